@@ -1,0 +1,58 @@
+# Dialdesk developer commands. `make run` and `make test` work on a fresh Debian/Ubuntu machine.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+# Debian/Ubuntu packages the test suite uses: Xvfb + xcb libraries for the real-window screenshot
+# test, libfaketime for CLI tests of calling hours, espeak-ng for speech.
+TEST_DEB_PACKAGES := xvfb xauth xdotool imagemagick faketime espeak-ng \
+	libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxcb-image0 libxcb-render-util0 \
+	libxkbcommon-x11-0 libxcb-shape0 libxcb-randr0 libxcb-xfixes0 libxcb-xkb1 libegl1 libgl1 \
+	libfontconfig1 libdbus-1-3 fonts-dejavu-core
+# What the window needs on a bare machine (a desktop usually has them already).
+RUN_DEB_PACKAGES := libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxcb-image0 libxcb-render-util0 \
+	libxkbcommon-x11-0 libxcb-shape0 libegl1 libgl1 libfontconfig1 libdbus-1-3
+
+.PHONY: run test lint typecheck pytest bench venv system-packages-test system-packages-run clean screenshot
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11+ is needed: sudo apt-get install python3 python3-venv"; exit 1; }
+	$(PYTHON) -m venv $(VENV) || { echo "Could not create $(VENV): sudo apt-get install python3-venv"; exit 1; }
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+system-packages-test:
+	@./packaging/install-system-packages.sh $(TEST_DEB_PACKAGES)
+
+system-packages-run:
+	@./packaging/install-system-packages.sh $(RUN_DEB_PACKAGES)
+
+run: $(STAMP) system-packages-run
+	$(BIN)/dialdesk $(ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check desktop tests migrations benchmarks
+	$(BIN)/ruff format --check desktop tests migrations benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+# pytest exits 5 when it collected no test: that is a failure here, not a success.
+pytest: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
+
+test: system-packages-test lint typecheck pytest
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run_all.py
+
+screenshot: $(STAMP) system-packages-test
+	$(BIN)/python packaging/screenshot.py docs/images/main-window.png
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

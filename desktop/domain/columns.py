@@ -1,0 +1,163 @@
+"""Guessing what each column of a call list holds, from its header (English, German, Russian)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+# The lead fields a column can map to. "phone" may be chosen for several columns.
+FIELDS: tuple[str, ...] = (
+    "first_name",
+    "last_name",
+    "full_name",
+    "company",
+    "title",
+    "phone",
+    "email",
+    "kind",
+    "state",
+    "source",
+    "notes",
+)
+IGNORE = ""
+
+FIELD_LABELS: dict[str, str] = {
+    "first_name": "First name",
+    "last_name": "Last name",
+    "full_name": "Full name",
+    "company": "Company",
+    "title": "Title",
+    "phone": "Phone",
+    "email": "Email",
+    "kind": "Lead type (business/residential)",
+    "state": "State",
+    "source": "Source",
+    "notes": "Notes",
+    IGNORE: "(ignore)",
+}
+
+# Header spellings per field, compared after lower-casing and dropping punctuation and spaces.
+_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "first_name": ("firstname", "first", "givenname", "forename", "vorname", "имя"),
+    "last_name": ("lastname", "last", "surname", "familyname", "nachname", "фамилия"),
+    "full_name": ("name", "fullname", "contact", "contactname", "person", "фио", "контакт"),
+    "company": (
+        "company",
+        "companyname",
+        "organization",
+        "organisation",
+        "business",
+        "account",
+        "firm",
+        "employer",
+        "firma",
+        "unternehmen",
+        "компания",
+        "организация",
+    ),
+    "title": ("title", "jobtitle", "position", "role", "designation", "должность", "position"),
+    "email": ("email", "emailaddress", "mail", "почта"),
+    "kind": ("type", "leadtype", "kind", "customertype", "category", "b2bb2c", "тип"),
+    "state": ("state", "province", "region", "st", "bundesland", "штат"),
+    "source": ("source", "leadsource", "origin", "list", "источник"),
+    "notes": (
+        "notes",
+        "note",
+        "comment",
+        "comments",
+        "remarks",
+        "description",
+        "заметки",
+        "комментарий",
+        "примечание",
+    ),
+}
+_PHONE_WORDS = (
+    "phone",
+    "mobile",
+    "cell",
+    "tel",
+    "telephone",
+    "fax",
+    "direct",
+    "work",
+    "home",
+    "number",
+    "telefon",
+    "handy",
+    "телефон",
+    "мобильный",
+    "тел",
+)
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+@dataclass
+class ColumnMapping:
+    """Which lead field each column (by index) feeds; columns mapped to "" are ignored."""
+
+    headers: list[str]
+    fields: list[str] = field(default_factory=list)
+
+    def columns_for(self, field_name: str) -> list[int]:
+        return [index for index, name in enumerate(self.fields) if name == field_name]
+
+    def has_name(self) -> bool:
+        return any(name in ("first_name", "last_name", "full_name", "company") for name in self.fields)
+
+    def has_phone(self) -> bool:
+        return "phone" in self.fields
+
+    def problems(self) -> list[str]:
+        """What stops an import with this mapping, in words for the user."""
+        issues = []
+        if not self.has_phone():
+            issues.append("no column is mapped to Phone")
+        if not self.has_name():
+            issues.append("no column is mapped to a name or a company")
+        for field_name in FIELDS:
+            if field_name != "phone" and len(self.columns_for(field_name)) > 1:
+                issues.append(f"{FIELD_LABELS[field_name]} is mapped to more than one column")
+        return issues
+
+
+def _key(header: str) -> str:
+    return _NON_WORD.sub("", header.strip().lower())
+
+
+def guess_field(header: str) -> str:
+    """The field a header most likely names, or IGNORE."""
+    key = _key(header)
+    if not key:
+        return IGNORE
+    for field_name, words in _SYNONYMS.items():
+        if key in words:
+            return field_name
+    if any(word in key for word in _PHONE_WORDS) and "email" not in key:
+        return "phone"
+    if "email" in key or "e-mail" in header.lower():
+        return "email"
+    if "company" in key or "organi" in key:
+        return "company"
+    if "first" in key and "name" in key:
+        return "first_name"
+    if ("last" in key or "sur" in key) and "name" in key:
+        return "last_name"
+    if "note" in key or "comment" in key:
+        return "notes"
+    return IGNORE
+
+
+def guess_mapping(headers: Sequence[str]) -> ColumnMapping:
+    """Guess a mapping for all headers; a field other than phone is given to its first column only."""
+    fields: list[str] = []
+    taken: set[str] = set()
+    for header in headers:
+        guess = guess_field(header)
+        if guess != "phone" and guess in taken:
+            guess = IGNORE
+        if guess:
+            taken.add(guess)
+        fields.append(guess)
+    return ColumnMapping(headers=list(headers), fields=fields)

@@ -1,0 +1,73 @@
+"""Opening a database: URL resolution, the user-only file, SQLite pragmas, migrations on start."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+ENV_VAR = "DIALDESK_DB"
+
+
+class DatabaseError(Exception):
+    """The database cannot be opened or upgraded; the message is meant for the user."""
+
+
+def database_url(path_or_url: str) -> str:
+    """A SQLAlchemy URL from what the user typed: a file path or a full URL."""
+    text = path_or_url.strip()
+    if not text:
+        raise DatabaseError("the database path is empty")
+    if "://" in text:
+        try:
+            make_url(text)
+        except ArgumentError as error:
+            raise DatabaseError(f"not a database URL: {text} ({error})") from None
+        return text
+    return "sqlite:///" + str(Path(text).expanduser().resolve())
+
+
+def sqlite_path(url: str) -> Path | None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
+def create_private_file(path: Path) -> None:
+    """Create the database file readable by its owner only, before SQLite creates it its own way."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        descriptor = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+        os.close(descriptor)
+    if os.name == "posix":
+        os.chmod(path, 0o600)
+
+
+def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    # WAL + synchronous=FULL: an outcome committed is on disk, even if the machine loses power.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url`; SQLite files are created user-only and opened with the product's pragmas."""
+    path = sqlite_path(url)
+    if path is not None:
+        try:
+            create_private_file(path)
+        except OSError as error:
+            raise DatabaseError(f"cannot create the database file {path}: {error.strerror}") from None
+    engine = create_engine(url, future=True)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine

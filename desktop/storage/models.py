@@ -1,0 +1,238 @@
+"""SQLAlchemy 2.x typed models: the call list, the call-detail record and the do-not-call lists.
+
+Portable SQL only (SQLite now, PostgreSQL later). Times are stored as naive UTC and handed out as
+aware UTC datetimes by `UtcDateTime`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Stores naive UTC, returns aware UTC: portable across SQLite and PostgreSQL."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Agent(Base):
+    """A person who makes calls; each database carries its own agent's name."""
+
+    __tablename__ = "agents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Lead(Base):
+    """A person or business on a call list, with its place in the calling sequence."""
+
+    __tablename__ = "leads"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first_name: Mapped[str] = mapped_column(String(200), default="")
+    last_name: Mapped[str] = mapped_column(String(200), default="")
+    company: Mapped[str] = mapped_column(String(300), default="")
+    title: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str] = mapped_column(String(300), default="")
+    kind: Mapped[str] = mapped_column(String(20), default="residential")
+    kind_given: Mapped[bool] = mapped_column(Boolean, default=False)
+    warmth: Mapped[str] = mapped_column(String(10), default="cold")
+    state: Mapped[str] = mapped_column(String(50), default="")
+    source: Mapped[str] = mapped_column(String(200), default="")
+    list_name: Mapped[str] = mapped_column(String(200), default="", index=True)
+    status: Mapped[str] = mapped_column(String(30), default="new")
+    owner_agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"), nullable=True)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    identity_key: Mapped[str] = mapped_column(String(400), default="")
+    # Denormalised from attempts so the queue is an index lookup, not an aggregate.
+    attempt_count: Mapped[int] = mapped_column(Integer, default=0)
+    contact_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    next_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    due_reason: Mapped[str] = mapped_column(String(20), default="new")
+    last_outcome: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+
+    phones: Mapped[list[Phone]] = relationship(
+        back_populates="lead", order_by="Phone.position", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (Index("ix_leads_queue", "status", "next_due_at", "id"),)
+
+
+class Phone(Base):
+    """One number of a lead as the user gave it, with what phonenumbers made of it."""
+
+    __tablename__ = "phones"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    label: Mapped[str] = mapped_column(String(100), default="")
+    raw: Mapped[str] = mapped_column(String(200), default="")
+    e164: Mapped[str | None] = mapped_column(String(20), nullable=True, index=True)
+    extension: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    number_type: Mapped[str] = mapped_column(String(30), default="unknown")
+    region: Mapped[str | None] = mapped_column(String(5), nullable=True)
+    time_zones: Mapped[str] = mapped_column(Text, default="")
+    valid: Mapped[bool] = mapped_column(Boolean, default=False)
+    problem: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+    lead: Mapped[Lead] = relationship(back_populates="phones")
+
+    @property
+    def zone_list(self) -> tuple[str, ...]:
+        return tuple(zone for zone in self.time_zones.split(" ") if zone)
+
+
+class Attempt(Base):
+    """The call-detail record: one gate decision and, when allowed, the call and its outcome."""
+
+    __tablename__ = "attempts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id"), nullable=True, index=True)
+    phone_id: Mapped[int | None] = mapped_column(ForeignKey("phones.id"), nullable=True)
+    number: Mapped[str] = mapped_column(String(40), default="")
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"), nullable=True)
+    backend: Mapped[str] = mapped_column(String(20), default="manual")
+    allowed: Mapped[bool] = mapped_column(Boolean, default=False)
+    reasons: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of {code, detail}
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    duration_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    outcome: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class Callback(Base):
+    """A promised call back at a time; agent-only callbacks are offered only to their agent."""
+
+    __tablename__ = "callbacks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"), nullable=True)
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    agent_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str] = mapped_column(Text, default="")
+    done_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Meeting(Base):
+    """A meeting booked with a lead."""
+
+    __tablename__ = "meetings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"), nullable=True)
+    starts_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    where: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class DncEntry(Base):
+    """A number on a do-not-call list: internal (the firm's own), national, state or Canada."""
+
+    __tablename__ = "dnc_entries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20))
+    source: Mapped[str] = mapped_column(String(20), default="internal")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id", ondelete="SET NULL"), nullable=True)
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"), nullable=True)
+    added_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    as_of: Mapped[date | None] = mapped_column(Date, nullable=True)
+
+    __table_args__ = (UniqueConstraint("number", "source", name="uq_dnc_entries_number_source"),)
+
+
+class Consent(Base):
+    """Evidence that a lead agreed to be called: written consent, an inquiry or a purchase."""
+
+    __tablename__ = "consents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    given_on: Mapped[date] = mapped_column(Date)
+    evidence: Mapped[str] = mapped_column(Text, default="")
+
+
+class Setting(Base):
+    """A typed setting stored as JSON text under a key."""
+
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="null")
+
+
+class AuditEvent(Base):
+    """Changes that matter as evidence besides dials: DNC list edits, imports, settings."""
+
+    __tablename__ = "audit_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"), nullable=True)
+    action: Mapped[str] = mapped_column(String(50))
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class ImportBatch(Base):
+    """One imported call-list file and what came of it."""
+
+    __tablename__ = "import_batches"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(500))
+    list_name: Mapped[str] = mapped_column(String(200), default="")
+    imported_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    imported: Mapped[int] = mapped_column(Integer, default=0)
+    merged: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,294 @@
+"""Repositories: the queries the use cases need, in portable SQLAlchemy (no SQLite-only SQL)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, case, delete, func, or_, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from desktop.domain.leads import QUEUE_STATUSES
+from desktop.storage.models import (
+    Agent,
+    Attempt,
+    AuditEvent,
+    Callback,
+    DncEntry,
+    Lead,
+    Phone,
+    Setting,
+)
+
+# Queue buckets, in the order the window offers leads.
+BUCKET_CALLBACK = 0
+BUCKET_WARM = 1
+BUCKET_DUE = 2
+BUCKET_NEW = 3
+BUCKET_LATER = 4
+BUCKET_NAMES = {
+    BUCKET_CALLBACK: "callback",
+    BUCKET_WARM: "warm",
+    BUCKET_DUE: "due",
+    BUCKET_NEW: "new",
+    BUCKET_LATER: "later",
+}
+
+
+def queue_bucket(now: datetime) -> ColumnElement[int]:
+    """The bucket of a lead at `now`, as a SQL expression over the lead row alone."""
+    return case(
+        (Lead.next_due_at > now, BUCKET_LATER),
+        (Lead.due_reason == "callback", BUCKET_CALLBACK),
+        (Lead.warmth == "warm", BUCKET_WARM),
+        (Lead.attempt_count > 0, BUCKET_DUE),
+        else_=BUCKET_NEW,
+    )
+
+
+class LeadRepository:
+    """Leads and their phones."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, lead_id: int) -> Lead | None:
+        return self.session.get(Lead, lead_id, options=[selectinload(Lead.phones)])
+
+    def count(self) -> int:
+        return int(self.session.scalar(select(func.count(Lead.id))) or 0)
+
+    def counts_by_status(self) -> dict[str, int]:
+        rows = self.session.execute(select(Lead.status, func.count(Lead.id)).group_by(Lead.status))
+        return {str(status): int(count) for status, count in rows}
+
+    def _queue_select(self, now: datetime, text: str = "") -> Select[Lead, int]:
+        bucket = queue_bucket(now).label("bucket")
+        query = select(Lead, bucket).where(Lead.status.in_(QUEUE_STATUSES))
+        if text.strip():
+            pattern = f"%{text.strip()}%"
+            matches: list[ColumnElement[bool]] = [
+                Lead.first_name.ilike(pattern),
+                Lead.last_name.ilike(pattern),
+                Lead.company.ilike(pattern),
+                Lead.list_name.ilike(pattern),
+            ]
+            digits = _digits(text)
+            if digits:
+                matches.append(Lead.id.in_(select(Phone.lead_id).where(Phone.e164.like(f"%{digits}%"))))
+            query = query.where(or_(*matches))
+        return query
+
+    def queue_page(self, now: datetime, offset: int, limit: int, text: str = "") -> list[tuple[Lead, int]]:
+        """Queue rows in the order the window offers them: bucket, then due time, then import order."""
+        bucket = queue_bucket(now)
+        query = (
+            self._queue_select(now, text)
+            .order_by(bucket, Lead.next_due_at.asc().nulls_first(), Lead.id)
+            .offset(offset)
+            .limit(limit)
+            .options(selectinload(Lead.phones))
+        )
+        return [(row[0], int(row[1])) for row in self.session.execute(query)]
+
+    def queue_counts(self, now: datetime, text: str = "") -> dict[int, int]:
+        sub = self._queue_select(now, text).subquery()
+        rows = self.session.execute(select(sub.c.bucket, func.count()).group_by(sub.c.bucket))
+        return {int(bucket): int(count) for bucket, count in rows}
+
+    def next_in_queue(self, now: datetime, exclude: Iterable[int] = ()) -> Lead | None:
+        """The first lead the queue offers now; index-friendly lookups, one per bucket."""
+        excluded = list(exclude)
+        base = select(Lead).where(Lead.id.not_in(excluded)) if excluded else select(Lead)
+        active = base.where(Lead.status.in_(QUEUE_STATUSES))
+        candidates = [
+            active.where(Lead.due_reason == "callback", Lead.next_due_at <= now).order_by(Lead.next_due_at),
+            active.where(Lead.warmth == "warm", Lead.next_due_at <= now).order_by(Lead.next_due_at),
+            base.where(Lead.status == "active", Lead.next_due_at <= now).order_by(Lead.next_due_at, Lead.id),
+            base.where(
+                Lead.status == "new", or_(Lead.next_due_at.is_(None), Lead.next_due_at <= now)
+            ).order_by(Lead.id),
+        ]
+        for query in candidates:
+            lead = self.session.scalars(query.limit(1)).first()
+            if lead is not None:
+                return lead
+        return None
+
+    def phones_by_e164(self, numbers: Sequence[str]) -> list[Phone]:
+        if not numbers:
+            return []
+        return list(self.session.scalars(select(Phone).where(Phone.e164.in_(numbers))))
+
+    def all_identities(self) -> list[tuple[str, int, str]]:
+        """(e164, lead id, identity key) for every valid phone: the merge index of an import."""
+        rows = self.session.execute(
+            select(Phone.e164, Lead.id, Lead.identity_key)
+            .join(Lead, Phone.lead_id == Lead.id)
+            .where(Phone.e164.is_not(None))
+        )
+        return [(str(e164), int(lead_id), str(key)) for e164, lead_id, key in rows]
+
+    def iter_all(self, batch: int = 1000) -> Iterable[Lead]:
+        query = (
+            select(Lead)
+            .order_by(Lead.id)
+            .options(selectinload(Lead.phones))
+            .execution_options(yield_per=batch)
+        )
+        yield from self.session.scalars(query)
+
+    def lists(self) -> list[tuple[str, int]]:
+        rows = self.session.execute(
+            select(Lead.list_name, func.count(Lead.id)).group_by(Lead.list_name).order_by(Lead.list_name)
+        )
+        return [(str(name), int(count)) for name, count in rows]
+
+
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
+
+
+class AttemptRepository:
+    """The call-detail record."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, attempt: Attempt) -> Attempt:
+        self.session.add(attempt)
+        self.session.flush()
+        return attempt
+
+    def get(self, attempt_id: int) -> Attempt | None:
+        return self.session.get(Attempt, attempt_id)
+
+    def for_lead(self, lead_id: int) -> list[Attempt]:
+        query = (
+            select(Attempt)
+            .where(Attempt.lead_id == lead_id)
+            .order_by(Attempt.started_at.desc(), Attempt.id.desc())
+        )
+        return list(self.session.scalars(query))
+
+    def count(self) -> int:
+        return int(self.session.scalar(select(func.count(Attempt.id))) or 0)
+
+
+def reasons_json(reasons: Iterable[tuple[str, str]]) -> str:
+    return json.dumps([{"code": code, "detail": detail} for code, detail in reasons], ensure_ascii=False)
+
+
+def reasons_from_json(text: str) -> list[dict[str, str]]:
+    try:
+        data = json.loads(text or "[]")
+    except json.JSONDecodeError:
+        return []
+    return [dict(item) for item in data if isinstance(item, dict)]
+
+
+class DncRepository:
+    """Do-not-call entries, looked up by E.164 number."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def find(self, number: str, source: str | None = None) -> DncEntry | None:
+        query = select(DncEntry).where(DncEntry.number == number)
+        if source is not None:
+            query = query.where(DncEntry.source == source)
+        return self.session.scalars(query.limit(1)).first()
+
+    def add(self, entry: DncEntry) -> DncEntry:
+        self.session.add(entry)
+        self.session.flush()
+        return entry
+
+    def remove(self, number: str, source: str) -> int:
+        result = self.session.execute(
+            delete(DncEntry).where(DncEntry.number == number, DncEntry.source == source)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def list(self, source: str | None = None, text: str = "", limit: int = 1000) -> list[DncEntry]:
+        query = select(DncEntry).order_by(DncEntry.added_at.desc())
+        if source:
+            query = query.where(DncEntry.source == source)
+        if text:
+            query = query.where(DncEntry.number.like(f"%{_digits(text)}%"))
+        return list(self.session.scalars(query.limit(limit)))
+
+
+class SettingRepository:
+    """Settings as JSON values under keys."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, key: str) -> Any:
+        row = self.session.get(Setting, key)
+        return None if row is None else json.loads(row.value)
+
+    def set(self, key: str, value: Any) -> None:
+        row = self.session.get(Setting, key)
+        text = json.dumps(value, ensure_ascii=False)
+        if row is None:
+            self.session.add(Setting(key=key, value=text))
+        else:
+            row.value = text
+
+    def all(self) -> dict[str, Any]:
+        return {row.key: json.loads(row.value) for row in self.session.scalars(select(Setting))}
+
+
+class AgentRepository:
+    """Agents by name."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get_or_create(self, name: str) -> Agent:
+        agent = self.session.scalars(select(Agent).where(Agent.name == name)).first()
+        if agent is None:
+            agent = Agent(name=name)
+            self.session.add(agent)
+            self.session.flush()
+        return agent
+
+
+class CallbackRepository:
+    """Promised call backs."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, callback: Callback) -> Callback:
+        self.session.add(callback)
+        self.session.flush()
+        return callback
+
+    def open_for_lead(self, lead_id: int) -> list[Callback]:
+        query = select(Callback).where(Callback.lead_id == lead_id, Callback.done_at.is_(None))
+        return list(self.session.scalars(query.order_by(Callback.due_at)))
+
+    def close_open_for_lead(self, lead_id: int, at: datetime) -> None:
+        self.session.execute(
+            update(Callback).where(Callback.lead_id == lead_id, Callback.done_at.is_(None)).values(done_at=at)
+        )
+
+
+class AuditRepository:
+    """Evidence of changes other than dials."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def record(
+        self, action: str, detail: str, agent_id: int | None = None, at: datetime | None = None
+    ) -> None:
+        event = AuditEvent(action=action, detail=detail, agent_id=agent_id)
+        if at is not None:
+            event.at = at
+        self.session.add(event)
