@@ -1,0 +1,439 @@
+"""Importing a call list: map columns, parse every phone, merge repeats, report every problem.
+
+All-or-nothing per file: the whole import is one transaction, rolled back on cancel or error.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert
+
+from desktop.domain import leads as lead_rules
+from desktop.domain.columns import ColumnMapping, guess_mapping
+from desktop.domain.phones import ParsedPhone, parse_phone
+from desktop.paths import resource
+from desktop.services.clock import Clock
+from desktop.services.tables import TableError, TableSource, open_table
+from desktop.storage.models import ImportBatch, Lead, Phone
+from desktop.storage.uow import UnitOfWork, UnitOfWorkFactory
+
+SAMPLE_LIST = ("samples", "leads-sample.csv")
+_FLUSH_EVERY = 2000
+_PROGRESS_EVERY = 250
+# Field lengths the storage keeps; longer text is cut and the cut is reported, never silent.
+_LIMITS = {
+    "first_name": 200,
+    "last_name": 200,
+    "company": 300,
+    "title": 200,
+    "email": 300,
+    "state": 50,
+    "source": 200,
+}
+
+
+class ImportFailed(Exception):
+    """The file cannot be imported at all; nothing was written. The message is one line for the user."""
+
+
+class ImportCancelled(Exception):
+    """The user cancelled; nothing was written."""
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """One problem found in the file, by position: the lead is kept, the value is not dialable."""
+
+    line: int
+    column: str
+    value: str
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    """What an import did, for the window and for `--json`."""
+
+    imported: int = 0
+    merged_duplicates: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+    list_name: str = ""
+    rows: int = 0
+    without_number: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "imported": self.imported,
+            "merged_duplicates": self.merged_duplicates,
+            "rejected": [asdict(item) for item in self.rejected],
+            "list": self.list_name,
+            "rows": self.rows,
+            "without_number": self.without_number,
+        }
+
+
+@dataclass
+class ImportPreview:
+    """The first rows of a file and the guessed column mapping, for the mapping dialog."""
+
+    path: Path
+    format: str
+    encoding: str
+    delimiter: str
+    headers: list[str]
+    sample_rows: list[list[str]]
+    mapping: ColumnMapping
+
+
+@dataclass
+class _PendingLead:
+    values: dict[str, Any]
+    identity: lead_rules.LeadIdentity
+    phones: list[dict[str, Any]]
+    numbers: set[str]
+    lead_id: int | None = None
+
+
+ProgressCallback = Callable[[int, int], None]
+
+
+class ImportService:
+    """Reads call-list files into leads and phones."""
+
+    def __init__(
+        self, uow_factory: UnitOfWorkFactory, clock: Clock, default_region: Callable[[], str]
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._clock = clock
+        self._default_region = default_region
+
+    def preview(self, path: str | Path, sample: int = 20) -> ImportPreview:
+        source = self._open(Path(path))
+        rows: list[list[str]] = []
+        try:
+            for _line, cells, _pos in source.rows():
+                rows.append(cells)
+                if len(rows) >= sample:
+                    break
+        except TableError as error:
+            raise ImportFailed(str(error)) from None
+        return ImportPreview(
+            path=source.path,
+            format=source.format,
+            encoding=source.encoding,
+            delimiter=source.delimiter,
+            headers=source.headers,
+            sample_rows=rows,
+            mapping=guess_mapping(source.headers),
+        )
+
+    def import_sample(self) -> ImportReport:
+        return self.run(resource(*SAMPLE_LIST), list_name="Sample list", region="US")
+
+    def run(
+        self,
+        path: str | Path,
+        mapping: ColumnMapping | None = None,
+        list_name: str | None = None,
+        region: str | None = None,
+        progress: ProgressCallback | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> ImportReport:
+        source = self._open(Path(path))
+        mapping = mapping or guess_mapping(source.headers)
+        if len(mapping.fields) != len(source.headers):
+            raise ImportFailed("the column mapping does not match the file's columns")
+        problems = mapping.problems()
+        if problems:
+            raise ImportFailed(
+                f"{source.path.name}: {'; '.join(problems)} (columns found: {', '.join(source.headers)})"
+            )
+        region_code = (region or self._default_region() or "US").upper()
+        name = (list_name or source.path.stem).strip() or source.path.stem
+        run = _ImportRun(source, mapping, region_code, name, self._clock(), progress, cancelled)
+        with self._uow_factory() as uow:
+            report = run.execute(uow)
+            uow.commit()
+        return report
+
+    def _open(self, path: Path) -> TableSource:
+        try:
+            return open_table(path)
+        except TableError as error:
+            raise ImportFailed(str(error)) from None
+
+
+class _ImportRun:
+    """One import in progress: the parsing loop, the merge index and the batched inserts."""
+
+    def __init__(
+        self,
+        source: TableSource,
+        mapping: ColumnMapping,
+        region: str,
+        list_name: str,
+        now: datetime,
+        progress: ProgressCallback | None,
+        cancelled: Callable[[], bool] | None,
+    ) -> None:
+        self.source = source
+        self.mapping = mapping
+        self.region = region
+        self.now = now
+        self.progress = progress
+        self.cancelled = cancelled
+        self.report = ImportReport(list_name=list_name)
+        self.pending: list[_PendingLead] = []
+        self.merge_index: dict[str, list[_PendingLead]] = {}
+        self.parse_cache: dict[str, ParsedPhone] = {}
+        single_fields = (*_LIMITS, "full_name", "kind", "notes")
+        self.single: dict[str, int | None] = {
+            name: next(iter(mapping.columns_for(name)), None) for name in single_fields
+        }
+        self.phone_columns = mapping.columns_for("phone")
+
+    def execute(self, uow: UnitOfWork) -> ImportReport:
+        batch = ImportBatch(
+            file_name=str(self.source.path), list_name=self.report.list_name, imported_at=self.now
+        )
+        uow.session.add(batch)
+        uow.session.flush()
+        self.batch_id = batch.id
+        self._load_existing(uow)
+        try:
+            for line, cells, position in self.source.rows():
+                self.report.rows += 1
+                self._read_row(uow, line, cells)
+                if self.report.rows % _PROGRESS_EVERY == 0:
+                    if self.cancelled is not None and self.cancelled():
+                        raise ImportCancelled("import cancelled: nothing was imported")
+                    if self.progress is not None:
+                        self.progress(position, self.source.size_bytes)
+                if len(self.pending) >= _FLUSH_EVERY:
+                    self._flush(uow)
+        except TableError as error:
+            raise ImportFailed(str(error)) from None
+        self._flush(uow)
+        if self.report.rows == 0:
+            raise ImportFailed(f"{self.source.path.name}: the file has a header but no data rows")
+        batch.imported = self.report.imported
+        batch.merged = self.report.merged_duplicates
+        batch.rejected = len(self.report.rejected)
+        uow.audit.record(
+            "leads_import",
+            json.dumps(
+                {
+                    "file": self.source.path.name,
+                    "batch": batch.id,
+                    "imported": self.report.imported,
+                    "merged": self.report.merged_duplicates,
+                    "rejected": len(self.report.rejected),
+                }
+            ),
+            at=self.now,
+        )
+        if self.progress is not None:
+            self.progress(self.source.size_bytes, self.source.size_bytes)
+        return self.report
+
+    def _load_existing(self, uow: UnitOfWork) -> None:
+        """Index the leads already in the database by number, so re-imports merge instead of repeat."""
+        for e164, lead_id, key in uow.leads.all_identities():
+            person, _, company = key.partition("|")
+            existing = _PendingLead(
+                values={},
+                identity=lead_rules.LeadIdentity(person, company),
+                phones=[],
+                numbers={e164},
+                lead_id=lead_id,
+            )
+            self.merge_index.setdefault(e164, []).append(existing)
+
+    def _cell(self, cells: list[str], name: str) -> str:
+        index = self.single.get(name)
+        if index is None or index >= len(cells):
+            return ""
+        return " ".join(cells[index].split())
+
+    def _read_row(self, uow: UnitOfWork, line: int, cells: list[str]) -> None:
+        headers = self.mapping.headers
+        first, last = self._cell(cells, "first_name"), self._cell(cells, "last_name")
+        full = self._cell(cells, "full_name")
+        if full and not (first or last):
+            first, last = lead_rules.split_full_name(full)
+        values: dict[str, Any] = {
+            "first_name": first,
+            "last_name": last,
+            "company": self._cell(cells, "company"),
+            "title": self._cell(cells, "title"),
+            "email": self._cell(cells, "email"),
+            "state": self._cell(cells, "state"),
+            "source": self._cell(cells, "source"),
+        }
+        for name, limit in _LIMITS.items():
+            if len(values[name]) > limit:
+                column = headers[self.single[name] or 0]
+                self._reject(line, column, values[name][:40] + "…", f"longer than {limit} characters; cut")
+                values[name] = values[name][:limit]
+        notes = (
+            cells[self.single["notes"]].strip()
+            if self.single["notes"] is not None and (self.single["notes"] < len(cells))
+            else ""
+        )
+        kind_text = self._cell(cells, "kind")
+        kind = lead_rules.parse_kind(kind_text) if kind_text else None
+        if kind_text and kind is None:
+            column = headers[self.single["kind"] or 0]
+            self._reject(
+                line, column, kind_text, "not a lead type (business or residential); residential assumed"
+            )
+        values["kind"] = kind or lead_rules.RESIDENTIAL
+        values["kind_given"] = kind is not None
+        values["notes"] = notes
+        phones: list[dict[str, Any]] = []
+        numbers: set[str] = set()
+        for index in self.phone_columns:
+            raw = cells[index].strip() if index < len(cells) else ""
+            if not raw:
+                continue
+            parsed = self._parse(raw)
+            if parsed.e164 is not None and parsed.e164 in numbers:
+                continue  # the same number twice on one row ("Phone" and "Mobile"): one phone
+            if not parsed.dialable:
+                self._reject(line, headers[index], raw, parsed.problem or "not a valid phone number")
+            else:
+                assert parsed.e164 is not None
+                numbers.add(parsed.e164)
+            phones.append(_phone_row(parsed, headers[index]))
+        if not any(values[key] for key in ("first_name", "last_name", "company")) and not phones:
+            self._reject(line, "", "", "no name, company or phone: row skipped")
+            return
+        if not numbers:
+            if not phones:
+                column = headers[self.phone_columns[0]] if self.phone_columns else "Phone"
+                self._reject(line, column, "", "no phone number")
+            self.report.without_number += 1
+        identity = lead_rules.LeadIdentity.of(first, last, values["company"])
+        match = self._find_match(identity, numbers)
+        if match is not None:
+            self._merge(uow, match, values, phones, numbers)
+            self.report.merged_duplicates += 1
+            return
+        lead = _PendingLead(values=values, identity=identity, phones=phones, numbers=numbers)
+        self.pending.append(lead)
+        for number in numbers:
+            self.merge_index.setdefault(number, []).append(lead)
+        self.report.imported += 1
+
+    def _reject(self, line: int, column: str, value: str, reason: str) -> None:
+        self.report.rejected.append(Rejection(line=line, column=column, value=value, reason=reason))
+
+    def _parse(self, raw: str) -> ParsedPhone:
+        parsed = self.parse_cache.get(raw)
+        if parsed is None:
+            parsed = parse_phone(raw, self.region)
+            if len(self.parse_cache) < 200_000:
+                self.parse_cache[raw] = parsed
+        return parsed
+
+    def _find_match(self, identity: lead_rules.LeadIdentity, numbers: set[str]) -> _PendingLead | None:
+        for number in numbers:
+            for candidate in self.merge_index.get(number, ()):
+                if candidate.identity.same_as(identity):
+                    return candidate
+        return None
+
+    def _merge(
+        self,
+        uow: UnitOfWork,
+        target: _PendingLead,
+        values: dict[str, Any],
+        phones: list[dict[str, Any]],
+        numbers: set[str],
+    ) -> None:
+        """Fold a repeated row into its lead: new numbers are added, empty fields filled."""
+        new_phones = [
+            phone for phone in phones if phone["e164"] is None or phone["e164"] not in target.numbers
+        ]
+        target.numbers |= numbers
+        for number in numbers:
+            entries = self.merge_index.setdefault(number, [])
+            if target not in entries:
+                entries.append(target)
+        if target.lead_id is None:
+            for key, value in values.items():
+                if key == "notes" and value and value not in target.values["notes"]:
+                    target.values["notes"] = "\n".join(filter(None, (target.values["notes"], value)))
+                elif value and not target.values.get(key):
+                    target.values[key] = value
+            target.phones.extend(new_phones)
+            return
+        lead = uow.session.get(Lead, target.lead_id)
+        if lead is None:
+            return
+        for key in ("first_name", "last_name", "company", "title", "email", "state", "source"):
+            if values[key] and not getattr(lead, key):
+                setattr(lead, key, values[key])
+        if values["notes"] and values["notes"] not in lead.notes:
+            lead.notes = "\n".join(filter(None, (lead.notes, values["notes"])))
+        start = len(lead.phones)
+        for offset, phone in enumerate(new_phones):
+            uow.session.add(Phone(lead_id=lead.id, position=start + offset, **phone))
+        if new_phones and any(p["valid"] for p in new_phones) and lead.status == lead_rules.STATUS_NO_NUMBER:
+            lead.status = lead_rules.STATUS_NEW
+
+    def _flush(self, uow: UnitOfWork) -> None:
+        """Insert pending leads and their phones in two executemany batches."""
+        if not self.pending:
+            return
+        lead_rows = []
+        for lead in self.pending:
+            row = dict(lead.values)
+            row.update(
+                list_name=self.report.list_name,
+                status=lead_rules.STATUS_NEW if lead.numbers else lead_rules.STATUS_NO_NUMBER,
+                identity_key=lead.identity.key(),
+                import_batch_id=self.batch_id,
+                created_at=self.now,
+                updated_at=self.now,
+                due_reason="new",
+                warmth="cold",
+                attempt_count=0,
+                contact_count=0,
+            )
+            lead_rows.append(row)
+        ids = uow.session.scalars(
+            insert(Lead).returning(Lead.id, sort_by_parameter_order=True), lead_rows
+        ).all()
+        phone_rows = []
+        for lead, lead_id in zip(self.pending, ids, strict=True):
+            lead.lead_id = lead_id
+            for position, phone in enumerate(lead.phones):
+                phone_rows.append({**phone, "lead_id": lead_id, "position": position})
+            lead.values = {}
+            lead.phones = []
+        if phone_rows:
+            uow.session.execute(insert(Phone), phone_rows)
+        self.pending = []
+        if self.cancelled is not None and self.cancelled():
+            raise ImportCancelled("import cancelled: nothing was imported")
+
+
+def _phone_row(parsed: ParsedPhone, label: str) -> dict[str, Any]:
+    return {
+        "label": label[:100],
+        "raw": parsed.raw[:200],
+        "e164": parsed.e164,
+        "extension": parsed.extension,
+        "number_type": parsed.number_type,
+        "region": parsed.region,
+        "time_zones": " ".join(parsed.time_zones),
+        "valid": parsed.dialable,
+        "problem": parsed.problem,
+    }

@@ -1,0 +1,322 @@
+"""Leads as the window and the CLI show them: the queue, the lead card with its history, exports."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import phonenumbers
+
+from desktop.domain.leads import attempt_label, display_name, persistence_nudge
+from desktop.domain.outcomes import OutcomeRules
+from desktop.services.clock import Clock
+from desktop.storage.models import Lead, Phone
+from desktop.storage.repositories import BUCKET_NAMES, reasons_from_json
+from desktop.storage.uow import UnitOfWorkFactory
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """One line of the call queue."""
+
+    lead_id: int
+    name: str
+    company: str
+    kind: str
+    bucket: str
+    due_at: datetime | None
+    attempts: int
+    target: int
+    phone: str
+    list_name: str
+    status: str
+    local_time: str
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    """How many leads the queue holds, by why they are there."""
+
+    total: int = 0
+    callback: int = 0
+    warm: int = 0
+    due: int = 0
+    new: int = 0
+    later: int = 0
+
+
+@dataclass(frozen=True)
+class PhoneView:
+    """One number of a lead, ready to show."""
+
+    id: int
+    label: str
+    raw: str
+    e164: str | None
+    display: str
+    extension: str | None
+    number_type: str
+    valid: bool
+    problem: str | None
+    time_zones: tuple[str, ...]
+    on_internal_dnc: bool
+    location: str
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    """One gate decision and, when allowed, the call that followed."""
+
+    at: datetime
+    number: str
+    allowed: bool
+    outcome: str | None
+    outcome_label: str
+    duration_s: float | None
+    reasons: list[tuple[str, str]]
+    note: str
+    backend: str
+
+
+@dataclass(frozen=True)
+class LeadCard:
+    """Everything the centre of the window shows about one lead."""
+
+    id: int
+    first_name: str
+    last_name: str
+    display_name: str
+    company: str
+    title: str
+    email: str
+    kind: str
+    warmth: str
+    state: str
+    source: str
+    list_name: str
+    status: str
+    notes: str
+    attempts: int
+    contacts: int
+    target: int
+    attempt_label: str
+    nudge: str | None
+    local_time: datetime | None
+    time_zone: str
+    phones: list[PhoneView]
+    history: list[HistoryItem]
+    next_due_at: datetime | None
+    last_outcome: str | None
+
+
+class LeadNotFound(Exception):
+    """No lead has that id."""
+
+
+def display_number(e164: str | None, raw: str) -> str:
+    if not e164:
+        return raw
+    try:
+        return str(
+            phonenumbers.format_number(
+                phonenumbers.parse(e164, None), phonenumbers.PhoneNumberFormat.INTERNATIONAL
+            )
+        )
+    except phonenumbers.NumberParseException:
+        return e164
+
+
+def _location(e164: str | None) -> str:
+    if not e164:
+        return ""
+    from phonenumbers import geocoder
+
+    try:
+        return str(geocoder.description_for_number(phonenumbers.parse(e164, None), "en"))
+    except phonenumbers.NumberParseException:
+        return ""
+
+
+def _primary_zone(phones: list[Phone]) -> str:
+    for phone in phones:
+        if phone.valid and phone.zone_list:
+            return phone.zone_list[0]
+    return ""
+
+
+class LeadService:
+    """Read models of leads and small edits that are not calls."""
+
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        clock: Clock,
+        attempt_target: Callable[[], int],
+        outcome_rules: OutcomeRules,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._clock = clock
+        self._attempt_target = attempt_target
+        self._rules = outcome_rules
+
+    def count(self) -> int:
+        with self._uow_factory() as uow:
+            return uow.leads.count()
+
+    def queue_page(self, offset: int, limit: int, text: str = "") -> list[QueueRow]:
+        now = self._clock()
+        target = self._attempt_target()
+        with self._uow_factory() as uow:
+            rows = uow.leads.queue_page(now, offset, limit, text)
+            return [self._queue_row(lead, bucket, target, now) for lead, bucket in rows]
+
+    def _queue_row(self, lead: Lead, bucket: int, target: int, now: datetime) -> QueueRow:
+        phone = next((p for p in lead.phones if p.valid), lead.phones[0] if lead.phones else None)
+        zone = _primary_zone(lead.phones)
+        local = now.astimezone(ZoneInfo(zone)).strftime("%H:%M") if zone else ""
+        return QueueRow(
+            lead_id=lead.id,
+            name=display_name(lead.first_name, lead.last_name, lead.company),
+            company=lead.company,
+            kind=lead.kind,
+            bucket=BUCKET_NAMES[bucket],
+            due_at=lead.next_due_at,
+            attempts=lead.attempt_count,
+            target=target,
+            phone=display_number(phone.e164, phone.raw) if phone else "",
+            list_name=lead.list_name,
+            status=lead.status,
+            local_time=local,
+        )
+
+    def queue_counts(self, text: str = "") -> QueueCounts:
+        with self._uow_factory() as uow:
+            counts = uow.leads.queue_counts(self._clock(), text)
+        named = {BUCKET_NAMES[bucket]: count for bucket, count in counts.items()}
+        return QueueCounts(total=sum(counts.values()), **named)
+
+    def next_lead_id(self, exclude: tuple[int, ...] = ()) -> int | None:
+        with self._uow_factory() as uow:
+            lead = uow.leads.next_in_queue(self._clock(), exclude)
+            return lead.id if lead is not None else None
+
+    def card(self, lead_id: int) -> LeadCard:
+        now = self._clock()
+        target = self._attempt_target()
+        with self._uow_factory() as uow:
+            lead = uow.leads.get(lead_id)
+            if lead is None:
+                raise LeadNotFound(f"there is no lead #{lead_id}")
+            phones = [
+                PhoneView(
+                    id=phone.id,
+                    label=phone.label,
+                    raw=phone.raw,
+                    e164=phone.e164,
+                    display=display_number(phone.e164, phone.raw),
+                    extension=phone.extension,
+                    number_type=phone.number_type,
+                    valid=phone.valid,
+                    problem=phone.problem,
+                    time_zones=phone.zone_list,
+                    on_internal_dnc=bool(phone.e164 and uow.dnc.find(phone.e164, "internal")),
+                    location=_location(phone.e164),
+                )
+                for phone in lead.phones
+            ]
+            history = [
+                HistoryItem(
+                    at=attempt.started_at,
+                    number=attempt.number,
+                    allowed=attempt.allowed,
+                    outcome=attempt.outcome,
+                    outcome_label=self._label(attempt.outcome),
+                    duration_s=attempt.duration_s,
+                    reasons=[
+                        (r.get("code", ""), r.get("detail", "")) for r in reasons_from_json(attempt.reasons)
+                    ],
+                    note=attempt.note,
+                    backend=attempt.backend,
+                )
+                for attempt in uow.attempts.for_lead(lead_id)
+            ]
+            zone = _primary_zone(lead.phones)
+            return LeadCard(
+                id=lead.id,
+                first_name=lead.first_name,
+                last_name=lead.last_name,
+                display_name=display_name(lead.first_name, lead.last_name, lead.company),
+                company=lead.company,
+                title=lead.title,
+                email=lead.email,
+                kind=lead.kind,
+                warmth=lead.warmth,
+                state=lead.state,
+                source=lead.source,
+                list_name=lead.list_name,
+                status=lead.status,
+                notes=lead.notes,
+                attempts=lead.attempt_count,
+                contacts=lead.contact_count,
+                target=target,
+                attempt_label=attempt_label(lead.attempt_count, target),
+                nudge=persistence_nudge(lead.attempt_count, target),
+                local_time=now.astimezone(ZoneInfo(zone)) if zone else None,
+                time_zone=zone,
+                phones=phones,
+                history=history,
+                next_due_at=lead.next_due_at,
+                last_outcome=lead.last_outcome,
+            )
+
+    def _label(self, code: str | None) -> str:
+        if code is None:
+            return ""
+        try:
+            return self._rules.get(code).label
+        except ValueError:
+            return code
+
+    def update_notes(self, lead_id: int, notes: str) -> None:
+        with self._uow_factory() as uow:
+            lead = uow.leads.get(lead_id)
+            if lead is None:
+                raise LeadNotFound(f"there is no lead #{lead_id}")
+            lead.notes = notes
+            uow.commit()
+
+    def export_records(self) -> Iterator[dict[str, Any]]:
+        """Every lead with its phones, status and attempt count, as plain dicts (for JSON/CSV)."""
+        with self._uow_factory() as uow:
+            for lead in uow.leads.iter_all():
+                yield {
+                    "id": lead.id,
+                    "first_name": lead.first_name,
+                    "last_name": lead.last_name,
+                    "company": lead.company,
+                    "title": lead.title,
+                    "email": lead.email,
+                    "kind": lead.kind,
+                    "state": lead.state,
+                    "source": lead.source,
+                    "list": lead.list_name,
+                    "status": lead.status,
+                    "attempts": lead.attempt_count,
+                    "contacts": lead.contact_count,
+                    "last_outcome": lead.last_outcome,
+                    "next_due_at": lead.next_due_at.isoformat() if lead.next_due_at else None,
+                    "notes": lead.notes,
+                    "phones": [
+                        {
+                            "e164": p.e164,
+                            "extension": p.extension,
+                            "valid": p.valid,
+                            "raw": p.raw,
+                            "label": p.label,
+                        }
+                        for p in lead.phones
+                    ],
+                }

@@ -1,0 +1,101 @@
+"""Opening Dialdesk on a database: resolve it, upgrade it, and wire the use cases together."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+from desktop.paths import default_database_path
+from desktop.services.calling import CallingService
+from desktop.services.clock import Clock, system_clock
+from desktop.services.imports import ImportService
+from desktop.services.leads import LeadService
+from desktop.services.rules import shipped_calling_window, shipped_outcome_rules
+from desktop.services.settings import Settings, SettingsService
+from desktop.storage.engine import ENV_VAR, DatabaseError, database_url, make_engine, sqlite_path
+from desktop.storage.migrate import upgrade
+from desktop.storage.uow import UnitOfWorkFactory
+from desktop.telephony.dialers import Dialer, HandoffDialer, ManualDialer, UrlOpener
+
+__all__ = ["DatabaseError", "Workspace", "open_workspace", "resolve_database"]
+
+
+def resolve_database(db: str | None) -> str:
+    """The database URL: `--db`, else $DIALDESK_DB, else the file in the user data directory."""
+    chosen = db or os.environ.get(ENV_VAR) or str(default_database_path())
+    return database_url(chosen)
+
+
+def _no_url_opener(uri: str) -> bool:
+    import webbrowser
+
+    return webbrowser.open(uri)
+
+
+class Workspace:
+    """An open database with every use case ready: what the window and each CLI command work on."""
+
+    def __init__(self, url: str, clock: Clock = system_clock) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        try:
+            upgrade(self.engine)
+        except Exception as error:  # noqa: BLE001 - any failure here is reported as a database problem
+            self.engine.dispose()
+            raise DatabaseError(f"cannot open or upgrade the database {self.describe()}: {error}") from error
+        self.clock = clock
+        self.uow = UnitOfWorkFactory(self.engine)
+        self.settings = SettingsService(self.uow)
+        self._settings_cache: Settings | None = None
+        self._url_opener: UrlOpener = _no_url_opener
+        outcome_rules = shipped_outcome_rules()
+        self.calling = CallingService(
+            self.uow,
+            clock,
+            self.dialer,
+            outcome_rules,
+            shipped_calling_window(),
+            agent_name=lambda: self.current_settings().agent_name,
+            attempt_target=lambda: self.current_settings().attempt_target,
+        )
+        self.leads = LeadService(
+            self.uow, clock, lambda: self.current_settings().attempt_target, outcome_rules
+        )
+        self.imports = ImportService(self.uow, clock, lambda: self.current_settings().default_region)
+
+    def describe(self) -> str:
+        path = sqlite_path(self.url)
+        return str(path) if path is not None else self.engine.url.render_as_string(hide_password=True)
+
+    def current_settings(self) -> Settings:
+        if self._settings_cache is None:
+            self._settings_cache = self.settings.load()
+        return self._settings_cache
+
+    def save_settings(self, settings: Settings) -> None:
+        self.settings.save(settings)
+        self._settings_cache = settings
+
+    def set_url_opener(self, opener: UrlOpener) -> None:
+        """The GUI hands in QDesktopServices.openUrl so Hand-off opens tel:/sip: links on this desktop."""
+        self._url_opener = opener
+
+    def dialer(self) -> Dialer:
+        settings = self.current_settings()
+        if settings.backend == "handoff_tel":
+            return HandoffDialer(self._url_opener, "tel")
+        if settings.backend == "handoff_sip":
+            return HandoffDialer(self._url_opener, "sip", settings.sip_domain)
+        return ManualDialer()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_workspace(
+    db: str | None = None, clock: Clock | None = None, url_opener: Callable[[str], bool] | None = None
+) -> Workspace:
+    workspace = Workspace(resolve_database(db), clock or system_clock)
+    if url_opener is not None:
+        workspace.set_url_opener(url_opener)
+    return workspace
