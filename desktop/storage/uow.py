@@ -49,12 +49,10 @@ class UnitOfWork:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        session = self.session
-        try:
-            session.rollback()
-        finally:
-            session.close()
-            self._session = None
+        # close() rolls back whatever was not committed; unlike rollback() it leaves loaded objects
+        # readable, so a service may return what it read.
+        self.session.close()
+        self._session = None
 
     def commit(self) -> None:
         self.session.commit()

@@ -118,7 +118,7 @@ def render_html(stages: Sequence[ScriptStage], values: Mapping[str, str]) -> str
         )
         for line in stage.lines:
             # Escape the text first, then fill: values are escaped on their own in fill().
-            escaped = html.escape(_tr(line)).replace("&#x27;", "'")
+            escaped = html.escape(_tr(line), quote=False)
             parts.append(f'<p style="margin:2px 0 6px 0; font-size:14px;">{_FIELD.sub(fill, escaped)}</p>')
         if stage.hint:
             parts.append(

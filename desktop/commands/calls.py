@@ -1,0 +1,119 @@
+"""`dialdesk queue` and `dialdesk record`: the calling session without the window, through the same gate."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from desktop.commands.common import EXIT_BLOCKED, EXIT_OK, CliError, Subparsers, parse_time, print_json
+from desktop.domain.outcomes import OUTCOME_CODES
+
+
+def register(commands: Subparsers) -> None:
+    queue = commands.add_parser("queue", help="list the next leads in the order the window offers them")
+    queue.add_argument("--limit", type=int, default=20)
+    queue.add_argument("--json", action="store_true")
+    queue.set_defaults(handler=show_queue)
+
+    record = commands.add_parser("record", help="log a manual call and its outcome, through the dial gate")
+    record.add_argument("lead_id", type=int, metavar="LEAD_ID")
+    record.add_argument("outcome", choices=OUTCOME_CODES, metavar="OUTCOME", help=", ".join(OUTCOME_CODES))
+    record.add_argument(
+        "--phone", help="the number called (E.164); default: the lead's first dialable number"
+    )
+    record.add_argument("--note", default="")
+    record.add_argument("--callback", metavar="ISO8601", help="when to call back (outcome callback)")
+    record.add_argument("--meeting", metavar="ISO8601", help="when the meeting is (outcome meeting)")
+    record.add_argument("--where", default="", help="where the meeting is")
+    record.add_argument("--json", action="store_true")
+    record.set_defaults(handler=record_outcome)
+
+
+def show_queue(workspace: Any, args: argparse.Namespace) -> int:
+    if args.limit < 1:
+        raise CliError("--limit must be at least 1")
+    rows = workspace.leads.queue_page(0, args.limit)
+    if args.json:
+        print_json(
+            [
+                {
+                    "lead_id": row.lead_id,
+                    "name": row.name,
+                    "company": row.company,
+                    "reason": row.bucket,
+                    "due_at": row.due_at.isoformat() if row.due_at else None,
+                    "attempt": min(row.attempts + 1, row.target),
+                    "attempts": row.attempts,
+                    "target": row.target,
+                    "phone": row.phone,
+                    "local_time": row.local_time,
+                }
+                for row in rows
+            ]
+        )
+        return EXIT_OK
+    counts = workspace.leads.queue_counts()
+    print(
+        f"{counts.total:,} leads in the queue "
+        f"({counts.new:,} new, {counts.due:,} due, {counts.later:,} later)"
+    )
+    for row in rows:
+        due = f" due {row.due_at:%Y-%m-%d %H:%M}Z" if row.due_at else ""
+        print(
+            f"#{row.lead_id:<6} {row.name[:28]:<28} {row.phone:<18} {row.bucket:<8} "
+            f"attempt {min(row.attempts + 1, row.target)} of {row.target}{due}"
+        )
+    return EXIT_OK
+
+
+def record_outcome(workspace: Any, args: argparse.Namespace) -> int:
+    from desktop.services.calling import GateRefused
+
+    callback_at = parse_time(args.callback, "--callback")
+    meeting_at = parse_time(args.meeting, "--meeting")
+    try:
+        result = workspace.calling.record_outcome(
+            args.lead_id,
+            args.outcome,
+            number=args.phone,
+            note=args.note,
+            callback_at=callback_at,
+            meeting_at=meeting_at,
+            where=args.where,
+        )
+    except GateRefused as refused:
+        decision = refused.decision
+        if args.json:
+            print_json(
+                {
+                    "lead_id": args.lead_id,
+                    "number": decision.number,
+                    "allowed": False,
+                    "reasons": [{"code": r.code, "detail": r.detail} for r in decision.reasons],
+                    "attempt_id": refused.attempt_id,
+                }
+            )
+        print(f"Blocked: {decision.number}", file=sys.stderr)
+        for reason in decision.reasons:
+            print(f"  {reason.code}: {reason.detail}", file=sys.stderr)
+        return EXIT_BLOCKED
+    if args.json:
+        print_json(
+            {
+                "lead_id": result.lead_id,
+                "attempt_id": result.attempt_id,
+                "outcome": result.outcome,
+                "attempts": result.attempts,
+                "status": result.status,
+                "next_due_at": result.next_due_at.isoformat() if result.next_due_at else None,
+                "added_to_dnc": list(result.added_to_dnc),
+                "next_lead_id": result.next_lead_id,
+            }
+        )
+    else:
+        print(
+            f"Recorded {result.outcome} for lead #{result.lead_id} (call #{result.attempt_id}); "
+            f"attempts: {result.attempts}; status: {result.status}."
+        )
+    return EXIT_OK

@@ -1,0 +1,90 @@
+"""`dialdesk leads import|export`: call lists in, leads with their phones out."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from desktop.commands.common import EXIT_OK, Subparsers, print_json
+
+EXPORT_COLUMNS = (
+    "id",
+    "first_name",
+    "last_name",
+    "company",
+    "title",
+    "email",
+    "kind",
+    "state",
+    "source",
+    "list",
+    "status",
+    "attempts",
+    "contacts",
+    "last_outcome",
+    "next_due_at",
+    "phones",
+    "notes",
+)
+
+
+def register(commands: Subparsers) -> None:
+    leads = commands.add_parser("leads", help="import and export call lists")
+    actions = leads.add_subparsers(dest="leads_command", metavar="ACTION", required=True)
+    importing = actions.add_parser("import", help="import a CSV/TXT/XLSX call list")
+    importing.add_argument("file", type=Path)
+    importing.add_argument("--list", dest="list_name", help="list name (default: the file name)")
+    importing.add_argument("--region", help="default country for numbers without +code (default: US)")
+    importing.add_argument("--json", action="store_true", help="print the result as one JSON object")
+    importing.set_defaults(handler=import_leads)
+    exporting = actions.add_parser("export", help="write every lead with its phones")
+    exporting.add_argument("--format", choices=("json", "csv"), default="json")
+    exporting.add_argument("--out", type=Path, help="output file (default: standard output)")
+    exporting.set_defaults(handler=export_leads)
+
+
+def import_leads(workspace: Any, args: argparse.Namespace) -> int:
+    report = workspace.imports.run(args.file, list_name=args.list_name, region=args.region)
+    if args.json:
+        print_json(report.to_json())
+        return EXIT_OK
+    print(
+        f"Imported {report.imported:,} leads into list '{report.list_name}' "
+        f"({report.merged_duplicates:,} repeated rows merged, {report.without_number:,} without a "
+        f"dialable number)."
+    )
+    for item in report.rejected:
+        print(f"  line {item.line}, {item.column or 'row'}: {item.value!r}: {item.reason}")
+    return EXIT_OK
+
+
+def _flat(record: dict[str, Any]) -> list[Any]:
+    phones = "; ".join(
+        (p["e164"] or p["raw"])
+        + (f" ext. {p['extension']}" if p["extension"] else "")
+        + ("" if p["valid"] else " (invalid)")
+        for p in record["phones"]
+    )
+    return [phones if column == "phones" else record[column] for column in EXPORT_COLUMNS]
+
+
+def export_leads(workspace: Any, args: argparse.Namespace) -> int:
+    from desktop.exports.safe_csv import open_private, write_csv
+
+    records = workspace.leads.export_records()
+    stream = open_private(args.out) if args.out else sys.stdout
+    try:
+        if args.format == "json":
+            stream.write("[")
+            for index, record in enumerate(records):
+                stream.write(("," if index else "") + "\n" + json.dumps(record, ensure_ascii=False))
+            stream.write("\n]\n")
+        else:
+            write_csv(stream, EXPORT_COLUMNS, (_flat(record) for record in records))
+    finally:
+        if args.out:
+            stream.close()
+    return EXIT_OK
