@@ -222,6 +222,10 @@ class _ImportRun:
         self._flush(uow)
         if self.report.rows == 0:
             raise ImportFailed(f"{self.source.path.name}: the file has a header but no data rows")
+        if self.report.imported + self.report.merged_duplicates == 0:
+            first = self.report.rejected[0] if self.report.rejected else None
+            detail = f" (line {first.line}: {first.reason})" if first else ""
+            raise ImportFailed(f"{self.source.path.name}: no usable rows among {self.report.rows:,}{detail}")
         batch.imported = self.report.imported
         batch.merged = self.report.merged_duplicates
         batch.rejected = len(self.report.rejected)

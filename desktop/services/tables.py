@@ -19,6 +19,11 @@ from pathlib import Path
 _SNIFF_BYTES = 256 * 1024
 _DELIMITERS = (",", ";", "\t", "|")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+# The letters of Russian, Ukrainian and Belarusian text; rarer Cyrillic letters that cp1251 also
+# encodes (Ѓ, Ќ, Џ, ђ …) are, in practice, the sign of bytes that are not cp1251 at all.
+_COMMON_CYRILLIC = re.compile(
+    r"[\u0410-\u044f\u0401\u0451\u0406\u0456\u0407\u0457\u0404\u0454\u0490\u0491\u040e\u045e]"
+)
 _LATIN = re.compile(r"[A-Za-z]")
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Largest cell accepted; bigger ones are almost certainly a broken file (a quote never closed).
@@ -129,7 +134,7 @@ def _looks_like(head: bytes, encoding: str, script: re.Pattern[str]) -> bool:
     for word in non_ascii_words:
         high = [ch for ch in word if ord(ch) > 127]
         if script is _CYRILLIC:
-            ok = all(_CYRILLIC.match(ch) for ch in high) and not _LATIN.search(word)
+            ok = all(_COMMON_CYRILLIC.match(ch) for ch in high) and not _LATIN.search(word)
         else:
             ok = all(ch.isalpha() and not _CYRILLIC.match(ch) for ch in high)
         clean += ok

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 ENV_VAR = "DIALDESK_DB"
 
@@ -67,7 +67,12 @@ def make_engine(url: str) -> Engine:
             create_private_file(path)
         except OSError as error:
             raise DatabaseError(f"cannot create the database file {path}: {error.strerror}") from None
-    engine = create_engine(url, future=True)
+    try:
+        engine = create_engine(url)
+    except (ArgumentError, NoSuchModuleError, ImportError) as error:
+        raise DatabaseError(
+            f"cannot use the database URL {make_url(url).render_as_string()}: {error}"
+        ) from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine

@@ -1,0 +1,85 @@
+"""Phone parsing: what each kind of raw cell becomes, and that no input makes it crash."""
+
+from __future__ import annotations
+
+import phonenumbers
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from desktop.domain.phones import normalize_e164, parse_phone
+
+
+@pytest.mark.parametrize(
+    ("raw", "e164", "extension"),
+    [
+        ("(212) 555-0134", "+12125550134", None),
+        ("212.555.0199", "+12125550199", None),
+        ("+1 (415) 555-0101 ext. 204", "+14155550101", "204"),
+        ("(773) 555-0148 x9", "+17735550148", "9"),
+        ("1-305-555-0123", "+13055550123", None),
+        ("+49 30 901820", "+4930901820", None),
+        ("+7 495 123-45-67", "+74951234567", None),
+        ("011 44 20 7946 0958", "+442079460958", None),
+    ],
+)
+def test_valid_numbers_become_e164_with_extension(raw: str, e164: str, extension: str | None) -> None:
+    parsed = parse_phone(raw, "US")
+    assert parsed.dialable
+    assert parsed.e164 == e164
+    assert parsed.extension == extension
+    assert parsed.time_zones
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason_part"),
+    [
+        ("555-0100", "area code"),
+        ("312-555-01", "too short"),
+        ("not available", "no digits"),
+        ("", "empty"),
+        ("1" * 80, "too long"),
+    ],
+)
+def test_unusable_numbers_say_why(raw: str, reason_part: str) -> None:
+    parsed = parse_phone(raw, "US")
+    assert not parsed.dialable
+    assert parsed.e164 is None
+    assert parsed.problem is not None and reason_part in parsed.problem
+
+
+def test_time_zones_for_multi_zone_and_toll_free() -> None:
+    assert set(parse_phone("(907) 555-0129").time_zones) == {"America/Adak", "America/Anchorage"}
+    toll_free = parse_phone("+1 800 555 0199")
+    assert toll_free.number_type == "toll_free"
+    assert len(toll_free.time_zones) > 5
+
+
+def test_normalize_rejects_with_reason() -> None:
+    assert normalize_e164("212 555 0134") == "+12125550134"
+    with pytest.raises(ValueError, match="not a valid phone number"):
+        normalize_e164("12")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=80))
+def test_never_raises_and_agrees_with_phonenumbers(raw: str) -> None:
+    parsed = parse_phone(raw, "US")
+    assert parsed.raw == raw
+    if parsed.dialable:
+        number = phonenumbers.parse(parsed.e164, None)
+        assert phonenumbers.is_valid_number(number)
+    else:
+        assert parsed.problem
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.from_regex(r"\+?1?[ .-]?\(?[2-9]\d\d\)?[ .-]?\d{3}[ .-]?\d{4}", fullmatch=True))
+def test_validity_matches_is_valid_number(raw: str) -> None:
+    parsed = parse_phone(raw, "US")
+    try:
+        reference = phonenumbers.parse(raw, "US")
+    except phonenumbers.NumberParseException:
+        assert not parsed.dialable
+        return
+    assert parsed.dialable == phonenumbers.is_valid_number(reference)
