@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from desktop import __version__
-from desktop.commands import calls, dnc, leads
+from desktop.commands import calls, compliance, dnc, leads
 from desktop.commands.common import EXIT_ERROR, EXIT_OK, CliError
 
 # Each module adds its subcommands; see desktop/commands/__init__.py.
-COMMAND_MODULES: tuple[ModuleType, ...] = (leads, calls, dnc)
+COMMAND_MODULES: tuple[ModuleType, ...] = (leads, calls, compliance, dnc)
 
 
 def build_parser() -> argparse.ArgumentParser:

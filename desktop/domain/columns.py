@@ -19,8 +19,14 @@ FIELDS: tuple[str, ...] = (
     "state",
     "source",
     "notes",
+    "consent_written",
+    "inquiry_date",
+    "purchase_date",
+    "consent_evidence",
 )
 IGNORE = ""
+# Fields holding dates of consent or of an established business relationship.
+CONSENT_FIELDS = {"consent_written": "written", "inquiry_date": "inquiry", "purchase_date": "purchase"}
 
 FIELD_LABELS: dict[str, str] = {
     "first_name": "First name",
@@ -34,6 +40,10 @@ FIELD_LABELS: dict[str, str] = {
     "state": "State",
     "source": "Source",
     "notes": "Notes",
+    "consent_written": "Written consent (date)",
+    "inquiry_date": "Inquiry (date)",
+    "purchase_date": "Last purchase (date)",
+    "consent_evidence": "Consent evidence",
     IGNORE: "(ignore)",
 }
 

@@ -1,19 +1,47 @@
 """The dial gate's rules: given the facts about one number at one moment, allowed or blocked and why.
 
-Pure functions: the calling service gathers the facts (DNC lookups, the lead's kind, the clock) and
-asks `decide()`. Every reason has a stable `code` used in the audit trail, exports and the CLI.
+Pure functions: the calling service gathers the facts (DNC and registry lookups, consent, the lead's
+kind and state, recent calls, the clock) and asks `decide()`. Every reason has a stable code used in
+the audit trail, exports and the CLI; allowed calls carry notes on why a registry did not apply.
 """
 
 from __future__ import annotations
 
-import tomllib
-from dataclasses import dataclass, field
-from datetime import datetime, time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from desktop.domain.compliance_rules import WEEKDAYS, CallingWindow, RuleBook, StateRule
+
+# Blocking reasons.
 INVALID_NUMBER = "invalid_number"
 DNC_INTERNAL = "dnc_internal"
+DNC_NATIONAL = "dnc_national"
+DNC_STATE = "dnc_state"
+REGISTRY_STALE = "registry_stale"
 CALLING_HOURS = "calling_hours"
+STATE_RULE = "state_rule"
+PRERECORDED_CONSENT = "prerecorded_consent"
+# Notes on allowed calls.
+B2B_EXEMPTION = "b2b_exemption"
+CONSENT = "consent"
+EBR_PURCHASE = "ebr_purchase"
+EBR_INQUIRY = "ebr_inquiry"
+
+BLOCKING_CODES = (
+    INVALID_NUMBER,
+    DNC_INTERNAL,
+    DNC_NATIONAL,
+    DNC_STATE,
+    REGISTRY_STALE,
+    CALLING_HOURS,
+    STATE_RULE,
+    PRERECORDED_CONSENT,
+)
+NOTE_CODES = (B2B_EXEMPTION, CONSENT, EBR_PURCHASE, EBR_INQUIRY)
+# Reasons that pass with time alone: a lead blocked only by these is "later", not "never".
+TIME_CODES = (CALLING_HOURS, STATE_RULE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,15 +53,12 @@ class Reason:
 
 
 @dataclass(frozen=True, slots=True)
-class CallingWindow:
-    """The hours in the callee's local time when a call may be placed (start inclusive, end exclusive)."""
+class ConsentFacts:
+    """What the firm can show about the lead's permission to call."""
 
-    start: time = time(8, 0)
-    end: time = time(21, 0)
-    source: str = ""
-
-    def contains(self, local: datetime) -> bool:
-        return self.start <= local.time() < self.end
+    written_on: date | None = None
+    inquiry_on: date | None = None
+    purchase_on: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,9 +69,19 @@ class DialFacts:
     valid: bool
     time_zones: tuple[str, ...]
     at: datetime
+    invalid_detail: str = ""
+    lead_kind: str = "residential"
+    lead_state: str = ""
+    number_region: str | None = None
+    number_states: tuple[str, ...] = ()
     on_internal_dnc: bool = False
     internal_dnc_detail: str = ""
-    invalid_detail: str = ""
+    registry_sources: frozenset[str] = frozenset()
+    registry_as_of: Mapping[str, date | None] = field(default_factory=dict)
+    consent: ConsentFacts = field(default_factory=ConsentFacts)
+    calls_last_24h: int = 0
+    automated: bool = False
+    prerecorded: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,24 +91,243 @@ class Decision:
     number: str | None
     allowed: bool
     reasons: tuple[Reason, ...] = ()
+    notes: tuple[Reason, ...] = ()
     time_zones: tuple[str, ...] = ()
-    local_times: tuple[str, ...] = field(default=())
+    local_times: tuple[str, ...] = ()
+    states: tuple[str, ...] = ()
 
     @property
     def codes(self) -> tuple[str, ...]:
         return tuple(reason.code for reason in self.reasons)
 
+    @property
+    def note_codes(self) -> tuple[str, ...]:
+        return tuple(note.code for note in self.notes)
+
+    @property
+    def only_time_blocks(self) -> bool:
+        return bool(self.reasons) and all(code in TIME_CODES for code in self.codes)
+
     def summary(self) -> str:
         if self.allowed:
-            return "allowed"
+            return "allowed" + (f" ({'; '.join(n.detail for n in self.notes)})" if self.notes else "")
         return "; ".join(reason.detail for reason in self.reasons)
 
+    def to_json(self) -> dict[str, object]:
+        shown = self.reasons if not self.allowed else self.notes
+        return {
+            "number": self.number,
+            "allowed": self.allowed,
+            "reasons": [{"code": r.code, "detail": r.detail} for r in shown],
+            "notes": [{"code": r.code, "detail": r.detail} for r in self.notes],
+            "time_zones": list(self.time_zones),
+            "local_time": self.local_times[0] if self.local_times else None,
+            "local_times": list(self.local_times),
+            "states": list(self.states),
+        }
 
-def decide(facts: DialFacts, window: CallingWindow) -> Decision:
+
+def _months_before(day: date, months: int) -> date:
+    month_index = day.year * 12 + (day.month - 1) - months
+    year, month = divmod(month_index, 12)
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return date(year, month + 1, candidate)
+        except ValueError:
+            continue
+    return date(year, month + 1, 28)
+
+
+def applicable_states(facts: DialFacts, rules: RuleBook) -> tuple[StateRule, ...]:
+    """The states whose rules govern the call: the lead's state, and any state whose law presumes
+    that a number with its area code belongs to its resident (Florida, Oklahoma)."""
+    found: dict[str, StateRule] = {}
+    lead_state = rules.state(facts.lead_state)
+    if lead_state is not None:
+        found[lead_state.code] = lead_state
+    for text in facts.number_states:
+        rule = rules.state(text)
+        if rule is not None and rule.area_code_presumption:
+            found.setdefault(rule.code, rule)
+    return tuple(found.values())
+
+
+def callee_zones(facts: DialFacts, rules: RuleBook) -> tuple[str, ...]:
+    """Where the callee may be: the number's zones, narrowed (or settled) by the lead's state."""
+    state = rules.state(facts.lead_state)
+    if state is None or not state.zones:
+        return facts.time_zones
+    narrowed = tuple(zone for zone in facts.time_zones if zone in state.zones)
+    return narrowed or state.zones
+
+
+def _local(at: datetime, zone_name: str) -> datetime | None:
+    try:
+        return at.astimezone(ZoneInfo(zone_name))
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def _registry_reasons(
+    facts: DialFacts, rules: RuleBook, states: Iterable[StateRule], reasons: list[Reason], notes: list[Reason]
+) -> None:
+    registry = rules.registries.get(facts.number_region or "")
+    if registry is None:
+        return  # no registry covers numbers of this country
+    listed_national = registry in facts.registry_sources
+    listed_states = sorted(s for s in facts.registry_sources if s.startswith("state:"))
+    as_of = facts.registry_as_of.get(registry)
+    age = (facts.at.date() - as_of).days if as_of is not None else None
+    stale = age is None or age > rules.registry_max_age_days
+    if not (listed_national or listed_states or stale):
+        return
+    registry_name = "National Do Not Call Registry" if registry == "national" else f"{registry} registry"
+    if facts.lead_kind == "business":
+        what = (
+            "on the " + registry_name
+            if listed_national
+            else (
+                f"on the {', '.join(listed_states)} list"
+                if listed_states
+                else "not checked against a fresh registry"
+            )
+        )
+        notes.append(
+            Reason(B2B_EXEMPTION, f"business number {what}: the registries cover residential numbers")
+        )
+        return
+    today = facts.at.date()
+    consent = facts.consent
+    if consent.written_on is not None and consent.written_on <= today:
+        notes.append(Reason(CONSENT, f"prior express written consent on {consent.written_on.isoformat()}"))
+        return
+    if (
+        consent.purchase_on is not None
+        and _months_before(today, rules.ebr_purchase_months) <= consent.purchase_on <= today
+    ):
+        notes.append(
+            Reason(
+                EBR_PURCHASE,
+                f"established business relationship: purchase on "
+                f"{consent.purchase_on.isoformat()} (within {rules.ebr_purchase_months} months)",
+            )
+        )
+        return
+    if (
+        consent.inquiry_on is not None
+        and _months_before(today, rules.ebr_inquiry_months) <= consent.inquiry_on <= today
+    ):
+        notes.append(
+            Reason(
+                EBR_INQUIRY,
+                f"established business relationship: inquiry on "
+                f"{consent.inquiry_on.isoformat()} (within {rules.ebr_inquiry_months} months)",
+            )
+        )
+        return
+    if listed_national:
+        reasons.append(
+            Reason(
+                DNC_NATIONAL,
+                f"on the {registry_name} (residential number, no consent or "
+                "established business relationship)",
+            )
+        )
+    for source in listed_states:
+        reasons.append(Reason(DNC_STATE, f"on the {source.removeprefix('state:')} state do-not-call list"))
+    if stale:
+        if age is None:
+            detail = (
+                f"no copy of the {registry_name} has been imported; residential numbers cannot be checked"
+            )
+        else:
+            detail = (
+                f"the {registry_name} copy is {age} days old (as of {as_of}); the safe harbour needs one "
+                f"no older than {rules.registry_max_age_days} days"
+            )
+        reasons.append(Reason(REGISTRY_STALE, detail))
+
+
+def _hours_reasons(
+    facts: DialFacts,
+    rules: RuleBook,
+    states: tuple[StateRule, ...],
+    zones: tuple[str, ...],
+    reasons: list[Reason],
+    local_times: list[str],
+) -> None:
+    window = rules.window
+    strict = [s for s in states if s.window is not None]
+    for state in strict:
+        assert state.window is not None
+        window = CallingWindow(
+            max(window.start, state.window.start), min(window.end, state.window.end), state.source
+        )
+    outside: list[str] = []
+    sunday_like: list[str] = []
+    for zone_name in zones:
+        local = _local(facts.at, zone_name)
+        if local is None:
+            continue
+        local_times.append(local.isoformat(timespec="minutes"))
+        if not window.contains(local.time()):
+            outside.append(f"{local:%H:%M} in {zone_name}")
+        for state in states:
+            if local.weekday() in state.no_call_weekdays:
+                sunday_like.append(f"{state.name} forbids calls on {WEEKDAYS[local.weekday()].capitalize()}s")
+    if not zones:
+        reasons.append(
+            Reason(CALLING_HOURS, "the callee's time zone is unknown, so calling hours cannot be checked")
+        )
+    elif outside:
+        whose = f" ({', '.join(s.name for s in strict)} rule)" if strict else ""
+        more = " …" if len(outside) > 3 else ""
+        reasons.append(
+            Reason(
+                CALLING_HOURS,
+                f"outside calling hours {window.start:%H:%M}–{window.end:%H:%M} local "
+                f"time{whose} (it is {', '.join(outside[:3])}{more})",
+            )
+        )
+    for detail in dict.fromkeys(sunday_like):
+        reasons.append(Reason(STATE_RULE, detail))
+
+
+def _state_call_rules(facts: DialFacts, states: tuple[StateRule, ...], reasons: list[Reason]) -> None:
+    written = facts.consent.written_on is not None and facts.consent.written_on <= facts.at.date()
+    for state in states:
+        if state.max_calls_per_24h is not None and facts.calls_last_24h >= state.max_calls_per_24h:
+            reasons.append(
+                Reason(
+                    STATE_RULE,
+                    f"{state.name} allows at most {state.max_calls_per_24h} calls per "
+                    f"24 hours to a person ({facts.calls_last_24h} already)",
+                )
+            )
+        if facts.automated and state.autodial_needs_written_consent and not written:
+            reasons.append(
+                Reason(
+                    STATE_RULE,
+                    f"{state.name} forbids automatically dialled sales calls without "
+                    "prior express written consent: dial this lead by hand",
+                )
+            )
+        if facts.prerecorded and state.recorded_message_needs_written_consent and not written:
+            reasons.append(
+                Reason(
+                    STATE_RULE,
+                    f"{state.name} forbids recorded messages without prior express written consent",
+                )
+            )
+
+
+def decide(facts: DialFacts, rules: RuleBook) -> Decision:
     """Decide one dial. Blocking reasons accumulate so the user sees all of them at once."""
     if facts.at.tzinfo is None:
         raise ValueError("the decision time must be time-zone aware")
     reasons: list[Reason] = []
+    notes: list[Reason] = []
+    local_times: list[str] = []
     if not facts.valid or not facts.number:
         detail = facts.invalid_detail or "not a valid phone number"
         reasons.append(Reason(INVALID_NUMBER, f"{facts.number or 'this number'}: {detail}"))
@@ -82,52 +336,67 @@ def decide(facts: DialFacts, window: CallingWindow) -> Decision:
         if facts.internal_dnc_detail:
             detail += f" ({facts.internal_dnc_detail})"
         reasons.append(Reason(DNC_INTERNAL, detail))
-    local_times: list[str] = []
-    zones = facts.time_zones
+    states = applicable_states(facts, rules)
+    zones = callee_zones(facts, rules)
     if facts.valid and facts.number:
-        outside: list[str] = []
-        for zone_name in zones:
-            local = _local(facts.at, zone_name)
-            if local is None:
-                continue
-            local_times.append(local.isoformat(timespec="minutes"))
-            if not window.contains(local):
-                outside.append(f"{local:%H:%M} in {zone_name}")
-        if not zones:
-            reasons.append(
-                Reason(CALLING_HOURS, "the callee's time zone is unknown, so calling hours cannot be checked")
-            )
-        elif outside:
+        _registry_reasons(facts, rules, states, reasons, notes)
+        _hours_reasons(facts, rules, states, zones, reasons, local_times)
+        _state_call_rules(facts, states, reasons)
+        written = facts.consent.written_on is not None and facts.consent.written_on <= facts.at.date()
+        if (
+            facts.prerecorded
+            and rules.prerecorded_needs_written_consent
+            and facts.lead_kind != "business"
+            and not written
+        ):
             reasons.append(
                 Reason(
-                    CALLING_HOURS,
-                    f"outside calling hours {window.start:%H:%M}–{window.end:%H:%M} local time "
-                    f"(it is {', '.join(outside[:3])}{' …' if len(outside) > 3 else ''})",
+                    PRERECORDED_CONSENT,
+                    "a prerecorded message to a consumer needs prior express "
+                    "written consent, and none is recorded for this lead",
                 )
             )
     return Decision(
         number=facts.number,
         allowed=not reasons,
         reasons=tuple(reasons),
+        notes=tuple(notes),
         time_zones=zones,
         local_times=tuple(local_times),
+        states=tuple(state.code for state in states),
     )
 
 
-def parse_calling_window(text: str, source: str = "calling_hours.toml") -> CallingWindow:
-    """Read the default calling window from TOML text."""
-    try:
-        data = tomllib.loads(text)
-        default = data["default"]
-        start = time.fromisoformat(default["start"])
-        end = time.fromisoformat(default["end"])
-    except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as error:
-        raise ValueError(f"{source}: {error}") from None
-    return CallingWindow(start=start, end=end, source=str(default.get("source", "")))
+def next_callable_at(facts: DialFacts, rules: RuleBook, horizon_days: int = 8) -> datetime | None:
+    """When a call blocked only by the clock becomes allowed; None if never within the horizon.
 
-
-def _local(at: datetime, zone_name: str) -> datetime | None:
-    try:
-        return at.astimezone(ZoneInfo(zone_name))
-    except (ZoneInfoNotFoundError, ValueError):
+    Tries the moments when a calling window opens in any of the callee's zones, in order, so a
+    multi-zone number is offered at the first moment that is inside the window in all of them.
+    """
+    first = decide(facts, rules)
+    if first.allowed:
+        return facts.at
+    if not first.only_time_blocks:
         return None
+    zones = callee_zones(facts, rules)
+    states = applicable_states(facts, rules)
+    starts = [rules.window.start] + [s.window.start for s in states if s.window is not None]
+    candidates: set[datetime] = set()
+    for zone_name in zones:
+        try:
+            zone = ZoneInfo(zone_name)
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+        local_now = facts.at.astimezone(zone)
+        for offset in range(horizon_days + 1):
+            day = local_now.date() + timedelta(days=offset)
+            for start in starts:
+                moment = datetime.combine(day, start, tzinfo=zone)
+                if moment > facts.at:
+                    candidates.add(moment)
+    # calls_last_24h ages out too; assume no further calls in the meantime.
+    for moment in sorted(candidates):
+        later = replace(facts, at=moment, calls_last_24h=0)
+        if decide(later, rules).allowed:
+            return moment
+    return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from datetime import date, datetime
 
 BUSINESS = "business"
 RESIDENTIAL = "residential"
@@ -109,4 +110,17 @@ def persistence_nudge(attempts: int, target: int) -> str | None:
             f"Most sellers give up after {GIVE_UP_POINT} attempts. The average buyer answers "
             f"after about {DEFAULT_ATTEMPT_TARGET}: keep going."
         )
+    return None
+
+
+def parse_date(text: str) -> date | None:
+    """A date from a spreadsheet cell: 2026-01-31, 01/31/2026 (US), 31.01.2026, or an Excel date-time."""
+    value = text.strip()
+    if not value:
+        return None
+    for pattern in ("%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d", "%m/%d/%y"):
+        try:
+            return datetime.strptime(value, pattern).date()
+        except ValueError:
+            continue
     return None

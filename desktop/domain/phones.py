@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import phonenumbers
 from phonenumbers import PhoneNumberType, geocoder, timezone
@@ -103,6 +104,20 @@ def describe_location(e164: str) -> str:
         return str(geocoder.description_for_number(phonenumbers.parse(e164, None), "en"))
     except phonenumbers.NumberParseException:
         return ""
+
+
+@lru_cache(maxsize=4096)
+def number_states(e164: str) -> tuple[str, ...]:
+    """The US/Canadian state or province a number's area code belongs to ("FL", "Florida"), if any.
+
+    Some state laws presume that a number with their area code belongs to their resident.
+    """
+    description = describe_location(e164)
+    if not description:
+        return ()
+    if ", " in description:
+        return (description.rsplit(", ", 1)[1].strip(),)
+    return (description.strip(),)
 
 
 def _parse_error_reason(error: phonenumbers.NumberParseException) -> str:

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from desktop.domain import leads as lead_rules
-from desktop.domain.compliance import CallingWindow, Decision, DialFacts, decide
+from desktop.domain.compliance import Decision
 from desktop.domain.outcomes import OutcomeRules
 from desktop.domain.phones import parse_phone
 from desktop.services.clock import Clock
+from desktop.services.gate import DialGate, GateResult
 from desktop.storage.models import Attempt, Callback, DncEntry, Lead, Meeting, Phone
-from desktop.storage.repositories import reasons_json
 from desktop.storage.uow import UnitOfWork, UnitOfWorkFactory
 from desktop.telephony.dialers import Dialer, DialError
 
@@ -76,7 +76,7 @@ class CallingService:
         clock: Clock,
         dialer_provider: DialerProvider,
         outcome_rules: OutcomeRules,
-        calling_window: CallingWindow,
+        gate: DialGate,
         agent_name: Callable[[], str],
         attempt_target: Callable[[], int],
     ) -> None:
@@ -84,36 +84,50 @@ class CallingService:
         self._clock = clock
         self._dialer_provider = dialer_provider
         self.outcome_rules = outcome_rules
-        self._window = calling_window
+        self.gate = gate
         self._agent_name = agent_name
         self._attempt_target = attempt_target
 
     # -- deciding -------------------------------------------------------------------------------
 
-    def _facts_for_phone(self, uow: UnitOfWork, phone: Phone, at: datetime) -> DialFacts:
-        entry = uow.dnc.find(phone.e164, "internal") if phone.e164 else None
-        return DialFacts(
-            number=phone.e164 or phone.raw,
-            valid=bool(phone.valid and phone.e164),
-            time_zones=phone.zone_list,
-            at=at,
-            on_internal_dnc=entry is not None,
-            internal_dnc_detail=entry.reason if entry is not None else "",
-            invalid_detail=phone.problem or "",
-        )
+    def _gate_result(
+        self,
+        uow: UnitOfWork,
+        lead_id: int | None,
+        phone_id: int | None,
+        number: str | None,
+        region: str,
+        at: datetime,
+        kind: str | None = None,
+        automated: bool = False,
+        prerecorded: bool = False,
+    ) -> tuple[GateResult, Phone | None]:
+        lead = uow.leads.get(lead_id) if lead_id is not None else None
+        if lead_id is not None and phone_id is None and not number:
+            if lead is None:
+                raise CallingError(f"there is no lead #{lead_id}")
+            return self._best_phone(uow, lead, at, automated, prerecorded)
+        phone = self._pick_phone(uow, lead_id, phone_id, number)
+        if phone is not None:
+            return self.gate.decide_phone(uow, lead, phone, at, automated, prerecorded), phone
+        return self.gate.decide_number(
+            uow, lead, number or "", region, at, kind, automated, prerecorded
+        ), None
 
-    def _facts_for_number(self, uow: UnitOfWork, number: str, region: str, at: datetime) -> DialFacts:
-        parsed = parse_phone(number, region)
-        entry = uow.dnc.find(parsed.e164, "internal") if parsed.e164 else None
-        return DialFacts(
-            number=parsed.e164 or number,
-            valid=parsed.dialable,
-            time_zones=parsed.time_zones,
-            at=at,
-            on_internal_dnc=entry is not None,
-            internal_dnc_detail=entry.reason if entry is not None else "",
-            invalid_detail=parsed.problem or "",
-        )
+    def _best_phone(
+        self, uow: UnitOfWork, lead: Lead, at: datetime, automated: bool, prerecorded: bool
+    ) -> tuple[GateResult, Phone | None]:
+        """The lead's first number the gate allows; else the first valid one, so the refusal says why."""
+        first: tuple[GateResult, Phone] | None = None
+        for phone in lead.phones:
+            result = self.gate.decide_phone(uow, lead, phone, at, automated, prerecorded)
+            if result.decision.allowed:
+                return result, phone
+            if first is None or (phone.valid and not first[1].valid):
+                first = (result, phone)
+        if first is None:
+            raise CallingError(f"lead #{lead.id} has no phone number")
+        return first
 
     def check(
         self,
@@ -122,17 +136,17 @@ class CallingService:
         number: str | None = None,
         region: str = "US",
         at: datetime | None = None,
-    ) -> Decision:
+        kind: str | None = None,
+        automated: bool = False,
+        prerecorded: bool = False,
+    ) -> GateResult:
         """What the gate would say now (or at `at`); records nothing and dials nothing."""
         moment = at or self._clock()
         with self._uow_factory() as uow:
-            phone = self._pick_phone(uow, lead_id, phone_id, number)
-            facts = (
-                self._facts_for_phone(uow, phone, moment)
-                if phone is not None
-                else self._facts_for_number(uow, number or "", region, moment)
+            result, _phone = self._gate_result(
+                uow, lead_id, phone_id, number, region, moment, kind, automated, prerecorded
             )
-        return decide(facts, self._window)
+        return result
 
     def _pick_phone(
         self, uow: UnitOfWork, lead_id: int | None, phone_id: int | None, number: str | None
@@ -167,21 +181,21 @@ class CallingService:
         number: str | None = None,
         region: str = "US",
         dial: bool = True,
+        automated: bool = False,
+        prerecorded: bool = False,
     ) -> CallStarted:
         """Decide, record the decision, and only if allowed hand the number to the dialer.
 
         Raises GateRefused (decision recorded) when blocked; CallingError when the backend fails.
+        `automated` marks a power-dialled call, `prerecorded` a voicemail drop: some rules forbid them.
         """
         now = self._clock()
         dialer = self._dialer_provider()
         with self._uow_factory() as uow:
-            phone = self._pick_phone(uow, lead_id, phone_id, number)
-            facts = (
-                self._facts_for_phone(uow, phone, now)
-                if phone is not None
-                else self._facts_for_number(uow, number or "", region, now)
+            result, phone = self._gate_result(
+                uow, lead_id, phone_id, number, region, now, automated=automated, prerecorded=prerecorded
             )
-            decision = decide(facts, self._window)
+            decision = result.decision
             agent = uow.agents.get_or_create(self._agent_name() or "agent")
             attempt = uow.attempts.add(
                 Attempt(
@@ -191,7 +205,7 @@ class CallingService:
                     agent_id=agent.id,
                     backend=dialer.name,
                     allowed=decision.allowed,
-                    reasons=reasons_json((r.code, r.detail) for r in decision.reasons),
+                    reasons=result.record,
                     started_at=now,
                 )
             )

@@ -15,12 +15,12 @@ from typing import Any
 from sqlalchemy import insert
 
 from desktop.domain import leads as lead_rules
-from desktop.domain.columns import ColumnMapping, guess_mapping
+from desktop.domain.columns import CONSENT_FIELDS, ColumnMapping, guess_mapping
 from desktop.domain.phones import ParsedPhone, parse_phone
 from desktop.paths import resource
 from desktop.services.clock import Clock
 from desktop.services.tables import TableError, TableSource, open_table
-from desktop.storage.models import ImportBatch, Lead, Phone
+from desktop.storage.models import Consent, ImportBatch, Lead, Phone
 from desktop.storage.uow import UnitOfWork, UnitOfWorkFactory
 
 SAMPLE_LIST = ("samples", "leads-sample.csv")
@@ -98,6 +98,7 @@ class _PendingLead:
     phones: list[dict[str, Any]]
     numbers: set[str]
     lead_id: int | None = None
+    consents: list[dict[str, Any]] = field(default_factory=list)
 
 
 ProgressCallback = Callable[[int, int], None]
@@ -192,7 +193,7 @@ class _ImportRun:
         self.pending: list[_PendingLead] = []
         self.merge_index: dict[str, list[_PendingLead]] = {}
         self.parse_cache: dict[str, ParsedPhone] = {}
-        single_fields = (*_LIMITS, "full_name", "kind", "notes")
+        single_fields = (*_LIMITS, "full_name", "kind", "notes", *CONSENT_FIELDS, "consent_evidence")
         self.single: dict[str, int | None] = {
             name: next(iter(mapping.columns_for(name)), None) for name in single_fields
         }
@@ -323,17 +324,45 @@ class _ImportRun:
                 column = headers[self.phone_columns[0]] if self.phone_columns else "Phone"
                 self._reject(line, column, "", "no phone number")
             self.report.without_number += 1
+        consents = self._consents(line, cells)
         identity = lead_rules.LeadIdentity.of(first, last, values["company"])
         match = self._find_match(identity, numbers)
         if match is not None:
             self._merge(uow, match, values, phones, numbers)
+            self._add_consents(uow, match, consents)
             self.report.merged_duplicates += 1
             return
-        lead = _PendingLead(values=values, identity=identity, phones=phones, numbers=numbers)
+        lead = _PendingLead(
+            values=values, identity=identity, phones=phones, numbers=numbers, consents=consents
+        )
         self.pending.append(lead)
         for number in numbers:
             self.merge_index.setdefault(number, []).append(lead)
         self.report.imported += 1
+
+    def _consents(self, line: int, cells: list[str]) -> list[dict[str, Any]]:
+        """Consent and relationship dates from the row; an unreadable date is reported, not guessed."""
+        found = []
+        evidence = self._cell(cells, "consent_evidence")
+        for field_name, kind in CONSENT_FIELDS.items():
+            text = self._cell(cells, field_name)
+            if not text:
+                continue
+            given = lead_rules.parse_date(text)
+            if given is None:
+                column = self.mapping.headers[self.single[field_name] or 0]
+                self._reject(line, column, text, "not a date (use YYYY-MM-DD); consent not recorded")
+                continue
+            found.append(
+                {"kind": kind, "given_on": given, "evidence": evidence or f"imported from line {line}"}
+            )
+        return found
+
+    def _add_consents(self, uow: UnitOfWork, target: _PendingLead, consents: list[dict[str, Any]]) -> None:
+        if target.lead_id is None:
+            target.consents.extend(consents)
+        elif consents:
+            uow.session.execute(insert(Consent), [{**c, "lead_id": target.lead_id} for c in consents])
 
     def _reject(self, line: int, column: str, value: str, reason: str) -> None:
         self.report.rejected.append(Rejection(line=line, column=column, value=value, reason=reason))
@@ -416,14 +445,19 @@ class _ImportRun:
             insert(Lead).returning(Lead.id, sort_by_parameter_order=True), lead_rows
         ).all()
         phone_rows = []
+        consent_rows: list[dict[str, Any]] = []
         for lead, lead_id in zip(self.pending, ids, strict=True):
             lead.lead_id = lead_id
             for position, phone in enumerate(lead.phones):
                 phone_rows.append({**phone, "lead_id": lead_id, "position": position})
+            consent_rows.extend({**consent, "lead_id": lead_id} for consent in lead.consents)
+            lead.consents = []
             lead.values = {}
             lead.phones = []
         if phone_rows:
             uow.session.execute(insert(Phone), phone_rows)
+        if consent_rows:
+            uow.session.execute(insert(Consent), consent_rows)
         self.pending = []
         if self.cancelled is not None and self.cancelled():
             raise ImportCancelled("import cancelled: nothing was imported")

@@ -1,10 +1,10 @@
-"""Loading the rules shipped as data in resources/ (outcomes, calling hours)."""
+"""Loading the rules shipped as data in resources/rules/ (outcomes, the compliance rule book)."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 
-from desktop.domain.compliance import CallingWindow, parse_calling_window
+from desktop.domain.compliance_rules import RuleBook, parse_rulebook
 from desktop.domain.outcomes import OutcomeRules, parse_outcome_rules
 from desktop.paths import resource
 
@@ -16,6 +16,6 @@ def shipped_outcome_rules() -> OutcomeRules:
 
 
 @lru_cache(maxsize=1)
-def shipped_calling_window() -> CallingWindow:
-    path = resource("rules", "calling_hours.toml")
-    return parse_calling_window(path.read_text(encoding="utf-8"), str(path))
+def shipped_rulebook() -> RuleBook:
+    path = resource("rules", "us_compliance.toml")
+    return parse_rulebook(path.read_text(encoding="utf-8"), str(path))

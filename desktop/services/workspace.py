@@ -8,9 +8,13 @@ from collections.abc import Callable
 from desktop.paths import default_database_path
 from desktop.services.calling import CallingService
 from desktop.services.clock import Clock, system_clock
+from desktop.services.consent import ConsentService
+from desktop.services.dnc import DncService
+from desktop.services.gate import DialGate, NoRegistry, RegistryView
 from desktop.services.imports import ImportService
 from desktop.services.leads import LeadService
-from desktop.services.rules import shipped_calling_window, shipped_outcome_rules
+from desktop.services.rules import shipped_outcome_rules, shipped_rulebook
+from desktop.services.scrub import ScrubService
 from desktop.services.settings import Settings, SettingsService
 from desktop.storage.engine import ENV_VAR, DatabaseError, database_url, make_engine, sqlite_path
 from desktop.storage.migrate import upgrade
@@ -49,12 +53,15 @@ class Workspace:
         self._settings_cache: Settings | None = None
         self._url_opener: UrlOpener = _no_url_opener
         outcome_rules = shipped_outcome_rules()
+        self.rulebook = shipped_rulebook()
+        self.registry: RegistryView = NoRegistry()
+        self.gate = DialGate(self.rulebook, self.registry)
         self.calling = CallingService(
             self.uow,
             clock,
             self.dialer,
             outcome_rules,
-            shipped_calling_window(),
+            self.gate,
             agent_name=lambda: self.current_settings().agent_name,
             attempt_target=lambda: self.current_settings().attempt_target,
         )
@@ -62,6 +69,9 @@ class Workspace:
             self.uow, clock, lambda: self.current_settings().attempt_target, outcome_rules
         )
         self.imports = ImportService(self.uow, clock, lambda: self.current_settings().default_region)
+        self.dnc = DncService(self.uow, clock, self.current_settings)
+        self.consent = ConsentService(self.uow, clock)
+        self.scrub = ScrubService(self.uow, clock, self.gate)
 
     def describe(self) -> str:
         path = sqlite_path(self.url)

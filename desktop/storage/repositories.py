@@ -177,16 +177,22 @@ class AttemptRepository:
         return int(self.session.scalar(select(func.count(Attempt.id))) or 0)
 
 
-def reasons_json(reasons: Iterable[tuple[str, str]]) -> str:
-    return json.dumps([{"code": code, "detail": detail} for code, detail in reasons], ensure_ascii=False)
+def decision_record(text: str) -> dict[str, Any]:
+    """The decision record stored with an attempt: {"reasons": [...], "notes": [...], "registry": {...}, …}.
+
+    Early records were a bare list of reasons; they read back as {"reasons": that list}.
+    """
+    try:
+        data = json.loads(text or "{}")
+    except json.JSONDecodeError:
+        return {"reasons": []}
+    if isinstance(data, list):
+        return {"reasons": [dict(item) for item in data if isinstance(item, dict)]}
+    return dict(data) if isinstance(data, dict) else {"reasons": []}
 
 
 def reasons_from_json(text: str) -> list[dict[str, str]]:
-    try:
-        data = json.loads(text or "[]")
-    except json.JSONDecodeError:
-        return []
-    return [dict(item) for item in data if isinstance(item, dict)]
+    return [dict(item) for item in decision_record(text).get("reasons", []) if isinstance(item, dict)]
 
 
 class DncRepository:

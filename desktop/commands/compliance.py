@@ -1,0 +1,138 @@
+"""`dialdesk check`, `dialdesk scrub` and `dialdesk audit export`: the gate asked without dialling."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from desktop.commands.common import EXIT_BLOCKED, EXIT_OK, CliError, Subparsers, parse_time, print_json
+
+
+def register(commands: Subparsers) -> None:
+    check = commands.add_parser("check", help="ask the dial gate about a number (never dials)")
+    check.add_argument("number")
+    check.add_argument(
+        "--kind", choices=("business", "residential"), help="default: the lead's, else residential"
+    )
+    check.add_argument("--lead", type=int, metavar="ID", help="decide as a call to this lead")
+    check.add_argument("--at", metavar="ISO8601", help="what if: decide at this moment instead of now")
+    check.add_argument(
+        "--region", default=None, help="country for a number without +code (default: settings)"
+    )
+    check.add_argument("--json", action="store_true")
+    check.set_defaults(handler=check_number)
+
+    scrub = commands.add_parser("scrub", help="check the whole list now: who would be skipped and why")
+    scrub.add_argument("--list", dest="list_name", help="only this list")
+    scrub.add_argument("--json", action="store_true")
+    scrub.add_argument("--out", type=Path, metavar="FILE.csv", help="write the decision for every lead")
+    scrub.set_defaults(handler=scrub_list)
+
+    audit = commands.add_parser("audit", help="compliance evidence")
+    actions = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
+    export = actions.add_parser("export", help="every gate decision with its reasons, as CSV")
+    export.add_argument("--from", dest="first", required=True, metavar="YYYY-MM-DD")
+    export.add_argument("--to", dest="last", required=True, metavar="YYYY-MM-DD")
+    export.add_argument("--out", type=Path, required=True, metavar="FILE.csv")
+    export.set_defaults(handler=export_audit)
+
+
+def check_number(workspace: Any, args: argparse.Namespace) -> int:
+    at = parse_time(args.at, "--at")
+    region = args.region or workspace.current_settings().default_region
+    result = workspace.calling.check(
+        lead_id=args.lead, number=args.number, region=region, at=at, kind=args.kind
+    )
+    decision = result.decision
+    if args.json:
+        data = decision.to_json()
+        callable_at = result.callable_at(workspace.rulebook) if not decision.allowed else None
+        data["callable_at"] = callable_at.isoformat() if callable_at else None
+        print_json(data)
+    else:
+        verdict = "ALLOWED" if decision.allowed else "BLOCKED"
+        print(f"{verdict}: {decision.number}  ({', '.join(decision.local_times) or 'local time unknown'})")
+        for reason in decision.reasons + decision.notes:
+            print(f"  {reason.code}: {reason.detail}")
+    return EXIT_OK if decision.allowed else EXIT_BLOCKED
+
+
+SCRUB_COLUMNS = (
+    "lead_id",
+    "name",
+    "company",
+    "kind",
+    "state",
+    "list",
+    "number",
+    "allowed",
+    "reason_codes",
+    "reasons",
+    "notes",
+    "callable_at",
+)
+
+
+def scrub_list(workspace: Any, args: argparse.Namespace) -> int:
+    from desktop.exports.safe_csv import open_private, write_csv
+    from desktop.services.scrub import ScrubReport, ScrubService, add_to_report
+
+    service = ScrubService(workspace.uow, workspace.clock, workspace.gate)
+    report = ScrubReport(at=workspace.clock())
+
+    def counted(rows: Any) -> Any:
+        for row in rows:
+            add_to_report(report, row)
+            yield row
+
+    rows = counted(service.rows(args.list_name))
+    if args.out:
+        with open_private(args.out) as stream:
+            write_csv(
+                stream,
+                SCRUB_COLUMNS,
+                (
+                    [
+                        row.lead_id,
+                        row.name,
+                        row.company,
+                        row.kind,
+                        row.state,
+                        row.list_name,
+                        row.number,
+                        "yes" if row.decision.allowed else "no",
+                        " ".join(row.decision.codes),
+                        "; ".join(r.detail for r in row.decision.reasons),
+                        "; ".join(f"{n.code}: {n.detail}" for n in row.decision.notes),
+                        row.callable_at.isoformat() if row.callable_at else "",
+                    ]
+                    for row in rows
+                ),
+            )
+    else:
+        for _row in rows:
+            pass
+    if args.json:
+        print_json(report.to_json())
+    else:
+        print(report.summary())
+    return EXIT_OK
+
+
+def export_audit(workspace: Any, args: argparse.Namespace) -> int:
+    from desktop.exports.safe_csv import open_private, write_csv
+    from desktop.services.audit import AUDIT_COLUMNS, decisions
+
+    try:
+        first, last = date.fromisoformat(args.first), date.fromisoformat(args.last)
+    except ValueError:
+        raise CliError("--from and --to take dates as YYYY-MM-DD") from None
+    if last < first:
+        raise CliError("--to is before --from")
+    with open_private(args.out) as stream:
+        count = write_csv(stream, AUDIT_COLUMNS, decisions(workspace.uow, first, last))
+    print(f"Wrote {count:,} decisions to {args.out}", file=sys.stderr)
+    return EXIT_OK

@@ -1,0 +1,220 @@
+"""The dial gate's fact gathering: from a lead's phone (or a bare number) to a recorded decision.
+
+`DialGate.decide()` collects what `domain.compliance.decide()` needs — the internal list, the
+registries and their freshness, consent and established business relationships, the lead's kind and
+state, the calls of the last 24 hours — and returns the decision with an evidence record (the
+registry snapshots in force) to store with the attempt.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import func, select
+
+from desktop.domain.compliance import ConsentFacts, Decision, DialFacts, decide, next_callable_at
+from desktop.domain.compliance_rules import RuleBook
+from desktop.domain.phones import number_states, parse_phone
+from desktop.storage.models import Attempt, Consent, Lead, Phone
+from desktop.storage.uow import UnitOfWork
+
+
+class RegistryView(Protocol):
+    """What the gate asks of the do-not-call registries (national, state, Canada)."""
+
+    def sources_for(self, e164: str) -> frozenset[str]: ...
+
+    def snapshots(self) -> Mapping[str, Mapping[str, Any]]:
+        """Per source, the snapshot in force: at least {"as_of": "YYYY-MM-DD", "id": N}."""
+        ...
+
+
+class NoRegistry:
+    """No registry imported: nothing is listed and no copy is fresh."""
+
+    def sources_for(self, e164: str) -> frozenset[str]:
+        return frozenset()
+
+    def snapshots(self) -> Mapping[str, Mapping[str, Any]]:
+        return {}
+
+
+@dataclass(frozen=True)
+class GateResult:
+    """A decision and the evidence to store with it."""
+
+    decision: Decision
+    facts: DialFacts
+    record: str  # JSON: reasons, notes, zones, local times, states and the registry snapshots in force
+
+    def callable_at(self, rules: RuleBook) -> datetime | None:
+        return next_callable_at(self.facts, rules)
+
+
+def consent_facts(uow: UnitOfWork, lead_id: int | None) -> ConsentFacts:
+    if lead_id is None:
+        return ConsentFacts()
+    rows = uow.session.execute(
+        select(Consent.kind, func.max(Consent.given_on))
+        .where(Consent.lead_id == lead_id)
+        .group_by(Consent.kind)
+    )
+    latest = {str(kind): given for kind, given in rows}
+    return ConsentFacts(
+        written_on=latest.get("written"), inquiry_on=latest.get("inquiry"), purchase_on=latest.get("purchase")
+    )
+
+
+def calls_since(uow: UnitOfWork, lead_id: int | None, since: datetime) -> int:
+    if lead_id is None:
+        return 0
+    query = select(func.count(Attempt.id)).where(
+        Attempt.lead_id == lead_id, Attempt.allowed.is_(True), Attempt.started_at >= since
+    )
+    return int(uow.session.scalar(query) or 0)
+
+
+def _as_of(snapshot: Mapping[str, Any]) -> date | None:
+    value = snapshot.get("as_of")
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class GateContext:
+    """Where the gate looks facts up: live queries for one dial, preloaded tables for a whole-list scrub."""
+
+    internal_reason: Callable[[str], str | None]
+    consent: Callable[[int | None], ConsentFacts]
+    calls_last_24h: Callable[[int | None], int]
+    snapshots: Mapping[str, Mapping[str, Any]]
+
+
+class DialGate:
+    """Builds the facts for one dial and asks the domain rules."""
+
+    def __init__(self, rules: RuleBook, registry: RegistryView) -> None:
+        self.rules = rules
+        self.registry = registry
+
+    def live_context(self, uow: UnitOfWork, at: datetime) -> GateContext:
+        def internal_reason(number: str) -> str | None:
+            entry = uow.dnc.find(number, "internal")
+            return None if entry is None else entry.reason
+
+        return GateContext(
+            internal_reason=internal_reason,
+            consent=lambda lead_id: consent_facts(uow, lead_id),
+            calls_last_24h=lambda lead_id: calls_since(uow, lead_id, at - timedelta(hours=24)),
+            snapshots=self.registry.snapshots(),
+        )
+
+    def decide_phone(
+        self,
+        uow: UnitOfWork,
+        lead: Lead | None,
+        phone: Phone,
+        at: datetime,
+        automated: bool = False,
+        prerecorded: bool = False,
+        context: GateContext | None = None,
+    ) -> GateResult:
+        return self._decide(
+            context or self.live_context(uow, at),
+            lead,
+            phone.e164 or phone.raw,
+            bool(phone.valid and phone.e164),
+            phone.zone_list,
+            phone.region,
+            phone.problem or "",
+            at,
+            automated,
+            prerecorded,
+        )
+
+    def decide_number(
+        self,
+        uow: UnitOfWork,
+        lead: Lead | None,
+        number: str,
+        region: str,
+        at: datetime,
+        kind: str | None = None,
+        automated: bool = False,
+        prerecorded: bool = False,
+    ) -> GateResult:
+        parsed = parse_phone(number, region)
+        return self._decide(
+            self.live_context(uow, at),
+            lead,
+            parsed.e164 or number,
+            parsed.dialable,
+            parsed.time_zones,
+            parsed.region,
+            parsed.problem or "",
+            at,
+            automated,
+            prerecorded,
+            kind,
+        )
+
+    def _decide(
+        self,
+        context: GateContext,
+        lead: Lead | None,
+        number: str,
+        valid: bool,
+        zones: tuple[str, ...],
+        region: str | None,
+        invalid_detail: str,
+        at: datetime,
+        automated: bool,
+        prerecorded: bool,
+        kind: str | None = None,
+    ) -> GateResult:
+        internal = context.internal_reason(number) if valid else None
+        lead_id = lead.id if lead is not None else None
+        snapshots = context.snapshots
+        facts = DialFacts(
+            number=number,
+            valid=valid,
+            time_zones=zones,
+            at=at,
+            invalid_detail=invalid_detail,
+            lead_kind=kind or (lead.kind if lead is not None else "residential"),
+            lead_state=lead.state if lead is not None else "",
+            number_region=region,
+            number_states=number_states(number) if valid else (),
+            on_internal_dnc=internal is not None,
+            internal_dnc_detail=internal or "",
+            registry_sources=self.registry.sources_for(number) if valid else frozenset(),
+            registry_as_of={source: _as_of(snapshot) for source, snapshot in snapshots.items()},
+            consent=context.consent(lead_id),
+            calls_last_24h=context.calls_last_24h(lead_id),
+            automated=automated,
+            prerecorded=prerecorded,
+        )
+        decision = decide(facts, self.rules)
+        record = json.dumps(
+            {
+                "reasons": [{"code": r.code, "detail": r.detail} for r in decision.reasons],
+                "notes": [{"code": r.code, "detail": r.detail} for r in decision.notes],
+                "time_zones": list(decision.time_zones),
+                "local_times": list(decision.local_times),
+                "states": list(decision.states),
+                "registry": {source: dict(snapshot) for source, snapshot in snapshots.items()},
+                "automated": automated,
+                "prerecorded": prerecorded,
+            },
+            ensure_ascii=False,
+            default=str,
+        )
+        return GateResult(decision=decision, facts=facts, record=record)
