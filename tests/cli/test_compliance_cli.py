@@ -1,0 +1,90 @@
+"""`dialdesk check`, `scrub` and `audit export` as a user runs them."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from tests.cli.test_cli import run
+
+
+def test_check_json_and_exit_codes(db_path: Path) -> None:
+    blocked = run(db_path, "check", "212 555 0134", "--at", "2026-12-01T14:00:00Z", "--json")
+    assert blocked.returncode == 1
+    data = json.loads(blocked.stdout)
+    assert data["number"] == "+12125550134" and data["allowed"] is False
+    assert data["reasons"][0]["code"] == "registry_stale"  # residential by default, no registry imported
+    assert data["time_zones"] == ["America/New_York"] and data["local_time"].startswith("2026-12-01T09:00")
+    allowed = run(
+        db_path, "check", "+12125550134", "--kind", "business", "--at", "2026-12-01T14:00:00Z", "--json"
+    )
+    assert allowed.returncode == 0
+    assert json.loads(allowed.stdout)["reasons"][0]["code"] == "b2b_exemption"
+    night = run(
+        db_path, "check", "+12125550134", "--kind", "business", "--at", "2026-12-01T03:00:00Z", "--json"
+    )
+    assert night.returncode == 1
+    assert json.loads(night.stdout)["callable_at"] == "2026-12-01T08:00:00-05:00"
+    assert run(db_path, "check", "+12125550134", "--at", "yesterday").returncode == 2
+
+
+def test_check_never_records(db_path: Path, sample_csv: Path, tmp_path: Path) -> None:
+    run(db_path, "leads", "import", str(sample_csv), check=True)
+    run(db_path, "check", "+12125550134", "--lead", "1", check=False)
+    out = tmp_path / "audit.csv"
+    run(
+        db_path,
+        "audit",
+        "export",
+        "--from",
+        "2000-01-01",
+        "--to",
+        "2100-01-01",
+        "--out",
+        str(out),
+        check=True,
+    )
+    assert len(out.read_text().splitlines()) == 1  # the header only
+
+
+def test_scrub_summary_and_file(db_path: Path, sample_csv: Path, tmp_path: Path) -> None:
+    run(db_path, "leads", "import", str(sample_csv), check=True)
+    out = tmp_path / "scrub.csv"
+    result = run(db_path, "scrub", "--json", "--out", str(out), faketime="2026-12-01 14:00:00")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["checked"] == 24 and summary["skipped"] + summary["callable"] == 24
+    assert "leads would be skipped" in summary["summary"]
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert len(rows) == 24
+    aiko = next(row for row in rows if row["name"] == "Aiko Tanaka")
+    assert aiko["allowed"] == "no" and "calling_hours" in aiko["reason_codes"]
+
+
+def test_audit_export_after_calls(db_path: Path, sample_csv: Path, tmp_path: Path) -> None:
+    run(db_path, "leads", "import", str(sample_csv), check=True)
+    run(db_path, "record", "1", "no_answer", faketime="2026-12-01 14:00:00", check=True)
+    assert run(db_path, "record", "2", "no_answer", faketime="2026-12-01 14:05:00").returncode == 1
+    out = tmp_path / "audit.csv"
+    run(
+        db_path,
+        "audit",
+        "export",
+        "--from",
+        "2026-12-01",
+        "--to",
+        "2026-12-01",
+        "--out",
+        str(out),
+        check=True,
+    )
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert [row["allowed"] for row in rows] == ["yes", "no"]
+    assert rows[1]["reason_codes"] == "registry_stale"
+    assert (
+        run(
+            db_path, "audit", "export", "--from", "2026-12-02", "--to", "2026-12-01", "--out", str(out)
+        ).returncode
+        == 2
+    )
