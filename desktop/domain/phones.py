@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import phonenumbers
-from phonenumbers import PhoneNumberType, geocoder, timezone
+from phonenumbers import PhoneMetadata, PhoneNumberType, geocoder, timezone
+from phonenumbers.phonenumberutil import _number_type_helper, is_number_type_geographical
 
 UNKNOWN_TIME_ZONE = "Etc/Unknown"
 
@@ -28,6 +29,8 @@ NUMBER_TYPE_NAMES: dict[int, str] = {
 }
 
 _HAS_DIGIT = re.compile(r"\d")
+_PLAIN_NUMBER = re.compile(r"\+?[0-9 ().\-/]+")
+_NON_DIGIT = re.compile(r"[^0-9]")
 # Longer cells are prose or pasted junk, not numbers; refusing early keeps parsing fast and bounded.
 _MAX_RAW_LENGTH = 64
 
@@ -61,14 +64,17 @@ def parse_phone(raw: str, default_region: str = "US") -> ParsedPhone:
         )
     if not _HAS_DIGIT.search(text):
         return ParsedPhone(raw=raw, valid=False, problem="not a phone number (no digits)")
+    if _PLAIN_NUMBER.fullmatch(text):
+        # Only digits and punctuation: hand phonenumbers the bare digits, which it parses faster
+        # and reads the same way (it strips the punctuation itself).
+        digits = _NON_DIGIT.sub("", text)
+        text = "+" + digits if text.startswith("+") else digits
     try:
         number = phonenumbers.parse(text, default_region.upper() if default_region else None)
     except phonenumbers.NumberParseException as error:
         return ParsedPhone(raw=raw, valid=False, problem=_parse_error_reason(error))
     extension = number.extension or None
-    region = phonenumbers.region_code_for_number(number)
-    # number_type() does the same pattern match as is_valid_number(); doing it once halves the cost.
-    kind = phonenumbers.number_type(number) if region is not None else PhoneNumberType.UNKNOWN
+    region, kind = region_and_type(number)
     if kind == PhoneNumberType.UNKNOWN:
         return ParsedPhone(
             raw=raw,
@@ -77,8 +83,13 @@ def parse_phone(raw: str, default_region: str = "US") -> ParsedPhone:
             region=region,
             problem=_invalid_reason(number),
         )
-    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    zones = tuple(z for z in timezone.time_zones_for_number(number) if z != UNKNOWN_TIME_ZONE)
+    e164 = f"+{number.country_code}{phonenumbers.national_significant_number(number)}"
+    # time_zones_for_number() would compute the number type a third time; we know it already.
+    if is_number_type_geographical(kind, number.country_code or 0):
+        found = timezone.time_zones_for_geographical_number(number)
+    else:
+        found = timezone._country_level_time_zones_for_number(number)
+    zones = tuple(z for z in found if z != UNKNOWN_TIME_ZONE)
     return ParsedPhone(
         raw=raw,
         valid=True,
@@ -88,6 +99,39 @@ def parse_phone(raw: str, default_region: str = "US") -> ParsedPhone:
         region=region,
         time_zones=zones,
     )
+
+
+def region_and_type(number: phonenumbers.PhoneNumber) -> tuple[str | None, int]:
+    """The region of a number and its type (UNKNOWN when invalid), from one pattern match.
+
+    phonenumbers' region_code_for_number() finds the region by matching the number's type patterns
+    and then discards the type; number_type() and is_valid_number() match them again. For +1
+    numbers (25 regions share it) that repetition is most of the parsing cost, so this keeps the
+    type found while choosing the region (the same algorithm as _region_code_for_number_from_list).
+    """
+    country_code = number.country_code
+    regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(country_code) if country_code else None
+    if not regions or country_code is None:
+        return None, PhoneNumberType.UNKNOWN
+    national = phonenumbers.national_significant_number(number)
+    if len(regions) == 1:
+        region = regions[0]
+        metadata = PhoneMetadata.metadata_for_region_or_calling_code(country_code, region)
+        if metadata is None:
+            return None, PhoneNumberType.UNKNOWN
+        return region, _number_type_helper(national, metadata)
+    for region in regions:
+        metadata = PhoneMetadata.metadata_for_region(region.upper(), None)
+        if metadata is None:
+            continue
+        if metadata.leading_digits is not None:
+            if re.match(metadata.leading_digits, national):
+                return region, _number_type_helper(national, metadata)
+            continue
+        kind = _number_type_helper(national, metadata)
+        if kind != PhoneNumberType.UNKNOWN:
+            return region, kind
+    return None, PhoneNumberType.UNKNOWN
 
 
 def normalize_e164(text: str, default_region: str = "US") -> str:

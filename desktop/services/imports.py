@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 
 from desktop.domain import leads as lead_rules
 from desktop.domain.columns import CONSENT_FIELDS, ColumnMapping, guess_mapping
@@ -20,6 +20,7 @@ from desktop.domain.phones import ParsedPhone, parse_phone
 from desktop.paths import resource
 from desktop.services.clock import Clock
 from desktop.services.tables import TableError, TableSource, open_table
+from desktop.storage.bulk import bulk_insert
 from desktop.storage.models import Consent, ImportBatch, Lead, Phone
 from desktop.storage.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -206,6 +207,7 @@ class _ImportRun:
         uow.session.add(batch)
         uow.session.flush()
         self.batch_id = batch.id
+        self.next_lead_id = int(uow.session.scalar(select(func.max(Lead.id))) or 0) + 1
         self._load_existing(uow)
         try:
             for line, cells, position in self.source.rows():
@@ -441,9 +443,15 @@ class _ImportRun:
                 contact_count=0,
             )
             lead_rows.append(row)
-        ids = uow.session.scalars(
-            insert(Lead).returning(Lead.id, sort_by_parameter_order=True), lead_rows
-        ).all()
+        # Ids are given here, not returned by the database: a plain executemany is several times faster
+        # than INSERT … RETURNING through the ORM. Safe because this transaction has held the write lock
+        # since the import batch row was flushed. (A PostgreSQL database will need its sequence moved.)
+        ids = list(range(self.next_lead_id, self.next_lead_id + len(lead_rows)))
+        self.next_lead_id += len(lead_rows)
+        for row, lead_id in zip(lead_rows, ids, strict=True):
+            row["id"] = lead_id
+        connection = uow.session.connection()
+        bulk_insert(connection, Lead, lead_rows)
         phone_rows = []
         consent_rows: list[dict[str, Any]] = []
         for lead, lead_id in zip(self.pending, ids, strict=True):
@@ -455,9 +463,9 @@ class _ImportRun:
             lead.values = {}
             lead.phones = []
         if phone_rows:
-            uow.session.execute(insert(Phone), phone_rows)
+            bulk_insert(connection, Phone, phone_rows)
         if consent_rows:
-            uow.session.execute(insert(Consent), consent_rows)
+            bulk_insert(connection, Consent, consent_rows)
         self.pending = []
         if self.cancelled is not None and self.cancelled():
             raise ImportCancelled("import cancelled: nothing was imported")

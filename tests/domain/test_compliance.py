@@ -40,8 +40,15 @@ def test_invalid_number_blocked() -> None:
 
 
 def test_internal_dnc_blocks_even_business_and_consent() -> None:
-    decision = decide(facts(on_internal_dnc=True, internal_dnc_detail="asked on 1 Dec", lead_kind="business",
-                            consent=ConsentFacts(written_on=date(2026, 1, 1))), RULES)
+    decision = decide(
+        facts(
+            on_internal_dnc=True,
+            internal_dnc_detail="asked on 1 Dec",
+            lead_kind="business",
+            consent=ConsentFacts(written_on=date(2026, 1, 1)),
+        ),
+        RULES,
+    )
     assert decision.codes == ("dnc_internal",)
     assert "asked on 1 Dec" in decision.reasons[0].detail
 
@@ -73,11 +80,16 @@ def test_consent_and_ebr_pass_the_registries(consent: ConsentFacts, code: str) -
 
 @pytest.mark.parametrize(
     "consent",
-    [ConsentFacts(purchase_on=date(2025, 5, 31)), ConsentFacts(inquiry_on=date(2026, 8, 31)),
-     ConsentFacts(written_on=date(2026, 12, 2))],
+    [
+        ConsentFacts(purchase_on=date(2025, 5, 31)),
+        ConsentFacts(inquiry_on=date(2026, 8, 31)),
+        ConsentFacts(written_on=date(2026, 12, 2)),
+    ],
 )
 def test_expired_or_future_relationship_does_not_pass(consent: ConsentFacts) -> None:
-    assert decide(facts(registry_sources=frozenset({"national"}), consent=consent), RULES).codes == ("dnc_national",)
+    assert decide(facts(registry_sources=frozenset({"national"}), consent=consent), RULES).codes == (
+        "dnc_national",
+    )
 
 
 def test_registry_freshness() -> None:
@@ -90,15 +102,25 @@ def test_registry_freshness() -> None:
     # Registries cover the US and Canada only.
     german = facts(number="+4930901820", number_region="DE", time_zones=("Europe/Berlin",), registry_as_of={})
     assert decide(german, RULES).allowed
-    canada = facts(number="+14165550100", number_region="CA", time_zones=("America/Toronto",),
-                   registry_sources=frozenset({"canada"}), registry_as_of={"canada": date(2026, 11, 30)})
+    canada = facts(
+        number="+14165550100",
+        number_region="CA",
+        time_zones=("America/Toronto",),
+        registry_sources=frozenset({"canada"}),
+        registry_as_of={"canada": date(2026, 11, 30)},
+    )
     assert decide(canada, RULES).codes == ("dnc_national",)
 
 
 @pytest.mark.parametrize(
     ("zone", "allowed"),
-    [("America/New_York", True), ("America/Chicago", True), ("America/Los_Angeles", False),
-     ("Pacific/Honolulu", False), ("America/Phoenix", False)],
+    [
+        ("America/New_York", True),
+        ("America/Chicago", True),
+        ("America/Los_Angeles", False),
+        ("Pacific/Honolulu", False),
+        ("America/Phoenix", False),
+    ],
 )
 def test_calling_hours_by_zone(zone: str, allowed: bool) -> None:
     decision = decide(facts(time_zones=(zone,)), RULES)
@@ -130,7 +152,9 @@ def test_daylight_saving_changes() -> None:
 
 def test_every_zone_must_be_inside_unless_the_state_settles_it() -> None:
     # 907: Adak is an hour behind Anchorage; at 17:00Z Anchorage is 08:00, Adak 07:00.
-    alaska = facts(time_zones=("America/Anchorage", "America/Adak"), at=datetime(2026, 12, 1, 17, 0, tzinfo=UTC))
+    alaska = facts(
+        time_zones=("America/Anchorage", "America/Adak"), at=datetime(2026, 12, 1, 17, 0, tzinfo=UTC)
+    )
     decision = decide(alaska, RULES)
     assert not decision.allowed and "America/Adak" in decision.reasons[0].detail
     toll_free = facts(time_zones=("America/New_York", "Pacific/Honolulu", "America/Los_Angeles"))
@@ -179,8 +203,14 @@ def test_automated_and_prerecorded_rules() -> None:
 
 
 def test_reasons_accumulate() -> None:
-    decision = decide(facts(on_internal_dnc=True, registry_sources=frozenset({"national"}),
-                            at=datetime(2026, 12, 1, 3, 0, tzinfo=UTC)), RULES)
+    decision = decide(
+        facts(
+            on_internal_dnc=True,
+            registry_sources=frozenset({"national"}),
+            at=datetime(2026, 12, 1, 3, 0, tzinfo=UTC),
+        ),
+        RULES,
+    )
     assert decision.codes == ("dnc_internal", "dnc_national", "calling_hours")
 
 

@@ -83,3 +83,23 @@ def test_validity_matches_is_valid_number(raw: str) -> None:
         assert not parsed.dialable
         return
     assert parsed.dialable == phonenumbers.is_valid_number(reference)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.sampled_from(["1", "44", "49", "7", "33", "61", "81", "86", "91", "52", "599", "262"]),
+    st.text(alphabet="0123456789", min_size=4, max_size=12),
+)
+def test_region_and_type_matches_phonenumbers(country: str, digits: str) -> None:
+    from desktop.domain.phones import region_and_type
+
+    try:
+        number = phonenumbers.parse(f"+{country}{digits}", None)
+    except phonenumbers.NumberParseException:
+        return
+    region, kind = region_and_type(number)
+    expected_region = phonenumbers.region_code_for_number(number)
+    if expected_region is not None:
+        assert region == expected_region
+        assert kind == phonenumbers.number_type(number)
+    assert (kind != phonenumbers.PhoneNumberType.UNKNOWN) == phonenumbers.is_valid_number(number)

@@ -100,10 +100,7 @@ def test_latin_1_is_decoded(workspace: Workspace, tmp_path: Path) -> None:
 def test_undecidable_encoding_is_refused_not_garbled(workspace: Workspace, tmp_path: Path) -> None:
     path = tmp_path / "mixed.csv"
     path.write_bytes(
-        b"Name,Phone\n"
-        + "Анна".encode("cp1251")
-        + b" M\xfcller,+7 495 123-45-67\n"
-        + b"\x81\x8d\x8f\x90,1\n"
+        b"Name,Phone\n" + "Анна".encode("cp1251") + b" M\xfcller,+7 495 123-45-67\n" + b"\x81\x8d\x8f\x90,1\n"
     )
     with pytest.raises(ImportFailed, match="UTF-8"):
         workspace.imports.run(path)
