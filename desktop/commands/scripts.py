@@ -1,0 +1,228 @@
+"""`dialdesk scripts list|validate|import|export|rehearse|assign|answers`: call scripts without the window.
+
+`validate` exits 0 for a usable file (warnings go to stderr) and 2 with one `FILE:LINE: field:
+message` line per error on stderr. `import` stores the script in the database (see
+desktop/services/scripts.py for why), `export` writes its exact text back out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import wave
+from pathlib import Path
+from typing import Any
+
+from desktop.commands.common import EXIT_ERROR, EXIT_OK, CliError, Subparsers, print_json
+
+WARMTHS = ("cold", "warm")
+
+
+def register(commands: Subparsers) -> None:
+    scripts = commands.add_parser("scripts", help="soft-selling call scripts: list, check, import, rehearse")
+    actions = scripts.add_subparsers(dest="scripts_command", metavar="ACTION", required=True)
+
+    listing = actions.add_parser("list", help="the scripts available (shipped and imported)")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=list_scripts)
+
+    validate = actions.add_parser("validate", help="check a script file; errors name the line and field")
+    validate.add_argument("file", type=Path)
+    validate.set_defaults(handler=validate_file)
+
+    importing = actions.add_parser("import", help="check a script file and store it in the database")
+    importing.add_argument("file", type=Path)
+    importing.set_defaults(handler=import_file)
+
+    export = actions.add_parser("export", help="write a script's file text, to edit and import again")
+    export.add_argument("name")
+    export.add_argument("--out", type=Path, required=True, metavar="FILE")
+    export.set_defaults(handler=export_script)
+
+    rehearse = actions.add_parser("rehearse", help="read a script aloud into a WAV file")
+    rehearse.add_argument("name")
+    rehearse.add_argument("--lead", type=int, metavar="ID", help="fill in this lead (default: sample values)")
+    rehearse.add_argument("--out", type=Path, required=True, metavar="FILE.wav")
+    rehearse.set_defaults(handler=rehearse_script)
+
+    assign = actions.add_parser("assign", help="use a script for a call list, a lead, a warmth or by default")
+    assign.add_argument("name", help="the script's name (see `scripts list`)")
+    target = assign.add_mutually_exclusive_group(required=True)
+    target.add_argument("--list", dest="list_name", metavar="LIST")
+    target.add_argument("--lead", type=int, metavar="ID")
+    target.add_argument("--warmth", choices=WARMTHS)
+    target.add_argument("--default", action="store_true", help="for leads with no other assignment")
+    assign.add_argument("--remove", action="store_true", help="remove the assignment instead")
+    assign.set_defaults(handler=assign_script)
+
+    answers = actions.add_parser("answers", help="the script answers saved for leads")
+    answers.add_argument("--lead", type=int, metavar="ID", help="one lead (default: all)")
+    answers.add_argument("--json", action="store_true")
+    answers.set_defaults(handler=show_answers)
+
+
+def _service(workspace: Any) -> Any:
+    """The workspace's script service, or one built on its database when the workspace has none."""
+    existing = getattr(workspace, "scripts", None)
+    if existing is not None:
+        return existing
+    from desktop.services.scripts import script_service_for
+
+    return script_service_for(workspace)
+
+
+def _user_error(error: Exception) -> CliError:
+    return CliError(str(error))
+
+
+def list_scripts(workspace: Any, args: argparse.Namespace) -> int:
+    infos = _service(workspace).catalog()
+    if args.json:
+        print_json(
+            [
+                {
+                    "name": info.name,
+                    "title": info.title,
+                    "language": info.language,
+                    "audience": info.audience,
+                    "origin": info.origin,
+                    "translation_of": info.translation_of,
+                    "replaces_shipped": info.replaces_shipped,
+                    "file": info.file,
+                }
+                for info in infos
+            ]
+        )
+        return EXIT_OK
+    for info in infos:
+        origin = "imported, replaces shipped" if info.replaces_shipped else info.origin
+        print(f"{info.name:<34} {info.language:<3} {info.audience:<12} {origin:<10}  {info.title}")
+    return EXIT_OK
+
+
+def validate_file(workspace: Any, args: argparse.Namespace) -> int:
+    from desktop.services.scripts import ScriptError, ScriptService
+
+    try:
+        checked = ScriptService.check_file(args.file)
+    except ScriptError as error:
+        raise _user_error(error) from None
+    for problem in checked.problems:
+        print(problem, file=sys.stderr)
+    if checked.script is None:
+        return EXIT_ERROR
+    script = checked.script
+    print(
+        f"{args.file}: valid: {script.title} ({len(script.stages)} stages, {len(script.questions())} "
+        f"questions, {len(script.advice)} advice cards, {len(script.objections)} objection cards)"
+    )
+    return EXIT_OK
+
+
+def import_file(workspace: Any, args: argparse.Namespace) -> int:
+    from desktop.domain.script_format import ScriptFormatError
+    from desktop.services.scripts import ScriptError
+
+    try:
+        info = _service(workspace).import_file(args.file)
+    except ScriptFormatError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_ERROR
+    except ScriptError as error:
+        raise _user_error(error) from None
+    replaced = " (in place of the shipped script of that name)" if info.replaces_shipped else ""
+    print(f"Imported '{info.name}': {info.title}{replaced}.")
+    return EXIT_OK
+
+
+def export_script(workspace: Any, args: argparse.Namespace) -> int:
+    from desktop.services.scripts import ScriptError
+
+    try:
+        out = _service(workspace).export(args.name, args.out)
+    except ScriptError as error:
+        raise _user_error(error) from None
+    except OSError as error:
+        raise CliError(f"cannot write {args.out}: {error.strerror or error}") from None
+    print(f"Wrote {out}.")
+    return EXIT_OK
+
+
+def rehearse_script(workspace: Any, args: argparse.Namespace) -> int:
+    from desktop.services.scripts import ScriptError
+
+    try:
+        from desktop.speech import SpeechError
+    except ImportError:
+        raise CliError("speech is not available in this installation (desktop.speech is missing)") from None
+    service = _service(workspace)
+    try:
+        text = service.rehearsal_text(args.name, args.lead)
+        out = service.rehearse(args.name, args.out, args.lead)
+    except (ScriptError, SpeechError) as error:
+        raise _user_error(error) from None
+    with wave.open(str(out), "rb") as wav:
+        seconds = wav.getnframes() / float(wav.getframerate() or 1)
+    print(f"Wrote {out}: {len(text.split())} words, {seconds:.1f} s.")
+    return EXIT_OK
+
+
+def assign_script(workspace: Any, args: argparse.Namespace) -> int:
+    from desktop.services.scripts import ScriptError
+
+    if args.list_name is not None:
+        scope, target, what = "list", args.list_name, f"call list '{args.list_name}'"
+    elif args.lead is not None:
+        scope, target, what = "lead", args.lead, f"lead #{args.lead}"
+    elif args.warmth is not None:
+        scope, target, what = "warmth", args.warmth, f"{args.warmth} leads"
+    else:
+        scope, target, what = "default", "", "leads with no other assignment"
+    try:
+        _service(workspace).assign(scope, target, None if args.remove else args.name)
+    except ScriptError as error:
+        raise _user_error(error) from None
+    if args.remove:
+        print(f"Removed the script assignment of {what}.")
+    else:
+        print(f"'{args.name}' is now the script for {what}.")
+    return EXIT_OK
+
+
+def show_answers(workspace: Any, args: argparse.Namespace) -> int:
+    service = _service(workspace)
+    if args.lead is not None:
+        grouped = {args.lead: service.answers_for_lead(args.lead)}
+    else:
+        grouped = service.answers_by_lead()
+    if args.json:
+        print_json(
+            [
+                {
+                    "lead_id": lead_id,
+                    "answers": [
+                        {
+                            "script": saved.script_name,
+                            "question_id": saved.question_id,
+                            "question": saved.question,
+                            "value": saved.value,
+                            "answer": saved.label,
+                            "answered_at": saved.answered_at.isoformat(),
+                            "agent": saved.agent,
+                            "call_id": saved.attempt_id,
+                        }
+                        for saved in answers
+                    ],
+                }
+                for lead_id, answers in grouped.items()
+            ]
+        )
+        return EXIT_OK
+    for lead_id, answers in grouped.items():
+        print(f"Lead #{lead_id}")
+        for saved in answers:
+            print(
+                f"  {saved.answered_at:%Y-%m-%d %H:%M}  {saved.script_name}  {saved.question}: {saved.label}"
+            )
+    return EXIT_OK
