@@ -1,15 +1,26 @@
-"""`dialdesk dnc add|remove|list`: the firm's internal do-not-call list."""
+"""`dialdesk dnc`: the firm's internal do-not-call list and the registries (national, state, Canada).
+
+`add|remove|list` edit the internal list; `import` loads a registry copy (full list, change list or
+zip of area-code files) or adds a file of numbers to the internal list; `status` shows each copy's
+age; `export` writes a list back out.
+"""
 
 from __future__ import annotations
 
 import argparse
-from typing import Any
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import IO, Any
 
 from desktop.commands.common import EXIT_OK, CliError, Subparsers, print_json
 
+SOURCE_HELP = "national, canada, state:XX (e.g. state:FL) or internal"
+
 
 def register(commands: Subparsers) -> None:
-    dnc = commands.add_parser("dnc", help="the firm's internal do-not-call list")
+    dnc = commands.add_parser("dnc", help="do-not-call lists: the firm's own and the registries")
     actions = dnc.add_subparsers(dest="dnc_command", metavar="ACTION", required=True)
     add = actions.add_parser("add", help="never call this number again")
     add.add_argument("number")
@@ -25,11 +36,45 @@ def register(commands: Subparsers) -> None:
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(handler=list_numbers)
 
+    importing = actions.add_parser(
+        "import",
+        help="import a registry copy: full list, change list or zip of area-code files (all or nothing)",
+        description=(
+            "Full lists (AREACODE,NUMBER or 10 digits a line) replace the source's copy; change lists "
+            "(number, A/ADD or D/DELETE, optional date) update it; a zip may hold many area-code files. "
+            "With --source internal the numbers are added to the firm's own list."
+        ),
+    )
+    importing.add_argument("file", type=Path)
+    importing.add_argument("--source", default="national", help=SOURCE_HELP + " (default: national)")
+    importing.add_argument(
+        "--as-of", dest="as_of", metavar="YYYY-MM-DD", help="the download date (default: the file's date)"
+    )
+    importing.add_argument("--json", action="store_true", help="print the result as one JSON object")
+    importing.set_defaults(handler=import_list)
+
+    status = actions.add_parser("status", help="each registry copy's as-of date, age and size")
+    status.add_argument("--json", action="store_true")
+    status.set_defaults(handler=show_status)
+
+    exporting = actions.add_parser("export", help="write a list as CSV")
+    exporting.add_argument("--source", default="internal", help=SOURCE_HELP + " (default: internal)")
+    exporting.add_argument("--out", type=Path, help="output file (default: standard output)")
+    exporting.set_defaults(handler=export_list)
+
 
 def _service(workspace: Any) -> Any:
     from desktop.services.dnc import DncService
 
     return DncService(workspace.uow, workspace.clock, workspace.current_settings)
+
+
+def _registry(workspace: Any) -> Any:
+    from desktop.services.registry import RegistryService
+
+    return RegistryService(
+        workspace.uow, workspace.clock, agent_name=lambda: workspace.current_settings().agent_name
+    )
 
 
 def add_number(workspace: Any, args: argparse.Namespace) -> int:
@@ -55,4 +100,129 @@ def list_numbers(workspace: Any, args: argparse.Namespace) -> int:
     else:
         for entry in entries:
             print(f"{entry.number:<16} {entry.added_at:%Y-%m-%d}  {entry.reason}")
+    return EXIT_OK
+
+
+def _as_of(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise CliError(f"--as-of: {text!r} is not a date such as 2026-11-30") from None
+
+
+def _source(text: str) -> str:
+    from desktop.domain.dnc_files import source_name
+
+    try:
+        return source_name(text)
+    except ValueError as error:
+        raise CliError(str(error)) from None
+
+
+def _terminal_progress() -> Callable[[int, int], None] | None:
+    """A percentage on stderr while a big file loads, only when someone is watching."""
+    if not sys.stderr.isatty():
+        return None
+    shown = [-1]
+
+    def progress(done: int, total: int) -> None:
+        percent = done * 100 // max(total, 1)
+        if percent != shown[0]:
+            shown[0] = percent
+            print(f"\r  {percent:3d}%", end="", file=sys.stderr, flush=True)
+
+    return progress
+
+
+def import_list(workspace: Any, args: argparse.Namespace) -> int:
+    source = _source(args.source)
+    progress = _terminal_progress()
+    try:
+        report = _registry(workspace).import_file(
+            args.file, source, as_of=_as_of(args.as_of), progress=progress
+        )
+    finally:
+        if progress is not None:
+            print("\r", end="", file=sys.stderr, flush=True)
+    if args.json:
+        print_json(report.to_json())
+        return EXIT_OK
+    where = "the internal list" if report.source == "internal" else f"the {report.source} registry"
+    kind = "change list" if report.kind == "changes" else "full list"
+    print(
+        f"Imported a {kind} into {where}, as of {report.as_of}: {report.added:,} added, "
+        f"{report.removed:,} removed, {report.total:,} numbers in all; "
+        f"{report.rejected_count:,} lines rejected."
+    )
+    for item in report.rejected:
+        print(f"  {item.file}, line {item.line}: {item.value!r}: {item.reason}")
+    if report.rejected_count > len(report.rejected):
+        print(f"  … and {report.rejected_count - len(report.rejected):,} more rejected lines")
+    return EXIT_OK
+
+
+def show_status(workspace: Any, args: argparse.Namespace) -> int:
+    service = _registry(workspace)
+    rulebook = getattr(workspace, "rulebook", None)
+    max_age = int(getattr(rulebook, "registry_max_age_days", 31))
+    rows = service.status()
+    internal = service.internal_count()
+    if args.json:
+        print_json(
+            {
+                "sources": [
+                    {**row.to_json(), "fresh": row.age_days is not None and row.age_days <= max_age}
+                    for row in rows
+                ],
+                "internal": {"count": internal},
+                "max_age_days": max_age,
+            }
+        )
+        return EXIT_OK
+    if not rows:
+        print("No registry copy imported yet: `dialdesk dnc import FILE --source national`.")
+    for row in rows:
+        age = f"{row.age_days} days old" if row.age_days is not None else "age unknown"
+        state = (
+            "fresh" if row.age_days is not None and row.age_days <= max_age else f"STALE (> {max_age} days)"
+        )
+        print(f"{row.source:<10} as of {row.as_of}  {age:<14} {row.count:>13,} numbers  {state}")
+    print(f"{'internal':<10} {internal:,} numbers on the firm's own list")
+    return EXIT_OK
+
+
+def _write(out: Path | None, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    from desktop.exports.safe_csv import open_private, write_csv
+
+    stream: IO[str] = open_private(out) if out is not None else sys.stdout
+    try:
+        return write_csv(stream, headers, rows)
+    finally:
+        if out is not None:
+            stream.close()
+
+
+def export_list(workspace: Any, args: argparse.Namespace) -> int:
+    source = _source(args.source)
+    if source == "internal":
+        entries = _service(workspace).list(limit=10**9)
+        count = _write(
+            args.out,
+            ("number", "reason", "added_at"),
+            ((e.number, e.reason, e.added_at.isoformat()) for e in reversed(entries)),
+        )
+    else:
+        service = _registry(workspace)
+        if source not in {row.source for row in service.status()}:
+            raise CliError(f"no copy of the {source} registry has been imported")
+        # The registry's own layout (with a header), so an export imports again unchanged.
+        count = _write(
+            args.out,
+            ("area_code", "number"),
+            ((f"{n // 10_000_000:03d}", f"{n % 10_000_000:07d}") for n in service.iter_numbers(source)),
+        )
+    if args.out is not None:
+        print(f"Wrote {count:,} numbers of the {source} list to {args.out}.", file=sys.stderr)
     return EXIT_OK
