@@ -23,18 +23,23 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from desktop.services.leads import LeadService, QueueCounts, QueueRow
 from desktop.ui import style
+from desktop.ui.text import plural
 
 PAGE_SIZE = 200
 
+# The columns an agent glances at come first; the queue panel is narrow.
 COL_POSITION = 0
 COL_NAME = 1
-COL_COMPANY = 2
-COL_WHEN = 3
-COL_ATTEMPTS = 4
-COL_LOCAL_TIME = 5
+COL_WHEN = 2
+COL_ATTEMPTS = 3
+COL_LOCAL_TIME = 4
+COL_COMPANY = 5
 COL_PHONE = 6
 COL_LIST = 7
 COLUMN_COUNT = 8
+
+# Buckets of leads the queue shows but does not offer now (greyed).
+WAITING_BUCKETS = ("later", "blocked")
 
 LeadIdRole = Qt.ItemDataRole.UserRole + 1
 BucketRole = Qt.ItemDataRole.UserRole + 2
@@ -68,12 +73,12 @@ def bucket_label(bucket: str) -> str:
         "due": _tr("Due now"),
         "new": _tr("New"),
         "later": _tr("Later"),
+        "blocked": _tr("Blocked"),
     }.get(bucket, bucket)
 
 
 def _plural(count: int, one: str, many: str) -> str:
-    # English needs two forms; translators get both strings (Qt's %n would show "lead(s)" untranslated).
-    return (_tr(one) if count == 1 else _tr(many)).format(n=f"{count:,}")
+    return plural("QueueTableModel", count, one, many)
 
 
 def counts_text(counts: QueueCounts) -> str:
@@ -86,6 +91,8 @@ def counts_text(counts: QueueCounts) -> str:
     parts.append(_tr("{n} due").format(n=f"{counts.due:,}"))
     parts.append(_tr("{n} new").format(n=f"{counts.new:,}"))
     parts.append(_tr("{n} later").format(n=f"{counts.later:,}"))
+    if counts.blocked:
+        parts.append(_tr("{n} blocked").format(n=f"{counts.blocked:,}"))
     return " · ".join(parts)
 
 
@@ -205,7 +212,9 @@ class QueueTableModel(QAbstractTableModel):
         if role == RowRole:
             return item
         if role == Qt.ItemDataRole.ForegroundRole:
-            if item.bucket == "later":
+            if column == COL_WHEN and item.bucket == "blocked":
+                return QBrush(QColor(style.DANGER))
+            if item.bucket in WAITING_BUCKETS:
                 return QBrush(QColor(style.FAINT))
             if column == COL_WHEN and item.bucket == "callback":
                 return QBrush(QColor(style.POSITIVE))
@@ -228,8 +237,9 @@ class QueueTableModel(QAbstractTableModel):
         if column == COL_COMPANY:
             return item.company
         if column == COL_WHEN:
-            if item.bucket in ("later", "callback") and item.due_at is not None:
-                return f"{bucket_label(item.bucket)} {self._short_time(item.due_at)}"
+            when = item.callable_at or item.due_at
+            if item.bucket in ("later", "callback") and when is not None:
+                return f"{bucket_label(item.bucket)} {self._short_time(when)}"
             return bucket_label(item.bucket)
         if column == COL_ATTEMPTS:
             return f"{item.attempts}/{item.target}"
@@ -254,13 +264,16 @@ class QueueTableModel(QAbstractTableModel):
         if column == COL_ATTEMPTS:
             return item.attempts
         if column == COL_WHEN:
-            return item.due_at.timestamp() if item.due_at is not None else 0.0
+            when = item.callable_at or item.due_at
+            return when.timestamp() if when is not None else 0.0
         return self._display(item, row, column).casefold()
 
     def _tooltip(self, item: QueueRow) -> str:
         lines = [item.name]
         if item.company and item.company != item.name:
             lines.append(item.company)
+        if item.waiting:
+            lines.append(_tr("Not now: {why}").format(why=item.waiting))
         lines.append(_tr("{n} of {target} attempts made").format(n=item.attempts, target=item.target))
         if item.due_at is not None:
             lines.append(

@@ -69,12 +69,15 @@ QLabel#BadgeResidential {{ border-radius: 9px; padding: 2px 9px; font-size: 11px
     background: #f3e8ff; color: #6b21a8; }}
 QLabel#BadgeStatus {{ border-radius: 9px; padding: 2px 9px; font-size: 11px; font-weight: 600;
     background: {WARNING_SOFT}; color: {WARNING_INK}; }}
-QLabel#AttemptCounter {{ font-size: 20px; font-weight: 700; color: {ACCENT}; }}
+QLabel#AttemptCounter {{ font-size: 24px; font-weight: 700; color: {ACCENT}; }}
+QProgressBar#TargetBar {{ background: {LINE}; border: none; border-radius: 3px; }}
+QProgressBar#TargetBar::chunk {{ background: {ACCENT}; border-radius: 3px; }}
 QLabel#Nudge {{ background: {WARNING_SOFT}; color: {WARNING_INK}; border-radius: 6px; padding: 6px 8px; }}
 QLabel#Banner {{ background: {DANGER_SOFT}; color: {DANGER}; border: 1px solid #e8a39b;
     border-radius: 6px; padding: 6px 10px; font-weight: 600; }}
 QLabel#Timer {{ font-family: "DejaVu Sans Mono", "Menlo", "Consolas", monospace; font-size: 24px;
     font-weight: 600; }}
+QLabel#Timer[live="true"] {{ color: {POSITIVE}; }}
 QLabel#CallState {{ color: {MUTED}; font-size: 13px; }}
 QPushButton#CallButton {{ background: {POSITIVE}; color: white; border: none; border-radius: 6px;
     padding: 8px 18px; font-size: 15px; font-weight: 600; }}
@@ -87,11 +90,11 @@ QPushButton#BigButton {{ background: {ACCENT}; color: white; border: none; borde
 QPushButton#BigSecondary {{ background: white; color: {ACCENT}; border: 1px solid {ACCENT};
     border-radius: 8px; padding: 14px 28px; font-size: 16px; font-weight: 600; }}
 QLabel#WelcomeTitle {{ font-size: 26px; font-weight: 600; }}
-QTableView {{ background: {PANEL}; border: 1px solid {LINE}; gridline-color: {LINE};
+QTableView {{ outline: 0; background: {PANEL}; border: 1px solid {LINE}; gridline-color: {LINE};
     selection-background-color: #dbe7fb; selection-color: {INK}; }}
 QHeaderView::section {{ background: #f5f7fa; color: {MUTED}; border: none;
     border-bottom: 1px solid {LINE}; padding: 4px 6px; font-weight: 600; }}
-QLineEdit, QPlainTextEdit, QComboBox, QSpinBox, QDateTimeEdit {{ background: white;
+QLineEdit, QPlainTextEdit {{ background: white;
     border: 1px solid #bcccdc; border-radius: 4px; padding: 3px 6px; }}
 QLineEdit:focus, QPlainTextEdit:focus {{ border: 1px solid {ACCENT}; }}
 QTextBrowser {{ background: {PANEL}; border: none; }}

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 import time
-import traceback
 from collections.abc import Callable
 from typing import Any
 
@@ -26,13 +25,15 @@ _PROGRESS_INTERVAL_S = 0.05
 class TaskSignals(QObject):
     """The signals of one task; a QRunnable is not a QObject, so it carries these instead."""
 
-    progress = Signal(int, int)
+    progress = Signal(object, object)  # (done, total): Python ints, may pass 2**31 (bytes of a big file)
     result = Signal(object)
     error = Signal(object)
     finished = Signal()
 
 
 class _Runnable(QRunnable):
+    """Carries a Task into the thread pool (QRunnable cannot also be the QObject with the signals)."""
+
     def __init__(self, task: Task) -> None:
         super().__init__()
         self._task = task
@@ -84,8 +85,7 @@ class Task:
     def _execute(self) -> None:
         try:
             value = self._work(self._report, self._cancel.is_set)
-        except Exception as error:  # every failure must reach the GUI, not vanish in a thread
-            error.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
+        except Exception as error:  # every failure must reach the GUI (with its __traceback__)
             self._done.set()
             self.signals.error.emit(error)
         else:

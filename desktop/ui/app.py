@@ -1,0 +1,38 @@
+"""Starting the window: the QApplication, the main window, the event loop."""
+
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication
+
+from desktop import APP_NAME, __version__
+from desktop.services.workspace import Workspace
+from desktop.ui.main_window import MainWindow
+
+
+def make_application(argv: list[str]) -> QApplication:
+    """The QApplication (the existing one when there is one, as under tests)."""
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(argv)
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName(APP_NAME)
+    app.setStyle("Fusion")
+    font = app.font()
+    if font.pointSizeF() < 10:
+        font.setPointSizeF(10)
+    font.setStyleStrategy(QFont.StyleStrategy.PreferAntialias)
+    app.setFont(font)
+    return app
+
+
+def run_gui(workspace: Workspace, argv: list[str]) -> int:
+    """Open the main window on `workspace` and run until it is closed; returns the exit code."""
+    app = make_application(argv or sys.argv[:1])
+    window = MainWindow(workspace)
+    window.resize(1440, 900)
+    window.show()
+    return int(app.exec())

@@ -1,0 +1,94 @@
+"""The call the agent is on, between key presses: started through the gate, hung up, closed by its
+outcome. Every step is a call to `CallingService`, which records it; this only remembers which
+attempt is open and since when.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from PySide6.QtCore import QObject, Signal
+
+from desktop.services.calling import CallingError, CallingService, CallStarted, GateRefused, OutcomeRecorded
+
+IDLE = "idle"
+ON_CALL = "on_call"
+ENDED = "ended"
+
+
+class CallSession(QObject):
+    """One lead's call at a time: IDLE → ON_CALL (dialled) → ENDED (hung up) → IDLE (outcome)."""
+
+    stateChanged = Signal(str)
+
+    def __init__(
+        self, calling: CallingService, clock: Callable[[], datetime], parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._calling = calling
+        self._clock = clock
+        self.state = IDLE
+        self.call: CallStarted | None = None
+        self.duration_s = 0.0
+
+    @property
+    def live(self) -> bool:
+        return self.state == ON_CALL
+
+    @property
+    def attempt_id(self) -> int | None:
+        """The allowed attempt still waiting for its outcome, if any."""
+        return self.call.attempt_id if self.call is not None else None
+
+    def _set_state(self, state: str) -> None:
+        self.state = state
+        self.stateChanged.emit(state)
+
+    def reset(self) -> None:
+        """Forget the open attempt (another lead is shown); it stays in the history without outcome."""
+        self.call = None
+        self.duration_s = 0.0
+        self._set_state(IDLE)
+
+    def start(self, lead_id: int, phone_id: int | None) -> CallStarted:
+        """Dial through the gate. Raises GateRefused (recorded in the history) or CallingError."""
+        if self.live:
+            raise CallingError("a call is already in progress: hang up first")
+        self.reset()
+        call = self._calling.start_call(lead_id, phone_id=phone_id)
+        self.call = call
+        self._set_state(ON_CALL)
+        return call
+
+    def hang_up(self) -> float:
+        """End the live call; returns its length in seconds (0 when there was none)."""
+        if not self.live or self.call is None:
+            return self.duration_s
+        self.duration_s = self._calling.hang_up(self.call.attempt_id)
+        self._set_state(ENDED)
+        return self.duration_s
+
+    def elapsed(self) -> float:
+        if self.live and self.call is not None:
+            return max(0.0, (self._clock() - self.call.started_at).total_seconds())
+        return self.duration_s if self.state == ENDED else 0.0
+
+    def record(self, lead_id: int, code: str, phone_id: int | None, **details: object) -> OutcomeRecorded:
+        """Commit the outcome now. Without a call placed, the service logs a manual call through the gate."""
+        if self.live:
+            self.hang_up()
+        attempt_id = self.attempt_id
+        try:
+            result = self._calling.record_outcome(
+                lead_id,
+                code,
+                attempt_id=attempt_id,
+                phone_id=None if attempt_id is not None else phone_id,
+                **details,  # type: ignore[arg-type]
+            )
+        except GateRefused:
+            self.reset()
+            raise
+        self.reset()
+        return result

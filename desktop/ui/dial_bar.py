@@ -1,0 +1,208 @@
+"""The dial bar at the bottom of the window: number picker, Call / Hang up, call timer, the gate's
+refusals, and the ten outcome buttons labelled with their keys.
+
+The bar only shows state and emits requests; the main window asks the calling service.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from PySide6.QtCore import QCoreApplication, Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.domain.outcomes import OutcomeRule
+from desktop.services.leads import PhoneView
+from desktop.ui import style
+from desktop.ui.call_session import ENDED, IDLE, ON_CALL
+
+OUTCOME_COLUMNS = 5
+__all__ = ["DialBar", "ENDED", "IDLE", "ON_CALL", "format_timer", "outcome_label"]
+
+
+def outcome_label(rule: OutcomeRule) -> str:
+    """The outcome's name for the user; the rules file holds English, translations come from Qt."""
+    return QCoreApplication.translate("Outcome", rule.label)
+
+
+def format_timer(seconds: float) -> str:
+    total = max(0, int(seconds))
+    minutes, secs = divmod(total, 60)
+    if minutes >= 60:
+        return f"{minutes // 60}:{minutes % 60:02d}:{secs:02d}"
+    return f"{minutes:02d}:{secs:02d}"
+
+
+class DialBar(QWidget):
+    """Call controls and outcome buttons; emits what the agent asked for."""
+
+    callRequested = Signal()
+    hangUpRequested = Signal()
+    outcomeChosen = Signal(str)
+    numberChanged = Signal()
+
+    def __init__(self, rules: Iterable[OutcomeRule], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.rules: tuple[OutcomeRule, ...] = tuple(rules)
+        self.state = IDLE
+        self.outcome_buttons: dict[str, QPushButton] = {}
+        self._build()
+        self.set_state(IDLE)
+
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(12, 10, 12, 10)
+        outer.setSpacing(8)
+
+        controls = QHBoxLayout()
+        controls.setSpacing(10)
+        number_label = QLabel(self.tr("Number"))
+        number_label.setObjectName("Muted")
+        controls.addWidget(number_label)
+        self.number_combo = QComboBox()
+        self.number_combo.setMinimumWidth(300)
+        self.number_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        number_label.setBuddy(self.number_combo)
+        self.number_combo.activated.connect(self.on_number_combo_activated)
+        controls.addWidget(self.number_combo)
+        self.call_button = QPushButton(self.tr("Call  (Space)"))
+        self.call_button.setObjectName("CallButton")
+        self.call_button.setToolTip(
+            self.tr("Check the number with the dial gate and call it (Space or Enter)")
+        )
+        self.call_button.clicked.connect(self.on_call_button_clicked)
+        controls.addWidget(self.call_button)
+        self.hang_up_button = QPushButton(self.tr("Hang up  (Esc)"))
+        self.hang_up_button.setObjectName("HangUpButton")
+        self.hang_up_button.clicked.connect(self.on_hang_up_button_clicked)
+        controls.addWidget(self.hang_up_button)
+        self.timer_label = QLabel(format_timer(0))
+        self.timer_label.setObjectName("Timer")
+        self.timer_label.setMinimumWidth(90)
+        self.timer_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        controls.addWidget(self.timer_label)
+        self.state_label = QLabel()
+        self.state_label.setObjectName("CallState")
+        self.state_label.setWordWrap(True)
+        self.state_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        controls.addWidget(self.state_label, 1)
+        outer.addLayout(controls)
+
+        self.banner = QLabel()
+        self.banner.setObjectName("Banner")
+        self.banner.setWordWrap(True)
+        self.banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.banner.hide()
+        outer.addWidget(self.banner)
+
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(8)
+        grid.setVerticalSpacing(6)
+        for position, rule in enumerate(self.rules):
+            button = QPushButton(f"{rule.key}   {outcome_label(rule)}")
+            button.setStyleSheet(style.outcome_button_style(rule.code))
+            button.setMinimumHeight(38)
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            tip = self.tr("Record “{label}” and go to the next lead (key {key})").format(
+                label=outcome_label(rule), key=rule.key
+            )
+            if rule.needs_time:
+                tip += self.tr("; asks for a time first")
+            button.setToolTip(tip)
+            button.setProperty("outcome", rule.code)
+            button.clicked.connect(self.on_outcome_button_clicked)
+            grid.addWidget(button, position // OUTCOME_COLUMNS, position % OUTCOME_COLUMNS)
+            self.outcome_buttons[rule.code] = button
+        outer.addLayout(grid)
+
+    # -- state -----------------------------------------------------------------------------------
+
+    def set_phones(self, phones: Sequence[PhoneView], selected_id: int | None = None) -> None:
+        """Offer the lead's numbers; unusable ones stay selectable so the gate can say why."""
+        self.number_combo.clear()
+        chosen = 0
+        first_good: int | None = None
+        for index, phone in enumerate(phones):
+            text = f"{phone.label or self.tr('Phone')}: {phone.display}"
+            if phone.extension:
+                text += self.tr(" ext. {ext}").format(ext=phone.extension)
+            if not phone.valid:
+                text += self.tr("  (invalid)")
+            elif phone.on_internal_dnc:
+                text += self.tr("  (do not call)")
+            elif first_good is None:
+                first_good = index
+            self.number_combo.addItem(text, phone.id)
+            if phone.id == selected_id:
+                chosen = index
+        if selected_id is None and first_good is not None:
+            chosen = first_good
+        if phones:
+            self.number_combo.setCurrentIndex(chosen)
+        self.number_combo.setEnabled(bool(phones))
+
+    def selected_phone_id(self) -> int | None:
+        value = self.number_combo.currentData()
+        return int(value) if value is not None else None
+
+    def set_state(self, state: str, text: str = "") -> None:
+        """IDLE: ready to call; ON_CALL: timer running; ENDED: waiting for an outcome."""
+        self.state = state
+        self.call_button.setEnabled(state != ON_CALL and self.isEnabled())
+        self.hang_up_button.setEnabled(state == ON_CALL)
+        self.number_combo.setEnabled(state != ON_CALL and self.number_combo.count() > 0)
+        if state == IDLE:
+            self.set_elapsed(0)
+        self.timer_label.setProperty("live", state == ON_CALL)
+        self.timer_label.style().unpolish(self.timer_label)
+        self.timer_label.style().polish(self.timer_label)
+        self.state_label.setText(text)
+
+    def set_elapsed(self, seconds: float) -> None:
+        self.timer_label.setText(format_timer(seconds))
+
+    def set_outcomes_enabled(self, enabled: bool) -> None:
+        for button in self.outcome_buttons.values():
+            button.setEnabled(enabled)
+
+    def show_banner(self, text: str) -> None:
+        self.banner.setText(text)
+        self.banner.show()
+
+    def clear_banner(self) -> None:
+        self.banner.clear()
+        self.banner.hide()
+
+    @property
+    def banner_text(self) -> str:
+        return "" if self.banner.isHidden() else self.banner.text()
+
+    # -- handlers --------------------------------------------------------------------------------
+
+    @Slot()
+    def on_number_combo_activated(self) -> None:
+        self.numberChanged.emit()
+
+    @Slot()
+    def on_call_button_clicked(self) -> None:
+        self.callRequested.emit()
+
+    @Slot()
+    def on_hang_up_button_clicked(self) -> None:
+        self.hangUpRequested.emit()
+
+    @Slot()
+    def on_outcome_button_clicked(self) -> None:
+        button = self.sender()
+        if isinstance(button, QPushButton):
+            self.outcomeChosen.emit(str(button.property("outcome")))

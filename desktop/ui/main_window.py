@@ -1,0 +1,491 @@
+"""The main window: queue on the left, the current lead in the centre, the script on the right, and
+the dial bar at the bottom. Keyboard first: 1–0 record an outcome, Space/Enter call, Esc hangs up.
+
+Every action goes through the workspace's services; the window keeps only what is on screen.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import Qt, QTimer, QUrl, Slot
+from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import (
+    QFrame,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+import desktop
+from desktop.services.calling import CallingError, GateRefused
+from desktop.services.imports import ImportReport
+from desktop.services.leads import LeadCard, LeadNotFound, QueueCounts, display_number
+from desktop.services.workspace import Workspace
+from desktop.ui import style
+from desktop.ui.call_session import ENDED, IDLE, ON_CALL, CallSession
+from desktop.ui.dial_bar import DialBar, outcome_label
+from desktop.ui.file_actions import FileActions
+from desktop.ui.help_dialogs import ShortcutsDialog, about_text
+from desktop.ui.keyboard import CallingKeys
+from desktop.ui.lead_panel import LeadPanel
+from desktop.ui.outcome_dialog import OutcomeTimeDialog
+from desktop.ui.pages import EmptyQueuePage, WelcomePage
+from desktop.ui.queue_model import QueueTableModel, counts_text
+from desktop.ui.queue_panel import QueuePanel
+from desktop.ui.script_panel import ScriptPanel
+
+PAGE_WELCOME = 0
+PAGE_LEAD = 1
+PAGE_EMPTY = 2
+TICK_MS = 1000
+BACKEND_NAMES = {"manual": "Manual", "handoff_tel": "Hand-off (tel:)", "handoff_sip": "Hand-off (sip:)"}
+
+
+def panel(widget: QWidget) -> QFrame:
+    """Wrap a widget in the white rounded panel frame."""
+    frame = QFrame()
+    frame.setObjectName("Panel")
+    layout = QVBoxLayout(frame)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(widget)
+    return frame
+
+
+class MainWindow(QMainWindow):
+    """The calling workstation: works one lead at a time through the dial gate."""
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self.calling = workspace.calling
+        self.leads = workspace.leads
+        self.rules = workspace.calling.outcome_rules
+        # Hand-off backends open tel:/sip: links with whatever this desktop has registered.
+        workspace.set_url_opener(lambda uri: QDesktopServices.openUrl(QUrl(uri)))
+        self.session = CallSession(self.calling, workspace.clock, self)
+        self.previous_leads: list[int] = []
+        self.outcome_dialog: OutcomeTimeDialog | None = None
+        self.file_actions = FileActions(workspace, self)
+        self.file_actions.imported.connect(self.on_import_finished)
+        self.file_actions.settingsSaved.connect(self.on_settings_saved)
+        self.file_actions.busyChanged.connect(self.on_file_actions_busy_changed)
+        self._gate_minute: datetime | None = None
+
+        self.setWindowTitle(self.tr("Dialdesk — calling workstation"))
+        self.setMinimumSize(1180, 720)
+        self.setStyleSheet(style.APP_STYLE)
+        self._build()
+        self._build_menus()
+        self.keys = CallingKeys(self, self.rules)
+        self.keys.outcomePressed.connect(self.on_outcome_chosen)
+        self.keys.callPressed.connect(self.on_call_requested)
+        self.keys.hangUpPressed.connect(self.on_hang_up_requested)
+        self._tick = QTimer(self)
+        self._tick.setInterval(TICK_MS)
+        self._tick.timeout.connect(self.on_tick_timeout)
+        self._tick.start()
+        self.refresh_settings()
+        self.start()
+        # Keys belong to the calling loop from the first moment, not to the filter box.
+        self.queue_panel.view.setFocus()
+
+    # -- construction ----------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.queue_model = QueueTableModel(self.leads, clock=self.workspace.clock, parent=self)
+        self.queue_panel = QueuePanel(self.queue_model)
+        self.queue_panel.leadChosen.connect(self.on_queue_lead_chosen)
+        self.queue_model.countsChanged.connect(self.on_queue_counts_changed)
+
+        self.lead_panel = LeadPanel(self.leads)
+        self.lead_panel.previousRequested.connect(self.on_previous_triggered)
+        self.welcome_page = WelcomePage()
+        self.welcome_page.importRequested.connect(self.file_actions.on_import_triggered)
+        self.welcome_page.sampleRequested.connect(self.file_actions.on_sample_triggered)
+        self.empty_page = EmptyQueuePage()
+        self.empty_page.importRequested.connect(self.file_actions.on_import_triggered)
+        self.centre = QStackedWidget()
+        for page in (self.welcome_page, self.lead_panel, self.empty_page):
+            self.centre.addWidget(page)
+
+        self.script_panel = ScriptPanel()
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setHandleWidth(8)
+        for widget in (self.queue_panel, self.centre, self.script_panel):
+            self.splitter.addWidget(panel(widget))
+        for index, stretch in enumerate((3, 5, 3)):
+            self.splitter.setStretchFactor(index, stretch)
+        self.splitter.setSizes([440, 620, 340])
+
+        self.dial_bar = DialBar(self.rules)
+        self.dial_bar.callRequested.connect(self.on_call_requested)
+        self.dial_bar.hangUpRequested.connect(self.on_hang_up_requested)
+        self.dial_bar.outcomeChosen.connect(self.on_outcome_chosen)
+        self.dial_bar.numberChanged.connect(self.on_dial_bar_number_changed)
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(10, 10, 10, 6)
+        layout.setSpacing(8)
+        layout.addWidget(self.splitter, 1)
+        layout.addWidget(panel(self.dial_bar))
+        self.setCentralWidget(central)
+
+        status = self.statusBar()
+        self.database_label = QLabel(self.tr("Database: {path}").format(path=self.workspace.describe()))
+        self.backend_label = QLabel()
+        self.counts_label = QLabel()
+        for label in (self.counts_label, self.backend_label, self.database_label):
+            status.addPermanentWidget(label)
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu(self.tr("&File"))
+        self.import_action = self._action(
+            file_menu, self.tr("&Import call list…"), "Ctrl+O", self.file_actions.on_import_triggered
+        )
+        self.sample_action = self._action(
+            file_menu, self.tr("Try the &sample list"), None, self.file_actions.on_sample_triggered
+        )
+        file_menu.addSeparator()
+        self._action(file_menu, self.tr("&Settings…"), "Ctrl+,", self.file_actions.on_settings_triggered)
+        file_menu.addSeparator()
+        self._action(file_menu, self.tr("&Quit"), "Ctrl+Q", self.close)
+
+        go_menu = self.menuBar().addMenu(self.tr("&Go"))
+        self._action(go_menu, self.tr("&Previous lead"), "Alt+Left", self.on_previous_triggered)
+        self._action(go_menu, self.tr("&Next lead in queue"), "Alt+Right", self.on_next_triggered)
+        self._action(go_menu, self.tr("&Filter the queue"), "Ctrl+F", self.on_filter_triggered)
+        self._action(go_menu, self.tr("Write &notes"), "Ctrl+N", self.on_notes_triggered)
+
+        help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        self._action(help_menu, self.tr("&Keyboard shortcuts"), "F1", self.on_shortcuts_triggered)
+        self._action(help_menu, self.tr("&About Dialdesk"), None, self.on_about_triggered)
+
+    def _action(self, menu, text: str, shortcut: str | None, handler) -> QAction:  # type: ignore[no-untyped-def]
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(handler)
+        menu.addAction(action)
+        return action
+
+    # -- showing leads ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Show the welcome page on an empty database, else the first lead the queue offers."""
+        self.queue_model.refresh()
+        if self.leads.count() == 0:
+            self.centre.setCurrentIndex(PAGE_WELCOME)
+            self.dial_bar.setEnabled(False)
+            return
+        self.show_next_lead()
+
+    @property
+    def current_card(self) -> LeadCard | None:
+        return self.lead_panel.card if self.centre.currentIndex() == PAGE_LEAD else None
+
+    def show_lead(self, lead_id: int, remember: bool = True) -> bool:
+        """Make `lead_id` the lead being worked; refused while a call is live."""
+        if self.session.live:
+            self.statusBar().showMessage(self.tr("Hang up first (Esc), then choose an outcome."), 5000)
+            return False
+        current = self.current_card
+        try:
+            card = self.leads.card(lead_id)
+        except LeadNotFound as error:
+            self.statusBar().showMessage(str(error), 5000)
+            return False
+        if remember and current is not None and current.id != lead_id:
+            self.previous_leads.append(current.id)
+        self.session.reset()
+        self.lead_panel.show_card(card, self.workspace.clock())
+        self.lead_panel.previous_button.setEnabled(bool(self.previous_leads))
+        self.centre.setCurrentIndex(PAGE_LEAD)
+        self.dial_bar.setEnabled(True)
+        self.dial_bar.set_phones(card.phones)
+        self.dial_bar.clear_banner()
+        if card.status in ("new", "active"):
+            ready = self.tr("Ready: Space calls, 1–0 record what happened.")
+        else:
+            ready = self.tr("This lead is out of the queue. You can still look, and the gate still decides.")
+        self.dial_bar.set_state(IDLE, ready)
+        self.queue_panel.select_lead(lead_id)
+        self._update_script()
+        self.refresh_gate()
+        return True
+
+    def reload_card(self) -> None:
+        """Re-read the lead on screen (history, counter, DNC marks) without losing typed notes."""
+        card = self.current_card
+        if card is None:
+            return
+        self.lead_panel.save_notes()
+        selected = self.dial_bar.selected_phone_id()
+        fresh = self.leads.card(card.id)
+        self.lead_panel.show_card(fresh, self.workspace.clock())
+        if not self.session.live:
+            self.dial_bar.set_phones(fresh.phones, selected)
+        self.refresh_gate()
+
+    @Slot()
+    def on_dial_bar_number_changed(self) -> None:
+        self.refresh_gate()
+
+    def refresh_gate(self) -> None:
+        """Preview the gate's answer for the selected number, so a refusal is no surprise."""
+        card = self.current_card
+        if card is None:
+            return
+        self._gate_minute = self.workspace.clock().replace(second=0, microsecond=0)
+        try:
+            result = self.calling.check(card.id, phone_id=self.dial_bar.selected_phone_id())
+        except CallingError as error:
+            self.lead_panel.set_gate([str(error)])
+            return
+        # check() answers a GateResult (decision + evidence); older services answered the Decision.
+        decision = getattr(result, "decision", result)
+        self.lead_panel.set_gate(None if decision.allowed else [reason.detail for reason in decision.reasons])
+
+    def show_next_lead(self) -> None:
+        exclude = (self.current_card.id,) if self.current_card is not None else ()
+        lead_id = self.leads.next_lead_id(exclude=exclude) or self.leads.next_lead_id()
+        if lead_id is None:
+            self.show_empty()
+        else:
+            self.show_lead(lead_id)
+
+    def show_empty(self) -> None:
+        current = self.current_card
+        if current is not None:
+            self.previous_leads.append(current.id)
+        self.session.reset()
+        self.lead_panel.clear()
+        self.centre.setCurrentIndex(PAGE_EMPTY)
+        self.dial_bar.set_phones([])
+        self.dial_bar.set_state(IDLE, "")
+        self.dial_bar.setEnabled(False)
+        self.queue_panel.select_lead(None)
+        self._update_script()
+
+    def refresh_settings(self) -> None:
+        backend = self.workspace.current_settings().backend
+        name = self.tr(BACKEND_NAMES.get(backend, backend))
+        self.backend_label.setText(self.tr("Backend: {name}").format(name=name))
+        self._update_script()
+
+    def _update_script(self) -> None:
+        settings = self.workspace.current_settings()
+        values = {"agent_name": settings.agent_name, "firm": settings.firm_name}
+        card = self.current_card
+        if card is not None:
+            values.update(
+                first_name=card.first_name, last_name=card.last_name, company=card.company, title=card.title
+            )
+        self.script_panel.set_values(values)
+
+    # -- calling ---------------------------------------------------------------------------------
+
+    @Slot()
+    def on_call_requested(self) -> None:
+        card = self.current_card
+        if card is None or self.session.live or self.outcome_dialog is not None:
+            return
+        self.dial_bar.clear_banner()
+        try:
+            call = self.session.start(card.id, self.dial_bar.selected_phone_id())
+        except GateRefused as refused:
+            self._show_refusal(refused)
+        except CallingError as error:
+            self.dial_bar.show_banner(self.tr("Could not call: {error}").format(error=error))
+            self.dial_bar.set_state(IDLE, "")
+        else:
+            number = display_number(call.number, call.number)
+            self.dial_bar.set_state(
+                ON_CALL,
+                self.tr("On the line with {number}. Esc hangs up; 1–0 record the outcome.").format(
+                    number=number
+                ),
+            )
+        self.reload_card()
+
+    def _show_refusal(self, refused: GateRefused) -> None:
+        reasons = "; ".join(reason.detail for reason in refused.decision.reasons)
+        self.dial_bar.show_banner(self.tr("Blocked: {reasons}").format(reasons=reasons))
+        self.dial_bar.set_state(IDLE, self.tr("Not dialled. The refusal is in the history."))
+
+    @Slot()
+    def on_hang_up_requested(self) -> None:
+        if not self.session.live:
+            return
+        try:
+            duration = self.session.hang_up()
+        except CallingError as error:
+            self.dial_bar.show_banner(str(error))
+            return
+        self.dial_bar.set_state(ENDED, self.tr("Call ended. What happened? Press 1–0."))
+        self.dial_bar.set_elapsed(duration)
+        self.reload_card()
+
+    @Slot(str)
+    def on_outcome_chosen(self, code: str) -> None:
+        card = self.current_card
+        if card is None or self.outcome_dialog is not None:
+            return
+        self.on_hang_up_requested()
+        if not self.rules.get(code).needs_time:
+            self.record_outcome(code)
+            return
+        dialog = OutcomeTimeDialog(code, card.display_name, self.workspace.clock(), card.time_zone, self)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.accepted.connect(self.on_outcome_dialog_accepted)
+        dialog.finished.connect(self.on_outcome_dialog_finished)
+        self.outcome_dialog = dialog
+        dialog.open()
+        dialog.activateWindow()
+
+    @Slot()
+    def on_outcome_dialog_accepted(self) -> None:
+        dialog = self.outcome_dialog
+        if dialog is None:
+            return
+        if dialog.kind == "callback":
+            self.record_outcome("callback", callback_at=dialog.chosen_at())
+        else:
+            self.record_outcome("meeting", meeting_at=dialog.chosen_at(), where=dialog.where())
+
+    @Slot()
+    def on_outcome_dialog_finished(self) -> None:
+        if self.outcome_dialog is not None:
+            self.outcome_dialog.deleteLater()
+        self.outcome_dialog = None
+
+    def record_outcome(self, code: str, **details: object) -> bool:
+        """Commit the outcome now, then bring up the next lead at once."""
+        card = self.current_card
+        if card is None:
+            return False
+        self.lead_panel.save_notes()
+        try:
+            result = self.session.record(card.id, code, self.dial_bar.selected_phone_id(), **details)
+        except GateRefused as refused:
+            self._show_refusal(refused)
+            self.reload_card()
+            return False
+        except CallingError as error:
+            self.dial_bar.show_banner(self.tr("Not recorded: {error}").format(error=error))
+            return False
+        message = self.tr("Saved “{outcome}” for {name}.").format(
+            outcome=outcome_label(self.rules.get(code)), name=card.display_name
+        )
+        if result.added_to_dnc:
+            message += " " + self.tr("{numbers} added to the do-not-call list.").format(
+                numbers=", ".join(display_number(number, number) for number in result.added_to_dnc)
+            )
+        self.statusBar().showMessage(message, 8000)
+        self.queue_model.refresh()
+        if result.next_lead_id is not None:
+            self.show_lead(result.next_lead_id)
+        else:
+            self.show_empty()
+        return True
+
+    # -- navigation ------------------------------------------------------------------------------
+
+    @Slot(int)
+    def on_queue_lead_chosen(self, lead_id: int) -> None:
+        card = self.current_card
+        if card is None or card.id != lead_id:
+            self.show_lead(lead_id)
+
+    @Slot()
+    def on_previous_triggered(self) -> None:
+        if not self.previous_leads or self.session.live:
+            return
+        lead_id = self.previous_leads.pop()
+        if not self.show_lead(lead_id, remember=False):
+            self.previous_leads.append(lead_id)
+        self.lead_panel.previous_button.setEnabled(bool(self.previous_leads))
+
+    @Slot()
+    def on_next_triggered(self) -> None:
+        if not self.session.live:
+            self.show_next_lead()
+
+    @Slot()
+    def on_filter_triggered(self) -> None:
+        self.queue_panel.filter_edit.setFocus()
+        self.queue_panel.filter_edit.selectAll()
+
+    @Slot()
+    def on_notes_triggered(self) -> None:
+        if self.current_card is not None:
+            self.lead_panel.notes_edit.setFocus()
+
+    @Slot()
+    def on_tick_timeout(self) -> None:
+        now = self.workspace.clock()
+        if self.session.live:
+            self.dial_bar.set_elapsed(self.session.elapsed())
+        if self.current_card is not None:
+            self.lead_panel.update_time(now)
+            if now.replace(second=0, microsecond=0) != self._gate_minute:
+                self.refresh_gate()
+
+    @Slot(object)
+    def on_queue_counts_changed(self, counts: QueueCounts) -> None:
+        self.counts_label.setText(counts_text(counts))
+
+    # -- files and settings ----------------------------------------------------------------------
+
+    @Slot(bool)
+    def on_file_actions_busy_changed(self, busy: bool) -> None:
+        self.welcome_page.sample_button.setEnabled(not busy)
+        self.sample_action.setEnabled(not busy)
+        if busy:
+            self.statusBar().showMessage(self.tr("Importing the sample list…"))
+        else:
+            self.statusBar().clearMessage()
+
+    @Slot(object)
+    def on_import_finished(self, report: ImportReport) -> None:
+        message = self.tr("Imported {n} leads into “{list}”; {merged} merged, {rejected} values rejected.")
+        self.statusBar().showMessage(
+            message.format(
+                n=report.imported,
+                list=report.list_name,
+                merged=report.merged_duplicates,
+                rejected=len(report.rejected),
+            ),
+            10000,
+        )
+        self.queue_model.refresh()
+        if self.current_card is None:
+            self.show_next_lead()
+        else:
+            self.queue_panel.select_lead(self.current_card.id)
+
+    @Slot()
+    def on_settings_saved(self) -> None:
+        self.refresh_settings()
+        self.queue_model.refresh()
+        self.reload_card()
+
+    @Slot()
+    def on_shortcuts_triggered(self) -> None:
+        ShortcutsDialog(self.rules, self).exec()
+
+    @Slot()
+    def on_about_triggered(self) -> None:
+        QMessageBox.about(self, self.tr("About Dialdesk"), about_text(desktop.__version__))
+
+    def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        self.on_hang_up_requested()
+        self.lead_panel.save_notes()
+        self.file_actions.shutdown()
+        super().closeEvent(event)

@@ -1,0 +1,195 @@
+"""Asking for a time before recording a callback or a meeting: quick picks in the lead's own time.
+
+Times are chosen as wall-clock time in the lead's time zone (what you agreed on the phone) and
+handed back as aware UTC datetimes. Enter accepts.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QDate, QDateTime, QTime, Slot
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+CALLBACK = "callback"
+MEETING = "meeting"
+
+
+def _round_up(moment: datetime, minutes: int = 5) -> datetime:
+    step = minutes * 60
+    seconds = math.ceil(moment.timestamp() / step) * step
+    return datetime.fromtimestamp(seconds, tz=moment.tzinfo)
+
+
+def _at(day: date, hour: int, zone: tzinfo) -> datetime:
+    return datetime.combine(day, time(hour, 0), tzinfo=zone)
+
+
+def quick_picks(kind: str, now: datetime, zone: tzinfo) -> list[tuple[str, datetime]]:
+    """(name, moment in the lead's zone) for the quick-pick buttons; names are translated by the dialog."""
+    local = now.astimezone(zone)
+    tomorrow = local.date() + timedelta(days=1)
+    next_monday = local.date() + timedelta(days=7 - local.weekday())
+    if kind == CALLBACK:
+        return [
+            ("In 1 hour", _round_up(local + timedelta(hours=1))),
+            ("Tomorrow 9:00 their time", _at(tomorrow, 9, zone)),
+            ("Next week", _at(next_monday, 9, zone)),
+        ]
+    return [
+        ("Tomorrow 10:00", _at(tomorrow, 10, zone)),
+        ("In two days", _at(local.date() + timedelta(days=2), 10, zone)),
+        ("Next week", _at(next_monday, 10, zone)),
+    ]
+
+
+class OutcomeTimeDialog(QDialog):
+    """A small dialog for the time of a callback (and the place of a meeting)."""
+
+    def __init__(
+        self,
+        kind: str,
+        lead_name: str,
+        now: datetime,
+        time_zone: str,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.kind = kind
+        self._now = now
+        self._zone: tzinfo = ZoneInfo(time_zone) if time_zone else now.astimezone().tzinfo or UTC
+        self._zone_name = time_zone or self.tr("your time zone")
+        self.setWindowTitle(self.tr("Call back") if kind == CALLBACK else self.tr("Meeting"))
+        self.setMinimumWidth(460)
+
+        layout = QVBoxLayout(self)
+        layout.setSpacing(10)
+        question = (
+            self.tr("When should you call {name} back?")
+            if kind == CALLBACK
+            else self.tr("When and where do you meet {name}?")
+        )
+        heading = QLabel(question.format(name=lead_name))
+        heading.setStyleSheet("font-size: 15px; font-weight: 600;")
+        heading.setWordWrap(True)
+        layout.addWidget(heading)
+
+        picks = QVBoxLayout()
+        picks.setSpacing(4)
+        self.quick_buttons: list[QPushButton] = []
+        self._group = QButtonGroup(self)
+        self._group.setExclusive(True)
+        for name, moment in quick_picks(kind, now, self._zone):
+            button = QPushButton(f"{self.tr(name)}  ·  {moment.strftime('%a %d %b, %H:%M')}")
+            button.setCheckable(True)
+            # Enter must accept the dialog, not press whichever quick pick has focus.
+            button.setAutoDefault(False)
+            button.setDefault(False)
+            button.setStyleSheet("text-align: left; padding: 6px 10px;")
+            button.setProperty("moment", moment.isoformat())
+            button.clicked.connect(self.on_quick_button_clicked)
+            self._group.addButton(button)
+            picks.addWidget(button)
+            self.quick_buttons.append(button)
+        layout.addLayout(picks)
+
+        form = QFormLayout()
+        self.when_edit = QDateTimeEdit()
+        self.when_edit.setCalendarPopup(True)
+        self.when_edit.setDisplayFormat("ddd dd MMM yyyy  HH:mm")
+        self.when_edit.dateTimeChanged.connect(self.on_when_edit_changed)
+        form.addRow(
+            self.tr("Their time ({zone})").format(zone=self._zone_name.replace("_", " ")), self.when_edit
+        )
+        self.yours_label = QLabel()
+        self.yours_label.setObjectName("Muted")
+        form.addRow("", self.yours_label)
+        self.where_edit = QLineEdit()
+        self.where_edit.setPlaceholderText(self.tr("Their office, a video link, a phone number…"))
+        if kind == MEETING:
+            form.addRow(self.tr("Where"), self.where_edit)
+        else:
+            self.where_edit.hide()
+        layout.addLayout(form)
+
+        self.error_label = QLabel()
+        self.error_label.setStyleSheet("color: #c0392b;")
+        self.error_label.hide()
+        layout.addWidget(self.error_label)
+
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText(self.tr("Save  (Enter)"))
+        self.ok_button.setDefault(True)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+        self.quick_buttons[0].setChecked(True)
+        self._set_moment(quick_picks(kind, now, self._zone)[0][1])
+        if kind == MEETING:
+            self.where_edit.setFocus()
+        else:
+            self.when_edit.setFocus()
+
+    def _set_moment(self, moment: datetime) -> None:
+        local = moment.astimezone(self._zone)
+        self.when_edit.setDateTime(
+            QDateTime(QDate(local.year, local.month, local.day), QTime(local.hour, local.minute))
+        )
+
+    def chosen_at(self) -> datetime:
+        """The chosen moment, aware, in UTC."""
+        value = self.when_edit.dateTime()
+        day = value.date()
+        clock = value.time()
+        local = datetime(day.year(), day.month(), day.day(), clock.hour(), clock.minute(), tzinfo=self._zone)
+        return local.astimezone(UTC)
+
+    def where(self) -> str:
+        return self.where_edit.text().strip()
+
+    @Slot()
+    def on_quick_button_clicked(self) -> None:
+        button = self.sender()
+        if isinstance(button, QPushButton):
+            self._set_moment(datetime.fromisoformat(str(button.property("moment"))))
+
+    @Slot()
+    def on_when_edit_changed(self) -> None:
+        chosen = self.chosen_at()
+        for button in self.quick_buttons:
+            if datetime.fromisoformat(str(button.property("moment"))) != chosen:
+                continue
+            button.setChecked(True)
+            break
+        else:
+            checked = self._group.checkedButton()
+            if checked is not None:
+                self._group.setExclusive(False)
+                checked.setChecked(False)
+                self._group.setExclusive(True)
+        yours = chosen.astimezone()
+        self.yours_label.setText(self.tr("= {when} your time").format(when=yours.strftime("%a %d %b, %H:%M")))
+
+    def accept(self) -> None:
+        if self.chosen_at() <= self._now:
+            self.error_label.setText(self.tr("Pick a time in the future."))
+            self.error_label.show()
+            return
+        super().accept()

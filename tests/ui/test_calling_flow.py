@@ -1,0 +1,241 @@
+"""The calling loop driven from the keyboard: call, hang up, outcome, next lead, refusals."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from desktop.ui.dial_bar import ENDED, IDLE, ON_CALL
+from desktop.ui.main_window import PAGE_LEAD, PAGE_WELCOME
+from desktop.ui.queue_model import counts_text
+
+pytestmark = pytest.mark.gui
+
+
+def lead_name(window) -> str:  # type: ignore[no-untyped-def]
+    return window.lead_panel.name_label.text()
+
+
+def next_name(window, after: int = 1) -> str:  # type: ignore[no-untyped-def]
+    """The lead the queue offers once `after` is done (the queue's order is the service's business)."""
+    return window.leads.card(window.leads.next_lead_id(exclude=(after,))).display_name
+
+
+def test_first_start_offers_the_sample_list(qtbot, make_window):  # type: ignore[no-untyped-def]
+    window = make_window()
+    assert "Dialdesk" in window.windowTitle()
+    assert window.centre.currentIndex() == PAGE_WELCOME
+    assert window.welcome_page.sample_button.isVisible()
+    assert not window.dial_bar.isEnabled()
+
+    qtbot.mouseClick(window.welcome_page.sample_button, Qt.MouseButton.LeftButton)
+
+    qtbot.waitUntil(lambda: window.centre.currentIndex() == PAGE_LEAD)
+    assert lead_name(window) == "Maria Lopez"
+    assert window.lead_panel.attempt_label.text() == "Attempt 1 of 18"
+    assert window.queue_panel.counts_label.text().startswith("20 leads ·")
+    assert window.counts_label.text() == counts_text(window.leads.queue_counts())
+    assert window.queue_model.rowCount() == 20
+    assert "Maria" in window.script_panel.plain_text()
+    assert "«your name?»" in window.script_panel.plain_text()
+
+
+def test_call_then_outcome_key_brings_up_the_next_lead(qtbot, window, ui_clock):  # type: ignore[no-untyped-def]
+    assert lead_name(window) == "Maria Lopez"
+    expected_next = next_name(window)
+
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert window.dial_bar.state == ON_CALL
+    assert window.dial_bar.hang_up_button.isEnabled()
+    assert "+1 212-555-0134" in window.dial_bar.state_label.text()
+
+    ui_clock.advance(seconds=65)
+    window.on_tick_timeout()
+    assert window.dial_bar.timer_label.text() == "01:05"
+
+    qtbot.keyClick(window, Qt.Key.Key_1)
+
+    assert lead_name(window) == expected_next != "Maria Lopez"
+    assert window.dial_bar.state == IDLE
+    assert "Saved “No answer” for Maria Lopez" in window.statusBar().currentMessage()
+    maria_row = window.queue_model.row_for_lead(1)
+    maria = window.queue_model.row_of(maria_row)
+    assert (maria.bucket, maria.attempts) == ("later", 1)
+    assert window.queue_panel.counts_label.text() == counts_text(window.leads.queue_counts())
+
+    qtbot.keyClick(window, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+
+    assert lead_name(window) == "Maria Lopez"
+    assert window.lead_panel.attempt_label.text() == "Attempt 2 of 18"
+    history = window.lead_panel.history_texts()
+    assert len(history) == 1
+    assert "No answer" in history[0] and "1:05" in history[0]
+
+
+def test_hang_up_with_escape_then_outcome(qtbot, window, ui_clock):  # type: ignore[no-untyped-def]
+    expected_next = next_name(window)
+    qtbot.keyClick(window, Qt.Key.Key_Return)
+    assert window.dial_bar.state == ON_CALL
+    ui_clock.advance(seconds=12)
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    assert window.dial_bar.state == ENDED
+    assert window.dial_bar.timer_label.text() == "00:12"
+    assert window.lead_panel.history_texts()[0].split(" | ")[2] == "Call, no outcome yet"
+
+    qtbot.keyClick(window, Qt.Key.Key_3)
+
+    assert lead_name(window) == expected_next
+    card = window.leads.card(1)
+    assert [item.outcome for item in card.history] == ["voicemail"]
+
+
+def test_outcome_without_calling_first_logs_a_manual_call(qtbot, window):  # type: ignore[no-untyped-def]
+    expected_next = next_name(window)
+    qtbot.keyClick(window, Qt.Key.Key_2)
+
+    assert lead_name(window) == expected_next
+    history = window.leads.card(1).history
+    assert [(item.allowed, item.outcome) for item in history] == [(True, "busy")]
+
+
+def test_outcome_buttons_are_labelled_with_their_keys(qtbot, window):  # type: ignore[no-untyped-def]
+    texts = [button.text() for button in window.dial_bar.outcome_buttons.values()]
+    assert texts[0].split() == ["1", "No", "answer"]
+    assert texts[-1].split() == ["0", "Hostile"]
+    assert len(texts) == 10
+
+    expected_next = next_name(window)
+    qtbot.mouseClick(window.dial_bar.outcome_buttons["gatekeeper"], Qt.MouseButton.LeftButton)
+
+    assert lead_name(window) == expected_next
+    assert window.leads.card(1).last_outcome == "gatekeeper"
+
+
+def test_do_not_call_then_calling_again_is_refused(qtbot, window):  # type: ignore[no-untyped-def]
+    expected_next = next_name(window)
+    qtbot.keyClick(window, Qt.Key.Key_9)
+    assert lead_name(window) == expected_next
+    assert "added to the do-not-call list" in window.statusBar().currentMessage()
+
+    qtbot.keyClick(window, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+    assert lead_name(window) == "Maria Lopez"
+    assert "on the do-not-call list" in window.lead_panel.phones_label.text()
+    assert window.lead_panel.status_badge.text() == "Out of the queue: Do not call"
+
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+
+    assert window.dial_bar.state == IDLE
+    banner = window.dial_bar.banner_text
+    assert banner.startswith("Blocked:")
+    assert "on the firm's internal do-not-call list" in banner
+    assert window.dial_bar.banner.isVisible()
+    newest = window.lead_panel.history_texts()[0]
+    assert "Blocked" in newest and "do-not-call" in newest
+    assert [item.allowed for item in window.leads.card(1).history] == [False, True]
+
+
+def test_outside_calling_hours_is_refused_and_shown(qtbot, window, ui_clock):  # type: ignore[no-untyped-def]
+    ui_clock.advance(hours=10)  # 22:00 in New York
+    window.on_tick_timeout()
+    assert "outside calling hours" in window.lead_panel.gate_label.text()
+
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+
+    assert "outside calling hours" in window.dial_bar.banner_text
+    assert window.dial_bar.state == IDLE
+
+    # Recording an outcome logs a manual call through the same gate: refused, nothing recorded.
+    qtbot.keyClick(window, Qt.Key.Key_1)
+    assert lead_name(window) == "Maria Lopez"
+    assert "Blocked" in window.dial_bar.banner_text
+    assert window.leads.card(1).attempts == 0
+
+
+def test_digits_space_and_enter_typed_in_text_fields_stay_text(qtbot, window):  # type: ignore[no-untyped-def]
+    notes = window.lead_panel.notes_edit
+    notes.setFocus()
+    qtbot.waitUntil(notes.hasFocus)
+    qtbot.keyClicks(notes, "call 2 pm")
+    qtbot.keyClick(notes, Qt.Key.Key_Return)
+    qtbot.keyClicks(notes, "ask for 9")
+    assert notes.toPlainText() == "call 2 pm\nask for 9"
+    assert lead_name(window) == "Maria Lopez"
+    assert window.dial_bar.state == IDLE
+
+    filter_edit = window.queue_panel.filter_edit
+    filter_edit.setFocus()
+    qtbot.waitUntil(filter_edit.hasFocus)
+    assert window.leads.card(1).notes == "call 2 pm\nask for 9"  # saved when the notes lost focus
+    qtbot.keyClicks(filter_edit, "Lee 512")
+    qtbot.keyClick(filter_edit, Qt.Key.Key_Return)
+    assert filter_edit.text() == "Lee 512"
+    assert window.dial_bar.state == IDLE
+    assert window.leads.card(1).attempts == 0
+
+    filter_edit.setText("Natarajan")
+    window.queue_panel.apply_filter()
+    assert window.queue_model.rowCount() == 1
+    assert window.queue_panel.counts_label.text().startswith("Filtered: 1 lead ·")
+
+    window.queue_panel.view.setFocus()
+    qtbot.waitUntil(window.queue_panel.view.hasFocus)
+    qtbot.keyClick(window.queue_panel.view, Qt.Key.Key_1)
+    assert lead_name(window) != "Maria Lopez"
+    assert window.leads.card(1).last_outcome == "no_answer"
+
+
+def test_clicking_a_queue_row_shows_that_lead(qtbot, window):  # type: ignore[no-untyped-def]
+    view = window.queue_panel.view
+    row = window.queue_model.row_for_lead(4)
+    index = window.queue_panel.proxy.mapFromSource(window.queue_model.index(row, 1))
+    rect = view.visualRect(index)
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+    assert lead_name(window) == "Robert Kim"
+    assert window.lead_panel.previous_button.isEnabled()
+
+
+def test_notes_are_saved_as_you_type(qtbot, window):  # type: ignore[no-untyped-def]
+    window.lead_panel.save_timer.setInterval(20)  # the pause in typing that triggers a save
+    notes = window.lead_panel.notes_edit
+    notes.setFocus()
+    qtbot.keyClicks(notes, "Wants a quote")
+    qtbot.waitUntil(lambda: window.lead_panel.notes_state.text() == "Saved", timeout=3000)
+    assert window.leads.card(1).notes == "Wants a quote"
+
+
+def test_hand_off_backend_opens_a_tel_link(qtbot, window):  # type: ignore[no-untyped-def]
+    settings = window.workspace.current_settings()
+    settings.backend = "handoff_tel"
+    window.workspace.save_settings(settings)
+    opened: list[str] = []
+    window.workspace.set_url_opener(lambda uri: opened.append(uri) or True)
+
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+
+    assert opened == ["tel:+12125550134"]
+    assert window.dial_bar.state == ON_CALL
+
+
+def test_hand_off_without_a_phone_app_says_so(qtbot, window):  # type: ignore[no-untyped-def]
+    settings = window.workspace.current_settings()
+    settings.backend = "handoff_tel"
+    window.workspace.save_settings(settings)
+    window.workspace.set_url_opener(lambda uri: False)
+
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+
+    assert window.dial_bar.state == IDLE
+    assert window.dial_bar.banner_text.startswith(
+        "Could not call: no application on this computer opens tel:"
+    )
+
+
+def test_gate_preview_warns_before_calling(qtbot, window):  # type: ignore[no-untyped-def]
+    assert "OK to call now" in window.lead_panel.gate_label.text()
+    # James O'Neil is residential; with no national registry copy imported the gate would refuse.
+    james = next(row.lead_id for row in window.leads.queue_page(0, 50) if row.name == "James O'Neil")
+    window.show_lead(james)
+    assert lead_name(window) == "James O'Neil"
+    assert "The gate would block a call now" in window.lead_panel.gate_label.text()
+    assert "registry" in window.lead_panel.gate_label.text().lower()
