@@ -5,8 +5,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 # Debian/Ubuntu packages the test suite uses: Xvfb + xcb libraries for the real-window screenshot
-# test, libfaketime for CLI tests of calling hours, espeak-ng for speech.
-TEST_DEB_PACKAGES := xvfb xauth xdotool imagemagick faketime espeak-ng \
+# test, libfaketime for CLI tests of calling hours, espeak-ng for speech, baresip (the softphone),
+# sipp (a SIP peer for its tests) and sox (audio conversion).
+TEST_DEB_PACKAGES := xvfb xauth xdotool imagemagick faketime espeak-ng baresip-core sip-tester sox \
 	libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxcb-image0 libxcb-render-util0 \
 	libxkbcommon-x11-0 libxcb-shape0 libxcb-randr0 libxcb-xfixes0 libxcb-xkb1 libegl1 libgl1 \
 	libfontconfig1 libdbus-1-3 fonts-dejavu-core

@@ -1,7 +1,8 @@
 """The `dialdesk` command: with no subcommand it opens the window; subcommands do the same work headless.
 
 Exit codes: 0 success; 1 the dial gate refused; 2 bad input or an unusable file/database (one line
-on stderr, nothing written).
+on stderr, nothing written); 3 the call could not be placed (`dialdesk call`: no baresip, registration
+failed, network error).
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from desktop import __version__
-from desktop.commands import calls, compliance, dnc, leads
+from desktop.commands import call, calls, compliance, dnc, leads, scripts
 from desktop.commands.common import EXIT_ERROR, EXIT_OK, CliError
 
 # Each module adds its subcommands; see desktop/commands/__init__.py.
-COMMAND_MODULES: tuple[ModuleType, ...] = (leads, calls, compliance, dnc)
+COMMAND_MODULES: tuple[ModuleType, ...] = (leads, calls, call, compliance, dnc, scripts)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,9 +43,19 @@ def _user_errors() -> tuple[type[BaseException], ...]:
     from desktop.services.dnc import DncError
     from desktop.services.imports import ImportCancelled, ImportFailed
     from desktop.services.leads import LeadNotFound
+    from desktop.services.meetings import MeetingError
     from desktop.storage.engine import DatabaseError
 
-    return (CliError, ImportFailed, ImportCancelled, DatabaseError, CallingError, LeadNotFound, DncError)
+    return (
+        CliError,
+        ImportFailed,
+        ImportCancelled,
+        DatabaseError,
+        CallingError,
+        LeadNotFound,
+        DncError,
+        MeetingError,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

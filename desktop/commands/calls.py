@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 from desktop.commands.common import EXIT_BLOCKED, EXIT_OK, CliError, Subparsers, parse_time, print_json
@@ -26,6 +27,7 @@ def register(commands: Subparsers) -> None:
     record.add_argument("--callback", metavar="ISO8601", help="when to call back (outcome callback)")
     record.add_argument("--meeting", metavar="ISO8601", help="when the meeting is (outcome meeting)")
     record.add_argument("--where", default="", help="where the meeting is")
+    record.add_argument("--ics", type=Path, metavar="FILE", help="write the meeting as an iCalendar file")
     record.add_argument("--json", action="store_true")
     record.set_defaults(handler=record_outcome)
 
@@ -48,6 +50,8 @@ def show_queue(workspace: Any, args: argparse.Namespace) -> int:
                     "target": row.target,
                     "phone": row.phone,
                     "local_time": row.local_time,
+                    "callable_at": row.callable_at.isoformat() if row.callable_at else None,
+                    "waiting": row.waiting,
                 }
                 for row in rows
             ]
@@ -70,6 +74,8 @@ def show_queue(workspace: Any, args: argparse.Namespace) -> int:
 def record_outcome(workspace: Any, args: argparse.Namespace) -> int:
     from desktop.services.calling import GateRefused
 
+    if args.ics is not None and args.outcome != "meeting":
+        raise CliError("--ics goes with the meeting outcome")
     callback_at = parse_time(args.callback, "--callback")
     meeting_at = parse_time(args.meeting, "--meeting")
     try:
@@ -98,9 +104,17 @@ def record_outcome(workspace: Any, args: argparse.Namespace) -> int:
         for reason in decision.reasons:
             print(f"  {reason.code}: {reason.detail}", file=sys.stderr)
         return EXIT_BLOCKED
+    ics = None
+    if args.ics is not None and result.meeting_id is not None:
+        settings = workspace.current_settings()
+        ics = workspace.meetings.write_ics(
+            result.meeting_id, args.ics, settings.agent_name, settings.firm_name
+        )
     if args.json:
         print_json(
             {
+                "ics": str(ics) if ics else None,
+                "meeting_id": result.meeting_id,
                 "lead_id": result.lead_id,
                 "attempt_id": result.attempt_id,
                 "outcome": result.outcome,

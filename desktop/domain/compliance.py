@@ -249,7 +249,7 @@ def _registry_reasons(
 
 
 def _hours_reasons(
-    facts: DialFacts,
+    at: datetime,
     rules: RuleBook,
     states: tuple[StateRule, ...],
     zones: tuple[str, ...],
@@ -266,7 +266,7 @@ def _hours_reasons(
     outside: list[str] = []
     sunday_like: list[str] = []
     for zone_name in zones:
-        local = _local(facts.at, zone_name)
+        local = _local(at, zone_name)
         if local is None:
             continue
         local_times.append(local.isoformat(timespec="minutes"))
@@ -340,7 +340,7 @@ def decide(facts: DialFacts, rules: RuleBook) -> Decision:
     zones = callee_zones(facts, rules)
     if facts.valid and facts.number:
         _registry_reasons(facts, rules, states, reasons, notes)
-        _hours_reasons(facts, rules, states, zones, reasons, local_times)
+        _hours_reasons(facts.at, rules, states, zones, reasons, local_times)
         _state_call_rules(facts, states, reasons)
         written = facts.consent.written_on is not None and facts.consent.written_on <= facts.at.date()
         if (
@@ -400,3 +400,60 @@ def next_callable_at(facts: DialFacts, rules: RuleBook, horizon_days: int = 8) -
         if decide(later, rules).allowed:
             return moment
     return None
+
+
+# -- calling hours by key ------------------------------------------------------------------------
+# The queue stores, per lead, where the callee is and which state rules on hours apply, as a short
+# key ("America/New_York|FL"). Leads sharing a key open and close together, so "who may be called
+# now" is decided once per key instead of once per lead.
+
+
+def hours_key(
+    zones: tuple[str, ...], lead_state: str, number_states: tuple[str, ...], rules: RuleBook
+) -> str:
+    """The key of a callee's calling hours: their zones, and the states whose hour or weekday rules apply."""
+    probe = DialFacts(
+        number="",
+        valid=True,
+        time_zones=zones,
+        at=datetime.now().astimezone(),
+        lead_state=lead_state,
+        number_states=number_states,
+    )
+    states = [s.code for s in applicable_states(probe, rules) if s.window is not None or s.no_call_weekdays]
+    return " ".join(callee_zones(probe, rules)) + "|" + ",".join(sorted(states))
+
+
+def _key_parts(key: str, rules: RuleBook) -> tuple[tuple[str, ...], tuple[StateRule, ...]]:
+    zone_text, _, state_text = key.partition("|")
+    states = tuple(rule for code in state_text.split(",") if code and (rule := rules.state(code)) is not None)
+    return tuple(zone_text.split()), states
+
+
+def hours_reasons(key: str, at: datetime, rules: RuleBook) -> tuple[Reason, ...]:
+    """Why the hours of `key` forbid a call at `at` (empty when they allow it)."""
+    zones, states = _key_parts(key, rules)
+    reasons: list[Reason] = []
+    _hours_reasons(at, rules, states, zones, reasons, [])
+    return tuple(reasons)
+
+
+def hours_open_at(key: str, at: datetime, rules: RuleBook, horizon_days: int = 8) -> datetime | None:
+    """The first moment from `at` on when the hours of `key` allow a call."""
+    if not hours_reasons(key, at, rules):
+        return at
+    zones, states = _key_parts(key, rules)
+    starts = [rules.window.start] + [s.window.start for s in states if s.window is not None]
+    candidates: set[datetime] = set()
+    for zone_name in zones:
+        try:
+            zone = ZoneInfo(zone_name)
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+        local_now = at.astimezone(zone)
+        for offset in range(horizon_days + 1):
+            for start in starts:
+                moment = datetime.combine(local_now.date() + timedelta(days=offset), start, tzinfo=zone)
+                if moment > at:
+                    candidates.add(moment)
+    return next((moment for moment in sorted(candidates) if not hours_reasons(key, moment, rules)), None)

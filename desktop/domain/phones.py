@@ -150,13 +150,20 @@ def describe_location(e164: str) -> str:
         return ""
 
 
-@lru_cache(maxsize=4096)
 def number_states(e164: str) -> tuple[str, ...]:
-    """The US/Canadian state or province a number's area code belongs to ("FL", "Florida"), if any.
+    """The US state or Canadian province a +1 number's area code belongs to ("FL", "Florida"), if any.
 
-    Some state laws presume that a number with their area code belongs to their resident.
+    Some state laws presume that a number with their area code belongs to their resident. Only
+    North American numbers have such states; the answer depends on the area code alone.
     """
-    description = describe_location(e164)
+    if not e164.startswith("+1") or len(e164) < 5:
+        return ()
+    return _area_code_states(e164[:5])
+
+
+@lru_cache(maxsize=2048)
+def _area_code_states(prefix: str) -> tuple[str, ...]:
+    description = describe_location(prefix + "5550100")
     if not description:
         return ()
     if ", " in description:

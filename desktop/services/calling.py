@@ -13,8 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
+
 from desktop.domain import leads as lead_rules
-from desktop.domain.compliance import Decision
+from desktop.domain.cadence import CadencePlan, next_attempt_at
+from desktop.domain.compliance import Decision, hours_reasons
 from desktop.domain.outcomes import OutcomeRules
 from desktop.domain.phones import parse_phone
 from desktop.services.clock import Clock
@@ -62,6 +65,7 @@ class OutcomeRecorded:
     next_due_at: datetime | None
     added_to_dnc: tuple[str, ...]
     next_lead_id: int | None
+    meeting_id: int | None = None
 
 
 DialerProvider = Callable[[], Dialer]
@@ -85,6 +89,8 @@ class CallingService:
         self._dialer_provider = dialer_provider
         self.outcome_rules = outcome_rules
         self.gate = gate
+        # The queue's choice of the next lead (LeadService.next_lead_id), wired by the workspace.
+        self.next_lead: Callable[[tuple[int, ...]], int | None] | None = None
         self._agent_name = agent_name
         self._attempt_target = attempt_target
 
@@ -317,8 +323,16 @@ class CallingService:
                 where,
                 note,
             )
+            meeting = (
+                uow.session.scalars(
+                    select(Meeting).where(Meeting.lead_id == lead.id).order_by(Meeting.id.desc()).limit(1)
+                ).first()
+                if rule.code == "meeting"
+                else None
+            )
             uow.commit()
             result_status, result_due, attempts = lead.status, lead.next_due_at, lead.attempt_count
+            meeting_id = meeting.id if meeting is not None else None
         next_lead = self.next_lead_id(exclude=(lead_id,))
         return OutcomeRecorded(
             attempt_id=attempt_id,
@@ -329,6 +343,7 @@ class CallingService:
             next_due_at=result_due,
             added_to_dnc=added,
             next_lead_id=next_lead,
+            meeting_id=meeting_id,
         )
 
     def _apply_rule(
@@ -373,6 +388,7 @@ class CallingService:
                 )
         if code == "meeting" and meeting_at is not None:
             uow.session.add(Meeting(lead_id=lead.id, agent_id=agent_id, starts_at=meeting_at, where=where))
+            uow.session.flush()
         if code == "callback" and callback_at is not None:
             uow.callbacks.add(Callback(lead_id=lead.id, agent_id=agent_id, due_at=callback_at, note=note))
             lead.status = lead_rules.STATUS_ACTIVE
@@ -388,11 +404,40 @@ class CallingService:
             lead.due_reason = "exhausted"
         else:
             lead.status = lead_rules.STATUS_ACTIVE
-            lead.next_due_at = now + (retry_after or timedelta(hours=4))
+            lead.next_due_at = self._cadence_due(uow, lead, now, target, retry_after or timedelta(hours=4))
             lead.due_reason = "retry"
         return tuple(added)
 
+    def _cadence_due(
+        self, uow: UnitOfWork, lead: Lead, now: datetime, target: int, retry_after: timedelta
+    ) -> datetime:
+        """The next try from the cadence plan, in the lead's local slots and calling hours."""
+        key = lead.hours_key or ""
+        zones = key.partition("|")[0].split()
+        earliest = now + retry_after
+        if not zones:
+            return earliest
+        rules = self.gate.rules
+        times = [
+            attempt.started_at
+            for attempt in uow.attempts.for_lead(lead.id)
+            if attempt.allowed
+            and attempt.outcome
+            and self.outcome_rules.get(attempt.outcome).counts_as_attempt
+        ]
+        due = next_attempt_at(
+            times,
+            now,
+            zones[0],
+            CadencePlan(target=target),
+            lambda moment: not hours_reasons(key, moment, rules),
+            earliest=earliest,
+        )
+        return due or earliest
+
     def next_lead_id(self, exclude: tuple[int, ...] = ()) -> int | None:
+        if self.next_lead is not None:
+            return self.next_lead(exclude)
         with self._uow_factory() as uow:
             lead = uow.leads.next_in_queue(self._clock(), exclude)
             return lead.id if lead is not None else None

@@ -66,6 +66,7 @@ class ConsentService:
             record = Consent(lead_id=lead_id, kind=kind, given_on=given_on, evidence=evidence.strip())
             uow.session.add(record)
             uow.session.flush()
+            uow.leads.clear_gate_blocks(lead_id)
             uow.audit.record(
                 "consent_add",
                 json.dumps({"lead_id": lead_id, "kind": kind, "given_on": given_on.isoformat()}),
@@ -87,4 +88,5 @@ class ConsentService:
                 at=self._clock(),
             )
             uow.session.execute(delete(Consent).where(Consent.id == consent_id))
+            uow.leads.clear_gate_blocks(record.lead_id)
             uow.commit()

@@ -55,6 +55,7 @@ class DncService:
             if uow.dnc.remove(e164, INTERNAL) == 0:
                 raise DncError(f"{e164} is not on the internal do-not-call list")
             uow.audit.record("dnc_remove", json.dumps({"number": e164}), agent.id, now)
+            uow.leads.clear_gate_blocks()
             uow.commit()
         return e164
 

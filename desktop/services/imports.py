@@ -19,6 +19,7 @@ from desktop.domain.columns import CONSENT_FIELDS, ColumnMapping, guess_mapping
 from desktop.domain.phones import ParsedPhone, parse_phone
 from desktop.paths import resource
 from desktop.services.clock import Clock
+from desktop.services.hours import NO_ZONE_KEY, HoursKeys
 from desktop.services.tables import TableError, TableSource, open_table
 from desktop.storage.bulk import bulk_insert
 from desktop.storage.models import Consent, ImportBatch, Lead, Phone
@@ -109,11 +110,16 @@ class ImportService:
     """Reads call-list files into leads and phones."""
 
     def __init__(
-        self, uow_factory: UnitOfWorkFactory, clock: Clock, default_region: Callable[[], str]
+        self,
+        uow_factory: UnitOfWorkFactory,
+        clock: Clock,
+        default_region: Callable[[], str],
+        hours: HoursKeys,
     ) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
         self._default_region = default_region
+        self._hours = hours
 
     def preview(self, path: str | Path, sample: int = 20) -> ImportPreview:
         source = self._open(Path(path))
@@ -158,9 +164,13 @@ class ImportService:
             )
         region_code = (region or self._default_region() or "US").upper()
         name = (list_name or source.path.stem).strip() or source.path.stem
-        run = _ImportRun(source, mapping, region_code, name, self._clock(), progress, cancelled)
+        run = _ImportRun(source, mapping, region_code, name, self._clock(), progress, cancelled, self._hours)
         with self._uow_factory() as uow:
             report = run.execute(uow)
+            if run.touched:
+                # Leads that gained numbers by a merge may now be called at other hours.
+                self._hours.backfill(uow, run.touched)
+                uow.leads.clear_gate_blocks()
             uow.commit()
         return report
 
@@ -183,7 +193,10 @@ class _ImportRun:
         now: datetime,
         progress: ProgressCallback | None,
         cancelled: Callable[[], bool] | None,
+        hours: HoursKeys,
     ) -> None:
+        self.hours = hours
+        self.touched: set[int] = set()
         self.source = source
         self.mapping = mapping
         self.region = region
@@ -410,6 +423,8 @@ class _ImportRun:
             target.phones.extend(new_phones)
             return
         lead = uow.session.get(Lead, target.lead_id)
+        if new_phones:
+            self.touched.add(target.lead_id)
         if lead is None:
             return
         for key in ("first_name", "last_name", "company", "title", "email", "state", "source"):
@@ -441,6 +456,12 @@ class _ImportRun:
                 warmth="cold",
                 attempt_count=0,
                 contact_count=0,
+            )
+            first = next((phone for phone in lead.phones if phone["valid"]), None)
+            row["hours_key"] = (
+                self.hours.key(first["time_zones"], row.get("state", ""), first["e164"])
+                if first is not None
+                else NO_ZONE_KEY
             )
             lead_rows.append(row)
         # Ids are given here, not returned by the database: a plain executemany is several times faster

@@ -10,12 +10,15 @@ from zoneinfo import ZoneInfo
 
 import phonenumbers
 
+from desktop.domain.compliance import Decision
 from desktop.domain.leads import attempt_label, display_name, persistence_nudge
 from desktop.domain.outcomes import OutcomeRules
 from desktop.services.clock import Clock
+from desktop.services.gate import GateResult
+from desktop.services.hours import HoursKeys, distinct_queue_keys
 from desktop.storage.models import Lead, Phone
-from desktop.storage.repositories import BUCKET_NAMES, reasons_from_json
-from desktop.storage.uow import UnitOfWorkFactory
+from desktop.storage.repositories import BUCKET_BLOCKED, BUCKET_LATER, BUCKET_NAMES, reasons_from_json
+from desktop.storage.uow import UnitOfWork, UnitOfWorkFactory
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,8 @@ class QueueRow:
     list_name: str
     status: str
     local_time: str
+    waiting: str = ""  # why a later or blocked lead is not offered now, in words
+    callable_at: datetime | None = None  # when a later lead can be called (None: not by time alone)
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,7 @@ class QueueCounts:
     due: int = 0
     new: int = 0
     later: int = 0
+    blocked: int = 0
 
 
 @dataclass(frozen=True)
@@ -112,6 +118,10 @@ class LeadCard:
     last_outcome: str | None
 
 
+# How many refused leads "next lead" steps over in one call before giving up (the queue shows why).
+_MAX_GATE_SKIPS = 200
+
+
 class LeadNotFound(Exception):
     """No lead has that id."""
 
@@ -156,11 +166,23 @@ class LeadService:
         clock: Clock,
         attempt_target: Callable[[], int],
         outcome_rules: OutcomeRules,
+        hours: HoursKeys,
+        gate_check: Callable[[int], Decision] | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
         self._attempt_target = attempt_target
         self._rules = outcome_rules
+        self.hours = hours
+        # Asks the dial gate about a lead without recording (the calling service's check).
+        self.gate_check = gate_check
+        # Asks the gate about a page of leads at once (ScrubService.decide_leads), wired by the workspace.
+        self.page_gate: Callable[[UnitOfWork, list[Lead], datetime], dict[int, GateResult | None]] | None = (
+            None
+        )
+
+    def open_keys(self, uow: UnitOfWork, at: datetime) -> list[str]:
+        return self.hours.open_keys(distinct_queue_keys(uow), at)
 
     def count(self) -> int:
         with self._uow_factory() as uow:
@@ -170,14 +192,50 @@ class LeadService:
         now = self._clock()
         target = self._attempt_target()
         with self._uow_factory() as uow:
-            rows = uow.leads.queue_page(now, offset, limit, text)
-            return [self._queue_row(lead, bucket, target, now) for lead, bucket in rows]
+            rows = uow.leads.queue_page(now, offset, limit, text, self.open_keys(uow, now))
+            checked = self._check_page(uow, rows, now)
+            return [self._queue_row(lead, bucket, target, now, checked.get(lead.id)) for lead, bucket in rows]
 
-    def _queue_row(self, lead: Lead, bucket: int, target: int, now: datetime) -> QueueRow:
+    def _check_page(
+        self, uow: UnitOfWork, rows: list[tuple[Lead, int]], now: datetime
+    ) -> dict[int, GateResult]:
+        """Ask the gate about the page's leads the queue would offer, so none is shown as callable when
+        it is not. Refusals that time will not lift are remembered (the lead moves to "blocked")."""
+        offered = [lead for lead, bucket in rows if bucket < BUCKET_LATER and lead.phones]
+        if self.page_gate is None or not offered:
+            return {}
+        refused: dict[int, GateResult] = {}
+        for lead_id, result in self.page_gate(uow, offered, now).items():
+            if result is None or result.decision.allowed:
+                continue
+            refused[lead_id] = result
+            if not result.decision.only_time_blocks:
+                first = result.decision.reasons[0]
+                uow.leads.set_gate_block(lead_id, f"{first.code}: {first.detail}")
+        if any(not result.decision.only_time_blocks for result in refused.values()):
+            uow.commit()
+        return refused
+
+    def _queue_row(
+        self, lead: Lead, bucket: int, target: int, now: datetime, refused: GateResult | None = None
+    ) -> QueueRow:
         phone = next((p for p in lead.phones if p.valid), lead.phones[0] if lead.phones else None)
         zone = _primary_zone(lead.phones)
         local = now.astimezone(ZoneInfo(zone)).strftime("%H:%M") if zone else ""
+        if refused is not None:
+            decision = refused.decision
+            bucket = BUCKET_LATER if decision.only_time_blocks else BUCKET_BLOCKED
+            if decision.only_time_blocks:
+                waiting = "; ".join(r.detail for r in decision.reasons)
+                callable_at = refused.callable_at(self.hours.rules)
+            else:
+                first = decision.reasons[0]
+                waiting, callable_at = f"{first.code}: {first.detail}", None
+        else:
+            waiting, callable_at = self._waiting(lead, bucket, now)
         return QueueRow(
+            waiting=waiting,
+            callable_at=callable_at,
             lead_id=lead.id,
             name=display_name(lead.first_name, lead.last_name, lead.company),
             company=lead.company,
@@ -192,16 +250,46 @@ class LeadService:
             local_time=local,
         )
 
+    def _waiting(self, lead: Lead, bucket: int, now: datetime) -> tuple[str, datetime | None]:
+        if bucket == BUCKET_BLOCKED:
+            return lead.gate_block or "blocked by the dial gate", None
+        if bucket != BUCKET_LATER:
+            return "", None
+        key = lead.hours_key or ""
+        if lead.next_due_at is not None and lead.next_due_at > now:
+            what = "call back" if lead.due_reason == "callback" else "due again"
+            opens = self.hours.opens_at(key, lead.next_due_at) if key else lead.next_due_at
+            return what, opens
+        return self.hours.reason(key, now) or "outside calling hours", self.hours.opens_at(key, now)
+
     def queue_counts(self, text: str = "") -> QueueCounts:
+        now = self._clock()
         with self._uow_factory() as uow:
-            counts = uow.leads.queue_counts(self._clock(), text)
+            counts = uow.leads.queue_counts(now, text, self.open_keys(uow, now))
         named = {BUCKET_NAMES[bucket]: count for bucket, count in counts.items()}
         return QueueCounts(total=sum(counts.values()), **named)
 
     def next_lead_id(self, exclude: tuple[int, ...] = ()) -> int | None:
+        """The lead the queue offers now: first in order whose calling hours are open and that the gate
+        allows. A lead the gate refuses for a reason time will not lift is marked, so it is not
+        asked again until lists, registries or consent change."""
+        now = self._clock()
+        skipped = list(exclude)
         with self._uow_factory() as uow:
-            lead = uow.leads.next_in_queue(self._clock(), exclude)
-            return lead.id if lead is not None else None
+            open_keys = self.open_keys(uow, now)
+            for _ in range(_MAX_GATE_SKIPS):
+                lead = uow.leads.next_in_queue(now, skipped, open_keys)
+                if lead is None or self.gate_check is None:
+                    return lead.id if lead is not None else None
+                decision = self.gate_check(lead.id)
+                if decision.allowed:
+                    return lead.id
+                skipped.append(lead.id)
+                if not decision.only_time_blocks:
+                    first = decision.reasons[0]
+                    uow.leads.set_gate_block(lead.id, f"{first.code}: {first.detail}")
+                    uow.commit()
+        return None
 
     def card(self, lead_id: int) -> LeadCard:
         now = self._clock()
@@ -320,3 +408,22 @@ class LeadService:
                         for p in lead.phones
                     ],
                 }
+
+
+def describe_wait(callable_at: datetime | None, zone_name: str, now: datetime) -> str:
+    """When a later lead can be called, as the agent reads it: "from 08:00 their time, in 2 h 10 min"."""
+    if callable_at is None:
+        return ""
+    local = callable_at.astimezone(ZoneInfo(zone_name)) if zone_name else callable_at
+    minutes = max(0, int((callable_at - now).total_seconds() // 60))
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    if days:
+        wait = f"in {days} d {hours} h"
+    elif hours:
+        wait = f"in {hours} h {minutes:02d} min"
+    else:
+        wait = f"in {minutes} min"
+    same_day = local.date() == now.astimezone(local.tzinfo).date()
+    when = f"{local:%H:%M}" if same_day else f"{local:%a %H:%M}"
+    return f"from {when} their time, {wait}"

@@ -103,7 +103,8 @@ class ScrubService:
         self._clock = clock
         self._gate = gate
 
-    def _context(self, uow: UnitOfWork, at: datetime) -> GateContext:
+    def _context(self, uow: UnitOfWork, at: datetime, lead_ids: list[int] | None = None) -> GateContext:
+        """Facts preloaded for many decisions; for all leads, or only `lead_ids` (a page of the queue)."""
         session = uow.session
         # Result objects have .keys(), so dict() would take them for mappings: build the dicts by hand.
         internal = {
@@ -113,21 +114,21 @@ class ScrubService:
             )
         }
         latest: dict[int, dict[str, object]] = {}
-        rows = session.execute(
-            select(Consent.lead_id, Consent.kind, func.max(Consent.given_on)).group_by(
-                Consent.lead_id, Consent.kind
-            )
+        consent_query = select(Consent.lead_id, Consent.kind, func.max(Consent.given_on)).group_by(
+            Consent.lead_id, Consent.kind
         )
+        calls_query = (
+            select(Attempt.lead_id, func.count(Attempt.id))
+            .where(Attempt.allowed.is_(True), Attempt.started_at >= at - timedelta(hours=24))
+            .group_by(Attempt.lead_id)
+        )
+        if lead_ids is not None:
+            consent_query = consent_query.where(Consent.lead_id.in_(lead_ids))
+            calls_query = calls_query.where(Attempt.lead_id.in_(lead_ids))
+        rows = session.execute(consent_query)
         for lead_id, kind, given in rows:
             latest.setdefault(int(lead_id), {})[str(kind)] = given
-        calls = {
-            lead_id: count
-            for lead_id, count in session.execute(
-                select(Attempt.lead_id, func.count(Attempt.id))
-                .where(Attempt.allowed.is_(True), Attempt.started_at >= at - timedelta(hours=24))
-                .group_by(Attempt.lead_id)
-            )
-        }
+        calls = {lead_id: count for lead_id, count in session.execute(calls_query)}
 
         def consent(lead_id: int | None) -> ConsentFacts:
             kinds = latest.get(lead_id or -1, {})
@@ -182,6 +183,11 @@ class ScrubService:
                 )
                 if progress is not None and index % 1000 == 0:
                     progress(index, total)
+
+    def decide_leads(self, uow: UnitOfWork, leads: list[Lead], at: datetime) -> dict[int, GateResult | None]:
+        """The gate's answer for each of `leads` (their phones loaded) at `at`, without recording."""
+        context = self._context(uow, at, [lead.id for lead in leads])
+        return {lead.id: self._best(uow, lead, at, context) for lead in leads}
 
     def _best(self, uow: UnitOfWork, lead: Lead, at: datetime, context: GateContext) -> GateResult | None:
         first: GateResult | None = None

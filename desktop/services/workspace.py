@@ -10,10 +10,14 @@ from desktop.services.calling import CallingService
 from desktop.services.clock import Clock, system_clock
 from desktop.services.consent import ConsentService
 from desktop.services.dnc import DncService
-from desktop.services.gate import DialGate, NoRegistry, RegistryView
+from desktop.services.gate import DialGate, RegistryView
+from desktop.services.hours import HoursKeys
 from desktop.services.imports import ImportService
 from desktop.services.leads import LeadService
+from desktop.services.meetings import MeetingService
+from desktop.services.registry import RegistryLookup, RegistryService
 from desktop.services.rules import shipped_outcome_rules, shipped_rulebook
+from desktop.services.scripts import ScriptService
 from desktop.services.scrub import ScrubService
 from desktop.services.settings import Settings, SettingsService
 from desktop.storage.engine import ENV_VAR, DatabaseError, database_url, make_engine, sqlite_path
@@ -52,9 +56,10 @@ class Workspace:
         self.settings = SettingsService(self.uow)
         self._settings_cache: Settings | None = None
         self._url_opener: UrlOpener = _no_url_opener
+        self._dialer_override: Dialer | None = None
         outcome_rules = shipped_outcome_rules()
         self.rulebook = shipped_rulebook()
-        self.registry: RegistryView = NoRegistry()
+        self.registry: RegistryView = RegistryLookup(self.engine)
         self.gate = DialGate(self.rulebook, self.registry)
         self.calling = CallingService(
             self.uow,
@@ -65,13 +70,44 @@ class Workspace:
             agent_name=lambda: self.current_settings().agent_name,
             attempt_target=lambda: self.current_settings().attempt_target,
         )
+        self.hours = HoursKeys(self.rulebook)
         self.leads = LeadService(
-            self.uow, clock, lambda: self.current_settings().attempt_target, outcome_rules
+            self.uow,
+            clock,
+            lambda: self.current_settings().attempt_target,
+            outcome_rules,
+            self.hours,
+            gate_check=lambda lead_id: self.calling.check(lead_id).decision,
         )
-        self.imports = ImportService(self.uow, clock, lambda: self.current_settings().default_region)
+        self.calling.next_lead = self.leads.next_lead_id
+        self.imports = ImportService(
+            self.uow, clock, lambda: self.current_settings().default_region, self.hours
+        )
         self.dnc = DncService(self.uow, clock, self.current_settings)
         self.consent = ConsentService(self.uow, clock)
+        self.meetings = MeetingService(self.uow, clock)
+        self.registry_service = RegistryService(
+            self.uow, clock, agent_name=lambda: self.current_settings().agent_name
+        )
+        self.scripts = ScriptService(
+            self.uow,
+            clock,
+            outcome_rules,
+            agent_name=lambda: self.current_settings().agent_name,
+            firm_name=lambda: self.current_settings().firm_name,
+        )
         self.scrub = ScrubService(self.uow, clock, self.gate)
+        self.leads.page_gate = self.scrub.decide_leads
+        with self.uow() as uow:
+            # Leads written before hours keys existed (or by an older version) get theirs now.
+            if self.hours.backfill(uow):
+                uow.commit()
+
+    def lists_changed(self, lead_id: int | None = None) -> None:
+        """Forget the gate's cached refusals after a DNC list, registry, consent or lead changed."""
+        with self.uow() as uow:
+            uow.leads.clear_gate_blocks(lead_id)
+            uow.commit()
 
     def describe(self) -> str:
         path = sqlite_path(self.url)
@@ -90,7 +126,13 @@ class Workspace:
         """The GUI hands in QDesktopServices.openUrl so Hand-off opens tel:/sip: links on this desktop."""
         self._url_opener = opener
 
+    def use_dialer(self, dialer: Dialer | None) -> None:
+        """Send this workspace's calls to `dialer` (the CLI's SIP session) until reset with None."""
+        self._dialer_override = dialer
+
     def dialer(self) -> Dialer:
+        if self._dialer_override is not None:
+            return self._dialer_override
         settings = self.current_settings()
         if settings.backend == "handoff_tel":
             return HandoffDialer(self._url_opener, "tel")
@@ -99,6 +141,8 @@ class Workspace:
         return ManualDialer()
 
     def close(self) -> None:
+        if isinstance(self.registry, RegistryLookup):
+            self.registry.close()
         self.engine.dispose()
 
 

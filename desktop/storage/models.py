@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -99,6 +100,12 @@ class Lead(Base):
     next_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     due_reason: Mapped[str] = mapped_column(String(20), default="new")
     last_outcome: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    # Where the callee is and which state hour rules apply ("America/New_York|FL"): leads sharing a
+    # key open and close together, so the queue decides "callable now" per key, not per lead.
+    hours_key: Mapped[str | None] = mapped_column(String(400), nullable=True, index=True)
+    # A reason the gate refuses this lead that time alone will not lift (e.g. "dnc_national: …");
+    # cleared whenever lists, registries, consent or the lead change. NULL: not known to be blocked.
+    gate_block: Mapped[str | None] = mapped_column(Text, nullable=True)
     import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
@@ -236,3 +243,102 @@ class ImportBatch(Base):
     imported: Mapped[int] = mapped_column(Integer, default=0)
     merged: Mapped[int] = mapped_column(Integer, default=0)
     rejected: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class StoredScript(Base):
+    """A call script the user imported, kept as the file text they wrote (comments included).
+
+    The text is the truth: it is validated on import and parsed again on load, and exported
+    unchanged, so an edit-import-export round trip loses nothing.
+    """
+
+    __tablename__ = "scripts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str] = mapped_column(String(300), default="")
+    language: Mapped[str] = mapped_column(String(10), default="en")
+    source_text: Mapped[str] = mapped_column(Text, default="")
+    file_name: Mapped[str] = mapped_column(String(500), default="")
+    imported_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class ScriptAnswer(Base):
+    """One answer to a script question, saved the moment it is given; a changed answer adds a row."""
+
+    __tablename__ = "script_answers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"))
+    script_name: Mapped[str] = mapped_column(String(100), index=True)
+    stage_id: Mapped[str] = mapped_column(String(100), default="")
+    question_id: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20), default="text")
+    value: Mapped[str] = mapped_column(Text, default="")
+    label: Mapped[str] = mapped_column(Text, default="")
+    answered_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"), nullable=True)
+    attempt_id: Mapped[int | None] = mapped_column(
+        ForeignKey("attempts.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+
+    __table_args__ = (Index("ix_script_answers_lead", "lead_id", "answered_at"),)
+
+
+class ScriptAssignment(Base):
+    """Which script leads get: one lead, a call list, leads of one warmth, or everyone by default."""
+
+    __tablename__ = "script_assignments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(10))  # lead | list | warmth | default
+    target: Mapped[str] = mapped_column(String(200), default="")  # lead id, list name, warmth or ""
+    # Set for lead assignments so that deleting the lead deletes its assignment.
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), nullable=True)
+    script_name: Mapped[str] = mapped_column(String(100))
+    assigned_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("scope", "target", name="uq_script_assignments_scope_target"),)
+
+
+class RegistrySnapshot(Base):
+    """One import of a do-not-call registry copy: the evidence of which copy was in force when.
+
+    Rows are never changed: the gate records the id of the snapshot in force with each decision.
+    """
+
+    __tablename__ = "registry_snapshots"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(20), index=True)  # national | canada | state:XX
+    kind: Mapped[str] = mapped_column(String(10))  # full | changes
+    file_name: Mapped[str] = mapped_column(String(500), default="")
+    as_of: Mapped[date] = mapped_column(Date)
+    imported_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+    added: Mapped[int] = mapped_column(Integer, default=0)
+    removed: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    slot: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RegistrySource(Base):
+    """A registry whose copy is loaded: where its numbers live in `registry_numbers`, and its latest copy."""
+
+    __tablename__ = "registry_sources"
+    name: Mapped[str] = mapped_column(String(20), primary_key=True)
+    # The numbers of this source are keyed slot * 10**10 + national number; a full import fills a
+    # fresh slot and drops the old one, so the previous copy stays whole until the commit.
+    slot: Mapped[int] = mapped_column(Integer, unique=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    as_of: Mapped[date | None] = mapped_column(Date, nullable=True)
+    snapshot_id: Mapped[int | None] = mapped_column(ForeignKey("registry_snapshots.id"), nullable=True)
+
+
+class RegistryNumber(Base):
+    """One number on one registry, as a single integer: slot * 10**10 + the 10-digit national number.
+
+    One integer column that is the primary key makes this SQLite's rowid table (about 11 bytes a
+    number on disk) and a BIGINT primary key on PostgreSQL: the registries run to 244 million rows.
+    """
+
+    __tablename__ = "registry_numbers"
+    number_key: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=False
+    )

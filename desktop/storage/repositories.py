@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, case, delete, func, not_, or_, select, true, update
 from sqlalchemy.orm import Session, selectinload
 
 from desktop.domain.leads import QUEUE_STATUSES
@@ -22,25 +22,36 @@ from desktop.storage.models import (
     Setting,
 )
 
-# Queue buckets, in the order the window offers leads.
+# Queue buckets, in the order the window offers them.
 BUCKET_CALLBACK = 0
 BUCKET_WARM = 1
 BUCKET_DUE = 2
 BUCKET_NEW = 3
 BUCKET_LATER = 4
+BUCKET_BLOCKED = 5
 BUCKET_NAMES = {
     BUCKET_CALLBACK: "callback",
     BUCKET_WARM: "warm",
     BUCKET_DUE: "due",
     BUCKET_NEW: "new",
     BUCKET_LATER: "later",
+    BUCKET_BLOCKED: "blocked",
 }
 
 
-def queue_bucket(now: datetime) -> ColumnElement[int]:
+def hours_open(open_keys: Sequence[str] | None) -> ColumnElement[bool]:
+    """Leads whose calling hours are open: their key is among `open_keys` (None: do not filter)."""
+    if open_keys is None:
+        return true()
+    return or_(Lead.hours_key.is_(None), Lead.hours_key.in_(list(open_keys)))
+
+
+def queue_bucket(now: datetime, open_keys: Sequence[str] | None = None) -> ColumnElement[int]:
     """The bucket of a lead at `now`, as a SQL expression over the lead row alone."""
     return case(
+        (Lead.gate_block.is_not(None), BUCKET_BLOCKED),
         (Lead.next_due_at > now, BUCKET_LATER),
+        (not_(hours_open(open_keys)), BUCKET_LATER),
         (Lead.due_reason == "callback", BUCKET_CALLBACK),
         (Lead.warmth == "warm", BUCKET_WARM),
         (Lead.attempt_count > 0, BUCKET_DUE),
@@ -64,8 +75,10 @@ class LeadRepository:
         rows = self.session.execute(select(Lead.status, func.count(Lead.id)).group_by(Lead.status))
         return {str(status): int(count) for status, count in rows}
 
-    def _queue_select(self, now: datetime, text: str = "") -> Select[Lead, int]:
-        bucket = queue_bucket(now).label("bucket")
+    def _queue_select(
+        self, now: datetime, text: str = "", open_keys: Sequence[str] | None = None
+    ) -> Select[Lead, int]:
+        bucket = queue_bucket(now, open_keys).label("bucket")
         query = select(Lead, bucket).where(Lead.status.in_(QUEUE_STATUSES))
         if text.strip():
             pattern = f"%{text.strip()}%"
@@ -81,11 +94,13 @@ class LeadRepository:
             query = query.where(or_(*matches))
         return query
 
-    def queue_page(self, now: datetime, offset: int, limit: int, text: str = "") -> list[tuple[Lead, int]]:
+    def queue_page(
+        self, now: datetime, offset: int, limit: int, text: str = "", open_keys: Sequence[str] | None = None
+    ) -> list[tuple[Lead, int]]:
         """Queue rows in the order the window offers them: bucket, then due time, then import order."""
-        bucket = queue_bucket(now)
+        bucket = queue_bucket(now, open_keys)
         query = (
-            self._queue_select(now, text)
+            self._queue_select(now, text, open_keys)
             .order_by(bucket, Lead.next_due_at.asc().nulls_first(), Lead.id)
             .offset(offset)
             .limit(limit)
@@ -93,15 +108,21 @@ class LeadRepository:
         )
         return [(row[0], int(row[1])) for row in self.session.execute(query)]
 
-    def queue_counts(self, now: datetime, text: str = "") -> dict[int, int]:
-        sub = self._queue_select(now, text).subquery()
+    def queue_counts(
+        self, now: datetime, text: str = "", open_keys: Sequence[str] | None = None
+    ) -> dict[int, int]:
+        sub = self._queue_select(now, text, open_keys).subquery()
         rows = self.session.execute(select(sub.c.bucket, func.count()).group_by(sub.c.bucket))
         return {int(bucket): int(count) for bucket, count in rows}
 
-    def next_in_queue(self, now: datetime, exclude: Iterable[int] = ()) -> Lead | None:
+    def next_in_queue(
+        self, now: datetime, exclude: Iterable[int] = (), open_keys: Sequence[str] | None = None
+    ) -> Lead | None:
         """The first lead the queue offers now; index-friendly lookups, one per bucket."""
         excluded = list(exclude)
-        base = select(Lead).where(Lead.id.not_in(excluded)) if excluded else select(Lead)
+        base = select(Lead).where(Lead.gate_block.is_(None), hours_open(open_keys))
+        if excluded:
+            base = base.where(Lead.id.not_in(excluded))
         active = base.where(Lead.status.in_(QUEUE_STATUSES))
         candidates = [
             active.where(Lead.due_reason == "callback", Lead.next_due_at <= now).order_by(Lead.next_due_at),
@@ -139,6 +160,16 @@ class LeadRepository:
             .execution_options(yield_per=batch)
         )
         yield from self.session.scalars(query)
+
+    def set_gate_block(self, lead_id: int, reason: str | None) -> None:
+        self.session.execute(update(Lead).where(Lead.id == lead_id).values(gate_block=reason))
+
+    def clear_gate_blocks(self, lead_id: int | None = None) -> None:
+        """Forget cached refusals after lists, registries, consent or the lead changed."""
+        query = update(Lead).where(Lead.gate_block.is_not(None))
+        if lead_id is not None:
+            query = query.where(Lead.id == lead_id)
+        self.session.execute(query.values(gate_block=None))
 
     def lists(self) -> list[tuple[str, int]]:
         rows = self.session.execute(

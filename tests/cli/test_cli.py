@@ -103,14 +103,16 @@ def test_csv_export_neutralises_formulas(db_path: Path, tmp_path: Path) -> None:
 
 
 def test_queue_json_in_window_order(imported: dict, db_path: Path) -> None:
-    rows = json.loads(run(db_path, "queue", "--limit", "3", "--json", check=True).stdout)
+    rows = json.loads(
+        run(db_path, "queue", "--limit", "3", "--json", faketime="2026-12-01 14:00:00", check=True).stdout
+    )
     assert len(rows) == 3
     assert rows[0]["name"] == "Maria Lopez" and rows[0]["reason"] == "new"
     assert (rows[0]["attempt"], rows[0]["target"]) == (1, 18)
 
 
 def test_record_through_the_gate(imported: dict, db_path: Path) -> None:
-    maria = json.loads(run(db_path, "queue", "--json", check=True).stdout)[0]["lead_id"]
+    maria = 1  # the first row of the sample
     # 2026-12-01 14:00 UTC: 09:00 in New York.
     result = run(db_path, "record", str(maria), "no_answer", "--json", faketime="2026-12-01 14:00:00")
     assert result.returncode == 0, result.stderr
@@ -124,7 +126,7 @@ def test_record_through_the_gate(imported: dict, db_path: Path) -> None:
 
 
 def test_do_not_call_then_refused(imported: dict, db_path: Path) -> None:
-    maria = json.loads(run(db_path, "queue", "--json", check=True).stdout)[0]["lead_id"]
+    maria = 1  # the first row of the sample
     at = "2026-12-01 15:00:00"
     assert run(db_path, "record", str(maria), "do_not_call", faketime=at).returncode == 0
     listed = json.loads(run(db_path, "dnc", "list", "--json", check=True).stdout)

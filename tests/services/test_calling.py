@@ -74,6 +74,7 @@ def calling(
     registry: StaticRegistry,
 ) -> CallingService:
     workspace.imports.run(sample_csv)
+    workspace.gate.registry = registry  # the queue's own checks see the same registry
     gate = DialGate(shipped_rulebook(), registry)
     return CallingService(
         workspace.uow,
@@ -196,7 +197,8 @@ def test_outcome_counts_and_schedules(
     clock.advance(seconds=42)
     result = calling.record_outcome(maria, "no_answer", attempt_id=started.attempt_id)
     assert result.attempts == 1 and result.status == "active"
-    assert result.next_due_at == clock() + timedelta(hours=4)
+    # The cadence: not before the 4 h retry delay, in the next local slot (16:00 in New York).
+    assert result.next_due_at == datetime(2026, 12, 1, 21, 0, tzinfo=UTC)
     assert result.next_lead_id is not None and result.next_lead_id != maria
     [attempt] = attempts(workspace)
     assert attempt.outcome == "no_answer" and attempt.duration_s == pytest.approx(42)
@@ -272,12 +274,12 @@ def test_queue_order_callback_due_new_later(
     calling.record_outcome(kevin, "callback", callback_at=clock() + timedelta(hours=1))
     buckets = {row.lead_id: row.bucket for row in workspace.leads.queue_page(0, 100)}
     assert buckets[maria] == "later" and buckets[kevin] == "later" and buckets[omar] == "new"
-    clock.advance(hours=5)
+    clock.advance(hours=8)  # 22:00Z: 17:00 in New York, past the 16:00 retry slot
     page = workspace.leads.queue_page(0, 100)
     assert [row.bucket for row in page[:2]] == ["callback", "due"]
     assert [row.lead_id for row in page[:2]] == [kevin, maria]
     counts = workspace.leads.queue_counts()
-    assert (counts.callback, counts.due, counts.later) == (1, 1, 0)
+    assert (counts.callback, counts.due) == (1, 1)
 
 
 def test_decision_time_is_the_clock(

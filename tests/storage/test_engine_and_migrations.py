@@ -84,3 +84,18 @@ def test_unwritable_location_is_a_clear_error(tmp_path: Path) -> None:
     blocker.write_text("x")
     with pytest.raises(DatabaseError, match="cannot create the database file"):
         open_workspace(str(blocker / "sub" / "db.sqlite"))
+
+
+def test_migrations_build_exactly_the_models(db_path: Path) -> None:
+    """A model change without its Alembic revision fails here."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from desktop.storage.models import Base
+
+    workspace = open_workspace(str(db_path))
+    try:
+        with workspace.engine.connect() as connection:
+            assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+    finally:
+        workspace.close()

@@ -1,0 +1,88 @@
+"""The queue offers only leads the gate allows now, and says when the others can be called."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from desktop.services.clock import ManualClock
+from desktop.services.workspace import Workspace
+from tests.services.test_calling import national_sample
+
+
+@pytest.fixture
+def loaded(workspace: Workspace, sample_csv: Path) -> Workspace:
+    workspace.gate.registry = national_sample(sample_csv.parent / "dnc-national-sample.txt")
+    workspace.imports.run(sample_csv)
+    return workspace
+
+
+def offered(workspace: Workspace) -> list[int]:
+    """Every lead "next lead" offers, in order, as if each were skipped after being offered."""
+    seen: list[int] = []
+    while (lead_id := workspace.leads.next_lead_id(tuple(seen))) is not None:
+        seen.append(lead_id)
+    return seen
+
+
+@pytest.mark.parametrize("hour", [3, 9, 14, 18, 23])
+def test_offers_exactly_the_callable_leads(loaded: Workspace, clock: ManualClock, hour: int) -> None:
+    clock.set(datetime(2026, 12, 1, hour, 0, tzinfo=UTC))
+    loaded.lists_changed()
+    ids = [record["id"] for record in loaded.leads.export_records() if record["phones"]]
+    allowed = {lead_id for lead_id in ids if loaded.calling.check(lead_id).decision.allowed}
+    page = loaded.leads.queue_page(0, 100)  # first, before "next lead" has marked anything
+    assert set(offered(loaded)) == allowed
+    for row in page:
+        if row.lead_id in allowed:
+            assert row.bucket in ("callback", "warm", "due", "new"), row
+        else:
+            assert row.bucket in ("later", "blocked"), row
+            assert row.waiting
+
+
+def test_later_rows_say_when(loaded: Workspace) -> None:
+    rows = {row.name: row for row in loaded.leads.queue_page(0, 100)}
+    aiko = rows["Aiko Tanaka"]
+    assert aiko.bucket == "later"
+    assert "outside calling hours" in aiko.waiting
+    assert aiko.callable_at == datetime(2026, 12, 1, 18, 0, tzinfo=UTC)  # 08:00 in Honolulu
+    assert rows["Maria Lopez"].bucket == "new" and rows["Maria Lopez"].callable_at is None
+
+
+def test_refused_lead_is_marked_blocked_until_consent(loaded: Workspace, clock: ManualClock) -> None:
+    emily = next(
+        r["id"] for r in loaded.leads.export_records() if r["last_name"] == "Chen"
+    )  # on the registry
+    offered(loaded)
+    rows = {row.lead_id: row for row in loaded.leads.queue_page(0, 100)}
+    assert rows[emily].bucket == "blocked"
+    assert rows[emily].waiting.startswith("dnc_national:")
+    assert loaded.leads.queue_counts().blocked >= 1
+    loaded.consent.add(emily, "written", date(2026, 6, 1), "signed form")
+    rows = {row.lead_id: row for row in loaded.leads.queue_page(0, 100)}
+    assert rows[emily].bucket == "new"
+    assert emily in offered(loaded)
+
+
+def test_after_an_outcome_the_next_lead_is_callable(loaded: Workspace) -> None:
+    first = loaded.leads.next_lead_id()
+    assert first is not None
+    result = loaded.calling.record_outcome(first, "no_answer")
+    assert result.next_lead_id is not None
+    assert loaded.calling.check(result.next_lead_id).decision.allowed
+
+
+def test_describe_wait() -> None:
+    from desktop.services.leads import describe_wait
+
+    now = datetime(2026, 12, 1, 15, 50, tzinfo=UTC)
+    assert describe_wait(datetime(2026, 12, 1, 18, 0, tzinfo=UTC), "Pacific/Honolulu", now) == (
+        "from 08:00 their time, in 2 h 10 min"
+    )
+    assert describe_wait(datetime(2026, 12, 2, 14, 0, tzinfo=UTC), "America/New_York", now).startswith(
+        "from Wed 09:00 their time"
+    )
+    assert describe_wait(None, "America/New_York", now) == ""
