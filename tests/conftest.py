@@ -50,6 +50,13 @@ def workspace(db_path: Path, clock: ManualClock) -> Workspace:
 
 
 @pytest.fixture
+def dnc_sample() -> Path:
+    """The shared sample registry file when present beside the checkout, else the test copy."""
+    shared = SHARED_DATA / "dnc-national-sample.txt"
+    return shared if shared.exists() else REPO / "tests" / "fixtures" / "dnc-national-sample.txt"
+
+
+@pytest.fixture
 def sample_csv() -> Path:
     """The shared sample call list when present beside the checkout, else the bundled copy."""
     shared = SHARED_DATA / "leads-sample.csv"

@@ -9,18 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from time import monotonic
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from desktop.domain.compliance import hours_key, hours_open_at, hours_reasons
 from desktop.domain.compliance_rules import RuleBook
-from desktop.domain.leads import QUEUE_STATUSES
 from desktop.domain.phones import number_states
 from desktop.storage.models import Lead
 from desktop.storage.uow import UnitOfWork
 
 NO_ZONE_KEY = "|"  # a lead without a valid number: never open
+# Another process (a colleague's window on a shared database) may import too: keys are re-read this often.
+_KEYS_TTL_S = 60.0
 
 
 class HoursKeys:
@@ -29,6 +31,9 @@ class HoursKeys:
     def __init__(self, rules: RuleBook) -> None:
         self.rules = rules
         self._cache: dict[tuple[str, str, tuple[str, ...]], str] = {}
+        self._known_keys: list[str] | None = None
+        self._known_at = 0.0
+        self._open_cache: tuple[datetime, list[str]] | None = None
 
     def key(self, zones: str, state: str, e164: str | None) -> str:
         if not zones or not e164:
@@ -48,6 +53,27 @@ class HoursKeys:
 
     def open_keys(self, keys: Iterable[str], at: datetime) -> list[str]:
         return [key for key in keys if key != NO_ZONE_KEY and not hours_reasons(key, at, self.rules)]
+
+    def open_keys_now(self, uow: UnitOfWork, at: datetime) -> list[str]:
+        """The keys open at `at`, from the keys in use; both cached briefly, since the queue asks often.
+
+        Keys in use change only by imports and merges (which call `forget()`); which keys are open
+        changes only at whole minutes of the hours rules, so the answer is kept for the minute.
+        """
+        now = monotonic()
+        if self._known_keys is None or now - self._known_at > _KEYS_TTL_S:
+            self._known_keys = distinct_queue_keys(uow)
+            self._known_at = now
+            self._open_cache = None
+        minute = at.replace(second=0, microsecond=0)
+        if self._open_cache is None or self._open_cache[0] != minute:
+            self._open_cache = (minute, self.open_keys(self._known_keys, minute))
+        return self._open_cache[1]
+
+    def forget(self) -> None:
+        """The keys in use may have changed (an import, a merge, a restored backup)."""
+        self._known_keys = None
+        self._open_cache = None
 
     def reason(self, key: str, at: datetime) -> str:
         if key == NO_ZONE_KEY:
@@ -77,7 +103,6 @@ class HoursKeys:
 
 
 def distinct_queue_keys(uow: UnitOfWork) -> list[str]:
-    rows = uow.session.scalars(
-        select(Lead.hours_key).where(Lead.status.in_(QUEUE_STATUSES), Lead.hours_key.is_not(None)).distinct()
-    )
+    """Every hours key in use (a walk of the hours_key index; leads out of the queue add harmless keys)."""
+    rows = uow.session.scalars(select(Lead.hours_key).where(Lead.hours_key.is_not(None)).distinct())
     return [str(key) for key in rows]

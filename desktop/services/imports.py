@@ -172,6 +172,7 @@ class ImportService:
                 self._hours.backfill(uow, run.touched)
                 uow.leads.clear_gate_blocks()
             uow.commit()
+        self._hours.forget()
         return report
 
     def _open(self, path: Path) -> TableSource:

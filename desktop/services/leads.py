@@ -15,7 +15,7 @@ from desktop.domain.leads import attempt_label, display_name, persistence_nudge
 from desktop.domain.outcomes import OutcomeRules
 from desktop.services.clock import Clock
 from desktop.services.gate import GateResult
-from desktop.services.hours import HoursKeys, distinct_queue_keys
+from desktop.services.hours import HoursKeys
 from desktop.storage.models import Lead, Phone
 from desktop.storage.repositories import BUCKET_BLOCKED, BUCKET_LATER, BUCKET_NAMES, reasons_from_json
 from desktop.storage.uow import UnitOfWork, UnitOfWorkFactory
@@ -39,6 +39,7 @@ class QueueRow:
     local_time: str
     waiting: str = ""  # why a later or blocked lead is not offered now, in words
     callable_at: datetime | None = None  # when a later lead can be called (None: not by time alone)
+    time_zone: str = ""  # the callee's (IANA name), for "their time" wording
 
 
 @dataclass(frozen=True)
@@ -182,7 +183,7 @@ class LeadService:
         )
 
     def open_keys(self, uow: UnitOfWork, at: datetime) -> list[str]:
-        return self.hours.open_keys(distinct_queue_keys(uow), at)
+        return self.hours.open_keys_now(uow, at)
 
     def count(self) -> int:
         with self._uow_factory() as uow:
@@ -248,6 +249,7 @@ class LeadService:
             list_name=lead.list_name,
             status=lead.status,
             local_time=local,
+            time_zone=zone,
         )
 
     def _waiting(self, lead: Lead, bucket: int, now: datetime) -> tuple[str, datetime | None]:

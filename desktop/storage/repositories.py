@@ -129,7 +129,10 @@ class LeadRepository:
             active.where(Lead.warmth == "warm", Lead.next_due_at <= now).order_by(Lead.next_due_at),
             base.where(Lead.status == "active", Lead.next_due_at <= now).order_by(Lead.next_due_at, Lead.id),
             base.where(
-                Lead.status == "new", or_(Lead.next_due_at.is_(None), Lead.next_due_at <= now)
+                # New leads are never scheduled (an outcome makes them active): this matches the
+                # index (status, next_due_at, id) exactly, so the first one is a lookup, not a sort.
+                Lead.status == "new",
+                Lead.next_due_at.is_(None),
             ).order_by(Lead.id),
         ]
         for query in candidates:

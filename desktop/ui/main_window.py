@@ -388,12 +388,21 @@ class MainWindow(QMainWindow):
                 numbers=", ".join(display_number(number, number) for number in result.added_to_dnc)
             )
         self.statusBar().showMessage(message, 8000)
-        self.queue_model.refresh()
         if result.next_lead_id is not None:
             self.show_lead(result.next_lead_id)
         else:
             self.show_empty()
+        # The next lead is on screen first; the queue list catches up right after (it reads a page
+        # and the counts of the whole queue, the slow part with 100,000 leads).
+        QTimer.singleShot(0, self.on_queue_refresh_due)
         return True
+
+    @Slot()
+    def on_queue_refresh_due(self) -> None:
+        self.queue_model.refresh()
+        card = self.current_card
+        if card is not None:
+            self.queue_panel.select_lead(card.id)
 
     # -- navigation ------------------------------------------------------------------------------
 

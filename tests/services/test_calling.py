@@ -61,8 +61,8 @@ def dialer() -> RecordingDialer:
 
 
 @pytest.fixture
-def registry(sample_csv: Path) -> StaticRegistry:
-    return national_sample(sample_csv.parent / "dnc-national-sample.txt")
+def registry(dnc_sample: Path) -> StaticRegistry:
+    return national_sample(dnc_sample)
 
 
 @pytest.fixture

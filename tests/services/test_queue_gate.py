@@ -13,8 +13,8 @@ from tests.services.test_calling import national_sample
 
 
 @pytest.fixture
-def loaded(workspace: Workspace, sample_csv: Path) -> Workspace:
-    workspace.gate.registry = national_sample(sample_csv.parent / "dnc-national-sample.txt")
+def loaded(workspace: Workspace, sample_csv: Path, dnc_sample: Path) -> Workspace:
+    workspace.gate.registry = national_sample(dnc_sample)
     workspace.imports.run(sample_csv)
     return workspace
 

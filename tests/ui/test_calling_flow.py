@@ -58,6 +58,8 @@ def test_call_then_outcome_key_brings_up_the_next_lead(qtbot, window, ui_clock):
     assert lead_name(window) == expected_next != "Maria Lopez"
     assert window.dial_bar.state == IDLE
     assert "Saved “No answer” for Maria Lopez" in window.statusBar().currentMessage()
+    # The queue list catches up right after the next lead is shown.
+    qtbot.waitUntil(lambda: window.queue_model.row_of(window.queue_model.row_for_lead(1)).attempts == 1)
     maria_row = window.queue_model.row_for_lead(1)
     maria = window.queue_model.row_of(maria_row)
     assert (maria.bucket, maria.attempts) == ("later", 1)
