@@ -16,6 +16,7 @@ FIELDS: tuple[str, ...] = (
     "phone",
     "email",
     "kind",
+    "warmth",
     "state",
     "source",
     "notes",
@@ -37,6 +38,7 @@ FIELD_LABELS: dict[str, str] = {
     "phone": "Phone",
     "email": "Email",
     "kind": "Lead type (business/residential)",
+    "warmth": "Warmth (warm/cold)",
     "state": "State",
     "source": "Source",
     "notes": "Notes",
@@ -69,6 +71,7 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "title": ("title", "jobtitle", "position", "role", "designation", "должность", "position"),
     "email": ("email", "emailaddress", "mail", "почта"),
     "kind": ("type", "leadtype", "kind", "customertype", "category", "b2bb2c", "тип"),
+    "warmth": ("warmth", "temperature", "interest", "leadstatus", "rating", "warm", "hotcold"),
     "state": ("state", "province", "region", "st", "bundesland", "штат"),
     "source": ("source", "leadsource", "origin", "list", "источник"),
     "consent_written": (

@@ -49,6 +49,22 @@ def parse_kind(text: str) -> str | None:
     return None
 
 
+WARM = "warm"
+COLD = "cold"
+_WARM_WORDS = {"warm", "hot", "interested", "yes", "y", "1", "true", "тёплый", "теплый", "горячий"}
+_COLD_WORDS = {"cold", "no", "n", "0", "false", "new", "холодный"}
+
+
+def parse_warmth(text: str) -> str | None:
+    """Read a warmth cell ("warm", "hot", "cold" …); None when it says nothing recognisable."""
+    word = text.strip().lower()
+    if word in _WARM_WORDS:
+        return WARM
+    if word in _COLD_WORDS:
+        return COLD
+    return None
+
+
 def split_full_name(full: str) -> tuple[str, str]:
     """Split "Maria Lopez" or "Lopez, Maria" into (first, last)."""
     text = " ".join(full.split())

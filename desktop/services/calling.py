@@ -394,6 +394,8 @@ class CallingService:
             lead.status = lead_rules.STATUS_ACTIVE
             lead.next_due_at = callback_at
             lead.due_reason = "callback"
+            # Asking to be called back is interest: after the callback the lead stays ahead of cold ones.
+            lead.warmth = lead_rules.WARM
         elif terminal:
             lead.status = lead_rules.STATUS_DO_NOT_CALL if adds_to_dnc else lead_rules.STATUS_CLOSED
             lead.next_due_at = None

@@ -208,7 +208,15 @@ class _ImportRun:
         self.pending: list[_PendingLead] = []
         self.merge_index: dict[str, list[_PendingLead]] = {}
         self.parse_cache: dict[str, ParsedPhone] = {}
-        single_fields = (*_LIMITS, "full_name", "kind", "notes", *CONSENT_FIELDS, "consent_evidence")
+        single_fields = (
+            *_LIMITS,
+            "full_name",
+            "kind",
+            "warmth",
+            "notes",
+            *CONSENT_FIELDS,
+            "consent_evidence",
+        )
         self.single: dict[str, int | None] = {
             name: next(iter(mapping.columns_for(name)), None) for name in single_fields
         }
@@ -316,6 +324,12 @@ class _ImportRun:
             )
         values["kind"] = kind or lead_rules.RESIDENTIAL
         values["kind_given"] = kind is not None
+        warmth_text = self._cell(cells, "warmth")
+        warmth = lead_rules.parse_warmth(warmth_text) if warmth_text else None
+        if warmth_text and warmth is None:
+            column = headers[self.single["warmth"] or 0]
+            self._reject(line, column, warmth_text, "not a warmth (warm or cold); cold assumed")
+        values["warmth"] = warmth or lead_rules.COLD
         values["notes"] = notes
         phones: list[dict[str, Any]] = []
         numbers: set[str] = set()
@@ -416,6 +430,8 @@ class _ImportRun:
             if target not in entries:
                 entries.append(target)
         if target.lead_id is None:
+            if values.get("warmth") == lead_rules.WARM:
+                target.values["warmth"] = lead_rules.WARM
             for key, value in values.items():
                 if key == "notes" and value and value not in target.values["notes"]:
                     target.values["notes"] = "\n".join(filter(None, (target.values["notes"], value)))
@@ -428,6 +444,8 @@ class _ImportRun:
             self.touched.add(target.lead_id)
         if lead is None:
             return
+        if values.get("warmth") == lead_rules.WARM:
+            lead.warmth = lead_rules.WARM
         for key in ("first_name", "last_name", "company", "title", "email", "state", "source"):
             if values[key] and not getattr(lead, key):
                 setattr(lead, key, values[key])
@@ -454,7 +472,6 @@ class _ImportRun:
                 created_at=self.now,
                 updated_at=self.now,
                 due_reason="new",
-                warmth="cold",
                 attempt_count=0,
                 contact_count=0,
             )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -86,3 +86,25 @@ def test_describe_wait() -> None:
         "from Wed 09:00 their time"
     )
     assert describe_wait(None, "America/New_York", now) == ""
+
+
+def test_warm_leads_come_before_cold_ones(workspace: Workspace, tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "warmth.csv"
+    path.write_text(
+        "Name,Phone,Type,Interest\n"
+        "Cold One,212 555 0101,business,cold\n"
+        "Warm One,212 555 0102,business,hot\n"
+        "Odd One,212 555 0103,business,maybe\n",
+        encoding="utf-8",
+    )
+    report = workspace.imports.run(path)
+    assert [(r.column, r.value) for r in report.rejected] == [("Interest", "maybe")]
+    names = {r["id"]: r["first_name"] for r in workspace.leads.export_records()}
+    first = workspace.leads.next_lead_id()
+    assert first is not None and names[first] == "Warm"
+    rows = workspace.leads.queue_page(0, 10)
+    assert [row.bucket for row in rows] == ["warm", "new", "new"]
+    # A callback is interest: the lead becomes warm.
+    cold = next(lead_id for lead_id, name in names.items() if name == "Cold")
+    workspace.calling.record_outcome(cold, "callback", callback_at=clock() + timedelta(hours=2))
+    assert workspace.leads.card(cold).warmth == "warm"
