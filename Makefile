@@ -6,8 +6,8 @@ STAMP  := $(VENV)/.installed
 
 # Debian/Ubuntu packages the test suite uses: Xvfb + xcb libraries for the real-window screenshot
 # test, libfaketime for CLI tests of calling hours, espeak-ng for speech, baresip (the softphone),
-# sipp (a SIP peer for its tests) and sox (audio conversion).
-TEST_DEB_PACKAGES := xvfb xauth xdotool imagemagick faketime espeak-ng baresip-core sip-tester sox \
+# sipp (a SIP peer for its tests), sox (audio conversion) and poppler-utils (pdftotext reads report PDFs).
+TEST_DEB_PACKAGES := xvfb xauth xdotool imagemagick faketime espeak-ng baresip-core sip-tester sox poppler-utils \
 	libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxcb-image0 libxcb-render-util0 \
 	libxkbcommon-x11-0 libxcb-shape0 libxcb-randr0 libxcb-xfixes0 libxcb-xkb1 libegl1 libgl1 \
 	libfontconfig1 libdbus-1-3 fonts-dejavu-core

@@ -2,22 +2,23 @@
 
 Exit codes: 0 success; 1 the dial gate refused; 2 bad input or an unusable file/database (one line
 on stderr, nothing written); 3 the call could not be placed (`dialdesk call`: no baresip, registration
-failed, network error).
+failed, network error); 70 an unexpected error (one line on stderr pointing at the log file).
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Sequence
 from types import ModuleType
 
 from desktop import __version__
-from desktop.commands import call, calls, compliance, dnc, leads, scripts
+from desktop.commands import call, calls, compliance, db, dnc, leads, merge, report, scripts
 from desktop.commands.common import EXIT_ERROR, EXIT_OK, CliError
 
 # Each module adds its subcommands; see desktop/commands/__init__.py.
-COMMAND_MODULES: tuple[ModuleType, ...] = (leads, calls, call, compliance, dnc, scripts)
+COMMAND_MODULES: tuple[ModuleType, ...] = (leads, calls, call, compliance, dnc, scripts, report, merge, db)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,9 +60,30 @@ def _user_errors() -> tuple[type[BaseException], ...]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from desktop.logging_setup import cli_failure, setup_logging
+    from desktop.services.instance import split_call_uri
+
     parser = build_parser()
-    args = parser.parse_args(list(argv) if argv is not None else None)
+    # A click-to-call link (`dialdesk tel:+12125550134`) is not a subcommand: taken out before parsing.
+    call_uri, arguments = split_call_uri(list(argv) if argv is not None else sys.argv[1:])
+    args = parser.parse_args(arguments)
+    if call_uri is not None and args.command is not None:
+        parser.error("a tel:/sip:/callto: link opens the window; it does not go with a command")
+    if argv is None:
+        # The program as run logs to its file; main() called from Python code (tests) does not.
+        setup_logging()
+        logging.getLogger("desktop.cli").info("dialdesk %s: %s", __version__, args.command or "window")
     try:
+        if getattr(args, "without_workspace", None) is not None:
+            return int(args.without_workspace(args))  # `db …`: works on files that cannot be opened
+        instance = None
+        if args.command is None:
+            from desktop.services.workspace import resolve_database
+            from desktop.ui.single_instance import claim_or_hand_off
+
+            instance = claim_or_hand_off(resolve_database(args.db), call_uri, sys.argv[:1])
+            if instance is None:
+                return EXIT_OK  # the window already open on this database took the request
         from desktop.services.workspace import open_workspace
 
         workspace = open_workspace(args.db)
@@ -69,7 +91,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.command is None:
                 from desktop.ui.app import run_gui
 
-                return run_gui(workspace, sys.argv[:1])
+                return run_gui(
+                    workspace, sys.argv[:1], instance=instance, call_uri=call_uri, daily_backup=True
+                )
             return int(args.handler(workspace, args))
         finally:
             workspace.close()
@@ -82,8 +106,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:
         if isinstance(error, _user_errors()):
             print(f"dialdesk: {error}", file=sys.stderr)
-            return EXIT_ERROR
-        raise
+            code: int | None = EXIT_ERROR
+        else:
+            code = cli_failure(error, args.db)  # busy/read-only/full/damaged database, or one line + the log
+        if code is None:
+            raise
+        if args.command is None:  # the window did not open: say it where a desktop user looks, too
+            from desktop.ui.error_dialog import startup_failed
+
+            startup_failed(error, args.db, _user_errors())
+        return code
 
 
 if __name__ == "__main__":

@@ -68,16 +68,17 @@ class RuleBook:
     prerecorded_source: str = ""
     registries: Mapping[str, str] = field(default_factory=lambda: {"US": "national", "CA": "canada"})
     states: Mapping[str, StateRule] = field(default_factory=dict)
+    # Codes and upper-cased names to rules; filled from `states` (the gate asks for every call).
+    _lookup: dict[str, StateRule] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        for rule in self.states.values():
+            self._lookup[rule.code.upper()] = rule
+            self._lookup[rule.name.upper()] = rule
 
     def state(self, text: str) -> StateRule | None:
         """A state by its code or name ("FL", "fl", "Florida"); None when unknown."""
-        key = text.strip().upper()
-        if not key:
-            return None
-        rule = self.states.get(key)
-        if rule is not None:
-            return rule
-        return next((r for r in self.states.values() if r.name.upper() == key), None)
+        return self._lookup.get(text.strip().upper()) if text else None
 
 
 def _time(value: Any, where: str) -> time:

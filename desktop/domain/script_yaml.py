@@ -104,6 +104,10 @@ def parse_nodes(text: str, reader: NodeReader) -> Node | None:
     except yaml.YAMLError as error:
         reader.error(1, "", f"not valid YAML: {error}")
         return None
+    except RecursionError:
+        # "[[[[…" or "- - - …" some thousand levels deep: PyYAML recurses once per level.
+        reader.error(1, "", "not valid YAML: lists or mappings nested too deeply")
+        return None
     if root is None:
         reader.error(1, "", "the file is empty; a script starts with `name:`, `title:` and `stages:`")
     return root

@@ -9,6 +9,7 @@ are chosen.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,6 +26,9 @@ from desktop.services.gate import DialGate, GateResult
 from desktop.storage.models import Attempt, Callback, DncEntry, Lead, Meeting, Phone
 from desktop.storage.uow import UnitOfWork, UnitOfWorkFactory
 from desktop.telephony.dialers import Dialer, DialError
+
+# Lead and call ids only: names and numbers never go to the log.
+log = logging.getLogger(__name__)
 
 
 class CallingError(Exception):
@@ -218,6 +222,13 @@ class CallingService:
             attempt_id = attempt.id
             extension = phone.extension if phone is not None else None
             uow.commit()
+        log.info(
+            "lead %d: gate %s (call %d; %s)",
+            lead_id,
+            "allowed" if decision.allowed else "blocked",
+            attempt_id,
+            ", ".join(reason.code for reason in decision.reasons) or "no reasons",
+        )
         if not decision.allowed:
             raise GateRefused(decision, attempt_id)
         assert decision.number is not None
@@ -333,6 +344,9 @@ class CallingService:
             uow.commit()
             result_status, result_due, attempts = lead.status, lead.next_due_at, lead.attempt_count
             meeting_id = meeting.id if meeting is not None else None
+        log.info(
+            "lead %d: outcome %s recorded (call %d, attempt %d)", lead_id, rule.code, attempt_id, attempts
+        )
         next_lead = self.next_lead_id(exclude=(lead_id,))
         return OutcomeRecorded(
             attempt_id=attempt_id,

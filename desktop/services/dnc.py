@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import builtins
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 
 from desktop.domain.phones import normalize_e164
 from desktop.services.clock import Clock
@@ -16,6 +19,15 @@ INTERNAL = "internal"
 
 class DncError(Exception):
     """A DNC change that cannot be made; the message is for the user."""
+
+
+@dataclass(frozen=True)
+class DncListing:
+    """One number of the internal list as the do-not-call page shows it."""
+
+    number: str
+    reason: str
+    added_at: datetime
 
 
 class DncService:
@@ -66,3 +78,7 @@ class DncService:
     def list(self, text: str = "", limit: int = 10_000) -> list[DncEntry]:
         with self._uow_factory() as uow:
             return uow.dnc.list(INTERNAL, text, limit)
+
+    def listing(self, text: str = "", limit: int = 1_000) -> builtins.list[DncListing]:
+        """The newest `limit` internal numbers whose digits contain those of `text`, as plain rows."""
+        return [DncListing(e.number, e.reason, e.added_at) for e in self.list(text, limit)]

@@ -49,7 +49,29 @@ class GateResult:
 
     decision: Decision
     facts: DialFacts
-    record: str  # JSON: reasons, notes, zones, local times, states and the registry snapshots in force
+    snapshots: Mapping[str, Mapping[str, Any]]
+
+    @property
+    def record(self) -> str:
+        """JSON kept with the attempt: reasons, notes, zones, local times, states, registry snapshots.
+
+        Built on demand: a scrub decides 100,000 leads and stores none of them.
+        """
+        decision = self.decision
+        return json.dumps(
+            {
+                "reasons": [{"code": r.code, "detail": r.detail} for r in decision.reasons],
+                "notes": [{"code": r.code, "detail": r.detail} for r in decision.notes],
+                "time_zones": list(decision.time_zones),
+                "local_times": list(decision.local_times),
+                "states": list(decision.states),
+                "registry": {source: dict(snapshot) for source, snapshot in self.snapshots.items()},
+                "automated": self.facts.automated,
+                "prerecorded": self.facts.prerecorded,
+            },
+            ensure_ascii=False,
+            default=str,
+        )
 
     def callable_at(self, rules: RuleBook) -> datetime | None:
         return next_callable_at(self.facts, rules)
@@ -203,18 +225,4 @@ class DialGate:
             prerecorded=prerecorded,
         )
         decision = decide(facts, self.rules)
-        record = json.dumps(
-            {
-                "reasons": [{"code": r.code, "detail": r.detail} for r in decision.reasons],
-                "notes": [{"code": r.code, "detail": r.detail} for r in decision.notes],
-                "time_zones": list(decision.time_zones),
-                "local_times": list(decision.local_times),
-                "states": list(decision.states),
-                "registry": {source: dict(snapshot) for source, snapshot in snapshots.items()},
-                "automated": automated,
-                "prerecorded": prerecorded,
-            },
-            ensure_ascii=False,
-            default=str,
-        )
-        return GateResult(decision=decision, facts=facts, record=record)
+        return GateResult(decision=decision, facts=facts, snapshots=snapshots)

@@ -6,6 +6,7 @@ All-or-nothing per file: the whole import is one transaction, rolled back on can
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -173,6 +174,14 @@ class ImportService:
                 uow.leads.clear_gate_blocks()
             uow.commit()
         self._hours.forget()
+        # Counts and the batch id only: names and numbers never go to the log.
+        logging.getLogger(__name__).info(
+            "import batch %d: %d leads imported, %d merged, %d values rejected",
+            run.batch_id,
+            report.imported,
+            report.merged_duplicates,
+            len(report.rejected),
+        )
         return report
 
     def _open(self, path: Path) -> TableSource:

@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import phonenumbers
+from sqlalchemy import select
 
 from desktop.domain.compliance import Decision
 from desktop.domain.leads import attempt_label, display_name, persistence_nudge
@@ -16,7 +17,7 @@ from desktop.domain.outcomes import OutcomeRules
 from desktop.services.clock import Clock
 from desktop.services.gate import GateResult
 from desktop.services.hours import HoursKeys
-from desktop.storage.models import Lead, Phone
+from desktop.storage.models import Lead, Phone, ScriptAnswer
 from desktop.storage.repositories import BUCKET_BLOCKED, BUCKET_LATER, BUCKET_NAMES, reasons_from_json
 from desktop.storage.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -86,6 +87,7 @@ class HistoryItem:
     reasons: list[tuple[str, str]]
     note: str
     backend: str
+    kind: str = "call"  # "call" (a gate decision and its call) or "answer" (a script answer)
 
 
 @dataclass(frozen=True)
@@ -173,7 +175,7 @@ class LeadService:
         self._uow_factory = uow_factory
         self._clock = clock
         self._attempt_target = attempt_target
-        self._rules = outcome_rules
+        self.outcome_rules = outcome_rules
         self.hours = hours
         # Asks the dial gate about a lead without recording (the calling service's check).
         self.gate_check = gate_check
@@ -333,6 +335,23 @@ class LeadService:
                 )
                 for attempt in uow.attempts.for_lead(lead_id)
             ]
+            # The timeline: calls, gate decisions, outcomes, notes and script answers, newest first.
+            history += [
+                HistoryItem(
+                    at=answer.answered_at,
+                    number="",
+                    allowed=True,
+                    outcome="answer",
+                    outcome_label="Script answer",
+                    duration_s=None,
+                    reasons=[],
+                    note=f"{answer.question_id}: {answer.label or answer.value}",
+                    backend="",
+                    kind="answer",
+                )
+                for answer in uow.session.scalars(select(ScriptAnswer).where(ScriptAnswer.lead_id == lead_id))
+            ]
+            history.sort(key=lambda item: item.at, reverse=True)
             zone = _primary_zone(lead.phones)
             return LeadCard(
                 id=lead.id,
@@ -366,7 +385,7 @@ class LeadService:
         if code is None:
             return ""
         try:
-            return self._rules.get(code).label
+            return self.outcome_rules.get(code).label
         except ValueError:
             return code
 
@@ -381,8 +400,20 @@ class LeadService:
     def export_records(self) -> Iterator[dict[str, Any]]:
         """Every lead with its phones, status and attempt count, as plain dicts (for JSON/CSV)."""
         with self._uow_factory() as uow:
+            answers: dict[int, list[dict[str, Any]]] = {}
+            for answer in uow.session.scalars(select(ScriptAnswer).order_by(ScriptAnswer.answered_at)):
+                answers.setdefault(answer.lead_id, []).append(
+                    {
+                        "script": answer.script_name,
+                        "question": answer.question_id,
+                        "value": answer.value,
+                        "label": answer.label,
+                        "answered_at": answer.answered_at.isoformat(),
+                    }
+                )
             for lead in uow.leads.iter_all():
                 yield {
+                    "answers": answers.get(lead.id, []),
                     "id": lead.id,
                     "first_name": lead.first_name,
                     "last_name": lead.last_name,

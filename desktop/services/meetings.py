@@ -29,6 +29,7 @@ class MeetingView:
     where: str
     phone: str
     created_at: datetime
+    time_zone: str = ""  # the lead's (IANA name), to show the time as they read it
 
 
 class MeetingError(Exception):
@@ -48,6 +49,7 @@ class MeetingService:
             views = []
             for meeting, lead in rows:
                 phone = next((p.e164 for p in lead.phones if p.valid and p.e164), "") or ""
+                zone = next((p.zone_list[0] for p in lead.phones if p.valid and p.zone_list), "")
                 views.append(
                     MeetingView(
                         id=meeting.id,
@@ -58,6 +60,7 @@ class MeetingService:
                         where=meeting.where,
                         phone=phone,
                         created_at=meeting.created_at,
+                        time_zone=zone,
                     )
                 )
             return views

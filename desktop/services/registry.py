@@ -183,7 +183,9 @@ def _read_head(member: _Member) -> bytes:
     try:
         with member.open() as stream:
             return stream.read(_HEAD_BYTES)
-    except (zipfile.BadZipFile, EOFError, OSError) as error:
+    # zipfile says "encrypted, password required" with RuntimeError and "compression method not
+    # supported" with NotImplementedError: for the user both mean the member cannot be read.
+    except (zipfile.BadZipFile, EOFError, OSError, RuntimeError, NotImplementedError) as error:
         raise RegistryImportFailed(f"{member.name}: cannot be read ({error})") from None
 
 
@@ -217,7 +219,7 @@ def _guarded(read: Callable[[int], bytes], name: str, progress: _Progress) -> Ca
             data = read(size)
             progress.read(len(data))
             return data
-        except (zipfile.BadZipFile, EOFError) as error:
+        except (zipfile.BadZipFile, EOFError, RuntimeError, NotImplementedError) as error:
             raise RegistryImportFailed(f"{name}: damaged zip member ({error})") from None
         except OSError as error:
             raise RegistryImportFailed(f"{name}: {error.strerror or error}") from None
@@ -228,7 +230,7 @@ def _guarded(read: Callable[[int], bytes], name: str, progress: _Progress) -> Ca
 def _blocks(member: _Member, progress: _Progress) -> Iterator[bytes]:
     try:
         stream = member.open()
-    except (zipfile.BadZipFile, OSError) as error:
+    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as error:
         raise RegistryImportFailed(f"{member.name}: cannot be read ({error})") from None
     with stream:
         for block in line_blocks(_guarded(stream.read, member.name, progress)):

@@ -169,7 +169,11 @@ class ScrubService:
                         reasons=(Reason(INVALID_NUMBER, "the lead has no phone number"),),
                     )
                 )
-                callable_at = result.callable_at(self._gate.rules) if result is not None else None
+                callable_at = (
+                    result.callable_at(self._gate.rules)
+                    if result is not None and not decision.allowed
+                    else None
+                )
                 yield ScrubRow(
                     lead_id=lead.id,
                     name=display_name(lead.first_name, lead.last_name, lead.company),

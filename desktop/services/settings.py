@@ -8,11 +8,12 @@ from typing import Any
 from desktop.domain.leads import DEFAULT_ATTEMPT_TARGET
 from desktop.storage.uow import UnitOfWorkFactory
 
-BACKENDS = ("manual", "handoff_tel", "handoff_sip")
+BACKENDS = ("manual", "handoff_tel", "handoff_sip", "sip")
 BACKEND_LABELS = {
     "manual": "Manual (dial on your desk phone; Dialdesk times the call)",
     "handoff_tel": "Hand-off: open tel: links with the system's phone app",
     "handoff_sip": "Hand-off: open sip: links with the system's softphone",
+    "sip": "Built-in softphone (SIP, through baresip)",
 }
 
 

@@ -10,7 +10,6 @@ import codecs
 import csv
 import io
 import re
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,12 +103,31 @@ def detect_encoding(head: bytes, path: Path) -> str:
         # The sniff window may cut a multi-byte character at its end; that is not an error.
         if error.start >= len(head) - 3 and len(head) >= _SNIFF_BYTES:
             return "utf-8"
-    if _looks_like(head, "cp1251", _CYRILLIC):
-        return "cp1251"
-    if _looks_like(head, "cp1252", _LATIN):
-        return "cp1252"
+    for legacy, script in (("cp1251", _CYRILLIC), ("cp1252", _LATIN)):
+        if _looks_like(head, legacy, script):
+            for number, line in enumerate(head.split(b"\n"), start=1):
+                if _utf8_inside(line):
+                    raise TableError(_mixed_encodings(path, number, legacy))
+            return legacy
     raise TableError(
         f"{path}: the text is not UTF-8 and its encoding cannot be told safely; "
+        "save the file as 'CSV UTF-8' and import it again"
+    )
+
+
+def _utf8_inside(raw: bytes) -> bool:
+    """True when `raw` (a line of a legacy-encoded file) is UTF-8 text with non-ASCII letters in it:
+    a file that mixes encodings, which would otherwise be stored as mojibake ("РњР°СЂРёСЏ")."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return not text.isascii()
+
+
+def _mixed_encodings(path: Path, line: int, encoding: str) -> str:
+    return (
+        f"{path}: line {line} is UTF-8 text but the file is {encoding}: it mixes encodings; "
         "save the file as 'CSV UTF-8' and import it again"
     )
 
@@ -154,6 +172,7 @@ def _csv_rows(path: Path, encoding: str, delimiter: str) -> Iterator[tuple[int, 
     with path.open("rb") as raw:
         text = io.TextIOWrapper(raw, encoding=encoding, newline="", errors="strict")
         reader = csv.reader(text, delimiter=delimiter)
+        legacy = encoding in ("cp1251", "cp1252")
         first = True
         line = 1
         try:
@@ -168,6 +187,9 @@ def _csv_rows(path: Path, encoding: str, delimiter: str) -> Iterator[tuple[int, 
                     continue
                 if not any(cell.strip() for cell in cells):
                     continue
+                if legacy and not all(cell.isascii() for cell in cells):
+                    if _utf8_inside("".join(cells).encode(encoding)):
+                        raise TableError(_mixed_encodings(path, start, encoding))
                 yield start, [cell.replace("\x00", "") for cell in cells], raw.tell()
         except UnicodeDecodeError:
             raise TableError(
@@ -182,7 +204,7 @@ def _xlsx_open(path: Path):  # type: ignore[no-untyped-def]
 
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+    except Exception as error:  # noqa: BLE001 - a damaged workbook fails anywhere inside openpyxl
         raise TableError(f"{path}: not a readable .xlsx workbook ({error})") from None
 
 
@@ -203,6 +225,7 @@ def _first_row(source: TableSource) -> list[str]:
 
 def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str], int]]:
     workbook = _xlsx_open(path)
+    number = 0
     try:
         sheet = workbook.worksheets[0]
         size = path.stat().st_size
@@ -219,5 +242,7 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str], int]]:
             if not any(cell.strip() for cell in cells):
                 continue
             yield number, cells, int(size * min(number / total_rows, 1.0))
+    except Exception as error:  # noqa: BLE001 - a damaged sheet (bad XML, no sheet) fails while read
+        raise TableError(f"{path}: row {number + 1}: the workbook cannot be read ({error})") from None
     finally:
         workbook.close()

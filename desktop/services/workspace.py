@@ -6,6 +6,7 @@ import os
 from collections.abc import Callable
 
 from desktop.paths import default_database_path
+from desktop.services.callbacks import CallbackService
 from desktop.services.calling import CallingService
 from desktop.services.clock import Clock, system_clock
 from desktop.services.consent import ConsentService
@@ -15,11 +16,13 @@ from desktop.services.hours import HoursKeys
 from desktop.services.imports import ImportService
 from desktop.services.leads import LeadService
 from desktop.services.meetings import MeetingService
+from desktop.services.outcome_rules import OutcomeRulesService
 from desktop.services.registry import RegistryLookup, RegistryService
-from desktop.services.rules import shipped_outcome_rules, shipped_rulebook
+from desktop.services.rules import shipped_rulebook
 from desktop.services.scripts import ScriptService
 from desktop.services.scrub import ScrubService
 from desktop.services.settings import Settings, SettingsService
+from desktop.services.sip_settings import SipSettingsService
 from desktop.storage.engine import ENV_VAR, DatabaseError, database_url, make_engine, sqlite_path
 from desktop.storage.migrate import upgrade
 from desktop.storage.uow import UnitOfWorkFactory
@@ -50,14 +53,23 @@ class Workspace:
             upgrade(self.engine)
         except Exception as error:  # noqa: BLE001 - any failure here is reported as a database problem
             self.engine.dispose()
-            raise DatabaseError(f"cannot open or upgrade the database {self.describe()}: {error}") from error
+            from desktop.services.backup import database_problem  # busy, read-only, full or damaged
+
+            first_line = (str(error).splitlines() or [type(error).__name__])[0]
+            raise DatabaseError(
+                database_problem(error, self.describe())
+                or f"cannot open or upgrade the database {self.describe()}: {first_line}"
+            ) from error
         self.clock = clock
         self.uow = UnitOfWorkFactory(self.engine)
         self.settings = SettingsService(self.uow)
+        # The built-in softphone's account and options; its password lives in the OS keyring.
+        self.sip_settings = SipSettingsService(self.uow)
         self._settings_cache: Settings | None = None
         self._url_opener: UrlOpener = _no_url_opener
         self._dialer_override: Dialer | None = None
-        outcome_rules = shipped_outcome_rules()
+        self.outcome_rules_service = OutcomeRulesService(self.uow)
+        outcome_rules = self.outcome_rules_service.load()
         self.rulebook = shipped_rulebook()
         self.registry: RegistryView = RegistryLookup(self.engine)
         self.gate = DialGate(self.rulebook, self.registry)
@@ -86,6 +98,9 @@ class Workspace:
         self.dnc = DncService(self.uow, clock, self.current_settings)
         self.consent = ConsentService(self.uow, clock)
         self.meetings = MeetingService(self.uow, clock)
+        self.callbacks = CallbackService(
+            self.uow, clock, agent_name=lambda: self.current_settings().agent_name
+        )
         self.registry_service = RegistryService(
             self.uow, clock, agent_name=lambda: self.current_settings().agent_name
         )
@@ -100,6 +115,26 @@ class Workspace:
         self.leads.page_gate = self.scrub.decide_leads
         with self.uow() as uow:
             # Leads written before hours keys existed (or by an older version) get theirs now.
+            if self.hours.backfill(uow):
+                uow.commit()
+
+    def save_outcome_rules(self, overrides: dict[str, dict[str, object]]) -> None:
+        """Store the user's outcome rules and put them in force at once."""
+        rules = self.outcome_rules_service.save(overrides)
+        self.calling.outcome_rules = rules
+        self.leads.outcome_rules = rules
+
+    def reload(self) -> None:
+        """The database was replaced under the open workspace (a restored backup): forget what was read."""
+        self._settings_cache = None
+        self.hours.forget()
+        if isinstance(self.registry, RegistryLookup):
+            self.registry.close()  # reconnects on the next look-up
+        self.engine.dispose()
+        rules = self.outcome_rules_service.load()  # the restored database's own outcome rules
+        self.calling.outcome_rules = rules
+        self.leads.outcome_rules = rules
+        with self.uow() as uow:
             if self.hours.backfill(uow):
                 uow.commit()
 

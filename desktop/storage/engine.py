@@ -46,7 +46,10 @@ def create_private_file(path: Path) -> None:
         descriptor = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
         os.close(descriptor)
     if os.name == "posix":
-        os.chmod(path, 0o600)
+        # Take group/other access away; keep the owner's bits (a database made read-only stays so).
+        mode = os.stat(path).st_mode & 0o777
+        if mode & 0o077:
+            os.chmod(path, mode & 0o700)
 
 
 def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
@@ -68,7 +71,8 @@ def make_engine(url: str) -> Engine:
         except OSError as error:
             raise DatabaseError(f"cannot create the database file {path}: {error.strerror}") from None
     try:
-        engine = create_engine(url)
+        # hide_parameters: error messages and logs never carry the values (names, numbers) of a statement.
+        engine = create_engine(url, hide_parameters=True)
     except (ArgumentError, NoSuchModuleError, ImportError) as error:
         raise DatabaseError(
             f"cannot use the database URL {make_url(url).render_as_string()}: {error}"

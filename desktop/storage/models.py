@@ -114,7 +114,13 @@ class Lead(Base):
         back_populates="lead", order_by="Phone.position", cascade="all, delete-orphan"
     )
 
-    __table_args__ = (Index("ix_leads_queue", "status", "next_due_at", "id"),)
+    __table_args__ = (
+        # "Next lead" is one indexed lookup per queue bucket (docs/architecture.md): due retries and
+        # new leads by status, due callbacks by reason, warm leads by warmth.
+        Index("ix_leads_queue", "status", "next_due_at", "id"),
+        Index("ix_leads_due_reason", "due_reason", "next_due_at"),
+        Index("ix_leads_warmth", "warmth", "next_due_at"),
+    )
 
 
 class Phone(Base):
@@ -146,18 +152,34 @@ class Attempt(Base):
 
     __tablename__ = "attempts"
     id: Mapped[int] = mapped_column(primary_key=True)
-    lead_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id"), nullable=True, index=True)
+    # Indexed by ix_attempts_lead (lead_id, started_at, …) below.
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id"), nullable=True)
     phone_id: Mapped[int | None] = mapped_column(ForeignKey("phones.id"), nullable=True)
     number: Mapped[str] = mapped_column(String(40), default="")
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"), nullable=True)
     backend: Mapped[str] = mapped_column(String(20), default="manual")
     allowed: Mapped[bool] = mapped_column(Boolean, default=False)
     reasons: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of {code, detail}
-    started_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+    # Indexed by ix_attempts_report (started_at, …) below.
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     duration_s: Mapped[float | None] = mapped_column(Float, nullable=True)
     outcome: Mapped[str | None] = mapped_column(String(30), nullable=True)
     note: Mapped[str] = mapped_column(Text, default="")
+    # A record merged from a colleague's database: the database id (setting "database_id") and the
+    # record's id where it was made; NULL for calls made here. With the agent it is the record's
+    # identity, so `dialdesk merge` is idempotent (desktop/services/merge.py).
+    origin_db: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    origin_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+    __table_args__ = (
+        Index("ix_attempts_origin", "origin_db", "origin_id", "agent_id", unique=True),
+        # Three covering indexes, one per order the reports walk (docs/reports.md); the first two also
+        # serve what the single-column indexes on started_at and lead_id served before.
+        Index("ix_attempts_report", "started_at", "allowed", "outcome", "duration_s", "lead_id", "agent_id"),
+        Index("ix_attempts_lead", "lead_id", "started_at", "allowed", "outcome", "duration_s", "agent_id"),
+        Index("ix_attempts_agent", "agent_id", "allowed", "outcome", "started_at", "duration_s", "lead_id"),
+    )
 
 
 class Callback(Base):

@@ -126,7 +126,9 @@ class LeadRepository:
         active = base.where(Lead.status.in_(QUEUE_STATUSES))
         candidates = [
             active.where(Lead.due_reason == "callback", Lead.next_due_at <= now).order_by(Lead.next_due_at),
-            active.where(Lead.warmth == "warm", Lead.next_due_at <= now).order_by(Lead.next_due_at),
+            active.where(
+                Lead.warmth == "warm", or_(Lead.next_due_at.is_(None), Lead.next_due_at <= now)
+            ).order_by(Lead.next_due_at.asc().nulls_first(), Lead.id),
             base.where(Lead.status == "active", Lead.next_due_at <= now).order_by(Lead.next_due_at, Lead.id),
             base.where(
                 # New leads are never scheduled (an outcome makes them active): this matches the

@@ -38,6 +38,8 @@ class SipAccount:
     # None: baresip's default interval (register); 0: do not register (a trunk or a test peer).
     regint: int | None = None
     extra_params: tuple[tuple[str, str], ...] = ()
+    # Sent as the From display name: the caller ID name telemarketing rules require (no quotes, no '<').
+    display_name: str = ""
 
     @property
     def registers(self) -> bool:
@@ -85,7 +87,8 @@ class SipAccount:
         if self.regint is not None:
             params.append(f"regint={self.regint}")
         params.extend(f"{name}={value}" for name, value in self.extra_params)
-        return "<" + uri + ">" + "".join(";" + p for p in params)
+        name = f'"{self.display_name}" ' if self.display_name else ""
+        return name + "<" + uri + ">" + "".join(";" + p for p in params)
 
     def scrub(self, text: str) -> str:
         """`text` with the password blanked out (baresip's own output could echo it)."""

@@ -9,7 +9,9 @@ from PySide6.QtWidgets import QApplication
 
 from desktop import APP_NAME, __version__
 from desktop.services.workspace import Workspace
+from desktop.ui.data_actions import WindowGuards
 from desktop.ui.main_window import MainWindow
+from desktop.ui.single_instance import InstanceServer
 
 
 def make_application(argv: list[str]) -> QApplication:
@@ -29,10 +31,24 @@ def make_application(argv: list[str]) -> QApplication:
     return app
 
 
-def run_gui(workspace: Workspace, argv: list[str]) -> int:
-    """Open the main window on `workspace` and run until it is closed; returns the exit code."""
+def run_gui(
+    workspace: Workspace,
+    argv: list[str],
+    instance: InstanceServer | None = None,
+    call_uri: str | None = None,
+    daily_backup: bool = False,
+) -> int:
+    """Open the main window on `workspace` and run until it is closed; returns the exit code.
+
+    `instance` answers later starts (single instance), `call_uri` is the start's own click-to-call
+    link, `daily_backup` takes the daily backup in the background (the real program; not tests).
+    """
     app = make_application(argv or sys.argv[:1])
     window = MainWindow(workspace)
     window.resize(1440, 900)
     window.show()
-    return int(app.exec())
+    guards = WindowGuards(window, workspace, instance, call_uri, daily_backup)
+    try:
+        return int(app.exec())
+    finally:
+        guards.stop()

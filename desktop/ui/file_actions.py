@@ -89,7 +89,10 @@ class FileActions(QObject):
 
     def open_settings_dialog(self) -> SettingsDialog:
         dialog = SettingsDialog(
-            self._workspace.current_settings(), self._workspace.save_settings, self._window
+            self._workspace.current_settings(),
+            self._workspace.save_settings,
+            self._window,
+            sip_settings=self._workspace.sip_settings,
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(self.settingsSaved)

@@ -7,6 +7,7 @@ Shows a `LeadCard` from `LeadService.card()` and saves the notes through `LeadSe
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -28,8 +29,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.services.consent import ConsentRecord
 from desktop.services.leads import HistoryItem, LeadCard, LeadService, PhoneView, display_number
 from desktop.ui import style
+from desktop.ui.consent_dialog import consent_summary
 
 NOTES_SAVE_DELAY_MS = 800
 
@@ -122,6 +125,7 @@ class LeadPanel(QWidget):
 
     previousRequested = Signal()
     notesSaved = Signal(int)
+    consentRequested = Signal(int)  # lead id: open its consent records
 
     def __init__(self, leads: LeadService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -129,6 +133,8 @@ class LeadPanel(QWidget):
         self.card: LeadCard | None = None
         self._notes_lead_id: int | None = None
         self._notes_dirty = False
+        # Reads a lead's consent records (ConsentService.for_lead); the window wires it.
+        self.consent_lookup: Callable[[int], list[ConsentRecord]] | None = None
         self.save_timer = QTimer(self)
         self.save_timer.setSingleShot(True)
         self.save_timer.setInterval(NOTES_SAVE_DELAY_MS)
@@ -225,6 +231,26 @@ class LeadPanel(QWidget):
         self.contact_label.setWordWrap(True)
         self.contact_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         phones_box.addWidget(self.contact_label)
+        phones_box.addSpacing(6)
+        consent_head = QHBoxLayout()
+        consent_head.addWidget(section_title(self.tr("CONSENT")))
+        consent_head.addStretch(1)
+        self.consent_button = QPushButton(self.tr("Edit consent…"))
+        self.consent_button.setObjectName("LinkButton")
+        self.consent_button.setFlat(True)
+        self.consent_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.consent_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.consent_button.setStyleSheet(f"color: {style.ACCENT}; border: none; padding: 0 2px;")
+        self.consent_button.setToolTip(
+            self.tr("Written consent, inquiries and purchases let residential calls pass the registries")
+        )
+        self.consent_button.clicked.connect(self.on_consent_button_clicked)
+        consent_head.addWidget(self.consent_button)
+        phones_box.addLayout(consent_head)
+        self.consent_label = QLabel()
+        self.consent_label.setTextFormat(Qt.TextFormat.RichText)
+        self.consent_label.setWordWrap(True)
+        phones_box.addWidget(self.consent_label)
         phones_box.addStretch(1)
         middle.addLayout(phones_box, 1)
 
@@ -247,6 +273,11 @@ class LeadPanel(QWidget):
         notes_box.addWidget(self.notes_edit, 1)
         middle.addLayout(notes_box, 1)
         outer.addLayout(middle)
+        # The lead's script answers; the script panel fills it (desktop/ui/script_answers.py).
+        from desktop.ui.script_answers import ScriptAnswersBox
+
+        self.answers_box = ScriptAnswersBox()
+        outer.addWidget(self.answers_box)
 
         outer.addWidget(section_title(self.tr("HISTORY")))
         self.history = QTableWidget(0, 5)
@@ -308,6 +339,25 @@ class LeadPanel(QWidget):
         if not same_lead:
             self._set_notes(card.id, card.notes)
         self._fill_history(card.history)
+        self.refresh_consent()
+
+    def refresh_consent(self) -> None:
+        """Re-read the consent records of the lead on screen (after the consent dialog changed them)."""
+        card = self.card
+        if card is None or self.consent_lookup is None:
+            self.consent_label.setText("")
+            return
+        records = self.consent_lookup(card.id)
+        text = html.escape(consent_summary(records))
+        if records:
+            self.consent_label.setText(f'<span style="color:{style.POSITIVE};">&#10003;</span> {text}')
+        else:
+            self.consent_label.setText(f'<span style="color:{style.MUTED};">{text}</span>')
+
+    @Slot()
+    def on_consent_button_clicked(self) -> None:
+        if self.card is not None:
+            self.consentRequested.emit(self.card.id)
 
     def update_time(self, now: datetime) -> None:
         """Refresh the lead's local time (called by the window's clock tick)."""
@@ -419,6 +469,7 @@ class LeadPanel(QWidget):
         return True
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.notes_edit and event.type() == QEvent.Type.FocusOut:
+        # getattr: Qt may still deliver events while the panel is being built or torn down.
+        if watched is getattr(self, "notes_edit", None) and event.type() == QEvent.Type.FocusOut:
             self.save_notes()
         return super().eventFilter(watched, event)

@@ -27,9 +27,13 @@ from desktop.services.imports import ImportReport
 from desktop.services.leads import LeadCard, LeadNotFound, QueueCounts, display_number
 from desktop.services.workspace import Workspace
 from desktop.ui import style
+from desktop.ui.banners import BannerArea
 from desktop.ui.call_session import ENDED, IDLE, ON_CALL, CallSession
+from desktop.ui.compliance_actions import ComplianceActions
+from desktop.ui.data_actions import DataActions
 from desktop.ui.dial_bar import DialBar, outcome_label
 from desktop.ui.file_actions import FileActions
+from desktop.ui.follow_up_actions import FollowUpActions
 from desktop.ui.help_dialogs import ShortcutsDialog, about_text
 from desktop.ui.keyboard import CallingKeys
 from desktop.ui.lead_panel import LeadPanel
@@ -37,13 +41,21 @@ from desktop.ui.outcome_dialog import OutcomeTimeDialog
 from desktop.ui.pages import EmptyQueuePage, WelcomePage
 from desktop.ui.queue_model import QueueTableModel, counts_text
 from desktop.ui.queue_panel import QueuePanel
+from desktop.ui.registry_status import RegistryStatusLabel
+from desktop.ui.script_editor import ScriptsDialog
 from desktop.ui.script_panel import ScriptPanel
+from desktop.ui.sip_phone import Softphone
 
 PAGE_WELCOME = 0
 PAGE_LEAD = 1
 PAGE_EMPTY = 2
 TICK_MS = 1000
-BACKEND_NAMES = {"manual": "Manual", "handoff_tel": "Hand-off (tel:)", "handoff_sip": "Hand-off (sip:)"}
+BACKEND_NAMES = {
+    "manual": "Manual",
+    "handoff_tel": "Hand-off (tel:)",
+    "handoff_sip": "Hand-off (sip:)",
+    "sip": "Built-in softphone",
+}
 
 
 def panel(widget: QWidget) -> QFrame:
@@ -70,7 +82,10 @@ class MainWindow(QMainWindow):
         self.session = CallSession(self.calling, workspace.clock, self)
         self.previous_leads: list[int] = []
         self.outcome_dialog: OutcomeTimeDialog | None = None
+        self.reports_window: QMainWindow | None = None  # Reports → Open reports…, made on first use
         self.file_actions = FileActions(workspace, self)
+        # Back up / restore / check (File menu) and Help → Open log folder; the same service as `dialdesk db`.
+        self.data_actions = DataActions(workspace, self)
         self.file_actions.imported.connect(self.on_import_finished)
         self.file_actions.settingsSaved.connect(self.on_settings_saved)
         self.file_actions.busyChanged.connect(self.on_file_actions_busy_changed)
@@ -80,17 +95,26 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(1180, 720)
         self.setStyleSheet(style.APP_STYLE)
         self._build()
+        self.compliance = ComplianceActions(workspace, self, self.banners, self.registry_label)
+        self.compliance.listsChanged.connect(self.on_queue_changed)
+        self.lead_panel.consentRequested.connect(self.compliance.on_consent_requested)
+        self.follow_up = FollowUpActions(workspace, self, self.banners)
+        self.follow_up.showLeadRequested.connect(self.on_queue_lead_chosen)
+        self.follow_up.queueChanged.connect(self.on_queue_changed)
         self._build_menus()
         self.keys = CallingKeys(self, self.rules)
         self.keys.outcomePressed.connect(self.on_outcome_chosen)
         self.keys.callPressed.connect(self.on_call_requested)
         self.keys.hangUpPressed.connect(self.on_hang_up_requested)
+        # The built-in softphone (SIP backend) and the power dialler follow the calling loop.
+        self.softphone = Softphone(self)
         self._tick = QTimer(self)
         self._tick.setInterval(TICK_MS)
         self._tick.timeout.connect(self.on_tick_timeout)
         self._tick.start()
         self.refresh_settings()
         self.start()
+        self.follow_up.check()
         # Keys belong to the calling loop from the first moment, not to the filter box.
         self.queue_panel.view.setFocus()
 
@@ -104,6 +128,7 @@ class MainWindow(QMainWindow):
 
         self.lead_panel = LeadPanel(self.leads)
         self.lead_panel.previousRequested.connect(self.on_previous_triggered)
+        self.lead_panel.consent_lookup = self.workspace.consent.for_lead
         self.welcome_page = WelcomePage()
         self.welcome_page.importRequested.connect(self.file_actions.on_import_triggered)
         self.welcome_page.sampleRequested.connect(self.file_actions.on_sample_triggered)
@@ -113,7 +138,11 @@ class MainWindow(QMainWindow):
         for page in (self.welcome_page, self.lead_panel, self.empty_page):
             self.centre.addWidget(page)
 
-        self.script_panel = ScriptPanel()
+        self.script_panel = ScriptPanel(self.workspace.scripts, self.rules)
+        self.script_panel.outcomeRequested.connect(self.on_outcome_chosen)
+        self.script_panel.callbackScheduled.connect(self.on_script_callback_scheduled)
+        self.script_panel.answersChanged.connect(self.lead_panel.answers_box.show_answers)
+        self.script_panel.editorRequested.connect(self.on_scripts_triggered)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.setHandleWidth(8)
@@ -121,7 +150,7 @@ class MainWindow(QMainWindow):
             self.splitter.addWidget(panel(widget))
         for index, stretch in enumerate((3, 5, 3)):
             self.splitter.setStretchFactor(index, stretch)
-        self.splitter.setSizes([440, 620, 340])
+        self.splitter.setSizes([440, 580, 400])
 
         self.dial_bar = DialBar(self.rules)
         self.dial_bar.callRequested.connect(self.on_call_requested)
@@ -133,6 +162,8 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(10, 10, 10, 6)
         layout.setSpacing(8)
+        self.banners = BannerArea()
+        layout.addWidget(self.banners)
         layout.addWidget(self.splitter, 1)
         layout.addWidget(panel(self.dial_bar))
         self.setCentralWidget(central)
@@ -141,7 +172,8 @@ class MainWindow(QMainWindow):
         self.database_label = QLabel(self.tr("Database: {path}").format(path=self.workspace.describe()))
         self.backend_label = QLabel()
         self.counts_label = QLabel()
-        for label in (self.counts_label, self.backend_label, self.database_label):
+        self.registry_label = RegistryStatusLabel()
+        for label in (self.registry_label, self.counts_label, self.backend_label, self.database_label):
             status.addPermanentWidget(label)
 
     def _build_menus(self) -> None:
@@ -155,6 +187,11 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self._action(file_menu, self.tr("&Settings…"), "Ctrl+,", self.file_actions.on_settings_triggered)
         file_menu.addSeparator()
+        data = self.data_actions
+        self._action(file_menu, self.tr("&Back up now…"), None, data.on_backup_triggered)
+        self._action(file_menu, self.tr("&Restore from backup…"), None, data.on_restore_triggered)
+        self._action(file_menu, self.tr("Check &database"), None, data.on_check_triggered)
+        file_menu.addSeparator()
         self._action(file_menu, self.tr("&Quit"), "Ctrl+Q", self.close)
 
         go_menu = self.menuBar().addMenu(self.tr("&Go"))
@@ -163,9 +200,50 @@ class MainWindow(QMainWindow):
         self._action(go_menu, self.tr("&Filter the queue"), "Ctrl+F", self.on_filter_triggered)
         self._action(go_menu, self.tr("Write &notes"), "Ctrl+N", self.on_notes_triggered)
 
+        view_menu = self.menuBar().addMenu(self.tr("&View"))
+        self._action(view_menu, self.tr("&Callbacks…"), None, self.follow_up.on_callbacks_triggered)
+        self._action(view_menu, self.tr("Upcoming &meetings…"), None, self.follow_up.on_meetings_triggered)
+
+        self.script_panel.fill_menu(self.menuBar().addMenu(self.tr("&Script")))
+        tools_menu = self.menuBar().addMenu(self.tr("&Tools"))
+        self._action(tools_menu, self.tr("&Scripts…"), None, self.on_scripts_triggered)
+        tools_menu.addSeparator()
+        self._action(tools_menu, self.tr("&Do-not-call lists…"), "Ctrl+D", self.compliance.on_dnc_triggered)
+        self._action(tools_menu, self.tr("&Check the list…"), None, self.compliance.on_check_triggered)
+        tools_menu.addSeparator()
+        self._action(tools_menu, self.tr("&Outcome rules…"), None, self.on_outcome_rules_triggered)
+
+        reports_menu = self.menuBar().addMenu(self.tr("&Reports"))
+        self.reports_action = self._action(
+            reports_menu, self.tr("Open &reports…"), None, self.on_reports_triggered
+        )
+
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
         self._action(help_menu, self.tr("&Keyboard shortcuts"), "F1", self.on_shortcuts_triggered)
+        self._action(help_menu, self.tr("Open &log folder"), None, self.data_actions.on_log_folder_triggered)
         self._action(help_menu, self.tr("&About Dialdesk"), None, self.on_about_triggered)
+
+    @Slot()
+    def on_outcome_rules_triggered(self) -> None:
+        from desktop.ui.outcome_rules_dialog import OutcomeRulesDialog
+
+        dialog = OutcomeRulesDialog(self.workspace, self)
+        if dialog.exec():
+            self.rules = self.workspace.calling.outcome_rules
+            self.statusBar().showMessage(self.tr("Outcome rules saved."), 5000)
+
+    @Slot()
+    def on_reports_triggered(self) -> None:
+        from desktop.ui.reports_window import ReportsWindow
+
+        if self.reports_window is None:
+            window = ReportsWindow(self.workspace, self)
+            window.merged.connect(lambda _report: self.on_queue_changed())  # merged leads, calls, DNC
+            self.reports_window = window
+            window.refresh()
+        self.reports_window.show()
+        self.reports_window.raise_()
+        self.reports_window.activateWindow()
 
     def _action(self, menu, text: str, shortcut: str | None, handler) -> QAction:  # type: ignore[no-untyped-def]
         action = QAction(text, self)
@@ -280,14 +358,21 @@ class MainWindow(QMainWindow):
         self._update_script()
 
     def _update_script(self) -> None:
-        settings = self.workspace.current_settings()
-        values = {"agent_name": settings.agent_name, "firm": settings.firm_name}
         card = self.current_card
-        if card is not None:
-            values.update(
-                first_name=card.first_name, last_name=card.last_name, company=card.company, title=card.title
-            )
-        self.script_panel.set_values(values)
+        self.script_panel.show_lead(card.id if card is not None else None)
+
+    @Slot(str)
+    def on_script_callback_scheduled(self, message: str) -> None:
+        self.statusBar().showMessage(message, 8000)
+        self.queue_model.refresh()
+        self.reload_card()
+
+    @Slot()
+    def on_scripts_triggered(self) -> None:
+        card = self.current_card
+        self.scripts_dialog = ScriptsDialog(self.workspace, card.id if card is not None else None, self)
+        self.scripts_dialog.scriptsChanged.connect(self.script_panel.reload)
+        self.scripts_dialog.open()
 
     # -- calling ---------------------------------------------------------------------------------
 
@@ -295,6 +380,8 @@ class MainWindow(QMainWindow):
     def on_call_requested(self) -> None:
         card = self.current_card
         if card is None or self.session.live or self.outcome_dialog is not None:
+            return
+        if self.softphone.confirm_suggestion():  # Enter after a call records the suggested outcome
             return
         self.dial_bar.clear_banner()
         try:
@@ -388,6 +475,7 @@ class MainWindow(QMainWindow):
                 numbers=", ".join(display_number(number, number) for number in result.added_to_dnc)
             )
         self.statusBar().showMessage(message, 8000)
+        self.follow_up.outcome_recorded(card.id, result.meeting_id)
         if result.next_lead_id is not None:
             self.show_lead(result.next_lead_id)
         else:
@@ -450,6 +538,17 @@ class MainWindow(QMainWindow):
     def on_queue_counts_changed(self, counts: QueueCounts) -> None:
         self.counts_label.setText(counts_text(counts))
 
+    @Slot()
+    def on_queue_changed(self) -> None:
+        """A DNC list, registry, consent or due callback changed who may be called: re-read queue and card."""
+        self.queue_model.refresh()
+        card = self.current_card
+        if card is not None:
+            self.reload_card()
+            self.queue_panel.select_lead(card.id)
+        elif self.centre.currentIndex() == PAGE_EMPTY:
+            self.show_next_lead()
+
     # -- files and settings ----------------------------------------------------------------------
 
     @Slot(bool)
@@ -474,6 +573,7 @@ class MainWindow(QMainWindow):
             10000,
         )
         self.queue_model.refresh()
+        self.compliance.scrub_in_background(report.list_name)
         if self.current_card is None:
             self.show_next_lead()
         else:
@@ -495,6 +595,11 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         self.on_hang_up_requested()
+        self.softphone.shutdown()
         self.lead_panel.save_notes()
         self.file_actions.shutdown()
+        if self.reports_window is not None:
+            self.reports_window.close()
+        self.compliance.shutdown()
+        self.script_panel.shutdown()
         super().closeEvent(event)

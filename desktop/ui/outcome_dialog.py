@@ -86,6 +86,10 @@ class OutcomeTimeDialog(QDialog):
         heading.setStyleSheet("font-size: 15px; font-weight: 600;")
         heading.setWordWrap(True)
         layout.addWidget(heading)
+        # Both clocks, so "tomorrow at nine" is never off by the time difference.
+        self.now_label = QLabel(self.now_text())
+        self.now_label.setObjectName("Muted")
+        layout.addWidget(self.now_label)
 
         picks = QVBoxLayout()
         picks.setSpacing(4)
@@ -146,6 +150,17 @@ class OutcomeTimeDialog(QDialog):
             self.where_edit.setFocus()
         else:
             self.when_edit.setFocus()
+
+    def now_text(self) -> str:
+        if self._zone_name == self.tr("your time zone"):
+            return self.tr("Their time zone is unknown: the times below are your time.")
+        theirs = self._now.astimezone(self._zone).strftime("%a %H:%M")
+        yours = self._now.astimezone().strftime("%a %H:%M")
+        if theirs == yours:
+            return self.tr("It is {theirs} for them and for you.").format(theirs=theirs)
+        return self.tr("It is {theirs} for them ({zone}), {yours} for you.").format(
+            theirs=theirs, zone=self._zone_name.replace("_", " "), yours=yours
+        )
 
     def _set_moment(self, moment: datetime) -> None:
         local = moment.astimezone(self._zone)

@@ -1,7 +1,9 @@
 """The call queue as a Qt table model that pages from `LeadService.queue_page`, 200 rows at a time.
 
 Rows come in the order the queue offers leads; the view may sort the loaded rows through
-`QueueSortProxy` (column "#" restores the offered order). Filtering is done by the service, so a
+`QueueSortProxy` (column "#" restores the offered order). Each row also has a second line
+(`DetailRole`): why a later or blocked lead is not offered now and when it can be, or that a callback
+is due, so the agent reads it without hovering. Filtering is done by the service, so a
 filter finds leads that have not been loaded yet. Testable without a window.
 """
 
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -21,7 +24,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from desktop.services.leads import LeadService, QueueCounts, QueueRow
+from desktop.services.leads import LeadService, QueueCounts, QueueRow, describe_wait
 from desktop.ui import style
 from desktop.ui.text import plural
 
@@ -45,6 +48,13 @@ LeadIdRole = Qt.ItemDataRole.UserRole + 1
 BucketRole = Qt.ItemDataRole.UserRole + 2
 SortRole = Qt.ItemDataRole.UserRole + 3
 RowRole = Qt.ItemDataRole.UserRole + 4
+DetailRole = Qt.ItemDataRole.UserRole + 5  # the row's second line, in the name column
+DetailKindRole = Qt.ItemDataRole.UserRole + 6  # how to colour it: DETAIL_* below
+
+DETAIL_PLAIN = "plain"
+DETAIL_WAIT = "wait"
+DETAIL_BLOCKED = "blocked"
+DETAIL_CALLBACK = "callback"
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -75,6 +85,48 @@ def bucket_label(bucket: str) -> str:
         "later": _tr("Later"),
         "blocked": _tr("Blocked"),
     }.get(bucket, bucket)
+
+
+def blocked_reason(waiting: str) -> str:
+    """A refusal as stored ("dnc_national: on the National …") in a few words for the queue."""
+    code, sep, detail = waiting.partition(": ")
+    if not sep or not code.replace("_", "").isalpha():
+        return waiting
+    short = {
+        "dnc_internal": _tr("On the internal DNC list"),
+        "dnc_national": _tr("On the National DNC registry"),
+        "dnc_state": _tr("On a state DNC list"),
+        "registry_stale": _tr("No fresh DNC registry copy"),
+        "invalid_number": _tr("No valid number"),
+        "prerecorded_consent": _tr("No consent for recorded messages"),
+    }.get(code)
+    return short or detail[:1].upper() + detail[1:]
+
+
+def row_detail(item: QueueRow, now: datetime | None) -> tuple[str, str]:
+    """The second line of a queue row and its kind: why not now and when, a due callback, or the company."""
+    wait = describe_wait(item.callable_at, item.time_zone, now) if now is not None else ""
+    if item.bucket == "blocked":
+        return blocked_reason(item.waiting or _tr("blocked by the dial gate")), DETAIL_BLOCKED
+    if item.bucket == "callback":
+        promised = item.due_at
+        if promised is not None and item.time_zone:
+            when = promised.astimezone(ZoneInfo(item.time_zone)).strftime("%H:%M")
+            return _tr("Call back now ({time} their time)").format(time=when), DETAIL_CALLBACK
+        return _tr("Call back now"), DETAIL_CALLBACK
+    if item.bucket == "later":
+        if item.waiting == "call back":
+            text = _tr("Call back {wait}").format(wait=wait) if wait else _tr("Call back later")
+            return text, DETAIL_CALLBACK
+        if item.waiting == "due again":
+            why = _tr("Next try")
+        elif item.waiting.startswith("outside calling hours"):
+            why = _tr("Outside calling hours")
+        else:
+            why = item.waiting.split(" (")[0] or _tr("Not now")
+            why = why[:1].upper() + why[1:]
+        return (f"{why} · {wait}" if wait else why), DETAIL_WAIT
+    return (item.company if item.company != item.name else ""), DETAIL_PLAIN
 
 
 def _plural(count: int, one: str, many: str) -> str:
@@ -211,6 +263,11 @@ class QueueTableModel(QAbstractTableModel):
             return item.bucket
         if role == RowRole:
             return item
+        if role in (DetailRole, DetailKindRole):
+            text, kind = row_detail(item, self._clock() if self._clock is not None else None)
+            return text if role == DetailRole else kind
+        if role == Qt.ItemDataRole.BackgroundRole and item.bucket == "callback":
+            return QBrush(QColor(style.POSITIVE_SOFT))
         if role == Qt.ItemDataRole.ForegroundRole:
             if column == COL_WHEN and item.bucket == "blocked":
                 return QBrush(QColor(style.DANGER))
@@ -238,7 +295,8 @@ class QueueTableModel(QAbstractTableModel):
             return item.company
         if column == COL_WHEN:
             when = item.callable_at or item.due_at
-            if item.bucket in ("later", "callback") and when is not None:
+            # A due callback's promised time is on its second line, in the callee's time.
+            if item.bucket == "later" and when is not None:
                 return f"{bucket_label(item.bucket)} {self._short_time(when)}"
             return bucket_label(item.bucket)
         if column == COL_ATTEMPTS:
@@ -274,6 +332,9 @@ class QueueTableModel(QAbstractTableModel):
             lines.append(item.company)
         if item.waiting:
             lines.append(_tr("Not now: {why}").format(why=item.waiting))
+            wait = describe_wait(item.callable_at, item.time_zone, self._clock()) if self._clock else ""
+            if wait:
+                lines.append(_tr("Callable {wait}").format(wait=wait))
         lines.append(_tr("{n} of {target} attempts made").format(n=item.attempts, target=item.target))
         if item.due_at is not None:
             lines.append(

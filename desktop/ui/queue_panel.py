@@ -1,19 +1,39 @@
-"""The queue on the left of the window: a filter box, the paged queue table and its counts line."""
+"""The queue on the left of the window: a filter box, the paged queue table and its counts line.
+
+Rows are two lines high: the name, and under it why a lead waits and until when ("Outside calling
+hours · from 08:00 their time, in 2 h 10 min"), why it is blocked, or that a callback is due.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import (
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.services.leads import QueueCounts
+from desktop.ui import style
 from desktop.ui.queue_model import (
     COL_ATTEMPTS,
     COL_COMPANY,
@@ -23,6 +43,10 @@ from desktop.ui.queue_model import (
     COL_PHONE,
     COL_POSITION,
     COL_WHEN,
+    DETAIL_BLOCKED,
+    DETAIL_CALLBACK,
+    DetailKindRole,
+    DetailRole,
     LeadIdRole,
     QueueSortProxy,
     QueueTableModel,
@@ -30,6 +54,53 @@ from desktop.ui.queue_model import (
 )
 
 FILTER_DELAY_MS = 250
+ROW_HEIGHT = 40
+_DETAIL_COLOURS = {DETAIL_BLOCKED: style.DANGER, DETAIL_CALLBACK: style.POSITIVE}
+
+
+class TwoLineDelegate(QStyledItemDelegate):
+    """Paints the name with the row's second line (DetailRole) under it, smaller and coloured."""
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        name = opt.text
+        detail = str(index.data(DetailRole) or "")
+        kind = str(index.data(DetailKindRole) or "")
+        opt.text = ""
+        widget = opt.widget
+        qstyle = widget.style() if widget is not None else QApplication.style()
+        qstyle.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+        rect = opt.rect.adjusted(6, 2, -6, -2)
+        half = rect.height() // 2
+        painter.save()
+        name_font = QFont(opt.font)
+        if kind == DETAIL_CALLBACK:
+            name_font.setBold(True)
+        painter.setFont(name_font)
+        painter.setPen(opt.palette.color(QPalette.ColorRole.Text))
+        metrics = QFontMetrics(name_font)
+        top = QRect(rect.left(), rect.top(), rect.width(), half if detail else rect.height())
+        align = Qt.AlignmentFlag.AlignLeft | (
+            Qt.AlignmentFlag.AlignBottom if detail else Qt.AlignmentFlag.AlignVCenter
+        )
+        painter.drawText(top, align, metrics.elidedText(name, Qt.TextElideMode.ElideRight, rect.width()))
+        if detail:
+            small = QFont(opt.font)
+            small.setPointSizeF(max(7.0, opt.font.pointSizeF() * 0.85))
+            small.setBold(kind == DETAIL_CALLBACK)
+            painter.setFont(small)
+            painter.setPen(QColor(_DETAIL_COLOURS.get(kind, style.MUTED)))
+            bottom = QRect(rect.left(), rect.top() + half + 1, rect.width(), rect.height() - half - 1)
+            text = QFontMetrics(small).elidedText(detail, Qt.TextElideMode.ElideRight, rect.width())
+            painter.drawText(bottom, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, text)
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
+        hint = super().sizeHint(option, index)
+        return QSize(hint.width(), max(hint.height(), ROW_HEIGHT))
 
 
 class QueuePanel(QWidget):
@@ -68,7 +139,9 @@ class QueuePanel(QWidget):
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(COL_POSITION, Qt.SortOrder.AscendingOrder)
         self.view.verticalHeader().setVisible(False)
-        self.view.verticalHeader().setDefaultSectionSize(26)
+        self.view.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
+        self.name_delegate = TwoLineDelegate(self.view)
+        self.view.setItemDelegateForColumn(COL_NAME, self.name_delegate)
         self.view.setShowGrid(False)
         self.view.setAlternatingRowColors(False)
         self.view.setWordWrap(False)
@@ -77,11 +150,11 @@ class QueuePanel(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setHighlightSections(False)
         widths = {
-            COL_POSITION: 34,
-            COL_NAME: 130,
-            COL_WHEN: 84,
-            COL_ATTEMPTS: 44,
-            COL_LOCAL_TIME: 88,
+            COL_POSITION: 28,
+            COL_NAME: 156,
+            COL_WHEN: 92,
+            COL_ATTEMPTS: 40,
+            COL_LOCAL_TIME: 74,
             COL_COMPANY: 160,
             COL_PHONE: 140,
             COL_LIST: 110,

@@ -108,3 +108,22 @@ def test_warm_leads_come_before_cold_ones(workspace: Workspace, tmp_path: Path, 
     cold = next(lead_id for lead_id, name in names.items() if name == "Cold")
     workspace.calling.record_outcome(cold, "callback", callback_at=clock() + timedelta(hours=2))
     assert workspace.leads.card(cold).warmth == "warm"
+
+
+def test_script_answers_join_the_history_and_the_export(loaded: Workspace) -> None:
+    maria = next(r["id"] for r in loaded.leads.export_records() if r["last_name"] == "Lopez")
+    loaded.calling.record_outcome(maria, "no_answer")
+    session = loaded.scripts.start_session(maria)
+    while session.question is None and not session.finished:
+        session.advance()
+    assert session.question is not None
+    question = session.question
+    raw = question.choices[0].id if getattr(question, "choices", None) else "yes"
+    loaded.scripts.answer(session, maria, raw)
+    history = loaded.leads.card(maria).history
+    kinds = [item.kind for item in history]
+    assert "answer" in kinds and "call" in kinds
+    answer = next(item for item in history if item.kind == "answer")
+    assert answer.outcome_label == "Script answer" and question.id in answer.note
+    record = next(r for r in loaded.leads.export_records() if r["id"] == maria)
+    assert [a["question"] for a in record["answers"]] == [question.id]

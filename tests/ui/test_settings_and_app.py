@@ -50,7 +50,7 @@ def test_settings_errors_are_shown_and_good_settings_are_used(qtbot, window):  #
     assert "Hand-off (sip:)" in window.backend_label.text()
     assert window.lead_panel.attempt_label.text() == "Attempt 1 of 12"
     script = window.script_panel.plain_text()
-    assert "Hi Maria, this is Sam Carter with Harbor Advisors." in script
+    assert "Hi, this is Sam Carter with Harbor Advisors. May I speak with Maria Lopez?" in script
     assert "«" not in script.split("\n")[1]
 
 

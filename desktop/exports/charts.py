@@ -1,0 +1,304 @@
+"""Report charts with QtCharts, built from a report's JSON form and rendered offscreen for the PDF.
+
+Five charts: the outcomes breakdown; dials and connects per day; the contact rate by hour of the
+lead's local day; the distribution of attempts to first contact, marked at 4 and 18 attempts; and
+the scripts compared. They take the dictionary `Report.to_json()` returns (this layer does not
+import services), so the window and the PDF draw the same thing.
+
+QChart is a QGraphicsWidget: it needs a QApplication and must be built and rendered in the thread
+that owns it — the GUI thread in the window, the main thread on the command line.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from datetime import date, datetime, time
+from typing import Any
+
+from PySide6.QtCharts import (
+    QBarCategoryAxis,
+    QBarSeries,
+    QBarSet,
+    QChart,
+    QDateTimeAxis,
+    QLineSeries,
+    QPieSeries,
+    QValueAxis,
+)
+from PySide6.QtCore import QCoreApplication, QDateTime, QMargins, QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
+
+Translate = Callable[[str], str]
+MARKS = (4, 18)
+MAX_ATTEMPT_BUCKET = 30  # the distribution's last bar is "30+"
+DIALS_COLOR = QColor("#4A6FA5")
+CONNECTS_COLOR = QColor("#2E9E6B")
+MEETINGS_COLOR = QColor("#E0A030")
+MARK_COLORS = (QColor("#C0392B"), QColor("#7D3C98"))
+OUTCOME_COLORS = (
+    "#9AA5B1",
+    "#7B8794",
+    "#52606D",
+    "#B8C4CE",
+    "#E57373",
+    "#64B5F6",
+    "#2E9E6B",
+    "#FFB74D",
+    "#8E24AA",
+    "#C62828",
+)
+
+
+def _same(text: str) -> str:
+    return text
+
+
+def ensure_application() -> Any:
+    """The running Qt application, or a new offscreen one (for the command line, without a display)."""
+    app = QCoreApplication.instance()
+    if app is not None:
+        return app
+    from PySide6.QtWidgets import QApplication
+
+    if not os.environ.get("QT_QPA_PLATFORM") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    ):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    return QApplication([])
+
+
+def _base_chart(title: str) -> QChart:
+    chart = QChart()
+    chart.setTitle(title)
+    font = QFont(chart.titleFont())
+    font.setPointSizeF(11)
+    font.setBold(True)
+    chart.setTitleFont(font)
+    chart.setMargins(QMargins(6, 6, 6, 6))
+    chart.setBackgroundRoundness(0)
+    chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+    chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+    return chart
+
+
+def _percent_axis(top: float) -> QValueAxis:
+    axis = QValueAxis()
+    axis.setRange(0, max(5.0, min(100.0, top * 1.15)))
+    axis.applyNiceNumbers()
+    axis.setLabelFormat("%.0f%%")
+    return axis
+
+
+def _count_axis(top: float) -> QValueAxis:
+    axis = QValueAxis()
+    axis.setRange(0, max(1.0, top * 1.1))
+    axis.setLabelFormat("%d")
+    axis.applyNiceNumbers()
+    return axis
+
+
+def outcomes_chart(data: Mapping[str, Any], tr: Translate = _same) -> QChart:
+    """The outcomes breakdown: a donut of the outcomes recorded, labelled with their counts."""
+    chart = _base_chart(tr("Outcomes"))
+    series = QPieSeries()
+    series.setHoleSize(0.38)
+    labels: Mapping[str, str] = data.get("outcome_labels", {})
+    total = sum(int(n) for n in data.get("outcomes", {}).values())
+    for index, (code, count) in enumerate(data.get("outcomes", {}).items()):
+        if not count:
+            continue
+        share = 100.0 * int(count) / total if total else 0.0
+        piece = series.append(f"{labels.get(code, code)}: {int(count):,} ({share:.0f}%)", float(count))
+        piece.setColor(QColor(OUTCOME_COLORS[index % len(OUTCOME_COLORS)]))
+    chart.addSeries(series)
+    chart.legend().setAlignment(Qt.AlignmentFlag.AlignRight)
+    if not total:
+        chart.setTitle(tr("Outcomes (no calls with an outcome)"))
+    return chart
+
+
+def _msecs(day: date) -> float:
+    return float(QDateTime(datetime.combine(day, time(12))).toMSecsSinceEpoch())
+
+
+def per_day_chart(data: Mapping[str, Any], tr: Translate = _same) -> QChart:
+    """Dials and connects per day, as lines over the report's days."""
+    chart = _base_chart(tr("Dials and connects per day"))
+    days = [(date.fromisoformat(day), values) for day, values in data.get("by_day", {}).items()]
+    dials, connects = QLineSeries(), QLineSeries()
+    dials.setName(tr("Dials"))
+    connects.setName(tr("Connects"))
+    top = 0
+    for day, values in days:
+        x = _msecs(day)
+        dials.append(x, float(values["dials"]))
+        connects.append(x, float(values["connects"]))
+        top = max(top, int(values["dials"]))
+    for series, color in ((dials, DIALS_COLOR), (connects, CONNECTS_COLOR)):
+        series.setPen(QPen(color, 2))
+        series.setPointsVisible(len(days) <= 45)
+        chart.addSeries(series)
+    x_axis = QDateTimeAxis()
+    x_axis.setFormat("MMM d" if len(days) <= 120 else "MMM yyyy")
+    x_axis.setTickCount(min(max(len(days), 2), 8))
+    if days:
+        x_axis.setRange(
+            QDateTime(datetime.combine(days[0][0], time(0))),
+            QDateTime(datetime.combine(days[-1][0], time(23))),
+        )
+    y_axis = _count_axis(top)
+    chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
+    chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
+    for series in (dials, connects):
+        series.attachAxis(x_axis)
+        series.attachAxis(y_axis)
+    return chart
+
+
+def local_hour_chart(data: Mapping[str, Any], tr: Translate = _same) -> QChart:
+    """Contact rate (bars) and dials (line, right axis) by hour of the lead's local day."""
+    chart = _base_chart(tr("Contact rate by hour of the lead's local day"))
+    hours = data.get("by_local_hour", {})
+    dialled = [hour for hour, values in sorted(hours.items()) if values["dials"]]
+    shown = [f"{h:02d}" for h in range(int(dialled[0]), int(dialled[-1]) + 1)] if dialled else ["09", "17"]
+    rates = QBarSet(tr("Contact rate"))
+    rates.setColor(CONNECTS_COLOR)
+    dials = QLineSeries()
+    dials.setName(tr("Dials"))
+    dials.setPen(QPen(DIALS_COLOR, 2))
+    top_rate, top_dials = 0.0, 0
+    for index, hour in enumerate(shown):
+        values = hours.get(hour, {"dials": 0, "connects": 0, "contact_rate": None})
+        rate = 100.0 * (values.get("contact_rate") or 0.0)
+        rates.append(rate)
+        dials.append(float(index), float(values["dials"]))
+        top_rate, top_dials = max(top_rate, rate), max(top_dials, int(values["dials"]))
+    bars = QBarSeries()
+    bars.append(rates)
+    chart.addSeries(bars)
+    chart.addSeries(dials)
+    categories = QBarCategoryAxis()
+    categories.append([str(int(hour)) for hour in shown])
+    chart.addAxis(categories, Qt.AlignmentFlag.AlignBottom)
+    rate_axis = _percent_axis(top_rate)
+    dial_axis = _count_axis(top_dials)
+    chart.addAxis(rate_axis, Qt.AlignmentFlag.AlignLeft)
+    chart.addAxis(dial_axis, Qt.AlignmentFlag.AlignRight)
+    bars.attachAxis(categories)
+    bars.attachAxis(rate_axis)
+    dials.attachAxis(categories)
+    dials.attachAxis(dial_axis)
+    return chart
+
+
+def attempts_chart(data: Mapping[str, Any], tr: Translate = _same) -> QChart:
+    """How many attempts it took to reach each contacted lead, with markers at 4 and 18 attempts."""
+    chart = _base_chart(tr("Attempts to first contact"))
+    counts: dict[int, int] = {}
+    for attempts, leads in data.get("attempts_to_contact", {}).items():
+        bucket = min(int(attempts), MAX_ATTEMPT_BUCKET)
+        counts[bucket] = counts.get(bucket, 0) + int(leads)
+    last = max([*counts, max(MARKS)])
+    labels = [str(n) if n < MAX_ATTEMPT_BUCKET else f"{MAX_ATTEMPT_BUCKET}+" for n in range(1, last + 1)]
+    leads = QBarSet(tr("Leads first reached"))
+    leads.setColor(CONNECTS_COLOR)
+    top = 0
+    for n in range(1, last + 1):
+        leads.append(float(counts.get(n, 0)))
+        top = max(top, counts.get(n, 0))
+    bars = QBarSeries()
+    bars.setBarWidth(0.8)
+    bars.append(leads)
+    chart.addSeries(bars)
+    categories = QBarCategoryAxis()
+    categories.append(labels)
+    y_axis = _count_axis(top)
+    chart.addAxis(categories, Qt.AlignmentFlag.AlignBottom)
+    chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
+    bars.attachAxis(categories)
+    bars.attachAxis(y_axis)
+    names = {4: tr("4 attempts: where most sellers stop"), 18: tr("18 attempts: the target")}
+    for mark, color in zip(MARKS, MARK_COLORS, strict=True):
+        line = QLineSeries()
+        line.setName(names.get(mark, str(mark)))
+        line.setPen(QPen(color, 2, Qt.PenStyle.DashLine))
+        position = float(mark - 1)  # categories are at 0 … n-1
+        line.append(QPointF(position, 0.0))
+        line.append(QPointF(position, y_axis.max()))
+        chart.addSeries(line)
+        line.attachAxis(categories)
+        line.attachAxis(y_axis)
+    return chart
+
+
+def scripts_chart(data: Mapping[str, Any], tr: Translate = _same) -> QChart:
+    """Scripts side by side: contact rate and meetings per contact."""
+    chart = _base_chart(tr("Scripts compared"))
+    scripts = data.get("scripts", {})
+    contact = QBarSet(tr("Contact rate"))
+    contact.setColor(CONNECTS_COLOR)
+    meeting = QBarSet(tr("Meetings per contact"))
+    meeting.setColor(MEETINGS_COLOR)
+    names, top = [], 0.0
+    for name, values in scripts.items():
+        title = str(values.get("title") or name)
+        names.append(title if len(title) <= 28 else title[:26] + "…")
+        for bar_set, key in ((contact, "contact_rate"), (meeting, "meeting_rate")):
+            value = 100.0 * (values.get(key) or 0.0)
+            bar_set.append(value)
+            top = max(top, value)
+    bars = QBarSeries()
+    bars.append(contact)
+    bars.append(meeting)
+    chart.addSeries(bars)
+    categories = QBarCategoryAxis()
+    categories.append(names or [tr("(no calls)")])
+    axis = _percent_axis(top)
+    chart.addAxis(categories, Qt.AlignmentFlag.AlignBottom)
+    chart.addAxis(axis, Qt.AlignmentFlag.AlignLeft)
+    bars.attachAxis(categories)
+    bars.attachAxis(axis)
+    return chart
+
+
+CHARTS: tuple[tuple[str, Callable[[Mapping[str, Any], Translate], QChart]], ...] = (
+    ("outcomes", outcomes_chart),
+    ("per_day", per_day_chart),
+    ("local_hour", local_hour_chart),
+    ("attempts", attempts_chart),
+    ("scripts", scripts_chart),
+)
+
+
+def report_charts(data: Mapping[str, Any], tr: Translate = _same) -> list[tuple[str, QChart]]:
+    """Every chart of a report, keyed by a stable name."""
+    return [(name, build(data, tr)) for name, build in CHARTS]
+
+
+def render_chart(chart: QChart, width: int = 900, height: int = 420, scale: float = 2.0) -> QImage:
+    """Draw `chart` into an image offscreen (`scale` for print resolution); the chart is consumed."""
+    from PySide6.QtWidgets import QGraphicsScene
+
+    scene = QGraphicsScene()
+    scene.addItem(chart)
+    chart.setGeometry(QRectF(0, 0, width, height))
+    scene.setSceneRect(QRectF(0, 0, width, height))
+    image = QImage(int(width * scale), int(height * scale), QImage.Format.Format_ARGB32)
+    image.fill(Qt.GlobalColor.white)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+    scene.render(painter, QRectF(0, 0, image.width(), image.height()), QRectF(0, 0, width, height))
+    painter.end()
+    scene.removeItem(chart)
+    chart.deleteLater()
+    return image
+
+
+def render_report_charts(
+    data: Mapping[str, Any], width: int = 900, height: int = 420, tr: Translate = _same
+) -> list[tuple[str, QImage]]:
+    """Every chart of a report as an image (in the thread that owns the QApplication)."""
+    ensure_application()
+    return [(name, render_chart(chart, width, height)) for name, chart in report_charts(data, tr)]

@@ -1,0 +1,150 @@
+"""XLSX workbooks of tables: one sheet per table, real number and date cells, a frozen header row.
+
+Written with openpyxl's write-only mode, so a year of calls streams to disk instead of living in
+memory; a table longer than a sheet allows continues on "Calls (2)", "Calls (3)" …. The file is
+created readable by its owner only, and text cells a spreadsheet would run as a formula (starting
+with =, +, -, @) are neutralised exactly as in CSV exports.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import IO, Any, Protocol
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from desktop.exports.safe_csv import neutralise
+
+MAX_ROWS = 1_048_576  # Excel's limit per sheet, header included
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+_BAD_TITLE_CHARACTERS = str.maketrans({ch: " " for ch in "[]:*?/\\"})
+
+
+class TableLike(Protocol):
+    """What a sheet is made of (desktop.services.reports_tables.Table has these)."""
+
+    title: str
+    headers: Sequence[str]
+    rows: Iterable[Sequence[Any]]
+    formats: Mapping[str, str]
+    row_formats: Sequence[str]
+
+
+def open_private_binary(path: Path) -> IO[bytes]:
+    """Open `path` for writing bytes, created readable by its owner only."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    if os.name == "posix":
+        os.fchmod(descriptor, 0o600)
+    return os.fdopen(descriptor, "wb")
+
+
+def cell_value(value: Any) -> Any:
+    """A Python value as openpyxl stores it: aware times become the local wall time they show."""
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None) if value.tzinfo is not None else value
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return neutralise(value)
+
+
+def sheet_title(title: str, taken: set[str]) -> str:
+    base = title.translate(_BAD_TITLE_CHARACTERS).strip()[:31] or "Sheet"
+    name, number = base, 2
+    while name.lower() in taken:
+        suffix = f" ({number})"
+        name = base[: 31 - len(suffix)] + suffix
+        number += 1
+    taken.add(name.lower())
+    return name
+
+
+def _format_for(value: Any, header_format: str | None) -> str | None:
+    if isinstance(value, datetime):
+        return header_format or DATETIME_FORMAT
+    if isinstance(value, date):
+        return header_format or DATE_FORMAT
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return header_format
+    return None
+
+
+def write_workbook(
+    path: Path,
+    tables: Iterable[TableLike],
+    info: Sequence[tuple[str, Any]] = (),
+    max_rows: int = MAX_ROWS,
+) -> dict[str, int]:
+    """Write `tables` as sheets (an "About" sheet of `info` first); returns data rows per sheet."""
+    workbook = Workbook(write_only=True)
+    taken: set[str] = set()
+    counts: dict[str, int] = {}
+    bold = Font(bold=True)
+    if info:
+        about = workbook.create_sheet(sheet_title("About", taken))
+        about.column_dimensions["A"].width = 28
+        about.column_dimensions["B"].width = 60
+        for name, value in info:
+            label = WriteOnlyCell(about, value=neutralise(name))
+            label.font = bold
+            cell = WriteOnlyCell(about, value=cell_value(value))
+            cell.alignment = Alignment(horizontal="left")
+            style = _format_for(value, None)
+            if style:
+                cell.number_format = style
+            about.append([label, cell])
+    for table in tables:
+        counts.update(_write_table(workbook, table, taken, bold, max_rows))
+    with open_private_binary(path) as stream:
+        workbook.save(stream)
+    return counts
+
+
+def _new_sheet(workbook: Workbook, table: TableLike, taken: set[str], bold: Font) -> Any:
+    sheet = workbook.create_sheet(sheet_title(table.title, taken))
+    sheet.freeze_panes = "A2"
+    for index, header in enumerate(table.headers, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = max(10, min(40, len(header) + 4))
+    cells = []
+    for header in table.headers:
+        cell = WriteOnlyCell(sheet, value=neutralise(header))
+        cell.font = bold
+        cells.append(cell)
+    sheet.append(cells)
+    return sheet
+
+
+def _write_table(
+    workbook: Workbook, table: TableLike, taken: set[str], bold: Font, max_rows: int
+) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    sheet = _new_sheet(workbook, table, taken, bold)
+    header_formats = [table.formats.get(header) for header in table.headers]
+    row_formats = list(table.row_formats)
+    written = 0
+    for number, row in enumerate(table.rows):
+        if written >= max_rows - 1:
+            counts[sheet.title] = written
+            sheet = _new_sheet(workbook, table, taken, bold)
+            written = 0
+        cells = []
+        for index, value in enumerate(row):
+            wanted = row_formats[number] if number < len(row_formats) else header_formats[index]
+            style = _format_for(value, wanted or None)
+            if style is None:
+                cells.append(cell_value(value))
+                continue
+            cell = WriteOnlyCell(sheet, value=cell_value(value))
+            cell.number_format = style
+            cells.append(cell)
+        sheet.append(cells)
+        written += 1
+    counts[sheet.title] = written
+    return counts

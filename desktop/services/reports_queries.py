@@ -1,0 +1,489 @@
+"""The SQL behind supervisor reports: a few aggregate queries over the call-detail record.
+
+Each query groups in the database and hands back small results, so a report over a million
+attempts moves tens of thousands of rows into Python, not a million. SQLite aggregates by sorting
+unless rows arrive in the order of the GROUP BY, so every query is written to walk one of three
+covering indexes in its own order (docs/reports.md):
+
+- `ix_attempts_report` (started_at, …): time buckets, in time order;
+- `ix_attempts_agent` (agent_id, allowed, outcome, …): totals per agent and outcome;
+- `ix_attempts_lead` (lead_id, started_at, …): per-lead sequences and script attribution.
+
+When a report covers most of the calls, a date condition that SQLite could use would steer it to
+the time index and a sort; `Scope.wide` then writes the condition so that no index serves it and
+the query keeps its own order. Without statistics (Dialdesk never runs ANALYZE) SQLite's choice
+follows from the conditions alone, so the plans are the same on every user's database.
+
+Times are grouped in UTC buckets of an hour (or ten minutes, or a minute, when a time zone in play
+is not a whole number of hours from UTC) and turned into local days and hours in Python, where the
+IANA zone rules are; the bucket expression has a SQLite and a PostgreSQL form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Integer,
+    MetaData,
+    Select,
+    String,
+    Table,
+    and_,
+    case,
+    cast,
+    false,
+    func,
+    insert,
+    literal,
+    select,
+    type_coerce,
+)
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.selectable import Subquery
+
+from desktop.domain.scripts import DEFAULT_SCRIPT_BY_KIND, ScriptAssignments
+from desktop.storage.models import Agent, Attempt, Callback, Lead, ScriptAnswer, ScriptAssignment
+
+AnySelect = Select[*tuple[Any, ...]]
+SelectT = TypeVar("SelectT", bound=AnySelect)
+
+
+@dataclass(frozen=True)
+class ScriptRules:
+    """What decides a call's script: the assignments in force and the scripts that exist."""
+
+    assignments: ScriptAssignments
+    available: frozenset[str]
+    titles: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The calls a report covers: a time window and optional agent, list and script filters.
+
+    `wide`: the window holds most calls, so queries walk their own index, not the time index;
+    `all_time`: it holds every call, so the date condition is left out.
+    """
+
+    start: datetime
+    end: datetime
+    agent_id: int | None = None
+    list_name: str | None = None
+    script: str | None = None
+    scripts: ScriptRules | None = None
+    dialect: str = "sqlite"
+    wide: bool = False
+    all_time: bool = False
+
+
+# -- the script a call belongs to -----------------------------------------------------------------
+
+
+def answered_scripts(name: str = "answered") -> Subquery:
+    """Per attempt with answers: the script they were given in (the first by name, as ScriptService)."""
+    return (
+        select(ScriptAnswer.attempt_id, func.min(ScriptAnswer.script_name).label("script_name"))
+        .where(ScriptAnswer.attempt_id.is_not(None))
+        .group_by(ScriptAnswer.attempt_id)
+        .subquery(name)
+    )
+
+
+def assigned_script(rules: ScriptRules, lead: Any = Lead) -> ColumnElement[str]:
+    """The script the lead is assigned now, as `choose_script_name()` decides it, in SQL."""
+    available = rules.available
+    assignments = rules.assignments
+    whens: list[tuple[ColumnElement[bool], str]] = []
+    for name in sorted({n for n in assignments.by_lead.values() if n in available}):
+        assigned = (
+            select(cast(ScriptAssignment.target, Integer))
+            .where(ScriptAssignment.scope == "lead", ScriptAssignment.script_name == name)
+            .correlate(None)
+        )
+        whens.append((lead.id.in_(assigned), name))
+    whens += [(lead.list_name == key, name) for key, name in assignments.by_list.items() if name in available]
+    whens += [(lead.warmth == key, name) for key, name in assignments.by_warmth.items() if name in available]
+    if assignments.default and assignments.default in available:
+        fallback = assignments.default
+    else:
+        whens += [
+            (lead.kind == kind, name) for kind, name in DEFAULT_SCRIPT_BY_KIND.items() if name in available
+        ]
+        business = DEFAULT_SCRIPT_BY_KIND["business"]
+        fallback = business if business in available else (min(available) if available else "")
+    if not whens:
+        return literal(fallback, String)
+    return case(*whens, else_=literal(fallback, String))
+
+
+def script_of_call(rules: ScriptRules | None, answered: Subquery, lead: Any = Lead) -> ColumnElement[str]:
+    """The script of a call: where its answers were given, else the one its lead is assigned now."""
+    if rules is None:
+        return literal("", String)
+    return func.coalesce(answered.c.script_name, assigned_script(rules, lead))
+
+
+# -- filters --------------------------------------------------------------------------------------
+
+
+def conditions(
+    scope: Scope,
+    attempt: Any = Attempt,
+    lead: Any = Lead,
+    answered: Subquery | None = None,
+    time_index: bool = False,
+) -> list[ColumnElement[bool]]:
+    """WHERE terms for the attempts (`attempt`, an alias or the table) in scope.
+
+    `time_index`: write the date condition so the time index can serve it even for a wide scope.
+    A script filter needs the lead and the answers joined (`lead`, `answered`).
+    """
+    terms: list[ColumnElement[bool]] = []
+    if time_index or not scope.wide:
+        terms += [attempt.started_at >= scope.start, attempt.started_at < scope.end]
+    elif not scope.all_time:
+        # coalesce() of a NOT NULL column is the column, but no index serves it (see module docs).
+        moment = func.coalesce(attempt.started_at, attempt.started_at)
+        terms += [moment >= scope.start, moment < scope.end]
+    if scope.agent_id is not None:
+        terms.append(attempt.agent_id == scope.agent_id)
+    if scope.list_name is not None:
+        # correlate(None): the outer query may join leads too; this must stay a list of its own.
+        in_list = select(Lead.id).where(Lead.list_name == scope.list_name).correlate(None)
+        terms.append(attempt.lead_id.in_(in_list))
+    if scope.script is not None:
+        if answered is None:
+            raise ValueError("a script filter needs the script joins")
+        terms.append(attempt.lead_id.is_not(None))
+        terms.append(script_of_call(scope.scripts, answered, lead) == scope.script)
+    return terms
+
+
+def scoped(query: SelectT, scope: Scope, joined_lead: bool = False, time_index: bool = False) -> SelectT:
+    """`query` over attempts restricted to `scope` (adding the script joins when a script is chosen)."""
+    if scope.script is None:
+        return query.where(*conditions(scope, time_index=time_index))
+    answered = answered_scripts()
+    query = query.outerjoin(answered, answered.c.attempt_id == Attempt.id)
+    if not joined_lead:
+        query = query.outerjoin(Lead, Lead.id == Attempt.lead_id)
+    return query.where(*conditions(scope, answered=answered, time_index=time_index))
+
+
+# -- time buckets ---------------------------------------------------------------------------------
+
+
+def bucket_minutes(zones: Collection[str], start: datetime, end: datetime) -> int:
+    """The UTC bucket size that maps exactly to local hours in every zone: 60, 10 or 1 minutes."""
+    size = 60
+    samples = [start, end]
+    for year in range(start.year, end.year + 1):
+        samples += [datetime(year, 1, 1, tzinfo=UTC), datetime(year, 7, 1, tzinfo=UTC)]
+    for name in zones:
+        zone = ZoneInfo(name)
+        for moment in samples:
+            offset = moment.astimezone(zone).utcoffset() or timedelta(0)
+            minutes = int(offset.total_seconds() // 60)
+            if minutes % 60:
+                size = min(size, 10 if minutes % 10 == 0 else 1)
+    return size
+
+
+_BUCKET_LENGTH = {60: 13, 10: 15, 1: 16}  # "YYYY-MM-DD HH", "YYYY-MM-DD HH:M", "YYYY-MM-DD HH:MM"
+
+
+def time_bucket(scope: Scope, minutes: int) -> ColumnElement[str]:
+    """A UTC time bucket of `started_at` as text (SQLite stores "YYYY-MM-DD HH:MM:SS.ffffff")."""
+    column: Any = Attempt.started_at
+    if scope.dialect == "postgresql":
+        column = func.to_char(Attempt.started_at, "YYYY-MM-DD HH24:MI")
+    return func.substr(column, 1, _BUCKET_LENGTH[minutes], type_=String)
+
+
+def bucket_start(text: str, minutes: int) -> datetime:
+    """The UTC start of a bucket from its text."""
+    hour = datetime.strptime(text[:13], "%Y-%m-%d %H").replace(tzinfo=UTC)
+    if minutes == 60:
+        return hour
+    if minutes == 10:
+        return hour + timedelta(minutes=int(text[14]) * 10)
+    return hour + timedelta(minutes=int(text[14:16]))
+
+
+# -- the aggregates -------------------------------------------------------------------------------
+
+
+def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return case((condition, 1), else_=0)
+
+
+def _in(column: Any, values: Sequence[str]) -> ColumnElement[bool]:
+    return column.in_(list(values)) if values else false()
+
+
+def by_agent_and_outcome(
+    session: Session, scope: Scope, contact_codes: Sequence[str], conversation_s: float
+) -> Iterator[tuple[int | None, bool, str | None, int, float, int]]:
+    """(agent id, allowed, outcome, attempts, seconds on the phone, conversations) per group."""
+    conversation = and_(_in(Attempt.outcome, contact_codes), Attempt.duration_s >= conversation_s)
+    query = select(
+        Attempt.agent_id,
+        Attempt.allowed,
+        Attempt.outcome,
+        func.count(),
+        func.coalesce(func.sum(Attempt.duration_s), 0.0),
+        func.sum(_flag(conversation)),
+    ).group_by(Attempt.agent_id, Attempt.allowed, Attempt.outcome)
+    for agent_id, allowed, outcome, count, seconds, conversations in session.execute(scoped(query, scope)):
+        yield (
+            None if agent_id is None else int(agent_id),
+            bool(allowed),
+            None if outcome is None else str(outcome),
+            int(count),
+            float(seconds or 0.0),
+            int(conversations or 0),
+        )
+
+
+@dataclass(frozen=True)
+class BucketRow:
+    """Counts in one UTC time bucket."""
+
+    bucket: str
+    attempts: int
+    dials: int
+    connects: int
+    conversations: int
+    meetings: int
+    call_seconds: float
+    talk_seconds: float
+
+
+# Lead id -> zone number, for one report pass: a join on this narrow table costs half as much as
+# one on `leads`, whose rows are wide (see docs/reports.md).
+_TEMPORARY = MetaData()
+LEAD_ZONES = Table(
+    "report_lead_zones",
+    _TEMPORARY,
+    Column("lead_id", Integer, primary_key=True, autoincrement=False),
+    Column("zone", Integer, nullable=False),
+    prefixes=["TEMPORARY"],
+)
+
+
+@contextmanager
+def lead_zones(session: Session, zone_of_key: Mapping[str, int]) -> Iterator[Table]:
+    """A temporary table of every lead's zone number (from its hours key); dropped afterwards."""
+    connection = session.connection()
+    connection.exec_driver_sql("DROP TABLE IF EXISTS report_lead_zones")
+    LEAD_ZONES.create(connection)
+    try:
+        keys_of: dict[int, list[str]] = {}
+        for key, number in zone_of_key.items():
+            keys_of.setdefault(number, []).append(key)
+        zone: ColumnElement[int] = (
+            case(*[(Lead.hours_key.in_(keys), number) for number, keys in keys_of.items()], else_=-1)
+            if keys_of
+            else literal(-1, Integer)
+        )
+        session.execute(insert(LEAD_ZONES).from_select(["lead_id", "zone"], select(Lead.id, zone)))
+        yield LEAD_ZONES
+    finally:
+        connection.exec_driver_sql("DROP TABLE IF EXISTS report_lead_zones")
+
+
+def by_time_bucket(
+    session: Session, scope: Scope, minutes: int, contact_codes: Sequence[str], conversation_s: float
+) -> list[BucketRow]:
+    """Counts per UTC bucket, for days in the report's zone.
+
+    Walks `ix_attempts_report` in time order, so the grouping sorts rows that arrive sorted.
+    """
+    contact = _in(Attempt.outcome, contact_codes)
+    allowed = cast(Attempt.allowed, Integer)
+    bucket = time_bucket(scope, minutes).label("bucket")
+    query = select(
+        bucket,
+        func.count(),
+        func.sum(allowed),
+        func.sum(_flag(contact)),
+        func.sum(_flag(and_(contact, Attempt.duration_s >= conversation_s))),
+        func.sum(_flag(Attempt.outcome == "meeting")),
+        func.sum(allowed * Attempt.duration_s),
+        func.sum(case((contact, Attempt.duration_s), else_=None)),
+    ).group_by(bucket)
+    rows = session.execute(scoped(query, scope, time_index=True))
+    return [
+        BucketRow(
+            str(b), int(n), int(d or 0), int(c or 0), int(v or 0), int(m or 0), float(cs or 0), float(ts or 0)
+        )
+        for b, n, d, c, v, m, cs, ts in rows
+    ]
+
+
+def by_zone_and_bucket(
+    session: Session, scope: Scope, minutes: int, zones: Table, contact_codes: Sequence[str]
+) -> list[tuple[int | None, str, int, int]]:
+    """(lead zone number or None, UTC bucket, dials, connects): hours of the lead's local day."""
+    bucket = time_bucket(scope, minutes).label("bucket")
+    query = (
+        select(zones.c.zone, bucket, func.count(), func.sum(_flag(_in(Attempt.outcome, contact_codes))))
+        .outerjoin(zones, zones.c.lead_id == Attempt.lead_id)
+        .where(Attempt.allowed.is_(True))
+        .group_by(bucket, zones.c.zone)
+    )
+    rows = session.execute(scoped(query, scope, time_index=True))
+    return [(None if z is None else int(z), str(b), int(n), int(c or 0)) for z, b, n, c in rows]
+
+
+def lead_zone_keys(session: Session) -> list[str]:
+    """Every lead hours key in use (a walk of their index): to choose the bucket size."""
+    return [
+        str(k) for k in session.scalars(select(Lead.hours_key).where(Lead.hours_key.is_not(None)).distinct())
+    ]
+
+
+# One lead's calls in scope: (lead id, calls that count as attempts, attempts up to and including
+# the first contact or 0, allowed calls with an outcome, connects, meetings, seconds on connects,
+# and what script assignments go by: the lead's list, warmth and kind).
+LeadRow = tuple[int, int, int, int, int, int, float, str, str, str]
+
+
+def per_lead(
+    session: Session, scope: Scope, counted_codes: Sequence[str] | None, contact_codes: Sequence[str]
+) -> list[LeadRow]:
+    """Per lead dialled in scope, walking `ix_attempts_lead` in its order (no sort).
+
+    `counted_codes`: the outcomes that count as attempts; None when every outcome does.
+    """
+    contact = _in(Attempt.outcome, contact_codes)
+    per = scoped(
+        select(
+            Attempt.lead_id.label("lead_id"),
+            func.count(Attempt.outcome).label("calls"),
+            (
+                func.count(Attempt.outcome)
+                if counted_codes is None
+                else func.sum(_flag(_in(Attempt.outcome, counted_codes)))
+            ).label("attempts"),
+            func.min(case((contact, Attempt.started_at), else_=None)).label("first_contact"),
+            func.sum(_flag(contact)).label("connects"),
+            func.sum(_flag(Attempt.outcome == "meeting")).label("meetings"),
+            func.sum(case((contact, Attempt.duration_s), else_=None)).label("talk"),
+        )
+        .where(Attempt.allowed.is_(True), Attempt.lead_id.is_not(None))
+        .group_by(Attempt.lead_id),
+        scope,
+    ).subquery("per_lead")
+    # Attempts up to the first contact: a seek in the lead's index entries, per contacted lead.
+    earlier = aliased(Attempt, name="earlier")
+    earlier_lead = aliased(Lead, name="earlier_lead")
+    count_query = select(func.count()).select_from(earlier)
+    answered = None
+    if scope.script is not None:
+        answered = answered_scripts("earlier_answered")
+        count_query = count_query.outerjoin(answered, answered.c.attempt_id == earlier.id).outerjoin(
+            earlier_lead, earlier_lead.id == earlier.lead_id
+        )
+    to_contact = (
+        count_query.where(
+            earlier.lead_id == per.c.lead_id,
+            earlier.started_at <= per.c.first_contact,
+            earlier.allowed.is_(True),
+            earlier.outcome.is_not(None) if counted_codes is None else _in(earlier.outcome, counted_codes),
+            *conditions(scope, earlier, earlier_lead, answered),
+        )
+        .correlate(per)
+        .scalar_subquery()
+    )
+    lead = aliased(Lead, name="lead")
+    query = select(
+        per.c.lead_id,
+        per.c.attempts,
+        case((per.c.first_contact.is_(None), 0), else_=to_contact),
+        per.c.calls,
+        per.c.connects,
+        per.c.meetings,
+        func.coalesce(per.c.talk, 0.0),
+        lead.list_name,
+        lead.warmth,
+        lead.kind,
+    ).join(lead, lead.id == per.c.lead_id)
+    return [tuple(row) for row in session.execute(query)]  # type: ignore[misc]
+
+
+def answered_calls(session: Session, scope: Scope) -> list[tuple[int, str, str, int, float]]:
+    """(lead, script answered in, outcome, calls, seconds) for allowed calls with answers and an outcome."""
+    answered = answered_scripts()
+    query = (
+        select(
+            Attempt.lead_id,
+            answered.c.script_name,
+            Attempt.outcome,
+            func.count(),
+            func.coalesce(func.sum(Attempt.duration_s), 0.0),
+        )
+        .join(answered, answered.c.attempt_id == Attempt.id)
+        .where(Attempt.allowed.is_(True), Attempt.outcome.is_not(None), Attempt.lead_id.is_not(None))
+        .group_by(Attempt.lead_id, answered.c.script_name, Attempt.outcome)
+    )
+    if scope.script is not None:
+        query = query.outerjoin(Lead, Lead.id == Attempt.lead_id)
+    query = query.where(*conditions(scope, answered=answered, time_index=True))
+    return [
+        (int(lead), str(s), str(o), int(n), float(t or 0.0)) for lead, s, o, n, t in session.execute(query)
+    ]
+
+
+def blocked_reasons(session: Session, scope: Scope) -> Iterator[str]:
+    """The decision records (JSON text) of blocked attempts in scope."""
+    # Through the time index: the allowed flag is tested in the index, only blocked rows are read.
+    query = scoped(select(Attempt.reasons).where(Attempt.allowed.is_(False)), scope, time_index=True)
+    yield from session.scalars(query.execution_options(yield_per=5000))
+
+
+def callbacks_due(session: Session, scope: Scope) -> list[tuple[datetime, datetime | None]]:
+    """(due, done) as naive UTC of callbacks due in the window, by the agent who booked them, on
+    leads of the list."""
+    # Read as stored (naive UTC; text on SQLite) and parsed here: the type's own result processing
+    # costs more than the rest of the callback figures.
+    query = select(type_coerce(Callback.due_at, String), type_coerce(Callback.done_at, String)).where(
+        Callback.due_at >= scope.start, Callback.due_at < scope.end
+    )
+    if scope.agent_id is not None:
+        query = query.where(Callback.agent_id == scope.agent_id)
+    if scope.list_name is not None:
+        query = query.where(Callback.lead_id.in_(select(Lead.id).where(Lead.list_name == scope.list_name)))
+    return [(_utc(due), None if done is None else _utc(done)) for due, done in session.execute(query)]
+
+
+def _utc(value: Any) -> datetime:
+    """A stored time as naive UTC (comparisons need no time zone arithmetic)."""
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo is None else moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def agent_names(session: Session) -> dict[int, str]:
+    return {int(i): str(n) for i, n in session.execute(select(Agent.id, Agent.name))}
+
+
+def attempts_in(session: Session, start: datetime | None = None, end: datetime | None = None) -> int:
+    """How many attempts fall in [start, end) (all of them without bounds): a count on an index."""
+    query = select(func.count()).select_from(Attempt)
+    if start is not None and end is not None:
+        query = query.where(Attempt.started_at >= start, Attempt.started_at < end)
+    return int(session.scalar(query) or 0)
+
+
+def time_span(session: Session) -> tuple[datetime, datetime] | None:
+    """The first and the last attempt's start, if any."""
+    row = session.execute(select(func.min(Attempt.started_at), func.max(Attempt.started_at))).one()
+    return None if row[0] is None else (row[0], row[1])

@@ -1,0 +1,142 @@
+"""The Reports window on a seeded database: the figures a supervisor sees, charts, exports, merging."""
+
+from __future__ import annotations
+
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from desktop.services.clock import ManualClock
+from desktop.services.settings import Settings
+from desktop.services.workspace import Workspace, open_workspace
+from tests.conftest import require_tool
+from tests.services.test_reports_seed import FIRST, LAST, NOW, seed_known_answers
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def seeded(ui_workspace: Workspace, ui_clock: ManualClock) -> Workspace:
+    seed_known_answers(ui_workspace)
+    ui_clock.set(NOW)
+    return ui_workspace
+
+
+@pytest.fixture
+def reports(qtbot, seeded: Workspace):  # type: ignore[no-untyped-def]
+    from desktop.ui.app import make_application
+    from desktop.ui.reports_window import ReportsWindow
+
+    make_application([])
+    window = ReportsWindow(seeded)
+    qtbot.addWidget(window)
+    window.show()
+    window.set_period(FIRST, LAST)
+    window.zone_combo.setCurrentText("UTC")
+    yield window
+    window.close()
+
+
+def show(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    qtbot.mouseClick(window.show_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.task is None and window.report is not None, timeout=20_000)
+
+
+def figures(window) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    return {key: label.text() for key, label in window.figure_values.items()}
+
+
+def test_the_window_shows_the_figures(qtbot, reports) -> None:  # type: ignore[no-untyped-def]
+    show(qtbot, reports)
+    shown = figures(reports)
+    assert shown["dials"] == "11"
+    assert shown["blocked_dials"] == "2"
+    assert shown["connects"] == "3"
+    assert shown["contact_rate"] == "27.3%"
+    assert shown["conversations"] == "2"
+    assert shown["meetings"] == "1"
+    assert shown["meeting_rate"] == "9.1%"
+    assert shown["meeting_rate_per_contact"] == "33.3%"
+    assert shown["avg_attempts_to_contact"] == "2.0"
+    assert shown["reached_4_share"] == "25.0%" and shown["reached_18_share"] == "0.0%"
+    assert shown["talk_time_s"] == "0 h 07 min"  # 435 s
+    assert (shown["callbacks_kept"], shown["callbacks_missed"]) == ("1", "2")
+    assert "11 dials" in reports.status_label.text()
+
+    by_agent = reports.table_models["by-agent"]
+    assert by_agent.rowCount() == 2
+    assert [by_agent.data(by_agent.index(0, c)) for c in range(4)] == ["Ann", "8", "1", "1"]
+    assert by_agent.headerData(4, Qt.Orientation.Horizontal) == "contact rate"
+    blocked = reports.table_models["blocked"]
+    assert [blocked.value(r, 0) for r in range(blocked.rowCount())] == ["calling_hours", "dnc_internal"]
+    assert set(reports.chart_views) == {"outcomes", "per_day", "local_hour", "attempts", "scripts"}
+    assert reports.chart_views["outcomes"].chart().series()[0].count() == 6  # outcomes that happened
+
+
+def test_filters_change_the_figures(qtbot, reports) -> None:  # type: ignore[no-untyped-def]
+    assert reports.agent_combo.itemText(0) == "All agents"
+    reports.agent_combo.setCurrentIndex(reports.agent_combo.findData("Bob"))
+    show(qtbot, reports)
+    assert figures(reports)["dials"] == "3" and figures(reports)["meetings"] == "1"
+    reports.agent_combo.setCurrentIndex(0)
+    reports.list_combo.setCurrentIndex(reports.list_combo.findData("Web"))
+    reports.zone_combo.setCurrentText("America/New_York")
+    reports.report = None
+    show(qtbot, reports)
+    assert figures(reports)["dials"] == "8"  # a6 a7 a8 a8b a8c a8d a9, and a11 (the 3rd in New York)
+
+
+def test_exports_run_off_the_gui_thread(qtbot, reports, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    show(qtbot, reports)
+    tmp_path = tmp_path / "exports"
+    tmp_path.mkdir()
+    actions = reports.report_actions
+    actions.export_csv(tmp_path / "calls.csv")
+    qtbot.waitUntil(lambda: actions.task is None, timeout=20_000)
+    assert {p.name for p in tmp_path.iterdir()} == {"calls.csv", "calls-by-day.csv", "calls-by-agent.csv"}
+    assert "Wrote calls.csv" in reports.status_label.text()
+    actions.export_xlsx(tmp_path / "report.xlsx")
+    qtbot.waitUntil(lambda: actions.task is None, timeout=20_000)
+    assert (tmp_path / "report.xlsx").stat().st_size > 0
+    actions.export_pdf(tmp_path / "report.pdf", reports.report)
+    qtbot.waitUntil(lambda: actions.task is None, timeout=20_000)
+    assert "pages to report.pdf" in reports.status_label.text()
+    pdftotext = require_tool("pdftotext", "poppler-utils")
+    text = subprocess.run(
+        [pdftotext, str(tmp_path / "report.pdf"), "-"], capture_output=True, text=True
+    ).stdout
+    assert "Calling report" in text and "Period: 2026-03-02 to 2026-03-03" in text
+
+
+def test_merge_from_the_window(
+    qtbot, reports, seeded: Workspace, ui_clock: ManualClock, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    colleague = open_workspace(str(tmp_path / "eve.db"), clock=ui_clock)
+    try:
+        colleague.save_settings(Settings(agent_name="Eve"))
+        colleague.dnc.add("(646) 555-0131", reason="asked")
+    finally:
+        colleague.close()
+    merged: list[object] = []
+    reports.merged.connect(merged.append)
+    reports.report_actions.merge(tmp_path / "eve.db")
+    qtbot.waitUntil(lambda: bool(merged) and reports.task is None, timeout=20_000)
+    assert merged[0].dnc_added == 1  # type: ignore[attr-defined]
+    assert seeded.dnc.is_listed("+16465550131")
+    assert reports.agent_combo.findData("Eve") >= 0  # agents are re-read after a merge
+
+
+def test_reports_opens_from_the_main_window(qtbot, make_window, seeded: Workspace) -> None:  # type: ignore[no-untyped-def]
+    window = make_window()
+    assert "Reports" in [action.text().replace("&", "") for action in window.menuBar().actions()]
+    window.reports_action.trigger()
+    reports = window.reports_window
+    qtbot.waitUntil(lambda: reports is not None and reports.isVisible(), timeout=5_000)
+    qtbot.waitUntil(lambda: reports.task is None and reports.report is not None, timeout=20_000)
+    # The default period: the week ending on the last day with calls (2026-03-04).
+    assert reports.report.filter.last_day == date(2026, 3, 4)
+    window.reports_action.trigger()
+    assert window.reports_window is reports  # one window, raised again
