@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import phonenumbers
-from phonenumbers import PhoneMetadata, PhoneNumberType, geocoder, timezone
+from phonenumbers import PhoneMetadata, PhoneNumberType, timezone
 from phonenumbers.phonenumberutil import _number_type_helper, is_number_type_geographical
 
 UNKNOWN_TIME_ZONE = "Etc/Unknown"
@@ -144,6 +144,9 @@ def normalize_e164(text: str, default_region: str = "US") -> str:
 
 def describe_location(e164: str) -> str:
     """A human description of where a number is ("New York, NY"), empty when unknown."""
+    # Imported here: the geocoding data takes a third of a second to load, and most commands never need it.
+    from phonenumbers import geocoder
+
     try:
         return str(geocoder.description_for_number(phonenumbers.parse(e164, None), "en"))
     except phonenumbers.NumberParseException:
