@@ -151,10 +151,10 @@ class QueuePanel(QWidget):
         header.setHighlightSections(False)
         widths = {
             COL_POSITION: 28,
-            COL_NAME: 156,
-            COL_WHEN: 92,
-            COL_ATTEMPTS: 40,
-            COL_LOCAL_TIME: 74,
+            COL_NAME: 146,
+            COL_WHEN: 84,
+            COL_ATTEMPTS: 48,
+            COL_LOCAL_TIME: 84,
             COL_COMPANY: 160,
             COL_PHONE: 140,
             COL_LIST: 110,
