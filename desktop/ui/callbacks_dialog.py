@@ -9,13 +9,11 @@ from datetime import timedelta
 from PySide6.QtCore import QModelIndex, Signal, Slot
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -25,7 +23,7 @@ from desktop.services.callbacks import CallbackService, CallbackView
 from desktop.services.clock import Clock
 from desktop.ui import style
 from desktop.ui.clocks import DAY_TIME, span_text, their_time, your_time, zone_city
-from desktop.ui.table_text import table_rows
+from desktop.ui.table_text import read_only_table, table_rows
 
 UPCOMING_WITHIN = timedelta(days=7)
 
@@ -52,8 +50,7 @@ class CallbacksDialog(QDialog):
         self.summary_label = QLabel()
         self.summary_label.setStyleSheet("font-size: 15px; font-weight: 600;")
         layout.addWidget(self.summary_label)
-        self.table = QTableWidget(0, 5)
-        self.table.setHorizontalHeaderLabels(
+        self.table = read_only_table(
             [
                 self.tr("Lead"),
                 self.tr("Due, their time"),
@@ -62,12 +59,6 @@ class CallbacksDialog(QDialog):
                 self.tr("Note"),
             ]
         )
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         for column in (COL_LEAD, COL_THEIRS, COL_YOURS, COL_WHEN):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)

@@ -10,14 +10,12 @@ from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QStandardPaths, Signal, Slot
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -28,7 +26,7 @@ from desktop.services.meetings import MeetingError, MeetingService, MeetingView
 from desktop.services.settings import Settings
 from desktop.ui import style
 from desktop.ui.clocks import DAY_TIME, their_time, your_time, zone_city
-from desktop.ui.table_text import table_rows
+from desktop.ui.table_text import read_only_table, table_rows
 
 ICS_FILTER = "Calendar files (*.ics)"
 
@@ -96,8 +94,7 @@ class MeetingsDialog(QDialog):
         self.setWindowTitle(self.tr("Upcoming meetings"))
         self.setMinimumSize(820, 400)
         layout = QVBoxLayout(self)
-        self.table = QTableWidget(0, 5)
-        self.table.setHorizontalHeaderLabels(
+        self.table = read_only_table(
             [
                 self.tr("When, their time"),
                 self.tr("Your time"),
@@ -106,12 +103,6 @@ class MeetingsDialog(QDialog):
                 self.tr("Phone"),
             ]
         )
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         for column in (COL_THEIRS, COL_YOURS, COL_WHO, COL_PHONE):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
