@@ -101,7 +101,7 @@ def check_script(text: str, source: str = "<script>") -> CheckedScript:
 
 # -- the schema -----------------------------------------------------------------------------------
 
-_SCRIPT_KEYS = (
+SCRIPT_KEYS = (
     "format",
     "name",
     "title",
@@ -114,7 +114,7 @@ _SCRIPT_KEYS = (
     "advice",
     "objections",
 )
-_STAGE_KEYS = ("id", "kind", "title", "say", "hint", "questions", "next", "end", "outcome")
+STAGE_KEYS = ("id", "kind", "title", "say", "hint", "questions", "next", "end", "outcome")
 _ROUTE_KEYS = ("next", "advice")
 _QUESTION_KEYS = (
     "id",
@@ -145,12 +145,12 @@ _ONLY_FOR = {
     "unit": (NUMBER,),
     "max_length": (TEXT,),
 }
-_ADVICE_KEYS = ("id", "title", "say", "hint", "callback_in", "callback_note")
-_OBJECTION_KEYS = ("id", "says", "response", "hint", "outcome", "callback_in")
+ADVICE_KEYS = ("id", "title", "say", "hint", "callback_in", "callback_note")
+OBJECTION_KEYS = ("id", "says", "response", "hint", "outcome", "callback_in")
 
 
 def _read_script(reader: NodeReader, root: Node, text: str) -> CallScript | None:
-    top = reader.mapping(root, "", _SCRIPT_KEYS, required=("format", "name", "title", "stages"))
+    top = reader.mapping(root, "", SCRIPT_KEYS, required=("format", "name", "title", "stages"))
     if top is None:
         return None
     refs = References({}, {}, {}, [], [], [])
@@ -171,9 +171,9 @@ def _read_script(reader: NodeReader, root: Node, text: str) -> CallScript | None
     translation_of = reader.ident(top.get("translation_of"), "translation_of", NAME_PATTERN) or None
     audience = reader.one_of(top.get("audience"), "audience", AUDIENCES, "any")
     stages = _read_stages(reader, top, refs)
-    advice = _read_cards(reader, top.get("advice"), "advice", _ADVICE_KEYS, refs.advice, _advice_card, refs)
+    advice = _read_cards(reader, top.get("advice"), "advice", ADVICE_KEYS, refs.advice, _advice_card, refs)
     objections = _read_cards(
-        reader, top.get("objections"), "objections", _OBJECTION_KEYS, refs.objections, _objection_card, refs
+        reader, top.get("objections"), "objections", OBJECTION_KEYS, refs.objections, _objection_card, refs
     )
     start = reader.text(top.get("start"), "start") or (stages[0].id if stages else "")
     if "start" in top and start not in refs.targets:
@@ -219,7 +219,7 @@ def _read_stages(reader: NodeReader, top: dict[str, Node], refs: References) -> 
         reader.error(line_of(top["stages"]), "stages", "a script needs at least one stage")
     for index, node in enumerate(nodes):
         path = item_path("stages", index, node)
-        fields = reader.mapping(node, path, _STAGE_KEYS, required=("id", "title"))
+        fields = reader.mapping(node, path, STAGE_KEYS, required=("id", "title"))
         if fields is None:
             continue
         stage_id = reader.ident(fields.get("id"), f"{path}.id")

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from desktop.domain.compliance import Decision
 from desktop.domain.leads import attempt_label, display_name, persistence_nudge
 from desktop.domain.outcomes import OutcomeRules
+from desktop.domain.phones import describe_location
 from desktop.services.clock import Clock
 from desktop.services.gate import GateResult
 from desktop.services.hours import HoursKeys
@@ -140,17 +141,6 @@ def display_number(e164: str | None, raw: str) -> str:
         )
     except phonenumbers.NumberParseException:
         return e164
-
-
-def _location(e164: str | None) -> str:
-    if not e164:
-        return ""
-    from phonenumbers import geocoder
-
-    try:
-        return str(geocoder.description_for_number(phonenumbers.parse(e164, None), "en"))
-    except phonenumbers.NumberParseException:
-        return ""
 
 
 def _primary_zone(phones: list[Phone]) -> str:
@@ -315,7 +305,7 @@ class LeadService:
                     problem=phone.problem,
                     time_zones=phone.zone_list,
                     on_internal_dnc=bool(phone.e164 and uow.dnc.find(phone.e164, "internal")),
-                    location=_location(phone.e164),
+                    location=describe_location(phone.e164) if phone.e164 else "",
                 )
                 for phone in lead.phones
             ]

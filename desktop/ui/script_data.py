@@ -19,22 +19,10 @@ from typing import Any
 import yaml
 
 from desktop.domain.script_engine import enter, leave
+from desktop.domain.script_format import ADVICE_KEYS, OBJECTION_KEYS, SCRIPT_KEYS, STAGE_KEYS
 from desktop.domain.scripts import CallScript
 
-SCRIPT_KEYS = (
-    "format",
-    "name",
-    "title",
-    "language",
-    "translation_of",
-    "audience",
-    "description",
-    "start",
-    "stages",
-    "advice",
-    "objections",
-)
-STAGE_KEYS = ("id", "kind", "title", "say", "hint", "questions", "next", "end", "outcome")
+# The editor writes questions' keys in reading order (limits before routes), unlike the schema's list.
 QUESTION_KEYS = (
     "id",
     "ask",
@@ -54,8 +42,6 @@ QUESTION_KEYS = (
 )
 CHOICE_KEYS = ("id", "label", "next", "advice")
 RANGE_KEYS = ("from", "below", "next", "advice")
-ADVICE_KEYS = ("id", "title", "say", "hint", "callback_in", "callback_note")
-OBJECTION_KEYS = ("id", "says", "response", "hint", "outcome", "callback_in")
 
 _BOOL = "tag:yaml.org,2002:bool"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
