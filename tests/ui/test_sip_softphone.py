@@ -106,8 +106,11 @@ def sip_window(make_window, ui_workspace, private_dirs: Path, memory_keyring: Me
         window = make_window()
         seen: list[tuple[str, str]] = []
         # Connected after the softphone's own slot: records what the dial bar said after each event.
+        # Queued: the signal is emitted on the dialer's thread, and a plain lambda would run there, racing
+        # the window's own (queued) slot; queued, it runs on the GUI thread after that slot.
         window.softphone.signals.callEvent.connect(
-            lambda event: seen.append((event.kind, window.dial_bar.state_label.text()))
+            lambda event: seen.append((event.kind, window.dial_bar.state_label.text())),
+            Qt.ConnectionType.QueuedConnection,
         )
         window.seen = seen
         return window
@@ -136,6 +139,7 @@ def test_sip_call_voicemail_drop_records_voicemail_and_shows_the_next_lead(qtbot
     qtbot.keyClick(window, Qt.Key.Key_Space)
     assert window.dial_bar.state == ON_CALL
     qtbot.waitUntil(lambda: window.dial_bar.voicemail_button.isEnabled(), timeout=5000)
+    qtbot.waitUntil(lambda: bool(said(window, "connected")), timeout=5000)
     assert said(window, "ringing").startswith("Ringing +1 212-555-0134")
     assert said(window, "connected").startswith("Connected with +1 212-555-0134")
     assert window.dial_bar.mute_button.isEnabled() and window.dial_bar.dial_pad_button.isEnabled()
