@@ -15,7 +15,7 @@ TEST_DEB_PACKAGES := xvfb xauth xdotool imagemagick faketime espeak-ng baresip-c
 RUN_DEB_PACKAGES := libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxcb-image0 libxcb-render-util0 \
 	libxkbcommon-x11-0 libxcb-shape0 libegl1 libgl1 libfontconfig1 libdbus-1-3
 
-.PHONY: run test lint typecheck pytest bench venv system-packages-test system-packages-run clean screenshot
+.PHONY: run test lint typecheck pytest bench venv system-packages-test system-packages-run clean screenshot area-codes
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11+ is needed: sudo apt-get install python3 python3-venv"; exit 1; }
@@ -57,3 +57,7 @@ screenshot: $(STAMP) system-packages-test
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
+
+# The states of +1 area codes, from the installed phonenumbers (run after upgrading phonenumbers).
+area-codes: $(STAMP)
+	$(BIN)/python -c "from pathlib import Path; from desktop.domain.phones import write_area_code_table; write_area_code_table(Path('resources/phone/area_code_states.json'))"

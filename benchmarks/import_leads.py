@@ -51,7 +51,8 @@ start = time.perf_counter()
 report = ws.imports.run({str(path)!r})
 elapsed = time.perf_counter() - start
 print(json.dumps({{"seconds": elapsed, "imported": report.imported,
-                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                   "helper_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}}))
 """
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return json.loads(output.stdout.strip().splitlines()[-1])
@@ -72,6 +73,8 @@ def main() -> int:
     print(f"dialdesk leads import:     {result['seconds']:.2f} s ({int(result['imported']):,} leads)")
     print(f"ratio: {ratio:.2f}x (target <= 1.5x)")
     print(f"import peak memory: {result['peak_mb']:.0f} MB (target < 500 MB)")
+    # The phone-parsing helper process (desktop/services/parse_ahead.py) runs beside the import.
+    print(f"parse helper peak memory: {result['helper_peak_mb']:.0f} MB (together under 500 MB)")
     return 0
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from pathlib import Path
 
 import phonenumbers
-from phonenumbers import PhoneMetadata, PhoneNumberType, timezone
+from phonenumbers import PhoneMetadata, PhoneNumber, PhoneNumberType, timezone
 from phonenumbers.phonenumberutil import _number_type_helper, is_number_type_geographical
 
 UNKNOWN_TIME_ZONE = "Etc/Unknown"
@@ -33,6 +34,9 @@ _PLAIN_NUMBER = re.compile(r"\+?[0-9 ().\-/]+")
 _NON_DIGIT = re.compile(r"[^0-9]")
 # Longer cells are prose or pasted junk, not numbers; refusing early keeps parsing fast and bounded.
 _MAX_RAW_LENGTH = 64
+# The regions that share country code 1 (the North American Numbering Plan); area codes start 2-9.
+_NANP_REGIONS = frozenset(phonenumbers.COUNTRY_CODE_TO_REGION_CODE[1])
+_NANP_AREA_FIRST = frozenset("23456789")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +72,12 @@ def parse_phone(raw: str, default_region: str = "US") -> ParsedPhone:
         # Only digits and punctuation: hand phonenumbers the bare digits, which it parses faster
         # and reads the same way (it strips the punctuation itself).
         digits = _NON_DIGIT.sub("", text)
-        text = "+" + digits if text.startswith("+") else digits
+        plus = text.startswith("+")
+        if default_region and default_region.upper() in _NANP_REGIONS:
+            quick = _parse_north_american(raw, digits, plus)
+            if quick is not None:
+                return quick
+        text = "+" + digits if plus else digits
     try:
         number = phonenumbers.parse(text, default_region.upper() if default_region else None)
     except phonenumbers.NumberParseException as error:
@@ -83,6 +92,35 @@ def parse_phone(raw: str, default_region: str = "US") -> ParsedPhone:
             region=region,
             problem=_invalid_reason(number),
         )
+    return _valid_phone(raw, number, region, kind, extension)
+
+
+def _parse_north_american(raw: str, digits: str, plus: bool) -> ParsedPhone | None:
+    """The common case of a North American list, without phonenumbers.parse(); None to take the long way.
+
+    In a +1 region, ten digits that start with 2-9 (or eleven with the leading 1, with or without
+    "+") are always read by phonenumbers.parse() as country code 1 and those ten digits: the
+    national prefix, the international prefix 011 and the 7-digit local forms all begin otherwise.
+    Only a number that then proves valid is answered here, so every reason for refusing a number
+    still comes from phonenumbers; tests compare both ways on generated numbers in every +1 region.
+    """
+    if len(digits) == 10 and not plus and digits[0] in _NANP_AREA_FIRST:
+        national = digits
+    elif len(digits) == 11 and digits[0] == "1" and digits[1] in _NANP_AREA_FIRST:
+        national = digits[1:]
+    else:
+        return None
+    number = PhoneNumber(country_code=1, national_number=int(national))
+    region, kind = region_and_type(number)
+    if kind == PhoneNumberType.UNKNOWN:
+        return None
+    return _valid_phone(raw, number, region, kind, None)
+
+
+def _valid_phone(
+    raw: str, number: PhoneNumber, region: str | None, kind: int, extension: str | None
+) -> ParsedPhone:
+    """The parsed form of a number already known to be valid, with its time zones."""
     e164 = f"+{number.country_code}{phonenumbers.national_significant_number(number)}"
     # time_zones_for_number() would compute the number type a third time; we know it already.
     if is_number_type_geographical(kind, number.country_code or 0):
@@ -161,10 +199,56 @@ def number_states(e164: str) -> tuple[str, ...]:
     """
     if not e164.startswith("+1") or len(e164) < 5:
         return ()
-    return _area_code_states(e164[:5])
+    prefix = e164[:5]
+    found = _AREA_CODE_STATES.get(prefix)
+    if found is None:
+        if _AREA_CODE_TABLE_IN_USE:
+            return ()  # the table lists every area code this phonenumbers release places
+        found = _AREA_CODE_STATES[prefix] = _area_code_states(prefix)
+    return found
 
 
-@lru_cache(maxsize=2048)
+# "+1NPA" -> states: from the table written for the installed phonenumbers, else one lookup each.
+_AREA_CODE_STATES: dict[str, tuple[str, ...]] = {}
+_AREA_CODE_TABLE_IN_USE = False
+
+
+def use_area_code_table(path: Path) -> bool:
+    """Answer number_states() from a table made by write_area_code_table() for this phonenumbers release.
+
+    The geocoding data behind number_states() takes a third of a second to load; the table holds the
+    same answers for all 800 area codes. Written for another release of phonenumbers, it is ignored
+    (False), and every area code is looked up in phonenumbers' own data as before.
+    """
+    global _AREA_CODE_TABLE_IN_USE
+    try:
+        table = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if not isinstance(table, dict) or table.get("phonenumbers") != phonenumbers.__version__:
+        return False
+    _AREA_CODE_STATES.update({prefix: tuple(states) for prefix, states in table["states"].items()})
+    _AREA_CODE_TABLE_IN_USE = True
+    return True
+
+
+def write_area_code_table(path: Path) -> None:
+    """Write the states of every +1 area code, from the installed phonenumbers' geocoding data."""
+    states = {f"+1{npa:03d}": _area_code_states(f"+1{npa:03d}") for npa in range(1000)}
+    # One area code a line, so a new phonenumbers release shows as a readable diff.
+    entries = ",\n".join(
+        f"    {json.dumps(prefix)}: {json.dumps(list(found), ensure_ascii=False)}"
+        for prefix, found in states.items()
+        if found
+    )
+    about = "number_states() for every +1 area code; `make area-codes` writes it anew"
+    path.write_text(
+        f'{{\n  "about": {json.dumps(about)},\n  "phonenumbers": {json.dumps(phonenumbers.__version__)},\n'
+        f'  "states": {{\n{entries}\n  }}\n}}\n',
+        encoding="utf-8",
+    )
+
+
 def _area_code_states(prefix: str) -> tuple[str, ...]:
     description = describe_location(prefix + "5550100")
     if not description:

@@ -1,4 +1,4 @@
-"""Loading the rules shipped as data in resources/rules/ (outcomes, the compliance rule book)."""
+"""Loading the rules shipped as data in resources/ (outcomes, the compliance rule book, area codes)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from functools import lru_cache
 
 from desktop.domain.compliance_rules import RuleBook, parse_rulebook
 from desktop.domain.outcomes import OutcomeRules, parse_outcome_rules
+from desktop.domain.phones import use_area_code_table
 from desktop.paths import resource
 
 
@@ -19,3 +20,9 @@ def shipped_outcome_rules() -> OutcomeRules:
 def shipped_rulebook() -> RuleBook:
     path = resource("rules", "us_compliance.toml")
     return parse_rulebook(path.read_text(encoding="utf-8"), str(path))
+
+
+@lru_cache(maxsize=1)
+def use_shipped_area_code_table() -> bool:
+    """Answer area-code states from resources/phone/ when it matches the installed phonenumbers."""
+    return use_area_code_table(resource("phone", "area_code_states.json"))

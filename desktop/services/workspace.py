@@ -18,7 +18,7 @@ from desktop.services.leads import LeadService
 from desktop.services.meetings import MeetingService
 from desktop.services.outcome_rules import OutcomeRulesService
 from desktop.services.registry import RegistryLookup, RegistryService
-from desktop.services.rules import shipped_rulebook
+from desktop.services.rules import shipped_rulebook, use_shipped_area_code_table
 from desktop.services.scripts import ScriptService
 from desktop.services.scrub import ScrubService
 from desktop.services.settings import Settings, SettingsService
@@ -71,6 +71,7 @@ class Workspace:
         self.outcome_rules_service = OutcomeRulesService(self.uow)
         outcome_rules = self.outcome_rules_service.load()
         self.rulebook = shipped_rulebook()
+        use_shipped_area_code_table()
         self.registry: RegistryView = RegistryLookup(self.engine)
         self.gate = DialGate(self.rulebook, self.registry)
         self.calling = CallingService(

@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
+import unicodedata
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from desktop.domain.columns import guess_mapping
-from desktop.domain.leads import LeadIdentity, attempt_label, parse_kind, persistence_nudge, split_full_name
+from desktop.domain.leads import (
+    LeadIdentity,
+    _fold,
+    attempt_label,
+    parse_kind,
+    persistence_nudge,
+    split_full_name,
+)
 from desktop.domain.outcomes import OUTCOME_CODES, parse_outcome_rules
 from desktop.paths import resource
 
@@ -87,3 +99,11 @@ def test_shipped_outcome_rules_cover_every_code_with_keys() -> None:
     assert rules.get("do_not_call").adds_to_dnc and rules.get("do_not_call").terminal
     assert rules.get("callback").needs_time and not rules.get("callback").terminal
     assert rules.by_key("3") is rules.get("voicemail")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=40))
+def test_ascii_names_fold_as_the_general_rule_folds_them(text: str) -> None:
+    """The quick ASCII path of name folding agrees with casefold + NFKD + alphanumerics only."""
+    general = "".join(ch for ch in unicodedata.normalize("NFKD", text.casefold()) if ch.isalnum())
+    assert _fold(text) == general

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from desktop.domain.phones import normalize_e164, parse_phone
+from desktop.domain.phones import NUMBER_TYPE_NAMES, normalize_e164, parse_phone
 
 
 @pytest.mark.parametrize(
@@ -103,3 +103,51 @@ def test_region_and_type_matches_phonenumbers(country: str, digits: str) -> None
         assert region == expected_region
         assert kind == phonenumbers.number_type(number)
     assert (kind != phonenumbers.PhoneNumberType.UNKNOWN) == phonenumbers.is_valid_number(number)
+
+
+_NANP_REGIONS = sorted(phonenumbers.COUNTRY_CODE_TO_REGION_CODE[1])
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.sampled_from(_NANP_REGIONS),
+    st.sampled_from(["", "+", "1", "+1", "1-", "+1 ", "01", "011"]),
+    st.text(alphabet="0123456789", min_size=6, max_size=12),
+    st.sampled_from(["{}", "({}) {}-{}", "{}.{}.{}", "{} {} {}"]),
+)
+def test_north_american_shortcut_agrees_with_phonenumbers(
+    region: str, prefix: str, digits: str, layout: str
+) -> None:
+    """The +1 shortcut in parse_phone() gives what phonenumbers itself gives, in every +1 region."""
+    parts = (digits,) if layout == "{}" else (digits[:3], digits[3:6], digits[6:])
+    raw = prefix + layout.format(*parts)
+    parsed = parse_phone(raw, region)
+    try:
+        reference = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        assert not parsed.dialable
+        return
+    assert parsed.dialable == phonenumbers.is_valid_number(reference)
+    if parsed.dialable:
+        assert parsed.e164 == phonenumbers.format_number(reference, phonenumbers.PhoneNumberFormat.E164)
+        assert parsed.region == phonenumbers.region_code_for_number(reference)
+        assert parsed.time_zones == tuple(
+            zone for zone in phonenumbers.timezone.time_zones_for_number(reference) if zone != "Etc/Unknown"
+        )
+        expected_type = phonenumbers.number_type(reference)
+        assert parsed.number_type == NUMBER_TYPE_NAMES[expected_type]
+
+
+@pytest.mark.parametrize("region", _NANP_REGIONS)
+def test_north_american_shortcut_on_real_area_codes(region: str) -> None:
+    """Each region's own area code, written the ways lists write it, reads as phonenumbers reads it."""
+    example = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.FIXED_LINE)
+    assert example is not None
+    national = str(example.national_number)
+    written = f"({national[:3]}) {national[3:6]}-{national[6:]}"
+    for raw in (national, "1" + national, "+1" + national, written):
+        parsed = parse_phone(raw, region)
+        reference = phonenumbers.parse(raw, region)
+        assert parsed.dialable and phonenumbers.is_valid_number(reference)
+        assert parsed.e164 == phonenumbers.format_number(reference, phonenumbers.PhoneNumberFormat.E164)
+        assert parsed.region == phonenumbers.region_code_for_number(reference) == region
