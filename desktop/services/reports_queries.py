@@ -50,7 +50,7 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.selectable import Subquery
 
 from desktop.domain.scripts import DEFAULT_SCRIPT_BY_KIND, ScriptAssignments
-from desktop.storage.models import Agent, Attempt, Callback, Lead, ScriptAnswer, ScriptAssignment
+from desktop.storage.models import Agent, Attempt, Callback, Lead, ScriptAnswer, ScriptAssignment, UtcDateTime
 
 AnySelect = Select[*tuple[Any, ...]]
 SelectT = TypeVar("SelectT", bound=AnySelect)
@@ -140,25 +140,34 @@ def conditions(
     lead: Any = Lead,
     answered: Subquery | None = None,
     time_index: bool = False,
+    dates: bool = True,
 ) -> list[ColumnElement[bool]]:
     """WHERE terms for the attempts (`attempt`, an alias or the table) in scope.
 
     `time_index`: write the date condition so the time index can serve it even for a wide scope.
+    `dates=False`: leave the date condition out (a join with the time buckets bounds it already).
     A script filter needs the lead and the answers joined (`lead`, `answered`).
     """
     terms: list[ColumnElement[bool]] = []
-    if time_index or not scope.wide:
+    if not dates:
+        pass
+    elif time_index or not scope.wide:
         terms += [attempt.started_at >= scope.start, attempt.started_at < scope.end]
     elif not scope.all_time:
         # coalesce() of a NOT NULL column is the column, but no index serves it (see module docs).
         moment = func.coalesce(attempt.started_at, attempt.started_at)
         terms += [moment >= scope.start, moment < scope.end]
+    # Joined to time buckets, the calls must come by the time index: an agent or list term that an
+    # index could serve would lead SQLite (which has no statistics here) to walk that index once per
+    # bucket. coalesce(x, x) is x, but no index serves it.
+    agent_id = attempt.agent_id if dates else func.coalesce(attempt.agent_id, attempt.agent_id)
+    lead_id = attempt.lead_id if dates else func.coalesce(attempt.lead_id, attempt.lead_id)
     if scope.agent_id is not None:
-        terms.append(attempt.agent_id == scope.agent_id)
+        terms.append(agent_id == scope.agent_id)
     if scope.list_name is not None:
         # correlate(None): the outer query may join leads too; this must stay a list of its own.
         in_list = select(Lead.id).where(Lead.list_name == scope.list_name).correlate(None)
-        terms.append(attempt.lead_id.in_(in_list))
+        terms.append(lead_id.in_(in_list))
     if scope.script is not None:
         if answered is None:
             raise ValueError("a script filter needs the script joins")
@@ -167,15 +176,17 @@ def conditions(
     return terms
 
 
-def scoped(query: SelectT, scope: Scope, joined_lead: bool = False, time_index: bool = False) -> SelectT:
+def scoped(
+    query: SelectT, scope: Scope, joined_lead: bool = False, time_index: bool = False, dates: bool = True
+) -> SelectT:
     """`query` over attempts restricted to `scope` (adding the script joins when a script is chosen)."""
     if scope.script is None:
-        return query.where(*conditions(scope, time_index=time_index))
+        return query.where(*conditions(scope, time_index=time_index, dates=dates))
     answered = answered_scripts()
     query = query.outerjoin(answered, answered.c.attempt_id == Attempt.id)
     if not joined_lead:
         query = query.outerjoin(Lead, Lead.id == Attempt.lead_id)
-    return query.where(*conditions(scope, answered=answered, time_index=time_index))
+    return query.where(*conditions(scope, answered=answered, time_index=time_index, dates=dates))
 
 
 # -- time buckets ---------------------------------------------------------------------------------
@@ -197,15 +208,53 @@ def bucket_minutes(zones: Collection[str], start: datetime, end: datetime) -> in
     return size
 
 
+# Temporary tables of one report pass (on its own connection), created and dropped by the pass.
+_TEMPORARY = MetaData()
+_BUCKET_LABEL = {60: "%Y-%m-%d %H", 10: "%Y-%m-%d %H:%M", 1: "%Y-%m-%d %H:%M"}
 _BUCKET_LENGTH = {60: 13, 10: 15, 1: 16}  # "YYYY-MM-DD HH", "YYYY-MM-DD HH:M", "YYYY-MM-DD HH:MM"
 
+# The UTC time buckets of one report pass, [start, stop) each, in label order. Joining the calls to
+# these ranges hands each bucket's calls to GROUP BY together, straight from the time index: grouping
+# by an expression of started_at instead made SQLite sort a million rows (docs/reports.md).
+TIME_BUCKETS = Table(
+    "report_time_buckets",
+    _TEMPORARY,
+    Column("label", String(16), primary_key=True),
+    Column("start", UtcDateTime, nullable=False),
+    Column("stop", UtcDateTime, nullable=False),
+    prefixes=["TEMPORARY"],
+    sqlite_with_rowid=False,
+)
 
-def time_bucket(scope: Scope, minutes: int) -> ColumnElement[str]:
-    """A UTC time bucket of `started_at` as text (SQLite stores "YYYY-MM-DD HH:MM:SS.ffffff")."""
-    column: Any = Attempt.started_at
-    if scope.dialect == "postgresql":
-        column = func.to_char(Attempt.started_at, "YYYY-MM-DD HH24:MI")
-    return func.substr(column, 1, _BUCKET_LENGTH[minutes], type_=String)
+
+@contextmanager
+def time_buckets(session: Session, scope: Scope, minutes: int) -> Iterator[Table]:
+    """A temporary table of the `minutes`-long UTC buckets covering the scope; dropped afterwards."""
+    connection = session.connection()
+    connection.exec_driver_sql("DROP TABLE IF EXISTS report_time_buckets")
+    TIME_BUCKETS.create(connection)
+    try:
+        step = timedelta(minutes=minutes)
+        moment = scope.start.astimezone(UTC).replace(second=0, microsecond=0)
+        moment -= timedelta(minutes=moment.minute % minutes)
+        end = scope.end.astimezone(UTC)
+        label = _BUCKET_LABEL[minutes]
+        length = _BUCKET_LENGTH[minutes]
+        rows = []
+        while moment < end:
+            rows.append({"label": moment.strftime(label)[:length], "start": moment, "stop": moment + step})
+            moment += step
+        if rows:
+            session.execute(insert(TIME_BUCKETS), rows)
+        yield TIME_BUCKETS
+    finally:
+        connection.exec_driver_sql("DROP TABLE IF EXISTS report_time_buckets")
+
+
+def _in_bucket(buckets: Table) -> ColumnElement[bool]:
+    return and_(Attempt.started_at >= buckets.c.start, Attempt.started_at < buckets.c.stop)
+
+
 
 
 def bucket_start(text: str, minutes: int) -> datetime:
@@ -269,7 +318,6 @@ class BucketRow:
 
 # Lead id -> zone number, for one report pass: a join on this narrow table costs half as much as
 # one on `leads`, whose rows are wide (see docs/reports.md).
-_TEMPORARY = MetaData()
 LEAD_ZONES = Table(
     "report_lead_zones",
     _TEMPORARY,
@@ -303,24 +351,26 @@ def lead_zones(session: Session, zone_of_key: Mapping[str, int]) -> Iterator[Tab
 def by_time_bucket(
     session: Session, scope: Scope, minutes: int, contact_codes: Sequence[str], conversation_s: float
 ) -> list[BucketRow]:
-    """Counts per UTC bucket, for days in the report's zone.
-
-    Walks `ix_attempts_report` in time order, so the grouping sorts rows that arrive sorted.
-    """
+    """Counts per UTC bucket, for days in the report's zone: one walk of `ix_attempts_report`."""
     contact = _in(Attempt.outcome, contact_codes)
     allowed = cast(Attempt.allowed, Integer)
-    bucket = time_bucket(scope, minutes).label("bucket")
-    query = select(
-        bucket,
-        func.count(),
-        func.sum(allowed),
-        func.sum(_flag(contact)),
-        func.sum(_flag(and_(contact, Attempt.duration_s >= conversation_s))),
-        func.sum(_flag(Attempt.outcome == "meeting")),
-        func.sum(allowed * Attempt.duration_s),
-        func.sum(case((contact, Attempt.duration_s), else_=None)),
-    ).group_by(bucket)
-    rows = session.execute(scoped(query, scope, time_index=True))
+    with time_buckets(session, scope, minutes) as buckets:
+        query = (
+            select(
+                buckets.c.label,
+                func.count(),
+                func.sum(allowed),
+                func.sum(_flag(contact)),
+                func.sum(_flag(and_(contact, Attempt.duration_s >= conversation_s))),
+                func.sum(_flag(Attempt.outcome == "meeting")),
+                func.sum(allowed * Attempt.duration_s),
+                func.sum(case((contact, Attempt.duration_s), else_=None)),
+            )
+            .select_from(buckets)
+            .join(Attempt, _in_bucket(buckets))
+            .group_by(buckets.c.label)
+        )
+        rows = session.execute(scoped(query, scope, dates=False)).all()
     return [
         BucketRow(
             str(b), int(n), int(d or 0), int(c or 0), int(v or 0), int(m or 0), float(cs or 0), float(ts or 0)
@@ -333,14 +383,22 @@ def by_zone_and_bucket(
     session: Session, scope: Scope, minutes: int, zones: Table, contact_codes: Sequence[str]
 ) -> list[tuple[int | None, str, int, int]]:
     """(lead zone number or None, UTC bucket, dials, connects): hours of the lead's local day."""
-    bucket = time_bucket(scope, minutes).label("bucket")
-    query = (
-        select(zones.c.zone, bucket, func.count(), func.sum(_flag(_in(Attempt.outcome, contact_codes))))
-        .outerjoin(zones, zones.c.lead_id == Attempt.lead_id)
-        .where(Attempt.allowed.is_(True))
-        .group_by(bucket, zones.c.zone)
-    )
-    rows = session.execute(scoped(query, scope, time_index=True))
+    with time_buckets(session, scope, minutes) as buckets:
+        query = (
+            select(
+                zones.c.zone,
+                buckets.c.label,
+                func.count(),
+                func.sum(_flag(_in(Attempt.outcome, contact_codes))),
+            )
+            .select_from(buckets)
+            .join(Attempt, _in_bucket(buckets))
+            .outerjoin(zones, zones.c.lead_id == Attempt.lead_id)
+            # A cast, not `allowed IS 1`: SQLite would build a temporary index for that equality.
+            .where(cast(Attempt.allowed, Integer) == 1)
+            .group_by(buckets.c.label, zones.c.zone)
+        )
+        rows = session.execute(scoped(query, scope, dates=False)).all()
     return [(None if z is None else int(z), str(b), int(n), int(c or 0)) for z, b, n, c in rows]
 
 
