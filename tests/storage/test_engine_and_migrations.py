@@ -99,3 +99,31 @@ def test_migrations_build_exactly_the_models(db_path: Path) -> None:
             assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
     finally:
         workspace.close()
+
+
+def test_latest_revision_constant_is_alembics_head() -> None:
+    from desktop.storage.migrate import LATEST_REVISION
+
+    assert LATEST_REVISION == head_revision(), "set LATEST_REVISION to the new migration's revision"
+
+
+def test_current_database_opens_without_loading_alembic(db_path: Path) -> None:
+    """A database at the latest revision is recognised without Alembic: it costs every start."""
+    import subprocess
+    import sys
+
+    make_engine_and_upgrade = (
+        "import sys\n"
+        "from desktop.storage.engine import make_engine\n"
+        "from desktop.storage.migrate import upgrade, stored_revision, LATEST_REVISION\n"
+        f"engine = make_engine('sqlite:///' + {str(db_path)!r})\n"
+        "upgrade(engine)\n"
+        "assert stored_revision(engine) == LATEST_REVISION\n"
+        "print('alembic' in sys.modules)\n"
+    )
+    first = subprocess.run([sys.executable, "-c", make_engine_and_upgrade], capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.strip() == "True"  # a new database: Alembic builds it
+    second = subprocess.run([sys.executable, "-c", make_engine_and_upgrade], capture_output=True, text=True)
+    assert second.returncode == 0, second.stderr
+    assert second.stdout.strip() == "False"
