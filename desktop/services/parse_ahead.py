@@ -205,6 +205,8 @@ def start_parse_ahead(source: TableSource, phone_columns: Sequence[int], region:
         return None
     if getattr(sys, "frozen", False):
         return None  # a bundled app has no interpreter to start the helper with
+    if os.name != "posix":
+        return None  # polling the helper's pipe needs POSIX select(); Windows selects only sockets
     try:
         return ParseAhead(source, phone_columns, region)
     except OSError as error:  # no processes left, or a sandbox that forbids them
