@@ -255,8 +255,6 @@ def _in_bucket(buckets: Table) -> ColumnElement[bool]:
     return and_(Attempt.started_at >= buckets.c.start, Attempt.started_at < buckets.c.stop)
 
 
-
-
 def bucket_start(text: str, minutes: int) -> datetime:
     """The UTC start of a bucket from its text."""
     hour = datetime.strptime(text[:13], "%Y-%m-%d %H").replace(tzinfo=UTC)
