@@ -87,10 +87,15 @@ def item_path(base: str, index: int, node: Node) -> str:
     return f"{base}[{index}]"
 
 
+# libyaml's parser when PyYAML was built with it (several times faster; the same nodes, resolvers and
+# line marks), else the pure-Python one.
+_NODE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def parse_nodes(text: str, reader: NodeReader) -> Node | None:
     """The YAML node tree of `text`; None (with the problem recorded) when it is not one YAML document."""
     try:
-        loader = yaml.SafeLoader(text)
+        loader = _NODE_LOADER(text)
         try:
             root = loader.get_single_node()
         finally:
