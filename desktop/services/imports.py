@@ -19,11 +19,11 @@ from sqlalchemy import func, insert, select
 
 from desktop.domain import leads as lead_rules
 from desktop.domain.columns import CONSENT_FIELDS, ColumnMapping, guess_mapping
-from desktop.domain.phones import ParsedPhone, parse_phone
+from desktop.domain.phones import ParsedPhone
 from desktop.paths import resource
 from desktop.services.clock import Clock
 from desktop.services.hours import NO_ZONE_KEY, HoursKeys
-from desktop.services.parse_ahead import ParseAhead, start_parse_ahead
+from desktop.services.parse_ahead import CachedParser, ParseAhead, phone_cells, start_parse_ahead
 from desktop.services.tables import TableError, TableSource, open_table
 from desktop.storage.bulk import bulk_insert, secondary_indexes_deferred
 from desktop.storage.models import Consent, ImportBatch, Lead, Phone
@@ -223,7 +223,7 @@ class _ImportRun:
         self.report = ImportReport(list_name=list_name)
         self.pending: list[_PendingLead] = []
         self.merge_index: dict[str, list[_PendingLead]] = {}
-        self.parse_cache: dict[str, ParsedPhone] = {}
+        self.parser = CachedParser(region)
         single_fields = (
             *_LIMITS,
             "full_name",
@@ -243,9 +243,7 @@ class _ImportRun:
             for name, limit in _LIMITS.items()
             if (index := self.single[name]) is not None
         ]
-        self.full_name_column = self.single["full_name"]
         self.has_consent_columns = any(self.single[name] is not None for name in CONSENT_FIELDS)
-        self.kinds_seen: dict[str, str | None] = {}
 
     def execute(self, uow: UnitOfWork) -> ImportReport:
         # Started first: the helper's interpreter starts while this process indexes the leads it has.
@@ -349,12 +347,13 @@ class _ImportRun:
                     )
                     text = text[:limit]
                 values[name] = text
-        if self.full_name_column is not None and not (values["first_name"] or values["last_name"]):
+        full_name_column = self.single["full_name"]
+        if full_name_column is not None and not (values["first_name"] or values["last_name"]):
             full = self._cell(cells, "full_name")
             for name, part in zip(("first_name", "last_name"), lead_rules.split_full_name(full), strict=True):
                 limit = _LIMITS[name]
                 if len(part) > limit:
-                    column = headers[self.full_name_column]
+                    column = headers[full_name_column]
                     self._reject(line, column, part[:40] + "…", f"longer than {limit} characters; cut")
                 values[name] = part[:limit]
         first, last = values["first_name"], values["last_name"]
@@ -362,8 +361,8 @@ class _ImportRun:
         values["notes"] = (
             cells[notes_index].strip() if notes_index is not None and notes_index < width else ""
         )
-        kind_text = self._cell(cells, "kind") if self.single["kind"] is not None else ""
-        kind = self._kind_of(kind_text) if kind_text else None
+        kind_text = self._cell(cells, "kind")
+        kind = lead_rules.parse_kind(kind_text) if kind_text else None
         if kind_text and kind is None:
             column = headers[self.single["kind"] or 0]
             self._reject(
@@ -371,7 +370,7 @@ class _ImportRun:
             )
         values["kind"] = kind or lead_rules.RESIDENTIAL
         values["kind_given"] = kind is not None
-        warmth_text = self._cell(cells, "warmth") if self.single["warmth"] is not None else ""
+        warmth_text = self._cell(cells, "warmth")
         warmth = lead_rules.parse_warmth(warmth_text) if warmth_text else None
         if warmth_text and warmth is None:
             column = headers[self.single["warmth"] or 0]
@@ -379,10 +378,7 @@ class _ImportRun:
         values["warmth"] = warmth or lead_rules.COLD
         phones: list[dict[str, Any]] = []
         numbers: set[str] = set()
-        for index in self.phone_columns:
-            raw = cells[index].strip() if index < len(cells) else ""
-            if not raw:
-                continue
+        for index, raw in phone_cells(cells, self.phone_columns):
             parsed = self._parse(raw)
             if parsed.e164 is not None and parsed.e164 in numbers:
                 continue  # the same number twice on one row ("Phone" and "Mobile"): one phone
@@ -440,26 +436,13 @@ class _ImportRun:
         elif consents:
             uow.session.execute(insert(Consent), [{**c, "lead_id": target.lead_id} for c in consents])
 
-    def _kind_of(self, text: str) -> str | None:
-        """The lead type a cell names; a list repeats a few spellings, so each is read once."""
-        try:
-            return self.kinds_seen[text]
-        except KeyError:
-            kind = self.kinds_seen[text] = lead_rules.parse_kind(text)
-            return kind
-
     def _reject(self, line: int, column: str, value: str, reason: str) -> None:
         self.report.rejected.append(Rejection(line=line, column=column, value=value, reason=reason))
 
     def _parse(self, raw: str) -> ParsedPhone:
         if self.ahead is not None and (ahead := self.ahead.parsed(raw)) is not None:
             return ahead
-        parsed = self.parse_cache.get(raw)
-        if parsed is None:
-            parsed = parse_phone(raw, self.region)
-            if len(self.parse_cache) < 200_000:
-                self.parse_cache[raw] = parsed
-        return parsed
+        return self.parser.parse(raw)
 
     def _find_match(self, identity: lead_rules.LeadIdentity, numbers: set[str]) -> _PendingLead | None:
         for number in numbers:

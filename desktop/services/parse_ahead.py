@@ -21,7 +21,7 @@ import selectors
 import struct
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import IO
 
 from desktop.domain.phones import ParsedPhone, parse_phone
@@ -36,6 +36,34 @@ _LOOK_AGAIN_AFTER = 200
 _FRAME = struct.Struct("!III")
 
 _ParsedTuple = tuple[str, bool, str | None, str | None, str, str | None, tuple[str, ...], str | None]
+# Distinct cells remembered per import: lists repeat a switchboard number on many rows.
+_CACHE_CELLS = 200_000
+
+
+def phone_cells(cells: list[str], phone_columns: Sequence[int]) -> Iterator[tuple[int, str]]:
+    """(column, text) of a row's non-empty phone cells, in column order: what the import parses and
+    the order in which the helper answers, so both walk a row through this one function."""
+    width = len(cells)
+    for index in phone_columns:
+        raw = cells[index].strip() if index < width else ""
+        if raw:
+            yield index, raw
+
+
+class CachedParser:
+    """parse_phone() in one region, each distinct cell parsed once (up to _CACHE_CELLS of them)."""
+
+    def __init__(self, region: str) -> None:
+        self.region = region
+        self._seen: dict[str, ParsedPhone] = {}
+
+    def parse(self, raw: str) -> ParsedPhone:
+        parsed = self._seen.get(raw)
+        if parsed is None:
+            parsed = parse_phone(raw, self.region)
+            if len(self._seen) < _CACHE_CELLS:
+                self._seen[raw] = parsed
+        return parsed
 
 
 def _as_tuple(parsed: ParsedPhone) -> _ParsedTuple:
@@ -58,7 +86,7 @@ def parse_phone_cells(source: TableSource, phone_columns: Sequence[int], region:
     Each frame says which cells it answers (by their index in file order), so the reader can skip a
     frame it no longer needs without unpickling it. A frame of no cells ends the stream.
     """
-    cache: dict[str, _ParsedTuple] = {}
+    parser = CachedParser(region)
     chunk: list[_ParsedTuple] = []
     first_cell = 0
 
@@ -68,17 +96,7 @@ def parse_phone_cells(source: TableSource, phone_columns: Sequence[int], region:
         out.write(payload)
 
     for _line, cells, _position in source.rows():
-        width = len(cells)
-        for index in phone_columns:
-            raw = cells[index].strip() if index < width else ""
-            if not raw:
-                continue
-            found = cache.get(raw)
-            if found is None:
-                found = _as_tuple(parse_phone(raw, region))
-                if len(cache) < 200_000:
-                    cache[raw] = found
-            chunk.append(found)
+        chunk.extend(_as_tuple(parser.parse(raw)) for _index, raw in phone_cells(cells, phone_columns))
         if len(chunk) >= _CHUNK_CELLS:
             send()
             first_cell += len(chunk)
