@@ -149,11 +149,9 @@ def conditions(
     A script filter needs the lead and the answers joined (`lead`, `answered`).
     """
     terms: list[ColumnElement[bool]] = []
-    if not dates:
-        pass
-    elif time_index or not scope.wide:
+    if dates and (time_index or not scope.wide):
         terms += [attempt.started_at >= scope.start, attempt.started_at < scope.end]
-    elif not scope.all_time:
+    elif dates and not scope.all_time:
         # coalesce() of a NOT NULL column is the column, but no index serves it (see module docs).
         moment = func.coalesce(attempt.started_at, attempt.started_at)
         terms += [moment >= scope.start, moment < scope.end]
@@ -210,7 +208,6 @@ def bucket_minutes(zones: Collection[str], start: datetime, end: datetime) -> in
 
 # Temporary tables of one report pass (on its own connection), created and dropped by the pass.
 _TEMPORARY = MetaData()
-_BUCKET_LABEL = {60: "%Y-%m-%d %H", 10: "%Y-%m-%d %H:%M", 1: "%Y-%m-%d %H:%M"}
 _BUCKET_LENGTH = {60: 13, 10: 15, 1: 16}  # "YYYY-MM-DD HH", "YYYY-MM-DD HH:M", "YYYY-MM-DD HH:MM"
 
 # The UTC time buckets of one report pass, [start, stop) each, in label order. Joining the calls to
@@ -230,25 +227,21 @@ TIME_BUCKETS = Table(
 @contextmanager
 def time_buckets(session: Session, scope: Scope, minutes: int) -> Iterator[Table]:
     """A temporary table of the `minutes`-long UTC buckets covering the scope; dropped afterwards."""
-    connection = session.connection()
-    connection.exec_driver_sql("DROP TABLE IF EXISTS report_time_buckets")
-    TIME_BUCKETS.create(connection)
-    try:
+    with _temporary(session, TIME_BUCKETS):
         step = timedelta(minutes=minutes)
         moment = scope.start.astimezone(UTC).replace(second=0, microsecond=0)
         moment -= timedelta(minutes=moment.minute % minutes)
         end = scope.end.astimezone(UTC)
-        label = _BUCKET_LABEL[minutes]
         length = _BUCKET_LENGTH[minutes]
         rows = []
         while moment < end:
-            rows.append({"label": moment.strftime(label)[:length], "start": moment, "stop": moment + step})
+            rows.append(
+                {"label": moment.strftime("%Y-%m-%d %H:%M")[:length], "start": moment, "stop": moment + step}
+            )
             moment += step
         if rows:
             session.execute(insert(TIME_BUCKETS), rows)
         yield TIME_BUCKETS
-    finally:
-        connection.exec_driver_sql("DROP TABLE IF EXISTS report_time_buckets")
 
 
 def _in_bucket(buckets: Table) -> ColumnElement[bool]:
@@ -326,12 +319,21 @@ LEAD_ZONES = Table(
 
 
 @contextmanager
+def _temporary(session: Session, table: Table) -> Iterator[Table]:
+    """`table` created empty on the session's connection, and dropped when the block ends."""
+    connection = session.connection()
+    connection.exec_driver_sql(f"DROP TABLE IF EXISTS {table.name}")
+    table.create(connection)
+    try:
+        yield table
+    finally:
+        connection.exec_driver_sql(f"DROP TABLE IF EXISTS {table.name}")
+
+
+@contextmanager
 def lead_zones(session: Session, zone_of_key: Mapping[str, int]) -> Iterator[Table]:
     """A temporary table of every lead's zone number (from its hours key); dropped afterwards."""
-    connection = session.connection()
-    connection.exec_driver_sql("DROP TABLE IF EXISTS report_lead_zones")
-    LEAD_ZONES.create(connection)
-    try:
+    with _temporary(session, LEAD_ZONES):
         keys_of: dict[int, list[str]] = {}
         for key, number in zone_of_key.items():
             keys_of.setdefault(number, []).append(key)
@@ -342,8 +344,6 @@ def lead_zones(session: Session, zone_of_key: Mapping[str, int]) -> Iterator[Tab
         )
         session.execute(insert(LEAD_ZONES).from_select(["lead_id", "zone"], select(Lead.id, zone)))
         yield LEAD_ZONES
-    finally:
-        connection.exec_driver_sql("DROP TABLE IF EXISTS report_lead_zones")
 
 
 def by_time_bucket(
