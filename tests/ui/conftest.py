@@ -11,11 +11,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from keyring.backend import KeyringBackend
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from desktop.services.clock import ManualClock  # noqa: E402
 from desktop.services.workspace import Workspace, open_workspace  # noqa: E402
+from tests.keyring_support import MemoryKeyring  # noqa: E402
 
 # Tuesday 2026-12-01 17:00 UTC: 12:00 New York, 11:00 Chicago, 09:00 Los Angeles; all inside the
 # 08:00-21:00 calling window (Honolulu, 07:00, is not).
@@ -63,3 +65,24 @@ def window(make_window, ui_workspace: Workspace):  # type: ignore[no-untyped-def
     """The window opened on a database holding the sample list: it shows the first lead."""
     ui_workspace.imports.import_sample()
     return make_window()
+
+
+@pytest.fixture
+def use_keyring() -> Iterator:  # type: ignore[type-arg]
+    """use_keyring(backend) makes `backend` the keyring for the test; the previous one comes back."""
+    import keyring
+
+    previous = keyring.get_keyring()
+
+    def use(backend: KeyringBackend) -> KeyringBackend:
+        keyring.set_keyring(backend)
+        return backend
+
+    yield use
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def memory_keyring(use_keyring) -> MemoryKeyring:  # type: ignore[no-untyped-def]
+    """An empty in-memory keyring, in use for the test."""
+    return use_keyring(MemoryKeyring())  # type: ignore[no-any-return]

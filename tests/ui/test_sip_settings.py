@@ -3,60 +3,19 @@ file; a missing baresip or keyring is said plainly, and Manual dialling keeps wo
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import keyring
 import pytest
-from keyring.backend import KeyringBackend
 from keyring.backends import fail
 from PySide6.QtCore import Qt
 
 from desktop.services.sip_settings import KEYRING_SERVICE
 from desktop.ui.call_session import IDLE, ON_CALL
+from tests.keyring_support import MemoryKeyring
 
 pytestmark = pytest.mark.gui
 
 PASSWORD = "Tr0ub4dor-SIP-9x"
-
-
-class MemoryKeyring(KeyringBackend):
-    """A keyring in a dict, for tests only (CI machines have no Secret Service)."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.passwords: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.passwords.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.passwords[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.passwords.pop((service, username), None)
-
-
-@pytest.fixture
-def use_keyring() -> Iterator:  # type: ignore[type-arg]
-    previous = keyring.get_keyring()
-
-    def use(backend: KeyringBackend) -> KeyringBackend:
-        keyring.set_keyring(backend)
-        return backend
-
-    yield use
-    keyring.set_keyring(previous)
-
-
-@pytest.fixture(autouse=True)
-def private_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("XDG_RUNTIME_DIR", "XDG_CACHE_HOME"):
-        folder = tmp_path / name.lower()
-        folder.mkdir(mode=0o700)
-        monkeypatch.setenv(name, str(folder))
 
 
 def database_bytes(window) -> bytes:  # type: ignore[no-untyped-def]

@@ -14,46 +14,17 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
-import keyring
 import pytest
-from keyring.backend import KeyringBackend
 from PySide6.QtCore import Qt
 
 from desktop.services.sip_settings import SipSettings
 from desktop.speech import silence_wav
 from desktop.ui.call_session import ENDED, IDLE, ON_CALL
 from tests.conftest import require_tool
+from tests.keyring_support import MemoryKeyring
 from tests.telephony.sipp_peer import SIP_PASSWORD, SippPeer, tone_wav
 
 pytestmark = pytest.mark.gui
-
-
-class MemoryKeyring(KeyringBackend):
-    """A keyring in a dict, for tests only (CI machines have no Secret Service)."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.passwords: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.passwords.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.passwords[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.passwords.pop((service, username), None)
-
-
-@pytest.fixture
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
 
 
 @pytest.fixture
