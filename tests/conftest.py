@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -13,6 +15,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from desktop.services.clock import ManualClock  # noqa: E402
 from desktop.services.workspace import Workspace, open_workspace  # noqa: E402
+
+if TYPE_CHECKING:
+    from tests.telephony.sipp_peer import SippPeer
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -61,3 +66,36 @@ def sample_csv() -> Path:
     """The shared sample call list when present beside the checkout, else the bundled copy."""
     shared = SHARED_DATA / "leads-sample.csv"
     return shared if shared.exists() else BUNDLED_SAMPLE
+
+
+@pytest.fixture
+def private_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Runtime and cache folders (baresip's, the voicemail cache) inside the test's own folder."""
+    for name in ("XDG_RUNTIME_DIR", "XDG_CACHE_HOME"):
+        folder = tmp_path / name.lower()
+        folder.mkdir(mode=0o700)
+        monkeypatch.setenv(name, str(folder))
+    return tmp_path
+
+
+@pytest.fixture
+def sip_tools() -> None:
+    require_tool("baresip", "baresip-core")
+    require_tool("sipp", "sip-tester")
+
+
+@pytest.fixture
+def sipp(sip_tools: None, tmp_path: Path) -> Iterator[Callable[[str], SippPeer]]:
+    """Start sipp peers on 127.0.0.1; every one is killed (by process group) at the end."""
+    from tests.telephony.sipp_peer import SippPeer
+
+    peers: list[SippPeer] = []
+
+    def start(scenario: str) -> SippPeer:
+        peer = SippPeer(scenario, tmp_path)
+        peers.append(peer)
+        return peer
+
+    yield start
+    for peer in peers:
+        peer.stop()

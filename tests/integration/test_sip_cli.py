@@ -51,21 +51,6 @@ LEADS_CSV = "First Name,Last Name,Company,Phone,Type\nMaria,Lopez,Lopez Dental G
 
 
 @pytest.fixture
-def sipp(tmp_path: Path) -> Iterator[Callable[[str], SippPeer]]:
-    require_tool("baresip", "baresip-core")
-    require_tool("sipp", "sip-tester")
-    peers: list[SippPeer] = []
-
-    def start(scenario: str) -> SippPeer:
-        peers.append(SippPeer(scenario, tmp_path))
-        return peers[-1]
-
-    yield start
-    for peer in peers:
-        peer.stop()
-
-
-@pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """Runtime and cache folders of the test's own (in-process and for subprocesses)."""
     values = {}

@@ -10,39 +10,6 @@ import pytest
 from desktop.speech import silence_wav
 from desktop.telephony.baresip import BaresipOptions, SipDialer
 from desktop.telephony.sip_account import parse_sip_account
-from tests.conftest import require_tool
-from tests.telephony.sipp_peer import SippPeer
-
-
-@pytest.fixture
-def private_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Runtime and cache folders inside the test's own folder (never the user's)."""
-    for name in ("XDG_RUNTIME_DIR", "XDG_CACHE_HOME"):
-        folder = tmp_path / name.lower()
-        folder.mkdir(mode=0o700)
-        monkeypatch.setenv(name, str(folder))
-    return tmp_path
-
-
-@pytest.fixture
-def sip_tools() -> None:
-    require_tool("baresip", "baresip-core")
-    require_tool("sipp", "sip-tester")
-
-
-@pytest.fixture
-def sipp(sip_tools: None, tmp_path: Path) -> Iterator[Callable[[str], SippPeer]]:
-    """Start sipp peers on 127.0.0.1; every one is killed (by process group) at the end."""
-    peers: list[SippPeer] = []
-
-    def start(scenario: str) -> SippPeer:
-        peer = SippPeer(scenario, tmp_path)
-        peers.append(peer)
-        return peer
-
-    yield start
-    for peer in peers:
-        peer.stop()
 
 
 @pytest.fixture

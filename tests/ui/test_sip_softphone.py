@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import signal
-from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -20,36 +19,10 @@ from PySide6.QtCore import Qt
 from desktop.services.sip_settings import SipSettings
 from desktop.speech import silence_wav
 from desktop.ui.call_session import ENDED, IDLE, ON_CALL
-from tests.conftest import require_tool
 from tests.keyring_support import MemoryKeyring
 from tests.telephony.sipp_peer import SIP_PASSWORD, SippPeer, tone_wav
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture
-def private_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """baresip's runtime folder and the voicemail cache inside the test's folder."""
-    for name in ("XDG_RUNTIME_DIR", "XDG_CACHE_HOME"):
-        folder = tmp_path / name.lower()
-        folder.mkdir(mode=0o700)
-        monkeypatch.setenv(name, str(folder))
-    return tmp_path
-
-
-@pytest.fixture
-def sipp(tmp_path: Path) -> Iterator[Callable[[str], SippPeer]]:
-    require_tool("baresip", "baresip-core")
-    require_tool("sipp", "sip-tester")
-    peers: list[SippPeer] = []
-
-    def start(scenario: str) -> SippPeer:
-        peers.append(SippPeer(scenario, tmp_path))
-        return peers[-1]
-
-    yield start
-    for peer in peers:
-        peer.stop()
 
 
 @pytest.fixture
