@@ -39,7 +39,26 @@ def outcome_words(rules: OutcomeRules, code: str) -> tuple[str, str]:
     return outcome_label(rule), rule.key
 
 
-class AdviceCard(QFrame):
+class _CardWithFeedback(QFrame):
+    """A card with a line under its buttons saying what its last action did (or why it failed)."""
+
+    def _add_feedback(self, layout: QVBoxLayout) -> None:
+        self.feedback = wrapping_label("", "Feedback")
+        self.feedback.hide()
+        layout.addWidget(self.feedback)
+
+    def show_feedback(self, text: str, error: bool = False) -> None:
+        self.feedback.setText(text)
+        set_flag(self.feedback, "error", error)
+        self.feedback.show()
+        if not error:
+            self._action_done()
+
+    def _action_done(self) -> None:
+        """The card's action succeeded: its button should not be pressed twice."""
+
+
+class AdviceCard(_CardWithFeedback):
     """Free advice the answers brought up, with its one-click callback and what became of it."""
 
     scheduleRequested = Signal(str)  # advice id
@@ -68,20 +87,15 @@ class AdviceCard(QFrame):
             row.addWidget(self.schedule_button)
             row.addStretch(1)
             layout.addLayout(row)
-        self.feedback = wrapping_label("", "Feedback")
-        self.feedback.hide()
-        layout.addWidget(self.feedback)
+        self._add_feedback(layout)
 
-    def show_feedback(self, text: str, error: bool = False) -> None:
-        self.feedback.setText(text)
-        set_flag(self.feedback, "error", error)
-        self.feedback.show()
-        if not error and self.schedule_button is not None:
+    def _action_done(self) -> None:
+        if self.schedule_button is not None:
             self.schedule_button.setText(self.tr("Callback scheduled"))
             self.schedule_button.setEnabled(False)
 
 
-class ObjectionCard(QFrame):
+class ObjectionCard(_CardWithFeedback):
     """What the prospect said, the soft response to read, and the outcome it usually leads to."""
 
     outcomeRequested = Signal(str)
@@ -133,15 +147,10 @@ class ObjectionCard(QFrame):
             buttons.addWidget(self.callback_button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
-        self.feedback = wrapping_label("", "Feedback")
-        self.feedback.hide()
-        layout.addWidget(self.feedback)
+        self._add_feedback(layout)
 
-    def show_feedback(self, text: str, error: bool = False) -> None:
-        self.feedback.setText(text)
-        set_flag(self.feedback, "error", error)
-        self.feedback.show()
-        if not error and self.callback_button is not None:
+    def _action_done(self) -> None:
+        if self.callback_button is not None:
             self.callback_button.setEnabled(False)
 
 
