@@ -1,8 +1,9 @@
 """Benchmark: supervisor reports over 1,000,000 attempts.
 
 Targets: the JSON report under 2 s, the PDF report (figures, tables and five charts) under 10 s.
-Seeds a database of 60,000 leads, 8 agents and a year of calls with bulk inserts (about a minute),
-then times `dialdesk report --format json` and `--format pdf` the way the CLI runs them.
+Seeds a database of 60,000 leads, 8 agents and a year of calls with bulk inserts (about a minute;
+the report summaries are built once at the end, as a merge builds them), then times
+`dialdesk report --format json` and `--format pdf` the way the CLI runs them.
 Run: .venv/bin/python benchmarks/report_speed.py [--attempts N] [--db PATH] [--keep]
 """
 
@@ -34,6 +35,7 @@ from desktop.storage.models import (  # noqa: E402
     Phone,
     ScriptAnswer,
 )
+from desktop.storage.rollups import rule_flags, summaries_deferred  # noqa: E402
 
 FIRST_DAY = date(2025, 12, 1)
 DAYS = 365
@@ -101,134 +103,142 @@ def seed(path: Path, attempts: int, seed_value: int = 11) -> dict[str, int]:
     outcome_codes = [code for code, weight in OUTCOMES for _ in range(weight)]
     blocked = [code for code, weight in BLOCKED for _ in range(weight)]
     created = datetime(2025, 11, 30, tzinfo=UTC)
+    flags = rule_flags(workspace.calling.outcome_rules)
     with engine.begin() as connection:
         # A benchmark database need not survive a power cut: skip the fsync per transaction.
         connection.exec_driver_sql("PRAGMA synchronous=OFF")
-        agents = [{"id": n, "name": f"Agent {n}", "created_at": created} for n in range(1, 9)]
-        _insert(connection, Agent, agents)
-        lead_rows, phone_rows = [], []
-        for lead_id in range(1, leads_count + 1):
-            zone, state, area = ZONES[lead_id % len(ZONES)]
-            lead_rows.append(
-                {
-                    "id": lead_id,
-                    "first_name": f"First{lead_id}",
-                    "last_name": f"Last{lead_id}",
-                    "company": f"Company {lead_id // 3}",
-                    "kind": "business" if lead_id % 2 else "residential",
-                    "warmth": "cold",
-                    "state": state,
-                    "list_name": LISTS[lead_id % len(LISTS)],
-                    "status": "active",
-                    "identity_key": f"first{lead_id}last{lead_id}|company{lead_id // 3}",
-                    "hours_key": f"{zone}|{state}",
-                    "owner_agent_id": 1 + lead_id % 8,
-                    "created_at": created,
-                    "updated_at": created,
-                }
-            )
-            phone_rows.append(
-                {
-                    "id": lead_id,
-                    "lead_id": lead_id,
-                    "position": 0,
-                    "raw": f"({area}) 555-{lead_id % 10000:04d}",
-                    "e164": f"+1{area}{2000000 + lead_id:07d}",
-                    "number_type": "fixed_line_or_mobile",
-                    "region": "US",
-                    "time_zones": zone,
-                    "valid": True,
-                }
-            )
-        for start in range(0, len(lead_rows), BATCH):
-            _insert(connection, Lead, lead_rows[start : start + BATCH])
-            _insert(connection, Phone, phone_rows[start : start + BATCH])
-        rows: list[dict[str, object]] = []
-        callbacks, meetings, answers = [], [], []
-        base = datetime.combine(FIRST_DAY, datetime.min.time(), tzinfo=UTC)
-        attempt_id = 0
-        # Day by day in time order, as calls are really written: ids grow with started_at.
-        for day in range(DAYS):
-            per_day = attempts // DAYS + (1 if day < attempts % DAYS else 0)
-            offsets = sorted(rng.randrange(11 * 3_600_000_000) for _ in range(per_day))
-            for offset in offsets:
-                attempt_id += 1
-                lead_id = rng.randint(1, leads_count)
+        with summaries_deferred(connection, flags):
+            agents = [{"id": n, "name": f"Agent {n}", "created_at": created} for n in range(1, 9)]
+            _insert(connection, Agent, agents)
+            lead_rows, phone_rows = [], []
+            for lead_id in range(1, leads_count + 1):
                 zone, state, area = ZONES[lead_id % len(ZONES)]
-                started = base + timedelta(days=day, hours=13, microseconds=offset)
-                allowed = rng.random() >= 0.05
-                outcome = rng.choice(outcome_codes) if allowed and rng.random() < 0.99 else None
-                duration = (
-                    float(rng.randint(60, 900))
-                    if outcome in {"meeting", "callback", "not_interested"}
-                    else float(rng.randint(5, 45))
-                    if outcome
-                    else None
-                )
-                agent_id = 1 + (lead_id + attempt_id % 3) % 8
-                rows.append(
+                lead_rows.append(
                     {
-                        "id": attempt_id,
-                        "lead_id": lead_id,
-                        "phone_id": lead_id,
-                        "number": f"+1{area}{2000000 + lead_id:07d}",
-                        "agent_id": agent_id,
-                        "backend": "manual",
-                        "allowed": allowed,
-                        "reasons": _record(zone, state, "10:15", [] if allowed else [rng.choice(blocked)]),
-                        "started_at": started,
-                        "ended_at": started + timedelta(seconds=duration) if duration is not None else None,
-                        "duration_s": duration,
-                        "outcome": outcome,
-                        "note": "",
+                        "id": lead_id,
+                        "first_name": f"First{lead_id}",
+                        "last_name": f"Last{lead_id}",
+                        "company": f"Company {lead_id // 3}",
+                        "kind": "business" if lead_id % 2 else "residential",
+                        "warmth": "cold",
+                        "state": state,
+                        "list_name": LISTS[lead_id % len(LISTS)],
+                        "status": "active",
+                        "identity_key": f"first{lead_id}last{lead_id}|company{lead_id // 3}",
+                        "hours_key": f"{zone}|{state}",
+                        "owner_agent_id": 1 + lead_id % 8,
+                        "created_at": created,
+                        "updated_at": created,
                     }
                 )
-                if outcome == "callback":
-                    due = started + timedelta(days=2)
-                    done = due + timedelta(minutes=rng.choice((5, 20, 300))) if rng.random() < 0.8 else None
-                    callbacks.append(
+                phone_rows.append(
+                    {
+                        "id": lead_id,
+                        "lead_id": lead_id,
+                        "position": 0,
+                        "raw": f"({area}) 555-{lead_id % 10000:04d}",
+                        "e164": f"+1{area}{2000000 + lead_id:07d}",
+                        "number_type": "fixed_line_or_mobile",
+                        "region": "US",
+                        "time_zones": zone,
+                        "valid": True,
+                    }
+                )
+            for start in range(0, len(lead_rows), BATCH):
+                _insert(connection, Lead, lead_rows[start : start + BATCH])
+                _insert(connection, Phone, phone_rows[start : start + BATCH])
+            rows: list[dict[str, object]] = []
+            callbacks, meetings, answers = [], [], []
+            base = datetime.combine(FIRST_DAY, datetime.min.time(), tzinfo=UTC)
+            attempt_id = 0
+            # Day by day in time order, as calls are really written: ids grow with started_at.
+            for day in range(DAYS):
+                per_day = attempts // DAYS + (1 if day < attempts % DAYS else 0)
+                offsets = sorted(rng.randrange(11 * 3_600_000_000) for _ in range(per_day))
+                for offset in offsets:
+                    attempt_id += 1
+                    lead_id = rng.randint(1, leads_count)
+                    zone, state, area = ZONES[lead_id % len(ZONES)]
+                    started = base + timedelta(days=day, hours=13, microseconds=offset)
+                    allowed = rng.random() >= 0.05
+                    outcome = rng.choice(outcome_codes) if allowed and rng.random() < 0.99 else None
+                    duration = (
+                        float(rng.randint(60, 900))
+                        if outcome in {"meeting", "callback", "not_interested"}
+                        else float(rng.randint(5, 45))
+                        if outcome
+                        else None
+                    )
+                    agent_id = 1 + (lead_id + attempt_id % 3) % 8
+                    rows.append(
                         {
+                            "id": attempt_id,
                             "lead_id": lead_id,
+                            "phone_id": lead_id,
+                            "number": f"+1{area}{2000000 + lead_id:07d}",
                             "agent_id": agent_id,
-                            "due_at": due,
-                            "done_at": done,
-                            "created_at": started,
-                            "agent_only": False,
+                            "backend": "manual",
+                            "allowed": allowed,
+                            "reasons": _record(
+                                zone, state, "10:15", [] if allowed else [rng.choice(blocked)]
+                            ),
+                            "started_at": started,
+                            "ended_at": started + timedelta(seconds=duration)
+                            if duration is not None
+                            else None,
+                            "duration_s": duration,
+                            "outcome": outcome,
                             "note": "",
                         }
                     )
-                elif outcome == "meeting":
-                    meetings.append(
-                        {
-                            "lead_id": lead_id,
-                            "agent_id": agent_id,
-                            "starts_at": started + timedelta(days=7),
-                            "where": "Their office",
-                            "created_at": started,
-                        }
-                    )
-                if outcome is not None and attempt_id % 40 == 0:
-                    answers.append(
-                        {
-                            "lead_id": lead_id,
-                            "script_name": "question-led-discovery",
-                            "stage_id": "open",
-                            "question_id": "pain",
-                            "kind": "text",
-                            "value": "growth",
-                            "label": "",
-                            "answered_at": started,
-                            "agent_id": agent_id,
-                            "attempt_id": attempt_id,
-                        }
-                    )
-                if len(rows) >= BATCH:
-                    _insert(connection, Attempt, rows)
-                    rows = []
-        _insert(connection, Attempt, rows)
-        for table, batch_rows in ((Callback, callbacks), (Meeting, meetings), (ScriptAnswer, answers)):
-            for start in range(0, len(batch_rows), BATCH):
-                _insert(connection, table, batch_rows[start : start + BATCH])
+                    if outcome == "callback":
+                        due = started + timedelta(days=2)
+                        done = (
+                            due + timedelta(minutes=rng.choice((5, 20, 300))) if rng.random() < 0.8 else None
+                        )
+                        callbacks.append(
+                            {
+                                "lead_id": lead_id,
+                                "agent_id": agent_id,
+                                "due_at": due,
+                                "done_at": done,
+                                "created_at": started,
+                                "agent_only": False,
+                                "note": "",
+                            }
+                        )
+                    elif outcome == "meeting":
+                        meetings.append(
+                            {
+                                "lead_id": lead_id,
+                                "agent_id": agent_id,
+                                "starts_at": started + timedelta(days=7),
+                                "where": "Their office",
+                                "created_at": started,
+                            }
+                        )
+                    if outcome is not None and attempt_id % 40 == 0:
+                        answers.append(
+                            {
+                                "lead_id": lead_id,
+                                "script_name": "question-led-discovery",
+                                "stage_id": "open",
+                                "question_id": "pain",
+                                "kind": "text",
+                                "value": "growth",
+                                "label": "",
+                                "answered_at": started,
+                                "agent_id": agent_id,
+                                "attempt_id": attempt_id,
+                            }
+                        )
+                    if len(rows) >= BATCH:
+                        _insert(connection, Attempt, rows)
+                        rows = []
+            _insert(connection, Attempt, rows)
+            for table, batch_rows in ((Callback, callbacks), (Meeting, meetings), (ScriptAnswer, answers)):
+                for start in range(0, len(batch_rows), BATCH):
+                    _insert(connection, table, batch_rows[start : start + BATCH])
     # No ANALYZE: users' databases have no statistics, and the report's plans must not need them.
     workspace.close()
     return {

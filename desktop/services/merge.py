@@ -38,6 +38,7 @@ from desktop.domain import leads as lead_rules
 from desktop.domain.outcomes import OutcomeRules
 from desktop.services.clock import Clock
 from desktop.services.hours import HoursKeys
+from desktop.storage import rollups
 from desktop.storage.engine import create_private_file, database_url, make_engine, sqlite_path
 from desktop.storage.migrate import alembic_config, current_revision, upgrade
 from desktop.storage.models import (
@@ -451,7 +452,19 @@ class MergeService:
         }
 
     def _attempts(self, run: _Run) -> None:
-        """Their calls we do not have; calls merged before get what was recorded since (an outcome)."""
+        """Their calls we do not have; calls merged before get what was recorded since (an outcome).
+
+        Many calls next to ours: the report summaries are rebuilt once, not kept call by call.
+        """
+        theirs = run.source.scalar(select(func.count()).select_from(Attempt)) or 0
+        ours = run.session.scalar(select(func.count()).select_from(Attempt)) or 0
+        if not rollups.worth_deferring(theirs, ours):
+            self._copy_attempts(run)
+            return
+        with rollups.summaries_deferred(run.session.connection(), rollups.rule_flags(self._rules)):
+            self._copy_attempts(run)
+
+    def _copy_attempts(self, run: _Run) -> None:
         session = run.session
         known = self._call_keys(session, run.target_id)
         pending: list[dict[str, Any]] = []

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 from desktop.domain.outcomes import OutcomeRules
 from desktop.domain.scripts import ScriptAssignments, choose_script_name
 from desktop.services import reports_queries as q
+from desktop.services import reports_rollups as summaries
 from desktop.services.clock import Clock
 from desktop.services.reports_figures import (
     CALLBACK_GRACE,
@@ -55,6 +56,7 @@ from desktop.services.reports_figures import (
     local_zone_name,
     reason_codes,
 )
+from desktop.storage import rollups
 from desktop.storage.models import Agent, Lead, ScriptAnswer
 from desktop.storage.uow import UnitOfWorkFactory
 
@@ -148,6 +150,8 @@ class ReportService:
 
     # Parallel passes at most (one per CPU, fewer on a single core).
     max_workers = 4
+    # Read the report summaries where they hold the figures (False: always read the calls).
+    use_summaries = True
 
     def __init__(
         self,
@@ -207,6 +211,11 @@ class ReportService:
             # How much of the record the window holds decides which index each query walks.
             total = q.attempts_in(session)
             inside = q.attempts_in(session, start, end) if total else 0
+            # Built with other outcome rules (or never), the summaries are rebuilt first.
+            current = self.use_summaries and rollups.ensure_current(
+                session.connection(), rollups.rule_flags(self.outcome_rules)
+            )
+            uow.commit()
         # Reading the script catalogue parses every script file: done here only for a script filter,
         # else by the per-lead pass, side by side with the others.
         rules = script_rules(self._scripts) if flt.script is not None else None
@@ -227,6 +236,7 @@ class ReportService:
             dialect,
             wide=inside * WIDE_SHARE > total,
             all_time=inside == total,
+            summaries=current,
         )
 
     # -- the report ------------------------------------------------------------------------------
@@ -289,7 +299,11 @@ class ReportService:
         outcomes: Counter[str] = Counter({rule.code: 0 for rule in self.outcome_rules})
         contact = set(self.contact_codes)
         by_agent: dict[str, Tally] = {}
-        rows = q.by_agent_and_outcome(session, scope, self.contact_codes, CONVERSATION_MIN_S)
+        rows: Iterable[tuple[int | None, bool, str | None, int, float, int]]
+        if summaries.serve_times(scope):
+            rows = summaries.agent_outcomes(session, scope, self.contact_codes)
+        else:
+            rows = q.by_agent_and_outcome(session, scope, self.contact_codes, CONVERSATION_MIN_S)
         for agent_id, allowed, outcome, count, seconds, conversations in rows:
             name = names.get(agent_id, NO_AGENT) if agent_id is not None else NO_AGENT
             for tally in (report.totals, by_agent.setdefault(name, Tally())):
@@ -317,7 +331,11 @@ class ReportService:
         report_zone = report.filter.tzinfo()
         minutes = q.bucket_minutes([report.filter.zone], scope.start, scope.end)
         days = {day: Tally() for day in report.filter.days()}
-        for row in q.by_time_bucket(session, scope, minutes, self.contact_codes, CONVERSATION_MIN_S):
+        if minutes == 60 and summaries.serve_times(scope):
+            rows = summaries.buckets(session, scope)
+        else:
+            rows = q.by_time_bucket(session, scope, minutes, self.contact_codes, CONVERSATION_MIN_S)
+        for row in rows:
             day = q.bucket_start(row.bucket, minutes).astimezone(report_zone).date()
             tally = days.setdefault(day, Tally())
             tally.dials += row.dials
@@ -342,8 +360,15 @@ class ReportService:
             zone_of_key[key] = zone_names.index(name)
         zones = [ZoneInfo(name) for name in zone_names]
         minutes = q.bucket_minutes(zone_names, scope.start, scope.end)
-        with q.lead_zones(session, zone_of_key) as table:
-            rows = q.by_zone_and_bucket(session, scope, minutes, table, self.contact_codes)
+        rows: list[tuple[int | None, str, int, int]]
+        if minutes == 60 and summaries.serve_times(scope):
+            rows = [
+                (zone_of_key.get(key), hour, dials, connects)
+                for key, hour, dials, connects in summaries.zone_hours(session, scope)
+            ]
+        else:
+            with q.lead_zones(session, zone_of_key) as table:
+                rows = q.by_zone_and_bucket(session, scope, minutes, table, self.contact_codes)
         starts: dict[str, datetime] = {}
         for zone, bucket, dials, connects in rows:
             if zone is None or zone < 0:
@@ -359,32 +384,36 @@ class ReportService:
     def _leads(self, session: Session, scope: q.Scope, report: Report) -> None:
         """Per lead: the sequence figures, and each call credited to its script."""
         figures = report.sequences
-        every = {rule.code for rule in self.outcome_rules} <= set(self.counted_codes)
-        rows = q.per_lead(session, scope, None if every else self.counted_codes, self.contact_codes)
-        to_contact: Counter[int] = Counter()
-        attempts: Counter[int] = Counter()
-        for _lead, count, first, *_rest in rows:
-            attempts[count] += 1
-            if first:
-                to_contact[first] += 1
+        rules = scope.scripts or script_rules(self._scripts)
+        by_lead = rules.assignments.by_lead if rules is not None else {}
+        if summaries.serve_leads(scope):
+            leads = summaries.lead_figures(session, scope)
+        else:
+            rows = q.per_lead(session, scope, self.counted_codes, self.contact_codes)
+            leads = q.LeadFigures.of_rows(rows, by_lead)
+        attempts = leads.attempts
         attempts.pop(0, None)
         figures.leads_dialled = sum(attempts.values())
-        figures.to_contact = dict(sorted(to_contact.items()))
+        figures.to_contact = dict(sorted((n, leads) for n, leads in leads.to_contact.items() if n))
         figures.reached = {
             mark: sum(n for count, n in attempts.items() if count >= mark) for mark in PERSISTENCE_MARKS
         }
-        rules = scope.scripts or script_rules(self._scripts)
         if rules is not None:
-            report.scripts = self._script_results(session, scope, rules, rows)
+            report.scripts = self._script_results(session, scope, rules, leads.groups)
 
     def _script_results(
-        self, session: Session, scope: q.Scope, rules: q.ScriptRules, rows: list[q.LeadRow]
+        self, session: Session, scope: q.Scope, rules: q.ScriptRules, groups: dict[q.LeadGroup, list[float]]
     ) -> list[ScriptResult]:
-        """Calls with answers go to the script answered in; the others to the lead's assigned script."""
+        """Calls with answers go to the script answered in; the others to the lead's assigned script.
+
+        `groups`: (calls, connects, meetings, talk seconds) of the leads that share what decides
+        their script (their list, warmth and kind; a lead assigned a script of its own on its own).
+        """
         contact = set(self.contact_codes)
+        assignments, available = rules.assignments, rules.available
         sums: dict[str, list[float]] = {}
-        answered_by_lead: dict[int, list[float]] = {}
-        for lead_id, script, outcome, calls, seconds in q.answered_calls(session, scope):
+        answered = {key: list(values) for key, values in groups.items()}
+        for group_key, script, outcome, calls, seconds in q.answered_calls(session, scope):
             is_contact = outcome in contact
             add = (
                 float(calls),
@@ -392,30 +421,17 @@ class ReportService:
                 float(calls) if outcome == "meeting" else 0.0,
                 seconds if is_contact else 0.0,
             )
-            for target in (
-                sums.setdefault(script, [0.0] * 4),
-                answered_by_lead.setdefault(lead_id, [0.0] * 4),
-            ):
-                for index, value in enumerate(add):
-                    target[index] += value
-        chosen: dict[tuple[str, str, str], str] = {}
-        assignments, available = rules.assignments, rules.available
-        nothing = (0.0, 0.0, 0.0, 0.0)
-        for lead_id, _attempts, _first, calls, connects, meetings, talk, list_name, warmth, kind in rows:
-            if not calls:
-                continue
-            key = (list_name, warmth, kind)
-            name = chosen.get(key)
-            if name is None or lead_id in assignments.by_lead:
-                name = choose_script_name(lead_id, list_name, warmth, kind, assignments, available) or ""
-                if lead_id not in assignments.by_lead:
-                    chosen[key] = name
+            target = sums.setdefault(script, [0.0] * 4)
+            # Answered calls leave the script the lead is assigned, for the one they were given in.
+            group = answered.setdefault(group_key, [0.0] * 4)
+            for index, value in enumerate(add):
+                target[index] += value
+                group[index] -= value
+        for (own_lead, list_name, warmth, kind), values in answered.items():
+            name = choose_script_name(own_lead or 0, list_name, warmth, kind, assignments, available) or ""
             target = sums.setdefault(name, [0.0] * 4)
-            minus = answered_by_lead.get(lead_id, nothing)
-            target[0] += calls - minus[0]
-            target[1] += connects - minus[1]
-            target[2] += meetings - minus[2]
-            target[3] += talk - minus[3]
+            for index, value in enumerate(values):
+                target[index] += value
         titles = rules.titles
         return [
             ScriptResult(
@@ -427,13 +443,16 @@ class ReportService:
                 talk_time_s=float(row[3]),
             )
             for name, row in sorted(sums.items(), key=lambda item: (item[0] == "", item[0]))
-            if row[0] > 0
+            if round(row[0]) > 0
         ]
 
     def _blocked(self, session: Session, scope: q.Scope, report: Report) -> None:
         counts: Counter[str] = Counter()
-        for record in q.blocked_reasons(session, scope):
-            counts.update(reason_codes(record) or {"unknown"})
+        if summaries.serve_times(scope):
+            counts = summaries.blocked(session, scope)
+        else:
+            for record in q.blocked_reasons(session, scope):
+                counts.update(reason_codes(record) or {"unknown"})
         report.blocked = dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
     def _callbacks(self, session: Session, scope: q.Scope, report: Report) -> None:

@@ -364,3 +364,100 @@ class RegistryNumber(Base):
     number_key: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=False
     )
+
+
+# -- report summaries ------------------------------------------------------------------------------
+# Kept up to date by SQLite triggers on `attempts` and `leads` (migration 0007) and rebuilt whole by
+# desktop/storage/rollups.py when the outcome rules they were built with change. Reports read them
+# instead of a million calls when the filters allow (docs/reports.md). Hours and days are UTC
+# ("YYYY-MM-DD HH", "YYYY-MM-DD"); a missing agent is 0, a missing outcome or hours key "".
+
+
+class ReportRollupRule(Base):
+    """The outcome rules the summaries were built with: what counts as an attempt and as a contact."""
+
+    __tablename__ = "report_rollup_rules"
+    __table_args__ = {"sqlite_with_rowid": False}
+    code: Mapped[str] = mapped_column(String(30), primary_key=True)
+    counted: Mapped[bool] = mapped_column(Boolean)
+    contact: Mapped[bool] = mapped_column(Boolean)
+
+
+class ReportHour(Base):
+    """Calls per UTC hour, agent, gate verdict and outcome (per-outcome totals around whole days)."""
+
+    __tablename__ = "report_hours"
+    __table_args__ = {"sqlite_with_rowid": False}
+    hour: Mapped[str] = mapped_column(String(13), primary_key=True)
+    agent_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    allowed: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(30), primary_key=True)
+    calls: Mapped[int] = mapped_column(Integer)
+    seconds: Mapped[float] = mapped_column(Float)
+    long_calls: Mapped[int] = mapped_column(Integer)  # lasting CONVERSATION_MIN_S or more
+
+
+class ReportDay(Base):
+    """The same per UTC day (per-agent and per-outcome totals of long periods)."""
+
+    __tablename__ = "report_days"
+    __table_args__ = {"sqlite_with_rowid": False}
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    agent_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    allowed: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(30), primary_key=True)
+    calls: Mapped[int] = mapped_column(Integer)
+    seconds: Mapped[float] = mapped_column(Float)
+    long_calls: Mapped[int] = mapped_column(Integer)
+
+
+class ReportHourTotal(Base):
+    """A report day's figures per UTC hour and agent, under the stored rules (the days of a report)."""
+
+    __tablename__ = "report_hour_totals"
+    __table_args__ = {"sqlite_with_rowid": False}
+    hour: Mapped[str] = mapped_column(String(13), primary_key=True)
+    agent_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    calls: Mapped[int] = mapped_column(Integer)  # allowed or blocked
+    dials: Mapped[int] = mapped_column(Integer)
+    connects: Mapped[int] = mapped_column(Integer)
+    conversations: Mapped[int] = mapped_column(Integer)
+    meetings: Mapped[int] = mapped_column(Integer)
+    call_s: Mapped[float] = mapped_column(Float)
+    talk_s: Mapped[float] = mapped_column(Float)
+
+
+class ReportZoneHour(Base):
+    """Dials and connects per UTC hour, the lead's hours key and agent (hours of the lead's day)."""
+
+    __tablename__ = "report_zone_hours"
+    __table_args__ = {"sqlite_with_rowid": False}
+    hour: Mapped[str] = mapped_column(String(13), primary_key=True)
+    hours_key: Mapped[str] = mapped_column(String(400), primary_key=True)
+    agent_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    dials: Mapped[int] = mapped_column(Integer)
+    connects: Mapped[int] = mapped_column(Integer)
+
+
+class ReportBlocked(Base):
+    """Blocked dials per UTC hour, agent and reason code ("unknown" when the record names none)."""
+
+    __tablename__ = "report_blocked"
+    __table_args__ = {"sqlite_with_rowid": False}
+    hour: Mapped[str] = mapped_column(String(13), primary_key=True)
+    agent_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    reason: Mapped[str] = mapped_column(String(60), primary_key=True)
+    calls: Mapped[int] = mapped_column(Integer)
+
+
+class ReportLeadStat(Base):
+    """One lead's whole calling sequence: the per-lead figures of a report that covers all time."""
+
+    __tablename__ = "report_lead_stats"
+    lead_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    calls: Mapped[int] = mapped_column(Integer)  # allowed calls with an outcome
+    attempts: Mapped[int] = mapped_column(Integer)  # of those, the ones that count as attempts
+    to_contact: Mapped[int] = mapped_column(Integer)  # attempts up to the first contact, 0 if none
+    connects: Mapped[int] = mapped_column(Integer)
+    meetings: Mapped[int] = mapped_column(Integer)
+    talk_s: Mapped[float] = mapped_column(Float)
