@@ -13,6 +13,7 @@ from typing import Any
 
 from desktop.domain.outcomes import OutcomeRule, OutcomeRules
 from desktop.services.rules import shipped_outcome_rules
+from desktop.storage import rollups
 from desktop.storage.uow import UnitOfWorkFactory
 
 SETTING_KEY = "outcome_rules"
@@ -79,6 +80,8 @@ class OutcomeRulesService:
             raise OutcomeRulesError(str(error)) from None
         with self._uow_factory() as uow:
             uow.settings.set(SETTING_KEY, cleaned)
+            # The report summaries count contacts and attempts by these rules: rebuilt with them.
+            rollups.ensure_current(uow.session.connection(), rollups.rule_flags(rules))
             uow.commit()
         return rules
 

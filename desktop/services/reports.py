@@ -208,14 +208,17 @@ class ReportService:
                 exists = session.scalar(select(Lead.id).where(Lead.list_name == flt.list_name).limit(1))
                 if exists is None:
                     raise ReportError(f"no call list named {flt.list_name!r}")
-            # How much of the record the window holds decides which index each query walks.
-            total = q.attempts_in(session)
-            inside = q.attempts_in(session, start, end) if total else 0
             # Built with other outcome rules (or never), the summaries are rebuilt first.
             current = self.use_summaries and rollups.ensure_current(
                 session.connection(), rollups.rule_flags(self.outcome_rules)
             )
             uow.commit()
+            # How much of the record the window holds decides which index each query walks (and
+            # whether the per-lead summaries, which cover every call, can serve).
+            total, inside = summaries.calls_in(session, start, end) if current else (None, None)
+            if total is None or inside is None:
+                total = q.attempts_in(session)
+                inside = q.attempts_in(session, start, end) if total else 0
         # Reading the script catalogue parses every script file: done here only for a script filter,
         # else by the per-lead pass, side by side with the others.
         rules = script_rules(self._scripts) if flt.script is not None else None

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from desktop.services import reports_queries as q
@@ -60,10 +60,6 @@ def serve_leads(scope: Scope) -> bool:
     return scope.summaries and scope.all_time and scope.agent_id is None and scope.script is None
 
 
-def _in(column: Any, values: Sequence[str]) -> ColumnElement[bool]:
-    return column.in_(list(values)) if values else false()
-
-
 def _hours(table: Any, scope: Scope, start: str | None = None, end: str | None = None) -> list[Any]:
     terms = [table.hour >= (start or hour_label(scope.start)), table.hour < (end or hour_label(scope.end))]
     if scope.agent_id is not None:
@@ -97,6 +93,18 @@ def buckets(session: Session, scope: Scope) -> list[BucketRow]:
 def _rows(session: Session, query: Any) -> Sequence[Any]:
     """The rows of a Core query, without the ORM's per-row work (a summary read returns thousands)."""
     return session.connection().execute(query).all()
+
+
+def calls_in(session: Session, start: datetime, end: datetime) -> tuple[int | None, int | None]:
+    """All calls, and the calls in [start, end) when it is on whole UTC hours (else None)."""
+    t = ReportHourTotal
+    total = int(session.scalar(select(func.coalesce(func.sum(t.calls), 0))) or 0)
+    if not (_on_the_hour(start) and _on_the_hour(end)):
+        return total, None
+    window = select(func.coalesce(func.sum(t.calls), 0)).where(
+        t.hour >= hour_label(start), t.hour < hour_label(end)
+    )
+    return total, int(session.scalar(window) or 0)
 
 
 def _whole_days(scope: Scope) -> tuple[str, str] | None:

@@ -23,6 +23,7 @@ from desktop.services.scripts import ScriptService
 from desktop.services.scrub import ScrubService
 from desktop.services.settings import Settings, SettingsService
 from desktop.services.sip_settings import SipSettingsService
+from desktop.storage import rollups
 from desktop.storage.engine import ENV_VAR, DatabaseError, database_url, make_engine, sqlite_path
 from desktop.storage.migrate import upgrade
 from desktop.storage.uow import UnitOfWorkFactory
@@ -70,6 +71,10 @@ class Workspace:
         self._dialer_override: Dialer | None = None
         self.outcome_rules_service = OutcomeRulesService(self.uow)
         outcome_rules = self.outcome_rules_service.load()
+        with self.engine.begin() as connection:
+            # Report summaries built with other rules (or not yet, after an upgrade): rebuilt now,
+            # before any call is recorded, rather than by a report while the user is calling.
+            rollups.ensure_current(connection, rollups.rule_flags(outcome_rules))
         self.rulebook = shipped_rulebook()
         use_shipped_area_code_table()
         self.registry: RegistryView = RegistryLookup(self.engine)

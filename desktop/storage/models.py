@@ -383,12 +383,9 @@ class ReportRollupRule(Base):
     contact: Mapped[bool] = mapped_column(Boolean)
 
 
-class ReportHour(Base):
-    """Calls per UTC hour, agent, gate verdict and outcome (per-outcome totals around whole days)."""
+class _OutcomeSums:
+    """Calls of one agent with one gate verdict and outcome, summed over a time key of the table."""
 
-    __tablename__ = "report_hours"
-    __table_args__ = {"sqlite_with_rowid": False}
-    hour: Mapped[str] = mapped_column(String(13), primary_key=True)
     agent_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     allowed: Mapped[bool] = mapped_column(Boolean, primary_key=True)
     outcome: Mapped[str] = mapped_column(String(30), primary_key=True)
@@ -397,18 +394,20 @@ class ReportHour(Base):
     long_calls: Mapped[int] = mapped_column(Integer)  # lasting CONVERSATION_MIN_S or more
 
 
-class ReportDay(Base):
+class ReportHour(_OutcomeSums, Base):
+    """Calls per UTC hour, agent, gate verdict and outcome (per-outcome totals around whole days)."""
+
+    __tablename__ = "report_hours"
+    __table_args__ = {"sqlite_with_rowid": False}
+    hour: Mapped[str] = mapped_column(String(13), primary_key=True)
+
+
+class ReportDay(_OutcomeSums, Base):
     """The same per UTC day (per-agent and per-outcome totals of long periods)."""
 
     __tablename__ = "report_days"
     __table_args__ = {"sqlite_with_rowid": False}
     day: Mapped[str] = mapped_column(String(10), primary_key=True)
-    agent_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    allowed: Mapped[bool] = mapped_column(Boolean, primary_key=True)
-    outcome: Mapped[str] = mapped_column(String(30), primary_key=True)
-    calls: Mapped[int] = mapped_column(Integer)
-    seconds: Mapped[float] = mapped_column(Float)
-    long_calls: Mapped[int] = mapped_column(Integer)
 
 
 class ReportHourTotal(Base):

@@ -106,6 +106,27 @@ def test_first_revision_leads_phones_and_calls_survive_with_sane_new_columns(tmp
     assert query(db, "SELECT count(*) FROM attempts WHERE allowed = 0") == [(1,)]
 
 
+def test_revision_0006_gets_its_report_summaries_when_it_opens(tmp_path: Path) -> None:
+    """0007 adds the report summaries empty; opening the upgraded database fills them from its calls."""
+    db = _copy(REPO / "tests" / "storage" / "fixtures" / "schema-0006.db", tmp_path)
+    workspace = open_workspace(str(db))
+    try:
+        assert current_revision(workspace.engine) == head_revision()
+    finally:
+        workspace.close()
+    assert query(db, "SELECT sum(calls) FROM report_hours") == query(db, "SELECT count(*) FROM attempts")
+    # Maria: no answer, callback, meeting (600 s + 120 s of talk).
+    assert query(db, "SELECT calls, connects, meetings, talk_s FROM report_lead_stats WHERE lead_id = 1") == [
+        (3, 2, 1, 720.0)
+    ]
+    assert {row[0] for row in query(db, "SELECT reason FROM report_blocked")} == {
+        "calling_hours",
+        "dnc_internal",
+        "invalid_number",
+        "registry_stale",
+    }
+
+
 def test_migrations_readme_asks_for_one_fixture_per_schema_change() -> None:
     text = (REPO / "migrations" / "README.md").read_text(encoding="utf-8")
     assert "one fixture per schema change" in text.lower()

@@ -296,15 +296,24 @@ def test_changed_outcome_rules_rebuild_the_summaries(workspace: Workspace) -> No
     random_calls(workspace.uow, 7)
     service = report_service_for(workspace)
     before = service.build(FILTERS["every call"]).to_json()
-    workspace.outcome_rules_service.save({"voicemail": {"counts_as_contact": True}})
-    rules = workspace.outcome_rules_service.load()
+    rules = workspace.outcome_rules_service.save({"voicemail": {"counts_as_contact": True}})
+    with workspace.engine.connect() as connection:  # rebuilt with the rules, in the same commit
+        assert rollups.stored_rules(connection)["voicemail"] == (True, True)
+    kept = summary_rows(workspace)
+    with workspace.engine.begin() as connection:
+        rollups.rebuild(connection, rollups.rule_flags(rules))
+    assert_same(kept, summary_rows(workspace), "summaries")
+    # A report with other rules than the stored ones (another copy of Dialdesk) rebuilds first.
+    rules = workspace.outcome_rules_service.combine(
+        {"voicemail": {"counts_as_contact": True}, "busy": {"counts_as_attempt": False}}
+    )
     changed = ReportService(workspace.uow, workspace.clock, rules, workspace.scripts)
     ours = changed.build(FILTERS["every call"]).to_json()
     changed.use_summaries = False
     assert_same(ours, changed.build(FILTERS["every call"]).to_json())
     assert ours["connects"] > before["connects"]
     with workspace.engine.connect() as connection:
-        assert rollups.stored_rules(connection)["voicemail"] == (True, True)
+        assert rollups.stored_rules(connection)["busy"] == (False, False)
 
 
 def test_a_bulk_load_rebuilds_once_and_a_failed_one_keeps_the_triggers(workspace: Workspace) -> None:
@@ -357,7 +366,7 @@ def test_the_long_call_threshold_is_the_same_everywhere() -> None:
     assert set(migration.TRIGGERS) == set(rollups.TRIGGERS)
 
 
-def test_an_upgraded_database_gets_its_summaries_on_the_first_report(tmp_path: Path) -> None:
+def test_an_upgraded_database_gets_its_summaries_when_it_opens(tmp_path: Path) -> None:
     from desktop.storage.engine import database_url, make_engine
     from desktop.storage.migrate import upgrade
 
@@ -368,11 +377,11 @@ def test_an_upgraded_database_gets_its_summaries_on_the_first_report(tmp_path: P
     engine.dispose()
     workspace = open_workspace(str(path), clock=ManualClock(datetime(2026, 3, 8, tzinfo=UTC)))
     try:
-        with workspace.engine.connect() as connection:
-            assert rollups.stored_rules(connection) == {}  # never built: the first report builds them
-        assert_same(*both_ways(workspace, FILTERS["every call"]))
         kept = summary_rows(workspace)
         assert len(kept["report_hours"]) > 0 and len(kept["report_lead_stats"]) > 0
+        with workspace.engine.connect() as connection:
+            assert rollups.stored_rules(connection) == rollups.rule_flags(workspace.calling.outcome_rules)
+        assert_same(*both_ways(workspace, FILTERS["every call"]))
     finally:
         workspace.close()
 
