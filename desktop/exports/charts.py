@@ -213,6 +213,11 @@ def attempts_chart(data: Mapping[str, Any], tr: Translate = _same) -> QChart:
     chart.addSeries(bars)
     categories = QBarCategoryAxis()
     categories.append(labels)
+    if len(labels) > 20:
+        # Thirty numbers in half a window's width: at the usual size Qt elides the two-digit ones.
+        font = categories.labelsFont()
+        font.setPointSizeF(max(6.0, font.pointSizeF() * 0.75))
+        categories.setLabelsFont(font)
     y_axis = _count_axis(top)
     chart.addAxis(categories, Qt.AlignmentFlag.AlignBottom)
     chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
