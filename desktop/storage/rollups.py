@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
 
 # code -> (counts as an attempt, counts as a contact)
 RuleFlags = Mapping[str, tuple[bool, bool]]
@@ -111,6 +112,19 @@ def supported(connection: Connection) -> bool:
     return names >= set(TRIGGERS)
 
 
+def library_can_keep(connection: Connection) -> bool:
+    """SQLite 3.24 or later (upsert) with its JSON functions: what the triggers need (migration 0007
+    makes the same check before it creates them)."""
+    version = str(connection.exec_driver_sql("SELECT sqlite_version()").scalar())
+    if tuple(int(part) for part in version.split(".")[:2]) < (3, 24):
+        return False
+    try:  # a function SQLite lacks fails the statement, not the transaction
+        connection.exec_driver_sql("SELECT json_valid('[]'), json_type('[]'), json_extract('{}', '$.a')")
+    except DBAPIError:
+        return False
+    return True
+
+
 def stored_rules(connection: Connection) -> dict[str, tuple[bool, bool]]:
     rows = connection.exec_driver_sql("SELECT code, counted, contact FROM report_rollup_rules")
     return {str(code): (bool(counted), bool(contact)) for code, counted, contact in rows}
@@ -122,6 +136,12 @@ def ensure_current(connection: Connection, rules: RuleFlags) -> bool:
     Call it inside a transaction: the rebuild writes.
     """
     if not supported(connection):
+        return False
+    if not library_can_keep(connection):
+        # A database upgraded with a newer SQLite, opened with an older one: a trigger that cannot
+        # run would refuse every call recorded, so they go, and reports read the calls.
+        for name in TRIGGERS:
+            connection.exec_driver_sql(f'DROP TRIGGER IF EXISTS "{name}"')
         return False
     if stored_rules(connection) != dict(rules):
         rebuild(connection, rules)

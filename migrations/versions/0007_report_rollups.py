@@ -64,7 +64,8 @@ def _add_call(row: str, sign: str) -> str:
             f"""INSERT INTO {table} ({time_key}, agent_id, allowed, outcome, calls, seconds, long_calls)
   VALUES ({moment}, {agent}, {row}.allowed, {outcome}, {sign}1, {sign}coalesce({row}.duration_s, 0),
           {sign}coalesce({row}.duration_s >= {LONG_CALL_S}, 0))
-  ON CONFLICT DO UPDATE SET calls = calls + excluded.calls, seconds = seconds + excluded.seconds,
+  ON CONFLICT ({time_key}, agent_id, allowed, outcome) DO UPDATE SET calls = calls + excluded.calls,
+    seconds = seconds + excluded.seconds,
     long_calls = long_calls + excluded.long_calls"""
         )
         if sign:
@@ -81,7 +82,7 @@ def _add_call(row: str, sign: str) -> str:
     {sign}(c.contact AND coalesce({row}.duration_s >= {LONG_CALL_S}, 0)), {sign}({outcome} = 'meeting'),
     {sign}({row}.allowed * {seconds}), {sign}(c.contact * {seconds})
   FROM (SELECT {contact} AS contact) c WHERE true
-  ON CONFLICT DO UPDATE SET calls = calls + excluded.calls, dials = dials + excluded.dials,
+  ON CONFLICT (hour, agent_id) DO UPDATE SET calls = calls + excluded.calls, dials = dials + excluded.dials,
     connects = connects + excluded.connects, conversations = conversations + excluded.conversations,
     meetings = meetings + excluded.meetings, call_s = call_s + excluded.call_s,
     talk_s = talk_s + excluded.talk_s"""
@@ -91,13 +92,14 @@ def _add_call(row: str, sign: str) -> str:
   SELECT {hour}, coalesce((SELECT hours_key FROM leads WHERE id = {row}.lead_id), ''), {agent}, {sign}1,
     {sign}coalesce((SELECT contact FROM report_rollup_rules WHERE code = {row}.outcome), 0)
   WHERE {row}.allowed
-  ON CONFLICT DO UPDATE SET dials = dials + excluded.dials, connects = connects + excluded.connects"""
+  ON CONFLICT (hour, hours_key, agent_id) DO UPDATE SET dials = dials + excluded.dials,
+    connects = connects + excluded.connects"""
     )
     statements.append(
         f"""INSERT INTO report_blocked (hour, agent_id, reason, calls)
   SELECT {hour}, {agent}, code, {sign}1 FROM ({_reason_codes(f"{row}.reasons")})
   WHERE NOT {row}.allowed
-  ON CONFLICT DO UPDATE SET calls = calls + excluded.calls"""
+  ON CONFLICT (hour, agent_id, reason) DO UPDATE SET calls = calls + excluded.calls"""
     )
     if sign:
         statements.append(
@@ -153,9 +155,29 @@ INSERT INTO report_zone_hours (hour, hours_key, agent_id, dials, connects)
      UNION ALL SELECT coalesce(NEW.hours_key, ''), 1) k
   WHERE a.lead_id = NEW.id AND a.allowed
   GROUP BY 1, 2, 3, k.sign
-  ON CONFLICT DO UPDATE SET dials = dials + excluded.dials, connects = connects + excluded.connects;
+  ON CONFLICT (hour, hours_key, agent_id) DO UPDATE SET dials = dials + excluded.dials,
+    connects = connects + excluded.connects;
 END""",
 }
+
+
+def _sqlite_can_keep_summaries(connection: sa.Connection) -> bool:
+    """SQLite 3.24 or later (upsert) with its JSON functions (built in from 3.38, an option before).
+
+    desktop/storage/rollups.py makes the same check when a database opens, and drops the triggers
+    if an older SQLite opens a database upgraded elsewhere: a trigger that cannot run would refuse
+    every call recorded.
+    """
+    version = tuple(
+        int(part) for part in str(connection.exec_driver_sql("SELECT sqlite_version()").scalar()).split(".")
+    )
+    if version < (3, 24):
+        return False
+    try:
+        connection.exec_driver_sql("SELECT json_valid('[]'), json_type('[]'), json_extract('{}', '$.a')")
+    except sa.exc.DBAPIError:
+        return False
+    return True
 
 
 def _summary_columns(*key: sa.Column) -> list[sa.Column]:
@@ -232,7 +254,7 @@ def upgrade() -> None:
         sa.Column("talk_s", sa.Float(), nullable=False),
         sa.PrimaryKeyConstraint("lead_id", name=op.f("pk_report_lead_stats")),
     )
-    if op.get_bind().dialect.name == "sqlite":
+    if op.get_bind().dialect.name == "sqlite" and _sqlite_can_keep_summaries(op.get_bind()):
         for sql in TRIGGERS.values():
             op.execute(sql)
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from desktop.services import reports_rollups
 from desktop.services.clock import ManualClock
@@ -350,6 +350,23 @@ def test_without_the_triggers_reports_read_the_calls(
     counted_reads.clear()
     assert_same(report_service_for(workspace).build(FILTERS["every call"]).to_json(), expected)
     assert counted_reads == {}
+
+
+def test_an_sqlite_too_old_for_the_triggers_drops_them_and_calls_are_still_recorded(
+    db_path: Path, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    open_workspace(str(db_path), clock=clock).close()  # upgraded, with its triggers, elsewhere
+    monkeypatch.setattr(rollups, "library_can_keep", lambda connection: False)
+    workspace = open_workspace(str(db_path), clock=clock)
+    try:
+        with workspace.engine.connect() as connection:
+            assert not rollups.supported(connection)
+        random_calls(workspace.uow, 14, calls=60, changes=20)  # a trigger that cannot run would refuse these
+        with workspace.uow() as uow:
+            assert uow.session.scalar(select(func.count()).select_from(Attempt)) == 60
+        assert_same(*both_ways(workspace, FILTERS["every call"]))
+    finally:
+        workspace.close()
 
 
 def test_the_long_call_threshold_is_the_same_everywhere() -> None:
