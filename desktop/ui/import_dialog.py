@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QStackedWidget,
     QTableWidget,
@@ -31,6 +30,7 @@ from PySide6.QtWidgets import (
 from desktop.domain.columns import FIELD_LABELS, FIELDS, IGNORE, ColumnMapping
 from desktop.services.imports import ImportCancelled, ImportFailed, ImportPreview, ImportReport, ImportService
 from desktop.ui import style
+from desktop.ui.progress_page import ProgressPage
 from desktop.ui.text import plural
 from desktop.ui.workers import Cancelled, Progress, Task, run_task
 
@@ -143,27 +143,11 @@ class ImportDialog(QDialog):
         return page
 
     def _build_progress_page(self) -> QWidget:
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        layout.addStretch(1)
-        self.progress_label = QLabel()
-        self.progress_label.setStyleSheet("font-size: 15px;")
-        layout.addWidget(self.progress_label)
-        self.progress_bar = QProgressBar()
-        self.progress_bar.setRange(0, 1000)
-        self.progress_bar.setTextVisible(False)
-        layout.addWidget(self.progress_bar)
-        self.progress_detail = QLabel()
-        self.progress_detail.setObjectName("Muted")
-        layout.addWidget(self.progress_detail)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        self.cancel_button = QPushButton(self.tr("Cancel"))
-        self.cancel_button.clicked.connect(self.on_cancel_clicked)
-        row.addWidget(self.cancel_button)
-        layout.addLayout(row)
-        layout.addStretch(1)
-        return page
+        self.progress_page = ProgressPage()
+        self.progress_page.cancelRequested.connect(self.on_cancel_clicked)
+        # Under the name the dialog has always given it: the tests click it.
+        self.cancel_button = self.progress_page.cancel_button
+        return self.progress_page
 
     def _build_result_page(self) -> QWidget:
         page = QWidget()
@@ -321,10 +305,7 @@ class ImportDialog(QDialog):
         def work(progress: Progress, cancelled: Cancelled) -> ImportReport:
             return imports.run(path, mapping, list_name, region, progress=progress, cancelled=cancelled)
 
-        self.progress_label.setText(self.tr("Importing {name}…").format(name=Path(path).name))
-        self.progress_bar.setValue(0)
-        self.progress_detail.setText("")
-        self.cancel_button.setEnabled(True)
+        self.progress_page.start(self.tr("Importing {name}…").format(name=Path(path).name))
         self.pages.setCurrentIndex(PAGE_PROGRESS)
         self.task = run_task(
             work,
@@ -335,19 +316,13 @@ class ImportDialog(QDialog):
 
     @Slot(object, object)
     def on_task_progress(self, done: int, total: int) -> None:
-        if total <= 0:
-            return
-        self.progress_bar.setValue(int(1000 * min(done, total) / total))
-        self.progress_detail.setText(
-            self.tr("{percent}% of the file read").format(percent=int(100 * done / total))
-        )
+        self.progress_page.show_progress(done, total, self.tr("{percent}% of the file read"))
 
     @Slot()
     def on_cancel_clicked(self) -> None:
-        if self.task is not None:
-            self.task.cancel()
-            self.cancel_button.setEnabled(False)
-            self.progress_detail.setText(self.tr("Cancelling: undoing everything this import wrote…"))
+        self.progress_page.cancel_task(
+            self.task, self.tr("Cancelling: undoing everything this import wrote…")
+        )
 
     @Slot(object)
     def on_task_result(self, report: ImportReport) -> None:

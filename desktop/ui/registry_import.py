@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -35,6 +34,7 @@ from desktop.services.registry import (
 )
 from desktop.services.workspace import Workspace
 from desktop.ui import style
+from desktop.ui.progress_page import ProgressPage
 from desktop.ui.registry_status import AGEING, FRESH, LEVEL_COLOURS, age_text, level_of, source_label
 from desktop.ui.table_text import cell as _cell
 from desktop.ui.table_text import read_only_table as _table
@@ -153,20 +153,14 @@ class RegistriesTab(QWidget):
         layout.addLayout(form)
 
         run_row = QHBoxLayout()
-        self.progress_bar = QProgressBar()
-        self.progress_bar.setRange(0, 1000)
-        self.progress_bar.setTextVisible(False)
-        self.progress_bar.hide()
-        run_row.addWidget(self.progress_bar, 1)
-        self.progress_label = QLabel()
-        self.progress_label.setObjectName("Muted")
-        run_row.addWidget(self.progress_label)
-        run_row.addStretch(0)
-        self.cancel_button = QPushButton(self.tr("Cancel"))
+        self.progress_page = ProgressPage(compact=True, spacing=layout.spacing())
+        self.progress_page.cancelRequested.connect(self.on_cancel_button_clicked)
+        # The row's widgets under the names the tab has always given them: the tests read them.
+        self.progress_bar = self.progress_page.bar
+        self.progress_label = self.progress_page.detail_label
+        self.cancel_button = self.progress_page.cancel_button
         self.cancel_button.setAutoDefault(False)
-        self.cancel_button.hide()
-        self.cancel_button.clicked.connect(self.on_cancel_button_clicked)
-        run_row.addWidget(self.cancel_button)
+        run_row.addWidget(self.progress_page, 1)
         self.import_button = QPushButton(self.tr("Import"))
         self.import_button.setAutoDefault(False)
         self.import_button.setEnabled(False)
@@ -305,7 +299,7 @@ class RegistriesTab(QWidget):
         self.result_label.hide()
         self.rejected_label.hide()
         self._set_running(True)
-        self.progress_label.setText(self.tr("Reading {name}…").format(name=Path(path).name))
+        self.progress_page.start(self.tr("Reading {name}…").format(name=Path(path).name))
         self.task = run_task(
             work,
             on_result=self.on_task_result,
@@ -314,29 +308,21 @@ class RegistriesTab(QWidget):
         )
 
     def _set_running(self, running: bool) -> None:
-        self.progress_bar.setValue(0)
-        self.progress_bar.setVisible(running)
-        self.cancel_button.setVisible(running)
-        self.cancel_button.setEnabled(running)
+        """Lock the form while an import runs; the progress row is started by the caller."""
         self.import_button.setEnabled(not running and bool(self.file_edit.text().strip()))
         for widget in (self.file_edit, self.browse_button, self.source_combo, self.as_of_edit):
             widget.setEnabled(not running)
         self.state_edit.setEnabled(not running and self.source_combo.currentData() == "state")
         if not running:
-            self.progress_label.setText("")
+            self.progress_page.stop()
 
     @Slot(object, object)
     def on_task_progress(self, done: int, total: int) -> None:
-        if total > 0:
-            self.progress_bar.setValue(int(1000 * min(done, total) / total))
-            self.progress_label.setText(self.tr("{percent}% read").format(percent=int(100 * done / total)))
+        self.progress_page.show_progress(done, total, self.tr("{percent}% read"))
 
     @Slot()
     def on_cancel_button_clicked(self) -> None:
-        if self.task is not None:
-            self.task.cancel()
-            self.cancel_button.setEnabled(False)
-            self.progress_label.setText(self.tr("Cancelling: keeping the previous copy…"))
+        self.progress_page.cancel_task(self.task, self.tr("Cancelling: keeping the previous copy…"))
 
     @Slot(object)
     def on_task_result(self, report: RegistryImportReport) -> None:

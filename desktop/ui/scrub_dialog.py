@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QProgressBar,
     QPushButton,
     QStackedWidget,
     QTableWidget,
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
 from desktop.services.imports import ImportCancelled
 from desktop.services.scrub import ScrubReport, ScrubRow, ScrubService
 from desktop.ui import style
+from desktop.ui.progress_page import ProgressPage
 from desktop.ui.workers import Cancelled, Progress, Task, run_task
 
 PAGE_RUNNING = 0
@@ -131,24 +131,11 @@ class ScrubDialog(QDialog):
         return self.tr("all lists")
 
     def _build_running_page(self) -> QWidget:
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        layout.addStretch(1)
-        self.running_label = QLabel()
-        self.running_label.setStyleSheet("font-size: 15px;")
-        layout.addWidget(self.running_label)
-        self.progress_bar = QProgressBar()
-        self.progress_bar.setRange(0, 0)
-        self.progress_bar.setTextVisible(False)
-        layout.addWidget(self.progress_bar)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        self.cancel_button = QPushButton(self.tr("Cancel"))
-        self.cancel_button.clicked.connect(self.on_cancel_button_clicked)
-        row.addWidget(self.cancel_button)
-        layout.addLayout(row)
-        layout.addStretch(1)
-        return page
+        # Leads are few enough to count one by one, and a check writes nothing, so stopping it needs no
+        # explaining under the bar.
+        self.progress_page = ProgressPage(counting=True, detail_line=False)
+        self.progress_page.cancelRequested.connect(self.on_cancel_button_clicked)
+        return self.progress_page
 
     def _build_result_page(self) -> QWidget:
         page = QWidget()
@@ -197,9 +184,7 @@ class ScrubDialog(QDialog):
     def start(self) -> None:
         if self.task is not None:
             return
-        self.running_label.setText(self.tr("Checking {what} against the gate…").format(what=self._what()))
-        self.progress_bar.setRange(0, 0)
-        self.cancel_button.setEnabled(True)
+        self.progress_page.start(self.tr("Checking {what} against the gate…").format(what=self._what()))
         self.again_button.setEnabled(False)
         self.pages.setCurrentIndex(PAGE_RUNNING)
         self.task = run_scrub(
@@ -212,15 +197,11 @@ class ScrubDialog(QDialog):
 
     @Slot(object, object)
     def on_task_progress(self, done: int, total: int) -> None:
-        if total > 0:
-            self.progress_bar.setRange(0, total)
-            self.progress_bar.setValue(min(done, total))
+        self.progress_page.show_progress(done, total)
 
     @Slot()
     def on_cancel_button_clicked(self) -> None:
-        if self.task is not None:
-            self.task.cancel()
-            self.cancel_button.setEnabled(False)
+        self.progress_page.cancel_task(self.task)
 
     @Slot()
     def on_again_button_clicked(self) -> None:
