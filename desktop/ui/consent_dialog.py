@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -31,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from desktop.services.consent import CONSENT_KINDS, ConsentError, ConsentRecord, ConsentService
 from desktop.ui import style
+from desktop.ui.record_table import fit_columns, make_record_list, record_in_selected_row
 
 COL_KIND = 0
 COL_DATE = 1
@@ -117,15 +117,10 @@ class ConsentDialog(QDialog):
 
         self.table = QTableWidget(0, 3)
         self.table.setHorizontalHeaderLabels([self.tr("Kind"), self.tr("Date"), self.tr("Evidence")])
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        make_record_list(self.table)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setShowGrid(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(COL_KIND, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(COL_DATE, QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        fit_columns(self.table, (COL_KIND, COL_DATE))
         self.table.itemSelectionChanged.connect(self.on_table_selection_changed)
         layout.addWidget(self.table, 1)
         remove_row = QHBoxLayout()
@@ -234,10 +229,7 @@ class ConsentDialog(QDialog):
         self.remove_button.setEnabled(self.selected_record() is not None)
 
     def selected_record(self) -> ConsentRecord | None:
-        rows = self.table.selectionModel().selectedRows()
-        if not rows or rows[0].row() >= len(self.records):
-            return None
-        return self.records[rows[0].row()]
+        return record_in_selected_row(self.table, self.records)
 
     @Slot()
     def on_remove_button_clicked(self) -> None:

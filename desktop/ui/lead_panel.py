@@ -14,10 +14,8 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPlainTextEdit,
     QProgressBar,
@@ -33,6 +31,7 @@ from desktop.services.consent import ConsentRecord
 from desktop.services.leads import HistoryItem, LeadCard, LeadService, PhoneView, display_number
 from desktop.ui import style
 from desktop.ui.consent_dialog import consent_summary
+from desktop.ui.record_table import fit_columns, make_record_list
 
 NOTES_SAVE_DELAY_MS = 800
 
@@ -284,17 +283,10 @@ class LeadPanel(QWidget):
         self.history.setHorizontalHeaderLabels(
             [self.tr("When"), self.tr("Number"), self.tr("Result"), self.tr("Length"), self.tr("Details")]
         )
-        self.history.verticalHeader().setVisible(False)
-        self.history.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.history.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        make_record_list(self.history)
         self.history.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.history.setWordWrap(False)
-        header_view = self.history.horizontalHeader()
-        header_view.setSectionResizeMode(HIST_WHEN, QHeaderView.ResizeMode.ResizeToContents)
-        header_view.setSectionResizeMode(HIST_NUMBER, QHeaderView.ResizeMode.ResizeToContents)
-        header_view.setSectionResizeMode(HIST_RESULT, QHeaderView.ResizeMode.ResizeToContents)
-        header_view.setSectionResizeMode(HIST_DURATION, QHeaderView.ResizeMode.ResizeToContents)
-        header_view.setStretchLastSection(True)
+        fit_columns(self.history, (HIST_WHEN, HIST_NUMBER, HIST_RESULT, HIST_DURATION))
         self.history.setMinimumHeight(110)
         outer.addWidget(self.history, 1)
         self.setMinimumWidth(480)

@@ -8,12 +8,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, QStandardPaths, Signal, Slot
+from PySide6.QtCore import QStandardPaths, Slot
 from PySide6.QtWidgets import (
-    QDialog,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QTableWidgetItem,
@@ -25,8 +23,9 @@ from desktop.services.leads import display_number
 from desktop.services.meetings import MeetingError, MeetingService, MeetingView
 from desktop.services.settings import Settings
 from desktop.ui import style
-from desktop.ui.clocks import DAY_TIME, their_time, your_time, zone_city
-from desktop.ui.table_text import read_only_table, table_rows
+from desktop.ui.clocks import DAY_TIME, your_time
+from desktop.ui.lead_list_dialog import LeadListDialog
+from desktop.ui.table_text import cell
 
 ICS_FILTER = "Calendar files (*.ics)"
 
@@ -75,10 +74,8 @@ def save_meeting_ics(
     ).format(name=meeting.lead_name, path=path)
 
 
-class MeetingsDialog(QDialog):
+class MeetingsDialog(LeadListDialog[MeetingView]):
     """Lists meetings from an hour ago on; saves the selected one as .ics; `showLeadRequested(lead_id)`."""
-
-    showLeadRequested = Signal(int)
 
     def __init__(
         self,
@@ -89,30 +86,23 @@ class MeetingsDialog(QDialog):
         super().__init__(parent)
         self._meetings = meetings
         self._settings = settings
-        self.rows: list[MeetingView] = []
         self.saved_path: Path | None = None
         self.setWindowTitle(self.tr("Upcoming meetings"))
         self.setMinimumSize(820, 400)
         layout = QVBoxLayout(self)
-        self.table = read_only_table(
+        self.add_table(
+            layout,
             [
                 self.tr("When, their time"),
                 self.tr("Your time"),
                 self.tr("Who"),
                 self.tr("Where"),
                 self.tr("Phone"),
-            ]
+            ],
+            fit_to_contents=(COL_THEIRS, COL_YOURS, COL_WHO, COL_PHONE),
+            stretch=COL_WHERE,
+            empty_text=self.tr("No meetings booked. A meeting outcome (key 7) books one."),
         )
-        header = self.table.horizontalHeader()
-        for column in (COL_THEIRS, COL_YOURS, COL_WHO, COL_PHONE):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(COL_WHERE, QHeaderView.ResizeMode.Stretch)
-        self.table.doubleClicked.connect(self.on_table_double_clicked)
-        self.table.itemSelectionChanged.connect(self.on_table_selection_changed)
-        layout.addWidget(self.table, 1)
-        self.empty_label = QLabel(self.tr("No meetings booked. A meeting outcome (key 7) books one."))
-        self.empty_label.setObjectName("Muted")
-        layout.addWidget(self.empty_label)
         self.message_label = QLabel()
         self.message_label.setWordWrap(True)
         self.message_label.hide()
@@ -122,54 +112,27 @@ class MeetingsDialog(QDialog):
         self.save_button.setDefault(True)
         self.save_button.clicked.connect(self.on_save_button_clicked)
         buttons.addWidget(self.save_button)
-        self.show_button = QPushButton(self.tr("Show lead"))
         self.show_button.setAutoDefault(False)
-        self.show_button.clicked.connect(self.on_show_button_clicked)
         buttons.addWidget(self.show_button)
         buttons.addStretch(1)
-        close = QPushButton(self.tr("Close"))
-        close.setAutoDefault(False)
-        close.clicked.connect(self.reject)
-        buttons.addWidget(close)
-        layout.addLayout(buttons)
+        self.add_button_row(layout, buttons)
         self.refresh()
 
     def refresh(self) -> None:
-        self.rows = self._meetings.upcoming()
-        self.table.setRowCount(len(self.rows))
-        for row, meeting in enumerate(self.rows):
-            theirs = their_time(meeting.starts_at, meeting.time_zone, DAY_TIME)
-            who = meeting.lead_name
-            if meeting.company and meeting.company != meeting.lead_name:
-                who += f" ({meeting.company})"
-            values = {
-                COL_THEIRS: f"{theirs} · {zone_city(meeting.time_zone)}"
-                if theirs
-                else self.tr("zone unknown"),
-                COL_YOURS: your_time(meeting.starts_at, DAY_TIME),
-                COL_WHO: who,
-                COL_WHERE: meeting.where,
-                COL_PHONE: display_number(meeting.phone, meeting.phone),
-            }
-            for column, text in values.items():
-                item = QTableWidgetItem(text)
-                if text:
-                    item.setToolTip(text)
-                self.table.setItem(row, column, item)
-        self.table.setVisible(bool(self.rows))
-        self.empty_label.setVisible(not self.rows)
-        if self.rows:
-            self.table.selectRow(0)
-        self.on_table_selection_changed()
+        self.show_rows(self._meetings.upcoming(), self._cells)
 
-    def row_texts(self) -> list[str]:
-        return [" | ".join(cells) for cells in table_rows(self.table)]
-
-    def selected(self) -> MeetingView | None:
-        rows = self.table.selectionModel().selectedRows()
-        if not rows or rows[0].row() >= len(self.rows):
-            return None
-        return self.rows[rows[0].row()]
+    def _cells(self, meeting: MeetingView) -> dict[int, QTableWidgetItem]:
+        who = meeting.lead_name
+        if meeting.company and meeting.company != meeting.lead_name:
+            who += f" ({meeting.company})"
+        texts = {
+            COL_THEIRS: self.their_time_text(meeting.starts_at, meeting.time_zone),
+            COL_YOURS: your_time(meeting.starts_at, DAY_TIME),
+            COL_WHO: who,
+            COL_WHERE: meeting.where,
+            COL_PHONE: display_number(meeting.phone, meeting.phone),
+        }
+        return {column: cell(text, text) for column, text in texts.items()}
 
     def select_meeting(self, meeting_id: int) -> bool:
         for row, meeting in enumerate(self.rows):
@@ -180,13 +143,8 @@ class MeetingsDialog(QDialog):
 
     @Slot()
     def on_table_selection_changed(self) -> None:
-        chosen = self.selected() is not None
-        self.save_button.setEnabled(chosen)
-        self.show_button.setEnabled(chosen)
-
-    @Slot(QModelIndex)
-    def on_table_double_clicked(self, _index: QModelIndex) -> None:
-        self.on_show_button_clicked()
+        super().on_table_selection_changed()
+        self.save_button.setEnabled(self.selected() is not None)
 
     @Slot()
     def on_save_button_clicked(self) -> None:
@@ -201,10 +159,3 @@ class MeetingsDialog(QDialog):
         colour = style.POSITIVE if path is not None else style.DANGER
         self.message_label.setStyleSheet(f"color: {colour}; font-weight: 600;")
         self.message_label.show()
-
-    @Slot()
-    def on_show_button_clicked(self) -> None:
-        meeting = self.selected()
-        if meeting is not None:
-            self.showLeadRequested.emit(meeting.lead_id)
-            self.accept()
