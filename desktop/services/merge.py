@@ -486,6 +486,7 @@ class MergeService:
             values.update(
                 lead_id=lead_id, phone_id=phone_id, agent_id=agent, origin_db=origin_db, origin_id=origin_id
             )
+            values["outcome"] = values["outcome"] or None  # an empty code is no outcome (migration 0007)
             pending.append(values)
             known[(origin_db, origin_id, agent)] = (0, True)
             if lead_id is not None:
@@ -639,11 +640,9 @@ def _refresh(session: Session, row_id: int, attempt: Attempt) -> bool:
     row = session.get(Attempt, row_id)
     if row is None:
         return False
-    changes = {
-        name: getattr(attempt, name)
-        for name in ("outcome", "ended_at", "duration_s", "note")
-        if getattr(row, name) != getattr(attempt, name)
-    }
+    theirs = {name: getattr(attempt, name) for name in ("outcome", "ended_at", "duration_s", "note")}
+    theirs["outcome"] = theirs["outcome"] or None  # an empty code is no outcome (migration 0007)
+    changes = {name: value for name, value in theirs.items() if getattr(row, name) != value}
     for name, value in changes.items():
         setattr(row, name, value)
     return bool(changes)

@@ -24,12 +24,13 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from desktop.domain.outcomes import OutcomeRules
@@ -157,15 +158,22 @@ class ReportService:
         self,
         uow_factory: UnitOfWorkFactory,
         clock: Clock,
-        outcome_rules: OutcomeRules,
+        outcome_rules: OutcomeRules | Callable[[], OutcomeRules],
         scripts: ScriptCatalog | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
-        self.outcome_rules = outcome_rules
+        # A callable gives the rules in force when each report starts (the user may change them
+        # while a Reports window stays open).
+        self._rules_now = outcome_rules if callable(outcome_rules) else None
         self._scripts = scripts
+        self._use_rules(outcome_rules if not callable(outcome_rules) else outcome_rules())
+
+    def _use_rules(self, outcome_rules: OutcomeRules) -> None:
+        self.outcome_rules = outcome_rules
         self.contact_codes = tuple(r.code for r in outcome_rules if r.counts_as_contact)
         self.counted_codes = tuple(r.code for r in outcome_rules if r.counts_as_attempt)
+        self._rule_flags = rollups.rule_flags(outcome_rules)
 
     # -- filters ---------------------------------------------------------------------------------
 
@@ -208,11 +216,16 @@ class ReportService:
                 exists = session.scalar(select(Lead.id).where(Lead.list_name == flt.list_name).limit(1))
                 if exists is None:
                     raise ReportError(f"no call list named {flt.list_name!r}")
-            # Built with other outcome rules (or never), the summaries are rebuilt first.
-            current = self.use_summaries and rollups.ensure_current(
-                session.connection(), rollups.rule_flags(self.outcome_rules)
-            )
-            uow.commit()
+            # Built with other outcome rules (or never), the summaries are rebuilt first; a database
+            # that cannot be written now (read-only, or busy past the timeout) is read call by call.
+            try:
+                current = self.use_summaries and rollups.ensure_current(
+                    session.connection(), self._rule_flags
+                )
+                uow.commit()
+            except OperationalError:
+                uow.rollback()
+                current = False
             # How much of the record the window holds decides which index each query walks (and
             # whether the per-lead summaries, which cover every call, can serve).
             total, inside = summaries.calls_in(session, start, end) if current else (None, None)
@@ -248,6 +261,8 @@ class ReportService:
         self, flt: ReportFilter, progress: Progress | None = None, cancelled: Cancelled | None = None
     ) -> Report:
         """Every figure of the report; `progress(done, total)` after each step, `cancelled()` checked."""
+        if self._rules_now is not None:
+            self._use_rules(self._rules_now())
         scope = self.scope(flt)
         report = Report(
             filter=flt,
@@ -290,7 +305,16 @@ class ReportService:
         if cancelled is not None and cancelled():
             raise ReportCancelled("the report was cancelled")
         with self._uow_factory() as uow, _reading_much(uow.session):
+            if scope.summaries and not self._summaries_still_current(uow.session):
+                scope = replace(scope, summaries=False)
             step(uow.session, scope, report)
+
+    def _summaries_still_current(self, session: Session) -> bool:
+        """Open this pass's read snapshot and check, in it, that the summaries were built with this
+        report's rules: another window or process may have saved new ones since `scope()`."""
+        connection = session.connection()
+        connection.exec_driver_sql("BEGIN")  # Python's sqlite3 opens none for reads on its own
+        return rollups.stored_rules(connection) == self._rule_flags
 
     def _agents_blocked_callbacks(self, session: Session, scope: q.Scope, report: Report) -> None:
         self._outcomes(session, scope, report)
@@ -487,4 +511,6 @@ class WorkspaceLike(Protocol):
 
 def report_service_for(workspace: WorkspaceLike) -> ReportService:
     """A report service on a workspace's database, clock, outcome rules and scripts."""
-    return ReportService(workspace.uow, workspace.clock, workspace.calling.outcome_rules, workspace.scripts)
+    return ReportService(
+        workspace.uow, workspace.clock, lambda: workspace.calling.outcome_rules, workspace.scripts
+    )

@@ -238,8 +238,14 @@ def time_buckets(session: Session, scope: Scope, minutes: int) -> Iterator[Table
         length = _BUCKET_LENGTH[minutes]
         rows = []
         while moment < end:
+            # The first and last buckets are cut to the window: the pass that joins them has no other
+            # date condition, and a report zone half an hour off UTC starts a window mid-bucket.
             rows.append(
-                {"label": moment.strftime("%Y-%m-%d %H:%M")[:length], "start": moment, "stop": moment + step}
+                {
+                    "label": moment.strftime("%Y-%m-%d %H:%M")[:length],
+                    "start": max(moment, scope.start),
+                    "stop": min(moment + step, scope.end),
+                }
             )
             moment += step
         if rows:

@@ -142,6 +142,8 @@ def ensure_current(connection: Connection, rules: RuleFlags) -> bool:
         # run would refuse every call recorded, so they go, and reports read the calls.
         for name in TRIGGERS:
             connection.exec_driver_sql(f'DROP TRIGGER IF EXISTS "{name}"')
+        # Stale from now on: should the triggers come back, the summaries must be rebuilt first.
+        connection.exec_driver_sql("DELETE FROM report_rollup_rules")
         return False
     if stored_rules(connection) != dict(rules):
         rebuild(connection, rules)

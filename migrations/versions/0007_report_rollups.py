@@ -254,6 +254,12 @@ def upgrade() -> None:
         sa.Column("talk_s", sa.Float(), nullable=False),
         sa.PrimaryKeyConstraint("lead_id", name=op.f("pk_report_lead_stats")),
     )
+    # One spelling for "no outcome" (an empty code could only come in from outside Dialdesk), and on
+    # SQLite every start time in the text form Dialdesk writes ('YYYY-MM-DD HH:MM:SS.ffffff'): the
+    # summaries key calls by its first characters, and windows compare it as text.
+    op.execute("UPDATE attempts SET outcome = NULL WHERE outcome = ''")
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("UPDATE attempts SET started_at = started_at || '.000000' WHERE length(started_at) = 19")
     if op.get_bind().dialect.name == "sqlite" and _sqlite_can_keep_summaries(op.get_bind()):
         for sql in TRIGGERS.values():
             op.execute(sql)

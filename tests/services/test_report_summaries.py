@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 
 from desktop.services import reports_rollups
 from desktop.services.clock import ManualClock
@@ -131,13 +131,14 @@ def random_calls(uow_factory: UnitOfWorkFactory, seed: int, calls: int = 160, ch
         uow.commit()
 
 
-KEY_COLUMNS = {
-    "report_hours": 4,
-    "report_days": 4,
-    "report_hour_totals": 2,
-    "report_zone_hours": 3,
-    "report_blocked": 3,
-    "report_lead_stats": 1,
+# The columns of each summary that count calls (the others are keys and seconds).
+COUNT_COLUMNS = {
+    "report_hours": (4, 6),
+    "report_days": (4, 6),
+    "report_hour_totals": (2, 3, 4, 5, 6),
+    "report_zone_hours": (3, 4),
+    "report_blocked": (3,),
+    "report_lead_stats": (1, 2, 3, 4, 5),
 }
 
 
@@ -147,9 +148,10 @@ def summary_rows(workspace: Workspace) -> dict[str, list[tuple[Any, ...]]]:
     with workspace.engine.connect() as connection:
         for table in SUMMARY_TABLES:
             rows = connection.exec_driver_sql(f"SELECT * FROM {table} ORDER BY 1, 2, 3, 4").all()
-            key = KEY_COLUMNS[table]
-            # A row whose counts fell back to zero stays where a lead's calls moved away: no figure.
-            tables[table] = [tuple(row) for row in rows if any(value for value in row[key:] if value)]
+            counts = COUNT_COLUMNS[table]
+            # A row whose counts fell back to zero (its seconds maybe to a rounding residue) stays
+            # where calls moved away: it holds no figure.
+            tables[table] = [tuple(row) for row in rows if any(row[index] for index in counts)]
     return tables
 
 
@@ -316,6 +318,83 @@ def test_changed_outcome_rules_rebuild_the_summaries(workspace: Workspace) -> No
         assert rollups.stored_rules(connection)["busy"] == (False, False)
 
 
+def test_rules_saved_elsewhere_while_a_report_builds_never_mix_two_rule_sets(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    random_calls(workspace.uow, 15)
+    service = report_service_for(workspace)
+    service.build(FILTERS["every call"])
+    other = open_workspace(str(workspace.url).removeprefix("sqlite:///"), clock=workspace.clock)
+    original = ReportService.scope
+
+    def then_another_copy_saves_rules(self: ReportService, flt: ReportFilter) -> Any:
+        scope = original(self, flt)  # checked the summaries' rules; the passes read later
+        other.outcome_rules_service.save({"voicemail": {"counts_as_contact": True}})
+        return scope
+
+    monkeypatch.setattr(ReportService, "scope", then_another_copy_saves_rules)
+    try:
+        ours = service.build(FILTERS["every call"]).to_json()
+    finally:
+        other.close()
+    monkeypatch.setattr(ReportService, "scope", original)
+    service.use_summaries = False
+    assert_same(ours, service.build(FILTERS["every call"]).to_json())
+
+
+def test_a_database_that_cannot_be_written_now_is_reported_from_the_calls(
+    workspace: Workspace, counted_reads: dict[str, int]
+) -> None:
+    random_calls(workspace.uow, 18, calls=60, changes=10)
+    rules = workspace.outcome_rules_service.combine({"busy": {"counts_as_attempt": False}})
+    service = ReportService(workspace.uow, workspace.clock, rules, workspace.scripts)  # needs a rebuild
+    other = workspace.engine.connect()
+    other.exec_driver_sql("BEGIN IMMEDIATE")  # another writer holds the lock
+    try:
+        # New connections that give up waiting for it after 50 ms instead of 5 s.
+        workspace.engine.dispose()
+        event.listen(
+            workspace.engine, "connect", lambda dbapi, _record: dbapi.execute("PRAGMA busy_timeout = 50")
+        )
+        ours = service.build(FILTERS["every call"]).to_json()
+    finally:
+        other.rollback()
+        other.close()
+    assert counted_reads == {}
+    service.use_summaries = False
+    assert_same(ours, service.build(FILTERS["every call"]).to_json())
+
+
+def test_an_open_reports_service_follows_rules_saved_in_the_window(workspace: Workspace) -> None:
+    random_calls(workspace.uow, 16)
+    service = report_service_for(workspace)  # as the Reports window holds it
+    before = service.build(FILTERS["every call"]).to_json()
+    workspace.save_outcome_rules({"voicemail": {"counts_as_contact": True}})
+    ours = service.build(FILTERS["every call"]).to_json()
+    assert ours["connects"] > before["connects"]
+    with workspace.engine.connect() as connection:  # not rebuilt back to the rules it started with
+        assert rollups.stored_rules(connection)["voicemail"] == (True, True)
+    service.use_summaries = False
+    assert_same(ours, service.build(FILTERS["every call"]).to_json())
+
+
+def test_local_hours_of_a_half_hour_report_zone_keep_to_its_window(workspace: Workspace) -> None:
+    """A Kolkata day starts at 18:30 UTC: a call at 18:10 UTC belongs to the day before."""
+    random_calls(workspace.uow, 17)
+    one_day = FIRST_DAY + timedelta(days=2)
+    with workspace.uow() as uow:
+        uow.session.execute(update(Lead).values(hours_key="America/Chicago|IL"))
+        lead_id = uow.session.scalars(select(Lead.id)).first()
+        edge = datetime.combine(one_day, datetime.min.time(), tzinfo=UTC) - timedelta(hours=5, minutes=30)
+        for moment in (edge - timedelta(minutes=20), edge + timedelta(days=1, minutes=10)):  # just outside
+            uow.session.add(Attempt(lead_id=lead_id, number="+13125550100", allowed=True, started_at=moment))
+        uow.commit()
+    for flt in (FILTERS["Kolkata days"], ReportFilter(one_day, one_day, zone="Asia/Kolkata")):
+        data = report_service_for(workspace).build(flt).to_json()
+        local = sum(hour["dials"] for hour in data["by_local_hour"].values()) + data["local_hour_unknown"]
+        assert local == data["dials"]
+
+
 def test_a_bulk_load_rebuilds_once_and_a_failed_one_keeps_the_triggers(workspace: Workspace) -> None:
     random_calls(workspace.uow, 8, calls=40, changes=10)
     flags = rollups.rule_flags(workspace.calling.outcome_rules)
@@ -391,6 +470,10 @@ def test_an_upgraded_database_gets_its_summaries_when_it_opens(tmp_path: Path) -
     engine = make_engine(database_url(str(path)))
     upgrade(engine, "0006")  # calls written before the summaries existed
     random_calls(UnitOfWorkFactory(engine), 10, calls=60, changes=20)
+    with engine.begin() as connection:  # as other tools may have left them: '' and no fraction
+        first_outcome = "SELECT min(id) FROM attempts WHERE outcome IS NOT NULL"
+        connection.exec_driver_sql(f"UPDATE attempts SET outcome = '' WHERE id = ({first_outcome})")
+        connection.exec_driver_sql("UPDATE attempts SET started_at = '2026-03-03 00:00:00' WHERE id = 2")
     engine.dispose()
     workspace = open_workspace(str(path), clock=ManualClock(datetime(2026, 3, 8, tzinfo=UTC)))
     try:
@@ -398,7 +481,14 @@ def test_an_upgraded_database_gets_its_summaries_when_it_opens(tmp_path: Path) -
         assert len(kept["report_hours"]) > 0 and len(kept["report_lead_stats"]) > 0
         with workspace.engine.connect() as connection:
             assert rollups.stored_rules(connection) == rollups.rule_flags(workspace.calling.outcome_rules)
+            assert (
+                connection.exec_driver_sql("SELECT count(*) FROM attempts WHERE outcome = ''").scalar() == 0
+            )
+            assert connection.exec_driver_sql("SELECT started_at FROM attempts WHERE id = 2").scalar() == (
+                "2026-03-03 00:00:00.000000"
+            )
         assert_same(*both_ways(workspace, FILTERS["every call"]))
+        assert_same(*both_ways(workspace, ReportFilter(date(2026, 3, 3), date(2026, 3, 3))))
     finally:
         workspace.close()
 
@@ -419,6 +509,10 @@ def test_a_merge_keeps_the_summaries(
     sue, bob = spaces
     try:
         report_service_for(sue).build(FILTERS["every call"])  # Sue's summaries, built
+        with bob.engine.begin() as connection:  # an empty code, as a tool outside Dialdesk may write
+            connection.exec_driver_sql(
+                "UPDATE attempts SET outcome = '' WHERE id % 7 = 0 AND outcome IS NOT NULL"
+            )
         bob.close()
         assert rollups.worth_deferring(their_calls, 100) == (their_calls > 1000)
         report = merge_service_for(sue).merge(tmp_path / "Bob.db")
@@ -431,5 +525,9 @@ def test_a_merge_keeps_the_summaries(
         counted_reads.clear()
         assert_same(*both_ways(sue, FILTERS["every call"]))
         assert "lead_figures" in counted_reads
+        with sue.engine.connect() as connection:
+            assert (
+                connection.exec_driver_sql("SELECT count(*) FROM attempts WHERE outcome = ''").scalar() == 0
+            )
     finally:
         sue.close()
