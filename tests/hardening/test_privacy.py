@@ -150,25 +150,8 @@ def test_redaction_masks_numbers_emails_and_quoted_values_but_keeps_ids_and_date
 
 def test_the_sip_password_goes_to_the_keyring_only(tmp_path: Path) -> None:
     keyring = pytest.importorskip("keyring")
-    from keyring.backend import KeyringBackend
-
-    class MemoryKeyring(KeyringBackend):
-        priority = 1  # type: ignore[assignment]
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.passwords: dict[tuple[str, str], str] = {}
-
-        def get_password(self, service: str, username: str) -> str | None:
-            return self.passwords.get((service, username))
-
-        def set_password(self, service: str, username: str, password: str) -> None:
-            self.passwords[(service, username)] = password
-
-        def delete_password(self, service: str, username: str) -> None:
-            self.passwords.pop((service, username), None)
-
     from desktop.services.sip_settings import SipSettings
+    from tests.keyring_support import MemoryKeyring
 
     previous = keyring.get_keyring()
     memory = MemoryKeyring()
