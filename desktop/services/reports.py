@@ -165,9 +165,9 @@ class ReportService:
         self._clock = clock
         # A callable gives the rules in force when each report starts (the user may change them
         # while a Reports window stays open).
-        self._rules_now = outcome_rules if callable(outcome_rules) else None
+        self._rules_now = outcome_rules if callable(outcome_rules) else lambda: outcome_rules
         self._scripts = scripts
-        self._use_rules(outcome_rules if not callable(outcome_rules) else outcome_rules())
+        self._use_rules(self._rules_now())
 
     def _use_rules(self, outcome_rules: OutcomeRules) -> None:
         self.outcome_rules = outcome_rules
@@ -261,8 +261,7 @@ class ReportService:
         self, flt: ReportFilter, progress: Progress | None = None, cancelled: Cancelled | None = None
     ) -> Report:
         """Every figure of the report; `progress(done, total)` after each step, `cancelled()` checked."""
-        if self._rules_now is not None:
-            self._use_rules(self._rules_now())
+        self._use_rules(self._rules_now())
         scope = self.scope(flt)
         report = Report(
             filter=flt,

@@ -106,11 +106,7 @@ def assigned_script(rules: ScriptRules, lead: Any = Lead) -> ColumnElement[str]:
     assignments = rules.assignments
     whens: list[tuple[ColumnElement[bool], str]] = []
     for name in sorted({n for n in assignments.by_lead.values() if n in available}):
-        assigned = (
-            select(cast(ScriptAssignment.target, Integer))
-            .where(ScriptAssignment.scope == "lead", ScriptAssignment.script_name == name)
-            .correlate(None)
-        )
+        assigned = leads_with_own_script().where(ScriptAssignment.script_name == name)
         whens.append((lead.id.in_(assigned), name))
     whens += [(lead.list_name == key, name) for key, name in assignments.by_list.items() if name in available]
     whens += [(lead.warmth == key, name) for key, name in assignments.by_warmth.items() if name in available]

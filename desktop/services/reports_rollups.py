@@ -60,11 +60,14 @@ def serve_leads(scope: Scope) -> bool:
     return scope.summaries and scope.all_time and scope.agent_id is None and scope.script is None
 
 
+def _agent(table: Any, scope: Scope) -> list[Any]:
+    return [] if scope.agent_id is None else [table.agent_id == scope.agent_id]
+
+
 def _hours(table: Any, scope: Scope, start: str | None = None, end: str | None = None) -> list[Any]:
-    terms = [table.hour >= (start or hour_label(scope.start)), table.hour < (end or hour_label(scope.end))]
-    if scope.agent_id is not None:
-        terms.append(table.agent_id == scope.agent_id)
-    return terms
+    """The window's hours (or [start, end) of them), and its agent."""
+    start, end = start or hour_label(scope.start), end or hour_label(scope.end)
+    return [table.hour >= start, table.hour < end, *_agent(table, scope)]
 
 
 def buckets(session: Session, scope: Scope) -> list[BucketRow]:
@@ -115,35 +118,39 @@ def _whole_days(scope: Scope) -> tuple[str, str] | None:
     return (first.isoformat(), stop.isoformat()) if first < stop else None
 
 
-def agent_outcomes(
-    session: Session, scope: Scope, contact_codes: Sequence[str]
-) -> list[tuple[int | None, bool, str | None, int, float, int]]:
-    """What reports_queries.by_agent_and_outcome() returns, from whole days and the hours around them."""
-    sums: dict[tuple[int, bool, str], list[float]] = {}
-    queries = []
-    days = _whole_days(scope)
-    for table in (ReportHour, ReportDay):
-        query = select(
+def _outcome_sums(table: Any, *terms: Any) -> Any:
+    """(agent, allowed, outcome, calls, seconds, long calls) of `table`'s rows that meet `terms`."""
+    return (
+        select(
             table.agent_id,
             table.allowed,
             table.outcome,
             func.sum(table.calls),
             func.sum(table.seconds),
             func.sum(table.long_calls),
-        ).group_by(table.agent_id, table.allowed, table.outcome)
-        if table is ReportDay:
-            if days is None:
-                continue
-            terms = [ReportDay.day >= days[0], ReportDay.day < days[1]]
-            if scope.agent_id is not None:
-                terms.append(ReportDay.agent_id == scope.agent_id)
-            queries.append(query.where(*terms))
-        elif days is None:
-            queries.append(query.where(*_hours(table, scope)))
-        else:
-            before = and_(*_hours(table, scope, end=f"{days[0]} 00"))
-            after = and_(*_hours(table, scope, start=f"{days[1]} 00"))
-            queries.append(query.where(or_(before, after)))
+        )
+        .where(*terms)
+        .group_by(table.agent_id, table.allowed, table.outcome)
+    )
+
+
+def agent_outcomes(
+    session: Session, scope: Scope, contact_codes: Sequence[str]
+) -> list[tuple[int | None, bool, str | None, int, float, int]]:
+    """What reports_queries.by_agent_and_outcome() returns, from whole days and the hours around them."""
+    sums: dict[tuple[int, bool, str], list[float]] = {}
+    days = _whole_days(scope)
+    if days is None:
+        queries = [_outcome_sums(ReportHour, *_hours(ReportHour, scope))]
+    else:
+        before = and_(*_hours(ReportHour, scope, end=f"{days[0]} 00"))
+        after = and_(*_hours(ReportHour, scope, start=f"{days[1]} 00"))
+        queries = [
+            _outcome_sums(ReportHour, or_(before, after)),
+            _outcome_sums(
+                ReportDay, ReportDay.day >= days[0], ReportDay.day < days[1], *_agent(ReportDay, scope)
+            ),
+        ]
     for query in queries:
         for agent_id, allowed, outcome, calls, seconds, long_calls in _rows(session, query):
             row = sums.setdefault((int(agent_id), bool(allowed), str(outcome)), [0, 0.0, 0])

@@ -43,9 +43,10 @@ _REASONS_ARRAY = """CASE WHEN json_valid(a.reasons) THEN CASE json_type(a.reason
   END END"""
 
 _REBUILD = {
-    "report_hours": """INSERT INTO report_hours (hour, agent_id, allowed, outcome, calls, seconds, long_calls)
+    "report_hours": f"""INSERT INTO report_hours
+    (hour, agent_id, allowed, outcome, calls, seconds, long_calls)
   SELECT substr(started_at, 1, 13), coalesce(agent_id, 0), allowed, coalesce(outcome, ''), count(*),
-    coalesce(sum(duration_s), 0), coalesce(sum(duration_s >= :long_s), 0)
+    coalesce(sum(duration_s), 0), coalesce(sum(duration_s >= {LONG_CALL_S}), 0)
   FROM attempts GROUP BY 1, 2, 3, 4""",
     "report_days": """INSERT INTO report_days (day, agent_id, allowed, outcome, calls, seconds, long_calls)
   SELECT substr(hour, 1, 10), agent_id, allowed, outcome, sum(calls), sum(seconds), sum(long_calls)
@@ -103,13 +104,16 @@ def supported(connection: Connection) -> bool:
     """True when the summaries are kept here: SQLite, with every trigger in place."""
     if connection.dialect.name != "sqlite":
         return False
-    names = {
-        str(name)
-        for (name,) in connection.exec_driver_sql(
-            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'report\\_%' ESCAPE '\\'"
-        )
-    }
-    return names >= set(TRIGGERS)
+    return set(_triggers(connection)) == set(TRIGGERS)
+
+
+def _triggers(connection: Connection) -> dict[str, str]:
+    """The summaries' triggers in the database, by name, with the SQL that created them."""
+    markers = ", ".join("?" * len(TRIGGERS))
+    rows = connection.exec_driver_sql(
+        f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN ({markers})", tuple(TRIGGERS)
+    )
+    return {str(name): str(sql) for name, sql in rows}
 
 
 def library_can_keep(connection: Connection) -> bool:
@@ -160,7 +164,7 @@ def rebuild(connection: Connection, rules: RuleFlags) -> None:
         )
     for table, sql in _REBUILD.items():
         connection.exec_driver_sql(f"DELETE FROM {table}")
-        connection.exec_driver_sql(sql.replace(":long_s", repr(LONG_CALL_S)))
+        connection.exec_driver_sql(sql)
 
 
 def worth_deferring(new_calls: int, calls_held: int) -> bool:
@@ -182,15 +186,10 @@ def summaries_deferred(connection: Connection, rules: RuleFlags) -> Iterator[Non
     # Python's sqlite3 opens its transaction only before a data change; DDL before one would commit
     # on its own, so a statement that changes nothing opens it first.
     connection.exec_driver_sql("DELETE FROM report_rollup_rules WHERE 0")
-    saved = connection.exec_driver_sql(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN ({})".format(
-            ", ".join("?" * len(TRIGGERS))
-        ),
-        tuple(TRIGGERS),
-    ).all()
-    for name, _sql in saved:
+    saved = _triggers(connection)
+    for name in saved:
         connection.exec_driver_sql(f'DROP TRIGGER "{name}"')
     yield
-    for _name, sql in saved:
-        connection.exec_driver_sql(str(sql))
+    for sql in saved.values():
+        connection.exec_driver_sql(sql)
     rebuild(connection, rules)
