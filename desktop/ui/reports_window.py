@@ -230,6 +230,10 @@ class ReportsWindow(QMainWindow):
     def _build_charts(self) -> QWidget:
         holder = QWidget()
         self.charts_grid = QGridLayout(holder)
+        # Two columns of equal width: left to their size hints, a chart with a long legend (the
+        # outcomes) took most of the width on X11 and squeezed its neighbour to a sliver.
+        for column in (0, 1):
+            self.charts_grid.setColumnStretch(column, 1)
         area = QScrollArea()
         area.setWidgetResizable(True)
         area.setWidget(holder)

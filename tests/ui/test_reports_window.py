@@ -74,6 +74,9 @@ def test_the_window_shows_the_figures(qtbot, reports) -> None:  # type: ignore[n
     assert [blocked.value(r, 0) for r in range(blocked.rowCount())] == ["calling_hours", "dnc_internal"]
     assert set(reports.chart_views) == {"outcomes", "per_day", "local_hour", "attempts", "scripts"}
     assert reports.chart_views["outcomes"].chart().series()[0].count() == 6  # outcomes that happened
+    # Two columns of equal width, whatever each chart's legend asks for.
+    grid = reports.charts_grid
+    assert grid.columnStretch(0) == grid.columnStretch(1) > 0
 
 
 def test_filters_change_the_figures(qtbot, reports) -> None:  # type: ignore[no-untyped-def]
