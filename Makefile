@@ -15,7 +15,7 @@ TEST_DEB_PACKAGES := xvfb xauth xdotool imagemagick faketime espeak-ng baresip-c
 RUN_DEB_PACKAGES := libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxcb-image0 libxcb-render-util0 \
 	libxkbcommon-x11-0 libxcb-shape0 libegl1 libgl1 libfontconfig1 libdbus-1-3
 
-.PHONY: run test lint typecheck pytest bench venv system-packages-test system-packages-run clean screenshot area-codes
+.PHONY: run test lint typecheck pytest pytest-clock-shift bench venv system-packages-test system-packages-run clean screenshot area-codes
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11+ is needed: sudo apt-get install python3 python3-venv"; exit 1; }
@@ -47,7 +47,30 @@ pytest: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
 
-test: system-packages-test lint typecheck pytest
+# No test may depend on today's date: the tests of dates and times (registry, compliance, cadence,
+# callbacks, reports, the window, the CLI) run again with the clock a year ahead and a year back
+# (libfaketime). Tests of the real SIP stack wait on real timers and are left out (marker `sip`).
+CLOCK_SHIFTS := +400d -400d
+CLOCK_SHIFT_TESTS := tests/domain tests/storage tests/cli tests/test_private_folders.py \
+	tests/services/test_registry.py tests/services/test_compliance_services.py \
+	tests/services/test_queue_gate.py tests/services/test_calling.py tests/services/test_callbacks.py \
+	tests/services/test_meetings.py tests/services/test_merge.py tests/services/test_outcome_rules.py \
+	tests/services/test_reports.py tests/services/test_reports_exports.py \
+	tests/services/test_report_summaries.py tests/services/test_reports_seed.py \
+	tests/ui/test_compliance_gui.py tests/ui/test_follow_up.py tests/ui/test_calling_flow.py \
+	tests/ui/test_power_dial.py tests/ui/test_outcome_dialogs.py tests/ui/test_reports_window.py \
+	tests/integration/test_gate_state_machine.py
+pytest-clock-shift: $(STAMP)
+	@command -v faketime >/dev/null || { echo "needs faketime: sudo apt-get install faketime"; exit 1; }
+	@for shift in $(CLOCK_SHIFTS); do \
+		echo "== tests with the clock moved $$shift"; \
+		QT_QPA_PLATFORM=offscreen faketime -f "$$shift" $(BIN)/python -m pytest -q -p no:cacheprovider \
+			-m "not sip" $(CLOCK_SHIFT_TESTS); rc=$$?; \
+		if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; \
+		[ $$rc -eq 0 ] || exit $$rc; \
+	done
+
+test: system-packages-test lint typecheck pytest pytest-clock-shift
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py

@@ -109,6 +109,21 @@ class PrivateRotatingFileHandler(RotatingFileHandler):
             os.fchmod(descriptor, 0o600)
         return open(descriptor, "a", encoding=self.encoding, errors=self.errors)
 
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
+        """A log line that cannot be formatted is a bug of ours, not the user's business: logging's
+        default prints "--- Logging error ---" and a traceback on the user's terminal. Note it in the
+        log instead, by where it was logged (no arguments: they may hold user data)."""
+        try:
+            if self.stream is None:
+                self.stream = self._open()
+            self.stream.write(
+                f"{self.formatter.formatTime(record) if self.formatter else ''} ERROR desktop.logging: "
+                f"a log line could not be formatted ({record.pathname}:{record.lineno})\n"
+            )
+            self.flush()
+        except Exception:  # noqa: BLE001 - the log is a help: never fail the program for it
+            pass
+
 
 def log_folder() -> Path:
     """Where the log is written (the folder Help → Open log folder shows)."""

@@ -19,6 +19,9 @@ from desktop.services.workspace import Workspace, open_workspace  # noqa: E402
 if TYPE_CHECKING:
     from tests.telephony.sipp_peer import SippPeer
 
+# The real user's folders, as they were when the tests started (before any fixture moved them).
+REAL_STATE_HOME = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
+REAL_DATA_HOME = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO.parent / "shared" / "data"
 BUNDLED_SAMPLE = REPO / "resources" / "samples" / "leads-sample.csv"
@@ -35,6 +38,18 @@ def require_tool(tool: str, package: str) -> str:
             pytest.fail(message + " (CI must install it)")
         pytest.skip(message)
     return path
+
+
+# What libfaketime leaves in the environment of a process it runs: a `faketime MOMENT` started from
+# such a process (the suite under `make pytest-clock-shift`) would shift MOMENT again.
+FAKETIME_VARIABLES = ("LD_PRELOAD", "FAKETIME", "FAKETIME_SHARED", "DYLD_INSERT_LIBRARIES")
+
+
+def at_moment(moment: str, command: list[str], env: dict[str, str]) -> tuple[list[str], dict[str, str]]:
+    """`command` and `env` to run it under libfaketime starting at `moment`, whatever clock the test
+    itself runs on."""
+    clean = {name: value for name, value in env.items() if name not in FAKETIME_VARIABLES}
+    return [require_tool("faketime", "faketime"), moment, *command], clean
 
 
 @pytest.fixture
@@ -68,14 +83,36 @@ def sample_csv() -> Path:
     return shared if shared.exists() else BUNDLED_SAMPLE
 
 
-@pytest.fixture
-def private_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Runtime and cache folders (baresip's, the voicemail cache) inside the test's own folder."""
-    for name in ("XDG_RUNTIME_DIR", "XDG_CACHE_HOME"):
+# The user folders platformdirs (and so Dialdesk) reads on Linux; every test gets its own.
+USER_FOLDER_VARIABLES = (
+    "XDG_DATA_HOME",
+    "XDG_CONFIG_HOME",
+    "XDG_STATE_HOME",
+    "XDG_CACHE_HOME",
+    "XDG_RUNTIME_DIR",
+)
+# Variables that would point a test at the user's own database or log.
+USER_CHOICE_VARIABLES = ("DIALDESK_DB", "DIALDESK_LOG_DIR", "DIALDESK_SIP_ACCOUNT", "DIALDESK_AGENT")
+
+
+@pytest.fixture(autouse=True)
+def private_user_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Data, config, state (the log), cache and runtime folders inside the test's own folder, for the
+    test and every process it starts: no test reads or writes the real user's folders."""
+    for name in USER_FOLDER_VARIABLES:
         folder = tmp_path / name.lower()
-        folder.mkdir(mode=0o700)
+        folder.mkdir(mode=0o700, exist_ok=True)
         monkeypatch.setenv(name, str(folder))
+    for name in USER_CHOICE_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
     return tmp_path
+
+
+@pytest.fixture
+def private_dirs(private_user_folders: Path) -> Path:
+    """The test's own folder, holding its private runtime and cache folders (baresip's, the voicemail
+    cache): kept as a name for the tests that place files beside them."""
+    return private_user_folders
 
 
 @pytest.fixture
@@ -99,3 +136,14 @@ def sipp(sip_tools: None, tmp_path: Path) -> Iterator[Callable[[str], SippPeer]]
     yield start
     for peer in peers:
         peer.stop()
+
+
+# Fixtures that start the real SIP stack (baresip, sipp): their tests wait on real timers and are not
+# run under a shifted clock (`make pytest-clock-shift`).
+SIP_FIXTURES = frozenset({"sipp", "sip_tools"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SIP_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.sip)

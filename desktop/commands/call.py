@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from desktop.commands.common import EXIT_BLOCKED, EXIT_OK, CliError, Subparsers, print_json
+from desktop.commands.common import EXIT_BLOCKED, EXIT_OK, CliError, Subparsers, print_json, say_blocked
 
 EXIT_NOT_PLACED = 3
 ACCOUNT_ENV = "DIALDESK_SIP_ACCOUNT"
@@ -248,9 +248,7 @@ def _blocked(args: argparse.Namespace, refused: Any) -> int:
                 "attempt_id": refused.attempt_id,
             }
         )
-    print(f"Blocked: {decision.number}", file=sys.stderr)
-    for reason in decision.reasons:
-        print(f"  {reason.code}: {reason.detail}", file=sys.stderr)
+    say_blocked(decision.number, decision.reasons)
     return EXIT_BLOCKED
 
 

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
-from desktop.commands.common import EXIT_BLOCKED, EXIT_OK, CliError, Subparsers, parse_time, print_json
+from desktop.commands.common import (
+    EXIT_BLOCKED,
+    EXIT_OK,
+    CliError,
+    Subparsers,
+    parse_time,
+    print_json,
+    say_blocked,
+)
 from desktop.domain.outcomes import OUTCOME_CODES
 
 
@@ -100,9 +107,7 @@ def record_outcome(workspace: Any, args: argparse.Namespace) -> int:
                     "attempt_id": refused.attempt_id,
                 }
             )
-        print(f"Blocked: {decision.number}", file=sys.stderr)
-        for reason in decision.reasons:
-            print(f"  {reason.code}: {reason.detail}", file=sys.stderr)
+        say_blocked(decision.number, decision.reasons)
         return EXIT_BLOCKED
     ics = None
     if args.ics is not None and result.meeting_id is not None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -22,6 +24,12 @@ class Subparsers(Protocol):
 
 def print_json(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False, default=str))
+
+
+def say_blocked(number: str | None, reasons: Iterable[Any]) -> None:
+    """The gate's refusal on stderr in one line: the number and every reason with its code."""
+    why = "; ".join(f"{reason.code}: {reason.detail}" for reason in reasons) or "refused"
+    print(f"Blocked: {number or 'no number'} ({why})", file=sys.stderr)
 
 
 def parse_time(text: str | None, option: str) -> datetime | None:

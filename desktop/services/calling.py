@@ -223,7 +223,7 @@ class CallingService:
             extension = phone.extension if phone is not None else None
             uow.commit()
         log.info(
-            "lead %d: gate %s (call %d; %s)",
+            "lead %s: gate %s (call %d; %s)",
             lead_id,
             "allowed" if decision.allowed else "blocked",
             attempt_id,
@@ -345,7 +345,7 @@ class CallingService:
             result_status, result_due, attempts = lead.status, lead.next_due_at, lead.attempt_count
             meeting_id = meeting.id if meeting is not None else None
         log.info(
-            "lead %d: outcome %s recorded (call %d, attempt %d)", lead_id, rule.code, attempt_id, attempts
+            "lead %s: outcome %s recorded (call %d, attempt %s)", lead_id, rule.code, attempt_id, attempts
         )
         next_lead = self.next_lead_id(exclude=(lead_id,))
         return OutcomeRecorded(

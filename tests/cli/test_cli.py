@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import require_tool
+from tests.conftest import at_moment
 
 PYTHON = sys.executable
 
@@ -19,9 +19,9 @@ def run(
     db: Path, *args: str, faketime: str | None = None, check: bool = False
 ) -> subprocess.CompletedProcess[str]:
     command = [PYTHON, "-m", "desktop", "--db", str(db), *args]
-    if faketime is not None:
-        command = [require_tool("faketime", "faketime"), faketime, *command]
     env = {**os.environ, "DIALDESK_DB": ""}
+    if faketime is not None:
+        command, env = at_moment(faketime, command, env)
     result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
     if check:
         assert result.returncode == 0, result.stderr

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import require_tool
+from tests.conftest import at_moment, require_tool
 
 PYTHON = sys.executable
 REPO = Path(__file__).resolve().parents[2]
@@ -53,7 +53,7 @@ def run_cli(
 ) -> subprocess.CompletedProcess[str]:
     command = [PYTHON, "-m", "desktop", "--db", str(db), *args]
     if faketime is not None:
-        command = [require_tool("faketime", "faketime"), faketime, *command]
+        command, env = at_moment(faketime, command, env)
     return subprocess.run(
         command,
         input=stdin if stdin is not None else "",

@@ -17,7 +17,7 @@ from desktop.cli import main
 from desktop.logging_setup import PrivateRotatingFileHandler, RedactingFormatter, redact, redacted_traceback
 from desktop.services.backup import BackupService
 from desktop.services.workspace import open_workspace
-from tests.conftest import require_tool
+from tests.conftest import at_moment
 from tests.hardening.conftest import CALL_TIME, PYTHON, REPO, SAMPLE, log_path
 
 SESSION = textwrap.dedent(
@@ -69,17 +69,17 @@ def sample_values() -> tuple[set[str], set[str]]:
 
 
 def test_a_session_of_imports_and_calls_logs_ids_not_names_or_numbers(tmp_path: Path, cli_env) -> None:  # type: ignore[no-untyped-def]
-    faketime = require_tool("faketime", "faketime")
     driver = tmp_path / "session.py"
     driver.write_text(SESSION, encoding="utf-8")
     bad = tmp_path / "bad.csv"
     bad.write_text("Name,Email\nMaria Lopez,maria@lopezdental.example\n", encoding="utf-8")
     db = tmp_path / "private.db"
+    command, env = at_moment(CALL_TIME, [PYTHON, str(driver), str(db), str(SAMPLE), str(bad)], cli_env)
     done = subprocess.run(
-        [faketime, CALL_TIME, PYTHON, str(driver), str(db), str(SAMPLE), str(bad)],
+        command,
         capture_output=True,
         text=True,
-        env=cli_env,
+        env=env,
         cwd=REPO,
         timeout=120,
     )

@@ -1,9 +1,10 @@
 """`dialdesk call` end to end: the dial gate, a real baresip, a real SIP peer (sipp) on 127.0.0.1.
 
-Subprocess tests run the command as a user does; in-process tests call the handler. Both set the
-clock to a moment inside New York's calling hours by injecting it: libfaketime (the `faketime`
-package) cannot be used here, because under it Python 3.11's time.sleep() fails with EINVAL
-(--exclude-monotonic) or never returns, and the command sleeps while it follows a call. Every call
+Subprocess tests run the real entry point (`python -m desktop`) as a user does, with logging set up;
+in-process tests call the handler. Both set the clock to a moment inside New York's calling hours by
+injecting it: libfaketime (the `faketime` package) cannot be used here, because under it Python
+3.11's time.sleep() fails with EINVAL (--exclude-monotonic) or never returns, and the command sleeps
+while it follows a call. Every call
 is to a business lead (the registries cover residential numbers; none is imported in these tests).
 """
 
@@ -28,21 +29,9 @@ from desktop.storage.models import Attempt
 from tests.conftest import README_MOMENT, require_tool
 from tests.telephony.sipp_peer import DIAL_NUMBER, SIP_PASSWORD, SippPeer, tone_wav, wait_for
 
-# The real `dialdesk` entry point with the wall clock pinned to $TEST_NOW (the subprocess's own
-# system_clock is replaced; nothing else changes). Until desktop/cli.py lists `call` in
-# COMMAND_MODULES it is added here; afterwards that line is a no-op.
-LAUNCH = (
-    "import os, sys\n"
-    "from datetime import datetime\n"
-    "from desktop import cli\n"
-    "from desktop.commands import call\n"
-    "from desktop.services import workspace\n"
-    "now = datetime.fromisoformat(os.environ['TEST_NOW'])\n"
-    "workspace.system_clock = lambda: now\n"
-    "if call not in cli.COMMAND_MODULES:\n"
-    "    cli.COMMAND_MODULES = (*cli.COMMAND_MODULES, call)\n"
-    "sys.exit(cli.main(sys.argv[1:]))\n"
-)
+# The real entry point (`python -m desktop`, logging set up as for a user), its wall clock pinned to
+# $DIALDESK_TEST_NOW by tests/clock_shim/sitecustomize.py.
+CLOCK_SHIM = Path(__file__).resolve().parent.parent / "clock_shim"
 # A Tuesday at 16:00 UTC: 11:00 in New York.
 IN_HOURS = "2026-12-01T16:00:00+00:00"
 # 08:00 UTC: 03:00 in New York.
@@ -51,16 +40,9 @@ LEADS_CSV = "First Name,Last Name,Company,Phone,Type\nMaria,Lopez,Lopez Dental G
 
 
 @pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    """Runtime and cache folders of the test's own (in-process and for subprocesses)."""
-    values = {}
-    for name in ("XDG_RUNTIME_DIR", "XDG_CACHE_HOME"):
-        folder = tmp_path / name.lower()
-        folder.mkdir(mode=0o700)
-        monkeypatch.setenv(name, str(folder))
-        values[name] = str(folder)
-    monkeypatch.delenv("DIALDESK_SIP_ACCOUNT", raising=False)
-    return {**os.environ, **values, "DIALDESK_DB": ""}
+def env() -> dict[str, str]:
+    """The environment of the subprocesses: the test's private user folders (conftest), no account."""
+    return {**os.environ, "DIALDESK_DB": ""}
 
 
 def business_lead(db: Path, tmp_path: Path, phone: str = "+1 212 555 0134") -> int:
@@ -79,9 +61,12 @@ def business_lead(db: Path, tmp_path: Path, phone: str = "+1 212 555 0134") -> i
 def run_cli(
     db: Path, env: dict[str, str], *args: str, at: str = IN_HOURS, extra_env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-c", LAUNCH, "--db", str(db), "call", *args]
-    full_env = {**env, "TEST_NOW": at, **(extra_env or {})}
-    return subprocess.run(command, capture_output=True, text=True, env=full_env, timeout=60)
+    command = [sys.executable, "-m", "desktop", "--db", str(db), "call", *args]
+    full_env = {**env, "DIALDESK_TEST_NOW": at, "PYTHONPATH": str(CLOCK_SHIM), **(extra_env or {})}
+    result = subprocess.run(command, capture_output=True, text=True, env=full_env, timeout=60)
+    # Whatever the outcome, the user sees lines of ours, never Python's or logging's tracebacks.
+    assert "Traceback" not in result.stderr and "Logging error" not in result.stderr, result.stderr
+    return result
 
 
 def json_lines(output: str) -> list[dict]:
@@ -195,6 +180,40 @@ def test_sip_cli_without_baresip_exits_3_naming_the_package(env: dict, tmp_path:
     assert result.returncode == 3
     assert json_lines(result.stdout)[-1]["placed"] is False
     assert "sudo apt-get install baresip-core" in result.stderr
+
+
+def stderr_lines(result: subprocess.CompletedProcess[str]) -> list[str]:
+    return [line for line in result.stderr.splitlines() if line.strip()]
+
+
+def test_sip_cli_bare_number_refused_by_the_gate_says_one_line(env: dict, tmp_path: Path) -> None:
+    """A number that belongs to no lead, at night: the gate refuses it, the user reads one line."""
+    account = "sip:a@127.0.0.1:5060;regint=0"
+    result = run_cli(
+        tmp_path / "x.db", env, DIAL_NUMBER, at=AT_NIGHT, extra_env={"DIALDESK_SIP_ACCOUNT": account}
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    (line,) = stderr_lines(result)
+    assert line.startswith("Blocked: +12125550134 (") and "calling_hours: outside calling hours" in line
+    (attempt,) = attempts(tmp_path / "x.db")
+    assert attempt.lead_id is None and not attempt.allowed
+    log = (Path(env["XDG_STATE_HOME"]) / "dialdesk" / "log" / "dialdesk.log").read_text()
+    assert "gate blocked" in log and "could not be formatted" not in log
+
+
+def test_sip_cli_bare_number_without_baresip_says_one_line(env: dict, tmp_path: Path) -> None:
+    empty_bin = tmp_path / "bin"
+    empty_bin.mkdir()
+    account = "sip:a@127.0.0.1:5060;regint=0"
+    result = run_cli(
+        tmp_path / "x.db",
+        env,
+        DIAL_NUMBER,
+        extra_env={"PATH": str(empty_bin), "DIALDESK_SIP_ACCOUNT": account},
+    )
+    assert result.returncode == 3, result.stdout + result.stderr
+    (line,) = stderr_lines(result)
+    assert "sudo apt-get install baresip-core" in line
 
 
 # -- in process, with an injected clock ----------------------------------------------------------

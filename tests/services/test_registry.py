@@ -55,10 +55,14 @@ def lookup(workspace: Workspace) -> RegistryLookup:
     found.close()
 
 
-def write(path: Path, text: str, mtime: datetime | None = None) -> Path:
+# Files written by a test get this modification date unless it names another: the import takes a
+# file's date as its as-of date, and the real date would make the tests depend on today.
+FILES_DATE = datetime(2026, 11, 30, 12, tzinfo=UTC)
+
+
+def write(path: Path, text: str, mtime: datetime = FILES_DATE) -> Path:
     path.write_text(text, encoding="ascii")
-    if mtime is not None:
-        os.utime(path, (mtime.timestamp(), mtime.timestamp()))
+    os.utime(path, (mtime.timestamp(), mtime.timestamp()))
     return path
 
 
@@ -201,6 +205,7 @@ def test_progress_reaches_the_end(service: RegistryService, tmp_path: Path) -> N
     # Windows line ends shrink the blocks, not the bytes read: progress still ends at 100%.
     crlf = tmp_path / "crlf.txt"
     crlf.write_bytes(b"212,5550199\r\n305,5550166\r\n")
+    os.utime(crlf, (FILES_DATE.timestamp(), FILES_DATE.timestamp()))
     steps.clear()
     service.import_file(
         crlf, "state:NY", as_of=date(2026, 11, 30), progress=lambda d, t: steps.append((d, t))

@@ -34,6 +34,21 @@ def free_udp_port() -> int:
         return port
 
 
+def owns_udp_port(pid: int, port: int) -> bool:
+    """Whether process `pid` holds a UDP socket bound to 127.0.0.1:`port` (Linux /proc)."""
+    try:
+        inodes = {
+            os.readlink(f"/proc/{pid}/fd/{fd}")[len("socket:[") : -1]
+            for fd in os.listdir(f"/proc/{pid}/fd")
+            if os.readlink(f"/proc/{pid}/fd/{fd}").startswith("socket:[")
+        }
+        table = Path("/proc/net/udp").read_text().splitlines()[1:]
+    except OSError:
+        return False
+    wanted = f"0100007F:{port:04X}"
+    return any(row.split()[1] == wanted and row.split()[9] in inodes for row in table)
+
+
 class RtpCounter:
     """A UDP socket on 127.0.0.1 counting the RTP packets it receives, by payload type."""
 
@@ -81,13 +96,25 @@ class RtpCounter:
 class SippPeer:
     """sipp as a UAS on 127.0.0.1 running one scenario of tests/telephony/scenarios."""
 
+    # A port chosen free can be taken by another process before sipp binds it: start again on new ports.
+    START_TRIES = 5
+
     def __init__(self, scenario: str, workdir: Path, sipp: str = "sipp") -> None:
         self.scenario = SCENARIOS / scenario
         self.workdir = workdir
         self.rtp = RtpCounter()
-        self.port = free_udp_port()
         self.messages = workdir / f"{self.scenario.stem}-messages.log"
         self.errors = workdir / f"{self.scenario.stem}-errors.log"
+        for _ in range(self.START_TRIES):
+            self.port = free_udp_port()
+            self.proc = self._start(sipp)
+            if self._wait_until_listening():
+                return
+            self.stop_process()
+        self.rtp.close()
+        raise RuntimeError(f"sipp could not listen after {self.START_TRIES} tries: {self.error_text()}")
+
+    def _start(self, sipp: str) -> subprocess.Popen[bytes]:
         command = [
             sipp,
             "-sf", str(self.scenario),
@@ -105,32 +132,25 @@ class SippPeer:
             "-trace_msg", "-message_file", str(self.messages),
             "-trace_err", "-error_file", str(self.errors),
         ]  # fmt: skip
-        self.proc = subprocess.Popen(
+        return subprocess.Popen(
             command,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            cwd=workdir,
+            cwd=self.workdir,
             start_new_session=True,
         )
-        self._wait_until_listening()
 
-    def _wait_until_listening(self) -> None:
-        deadline = time.monotonic() + 5
+    def _wait_until_listening(self) -> bool:
+        """True once sipp itself holds its SIP port; False when it stopped (a port was taken) or the
+        port is held by another process."""
+        deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"sipp stopped at start: {self.error_text()}")
-            if self._port_bound():
-                return
-            time.sleep(0.02)
-        raise RuntimeError("sipp did not open its SIP port")
-
-    def _port_bound(self) -> bool:
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-            try:
-                probe.bind(("127.0.0.1", self.port))
-            except OSError:
+                return False
+            if owns_udp_port(self.proc.pid, self.port):
                 return True
+            time.sleep(0.02)
         return False
 
     @property
@@ -155,6 +175,10 @@ class SippPeer:
         return [line.strip() for line in lines if line.strip().startswith(starts)]
 
     def stop(self) -> None:
+        self.stop_process()
+        self.rtp.close()
+
+    def stop_process(self) -> None:
         for sig in (signal.SIGTERM, signal.SIGKILL):
             if self.proc.poll() is not None:
                 break
@@ -162,7 +186,6 @@ class SippPeer:
                 os.killpg(self.proc.pid, sig)
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self.proc.wait(timeout=2)
-        self.rtp.close()
 
 
 def tone_wav(path: Path, seconds: float, rate: int = 22050, freq: float = 440.0) -> Path:

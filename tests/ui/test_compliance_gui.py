@@ -299,3 +299,30 @@ def test_registry_import_can_be_cancelled_and_a_bad_file_is_refused(qtbot, windo
     assert not page.registries.progress_bar.isVisible() and page.registries.import_button.isEnabled()
     assert window.registry_label.text() == "No DNC registry imported"
     page.close()
+
+
+@pytest.mark.parametrize(("age_days", "dials"), [(30, True), (32, False)])
+def test_call_pressed_with_a_real_aged_registry_copy(  # type: ignore[no-untyped-def]
+    qtbot, ui_workspace, make_window, age_days, dials
+):
+    """A real registry copy imported as of `age_days` before the call: at 32 days (past the FTC's 31)
+    pressing Call on a residential lead whose number is not listed dials nothing and records why; at
+    30 days the same press dials, so the refusal is the copy's age and nothing else."""
+    ui_workspace.imports.import_sample()
+    ui_workspace.registry_service.import_file(
+        REGISTRY_SAMPLE, "national", as_of=TODAY - timedelta(days=age_days)
+    )
+    window = make_window()
+    omar = lead_id(window, "Omar Farouk")  # residential, Atlanta: 12:00 there, not on the registry
+    window.show_lead(omar)
+    activate(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    latest = window.leads.card(omar).history[0]
+    assert latest.number == "+14045550107"
+    if dials:
+        assert window.dial_bar.state == ON_CALL
+        assert latest.reasons == [] or all(code != "registry_stale" for code, _ in latest.reasons)
+        return
+    assert window.dial_bar.state == IDLE
+    assert [code for code, _ in latest.reasons] == ["registry_stale"]
+    assert f"{age_days} days old" in window.dial_bar.banner_text
