@@ -13,19 +13,39 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SHARED_DATA
+from tests.conftest import SHARED_DATA, at_moment
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 
-def sample_registry() -> Path:
+# Every command runs with its clock at this moment (libfaketime), and every file it reads carries an
+# explicit date: an import takes a file's date as its as-of date and refuses one in the future, so the
+# real date would make these tests pass or fail by the day.
+NOW = datetime(2026, 12, 1, 14, 0, tzinfo=UTC)
+FILES_DATE = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+
+
+def dated(path: Path, when: datetime = FILES_DATE) -> Path:
+    os.utime(path, (when.timestamp(), when.timestamp()))
+    return path
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return dated(path)
+
+
+def sample_registry(folder: Path) -> Path:
+    """A copy of the sample registry in `folder`, dated FILES_DATE."""
     shared = SHARED_DATA / "dnc-national-sample.txt"
-    return shared if shared.exists() else FIXTURES / "dnc-national-sample.txt"
+    source = shared if shared.exists() else FIXTURES / "dnc-national-sample.txt"
+    return write(folder / "dnc-national-sample.txt", source.read_text())
 
 
 def run(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "desktop", "--db", str(db), *args]
-    env = {**os.environ, "DIALDESK_DB": ""}
+    moment = NOW.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    command, env = at_moment(moment, command, {**os.environ, "DIALDESK_DB": ""})
     return subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
 
 
@@ -36,12 +56,12 @@ def ok(db: Path, *args: str) -> str:
 
 
 def days_ago(days: int) -> str:
-    return (datetime.now(UTC).date() - timedelta(days=days)).isoformat()
+    return (NOW.date() - timedelta(days=days)).isoformat()
 
 
 def test_import_json(db_path: Path) -> None:
     report = json.loads(
-        ok(db_path, "dnc", "import", str(sample_registry()), "--as-of", "2026-11-20", "--json")
+        ok(db_path, "dnc", "import", str(sample_registry(db_path.parent)), "--as-of", "2026-11-20", "--json")
     )
     assert {
         key: report[key] for key in ("source", "kind", "as_of", "added", "removed", "total", "rejected")
@@ -58,7 +78,7 @@ def test_import_json(db_path: Path) -> None:
 
 def test_import_text_names_rejected_lines(db_path: Path, tmp_path: Path) -> None:
     registry = tmp_path / "fl.txt"
-    registry.write_text("305,5550166\nnot a number\n305,555\n")
+    write(registry, "305,5550166\nnot a number\n305,555\n")
     out = ok(db_path, "dnc", "import", str(registry), "--source", "state:fl", "--as-of", days_ago(2))
     assert "state:FL" in out and days_ago(2) in out and "1 numbers in all" in out
     assert "fl.txt, line 2: 'not a number'" in out and "fl.txt, line 3" in out
@@ -69,13 +89,14 @@ def test_zip_and_change_list_through_the_cli(db_path: Path, tmp_path: Path) -> N
     with zipfile.ZipFile(archive, "w") as zipped:
         zipped.writestr("212.txt", "212,5550199\n212,5550134\n")
         zipped.writestr("404.txt", "404,5550100\n404,55501\n")
+    dated(archive)
     report = json.loads(ok(db_path, "dnc", "import", str(archive), "--as-of", days_ago(10), "--json"))
     assert report["total"] == 3
     assert report["rejected"] == [
         {"file": "404.txt", "line": 2, "value": "404,55501", "reason": report["rejected"][0]["reason"]}
     ]
     changes = tmp_path / "changes.csv"
-    changes.write_text("Number,Action,Date\n2125550134,D,2026-11-20\n9175550142,A,2026-11-20\n")
+    write(changes, "Number,Action,Date\n2125550134,D,2026-11-20\n9175550142,A,2026-11-20\n")
     applied = json.loads(ok(db_path, "dnc", "import", str(changes), "--as-of", days_ago(3), "--json"))
     assert (applied["kind"], applied["added"], applied["removed"], applied["total"]) == ("changes", 1, 1, 3)
 
@@ -94,7 +115,7 @@ def test_import_refusals_exit_2_with_one_line(
     db_path: Path, tmp_path: Path, content: str, args: tuple[str, ...], message: str
 ) -> None:
     registry = tmp_path / "registry.txt"
-    registry.write_text(content)
+    write(registry, content)
     result = run(db_path, "dnc", "import", str(registry), *args)
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and message in result.stderr and "Traceback" not in result.stderr
@@ -108,9 +129,9 @@ def test_missing_file_exits_2(db_path: Path, tmp_path: Path) -> None:
 
 def test_status(db_path: Path, tmp_path: Path) -> None:
     assert "No registry copy" in ok(db_path, "dnc", "status")
-    ok(db_path, "dnc", "import", str(sample_registry()), "--as-of", days_ago(3))
+    ok(db_path, "dnc", "import", str(sample_registry(db_path.parent)), "--as-of", days_ago(3))
     old = tmp_path / "ca.txt"
-    old.write_text("416,1234567\n")
+    write(old, "416,1234567\n")
     ok(db_path, "dnc", "import", str(old), "--source", "canada", "--as-of", days_ago(40))
     ok(db_path, "dnc", "add", "+12125550134")
     status = json.loads(ok(db_path, "dnc", "status", "--json"))
@@ -131,9 +152,10 @@ def test_status(db_path: Path, tmp_path: Path) -> None:
 
 
 def test_export_round_trips(db_path: Path, tmp_path: Path) -> None:
-    ok(db_path, "dnc", "import", str(sample_registry()), "--as-of", days_ago(1))
+    ok(db_path, "dnc", "import", str(sample_registry(db_path.parent)), "--as-of", days_ago(1))
     out = tmp_path / "national.csv"
     ok(db_path, "dnc", "export", "--source", "national", "--out", str(out))
+    dated(out)
     lines = out.read_text().splitlines()
     assert lines[0] == "area_code,number" and "212,5550199" in lines and len(lines) == 8
     if os.name == "posix":
@@ -153,7 +175,7 @@ def test_export_internal_and_unknown_source(db_path: Path) -> None:
 
 def test_internal_import_then_list(db_path: Path) -> None:
     report = json.loads(
-        ok(db_path, "dnc", "import", str(sample_registry()), "--source", "internal", "--json")
+        ok(db_path, "dnc", "import", str(sample_registry(db_path.parent)), "--source", "internal", "--json")
     )
     assert (report["source"], report["added"], report["total"]) == ("internal", 7, 7)
     listed = json.loads(ok(db_path, "dnc", "list", "--json"))
