@@ -112,7 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if code is None:
             raise
         if args.command is None:  # the window did not open: say it where a desktop user looks, too
-            from desktop.ui.error_dialog import startup_failed
+            from desktop.ui.common.error_dialog import startup_failed
 
             startup_failed(error, args.db, _user_errors())
         return code

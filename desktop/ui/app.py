@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication
 
 from desktop import APP_NAME, __version__
 from desktop.services.workspace import Workspace
-from desktop.ui.data_actions import WindowGuards
+from desktop.ui.data.actions import WindowGuards
 from desktop.ui.main_window import MainWindow
 from desktop.ui.single_instance import InstanceServer
 

@@ -26,25 +26,25 @@ from desktop.services.calling import CallingError, GateRefused
 from desktop.services.imports import ImportReport
 from desktop.services.leads import LeadCard, LeadNotFound, QueueCounts, display_number
 from desktop.services.workspace import Workspace
-from desktop.ui import style
-from desktop.ui.banners import BannerArea
-from desktop.ui.call_session import ENDED, IDLE, ON_CALL, CallSession
-from desktop.ui.compliance_actions import ComplianceActions
-from desktop.ui.data_actions import DataActions
-from desktop.ui.dial_bar import DialBar, outcome_label
+from desktop.ui.calling.dial_bar import DialBar, outcome_label
+from desktop.ui.calling.keys import CallingKeys
+from desktop.ui.calling.outcome_dialog import OutcomeTimeDialog
+from desktop.ui.calling.session import ENDED, IDLE, ON_CALL, CallSession
+from desktop.ui.calling.softphone import Softphone
+from desktop.ui.common import style
+from desktop.ui.common.banners import BannerArea
+from desktop.ui.compliance.actions import ComplianceActions
+from desktop.ui.compliance.registry_status import RegistryStatusLabel
+from desktop.ui.data.actions import DataActions
 from desktop.ui.file_actions import FileActions
-from desktop.ui.follow_up_actions import FollowUpActions
 from desktop.ui.help_dialogs import ShortcutsDialog, about_text
-from desktop.ui.keyboard import CallingKeys
-from desktop.ui.lead_panel import LeadPanel
-from desktop.ui.outcome_dialog import OutcomeTimeDialog
+from desktop.ui.lead.panel import LeadPanel
 from desktop.ui.pages import EmptyQueuePage, WelcomePage
-from desktop.ui.queue_model import QueueTableModel, counts_text
-from desktop.ui.queue_panel import QueuePanel
-from desktop.ui.registry_status import RegistryStatusLabel
-from desktop.ui.script_editor import ScriptsDialog
-from desktop.ui.script_panel import ScriptPanel
-from desktop.ui.sip_phone import Softphone
+from desktop.ui.queue.follow_up import FollowUpActions
+from desktop.ui.queue.model import QueueTableModel, counts_text
+from desktop.ui.queue.panel import QueuePanel
+from desktop.ui.script.editor import ScriptsDialog
+from desktop.ui.script.panel import ScriptPanel
 
 PAGE_WELCOME = 0
 PAGE_LEAD = 1
@@ -225,7 +225,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def on_outcome_rules_triggered(self) -> None:
-        from desktop.ui.outcome_rules_dialog import OutcomeRulesDialog
+        from desktop.ui.settings.outcome_rules_dialog import OutcomeRulesDialog
 
         dialog = OutcomeRulesDialog(self.workspace, self)
         if dialog.exec():
@@ -234,7 +234,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def on_reports_triggered(self) -> None:
-        from desktop.ui.reports_window import ReportsWindow
+        from desktop.ui.reports.window import ReportsWindow
 
         if self.reports_window is None:
             window = ReportsWindow(self.workspace, self)
