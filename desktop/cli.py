@@ -60,7 +60,8 @@ def _user_errors() -> tuple[type[BaseException], ...]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from desktop.logging_setup import cli_failure, setup_logging
+    from desktop.logging_setup import setup_logging
+    from desktop.services.failures import cli_failure
     from desktop.services.instance import split_call_uri
 
     parser = build_parser()

@@ -26,13 +26,14 @@ from desktop.services.calling import CallingError, GateRefused
 from desktop.services.imports import ImportReport
 from desktop.services.leads import LeadCard, LeadNotFound, QueueCounts, display_number
 from desktop.services.workspace import Workspace
-from desktop.ui.calling.dial_bar import DialBar, outcome_label
+from desktop.ui.calling.dial_bar import DialBar
 from desktop.ui.calling.keys import CallingKeys
 from desktop.ui.calling.outcome_dialog import OutcomeTimeDialog
 from desktop.ui.calling.session import ENDED, IDLE, ON_CALL, CallSession
 from desktop.ui.calling.softphone import Softphone
 from desktop.ui.common import style
 from desktop.ui.common.banners import BannerArea
+from desktop.ui.common.labels import outcome_label
 from desktop.ui.compliance.actions import ComplianceActions
 from desktop.ui.compliance.registry_status import RegistryStatusLabel
 from desktop.ui.data.actions import DataActions
@@ -107,7 +108,8 @@ class MainWindow(QMainWindow):
         self.keys.callPressed.connect(self.on_call_requested)
         self.keys.hangUpPressed.connect(self.on_hang_up_requested)
         # The built-in softphone (SIP backend) and the power dialler follow the calling loop.
-        self.softphone = Softphone(self)
+        self.softphone = Softphone(self, self)
+        self.file_actions.settingsSaved.connect(self.softphone.on_settings_saved)
         self._tick = QTimer(self)
         self._tick.setInterval(TICK_MS)
         self._tick.timeout.connect(self.on_tick_timeout)
@@ -326,8 +328,7 @@ class MainWindow(QMainWindow):
         except CallingError as error:
             self.lead_panel.set_gate([str(error)])
             return
-        # check() answers a GateResult (decision + evidence); older services answered the Decision.
-        decision = getattr(result, "decision", result)
+        decision = result.decision  # check() answers a GateResult: the decision and its evidence
         self.lead_panel.set_gate(None if decision.allowed else [reason.detail for reason in decision.reasons])
 
     def show_next_lead(self) -> None:

@@ -23,7 +23,7 @@ from desktop.services.backup import BackupService
 from desktop.services.clock import ManualClock
 from desktop.services.instance import server_name
 from desktop.services.workspace import Workspace, open_workspace
-from desktop.ui.calling.dial_bar import ON_CALL
+from desktop.ui.calling.session import ON_CALL
 from desktop.ui.main_window import MainWindow
 from tests.hardening.conftest import PYTHON, REPO, SAMPLE, query
 
@@ -145,7 +145,7 @@ def test_restore_from_the_file_menu_asks_then_reloads_the_window(
 
 
 def test_daily_backup_at_start_runs_off_the_gui_thread(qtbot, window: MainWindow, private_home: Path) -> None:  # type: ignore[no-untyped-def]
-    from desktop.ui.data.actions import WindowGuards
+    from desktop.ui.app import WindowGuards
 
     threads: list[bool] = []
     service = window.data_actions.service

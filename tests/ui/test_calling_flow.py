@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from desktop.ui.calling.dial_bar import ENDED, IDLE, ON_CALL
+from desktop.ui.calling.session import ENDED, IDLE, ON_CALL
 from desktop.ui.main_window import PAGE_LEAD, PAGE_WELCOME
 from desktop.ui.queue.model import counts_text
 

@@ -13,7 +13,7 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QApplication
 
 from desktop.storage.models import AuditEvent
-from desktop.ui.calling.dial_bar import IDLE, ON_CALL
+from desktop.ui.calling.session import IDLE, ON_CALL
 from desktop.ui.common import style
 from desktop.ui.compliance.dnc_page import TAB_REGISTRIES
 from desktop.ui.compliance.registry_status import AGEING, FRESH, MISSING, STALE

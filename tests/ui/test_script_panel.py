@@ -13,7 +13,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLineEdit
 
-from desktop.ui.calling.dial_bar import ON_CALL
+from desktop.ui.calling.session import ON_CALL
 from desktop.ui.main_window import MainWindow
 from desktop.ui.script.inputs import DateField, OptionsInput
 from desktop.ui.script.panel import ScriptPanel

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
@@ -27,25 +27,12 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.outcomes import OutcomeRule
 from desktop.services.leads import PhoneView
-from desktop.ui.calling.power_dial import PowerDialBar
+from desktop.ui.calling.power_bar import PowerDialBar
 from desktop.ui.calling.session import ENDED, IDLE, ON_CALL
 from desktop.ui.common import style
+from desktop.ui.common.labels import format_timer, outcome_label
 
 OUTCOME_COLUMNS = 5
-__all__ = ["DialBar", "ENDED", "IDLE", "ON_CALL", "format_timer", "outcome_label"]
-
-
-def outcome_label(rule: OutcomeRule) -> str:
-    """The outcome's name for the user; the rules file holds English, translations come from Qt."""
-    return QCoreApplication.translate("Outcome", rule.label)
-
-
-def format_timer(seconds: float) -> str:
-    total = max(0, int(seconds))
-    minutes, secs = divmod(total, 60)
-    if minutes >= 60:
-        return f"{minutes // 60}:{minutes % 60:02d}:{secs:02d}"
-    return f"{minutes:02d}:{secs:02d}"
 
 
 class DialBar(QWidget):

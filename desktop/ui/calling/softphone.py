@@ -1,91 +1,86 @@
-"""The built-in softphone in the window: baresip's life and the live call in the dial bar.
+"""The built-in softphone in the window: what `PhoneService` reports, shown in the dial bar and the
+status bar.
 
-`Softphone` owns the `SipDialer` while the SIP backend is chosen in Settings and hands it to the
-workspace (`use_dialer`), so every call still goes through `CallingService.start_call()` and its
-gate. It follows the dialer's events (through `SipSignals`, on the GUI thread): the dial bar shows
-dialling, ringing, connected (timer from the answer), busy, no answer, failed with the SIP reason,
-ended; the outcome the signalling suggests is highlighted and Enter records it. The status bar
-shows registration and a crashed baresip, with a Restart action. It also creates the voicemail
-drop (`sip_voicemail`) and the power dialler (`power_dial`).
+`PhoneService` (Qt-free) owns the SIP dialer: it follows Settings, starts and stops baresip, carries
+out the in-call controls and the voicemail drop. `Softphone` starts it off the GUI thread, follows
+its events (through `PhoneSignals`, on the GUI thread) and shows them: the dial bar shows dialling,
+ringing, connected (timer from the answer), busy, no answer, failed with the SIP reason, ended; the
+outcome the signalling suggests is highlighted and Enter records it. The status bar shows
+registration and a crashed baresip, with a Restart action. It also creates the in-call controls
+(`call_controls`), the voicemail drop (`voicemail_drop`) and the power dialler (`power_dial`).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QToolButton
+from PySide6.QtWidgets import QLabel, QMainWindow, QToolButton
 
 from desktop.services.calling import CallStarted
 from desktop.services.leads import display_number
-from desktop.services.sip_settings import SipSettingsError, SipSettingsService, softphone_problem
-from desktop.telephony.baresip import BaresipOptions, CallEvent, RegistrationFailed, SipDialer
-from desktop.telephony.call_states import CallSnapshot, CallState
-from desktop.telephony.dialers import DialError
+from desktop.services.phone import (
+    SIP_BACKEND,
+    CallEvent,
+    CallSnapshot,
+    CallState,
+    PhoneService,
+    PhoneStartFailed,
+    open_phone,
+)
+from desktop.services.sip_settings import SipSettings
 from desktop.ui.calling.call_controls import CallControls
-from desktop.ui.calling.dial_bar import format_timer, outcome_label
-from desktop.ui.calling.phone_signals import SipSignals
+from desktop.ui.calling.host import CallingHost
+from desktop.ui.calling.phone_signals import PhoneSignals
 from desktop.ui.calling.power_dial import PowerDialer
 from desktop.ui.calling.session import ENDED, IDLE
 from desktop.ui.calling.voicemail_drop import VoicemailDrop
 from desktop.ui.common import style
+from desktop.ui.common.labels import format_timer, outcome_label
 from desktop.ui.common.workers import Task, run_task
 
-if TYPE_CHECKING:
-    from desktop.ui.main_window import MainWindow
-
-SIP_BACKEND = "sip"
-
-
-class UnavailableDialer:
-    """Stands in for the softphone when it cannot run: each dial says why (Manual and Hand-off still work)."""
-
-    name = SIP_BACKEND
-
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-
-    def dial(self, e164: str, extension: str | None = None) -> None:
-        raise DialError(self.reason)
-
-    def hang_up(self) -> None:
-        return None
+__all__ = ["SIP_BACKEND", "Softphone"]
 
 
 class Softphone(QObject):
     """Runs the SIP backend for one window and shows what it does."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, host: CallingHost, window: QMainWindow, phone: PhoneService | None = None) -> None:
         super().__init__(window)
+        self._host = host
         self._window = window
-        workspace = window.workspace
+        workspace = host.workspace
         self._workspace = workspace
-        self.sip_settings: SipSettingsService = getattr(
-            workspace, "sip_settings", None
-        ) or SipSettingsService(workspace.uow)
-        self.settings = self.sip_settings.load()
-        self.enabled = False
-        self.dialer: SipDialer | None = None
-        self._config_key: tuple[Any, ...] | None = None
+        self.phone = phone if phone is not None else open_phone(workspace)
         self._reconfigure_after_call = False
         self.start_task: Task | None = None
-        self._call_dialled_at: Any = None  # identifies the call on screen among the dialer's events
 
-        self.signals = SipSignals(self)
+        self.signals = PhoneSignals(self.phone, self)
         self.signals.callEvent.connect(self.on_sip_event, Qt.ConnectionType.QueuedConnection)
         self._build_status()
-        bar = window.dial_bar
-        self.controls = CallControls(window, self.connected_dialer)
-        self.voicemail = VoicemailDrop(window, lambda: self.settings, self.connected_dialer)
+        bar = host.dial_bar
+        self.controls = CallControls(window, bar, self.phone)
+        self.voicemail = VoicemailDrop(host, self.phone, self)
         bar.voicemailRequested.connect(self.voicemail.on_dial_bar_voicemail_requested)
-        window.session.callStarted.connect(self.on_session_call_started)
-        window.session.stateChanged.connect(self.on_session_state_changed)
-        window.file_actions.settingsSaved.connect(self.on_settings_saved)
+        host.session.callStarted.connect(self.on_session_call_started)
+        host.session.stateChanged.connect(self.on_session_state_changed)
         self.power = PowerDialer(
-            window, bar.power_bar, workspace.clock, lambda: self.settings.power_countdown_s
+            host, bar.power_bar, workspace.clock, lambda: self.settings.power_countdown_s, self
         )
         self.configure()
+
+    @property
+    def settings(self) -> SipSettings:
+        """The softphone settings in force (the phone service loads them on each configure)."""
+        return self.phone.settings
+
+    @property
+    def enabled(self) -> bool:
+        return self.phone.enabled
+
+    @property
+    def dialer(self) -> object | None:
+        """The running SIP dialer, if any (for a look at its state; only the phone service drives it)."""
+        return self.phone.dialer
 
     def _build_status(self) -> None:
         self.status_label = QLabel()
@@ -116,109 +111,63 @@ class Softphone(QObject):
 
     def configure(self) -> None:
         """Follow Settings: run the softphone when the SIP backend is chosen, stop it otherwise."""
-        self.settings = self.sip_settings.load()
-        self.enabled = self._workspace.current_settings().backend == SIP_BACKEND
-        self._window.dial_bar.set_softphone_visible(self.enabled)
-        if not self.enabled:
-            self._stop()
-            self._workspace.use_dialer(None)
+        setup = self.phone.configure(self._workspace.current_settings().backend, self._wait_for_start)
+        self._host.dial_bar.set_softphone_visible(self.enabled)
+        if setup.state == "off":
             self.set_status("")
-            return
-        problem = softphone_problem()
-        if problem is not None:
-            self._unavailable(
-                problem, self.tr("Softphone: baresip is not installed (sudo apt-get install baresip-core)")
+        elif setup.state == "missing":
+            self.set_status(
+                self.tr("Softphone: baresip is not installed (sudo apt-get install baresip-core)"), "bad"
             )
-            return
-        try:
-            account = self.sip_settings.account(self.settings)
-            options = BaresipOptions(
-                audio_source=self.settings.audio_source, audio_player=self.settings.audio_player
-            )
-        except (SipSettingsError, ValueError) as error:
-            self._unavailable(
-                f"the softphone is not set up: {error} (File → Settings)",
-                self.tr("Softphone: not set up (File → Settings)"),
-            )
-            return
-        key = (account, options, self.settings.ring_time_s, self.settings.extension_pause_s)
-        if self.dialer is not None and key == self._config_key:
-            self._workspace.use_dialer(self.dialer)
-            return
-        self._stop()
-        self.dialer = SipDialer(
-            account,
-            options,
-            ring_timeout_s=self.settings.ring_time_s,
-            extension_pause_s=self.settings.extension_pause_s,
-        )
-        self._config_key = key
-        self.signals.attach(self.dialer)
-        self._workspace.use_dialer(self.dialer)
-        self.start_backend()
-
-    def _unavailable(self, reason: str, status: str) -> None:
-        self._stop()
-        self._workspace.use_dialer(UnavailableDialer(reason))
-        self.set_status(status, "bad")
+        elif setup.state == "not_set_up":
+            self.set_status(self.tr("Softphone: not set up (File → Settings)"), "bad")
+        elif setup.state == "created":
+            self.start_backend()
 
     def start_backend(self) -> None:
         """Start (or restart) baresip off the GUI thread; registration can take seconds."""
-        dialer = self.dialer
-        if dialer is None or self.start_task is not None:
+        if self.phone.dialer is None or self.start_task is not None:
             return
         self.set_status(self.tr("Softphone starting…"))
-        restart = dialer.running
-
-        def start(_progress: object, _cancelled: object) -> SipDialer:
-            if restart:
-                dialer.restart()
-            else:
-                dialer.start()
-            return dialer
-
+        phone = self.phone
         self.start_task = run_task(
-            start, on_result=self.on_start_task_result, on_error=self.on_start_task_error
+            lambda _progress, _cancelled: phone.start(),
+            on_result=self.on_start_task_result,
+            on_error=self.on_start_task_error,
         )
 
     @Slot(object)
-    def on_start_task_result(self, started: SipDialer) -> None:
+    def on_start_task_result(self, started: object) -> None:
         self.start_task = None
-        dialer = self.dialer
-        if dialer is None or dialer is not started or not dialer.running:
+        if not self.phone.is_running(started):
             return  # replaced by new settings meanwhile: its own start reports
-        if dialer.account.registers:
-            self._show_registered(dialer.account.aor)
+        if self.phone.registers:
+            self._show_registered(self.phone.address)
         else:
             self._show_ready()
 
     @Slot(object)
     def on_start_task_error(self, error: BaseException) -> None:
         self.start_task = None
-        if isinstance(error, RegistrationFailed):
+        if isinstance(error, PhoneStartFailed) and error.refused:
             self.set_status(self.tr("Softphone: registration refused: {error}").format(error=error), "bad")
         else:
             self.set_status(self.tr("Softphone could not start: {error}").format(error=error), "bad")
 
-    def _stop(self) -> None:
-        self.signals.detach()
-        dialer, self.dialer = self.dialer, None
-        self._config_key = None
+    def _wait_for_start(self) -> None:
         if self.start_task is not None:
             self.start_task.wait(15)
             self.start_task = None
-        if dialer is not None:
-            dialer.close()
 
     def shutdown(self) -> None:
         """The window closes: stop counting down, hang up, stop baresip (no child outlives the window)."""
         self.power.stop_countdown()
-        self.voicemail.shutdown()
-        self._stop()
+        self.signals.detach()
+        self.phone.shutdown(self._wait_for_start)
 
     @Slot()
     def on_settings_saved(self) -> None:
-        if self._window.session.live:
+        if self._host.session.live:
             self._reconfigure_after_call = True
             return
         self.configure()
@@ -227,7 +176,7 @@ class Softphone(QObject):
     def on_restart_triggered(self) -> None:
         if not self.enabled:
             return
-        if self.dialer is None:
+        if self.phone.dialer is None:
             self.configure()
         else:
             self.start_backend()
@@ -236,46 +185,37 @@ class Softphone(QObject):
 
     @Slot(object)
     def on_session_call_started(self, call: CallStarted) -> None:
-        dialer = self.dialer
-        if not self.enabled or dialer is None or call.backend != SIP_BACKEND:
+        if not self.phone.follow_call(call.backend):
             return
-        snapshot = dialer.call
-        self._call_dialled_at = snapshot.dialled_at if snapshot is not None else None
-        self._window.session.waits_for_answer = True
-        self.voicemail.reset()
-        self.voicemail.prepare(start_only=True)
+        self._host.session.waits_for_answer = True
+        self.voicemail.prepare()
 
     @Slot(str)
     def on_session_state_changed(self, state: str) -> None:
         if state == IDLE:
-            self._call_dialled_at = None
-            self.voicemail.reset()
+            self.phone.forget_call()
             self.controls.close_pad()
             if self._reconfigure_after_call:
                 self._reconfigure_after_call = False
                 self.configure()
 
-    def _ours(self, call: CallSnapshot | None) -> bool:
-        return (
-            call is not None
-            and self._call_dialled_at is not None
-            and call.dialled_at == self._call_dialled_at
-        )
-
     @Slot(object)
     def on_sip_event(self, event: CallEvent) -> None:
         self._show_backend_event(event)
-        if not self._ours(event.call):
+        if event.kind == "voicemail_failed":
+            self.voicemail.show_failure(event.detail)
+            return
+        if not self.phone.is_ours(event.call):
             return
         assert event.call is not None
-        bar = self._window.dial_bar
+        bar = self._host.dial_bar
         kind = event.kind
         if kind == "dialling":
             bar.set_live_state(self.tr("Dialling {number}…").format(number=self._number()))
         elif kind == "ringing":
             bar.set_live_state(self.tr("Ringing {number}…").format(number=self._number()))
         elif kind == "connected":
-            self._window.session.mark_answered(self._workspace.clock())
+            self._host.session.mark_answered(self._workspace.clock())
             bar.set_elapsed(0)
             bar.set_live_state(self.tr("Connected with {number}").format(number=self._number()), "live")
             bar.set_call_controls(True)
@@ -296,7 +236,7 @@ class Softphone(QObject):
             self.on_call_ended(event.call)
 
     def _number(self) -> str:
-        call = self._window.session.call
+        call = self._host.session.call
         return display_number(call.number, call.number) if call is not None else ""
 
     def _show_registered(self, aor: str) -> None:
@@ -313,8 +253,7 @@ class Softphone(QObject):
     def _show_backend_event(self, event: CallEvent) -> None:
         if event.kind == "backend_started":
             # Also after a dial restarted a stopped baresip by itself.
-            dialer = self.dialer
-            if dialer is not None and dialer.account.registers:
+            if self.phone.registers:
                 self.set_status(self.tr("Softphone registering…"))
             else:
                 self._show_ready()
@@ -330,7 +269,7 @@ class Softphone(QObject):
             self._window.statusBar().showMessage(message, 10000)
 
     def on_call_ended(self, call: CallSnapshot) -> None:
-        window = self._window
+        window = self._host
         bar = window.dial_bar
         if window.session.live:
             window.on_hang_up_requested()
@@ -381,18 +320,9 @@ class Softphone(QObject):
 
     def confirm_suggestion(self) -> bool:
         """Enter after a call: record the highlighted suggestion. True when it did."""
-        window = self._window
+        window = self._host
         code = window.dial_bar.suggested
         if code is None or window.session.state != ENDED or window.outcome_dialog is not None:
             return False
         window.record_outcome(code)
         return True
-
-    # -- the connected call ------------------------------------------------------------------------
-
-    def connected_dialer(self) -> SipDialer | None:
-        dialer = self.dialer
-        call = dialer.call if dialer is not None else None
-        if dialer is None or call is None or not self._ours(call) or call.state is not CallState.CONNECTED:
-            return None
-        return dialer

@@ -227,7 +227,7 @@ def startup_failed(
     terminal, so the one line printed on stderr is also shown in a message box."""
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from desktop.logging_setup import describe_failure
+    from desktop.services.failures import describe_failure
 
     if QApplication.instance() is None:
         return  # no window system was reached: stderr is all there is

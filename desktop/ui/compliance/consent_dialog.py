@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from desktop.services.consent import CONSENT_KINDS, ConsentError, ConsentRecord, ConsentService
 from desktop.ui.common import style
+from desktop.ui.common.labels import consent_kind_label, consent_line
 from desktop.ui.common.record_table import fit_columns, make_record_list, record_in_selected_row
 
 COL_KIND = 0
@@ -41,28 +42,12 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("ConsentDialog", text)
 
 
-def kind_label(kind: str) -> str:
-    """A consent kind in words, short enough for the lead card."""
-    return {
-        "written": _tr("Written consent"),
-        "inquiry": _tr("Inquiry"),
-        "purchase": _tr("Purchase"),
-    }.get(kind, kind)
-
-
 def kind_explained(kind: str) -> str:
     return {
         "written": _tr("Prior express written consent (until withdrawn)"),
         "inquiry": _tr("Inquiry: established business relationship for 3 months"),
         "purchase": _tr("Purchase: established business relationship for 18 months"),
     }.get(kind, kind)
-
-
-def consent_line(record: ConsentRecord) -> str:
-    """ "Written consent 2026-11-02 (signed form #A-17)" for the lead card."""
-    return _tr("{kind} {date} ({evidence})").format(
-        kind=kind_label(record.kind), date=record.given_on.isoformat(), evidence=record.evidence
-    )
 
 
 def confirm_consent_removal(parent: QWidget, record: ConsentRecord) -> bool:
@@ -178,7 +163,7 @@ class ConsentDialog(QDialog):
         self.table.setRowCount(len(self.records))
         for row, record in enumerate(self.records):
             values = {
-                COL_KIND: kind_label(record.kind),
+                COL_KIND: consent_kind_label(record.kind),
                 COL_DATE: record.given_on.isoformat(),
                 COL_EVIDENCE: record.evidence,
             }
@@ -244,13 +229,3 @@ class ConsentDialog(QDialog):
         self._say(self.tr("Removed: {line}").format(line=consent_line(record)), ok=True)
         self.refresh()
         self.changed.emit(self.lead_id)
-
-
-def consent_summary(records: list[ConsentRecord]) -> str:
-    """The consent line of the lead card: the newest record of each kind, or that there is none."""
-    if not records:
-        return _tr("No consent recorded")
-    newest: dict[str, ConsentRecord] = {}
-    for record in records:  # newest first (the service's order)
-        newest.setdefault(record.kind, record)
-    return " · ".join(consent_line(record) for record in newest.values())

@@ -273,37 +273,3 @@ class DataActions(QObject):
         status_bar = getattr(self.window, "statusBar", None)
         if callable(status_bar):
             status_bar().showMessage(text, timeout_ms)
-
-
-class WindowGuards:
-    """What the real window runs with: the error handler, the single-instance server with click-to-call
-    links, and the daily backup. `stop()` when the event loop has ended."""
-
-    def __init__(
-        self,
-        window: QWidget,
-        workspace: Workspace,
-        instance: Any = None,
-        call_uri: str | None = None,
-        daily_backup: bool = False,
-    ) -> None:
-        from desktop.ui.common.error_dialog import ErrorHandler
-        from desktop.ui.single_instance import attach
-
-        self.errors = ErrorHandler(window, workspace.describe()).install()
-        self.instance = instance
-        self.links = attach(window, instance, call_uri)  # type: ignore[arg-type]
-        actions = getattr(window, "data_actions", None)
-        self.actions = actions if isinstance(actions, DataActions) else DataActions(workspace, window)
-        if daily_backup:
-            self.actions.start_daily_backup()
-        log.info("window opened")
-
-    def stop(self) -> None:
-        self.errors.uninstall()
-        if self.instance is not None:
-            self.instance.close()
-        task = self.actions.daily_task
-        if task is not None:
-            task.wait(60)  # a backup is written under a temporary name: stopping early leaves no half file
-        log.info("window closed")

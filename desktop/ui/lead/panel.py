@@ -30,8 +30,8 @@ from PySide6.QtWidgets import (
 from desktop.services.consent import ConsentRecord
 from desktop.services.leads import HistoryItem, LeadCard, LeadService, PhoneView, display_number
 from desktop.ui.common import style
+from desktop.ui.common.labels import consent_summary
 from desktop.ui.common.record_table import fit_columns, make_record_list
-from desktop.ui.compliance.consent_dialog import consent_summary
 
 NOTES_SAVE_DELAY_MS = 800
 

@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.outcomes import OutcomeRules
 from desktop.domain.script_engine import AdviceView, ObjectionView
-from desktop.ui.calling.dial_bar import outcome_label
 from desktop.ui.common import style
+from desktop.ui.common.labels import outcome_label
 from desktop.ui.script.widgets import KeyButton, after_text, set_flag, wrapping_label
 
 

@@ -22,8 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services.sip_settings import MAX_EXTENSION_PAUSE_S, MAX_RING_TIME_S, SipSettings
-from desktop.telephony.call_states import MIN_RING_TIMEOUT_S
+from desktop.services.sip_settings import MAX_EXTENSION_PAUSE_S, MAX_RING_TIME_S, MIN_RING_TIME_S, SipSettings
 from desktop.ui.common import style
 
 INSTALL_COMMAND = "sudo apt-get install baresip-core"
@@ -109,8 +108,8 @@ class SipSettingsBox(QWidget):
         form.addRow(self.tr("Caller ID number"), self.caller_number_edit)
 
         self.ring_spin = QSpinBox()
-        self.ring_spin.setRange(int(MIN_RING_TIMEOUT_S), MAX_RING_TIME_S)
-        self.ring_spin.setValue(max(int(MIN_RING_TIMEOUT_S), settings.ring_time_s))
+        self.ring_spin.setRange(int(MIN_RING_TIME_S), MAX_RING_TIME_S)
+        self.ring_spin.setValue(max(int(MIN_RING_TIME_S), settings.ring_time_s))
         self.ring_spin.setSuffix(self.tr(" s"))
         self.ring_spin.setToolTip(self.tr("Hang up after this long without an answer (at least 15 s)"))
         form.addRow(self.tr("Ring time"), self.ring_spin)
