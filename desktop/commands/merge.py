@@ -30,7 +30,7 @@ def merge_databases(workspace: Any, args: argparse.Namespace) -> int:
     from desktop.services.merge import MergeError, merge_service_for
 
     service = merge_service_for(workspace)
-    reports = []
+    reports: list[Any] = []
     for path in args.files:
         try:
             report = service.merge(path)

@@ -396,10 +396,12 @@ class ImportDialog(QDialog):
     def rejected_rows(self) -> list[tuple[str, str, str, str]]:
         """The rejected-values table as shown (for tests and copying)."""
         table = self.rejected_table
-        return [
-            tuple(table.item(row, column).text() for column in range(4))  # type: ignore[misc]
-            for row in range(table.rowCount())
-        ]
+        rows = []
+        for row in range(table.rowCount()):
+            cells = [table.item(row, column) for column in range(4)]
+            texts = [cell.text() if cell is not None else "" for cell in cells]
+            rows.append((texts[0], texts[1], texts[2], texts[3]))
+        return rows
 
     # -- closing ---------------------------------------------------------------------------------
 
