@@ -45,7 +45,7 @@ def _user_errors() -> tuple[type[BaseException], ...]:
     from desktop.services.imports import ImportCancelled, ImportFailed
     from desktop.services.leads import LeadNotFound
     from desktop.services.meetings import MeetingError
-    from desktop.storage.engine import DatabaseError
+    from desktop.services.workspace import DatabaseError
 
     return (
         CliError,

@@ -25,6 +25,23 @@ ROOT = Path(__file__).resolve().parents[1]
 UI_FOLDER_LIMIT = 15
 UI_FEATURES = ("queue", "lead", "script", "calling", "compliance", "reports", "data", "settings")
 VOICEMAIL_METHOD = "drop_voicemail"
+# The layers (docs/architecture.md): what each part of desktop/ may import besides itself and the
+# root package. Lower layers never import higher ones; the window and the command line reach
+# storage and telephony only through services.
+ALLOWED_LAYERS: dict[str, set[str]] = {
+    "domain": set(),
+    "paths": set(),
+    "telephony": set(),
+    "speech": set(),
+    "exports": set(),
+    "logging_setup": {"paths"},
+    "storage": {"domain", "paths"},
+    "services": {"domain", "storage", "telephony", "speech", "exports", "paths", "logging_setup"},
+    "commands": {"domain", "services", "exports", "speech"},
+    "ui": {"domain", "services", "exports", "speech", "paths", "logging_setup"},
+    "cli": {"commands", "services", "ui", "logging_setup"},
+    "__main__": {"cli"},
+}
 
 
 @dataclass
@@ -184,6 +201,22 @@ def method_calls(source: Source, method: str) -> set[str]:
     return callers
 
 
+def layer_of(name: str) -> str:
+    parts = name.split(".")
+    return parts[1] if len(parts) > 1 else parts[0]
+
+
+def layer_breaches(source: Source) -> list[str]:
+    found = []
+    for name, targets in source.imports.items():
+        own = layer_of(name)
+        for target in targets:
+            other = layer_of(target)
+            if target != "desktop" and other != own and other not in ALLOWED_LAYERS.get(own, set()):
+                found.append(f"{name} imports {target}")
+    return sorted(found)
+
+
 def reachable(source: Source, start: str) -> set[str]:
     seen, todo = set(), [start]
     while todo:
@@ -206,6 +239,11 @@ def desktop() -> Source:
 def test_no_module_of_desktop_is_part_of_an_import_circle(desktop: Source) -> None:
     assert len(desktop.modules) > 150  # the reader found the package
     assert import_cycles(desktop.imports) == []
+
+
+def test_every_layer_imports_only_the_layers_below_it(desktop: Source) -> None:
+    assert {layer_of(name) for name in desktop.modules} - {"desktop"} == set(ALLOWED_LAYERS)
+    assert layer_breaches(desktop) == []
 
 
 def test_ui_features_share_only_ui_common(desktop: Source) -> None:
@@ -326,3 +364,9 @@ def test_feature_telephony_and_dial_checkers_catch_a_shortcut(tmp_path: Path) ->
     assert method_calls(source, "dial") == {"desktop.ui.calling.bar"}
     assert method_calls(source, VOICEMAIL_METHOD) == {"desktop.ui.calling.bar"}
     assert "desktop.telephony.sip" in reachable(source, "desktop.ui.calling.bar")
+    assert layer_breaches(source) == [
+        "desktop.commands.call imports desktop.telephony",
+        "desktop.commands.call imports desktop.telephony.sip",
+        "desktop.ui.calling.bar imports desktop.telephony",
+        "desktop.ui.calling.bar imports desktop.telephony.sip",
+    ]
