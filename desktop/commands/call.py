@@ -22,9 +22,12 @@ import queue
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop.commands.common import EXIT_BLOCKED, EXIT_OK, CliError, Subparsers, print_json
+
+if TYPE_CHECKING:
+    from desktop.services.workspace import Workspace
 
 EXIT_NOT_PLACED = 3
 ACCOUNT_ENV = "DIALDESK_SIP_ACCOUNT"
@@ -148,7 +151,7 @@ class _CannotPlace(Exception):
     """Something outside the user's input stops the call (exit 3)."""
 
 
-def _sip_call(workspace: Any, args: argparse.Namespace, voicemail: Path | None) -> Any:
+def _sip_call(workspace: Workspace, args: argparse.Namespace, voicemail: Path | None) -> Any:
     from desktop.services.sip_call import SipCall, SipCallOptionError, sip_call_dialer
 
     try:
@@ -166,7 +169,7 @@ def _sip_call(workspace: Any, args: argparse.Namespace, voicemail: Path | None) 
     return SipCall(workspace, dialer, voicemail)
 
 
-def place_call(workspace: Any, args: argparse.Namespace) -> int:
+def place_call(workspace: Workspace, args: argparse.Namespace) -> int:
     from desktop.services.calling import CallingError, GateRefused
     from desktop.services.sip_call import SipCallUnavailable, check_installed
 

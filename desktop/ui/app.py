@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Any
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QMainWindow
 
 from desktop.services.workspace import Workspace
 from desktop.ui.common.application import make_application
@@ -25,15 +24,15 @@ class WindowGuards:
 
     def __init__(
         self,
-        window: QWidget,
+        window: QMainWindow,
         workspace: Workspace,
-        instance: Any = None,
+        instance: InstanceServer | None = None,
         call_uri: str | None = None,
         daily_backup: bool = False,
     ) -> None:
         self.errors = ErrorHandler(window, workspace.describe()).install()
         self.instance = instance
-        self.links = attach(window, instance, call_uri)  # type: ignore[arg-type]
+        self.links = attach(window, instance, call_uri)
         actions = getattr(window, "data_actions", None)
         self.actions = actions if isinstance(actions, DataActions) else DataActions(workspace, window)
         if daily_backup:

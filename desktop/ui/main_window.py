@@ -6,14 +6,16 @@ Every action goes through the workspace's services; the window keeps only what i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Slot
-from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QSplitter,
     QStackedWidget,
@@ -247,7 +249,7 @@ class MainWindow(QMainWindow):
         self.reports_window.raise_()
         self.reports_window.activateWindow()
 
-    def _action(self, menu, text: str, shortcut: str | None, handler) -> QAction:  # type: ignore[no-untyped-def]
+    def _action(self, menu: QMenu, text: str, shortcut: str | None, handler: Callable[[], object]) -> QAction:
         action = QAction(text, self)
         if shortcut:
             action.setShortcut(QKeySequence(shortcut))
@@ -594,7 +596,7 @@ class MainWindow(QMainWindow):
     def on_about_triggered(self) -> None:
         QMessageBox.about(self, self.tr("About Dialdesk"), about_text(desktop.__version__))
 
-    def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+    def closeEvent(self, event: QCloseEvent) -> None:
         self.on_hang_up_requested()
         self.softphone.shutdown()
         self.lead_panel.save_notes()

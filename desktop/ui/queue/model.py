@@ -9,6 +9,7 @@ filter finds leads that have not been loaded yet. Testable without a window.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,6 +18,7 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
@@ -157,8 +159,8 @@ class QueueTableModel(QAbstractTableModel):
         self,
         leads: LeadService,
         page_size: int = PAGE_SIZE,
-        clock: Any = None,
-        parent: Any = None,
+        clock: Callable[[], datetime] | None = None,
+        parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._leads = leads
@@ -348,7 +350,7 @@ class QueueTableModel(QAbstractTableModel):
 class QueueSortProxy(QSortFilterProxyModel):
     """Sorts the loaded queue rows by a column's natural value (numbers as numbers, times as times)."""
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.setSortRole(SortRole)
         self.setDynamicSortFilter(True)

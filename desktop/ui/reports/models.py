@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from desktop.exports.pdf import format_value, header_text
 
@@ -20,7 +20,7 @@ Index = QModelIndex | QPersistentModelIndex
 class ReportTableModel(QAbstractTableModel):
     """Rows of one report table (a few hundred at most: breakdowns, not the per-call detail)."""
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._headers: list[str] = []
         self._rows: list[Sequence[Any]] = []

@@ -8,12 +8,13 @@ The window talks to services only: `ReportService` for figures, `ReportActions` 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
 from PySide6.QtCharts import QChartView
 from PySide6.QtCore import QDate, Qt, Signal, Slot
-from PySide6.QtGui import QAction, QKeySequence, QPainter
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QProgressBar,
     QPushButton,
@@ -263,7 +265,7 @@ class ReportsWindow(QMainWindow):
         file_menu.addSeparator()
         self._action(file_menu, self.tr("&Close"), "Ctrl+W", self.close)
 
-    def _action(self, menu: Any, text: str, shortcut: str | None, handler: Any) -> QAction:
+    def _action(self, menu: QMenu, text: str, shortcut: str | None, handler: Callable[[], object]) -> QAction:
         action = QAction(text, self)
         if shortcut:
             action.setShortcut(QKeySequence(shortcut))
@@ -449,7 +451,7 @@ class ReportsWindow(QMainWindow):
         self.refresh()
         self.merged.emit(report)
 
-    def closeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         if self.task is not None:
             self.task.cancel()
             self.task.wait(10.0)
