@@ -109,7 +109,9 @@ class PhoneService:
         self._call_dialled_at: Any = None  # identifies the followed call among the dialer's events
         self._messages: dict[str, Path] = {}
         self._preparing: threading.Thread | None = None
+        self._drop_lock = threading.RLock()
         self._drop_wanted = False
+        self._played = False  # the message went into the followed call (once per call)
         self._wanted_values: Mapping[str, str] = {}
 
     # -- listeners -------------------------------------------------------------------------------
@@ -253,12 +255,14 @@ class PhoneService:
             return False
         snapshot = dialer.call
         self._call_dialled_at = snapshot.dialled_at if snapshot is not None else None
-        self._drop_wanted = False
+        with self._drop_lock:
+            self._drop_wanted = self._played = False
         return True
 
     def forget_call(self) -> None:
         self._call_dialled_at = None
-        self._drop_wanted = False
+        with self._drop_lock:
+            self._drop_wanted = self._played = False
 
     def is_ours(self, call: CallSnapshot | None) -> bool:
         return (
@@ -313,8 +317,9 @@ class PhoneService:
         if self._connected_dialer() is None or self._drop_wanted:
             return False
         self._voicemail.authorize(attempt_id, lead_id, number)
-        self._drop_wanted = True
-        self._wanted_values = dict(values)
+        with self._drop_lock:
+            self._drop_wanted = True
+            self._wanted_values = dict(values)
         self._message(values, play=True)
         return True
 
@@ -327,35 +332,47 @@ class PhoneService:
                 self._failed(str(error))
             return
         key = "file:" + settings.voicemail_file if text is None else "text:" + text
-        ready = self._messages.get(key)
-        if ready is not None and ready.exists():
-            if play:
-                self._play(ready)
-            return
-        if self._preparing is not None and self._preparing.is_alive():
-            return  # the preparation under way plays it when it is wanted
-        thread = threading.Thread(
-            target=self._prepare, args=(key, settings, dict(values)), name="voicemail-message", daemon=True
-        )
-        self._preparing = thread
-        thread.start()
+        with self._drop_lock:  # the preparing thread checks the cache and the wish under the same lock
+            ready = self._messages.get(key)
+            if ready is None or not ready.exists():
+                if self._preparing is None or not self._preparing.is_alive():
+                    self._preparing = threading.Thread(
+                        target=self._prepare,
+                        args=(key, settings, dict(values)),
+                        name="voicemail-message",
+                        daemon=True,
+                    )
+                    self._preparing.start()
+                return  # the preparation under way plays it when it is wanted
+        if play:
+            self._play(ready)
 
     def _prepare(self, key: str, settings: SipSettings, values: Mapping[str, str]) -> None:
         try:
             path = prepare_message(settings, values)
         except Exception as error:  # noqa: BLE001 - a message that cannot be made is reported
-            if self._drop_wanted:
+            with self._drop_lock:
+                self._preparing = None
+                wanted = self._drop_wanted
+            if wanted:
                 self._failed(str(error))
             return
-        self._messages[key] = path
-        self._preparing = None
-        if self._drop_wanted:
+        with self._drop_lock:
+            self._messages[key] = path
+            self._preparing = None
+            wanted = self._drop_wanted
+        if wanted:
             self._message(self._wanted_values, play=True)
 
     def _play(self, path: Path) -> None:
+        with self._drop_lock:
+            if self._played:
+                return  # the click and the end of the preparation both got here: play once
+            self._played = True
         dialer = self._connected_dialer()
         if dialer is None:
-            self._drop_wanted = False
+            with self._drop_lock:
+                self._drop_wanted = self._played = False
             return
         try:
             dialer.drop_voicemail(path)
@@ -363,7 +380,8 @@ class PhoneService:
             self._failed(str(error))
 
     def _failed(self, reason: str) -> None:
-        self._drop_wanted = False
+        with self._drop_lock:
+            self._drop_wanted = self._played = False
         self._notify("voicemail_failed", reason)
 
 
