@@ -45,7 +45,7 @@ def _user_errors() -> tuple[type[BaseException], ...]:
     from desktop.services.imports import ImportCancelled, ImportFailed
     from desktop.services.leads import LeadNotFound
     from desktop.services.meetings import MeetingError
-    from desktop.storage.engine import DatabaseError
+    from desktop.services.workspace import DatabaseError
 
     return (
         CliError,
@@ -60,7 +60,8 @@ def _user_errors() -> tuple[type[BaseException], ...]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from desktop.logging_setup import cli_failure, setup_logging
+    from desktop.logging_setup import setup_logging
+    from desktop.services.failures import cli_failure
     from desktop.services.instance import split_call_uri
 
     parser = build_parser()
@@ -112,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if code is None:
             raise
         if args.command is None:  # the window did not open: say it where a desktop user looks, too
-            from desktop.ui.error_dialog import startup_failed
+            from desktop.ui.common.error_dialog import startup_failed
 
             startup_failed(error, args.db, _user_errors())
         return code

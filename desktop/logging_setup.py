@@ -1,5 +1,4 @@
-"""The log and the last line of defence: a rotating, private log file, and what the command line says
-when something fails.
+"""The log: a rotating, private log file, and the redaction every line passes through.
 
 The log is `dialdesk.log` in the user log folder (`desktop.paths.user_log_dir()`, or
 $DIALDESK_LOG_DIR), rotated at 1 MB with 5 old files kept; the folder is 0700 and the files 0600.
@@ -7,6 +6,10 @@ At the default level (INFO; $DIALDESK_LOG_LEVEL changes it) Dialdesk logs what h
 *id*, never names or numbers, and every line passes through `redact()`, which masks phone numbers
 and e-mail addresses (and quoted values in error messages) that might still slip in, for instance
 inside an exception's text.
+
+It imports nothing from the rest of Dialdesk but its folder names (`desktop.paths`), so anything —
+the error dialog, the command line — can log without reaching the database; what a failure means
+for the user (`describe_failure`) is in `desktop.services.failures`.
 """
 
 from __future__ import annotations
@@ -167,48 +170,3 @@ def setup_logging(folder: Path | None = None, level: str | None = None) -> Path 
     logging.captureWarnings(True)
     _log_file = target / LOG_NAME
     return _log_file
-
-
-def _database_label(db: str | None) -> str:
-    try:
-        from desktop.services.workspace import resolve_database
-        from desktop.storage.engine import sqlite_path
-
-        url = resolve_database(db)
-    except Exception:  # noqa: BLE001 - only a label for a message
-        return db or "the database"
-    path = sqlite_path(url)
-    return str(path) if path is not None else url
-
-
-def describe_failure(error: BaseException, db: str | None) -> tuple[int, str] | None:
-    """(exit code, one line for the user) for a failure no command handled; None when it must propagate.
-
-    A database that is busy, read-only, full or damaged: 2 and its explanation. Anything else: 70 and
-    a pointer to the log, or None without a log (main() called from Python code, as tests do).
-    """
-    from desktop.services.backup import database_problem
-
-    problem = database_problem(error, _database_label(db))
-    if problem is not None:
-        return 2, problem
-    path = current_log_file()
-    if path is None:
-        return None
-    return EXIT_INTERNAL, f"unexpected error ({type(error).__name__}); the details are in {path}"
-
-
-def cli_failure(error: BaseException, db: str | None) -> int | None:
-    """Log `error`, say in one line on stderr what went wrong, and return the exit code (see
-    `describe_failure`); None to let `error` propagate."""
-    found = describe_failure(error, db)
-    if found is None:
-        return None
-    code, message = found
-    log = logging.getLogger("desktop.cli")
-    if code == EXIT_INTERNAL:
-        log.error("unexpected error", exc_info=error)
-    else:
-        log.warning("database problem: %s", message, exc_info=error)
-    print(f"dialdesk: {message}", file=sys.stderr)
-    return code

@@ -22,9 +22,12 @@ import queue
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop.commands.common import EXIT_BLOCKED, EXIT_OK, CliError, Subparsers, print_json, say_blocked
+
+if TYPE_CHECKING:
+    from desktop.services.workspace import Workspace
 
 EXIT_NOT_PLACED = 3
 ACCOUNT_ENV = "DIALDESK_SIP_ACCOUNT"
@@ -54,7 +57,7 @@ HUMAN = {
 
 
 def register(commands: Subparsers) -> None:
-    from desktop.telephony.call_states import DEFAULT_RING_TIMEOUT_S, MIN_RING_TIMEOUT_S
+    from desktop.services.sip_call import DEFAULT_RING_TIMEOUT_S, MIN_RING_TIMEOUT_S
 
     call = commands.add_parser(
         "call",
@@ -148,76 +151,45 @@ class _CannotPlace(Exception):
     """Something outside the user's input stops the call (exit 3)."""
 
 
-def _dialer(args: argparse.Namespace, voicemail: Path | None) -> Any:
-    from desktop.speech import silence_wav
-    from desktop.telephony.baresip import BaresipOptions, SipDialer
-    from desktop.telephony.call_states import validate_ring_timeout
-    from desktop.telephony.sip_account import SipAccountError, parse_sip_account
+def _sip_call(workspace: Workspace, args: argparse.Namespace, voicemail: Path | None) -> Any:
+    from desktop.services.sip_call import SipCall, SipCallOptionError, sip_call_dialer
 
     try:
-        ring_timeout = validate_ring_timeout(args.ring_timeout)
-    except ValueError as error:
-        raise CliError(f"--ring-timeout: {error}") from None
-    if args.extension_pause < 0:
-        raise CliError("--extension-pause must not be negative")
-    account_text = args.sip_account or os.environ.get(ACCOUNT_ENV, "")
-    if not account_text:
-        raise CliError(
-            f"the SIP backend needs an account: --sip-account 'sip:user@host;auth_pass=…' or ${ACCOUNT_ENV}"
+        dialer = sip_call_dialer(
+            args.sip_account or os.environ.get(ACCOUNT_ENV, ""),
+            args.ring_timeout,
+            args.extension_pause,
+            args.audio_source,
+            args.audio_player,
+            voicemail,
+            ACCOUNT_ENV,
         )
-    try:
-        account = parse_sip_account(account_text)
-    except SipAccountError as error:
-        raise CliError(f"--sip-account: {error}") from None
-    source, player = args.audio_source, args.audio_player
-    if voicemail is not None:
-        # Nobody talks on a voicemail drop: silence until the answer, and the callee is not played.
-        source = source or f"aufile,{silence_wav(ring_timeout + 60)}"
-        player = player or ("aufile,/dev/null" if os.name == "posix" else None)
-    defaults = BaresipOptions()
-    options = BaresipOptions(
-        audio_source=source or defaults.audio_source, audio_player=player or defaults.audio_player
-    )
-    return SipDialer(account, options, ring_timeout_s=ring_timeout, extension_pause_s=args.extension_pause)
+    except SipCallOptionError as error:
+        raise CliError(str(error)) from None
+    return SipCall(workspace, dialer, voicemail)
 
 
-def place_call(workspace: Any, args: argparse.Namespace) -> int:
+def place_call(workspace: Workspace, args: argparse.Namespace) -> int:
     from desktop.services.calling import CallingError, GateRefused
-    from desktop.telephony.baresip import BaresipNotInstalled, find_baresip
-    from desktop.telephony.dialers import DialError
+    from desktop.services.sip_call import SipCallUnavailable, check_installed
 
     try:
-        find_baresip()
-    except BaresipNotInstalled as error:
+        check_installed()
+    except SipCallUnavailable as error:
         return _not_placed(args, str(error))
     try:
         voicemail = _voicemail_file(args)
     except _CannotPlace as error:
         return _not_placed(args, str(error))
-    dialer = _dialer(args, voicemail)
-    events = dialer.subscribe()
-    failures: list[str] = []
-    if voicemail is not None:
-
-        def drop_on_answer(event: Any) -> None:
-            if event.kind == "connected":
-                try:
-                    dialer.drop_voicemail(voicemail)
-                except DialError as error:
-                    failures.append(str(error))
-                    dialer.hang_up()
-
-        dialer.add_listener(drop_on_answer)
-    workspace.use_dialer(dialer)
+    call = _sip_call(workspace, args, voicemail)
+    events = call.events
     try:
         try:
-            started = workspace.calling.start_call(
-                args.lead, number=args.number, prerecorded=voicemail is not None
-            )
+            started = call.place(args.lead, args.number)
         except GateRefused as refused:
             return _blocked(args, refused)
         except CallingError as error:
-            if isinstance(error.__cause__, DialError):
+            if call.not_placed(error):
                 _print_backlog(args, events)
                 return _not_placed(args, str(error))
             raise
@@ -227,13 +199,12 @@ def place_call(workspace: Any, args: argparse.Namespace) -> int:
             {"event": "allowed", "attempt_id": started.attempt_id, "number": started.number},
             f"Call #{started.attempt_id} to {started.number} allowed by the gate",
         )
-        snapshot = _follow(args, dialer, events)
+        snapshot = _follow(args, call, events)
         workspace.calling.hang_up(started.attempt_id)
-        _final(args, snapshot, started.attempt_id, failures)
+        _final(args, snapshot, started.attempt_id, call.failures)
         return EXIT_OK
     finally:
-        workspace.use_dialer(None)
-        dialer.close()
+        call.close()
 
 
 def _blocked(args: argparse.Namespace, refused: Any) -> int:
@@ -275,7 +246,7 @@ def _print_backlog(args: argparse.Namespace, events: queue.Queue[Any]) -> None:
             return
 
 
-def _follow(args: argparse.Namespace, dialer: Any, events: queue.Queue[Any]) -> Any:
+def _follow(args: argparse.Namespace, call: Any, events: queue.Queue[Any]) -> Any:
     """Print events until the call ends; Ctrl-C (or --max-duration) hangs up and waits for the end."""
     hung_up_at: float | None = None
     connected_at: float | None = None
@@ -293,17 +264,17 @@ def _follow(args: argparse.Namespace, dialer: Any, events: queue.Queue[Any]) -> 
                 if event.kind == "ended":
                     return event.call
             if args.max_duration and connected_at and now - connected_at > args.max_duration:
-                hung_up_at = hung_up_at or _hang_up(dialer)
+                hung_up_at = hung_up_at or _hang_up(call)
             if hung_up_at is not None and now - hung_up_at > 10:
                 # baresip never confirmed the end: stopping it ends the call for sure.
-                dialer.close()
-                return dialer.call
+                call.close()
+                return call.call
         except KeyboardInterrupt:
-            hung_up_at = hung_up_at or _hang_up(dialer)
+            hung_up_at = hung_up_at or _hang_up(call)
 
 
-def _hang_up(dialer: Any) -> float:
-    dialer.hang_up()
+def _hang_up(call: Any) -> float:
+    call.hang_up()
     return time.monotonic()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from desktop.commands.common import (
     EXIT_BLOCKED,
@@ -16,6 +16,9 @@ from desktop.commands.common import (
     say_blocked,
 )
 from desktop.domain.outcomes import OUTCOME_CODES
+
+if TYPE_CHECKING:
+    from desktop.services.workspace import Workspace
 
 
 def register(commands: Subparsers) -> None:
@@ -39,7 +42,7 @@ def register(commands: Subparsers) -> None:
     record.set_defaults(handler=record_outcome)
 
 
-def show_queue(workspace: Any, args: argparse.Namespace) -> int:
+def show_queue(workspace: Workspace, args: argparse.Namespace) -> int:
     if args.limit < 1:
         raise CliError("--limit must be at least 1")
     rows = workspace.leads.queue_page(0, args.limit)
@@ -78,7 +81,7 @@ def show_queue(workspace: Any, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def record_outcome(workspace: Any, args: argparse.Namespace) -> int:
+def record_outcome(workspace: Workspace, args: argparse.Namespace) -> int:
     from desktop.services.calling import GateRefused
 
     if args.ics is not None and args.outcome != "meeting":

@@ -6,9 +6,12 @@ import argparse
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop.commands.common import EXIT_BLOCKED, EXIT_OK, CliError, Subparsers, parse_time, print_json
+
+if TYPE_CHECKING:
+    from desktop.services.workspace import Workspace
 
 
 def register(commands: Subparsers) -> None:
@@ -40,7 +43,7 @@ def register(commands: Subparsers) -> None:
     export.set_defaults(handler=export_audit)
 
 
-def check_number(workspace: Any, args: argparse.Namespace) -> int:
+def check_number(workspace: Workspace, args: argparse.Namespace) -> int:
     at = parse_time(args.at, "--at")
     region = args.region or workspace.current_settings().default_region
     result = workspace.calling.check(
@@ -76,7 +79,7 @@ SCRUB_COLUMNS = (
 )
 
 
-def scrub_list(workspace: Any, args: argparse.Namespace) -> int:
+def scrub_list(workspace: Workspace, args: argparse.Namespace) -> int:
     from desktop.exports.safe_csv import open_private, write_csv
     from desktop.services.scrub import ScrubReport, ScrubService, add_to_report
 
@@ -122,7 +125,7 @@ def scrub_list(workspace: Any, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def export_audit(workspace: Any, args: argparse.Namespace) -> int:
+def export_audit(workspace: Workspace, args: argparse.Namespace) -> int:
     from desktop.exports.safe_csv import open_private, write_csv
     from desktop.services.audit import AUDIT_COLUMNS, decisions
 

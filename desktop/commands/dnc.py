@@ -12,9 +12,12 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from desktop.commands.common import EXIT_OK, CliError, Subparsers, print_json
+
+if TYPE_CHECKING:
+    from desktop.services.workspace import Workspace
 
 SOURCE_HELP = "national, canada, state:XX (e.g. state:FL) or internal"
 
@@ -63,13 +66,13 @@ def register(commands: Subparsers) -> None:
     exporting.set_defaults(handler=export_list)
 
 
-def _service(workspace: Any) -> Any:
+def _service(workspace: Workspace) -> Any:
     from desktop.services.dnc import DncService
 
     return DncService(workspace.uow, workspace.clock, workspace.current_settings)
 
 
-def _registry(workspace: Any) -> Any:
+def _registry(workspace: Workspace) -> Any:
     from desktop.services.registry import RegistryService
 
     return RegistryService(
@@ -77,13 +80,13 @@ def _registry(workspace: Any) -> Any:
     )
 
 
-def add_number(workspace: Any, args: argparse.Namespace) -> int:
+def add_number(workspace: Workspace, args: argparse.Namespace) -> int:
     number = _service(workspace).add(args.number, reason=args.reason, region=args.region)
     print(f"{number} is on the internal do-not-call list.")
     return EXIT_OK
 
 
-def remove_number(workspace: Any, args: argparse.Namespace) -> int:
+def remove_number(workspace: Workspace, args: argparse.Namespace) -> int:
     if not args.confirm:
         raise CliError("removing a number allows calls to it again: add --confirm")
     number = _service(workspace).remove(args.number, region=args.region)
@@ -91,7 +94,7 @@ def remove_number(workspace: Any, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def list_numbers(workspace: Any, args: argparse.Namespace) -> int:
+def list_numbers(workspace: Workspace, args: argparse.Namespace) -> int:
     entries = _service(workspace).list()
     if args.json:
         print_json(
@@ -136,7 +139,7 @@ def _terminal_progress() -> Callable[[int, int], None] | None:
     return progress
 
 
-def import_list(workspace: Any, args: argparse.Namespace) -> int:
+def import_list(workspace: Workspace, args: argparse.Namespace) -> int:
     source = _source(args.source)
     progress = _terminal_progress()
     try:
@@ -163,7 +166,7 @@ def import_list(workspace: Any, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def show_status(workspace: Any, args: argparse.Namespace) -> int:
+def show_status(workspace: Workspace, args: argparse.Namespace) -> int:
     service = _registry(workspace)
     rulebook = getattr(workspace, "rulebook", None)
     max_age = int(getattr(rulebook, "registry_max_age_days", 31))
@@ -204,7 +207,7 @@ def _write(out: Path | None, headers: Sequence[str], rows: Iterable[Sequence[Any
             stream.close()
 
 
-def export_list(workspace: Any, args: argparse.Namespace) -> int:
+def export_list(workspace: Workspace, args: argparse.Namespace) -> int:
     source = _source(args.source)
     if source == "internal":
         entries = _service(workspace).list(limit=10**9)

@@ -6,9 +6,12 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop.commands.common import EXIT_OK, Subparsers, print_json
+
+if TYPE_CHECKING:
+    from desktop.services.workspace import Workspace
 
 EXPORT_COLUMNS = (
     "id",
@@ -46,7 +49,7 @@ def register(commands: Subparsers) -> None:
     exporting.set_defaults(handler=export_leads)
 
 
-def import_leads(workspace: Any, args: argparse.Namespace) -> int:
+def import_leads(workspace: Workspace, args: argparse.Namespace) -> int:
     report = workspace.imports.run(args.file, list_name=args.list_name, region=args.region)
     if args.json:
         print_json(report.to_json())
@@ -71,7 +74,7 @@ def _flat(record: dict[str, Any]) -> list[Any]:
     return [phones if column == "phones" else record[column] for column in EXPORT_COLUMNS]
 
 
-def export_leads(workspace: Any, args: argparse.Namespace) -> int:
+def export_leads(workspace: Workspace, args: argparse.Namespace) -> int:
     from desktop.exports.safe_csv import open_private, write_csv
 
     records = workspace.leads.export_records()

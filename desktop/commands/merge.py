@@ -10,9 +10,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop.commands.common import EXIT_OK, CliError, Subparsers, print_json
+
+if TYPE_CHECKING:
+    from desktop.services.workspace import Workspace
 
 
 def register(commands: Subparsers) -> None:
@@ -26,11 +29,11 @@ def register(commands: Subparsers) -> None:
     merge.set_defaults(handler=merge_databases)
 
 
-def merge_databases(workspace: Any, args: argparse.Namespace) -> int:
+def merge_databases(workspace: Workspace, args: argparse.Namespace) -> int:
     from desktop.services.merge import MergeError, merge_service_for
 
     service = merge_service_for(workspace)
-    reports = []
+    reports: list[Any] = []
     for path in args.files:
         try:
             report = service.merge(path)

@@ -15,9 +15,12 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop.commands.common import EXIT_OK, CliError, Subparsers
+
+if TYPE_CHECKING:
+    from desktop.services.workspace import Workspace
 
 FORMATS = ("json", "csv", "xlsx", "pdf")
 CSV_TABLES = (
@@ -69,7 +72,7 @@ def _day(text: str, option: str) -> date:
         raise CliError(f"{option} takes a date as YYYY-MM-DD, not {text!r}") from None
 
 
-def run_report(workspace: Any, args: argparse.Namespace) -> int:
+def run_report(workspace: Workspace, args: argparse.Namespace) -> int:
     from desktop.services.reports import ReportError, ReportFilter, report_service_for
 
     flt = ReportFilter(
@@ -112,7 +115,7 @@ def _write_json(data: dict[str, Any], out: Path | None) -> int:
     return EXIT_OK
 
 
-def _write_csv(workspace: Any, service: Any, flt: Any, report: Any, args: argparse.Namespace) -> int:
+def _write_csv(workspace: Workspace, service: Any, flt: Any, report: Any, args: argparse.Namespace) -> int:
     from desktop.exports.safe_csv import open_private, write_csv
     from desktop.services.reports_tables import detail_tables, summary_tables, text_rows
 
@@ -131,7 +134,7 @@ def _write_csv(workspace: Any, service: Any, flt: Any, report: Any, args: argpar
     return EXIT_OK
 
 
-def _write_xlsx(workspace: Any, service: Any, flt: Any, report: Any, out: Path) -> int:
+def _write_xlsx(workspace: Workspace, service: Any, flt: Any, report: Any, out: Path) -> int:
     from desktop.exports.xlsx import write_workbook
     from desktop.services.reports_tables import detail_tables, report_info, summary_tables
 

@@ -11,9 +11,12 @@ import argparse
 import sys
 import wave
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop.commands.common import EXIT_ERROR, EXIT_OK, CliError, Subparsers, print_json
+
+if TYPE_CHECKING:
+    from desktop.services.workspace import Workspace
 
 WARMTHS = ("cold", "warm")
 
@@ -61,7 +64,7 @@ def register(commands: Subparsers) -> None:
     answers.set_defaults(handler=show_answers)
 
 
-def _service(workspace: Any) -> Any:
+def _service(workspace: Workspace) -> Any:
     """The workspace's script service, or one built on its database when the workspace has none."""
     existing = getattr(workspace, "scripts", None)
     if existing is not None:
@@ -75,7 +78,7 @@ def _user_error(error: Exception) -> CliError:
     return CliError(str(error))
 
 
-def list_scripts(workspace: Any, args: argparse.Namespace) -> int:
+def list_scripts(workspace: Workspace, args: argparse.Namespace) -> int:
     infos = _service(workspace).catalog()
     if args.json:
         print_json(
@@ -100,7 +103,7 @@ def list_scripts(workspace: Any, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def validate_file(workspace: Any, args: argparse.Namespace) -> int:
+def validate_file(workspace: Workspace, args: argparse.Namespace) -> int:
     from desktop.services.scripts import ScriptError, ScriptService
 
     try:
@@ -119,7 +122,7 @@ def validate_file(workspace: Any, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def import_file(workspace: Any, args: argparse.Namespace) -> int:
+def import_file(workspace: Workspace, args: argparse.Namespace) -> int:
     from desktop.domain.script_format import ScriptFormatError
     from desktop.services.scripts import ScriptError
 
@@ -136,7 +139,7 @@ def import_file(workspace: Any, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def export_script(workspace: Any, args: argparse.Namespace) -> int:
+def export_script(workspace: Workspace, args: argparse.Namespace) -> int:
     from desktop.services.scripts import ScriptError
 
     try:
@@ -149,7 +152,7 @@ def export_script(workspace: Any, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def rehearse_script(workspace: Any, args: argparse.Namespace) -> int:
+def rehearse_script(workspace: Workspace, args: argparse.Namespace) -> int:
     from desktop.services.scripts import ScriptError
 
     try:
@@ -168,7 +171,7 @@ def rehearse_script(workspace: Any, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def assign_script(workspace: Any, args: argparse.Namespace) -> int:
+def assign_script(workspace: Workspace, args: argparse.Namespace) -> int:
     from desktop.services.scripts import ScriptError
 
     if args.list_name is not None:
@@ -190,7 +193,7 @@ def assign_script(workspace: Any, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def show_answers(workspace: Any, args: argparse.Namespace) -> int:
+def show_answers(workspace: Workspace, args: argparse.Namespace) -> int:
     service = _service(workspace)
     if args.lead is not None:
         grouped = {args.lead: service.answers_for_lead(args.lead)}

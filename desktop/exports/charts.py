@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from datetime import date, datetime, time
+from datetime import date
 from typing import Any
 
 from PySide6.QtCharts import (
@@ -26,7 +26,7 @@ from PySide6.QtCharts import (
     QPieSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QCoreApplication, QDateTime, QMargins, QPointF, QRectF, Qt
+from PySide6.QtCore import QCoreApplication, QDate, QDateTime, QMargins, QPointF, QRectF, Qt, QTime
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
 
 Translate = Callable[[str], str]
@@ -118,8 +118,13 @@ def outcomes_chart(data: Mapping[str, Any], tr: Translate = _same) -> QChart:
     return chart
 
 
+def _local_time(day: date, hour: int) -> QDateTime:
+    """`day` at `hour` in local time, as a chart axis takes it."""
+    return QDateTime(QDate(day.year, day.month, day.day), QTime(hour, 0))
+
+
 def _msecs(day: date) -> float:
-    return float(QDateTime(datetime.combine(day, time(12))).toMSecsSinceEpoch())
+    return float(_local_time(day, 12).toMSecsSinceEpoch())
 
 
 def per_day_chart(data: Mapping[str, Any], tr: Translate = _same) -> QChart:
@@ -144,8 +149,8 @@ def per_day_chart(data: Mapping[str, Any], tr: Translate = _same) -> QChart:
     x_axis.setTickCount(min(max(len(days), 2), 8))
     if days:
         x_axis.setRange(
-            QDateTime(datetime.combine(days[0][0], time(0))),
-            QDateTime(datetime.combine(days[-1][0], time(23))),
+            _local_time(days[0][0], 0),
+            _local_time(days[-1][0], 23),
         )
     y_axis = _count_axis(top)
     chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)

@@ -24,14 +24,26 @@ CHART_WIDTH_PX = 660
 
 
 class TableLike(Protocol):
-    """A table to print (desktop.services.reports_tables.Table has these)."""
+    """A table to print (desktop.services.reports_tables.Table has these). Read-only, so a
+    dataclass with narrower field types fits."""
 
-    title: str
-    headers: Sequence[str]
-    rows: Iterable[Sequence[Any]]
-    formats: Mapping[str, str]
-    row_formats: Sequence[str]
-    brief: Sequence[str]
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def headers(self) -> Sequence[str]: ...
+
+    @property
+    def rows(self) -> Iterable[Sequence[Any]]: ...
+
+    @property
+    def formats(self) -> Mapping[str, str]: ...
+
+    @property
+    def row_formats(self) -> Sequence[str]: ...
+
+    @property
+    def brief(self) -> Sequence[str]: ...
 
 
 def format_value(value: Any, number_format: str | None = None) -> str:

@@ -28,13 +28,23 @@ _BAD_TITLE_CHARACTERS = str.maketrans({ch: " " for ch in "[]:*?/\\"})
 
 
 class TableLike(Protocol):
-    """What a sheet is made of (desktop.services.reports_tables.Table has these)."""
+    """What a sheet is made of (desktop.services.reports_tables.Table has these). Read-only, so a
+    dataclass with narrower field types fits."""
 
-    title: str
-    headers: Sequence[str]
-    rows: Iterable[Sequence[Any]]
-    formats: Mapping[str, str]
-    row_formats: Sequence[str]
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def headers(self) -> Sequence[str]: ...
+
+    @property
+    def rows(self) -> Iterable[Sequence[Any]]: ...
+
+    @property
+    def formats(self) -> Mapping[str, str]: ...
+
+    @property
+    def row_formats(self) -> Sequence[str]: ...
 
 
 def open_private_binary(path: Path) -> IO[bytes]:

@@ -24,6 +24,8 @@ KEY_PREFIX = "sip."
 KEYRING_SERVICE = "dialdesk-sip"
 DEFAULT_COUNTDOWN_S = 3
 MAX_RING_TIME_S = 120
+# The settings' floor is the dialer's: a shorter ring gives people no time to answer.
+MIN_RING_TIME_S = MIN_RING_TIMEOUT_S
 MAX_EXTENSION_PAUSE_S = 30.0
 # Display names go between double quotes in the From header; these would end or break it.
 _BAD_NAME = re.compile(r"[\x00-\x1f\x7f\"\\<>]")

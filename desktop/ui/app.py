@@ -1,34 +1,52 @@
-"""Starting the window: the QApplication, the main window, the event loop."""
+"""Starting the window: the QApplication, the main window, the guards around it (error handler,
+single instance, daily backup), the event loop."""
 
 from __future__ import annotations
 
+import logging
 import sys
 
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QMainWindow
 
-from desktop import APP_NAME, __version__
 from desktop.services.workspace import Workspace
-from desktop.ui.data_actions import WindowGuards
+from desktop.ui.common.application import make_application
+from desktop.ui.common.error_dialog import ErrorHandler
+from desktop.ui.data.actions import DataActions
 from desktop.ui.main_window import MainWindow
-from desktop.ui.single_instance import InstanceServer
+from desktop.ui.single_instance import InstanceServer, attach
+
+log = logging.getLogger(__name__)
 
 
-def make_application(argv: list[str]) -> QApplication:
-    """The QApplication (the existing one when there is one, as under tests)."""
-    app = QApplication.instance()
-    if not isinstance(app, QApplication):
-        app = QApplication(argv)
-    app.setApplicationName(APP_NAME)
-    app.setApplicationVersion(__version__)
-    app.setOrganizationName(APP_NAME)
-    app.setStyle("Fusion")
-    font = app.font()
-    if font.pointSizeF() < 10:
-        font.setPointSizeF(10)
-    font.setStyleStrategy(QFont.StyleStrategy.PreferAntialias)
-    app.setFont(font)
-    return app
+class WindowGuards:
+    """What the real window runs with: the error handler, the single-instance server with click-to-call
+    links, and the daily backup. `stop()` when the event loop has ended."""
+
+    def __init__(
+        self,
+        window: QMainWindow,
+        workspace: Workspace,
+        instance: InstanceServer | None = None,
+        call_uri: str | None = None,
+        daily_backup: bool = False,
+    ) -> None:
+        self.errors = ErrorHandler(window, workspace.describe()).install()
+        self.instance = instance
+        self.links = attach(window, instance, call_uri)
+        actions = getattr(window, "data_actions", None)
+        self.actions = actions if isinstance(actions, DataActions) else DataActions(workspace, window)
+        if daily_backup:
+            self.actions.start_daily_backup()
+        log.info("window opened")
+
+    def stop(self) -> None:
+        self.errors.uninstall()
+        if self.instance is not None:
+            self.instance.close()
+        task = self.actions.daily_task
+        if task is not None:
+            task.wait(60)  # a backup is written under a temporary name: stopping early leaves no half file
+        log.info("window closed")
 
 
 def run_gui(

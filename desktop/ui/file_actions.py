@@ -12,9 +12,9 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from desktop.services.imports import ImportReport
 from desktop.services.workspace import Workspace
-from desktop.ui.import_dialog import ImportDialog, choose_call_list
-from desktop.ui.settings_dialog import SettingsDialog
-from desktop.ui.workers import Task, run_task
+from desktop.ui.common.workers import Task, run_task
+from desktop.ui.data.import_dialog import ImportDialog, choose_call_list
+from desktop.ui.settings.dialog import SettingsDialog
 
 
 class FileActions(QObject):

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.outcomes import OutcomeRule
-from desktop.ui.dial_bar import outcome_label
+from desktop.ui.common.labels import outcome_label
 
 
 def shortcut_rows(rules: Iterable[OutcomeRule]) -> list[tuple[str, str]]:

@@ -6,14 +6,16 @@ Every action goes through the workspace's services; the window keeps only what i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Slot
-from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QSplitter,
     QStackedWidget,
@@ -26,25 +28,26 @@ from desktop.services.calling import CallingError, GateRefused
 from desktop.services.imports import ImportReport
 from desktop.services.leads import LeadCard, LeadNotFound, QueueCounts, display_number
 from desktop.services.workspace import Workspace
-from desktop.ui import style
-from desktop.ui.banners import BannerArea
-from desktop.ui.call_session import ENDED, IDLE, ON_CALL, CallSession
-from desktop.ui.compliance_actions import ComplianceActions
-from desktop.ui.data_actions import DataActions
-from desktop.ui.dial_bar import DialBar, outcome_label
+from desktop.ui.calling.dial_bar import DialBar
+from desktop.ui.calling.keys import CallingKeys
+from desktop.ui.calling.outcome_dialog import OutcomeTimeDialog
+from desktop.ui.calling.session import ENDED, IDLE, ON_CALL, CallSession
+from desktop.ui.calling.softphone import Softphone
+from desktop.ui.common import style
+from desktop.ui.common.banners import BannerArea
+from desktop.ui.common.labels import outcome_label
+from desktop.ui.compliance.actions import ComplianceActions
+from desktop.ui.compliance.registry_status import RegistryStatusLabel
+from desktop.ui.data.actions import DataActions
 from desktop.ui.file_actions import FileActions
-from desktop.ui.follow_up_actions import FollowUpActions
 from desktop.ui.help_dialogs import ShortcutsDialog, about_text
-from desktop.ui.keyboard import CallingKeys
-from desktop.ui.lead_panel import LeadPanel
-from desktop.ui.outcome_dialog import OutcomeTimeDialog
+from desktop.ui.lead.panel import LeadPanel
 from desktop.ui.pages import EmptyQueuePage, WelcomePage
-from desktop.ui.queue_model import QueueTableModel, counts_text
-from desktop.ui.queue_panel import QueuePanel
-from desktop.ui.registry_status import RegistryStatusLabel
-from desktop.ui.script_editor import ScriptsDialog
-from desktop.ui.script_panel import ScriptPanel
-from desktop.ui.sip_phone import Softphone
+from desktop.ui.queue.follow_up import FollowUpActions
+from desktop.ui.queue.model import QueueTableModel, counts_text
+from desktop.ui.queue.panel import QueuePanel
+from desktop.ui.script.editor import ScriptsDialog
+from desktop.ui.script.panel import ScriptPanel
 
 PAGE_WELCOME = 0
 PAGE_LEAD = 1
@@ -107,7 +110,8 @@ class MainWindow(QMainWindow):
         self.keys.callPressed.connect(self.on_call_requested)
         self.keys.hangUpPressed.connect(self.on_hang_up_requested)
         # The built-in softphone (SIP backend) and the power dialler follow the calling loop.
-        self.softphone = Softphone(self)
+        self.softphone = Softphone(self, self)
+        self.file_actions.settingsSaved.connect(self.softphone.on_settings_saved)
         self._tick = QTimer(self)
         self._tick.setInterval(TICK_MS)
         self._tick.timeout.connect(self.on_tick_timeout)
@@ -225,7 +229,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def on_outcome_rules_triggered(self) -> None:
-        from desktop.ui.outcome_rules_dialog import OutcomeRulesDialog
+        from desktop.ui.settings.outcome_rules_dialog import OutcomeRulesDialog
 
         dialog = OutcomeRulesDialog(self.workspace, self)
         if dialog.exec():
@@ -234,7 +238,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def on_reports_triggered(self) -> None:
-        from desktop.ui.reports_window import ReportsWindow
+        from desktop.ui.reports.window import ReportsWindow
 
         if self.reports_window is None:
             window = ReportsWindow(self.workspace, self)
@@ -245,7 +249,7 @@ class MainWindow(QMainWindow):
         self.reports_window.raise_()
         self.reports_window.activateWindow()
 
-    def _action(self, menu, text: str, shortcut: str | None, handler) -> QAction:  # type: ignore[no-untyped-def]
+    def _action(self, menu: QMenu, text: str, shortcut: str | None, handler: Callable[[], object]) -> QAction:
         action = QAction(text, self)
         if shortcut:
             action.setShortcut(QKeySequence(shortcut))
@@ -326,8 +330,7 @@ class MainWindow(QMainWindow):
         except CallingError as error:
             self.lead_panel.set_gate([str(error)])
             return
-        # check() answers a GateResult (decision + evidence); older services answered the Decision.
-        decision = getattr(result, "decision", result)
+        decision = result.decision  # check() answers a GateResult: the decision and its evidence
         self.lead_panel.set_gate(None if decision.allowed else [reason.detail for reason in decision.reasons])
 
     def show_next_lead(self) -> None:
@@ -593,7 +596,7 @@ class MainWindow(QMainWindow):
     def on_about_triggered(self) -> None:
         QMessageBox.about(self, self.tr("About Dialdesk"), about_text(desktop.__version__))
 
-    def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+    def closeEvent(self, event: QCloseEvent) -> None:
         self.on_hang_up_requested()
         self.softphone.shutdown()
         self.lead_panel.save_notes()

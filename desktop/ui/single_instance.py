@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
-from PySide6.QtNetwork import QLocalServer, QLocalSocket
+from PySide6.QtNetwork import QAbstractSocket, QLocalServer, QLocalSocket
 from PySide6.QtWidgets import QMainWindow
 
 from desktop.services.instance import (
@@ -24,6 +24,7 @@ from desktop.services.instance import (
 )
 from desktop.services.leads import display_number
 from desktop.services.workspace import DatabaseError
+from desktop.ui.common.application import make_application
 
 log = logging.getLogger(__name__)
 CONNECT_TIMEOUT_MS = 1000
@@ -53,7 +54,7 @@ class InstanceServer(QObject):
         """Take the name; a socket left by a window that crashed is removed first (nobody answers on it)."""
         if self.server.listen(self.name):
             return True
-        if self.server.serverError() == QLocalSocket.LocalSocketError.AddressInUseError:
+        if self.server.serverError() == QAbstractSocket.SocketError.AddressInUseError:
             QLocalServer.removeServer(self.name)
             return self.server.listen(self.name)
         return False
@@ -117,8 +118,6 @@ def send_to_running(name: str, data: bytes) -> bool:
 def claim_or_hand_off(database_url: str, call_uri: str | None, argv: list[str]) -> InstanceServer | None:
     """Before opening the window: hand the request to a running window (None: this start is done), or
     take the name and return the server the new window will listen with."""
-    from desktop.ui.app import make_application
-
     make_application(argv)
     name = server_name(database_url)
     data = encode_message(call_uri, argv[1:])

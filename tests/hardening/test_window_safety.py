@@ -23,7 +23,7 @@ from desktop.services.backup import BackupService
 from desktop.services.clock import ManualClock
 from desktop.services.instance import server_name
 from desktop.services.workspace import Workspace, open_workspace
-from desktop.ui.dial_bar import ON_CALL
+from desktop.ui.calling.session import ON_CALL
 from desktop.ui.main_window import MainWindow
 from tests.hardening.conftest import PYTHON, REPO, SAMPLE, query
 
@@ -82,7 +82,7 @@ def trigger(window: MainWindow, title: str, text: str) -> None:
 def test_menus_offer_backup_restore_check_and_the_log_folder(
     window: MainWindow, private_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import desktop.ui.error_dialog as error_dialog
+    import desktop.ui.common.error_dialog as error_dialog
 
     assert {"Back up now…", "Restore from backup…", "Check database"} <= set(menu_texts(window, "File"))
     assert "Open log folder" in menu_texts(window, "Help")
@@ -145,7 +145,7 @@ def test_restore_from_the_file_menu_asks_then_reloads_the_window(
 
 
 def test_daily_backup_at_start_runs_off_the_gui_thread(qtbot, window: MainWindow, private_home: Path) -> None:  # type: ignore[no-untyped-def]
-    from desktop.ui.data_actions import WindowGuards
+    from desktop.ui.app import WindowGuards
 
     threads: list[bool] = []
     service = window.data_actions.service
@@ -170,7 +170,7 @@ def test_daily_backup_at_start_runs_off_the_gui_thread(qtbot, window: MainWindow
 
 @pytest.mark.qt_no_exception_capture
 def test_an_unexpected_error_shows_a_report_and_the_call_goes_on(qtbot, window: MainWindow, caplog) -> None:  # type: ignore[no-untyped-def]
-    from desktop.ui.error_dialog import ErrorHandler
+    from desktop.ui.common.error_dialog import ErrorHandler
 
     handler = ErrorHandler(window, window.workspace.describe()).install()
     try:
@@ -213,7 +213,7 @@ def test_an_unexpected_error_shows_a_report_and_the_call_goes_on(qtbot, window: 
 def test_a_busy_database_in_the_window_is_a_clear_dialog(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     from sqlalchemy import event
 
-    from desktop.ui.error_dialog import ErrorHandler
+    from desktop.ui.common.error_dialog import ErrorHandler
 
     engine = window.workspace.engine
     event.listen(engine, "connect", lambda connection, _record: connection.execute("PRAGMA busy_timeout=200"))

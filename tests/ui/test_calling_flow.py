@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from desktop.ui.dial_bar import ENDED, IDLE, ON_CALL
+from desktop.ui.calling.session import ENDED, IDLE, ON_CALL
 from desktop.ui.main_window import PAGE_LEAD, PAGE_WELCOME
-from desktop.ui.queue_model import counts_text
+from desktop.ui.queue.model import counts_text
 
 pytestmark = pytest.mark.gui
 

@@ -13,11 +13,11 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QApplication
 
 from desktop.storage.models import AuditEvent
-from desktop.ui import style
-from desktop.ui.dial_bar import IDLE, ON_CALL
-from desktop.ui.dnc_page import TAB_REGISTRIES
-from desktop.ui.queue_model import COL_NAME, DetailRole
-from desktop.ui.registry_status import AGEING, FRESH, MISSING, STALE
+from desktop.ui.calling.session import IDLE, ON_CALL
+from desktop.ui.common import style
+from desktop.ui.compliance.dnc_page import TAB_REGISTRIES
+from desktop.ui.compliance.registry_status import AGEING, FRESH, MISSING, STALE
+from desktop.ui.queue.model import COL_NAME, DetailRole
 
 pytestmark = pytest.mark.gui
 
@@ -102,14 +102,14 @@ def test_internal_number_added_in_the_page_is_refused_then_allowed_once_removed(
     page.internal.internal_table.selectRow(0)
     asked: list[str] = []
     monkeypatch.setattr(
-        "desktop.ui.dnc_internal.confirm_removal",
+        "desktop.ui.compliance.dnc_internal.confirm_removal",
         lambda parent, number: asked.append(number) is None and False,
     )
     qtbot.mouseClick(page.internal.remove_button, Qt.MouseButton.LeftButton)
     assert asked == ["+1 212-555-0134"]
     assert page.internal.internal_numbers() == ["+12125550134"]  # the agent said no
 
-    monkeypatch.setattr("desktop.ui.dnc_internal.confirm_removal", lambda parent, number: True)
+    monkeypatch.setattr("desktop.ui.compliance.dnc_internal.confirm_removal", lambda parent, number: True)
     qtbot.mouseClick(page.internal.remove_button, Qt.MouseButton.LeftButton)
     assert page.internal.internal_numbers() == []
     assert "taken off the list" in page.internal.add_message.text()
@@ -224,7 +224,9 @@ def test_consent_added_on_the_card_changes_the_gate_preview(qtbot, ui_workspace,
     assert "OK to call now" in panel.gate_label.text()
     assert "Written consent 2026-11-20 (Signed form #A-17)" in panel.consent_label.text()
 
-    monkeypatch.setattr("desktop.ui.consent_dialog.confirm_consent_removal", lambda parent, record: True)
+    monkeypatch.setattr(
+        "desktop.ui.compliance.consent_dialog.confirm_consent_removal", lambda parent, record: True
+    )
     dialog.table.selectRow(0)
     qtbot.mouseClick(dialog.remove_button, Qt.MouseButton.LeftButton)
     assert dialog.rows() == []

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from desktop.ui.queue_model import COL_NAME, DetailRole
+from desktop.ui.queue.model import COL_NAME, DetailRole
 
 pytestmark = pytest.mark.gui
 
@@ -106,7 +106,8 @@ def test_meeting_booked_then_saved_to_calendar(qtbot, window, tmp_path, monkeypa
     offered: list[str] = []
     target = tmp_path / "maria.ics"
     monkeypatch.setattr(
-        "desktop.ui.meetings_dialog.choose_ics_path", lambda parent, name: offered.append(name) or str(target)
+        "desktop.ui.queue.meetings_dialog.choose_ics_path",
+        lambda parent, name: offered.append(name) or str(target),
     )
     qtbot.mouseClick(banner.buttons[0], Qt.MouseButton.LeftButton)
 
@@ -128,7 +129,7 @@ def test_meeting_booked_then_saved_to_calendar(qtbot, window, tmp_path, monkeypa
         " | +1 212-555-0134"
     ]
     again = tmp_path / "again.ics"
-    monkeypatch.setattr("desktop.ui.meetings_dialog.choose_ics_path", lambda parent, name: str(again))
+    monkeypatch.setattr("desktop.ui.queue.meetings_dialog.choose_ics_path", lambda parent, name: str(again))
     qtbot.mouseClick(meetings.save_button, Qt.MouseButton.LeftButton)
     assert meetings.saved_path == Path(again)
     assert "Saved the meeting with Maria Lopez" in meetings.message_label.text()

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from desktop.ui.import_dialog import PAGE_FAILED, PAGE_PREVIEW, PAGE_PROGRESS, PAGE_RESULT
+from desktop.ui.data.import_dialog import PAGE_FAILED, PAGE_PREVIEW, PAGE_PROGRESS, PAGE_RESULT
 
 pytestmark = pytest.mark.gui
 

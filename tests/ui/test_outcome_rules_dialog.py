@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QDialogButtonBox
 
 
 def test_edit_retry_delay_in_the_dialog(qtbot, window, ui_workspace):  # type: ignore[no-untyped-def]
-    from desktop.ui.outcome_rules_dialog import OutcomeRulesDialog
+    from desktop.ui.settings.outcome_rules_dialog import OutcomeRulesDialog
 
     dialog = OutcomeRulesDialog(ui_workspace, window)
     qtbot.addWidget(dialog)

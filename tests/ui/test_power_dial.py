@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from sqlalchemy import select
 
 from desktop.storage.models import Attempt
-from desktop.ui.call_session import IDLE, ON_CALL
+from desktop.ui.calling.session import IDLE, ON_CALL
 
 pytestmark = pytest.mark.gui
 

@@ -7,7 +7,7 @@ import sys
 from PySide6.QtCore import QObject, QTimer, Signal
 
 import desktop.ui  # noqa: F401 - importing the GUI package applies the guard
-from desktop.ui.qtcompat import bindings_drop_references, guard
+from desktop.ui.common.qtcompat import bindings_drop_references, guard
 
 
 class Sender(QObject):

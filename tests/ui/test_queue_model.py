@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
 
-from desktop.ui import style
-from desktop.ui.queue_model import (
+from desktop.ui.common import style
+from desktop.ui.queue.model import (
     COL_ATTEMPTS,
     COL_NAME,
     COL_WHEN,

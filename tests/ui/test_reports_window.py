@@ -28,7 +28,7 @@ def seeded(ui_workspace: Workspace, ui_clock: ManualClock) -> Workspace:
 @pytest.fixture
 def reports(qtbot, seeded: Workspace):  # type: ignore[no-untyped-def]
     from desktop.ui.app import make_application
-    from desktop.ui.reports_window import ReportsWindow
+    from desktop.ui.reports.window import ReportsWindow
 
     make_application([])
     window = ReportsWindow(seeded)

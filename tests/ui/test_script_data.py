@@ -10,7 +10,7 @@ import pytest
 
 from desktop.domain.script_format import check_script, load_script
 from desktop.paths import resource
-from desktop.ui.script_data import (
+from desktop.ui.script.data import (
     DataError,
     Place,
     dump_data,

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from desktop.ui.script_editor import TAB_ASSIGN, TAB_FORM, TAB_PREVIEW, TAB_YAML, ScriptsDialog
+from desktop.ui.script.editor import TAB_ASSIGN, TAB_FORM, TAB_PREVIEW, TAB_YAML, ScriptsDialog
 
 pytestmark = pytest.mark.gui
 
@@ -248,7 +248,7 @@ def test_close_asks_before_dropping_changes(qtbot, dialog, monkeypatch):  # type
 
 
 def test_new_script_files_land_next_to_the_database(dialog, tmp_path):  # type: ignore[no-untyped-def]
-    from desktop.ui.script_editor import scripts_folder
+    from desktop.ui.script.editor import scripts_folder
 
     assert scripts_folder(dialog.workspace) == tmp_path / "scripts"
     assert Path(dialog.workspace.describe()).parent == tmp_path

@@ -13,10 +13,10 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLineEdit
 
-from desktop.ui.dial_bar import ON_CALL
+from desktop.ui.calling.session import ON_CALL
 from desktop.ui.main_window import MainWindow
-from desktop.ui.script_inputs import DateField, OptionsInput
-from desktop.ui.script_panel import ScriptPanel
+from desktop.ui.script.inputs import DateField, OptionsInput
+from desktop.ui.script.panel import ScriptPanel
 from tests.conftest import require_tool
 from tests.ui.conftest import GUI_MOMENT
 

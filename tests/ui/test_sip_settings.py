@@ -10,7 +10,7 @@ from keyring.backends import fail
 from PySide6.QtCore import Qt
 
 from desktop.services.sip_settings import KEYRING_SERVICE
-from desktop.ui.call_session import IDLE, ON_CALL
+from desktop.ui.calling.session import IDLE, ON_CALL
 from tests.keyring_support import MemoryKeyring
 
 pytestmark = pytest.mark.gui

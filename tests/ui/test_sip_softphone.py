@@ -18,7 +18,7 @@ from PySide6.QtCore import Qt
 
 from desktop.services.sip_settings import SipSettings
 from desktop.speech import silence_wav
-from desktop.ui.call_session import ENDED, IDLE, ON_CALL
+from desktop.ui.calling.session import ENDED, IDLE, ON_CALL
 from tests.keyring_support import MemoryKeyring
 from tests.telephony.sipp_peer import SIP_PASSWORD, SippPeer, tone_wav
 

@@ -1,0 +1,1 @@
+"""The user's data: importing call lists, back-up, restore and the database check."""

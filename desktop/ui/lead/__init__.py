@@ -1,0 +1,1 @@
+"""The lead on screen: its card, history, consent line and the script answers captured for it."""

@@ -1,0 +1,1 @@
+"""The supervisor's reports window: tables, charts and their exports."""

@@ -1,0 +1,1 @@
+"""Settings: the settings dialog (with the softphone box) and the outcome rules editor."""
