@@ -16,9 +16,10 @@ from typing import Any, Protocol
 
 from sqlalchemy import func, select
 
-from desktop.domain.compliance import ConsentFacts, Decision, DialFacts, decide, next_callable_at
+from desktop.domain.compliance import ConsentFacts, Decision, DialFacts, Emergency, decide, next_callable_at
 from desktop.domain.compliance_rules import RuleBook
-from desktop.domain.phones import number_states, parse_phone
+from desktop.domain.phones import area_code_zones, exchange_zones, number_states, parse_phone
+from desktop.services.emergencies import load_emergencies
 from desktop.storage.models import Attempt, Consent, Lead, Phone
 from desktop.storage.uow import UnitOfWork
 
@@ -91,13 +92,32 @@ def consent_facts(uow: UnitOfWork, lead_id: int | None) -> ConsentFacts:
     )
 
 
-def calls_since(uow: UnitOfWork, lead_id: int | None, since: datetime) -> int:
-    if lead_id is None:
+def calls_since(uow: UnitOfWork, number: str, since: datetime) -> int:
+    """Calls placed to `number` since `since`, whoever the lead: caps are per person and number,
+    so a duplicate lead or a bare-number dial does not reset the count."""
+    if not number:
         return 0
     query = select(func.count(Attempt.id)).where(
-        Attempt.lead_id == lead_id, Attempt.allowed.is_(True), Attempt.started_at >= since
+        Attempt.number == number, Attempt.allowed.is_(True), Attempt.started_at >= since
     )
     return int(uow.session.scalar(query) or 0)
+
+
+# Phone labels that record a number as a business landline: only then may a prerecorded message
+# go to a business lead without written consent (a mobile may hide behind any other label).
+_LANDLINE_WORDS = ("landline", "land line", "land-line")
+
+
+def is_business_landline(lead: Lead | None, phone: Phone | None) -> bool:
+    if lead is None or phone is None or lead.kind != "business":
+        return False
+    label = (phone.label or "").lower()
+    return any(word in label for word in _LANDLINE_WORDS)
+
+
+def gate_zones(e164: str, stored: tuple[str, ...]) -> tuple[str, ...]:
+    """Every zone the gate checks: the whole area code's, and any stored with the phone."""
+    return tuple(dict.fromkeys(area_code_zones(e164) + stored)) if e164.startswith("+1") else stored
 
 
 def _as_of(snapshot: Mapping[str, Any]) -> date | None:
@@ -116,8 +136,9 @@ class GateContext:
 
     internal_reason: Callable[[str], str | None]
     consent: Callable[[int | None], ConsentFacts]
-    calls_last_24h: Callable[[int | None], int]
+    calls_last_24h: Callable[[str], int]
     snapshots: Mapping[str, Mapping[str, Any]]
+    emergencies: tuple[Emergency, ...] = ()
 
 
 class DialGate:
@@ -135,8 +156,9 @@ class DialGate:
         return GateContext(
             internal_reason=internal_reason,
             consent=lambda lead_id: consent_facts(uow, lead_id),
-            calls_last_24h=lambda lead_id: calls_since(uow, lead_id, at - timedelta(hours=24)),
+            calls_last_24h=lambda number: calls_since(uow, number, at - timedelta(hours=24)),
             snapshots=self.registry.snapshots(),
+            emergencies=load_emergencies(uow),
         )
 
     def decide_phone(
@@ -160,6 +182,7 @@ class DialGate:
             at,
             automated,
             prerecorded,
+            business_landline=is_business_landline(lead, phone),
         )
 
     def decide_number(
@@ -201,6 +224,7 @@ class DialGate:
         automated: bool,
         prerecorded: bool,
         kind: str | None = None,
+        business_landline: bool = False,
     ) -> GateResult:
         internal = context.internal_reason(number) if valid else None
         lead_id = lead.id if lead is not None else None
@@ -208,7 +232,7 @@ class DialGate:
         facts = DialFacts(
             number=number,
             valid=valid,
-            time_zones=zones,
+            time_zones=gate_zones(number, zones) if valid else zones,
             at=at,
             invalid_detail=invalid_detail,
             lead_kind=kind or (lead.kind if lead is not None else "residential"),
@@ -220,9 +244,12 @@ class DialGate:
             registry_sources=self.registry.sources_for(number) if valid else frozenset(),
             registry_as_of={source: _as_of(snapshot) for source, snapshot in snapshots.items()},
             consent=context.consent(lead_id),
-            calls_last_24h=context.calls_last_24h(lead_id),
+            calls_last_24h=context.calls_last_24h(number) if valid else 0,
             automated=automated,
             prerecorded=prerecorded,
+            business_landline=business_landline,
+            exchange_zones=exchange_zones(number) if valid else (),
+            emergencies=context.emergencies,
         )
         decision = decide(facts, self.rules)
         return GateResult(decision=decision, facts=facts, snapshots=snapshots)

@@ -30,6 +30,7 @@ from desktop.domain.compliance import (
 )
 from desktop.domain.leads import QUEUE_STATUSES, STATUS_NO_NUMBER, display_name
 from desktop.services.clock import Clock
+from desktop.services.emergencies import load_emergencies
 from desktop.services.gate import DialGate, GateContext, GateResult
 from desktop.storage.models import Attempt, Consent, DncEntry, Lead
 from desktop.storage.uow import UnitOfWork, UnitOfWorkFactory
@@ -117,14 +118,14 @@ class ScrubService:
         consent_query = select(Consent.lead_id, Consent.kind, func.max(Consent.given_on)).group_by(
             Consent.lead_id, Consent.kind
         )
+        # Per number, whoever the lead (duplicates and bare-number dials count too).
         calls_query = (
-            select(Attempt.lead_id, func.count(Attempt.id))
+            select(Attempt.number, func.count(Attempt.id))
             .where(Attempt.allowed.is_(True), Attempt.started_at >= at - timedelta(hours=24))
-            .group_by(Attempt.lead_id)
+            .group_by(Attempt.number)
         )
         if lead_ids is not None:
             consent_query = consent_query.where(Consent.lead_id.in_(lead_ids))
-            calls_query = calls_query.where(Attempt.lead_id.in_(lead_ids))
         rows = session.execute(consent_query)
         for lead_id, kind, given in rows:
             latest.setdefault(int(lead_id), {})[str(kind)] = given
@@ -141,8 +142,9 @@ class ScrubService:
         return GateContext(
             internal_reason=internal.get,
             consent=consent,
-            calls_last_24h=lambda lead_id: int(calls.get(lead_id, 0)),
+            calls_last_24h=lambda number: int(calls.get(number, 0)),
             snapshots=self._gate.registry.snapshots(),
+            emergencies=load_emergencies(uow),
         )
 
     def rows(
