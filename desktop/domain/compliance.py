@@ -164,6 +164,14 @@ def applicable_states(facts: DialFacts, rules: RuleBook) -> tuple[StateRule, ...
     """The jurisdictions whose rules govern the call: the lead's recorded state and every
     jurisdiction of the number's area code (the callee may live in either, so both must allow),
     and the country row (Canada) of any of them or of the number."""
+    key = ("applicable", facts.lead_state, facts.number_states, facts.number_region)
+    cached = rules.memo.get(key)
+    if cached is None:
+        cached = rules.memo[key] = _applicable_states(facts, rules)
+    return cached  # type: ignore[return-value]
+
+
+def _applicable_states(facts: DialFacts, rules: RuleBook) -> tuple[StateRule, ...]:
     found: dict[str, StateRule] = {}
     lead_state = rules.state(facts.lead_state)
     if lead_state is not None:
@@ -187,6 +195,14 @@ def callee_zones(facts: DialFacts, rules: RuleBook) -> tuple[str, ...]:
     The recorded state narrows but never widens: when it shares no zone with the number, the callee
     may be in either place, so every zone of both is checked.
     """
+    key = ("zones", facts.lead_state, facts.time_zones)
+    cached = rules.memo.get(key)
+    if cached is None:
+        cached = rules.memo[key] = _callee_zones(facts, rules)
+    return cached  # type: ignore[return-value]
+
+
+def _callee_zones(facts: DialFacts, rules: RuleBook) -> tuple[str, ...]:
     state = rules.state(facts.lead_state)
     if state is None or not state.zones:
         return facts.time_zones

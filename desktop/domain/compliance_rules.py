@@ -38,7 +38,7 @@ class CallingWindow:
         return self.start <= local_time < self.end
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # identity: rows are hashed for every decision
 class StateRule:
     """One jurisdiction's time zones and the rules it adds to the federal ones.
 
@@ -125,6 +125,9 @@ class RuleBook:
     countries: Mapping[str, StateRule] = field(default_factory=dict)
     # Codes, names and aliases (upper-cased) to rules; filled from `states` (asked for every call).
     _lookup: dict[str, StateRule] = field(default_factory=dict, init=False, repr=False, compare=False)
+    # Answers derived from the rows alone (jurisdictions of a lead state and area code), kept per key:
+    # the gate asks the same few questions for every decision of a scrub.
+    memo: dict[object, object] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for rule in self.states.values():
@@ -137,8 +140,8 @@ class RuleBook:
 
     def states_named(self, text: str) -> tuple[StateRule, ...]:
         """Every jurisdiction a place name stands for ("Nova Scotia/Prince Edward Island" is two)."""
-        found = [rule for part in text.split("/") if (rule := self.state(part)) is not None]
-        return tuple(dict.fromkeys(found))
+        found = {rule.code: rule for part in text.split("/") if (rule := self.state(part)) is not None}
+        return tuple(found.values())
 
     def country(self, region: str | None) -> StateRule | None:
         return self.countries.get(region.upper()) if region else None
