@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -187,3 +188,12 @@ def test_state_list_freshness_and_business_numbers(rule: StateRule) -> None:
     assert decide(_facts(rule, noon, registry_sources=listed), RULES).codes == ("dnc_state",)
     business = decide(_facts(rule, noon, registry_sources=listed, lead_kind="business"), RULES)
     assert business.allowed is not rule.list_covers_business, rule.code
+
+
+def test_docs_name_every_row_with_its_source_and_date() -> None:
+    lines = (Path(__file__).resolve().parents[2] / "docs" / "compliance.md").read_text(encoding="utf-8")
+    by_code = {line.split("|")[1].strip(): line for line in lines.splitlines() if line.startswith("| ")}
+    for rule in [*ROWS, CANADA]:
+        code = ("@" if rule.is_country else "") + rule.code
+        assert code in by_code, f"docs/compliance.md has no row for {code}"
+        assert rule.source in by_code[code] and str(rule.checked) in by_code[code], f"{code} is out of date"
