@@ -435,9 +435,9 @@ def decide(facts: DialFacts, rules: RuleBook) -> Decision:
                 reasons.append(
                     Reason(
                         PRERECORDED_CONSENT,
-                        "a prerecorded message needs prior express written consent unless the number is "
-                        "recorded as a business landline (a mobile may hide behind any number), and no "
-                        "written consent is recorded for this lead",
+                        "a prerecorded message to a consumer needs prior express written consent, and "
+                        "so does one to any number not recorded as a business landline (a mobile needs "
+                        "it even for a business); none is recorded for this lead",
                     )
                 )
     display = next((zone for zone in facts.exchange_zones if zone in zones), zones[0] if zones else None)
