@@ -145,6 +145,7 @@ class ScrubService:
             calls_last_24h=lambda number: int(calls.get(number, 0)),
             snapshots=self._gate.registry.snapshots(),
             emergencies=load_emergencies(uow),
+            memo={},
         )
 
     def rows(
@@ -172,7 +173,7 @@ class ScrubService:
                     )
                 )
                 callable_at = (
-                    result.callable_at(self._gate.rules)
+                    result.callable_at(self._gate.rules, context)
                     if result is not None and not decision.allowed
                     else None
                 )

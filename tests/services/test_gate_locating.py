@@ -201,3 +201,14 @@ def test_canada_hours_and_the_dncl_business_exemption(
     clock.set(datetime(2026, 12, 5, 23, 30, tzinfo=UTC))  # Saturday 18:30 in Toronto: weekends end at 18:00
     weekend = calling.check(leads["Ink"]).decision
     assert not weekend.allowed and weekend.codes == ("calling_hours",)
+
+
+def test_a_scrubs_shared_decisions_depend_on_every_fact_but_the_number() -> None:
+    """The scrub reuses a decision for leads in the same situation: the key must hold every fact."""
+    from dataclasses import fields
+
+    from desktop.domain.compliance import DialFacts
+    from desktop.services.gate import situation
+
+    facts = DialFacts(number="+12125550100", valid=True, time_zones=("America/New_York",), at=TUESDAY_NOON_NY)
+    assert len(situation(facts)) == len(fields(DialFacts))  # a new fact must join the key
