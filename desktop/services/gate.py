@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
@@ -20,7 +20,7 @@ from desktop.domain.compliance import ConsentFacts, Decision, DialFacts, Emergen
 from desktop.domain.compliance_rules import RuleBook
 from desktop.domain.phones import area_code_zones, exchange_zones, number_states, parse_phone
 from desktop.services.emergencies import load_emergencies
-from desktop.storage.models import Attempt, Consent, Lead, Phone
+from desktop.storage.models import Attempt, Consent, Lead
 from desktop.storage.uow import UnitOfWork
 
 
@@ -32,6 +32,44 @@ class RegistryView(Protocol):
     def snapshots(self) -> Mapping[str, Mapping[str, Any]]:
         """Per source, the snapshot in force: at least {"as_of": "YYYY-MM-DD", "id": N}."""
         ...
+
+
+class LeadLike(Protocol):
+    """What the gate reads of a lead: an ORM Lead, or a scrub's plain row."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def state(self) -> str: ...
+
+
+class PhoneLike(Protocol):
+    """What the gate reads of a phone: an ORM Phone, or a scrub's plain row."""
+
+    @property
+    def e164(self) -> str | None: ...
+
+    @property
+    def raw(self) -> str: ...
+
+    @property
+    def valid(self) -> bool: ...
+
+    @property
+    def region(self) -> str | None: ...
+
+    @property
+    def problem(self) -> str | None: ...
+
+    @property
+    def label(self) -> str: ...
+
+    @property
+    def zone_list(self) -> tuple[str, ...]: ...
 
 
 class NoRegistry:
@@ -114,7 +152,7 @@ def calls_since(uow: UnitOfWork, number: str, since: datetime) -> int:
 _LANDLINE_WORDS = ("landline", "land line", "land-line")
 
 
-def is_business_landline(lead: Lead | None, phone: Phone | None) -> bool:
+def is_business_landline(lead: LeadLike | None, phone: PhoneLike | None) -> bool:
     if lead is None or phone is None or lead.kind != "business":
         return False
     label = (phone.label or "").lower()
@@ -174,8 +212,8 @@ class DialGate:
     def decide_phone(
         self,
         uow: UnitOfWork,
-        lead: Lead | None,
-        phone: Phone,
+        lead: LeadLike | None,
+        phone: PhoneLike,
         at: datetime,
         automated: bool = False,
         prerecorded: bool = False,
@@ -224,7 +262,7 @@ class DialGate:
     def _decide(
         self,
         context: GateContext,
-        lead: Lead | None,
+        lead: LeadLike | None,
         number: str,
         valid: bool,
         zones: tuple[str, ...],
@@ -268,7 +306,16 @@ class DialGate:
         if decision is None:
             decision = context.memo[key] = decide(facts, self.rules)
         elif decision.number != number:
-            decision = replace(decision, number=number)
+            decision = Decision(
+                number,
+                decision.allowed,
+                decision.reasons,
+                decision.notes,
+                decision.time_zones,
+                decision.local_times,
+                decision.states,
+                decision.display_zone,
+            )
         return GateResult(decision=decision, facts=facts, snapshots=snapshots)
 
 

@@ -212,3 +212,34 @@ def test_a_scrubs_shared_decisions_depend_on_every_fact_but_the_number() -> None
 
     facts = DialFacts(number="+12125550100", valid=True, time_zones=("America/New_York",), at=TUESDAY_NOON_NY)
     assert len(situation(facts)) == len(fields(DialFacts))  # a new fact must join the key
+
+
+def test_the_scrub_decides_every_lead_as_a_single_check_does(
+    desk: Workspace, clock: ManualClock, tmp_path: Path
+) -> None:
+    """Shared decisions and plain-row loading in the scrub give exactly the single-dial answers."""
+    _fresh_lists(desk, tmp_path, listed=["+12125550201", "+13055550203"])
+    rows = [
+        "A One,,212-555-0201,NY,residential",
+        "B Two,,212-555-0202,NY,residential",
+        "C Three,Co,305-555-0203,FL,business",
+        "D Four,,305-555-0204,FL,residential",
+        "E Five,,907-279-0205,AK,residential",
+        "F Six,,212-555-0206,CA,residential",
+        "G Seven,,801-555-0207,UT,residential",
+        "H Eight,,not a number,,residential",
+    ]
+    leads = _import(desk, tmp_path, rows, "Name,Company,Phone,State,Type")
+    desk.consent.add(leads["Two"], "written", date(2026, 11, 1), "form")
+    calling = _calling(desk, clock, RecordingDialer())
+    for moment in (
+        TUESDAY_NOON_NY,
+        datetime(2026, 12, 2, 1, 30, tzinfo=UTC),
+        datetime(2026, 12, 6, 17, 0, tzinfo=UTC),
+    ):
+        clock.set(moment)
+        scrubbed = {row.lead_id: row.decision for row in desk.scrub.rows()}
+        assert set(scrubbed) == set(leads.values())
+        for lead in leads.values():
+            single = calling.check(lead).decision if lead != leads["Eight"] else scrubbed[lead]
+            assert scrubbed[lead] == single, f"lead {lead} at {moment}"
