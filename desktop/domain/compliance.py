@@ -213,6 +213,13 @@ def _callee_zones(facts: DialFacts, rules: RuleBook) -> tuple[str, ...]:
 
 
 def _location_note(facts: DialFacts, rules: RuleBook) -> Reason | None:
+    key = ("location-note", facts.lead_state, facts.number_states)
+    if key not in rules.memo:
+        rules.memo[key] = _location_conflict(facts, rules)
+    return rules.memo[key]  # type: ignore[return-value]
+
+
+def _location_conflict(facts: DialFacts, rules: RuleBook) -> Reason | None:
     state = rules.state(facts.lead_state)
     number_rules = number_jurisdictions(facts.number_states, rules)
     if state is None or not number_rules or state in number_rules:

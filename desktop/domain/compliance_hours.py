@@ -76,6 +76,27 @@ def _window_on(
     return window, narrowing
 
 
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """The hours of a set of jurisdictions, worked out once: per weekday the window (None: no calls)
+    and the names of the rows that narrowed or forbade it; the rows with holiday rules."""
+
+    days: tuple[tuple[CallingWindow | None, tuple[str, ...]], ...]
+    holiday_rows: tuple[StateRule, ...]
+
+
+def _plan(rules: RuleBook, states: tuple[StateRule, ...], federal: bool) -> _Plan:
+    key = ("hours-plan", tuple(id(state) for state in states), federal)
+    plan = rules.memo.get(key)
+    if plan is None:
+        days = []
+        for weekday in range(7):
+            window, narrowing = _window_on(weekday, rules, states, federal)
+            days.append((window, tuple(state.name for state in narrowing)))
+        plan = rules.memo[key] = _Plan(tuple(days), tuple(s for s in states if s.no_calls_on_holidays))
+    return plan  # type: ignore[return-value]
+
+
 def hours_reasons_for(
     at: datetime,
     rules: RuleBook,
@@ -91,6 +112,7 @@ def hours_reasons_for(
         return [
             Reason(CALLING_HOURS, "the callee's time zone is unknown, so calling hours cannot be checked")
         ]
+    plan = _plan(rules, states, federal)
     outside: list[str] = []
     shown_window: CallingWindow | None = None
     whose: list[str] = []
@@ -104,20 +126,19 @@ def hours_reasons_for(
         if local_times is not None:
             local_times.append(local.isoformat(timespec="minutes"))
         weekday = local.weekday()
-        window, narrowing = _window_on(weekday, rules, states, federal)
+        window, names = plan.days[weekday]
         if window is None:
-            day_rules.append(f"{narrowing[0].name} forbids calls on {WEEKDAYS[weekday].capitalize()}s")
-        elif not window.contains(local.time()):
+            day_rules.append(f"{names[0]} forbids calls on {WEEKDAYS[weekday].capitalize()}s")
+        elif not window.start <= local.time() < window.end:
             outside.append(f"{local:%H:%M} {WEEKDAYS[weekday][:3].capitalize()} in {zone_name}")
             shown_window = shown_window or window
-            whose.extend(state.name for state in narrowing)
-        for state in states:
-            if state.no_calls_on_holidays:
-                name = holiday_name(state.holiday_calendar, local.date())
-                if name:
-                    day_rules.append(
-                        f"{state.name} forbids calls on legal holidays ({name}, {local.date().isoformat()})"
-                    )
+            whose.extend(names)
+        for state in plan.holiday_rows:
+            name = holiday_name(state.holiday_calendar, local.date())
+            if name:
+                day_rules.append(
+                    f"{state.name} forbids calls on legal holidays ({name}, {local.date().isoformat()})"
+                )
         for emergency in emergencies:
             hit = next((s for s in states if s.code == emergency.state.upper()), None)
             if hit is not None and emergency.covers(local.date()):
