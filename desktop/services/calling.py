@@ -122,8 +122,11 @@ class CallingService:
             return self.gate.decide_phone(uow, lead, phone, at, automated, prerecorded), phone
         if lead_id is None and number:
             owned = self._owners_decision(uow, number, region, at, automated, prerecorded)
-            if owned is not None:
+            if owned is not None and (kind is None or not owned.decision.allowed):
                 return owned, None
+            if owned is not None:  # a kind given by the user must allow the call too
+                asked = self.gate.decide_number(uow, None, number, region, at, kind, automated, prerecorded)
+                return (owned if asked.decision.allowed else asked), None
         return self.gate.decide_number(
             uow, lead, number or "", region, at, kind, automated, prerecorded
         ), None
