@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 from desktop.domain.compliance import hours_key, hours_open_at, hours_reasons
 from desktop.domain.compliance_rules import RuleBook
 from desktop.domain.phones import number_states
+from desktop.services.gate import gate_zones
 from desktop.storage.models import Lead
 from desktop.storage.uow import UnitOfWork
 
@@ -39,10 +40,12 @@ class HoursKeys:
         if not zones or not e164:
             return NO_ZONE_KEY
         states = number_states(e164)
-        cache_key = (zones, state.strip().upper(), states)
+        # Every zone of the area code, as the gate checks (the stored zones are the exchange's).
+        every_zone = " ".join(gate_zones(e164, tuple(zones.split())))
+        cache_key = (every_zone, state.strip().upper(), states)
         found = self._cache.get(cache_key)
         if found is None:
-            found = self._cache[cache_key] = hours_key(tuple(zones.split()), state, states, self.rules)
+            found = self._cache[cache_key] = hours_key(tuple(every_zone.split()), state, states, self.rules)
         return found
 
     def key_for_lead(self, lead: Lead) -> str:
