@@ -286,6 +286,8 @@ def _invalid_reason(number: phonenumbers.PhoneNumber) -> str:
 
 # "+1NPA" -> every zone phonenumbers places any exchange of the area code in (cached).
 _AREA_CODE_ZONES: dict[str, tuple[str, ...]] = {}
+# "+1NPANXX" -> the zones of that exchange (cached).
+_EXCHANGE_ZONES: dict[str, tuple[str, ...]] = {}
 
 
 def area_code_zones(e164: str) -> tuple[str, ...]:
@@ -310,14 +312,22 @@ def area_code_zones(e164: str) -> tuple[str, ...]:
 def exchange_zones(e164: str) -> tuple[str, ...]:
     """The zones of a number's own exchange (907-279 is Alaska time, not Adak's): for display."""
     if e164.startswith("+1") and len(e164) == 12:
-        from phonenumbers.tzdata import TIMEZONE_DATA
+        # North American zone prefixes are at most 7 digits (1 + area code + exchange): one answer
+        # per exchange, kept.
+        exchange = e164[:8]
+        known = _EXCHANGE_ZONES.get(exchange)
+        if known is None:
+            from phonenumbers.tzdata import TIMEZONE_DATA
 
-        digits = e164[1:]
-        for length in range(min(len(digits), 10), 0, -1):  # the longest known prefix wins
-            found = TIMEZONE_DATA.get(digits[:length])
-            if found is not None:
-                return tuple(z for z in found if z != UNKNOWN_TIME_ZONE)
-        return ()
+            digits = exchange[1:]
+            known = ()
+            for length in range(len(digits), 0, -1):  # the longest known prefix wins
+                found = TIMEZONE_DATA.get(digits[:length])
+                if found is not None:
+                    known = tuple(z for z in found if z != UNKNOWN_TIME_ZONE)
+                    break
+            _EXCHANGE_ZONES[exchange] = known
+        return known
     try:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:

@@ -187,6 +187,18 @@ class GateContext:
     # None for a single dial (its context lives for one decision anyway).
     memo: dict[tuple[object, ...], Decision] | None = None
     callables: dict[tuple[object, ...], datetime | None] = field(default_factory=dict)
+    _as_of_cache: dict[str, date | None] | None = field(default=None, init=False, repr=False)
+
+    def registry_as_of(self) -> dict[str, date | None]:
+        """Each source's as-of date, read once from the snapshots for all the context's decisions."""
+        if self._as_of_cache is None:
+            object.__setattr__(
+                self,
+                "_as_of_cache",
+                {source: _as_of(snapshot) for source, snapshot in self.snapshots.items()},
+            )
+        assert self._as_of_cache is not None
+        return self._as_of_cache
 
 
 class DialGate:
@@ -290,7 +302,7 @@ class DialGate:
             on_internal_dnc=internal is not None,
             internal_dnc_detail=internal or "",
             registry_sources=self.registry.sources_for(number) if valid else frozenset(),
-            registry_as_of={source: _as_of(snapshot) for source, snapshot in snapshots.items()},
+            registry_as_of=context.registry_as_of(),
             consent=context.consent(lead_id),
             calls_last_24h=context.calls_last_24h(number) if valid else 0,
             automated=automated,
