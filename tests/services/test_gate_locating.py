@@ -243,3 +243,26 @@ def test_the_scrub_decides_every_lead_as_a_single_check_does(
         for lead in leads.values():
             single = calling.check(lead).decision if lead != leads["Eight"] else scrubbed[lead]
             assert scrubbed[lead] == single, f"lead {lead} at {moment}"
+
+
+def test_queue_hours_keys_are_recomputed_when_the_rules_change(tmp_path: Path, clock: ManualClock) -> None:
+    """A database whose stored hours keys predate a rule (Texas's Sunday hours) gets them anew on opening."""
+    from sqlalchemy import update
+
+    from desktop.services.hours import KEYS_VERSION_SETTING
+    from desktop.storage.models import Lead
+
+    first = open_workspace(str(tmp_path / "keys.db"), clock=clock)
+    leads = _import(first, tmp_path, ["Tex Ranger,,214-555-0190,TX"], "Name,Company,Phone,State")
+    with first.uow() as uow:
+        uow.session.execute(update(Lead).values(hours_key="America/Chicago|"))  # as an older version wrote it
+        uow.settings.set(KEYS_VERSION_SETTING, "older rules")
+        uow.commit()
+    first.close()
+    again = open_workspace(str(tmp_path / "keys.db"), clock=clock)
+    try:
+        with again.uow() as uow:
+            key = uow.session.get(Lead, leads["Ranger"]).hours_key  # type: ignore[union-attr]
+        assert key is not None and "TX" in key.split("|")[1].split(",")
+    finally:
+        again.close()
