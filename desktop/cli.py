@@ -14,11 +14,22 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from desktop import __version__
-from desktop.commands import call, calls, compliance, db, dnc, leads, merge, report, scripts
+from desktop.commands import call, calls, compliance, db, dnc, emergency, leads, merge, report, scripts
 from desktop.commands.common import EXIT_ERROR, EXIT_OK, CliError
 
 # Each module adds its subcommands; see desktop/commands/__init__.py.
-COMMAND_MODULES: tuple[ModuleType, ...] = (leads, calls, call, compliance, dnc, scripts, report, merge, db)
+COMMAND_MODULES: tuple[ModuleType, ...] = (
+    leads,
+    calls,
+    call,
+    compliance,
+    dnc,
+    emergency,
+    scripts,
+    report,
+    merge,
+    db,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -7,12 +7,31 @@ the audit trail, exports and the CLI; allowed calls carry notes on why a registr
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import date, datetime
 
-from desktop.domain.compliance_rules import WEEKDAYS, CallingWindow, RuleBook, StateRule
+from desktop.domain.compliance_codes import CALLING_HOURS, LOCATION_CONFLICT, STATE_RULE, Reason
+from desktop.domain.compliance_hours import (
+    Emergency,
+    federal_applies,
+    first_open,
+    hours_open_at,
+    hours_reasons,
+    hours_reasons_for,
+    make_hours_key,
+    window_starts,
+)
+from desktop.domain.compliance_locate import (
+    applicable_states,
+    callee_zones,
+    location_note,
+    number_jurisdictions,
+)
+from desktop.domain.compliance_rules import RuleBook, StateRule
+
+# Re-exported: callers read the hours helpers and the shared codes from here.
+__all__ = ["CALLING_HOURS", "STATE_RULE", "Emergency", "Reason", "hours_open_at", "hours_reasons"]
 
 # Blocking reasons.
 INVALID_NUMBER = "invalid_number"
@@ -20,8 +39,6 @@ DNC_INTERNAL = "dnc_internal"
 DNC_NATIONAL = "dnc_national"
 DNC_STATE = "dnc_state"
 REGISTRY_STALE = "registry_stale"
-CALLING_HOURS = "calling_hours"
-STATE_RULE = "state_rule"
 PRERECORDED_CONSENT = "prerecorded_consent"
 # Notes on allowed calls.
 B2B_EXEMPTION = "b2b_exemption"
@@ -39,17 +56,9 @@ BLOCKING_CODES = (
     STATE_RULE,
     PRERECORDED_CONSENT,
 )
-NOTE_CODES = (B2B_EXEMPTION, CONSENT, EBR_PURCHASE, EBR_INQUIRY)
+NOTE_CODES = (B2B_EXEMPTION, CONSENT, EBR_PURCHASE, EBR_INQUIRY, LOCATION_CONFLICT)
 # Reasons that pass with time alone: a lead blocked only by these is "later", not "never".
 TIME_CODES = (CALLING_HOURS, STATE_RULE)
-
-
-@dataclass(frozen=True, slots=True)
-class Reason:
-    """One reason behind a decision: a stable code and a plain-English detail."""
-
-    code: str
-    detail: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +72,12 @@ class ConsentFacts:
 
 @dataclass(frozen=True, slots=True)
 class DialFacts:
-    """Everything the gate needs to decide one dial; gathered by the calling service."""
+    """Everything the gate needs to decide one dial; gathered by the calling service.
+
+    `time_zones` are every zone the number may be in (its whole area code); `exchange_zones` the
+    zone of its exchange, for display only. `calls_last_24h` counts calls to the number, whoever
+    the lead. `business_landline` is true only when the number is recorded as a business landline.
+    """
 
     number: str | None
     valid: bool
@@ -82,6 +96,9 @@ class DialFacts:
     calls_last_24h: int = 0
     automated: bool = False
     prerecorded: bool = False
+    business_landline: bool = False
+    exchange_zones: tuple[str, ...] = ()
+    emergencies: tuple[Emergency, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +112,7 @@ class Decision:
     time_zones: tuple[str, ...] = ()
     local_times: tuple[str, ...] = ()
     states: tuple[str, ...] = ()
+    display_zone: str | None = None
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -121,6 +139,7 @@ class Decision:
             "reasons": [{"code": r.code, "detail": r.detail} for r in shown],
             "notes": [{"code": r.code, "detail": r.detail} for r in self.notes],
             "time_zones": list(self.time_zones),
+            "display_zone": self.display_zone,
             "local_time": self.local_times[0] if self.local_times else None,
             "local_times": list(self.local_times),
             "states": list(self.states),
@@ -138,159 +157,153 @@ def _months_before(day: date, months: int) -> date:
     return date(year, month + 1, 28)
 
 
-def applicable_states(facts: DialFacts, rules: RuleBook) -> tuple[StateRule, ...]:
-    """The states whose rules govern the call: the lead's state, and any state whose law presumes
-    that a number with its area code belongs to its resident (Florida, Oklahoma)."""
-    found: dict[str, StateRule] = {}
-    lead_state = rules.state(facts.lead_state)
-    if lead_state is not None:
-        found[lead_state.code] = lead_state
-    for text in facts.number_states:
-        rule = rules.state(text)
-        if rule is not None and rule.area_code_presumption:
-            found.setdefault(rule.code, rule)
-    return tuple(found.values())
+@dataclass(frozen=True, slots=True)
+class _ListCheck:
+    """One do-not-call list that may cover the number: listed, and whether the copy is usable."""
+
+    source: str
+    name: str
+    listed: bool
+    stale: str  # why the copy cannot be relied on; empty when fresh
+    covers_business: bool
+    is_state: bool
 
 
-def callee_zones(facts: DialFacts, rules: RuleBook) -> tuple[str, ...]:
-    """Where the callee may be: the number's zones, narrowed (or settled) by the lead's state."""
-    state = rules.state(facts.lead_state)
-    if state is None or not state.zones:
-        return facts.time_zones
-    narrowed = tuple(zone for zone in facts.time_zones if zone in state.zones)
-    return narrowed or state.zones
+def _list_checks(facts: DialFacts, rules: RuleBook, states: tuple[StateRule, ...]) -> list[_ListCheck]:
+    checks: list[_ListCheck] = []
+    registry = rules.registries.get(facts.number_region or "")
+    if registry is not None:
+        name = "National Do Not Call Registry" if registry == "national" else f"{registry} registry"
+        checks.append(
+            _ListCheck(
+                registry,
+                name,
+                registry in facts.registry_sources,
+                _staleness(facts, registry, name, rules.registry_max_age_days, True),
+                False,
+                False,
+            )
+        )
+    seen = {check.source for check in checks}
+    for state in states:
+        if state.list_source and state.list_source not in seen:
+            seen.add(state.list_source)
+            name = f"{state.name} do-not-call list"
+            max_age = state.list_max_age_days or rules.registry_max_age_days
+            checks.append(
+                _ListCheck(
+                    state.list_source,
+                    name,
+                    state.list_source in facts.registry_sources,
+                    _staleness(facts, state.list_source, name, max_age, state.list_required),
+                    state.list_covers_business,
+                    True,
+                )
+            )
+    # Listed on another state's list (the callee may have moved): listed is listed.
+    for source in sorted(s for s in facts.registry_sources if s.startswith("state:") and s not in seen):
+        rule = rules.state(source.removeprefix("state:"))
+        checks.append(
+            _ListCheck(
+                source,
+                f"{source.removeprefix('state:')} state do-not-call list",
+                True,
+                "",
+                rule is not None and rule.list_covers_business,
+                True,
+            )
+        )
+    return checks
 
 
-def _local(at: datetime, zone_name: str) -> datetime | None:
-    try:
-        return at.astimezone(ZoneInfo(zone_name))
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
+def _staleness(facts: DialFacts, source: str, name: str, max_age: int, required: bool) -> str:
+    as_of = facts.registry_as_of.get(source)
+    if as_of is None:
+        if not required:
+            return ""
+        return f"no copy of the {name} has been imported; residential numbers cannot be checked"
+    age = (facts.at.date() - as_of).days
+    if age > max_age:
+        return f"the {name} copy is {age} days old (as of {as_of}); it must be no older than {max_age} days"
+    return ""
 
 
 def _registry_reasons(
-    facts: DialFacts, rules: RuleBook, states: Iterable[StateRule], reasons: list[Reason], notes: list[Reason]
+    facts: DialFacts,
+    rules: RuleBook,
+    states: tuple[StateRule, ...],
+    reasons: list[Reason],
+    notes: list[Reason],
 ) -> None:
-    registry = rules.registries.get(facts.number_region or "")
-    if registry is None:
-        return  # no registry covers numbers of this country
-    listed_national = registry in facts.registry_sources
-    listed_states = sorted(s for s in facts.registry_sources if s.startswith("state:"))
-    as_of = facts.registry_as_of.get(registry)
-    age = (facts.at.date() - as_of).days if as_of is not None else None
-    stale = age is None or age > rules.registry_max_age_days
-    if not (listed_national or listed_states or stale):
+    checks = [c for c in _list_checks(facts, rules, states) if c.listed or c.stale]
+    if not checks:
         return
-    registry_name = "National Do Not Call Registry" if registry == "national" else f"{registry} registry"
     if facts.lead_kind == "business":
-        what = (
-            "on the " + registry_name
-            if listed_national
-            else (
-                f"on the {', '.join(listed_states)} list"
-                if listed_states
-                else "not checked against a fresh registry"
+        exempt = [c for c in checks if not c.covers_business]
+        if exempt:
+            what = "; ".join(
+                f"on the {c.name}" if c.listed else "not checked against a fresh registry" for c in exempt
             )
-        )
-        notes.append(
-            Reason(B2B_EXEMPTION, f"business number {what}: the registries cover residential numbers")
-        )
-        return
+            notes.append(
+                Reason(B2B_EXEMPTION, f"business number {what}: the registries cover residential numbers")
+            )
+        checks = [c for c in checks if c.covers_business]
+        if not checks:
+            return
     today = facts.at.date()
     consent = facts.consent
     if consent.written_on is not None and consent.written_on <= today:
         notes.append(Reason(CONSENT, f"prior express written consent on {consent.written_on.isoformat()}"))
         return
+    # The shortest window of the federal rule and every applicable state's (PA: 12 months).
+    purchase_months = min(
+        [rules.ebr_purchase_months]
+        + [s.ebr_purchase_months for s in states if s.ebr_purchase_months is not None]
+    )
+    inquiry_months = min(
+        [rules.ebr_inquiry_months]
+        + [s.ebr_inquiry_months for s in states if s.ebr_inquiry_months is not None]
+    )
     if (
         consent.purchase_on is not None
-        and _months_before(today, rules.ebr_purchase_months) <= consent.purchase_on <= today
+        and _months_before(today, purchase_months) <= consent.purchase_on <= today
     ):
         notes.append(
             Reason(
                 EBR_PURCHASE,
                 f"established business relationship: purchase on "
-                f"{consent.purchase_on.isoformat()} (within {rules.ebr_purchase_months} months)",
+                f"{consent.purchase_on.isoformat()} (within {purchase_months} months)",
             )
         )
         return
     if (
         consent.inquiry_on is not None
-        and _months_before(today, rules.ebr_inquiry_months) <= consent.inquiry_on <= today
+        and _months_before(today, inquiry_months) <= consent.inquiry_on <= today
     ):
         notes.append(
             Reason(
                 EBR_INQUIRY,
                 f"established business relationship: inquiry on "
-                f"{consent.inquiry_on.isoformat()} (within {rules.ebr_inquiry_months} months)",
+                f"{consent.inquiry_on.isoformat()} (within {inquiry_months} months)",
             )
         )
         return
-    if listed_national:
-        reasons.append(
-            Reason(
-                DNC_NATIONAL,
-                f"on the {registry_name} (residential number, no consent or "
-                "established business relationship)",
-            )
-        )
-    for source in listed_states:
-        reasons.append(Reason(DNC_STATE, f"on the {source.removeprefix('state:')} state do-not-call list"))
-    if stale:
-        if age is None:
-            detail = (
-                f"no copy of the {registry_name} has been imported; residential numbers cannot be checked"
-            )
-        else:
-            detail = (
-                f"the {registry_name} copy is {age} days old (as of {as_of}); the safe harbour needs one "
-                f"no older than {rules.registry_max_age_days} days"
-            )
-        reasons.append(Reason(REGISTRY_STALE, detail))
-
-
-def _hours_reasons(
-    at: datetime,
-    rules: RuleBook,
-    states: tuple[StateRule, ...],
-    zones: tuple[str, ...],
-    reasons: list[Reason],
-    local_times: list[str],
-) -> None:
-    window = rules.window
-    strict = [s for s in states if s.window is not None]
-    for state in strict:
-        assert state.window is not None
-        window = CallingWindow(
-            max(window.start, state.window.start), min(window.end, state.window.end), state.source
-        )
-    outside: list[str] = []
-    sunday_like: list[str] = []
-    for zone_name in zones:
-        local = _local(at, zone_name)
-        if local is None:
+    for check in checks:
+        if not check.listed:
             continue
-        local_times.append(local.isoformat(timespec="minutes"))
-        if not window.contains(local.time()):
-            outside.append(f"{local:%H:%M} in {zone_name}")
-        for state in states:
-            if local.weekday() in state.no_call_weekdays:
-                sunday_like.append(f"{state.name} forbids calls on {WEEKDAYS[local.weekday()].capitalize()}s")
-    if not zones:
-        reasons.append(
-            Reason(CALLING_HOURS, "the callee's time zone is unknown, so calling hours cannot be checked")
-        )
-    elif outside:
-        whose = f" ({', '.join(s.name for s in strict)} rule)" if strict else ""
-        more = " …" if len(outside) > 3 else ""
-        reasons.append(
-            Reason(
-                CALLING_HOURS,
-                f"outside calling hours {window.start:%H:%M}–{window.end:%H:%M} local "
-                f"time{whose} (it is {', '.join(outside[:3])}{more})",
+        if check.is_state:
+            reasons.append(Reason(DNC_STATE, f"on the {check.name}"))
+        else:
+            reasons.append(
+                Reason(
+                    DNC_NATIONAL,
+                    f"on the {check.name} (residential number, no consent or "
+                    "established business relationship)",
+                )
             )
-        )
-    for detail in dict.fromkeys(sunday_like):
-        reasons.append(Reason(STATE_RULE, detail))
+    for check in checks:
+        if check.stale:
+            reasons.append(Reason(REGISTRY_STALE, check.stale))
 
 
 def _state_call_rules(facts: DialFacts, states: tuple[StateRule, ...], reasons: list[Reason]) -> None:
@@ -301,7 +314,7 @@ def _state_call_rules(facts: DialFacts, states: tuple[StateRule, ...], reasons: 
                 Reason(
                     STATE_RULE,
                     f"{state.name} allows at most {state.max_calls_per_24h} calls per "
-                    f"24 hours to a person ({facts.calls_last_24h} already)",
+                    f"24 hours to a person ({facts.calls_last_24h} already to this number)",
                 )
             )
         if facts.automated and state.autodial_needs_written_consent and not written:
@@ -340,22 +353,26 @@ def decide(facts: DialFacts, rules: RuleBook) -> Decision:
     zones = callee_zones(facts, rules)
     if facts.valid and facts.number:
         _registry_reasons(facts, rules, states, reasons, notes)
-        _hours_reasons(facts.at, rules, states, zones, reasons, local_times)
+        federal = federal_applies(states, facts.number_region, rules)
+        reasons.extend(
+            hours_reasons_for(facts.at, rules, states, zones, federal, facts.emergencies, local_times)
+        )
         _state_call_rules(facts, states, reasons)
+        note = location_note(facts, rules)
+        if note is not None:
+            notes.append(note)
         written = facts.consent.written_on is not None and facts.consent.written_on <= facts.at.date()
-        if (
-            facts.prerecorded
-            and rules.prerecorded_needs_written_consent
-            and facts.lead_kind != "business"
-            and not written
-        ):
-            reasons.append(
-                Reason(
-                    PRERECORDED_CONSENT,
-                    "a prerecorded message to a consumer needs prior express "
-                    "written consent, and none is recorded for this lead",
+        if facts.prerecorded and rules.prerecorded_needs_written_consent and not written:
+            if not facts.business_landline:
+                reasons.append(
+                    Reason(
+                        PRERECORDED_CONSENT,
+                        "a prerecorded message to a consumer needs prior express written consent, and "
+                        "so does one to any number not recorded as a business landline (a mobile needs "
+                        "it even for a business); none is recorded for this lead",
+                    )
                 )
-            )
+    display = next((zone for zone in facts.exchange_zones if zone in zones), zones[0] if zones else None)
     return Decision(
         number=facts.number,
         allowed=not reasons,
@@ -363,7 +380,8 @@ def decide(facts: DialFacts, rules: RuleBook) -> Decision:
         notes=tuple(notes),
         time_zones=zones,
         local_times=tuple(local_times),
-        states=tuple(state.code for state in states),
+        states=tuple(("@" if state.is_country else "") + state.code for state in states),
+        display_zone=display,
     )
 
 
@@ -378,40 +396,25 @@ def next_callable_at(facts: DialFacts, rules: RuleBook, horizon_days: int = 8) -
         return facts.at
     if not first.only_time_blocks:
         return None
-    zones = callee_zones(facts, rules)
     states = applicable_states(facts, rules)
-    starts = [rules.window.start] + [s.window.start for s in states if s.window is not None]
-    candidates: set[datetime] = set()
-    for zone_name in zones:
-        try:
-            zone = ZoneInfo(zone_name)
-        except (ZoneInfoNotFoundError, ValueError):
-            continue
-        local_now = facts.at.astimezone(zone)
-        for offset in range(horizon_days + 1):
-            day = local_now.date() + timedelta(days=offset)
-            for start in starts:
-                moment = datetime.combine(day, start, tzinfo=zone)
-                if moment > facts.at:
-                    candidates.add(moment)
     # calls_last_24h ages out too; assume no further calls in the meantime.
-    for moment in sorted(candidates):
-        later = replace(facts, at=moment, calls_last_24h=0)
-        if decide(later, rules).allowed:
-            return moment
-    return None
-
-
-# -- calling hours by key ------------------------------------------------------------------------
-# The queue stores, per lead, where the callee is and which state rules on hours apply, as a short
-# key ("America/New_York|FL"). Leads sharing a key open and close together, so "who may be called
-# now" is decided once per key instead of once per lead.
+    return first_open(
+        facts.at,
+        callee_zones(facts, rules),
+        window_starts(rules, states),
+        lambda moment: decide(replace(facts, at=moment, calls_last_24h=0), rules).allowed,
+        horizon_days,
+    )
 
 
 def hours_key(
-    zones: tuple[str, ...], lead_state: str, number_states: tuple[str, ...], rules: RuleBook
+    zones: tuple[str, ...],
+    lead_state: str,
+    number_states: tuple[str, ...],
+    rules: RuleBook,
+    number_region: str | None = None,
 ) -> str:
-    """The key of a callee's calling hours: their zones, and the states whose hour or weekday rules apply."""
+    """The key of a callee's calling hours: their zones, and the jurisdictions whose hour rules apply."""
     probe = DialFacts(
         number="",
         valid=True,
@@ -419,41 +422,11 @@ def hours_key(
         at=datetime.now().astimezone(),
         lead_state=lead_state,
         number_states=number_states,
+        number_region=number_region,
     )
-    states = [s.code for s in applicable_states(probe, rules) if s.window is not None or s.no_call_weekdays]
-    return " ".join(callee_zones(probe, rules)) + "|" + ",".join(sorted(states))
-
-
-def _key_parts(key: str, rules: RuleBook) -> tuple[tuple[str, ...], tuple[StateRule, ...]]:
-    zone_text, _, state_text = key.partition("|")
-    states = tuple(rule for code in state_text.split(",") if code and (rule := rules.state(code)) is not None)
-    return tuple(zone_text.split()), states
-
-
-def hours_reasons(key: str, at: datetime, rules: RuleBook) -> tuple[Reason, ...]:
-    """Why the hours of `key` forbid a call at `at` (empty when they allow it)."""
-    zones, states = _key_parts(key, rules)
-    reasons: list[Reason] = []
-    _hours_reasons(at, rules, states, zones, reasons, [])
-    return tuple(reasons)
-
-
-def hours_open_at(key: str, at: datetime, rules: RuleBook, horizon_days: int = 8) -> datetime | None:
-    """The first moment from `at` on when the hours of `key` allow a call."""
-    if not hours_reasons(key, at, rules):
-        return at
-    zones, states = _key_parts(key, rules)
-    starts = [rules.window.start] + [s.window.start for s in states if s.window is not None]
-    candidates: set[datetime] = set()
-    for zone_name in zones:
-        try:
-            zone = ZoneInfo(zone_name)
-        except (ZoneInfoNotFoundError, ValueError):
-            continue
-        local_now = at.astimezone(zone)
-        for offset in range(horizon_days + 1):
-            for start in starts:
-                moment = datetime.combine(local_now.date() + timedelta(days=offset), start, tzinfo=zone)
-                if moment > at:
-                    candidates.add(moment)
-    return next((moment for moment in sorted(candidates) if not hours_reasons(key, moment, rules)), None)
+    states = applicable_states(probe, rules)
+    if number_region is None:
+        # The queue knows the number's area code, not its region: a Canadian area code says it.
+        countries = {rule.country for rule in number_jurisdictions(number_states, rules)}
+        number_region = countries.pop() if len(countries) == 1 else None
+    return make_hours_key(callee_zones(probe, rules), states, federal_applies(states, number_region, rules))

@@ -1,18 +1,29 @@
-"""The rule book of the dial gate, read from data (resources/rules/us_compliance.toml).
+"""The rule book of the dial gate, read from data (resources/rules/*.toml).
 
-Federal hours and registry freshness, the established-business-relationship windows, and per-state
-time zones and stricter rules. Parsing errors name the file and the row at fault.
+Federal hours and registry freshness, the established-business-relationship windows, and one row per
+jurisdiction (US state, DC, territory, Canadian province or territory, and Canada as a country) with
+its time zones and stricter rules: hours per weekday, no-call days and legal holidays, call caps,
+automated-dialling and recorded-message consent, state do-not-call lists and their freshness, EBR
+windows. Parsing errors name the file and the row at fault.
 """
 
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import date, time
 from typing import Any
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# Keys of a row's [hours] table and the weekdays each one sets (later keys override earlier ones).
+_DAY_GROUPS: dict[str, tuple[int, ...]] = {
+    "all": (0, 1, 2, 3, 4, 5, 6),
+    "weekdays": (0, 1, 2, 3, 4),
+    "weekends": (5, 6),
+    **{name: (index,) for index, name in enumerate(WEEKDAYS)},
+}
+_NO_CALLS = "none"
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,29 +38,71 @@ class CallingWindow:
         return self.start <= local_time < self.end
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # identity: rows are hashed for every decision
 class StateRule:
-    """One state's time zones and the rules it adds to the federal ones."""
+    """One jurisdiction's time zones and the rules it adds to the federal ones.
+
+    `day_windows` has seven entries (Monday first) when the row sets hours per day: a window, or
+    None for a day without calls. A jurisdiction without its own hours leaves it empty.
+    """
 
     code: str
     name: str
     zones: tuple[str, ...]
-    window: CallingWindow | None = None
+    country: str = "US"
+    aliases: tuple[str, ...] = ()
+    day_windows: tuple[CallingWindow | None, ...] = ()
     max_calls_per_24h: int | None = None
-    no_call_weekdays: tuple[int, ...] = ()
+    no_calls_on_holidays: bool = False
+    holiday_calendar: str = ""
+    no_calls_in_emergency: bool = False
     autodial_needs_written_consent: bool = False
     recorded_message_needs_written_consent: bool = False
     area_code_presumption: bool = False
+    list_source: str = ""
+    list_max_age_days: int | None = None
+    list_required: bool = False
+    list_covers_business: bool = False
+    ebr_purchase_months: int | None = None
+    ebr_inquiry_months: int | None = None
     source: str = ""
+    checked: date | None = None
+
+    @property
+    def is_country(self) -> bool:
+        """A country row (Canada): it applies to every number of the country."""
+        return self.code == self.country
+
+    @property
+    def window(self) -> CallingWindow | None:
+        """The widest window of any day: the earliest opening for next-callable searches."""
+        days = [day for day in self.day_windows if day is not None]
+        if not days:
+            return None
+        return CallingWindow(min(d.start for d in days), max(d.end for d in days), self.source)
+
+    @property
+    def no_call_weekdays(self) -> tuple[int, ...]:
+        return tuple(index for index, day in enumerate(self.day_windows) if day is None)
+
+    def window_on(self, weekday: int) -> CallingWindow | None:
+        """This row's window on `weekday`; None when the row sets no hours or forbids the day."""
+        return self.day_windows[weekday] if self.day_windows else None
+
+    @property
+    def has_hours(self) -> bool:
+        return bool(self.day_windows) or self.no_calls_on_holidays or self.no_calls_in_emergency
 
     @property
     def has_rules(self) -> bool:
         return bool(
-            self.window
+            self.has_hours
             or self.max_calls_per_24h
-            or self.no_call_weekdays
             or self.autodial_needs_written_consent
             or self.recorded_message_needs_written_consent
+            or self.list_source
+            or self.ebr_purchase_months is not None
+            or self.ebr_inquiry_months is not None
         )
 
 
@@ -68,17 +121,30 @@ class RuleBook:
     prerecorded_source: str = ""
     registries: Mapping[str, str] = field(default_factory=lambda: {"US": "national", "CA": "canada"})
     states: Mapping[str, StateRule] = field(default_factory=dict)
-    # Codes and upper-cased names to rules; filled from `states` (the gate asks for every call).
+    # Country rows (Canada): apply to every number of the country and replace the federal window.
+    countries: Mapping[str, StateRule] = field(default_factory=dict)
+    # Codes, names and aliases (upper-cased) to rules; filled from `states` (asked for every call).
     _lookup: dict[str, StateRule] = field(default_factory=dict, init=False, repr=False, compare=False)
+    # Answers derived from the rows alone (jurisdictions of a lead state and area code), kept per key:
+    # the gate asks the same few questions for every decision of a scrub.
+    memo: dict[object, object] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for rule in self.states.values():
-            self._lookup[rule.code.upper()] = rule
-            self._lookup[rule.name.upper()] = rule
+            for text in (rule.code, rule.name, *rule.aliases):
+                self._lookup[text.upper()] = rule
 
     def state(self, text: str) -> StateRule | None:
-        """A state by its code or name ("FL", "fl", "Florida"); None when unknown."""
+        """A jurisdiction by its code, name or alias ("FL", "fl", "Florida"); None when unknown."""
         return self._lookup.get(text.strip().upper()) if text else None
+
+    def states_named(self, text: str) -> tuple[StateRule, ...]:
+        """Every jurisdiction a place name stands for ("Nova Scotia/Prince Edward Island" is two)."""
+        found = {rule.code: rule for part in text.split("/") if (rule := self.state(part)) is not None}
+        return tuple(found.values())
+
+    def country(self, region: str | None) -> StateRule | None:
+        return self.countries.get(region.upper()) if region else None
 
 
 def _time(value: Any, where: str) -> time:
@@ -88,43 +154,100 @@ def _time(value: Any, where: str) -> time:
         raise ValueError(f"{where}: {value!r} is not a time like 08:00") from None
 
 
-def _state(row: Mapping[str, Any], where: str) -> StateRule:
-    code = str(row.get("code", "")).upper()
-    if len(code) != 2:
-        raise ValueError(f"{where}: code must be a two-letter state code")
-    window = None
-    if "start" in row or "end" in row:
-        window = CallingWindow(
-            _time(row.get("start", "08:00"), where),
-            _time(row.get("end", "21:00"), where),
-            str(row.get("source", "")),
-        )
-    days = []
+def _window(value: Any, where: str, source: str) -> CallingWindow | None:
+    """ "09:00-21:00" as a window; "none" for a day without calls."""
+    text = str(value).strip()
+    if text.lower() == _NO_CALLS:
+        return None
+    start, dash, end = text.partition("-")
+    if not dash:
+        raise ValueError(f"{where}: {value!r} is not hours like 09:00-21:00 or 'none'")
+    window = CallingWindow(_time(start.strip(), where), _time(end.strip(), where), source)
+    if window.end <= window.start:
+        raise ValueError(f"{where}: {value!r} ends before it starts")
+    return window
+
+
+def _day_windows(row: Mapping[str, Any], where: str, source: str) -> tuple[CallingWindow | None, ...]:
+    hours = row.get("hours")
+    days: list[CallingWindow | None] | None = None
+    if hours is not None:
+        if not isinstance(hours, Mapping):
+            raise ValueError(f"{where}: hours must be a table like {{ all = '08:00-20:00' }}")
+        days = [CallingWindow(time(0, 0), time(23, 59, 59, 999999), source)] * 7
+        for key in _DAY_GROUPS:  # fixed order: groups first, single days last
+            if key in hours:
+                for index in _DAY_GROUPS[key]:
+                    days[index] = _window(hours[key], f"{where} hours.{key}", source)
+        unknown = set(hours) - set(_DAY_GROUPS)
+        if unknown:
+            raise ValueError(f"{where}: unknown day(s) in hours: {', '.join(sorted(unknown))}")
     for day in row.get("no_call_days", []):
         if str(day).lower() not in WEEKDAYS:
             raise ValueError(f"{where}: {day!r} is not a weekday name")
-        days.append(WEEKDAYS.index(str(day).lower()))
-    limit = row.get("max_calls_per_24h")
+        if days is None:
+            days = [CallingWindow(time(0, 0), time(23, 59, 59, 999999), source)] * 7
+        days[WEEKDAYS.index(str(day).lower())] = None
+    return tuple(days) if days is not None else ()
+
+
+def _optional_int(row: Mapping[str, Any], key: str, where: str) -> int | None:
+    value = row.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ValueError(f"{where}: {key} must be a whole number, not {value!r}")
+    return value
+
+
+def _state(row: Mapping[str, Any], where: str, country: str = "US") -> StateRule:
+    code = str(row.get("code", "")).upper()
+    if len(code) != 2:
+        raise ValueError(f"{where}: code must be a two-letter code")
+    source = str(row.get("source", ""))
+    checked = row.get("checked")
+    if checked is not None and not isinstance(checked, date):
+        raise ValueError(f"{where}: checked must be a date like 2026-12-06")
+    list_source = str(row.get("list", ""))
+    if list_source and not list_source.startswith("state:"):
+        raise ValueError(f"{where}: list must name a state registry source like 'state:TX'")
     return StateRule(
         code=code,
         name=str(row.get("name", code)),
         zones=tuple(str(zone) for zone in row.get("zones", [])),
-        window=window,
-        max_calls_per_24h=int(limit) if limit is not None else None,
-        no_call_weekdays=tuple(days),
+        country=str(row.get("country", country)).upper(),
+        aliases=tuple(str(alias) for alias in row.get("aliases", [])),
+        day_windows=_day_windows(row, where, source),
+        max_calls_per_24h=_optional_int(row, "max_calls_per_24h", where),
+        no_calls_on_holidays=bool(row.get("no_calls_on_holidays", False)),
+        holiday_calendar=str(row.get("holiday_calendar", f"{country}-{code}")),
+        no_calls_in_emergency=bool(row.get("no_calls_in_emergency", False)),
         autodial_needs_written_consent=bool(row.get("autodial_needs_written_consent", False)),
         recorded_message_needs_written_consent=bool(row.get("recorded_message_needs_written_consent", False)),
         area_code_presumption=bool(row.get("area_code_presumption", False)),
-        source=str(row.get("source", "")),
+        list_source=list_source,
+        list_max_age_days=_optional_int(row, "list_max_age_days", where),
+        list_required=bool(row.get("list_required", False)),
+        list_covers_business=bool(row.get("list_covers_business", False)),
+        ebr_purchase_months=_optional_int(row, "ebr_purchase_months", where),
+        ebr_inquiry_months=_optional_int(row, "ebr_inquiry_months", where),
+        source=source,
+        checked=checked,
     )
 
 
-def parse_rulebook(text: str, source: str = "us_compliance.toml") -> RuleBook:
-    """Read a rule book from TOML text."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise ValueError(f"{source}: {error}") from None
+def parse_rulebook(
+    text: str, source: str = "us_compliance.toml", jurisdictions: Iterable[tuple[str, str]] = ()
+) -> RuleBook:
+    """Read a rule book from TOML text, plus jurisdiction files given as (text, source name)."""
+    files = [(text, source), *jurisdictions]
+    parsed: list[tuple[dict[str, Any], str]] = []
+    for body, name in files:
+        try:
+            parsed.append((tomllib.loads(body), name))
+        except tomllib.TOMLDecodeError as error:
+            raise ValueError(f"{name}: {error}") from None
+    data = parsed[0][0]
     federal = data.get("federal", {})
     try:
         window = CallingWindow(
@@ -132,10 +255,17 @@ def parse_rulebook(text: str, source: str = "us_compliance.toml") -> RuleBook:
             _time(federal.get("end", "21:00"), f"{source} [federal]"),
             str(federal.get("source", "")),
         )
-        states = {}
-        for index, row in enumerate(data.get("state", []), start=1):
-            rule = _state(row, f"{source} [[state]] #{index}")
-            states[rule.code] = rule
+        states: dict[str, StateRule] = {}
+        countries: dict[str, StateRule] = {}
+        for table, name in parsed:
+            for index, row in enumerate(table.get("state", []), start=1):
+                rule = _state(row, f"{name} [[state]] #{index}", str(row.get("country", "US")).upper())
+                if rule.code in states:
+                    raise ValueError(f"{name} [[state]] #{index}: {rule.code} is listed twice")
+                states[rule.code] = rule
+            for index, row in enumerate(table.get("country", []), start=1):
+                rule = _state(row, f"{name} [[country]] #{index}", str(row.get("code", "")).upper())
+                countries[rule.code] = rule
         return RuleBook(
             window=window,
             registry_max_age_days=int(federal.get("registry_max_age_days", 31)),
@@ -148,6 +278,7 @@ def parse_rulebook(text: str, source: str = "us_compliance.toml") -> RuleBook:
             prerecorded_source=str(federal.get("prerecorded_source", "")),
             registries={str(k).upper(): str(v) for k, v in data.get("registries", {}).items()},
             states=states,
+            countries=countries,
         )
     except (TypeError, AttributeError) as error:
         raise ValueError(f"{source}: {error}") from None

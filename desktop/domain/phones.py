@@ -282,3 +282,54 @@ def _invalid_reason(number: phonenumbers.PhoneNumber) -> str:
     if possible == phonenumbers.ValidationResult.INVALID_LENGTH:
         return "wrong number of digits for its country"
     return "not a valid number in its country (no such area code or exchange)"
+
+
+# "+1NPA" -> every zone phonenumbers places any exchange of the area code in (cached).
+_AREA_CODE_ZONES: dict[str, tuple[str, ...]] = {}
+# "+1NPANXX" -> the zones of that exchange (cached).
+_EXCHANGE_ZONES: dict[str, tuple[str, ...]] = {}
+
+
+def area_code_zones(e164: str) -> tuple[str, ...]:
+    """Every zone a North American number may be in: all zones of its area code's exchanges.
+
+    The dial gate checks them all (a number keeps its area code when it moves or is ported within
+    the area); the exchange's own zone is for display (see exchange_zones). Empty outside +1.
+    """
+    if not e164.startswith("+1") or len(e164) < 5:
+        return ()
+    prefix = e164[:5]
+    found = _AREA_CODE_ZONES.get(prefix)
+    if found is None:
+        from phonenumbers.tzdata import TIMEZONE_DATA
+
+        digits = prefix[1:]
+        zones = {zone for key, value in TIMEZONE_DATA.items() if key.startswith(digits) for zone in value}
+        found = _AREA_CODE_ZONES[prefix] = tuple(sorted(zones - {UNKNOWN_TIME_ZONE}))
+    return found
+
+
+def exchange_zones(e164: str) -> tuple[str, ...]:
+    """The zones of a number's own exchange (907-279 is Alaska time, not Adak's): for display."""
+    if e164.startswith("+1") and len(e164) == 12:
+        # North American zone prefixes are at most 7 digits (1 + area code + exchange): one answer
+        # per exchange, kept.
+        exchange = e164[:8]
+        known = _EXCHANGE_ZONES.get(exchange)
+        if known is None:
+            from phonenumbers.tzdata import TIMEZONE_DATA
+
+            digits = exchange[1:]
+            known = ()
+            for length in range(len(digits), 0, -1):  # the longest known prefix wins
+                found = TIMEZONE_DATA.get(digits[:length])
+                if found is not None:
+                    known = tuple(z for z in found if z != UNKNOWN_TIME_ZONE)
+                    break
+            _EXCHANGE_ZONES[exchange] = known
+        return known
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return ()
+    return tuple(z for z in timezone.time_zones_for_number(number) if z != UNKNOWN_TIME_ZONE)

@@ -120,6 +120,13 @@ class CallingService:
         phone = self._pick_phone(uow, lead_id, phone_id, number)
         if phone is not None:
             return self.gate.decide_phone(uow, lead, phone, at, automated, prerecorded), phone
+        if lead_id is None and number:
+            owned = self._owners_decision(uow, number, region, at, automated, prerecorded)
+            if owned is not None and (kind is None or not owned.decision.allowed):
+                return owned, None
+            if owned is not None:  # a kind given by the user must allow the call too
+                asked = self.gate.decide_number(uow, None, number, region, at, kind, automated, prerecorded)
+                return (owned if asked.decision.allowed else asked), None
         return self.gate.decide_number(
             uow, lead, number or "", region, at, kind, automated, prerecorded
         ), None
@@ -137,6 +144,26 @@ class CallingService:
                 first = (result, phone)
         if first is None:
             raise CallingError(f"lead #{lead.id} has no phone number")
+        return first
+
+    def _owners_decision(
+        self, uow: UnitOfWork, number: str, region: str, at: datetime, automated: bool, prerecorded: bool
+    ) -> GateResult | None:
+        """A bare number is decided as the lead(s) that own it (state, consent, kind, counts).
+
+        When several leads share it, each must allow the call: the first refusal is the answer.
+        None when no lead owns it (it is then decided as a residential number by its area code).
+        """
+        parsed = parse_phone(number, region)
+        if not parsed.dialable or parsed.e164 is None:
+            return None
+        owners = uow.session.scalars(select(Phone).where(Phone.e164 == parsed.e164).order_by(Phone.id)).all()
+        first: GateResult | None = None
+        for phone in owners:
+            result = self.gate.decide_phone(uow, phone.lead, phone, at, automated, prerecorded)
+            if not result.decision.allowed:
+                return result
+            first = first or result
         return first
 
     def check(

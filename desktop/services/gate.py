@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import func, select
 
-from desktop.domain.compliance import ConsentFacts, Decision, DialFacts, decide, next_callable_at
+from desktop.domain.compliance import ConsentFacts, Decision, DialFacts, Emergency, decide, next_callable_at
 from desktop.domain.compliance_rules import RuleBook
-from desktop.domain.phones import number_states, parse_phone
-from desktop.storage.models import Attempt, Consent, Lead, Phone
+from desktop.domain.phones import area_code_zones, exchange_zones, number_states, parse_phone
+from desktop.services.emergencies import load_emergencies
+from desktop.storage.models import Attempt, Consent, Lead
 from desktop.storage.uow import UnitOfWork
 
 
@@ -31,6 +32,44 @@ class RegistryView(Protocol):
     def snapshots(self) -> Mapping[str, Mapping[str, Any]]:
         """Per source, the snapshot in force: at least {"as_of": "YYYY-MM-DD", "id": N}."""
         ...
+
+
+class LeadLike(Protocol):
+    """What the gate reads of a lead: an ORM Lead, or a scrub's plain row."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def state(self) -> str: ...
+
+
+class PhoneLike(Protocol):
+    """What the gate reads of a phone: an ORM Phone, or a scrub's plain row."""
+
+    @property
+    def e164(self) -> str | None: ...
+
+    @property
+    def raw(self) -> str: ...
+
+    @property
+    def valid(self) -> bool: ...
+
+    @property
+    def region(self) -> str | None: ...
+
+    @property
+    def problem(self) -> str | None: ...
+
+    @property
+    def label(self) -> str: ...
+
+    @property
+    def zone_list(self) -> tuple[str, ...]: ...
 
 
 class NoRegistry:
@@ -73,8 +112,14 @@ class GateResult:
             default=str,
         )
 
-    def callable_at(self, rules: RuleBook) -> datetime | None:
-        return next_callable_at(self.facts, rules)
+    def callable_at(self, rules: RuleBook, context: GateContext | None = None) -> datetime | None:
+        """When the call becomes allowed (None: not by waiting); shared by a scrub's like decisions."""
+        if context is None or context.memo is None:
+            return next_callable_at(self.facts, rules)
+        key = ("callable", *situation(self.facts))
+        if key not in context.callables:
+            context.callables[key] = next_callable_at(self.facts, rules)
+        return context.callables[key]
 
 
 def consent_facts(uow: UnitOfWork, lead_id: int | None) -> ConsentFacts:
@@ -91,13 +136,32 @@ def consent_facts(uow: UnitOfWork, lead_id: int | None) -> ConsentFacts:
     )
 
 
-def calls_since(uow: UnitOfWork, lead_id: int | None, since: datetime) -> int:
-    if lead_id is None:
+def calls_since(uow: UnitOfWork, number: str, since: datetime) -> int:
+    """Calls placed to `number` since `since`, whoever the lead: caps are per person and number,
+    so a duplicate lead or a bare-number dial does not reset the count."""
+    if not number:
         return 0
     query = select(func.count(Attempt.id)).where(
-        Attempt.lead_id == lead_id, Attempt.allowed.is_(True), Attempt.started_at >= since
+        Attempt.number == number, Attempt.allowed.is_(True), Attempt.started_at >= since
     )
     return int(uow.session.scalar(query) or 0)
+
+
+# Phone labels that record a number as a business landline: only then may a prerecorded message
+# go to a business lead without written consent (a mobile may hide behind any other label).
+_LANDLINE_WORDS = ("landline", "land line", "land-line")
+
+
+def is_business_landline(lead: LeadLike | None, phone: PhoneLike | None) -> bool:
+    if lead is None or phone is None or lead.kind != "business":
+        return False
+    label = (phone.label or "").lower()
+    return any(word in label for word in _LANDLINE_WORDS)
+
+
+def gate_zones(e164: str, stored: tuple[str, ...]) -> tuple[str, ...]:
+    """Every zone the gate checks: the whole area code's, and any stored with the phone."""
+    return tuple(dict.fromkeys(area_code_zones(e164) + stored)) if e164.startswith("+1") else stored
 
 
 def _as_of(snapshot: Mapping[str, Any]) -> date | None:
@@ -116,8 +180,25 @@ class GateContext:
 
     internal_reason: Callable[[str], str | None]
     consent: Callable[[int | None], ConsentFacts]
-    calls_last_24h: Callable[[int | None], int]
+    calls_last_24h: Callable[[str], int]
     snapshots: Mapping[str, Mapping[str, Any]]
+    emergencies: tuple[Emergency, ...] = ()
+    # A scrub's decisions by everything but the number: 100,000 leads have few distinct situations.
+    # None for a single dial (its context lives for one decision anyway).
+    memo: dict[tuple[object, ...], Decision] | None = None
+    callables: dict[tuple[object, ...], datetime | None] = field(default_factory=dict)
+    _as_of_cache: dict[str, date | None] | None = field(default=None, init=False, repr=False)
+
+    def registry_as_of(self) -> dict[str, date | None]:
+        """Each source's as-of date, read once from the snapshots for all the context's decisions."""
+        if self._as_of_cache is None:
+            object.__setattr__(
+                self,
+                "_as_of_cache",
+                {source: _as_of(snapshot) for source, snapshot in self.snapshots.items()},
+            )
+        assert self._as_of_cache is not None
+        return self._as_of_cache
 
 
 class DialGate:
@@ -135,15 +216,16 @@ class DialGate:
         return GateContext(
             internal_reason=internal_reason,
             consent=lambda lead_id: consent_facts(uow, lead_id),
-            calls_last_24h=lambda lead_id: calls_since(uow, lead_id, at - timedelta(hours=24)),
+            calls_last_24h=lambda number: calls_since(uow, number, at - timedelta(hours=24)),
             snapshots=self.registry.snapshots(),
+            emergencies=load_emergencies(uow),
         )
 
     def decide_phone(
         self,
         uow: UnitOfWork,
-        lead: Lead | None,
-        phone: Phone,
+        lead: LeadLike | None,
+        phone: PhoneLike,
         at: datetime,
         automated: bool = False,
         prerecorded: bool = False,
@@ -160,6 +242,7 @@ class DialGate:
             at,
             automated,
             prerecorded,
+            business_landline=is_business_landline(lead, phone),
         )
 
     def decide_number(
@@ -191,7 +274,7 @@ class DialGate:
     def _decide(
         self,
         context: GateContext,
-        lead: Lead | None,
+        lead: LeadLike | None,
         number: str,
         valid: bool,
         zones: tuple[str, ...],
@@ -201,6 +284,7 @@ class DialGate:
         automated: bool,
         prerecorded: bool,
         kind: str | None = None,
+        business_landline: bool = False,
     ) -> GateResult:
         internal = context.internal_reason(number) if valid else None
         lead_id = lead.id if lead is not None else None
@@ -208,7 +292,7 @@ class DialGate:
         facts = DialFacts(
             number=number,
             valid=valid,
-            time_zones=zones,
+            time_zones=gate_zones(number, zones) if valid else zones,
             at=at,
             invalid_detail=invalid_detail,
             lead_kind=kind or (lead.kind if lead is not None else "residential"),
@@ -218,11 +302,57 @@ class DialGate:
             on_internal_dnc=internal is not None,
             internal_dnc_detail=internal or "",
             registry_sources=self.registry.sources_for(number) if valid else frozenset(),
-            registry_as_of={source: _as_of(snapshot) for source, snapshot in snapshots.items()},
+            registry_as_of=context.registry_as_of(),
             consent=context.consent(lead_id),
-            calls_last_24h=context.calls_last_24h(lead_id),
+            calls_last_24h=context.calls_last_24h(number) if valid else 0,
             automated=automated,
             prerecorded=prerecorded,
+            business_landline=business_landline,
+            exchange_zones=exchange_zones(number) if valid else (),
+            emergencies=context.emergencies,
         )
-        decision = decide(facts, self.rules)
+        if context.memo is None:
+            return GateResult(decision=decide(facts, self.rules), facts=facts, snapshots=snapshots)
+        key = situation(facts)
+        decision = context.memo.get(key)
+        if decision is None:
+            decision = context.memo[key] = decide(facts, self.rules)
+        elif decision.number != number:
+            decision = Decision(
+                number,
+                decision.allowed,
+                decision.reasons,
+                decision.notes,
+                decision.time_zones,
+                decision.local_times,
+                decision.states,
+                decision.display_zone,
+            )
         return GateResult(decision=decision, facts=facts, snapshots=snapshots)
+
+
+def situation(facts: DialFacts) -> tuple[object, ...]:
+    """Every fact a decision depends on except the number itself (which an invalid number's reason
+    names, so it is kept for those)."""
+    return (
+        facts.valid,
+        facts.number if not facts.valid else None,
+        facts.time_zones,
+        facts.at,
+        facts.invalid_detail,
+        facts.lead_kind,
+        facts.lead_state,
+        facts.number_region,
+        facts.number_states,
+        facts.on_internal_dnc,
+        facts.internal_dnc_detail,
+        facts.registry_sources,
+        tuple(sorted(facts.registry_as_of.items())),
+        facts.consent,
+        facts.calls_last_24h,
+        facts.automated,
+        facts.prerecorded,
+        facts.business_landline,
+        facts.exchange_zones,
+        facts.emergencies,
+    )

@@ -7,6 +7,7 @@ now and filters leads by key, so even 100,000 leads at night cost a handful of d
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from datetime import datetime
 from time import monotonic
@@ -17,10 +18,15 @@ from sqlalchemy.orm import selectinload
 from desktop.domain.compliance import hours_key, hours_open_at, hours_reasons
 from desktop.domain.compliance_rules import RuleBook
 from desktop.domain.phones import number_states
+from desktop.services.gate import gate_zones
 from desktop.storage.models import Lead
 from desktop.storage.uow import UnitOfWork
 
 NO_ZONE_KEY = "|"  # a lead without a valid number: never open
+# Keys stored with leads were computed by some version of the rules: this setting names which.
+KEYS_VERSION_SETTING = "hours_keys.rules"
+# Bumped when the way a key is computed changes (2: every zone of the area code).
+_KEY_FORMAT = "2"
 # Another process (a colleague's window on a shared database) may import too: keys are re-read this often.
 _KEYS_TTL_S = 60.0
 
@@ -39,10 +45,12 @@ class HoursKeys:
         if not zones or not e164:
             return NO_ZONE_KEY
         states = number_states(e164)
-        cache_key = (zones, state.strip().upper(), states)
+        # Every zone of the area code, as the gate checks (the stored zones are the exchange's).
+        every_zone = " ".join(gate_zones(e164, tuple(zones.split())))
+        cache_key = (every_zone, state.strip().upper(), states)
         found = self._cache.get(cache_key)
         if found is None:
-            found = self._cache[cache_key] = hours_key(tuple(zones.split()), state, states, self.rules)
+            found = self._cache[cache_key] = hours_key(tuple(every_zone.split()), state, states, self.rules)
         return found
 
     def key_for_lead(self, lead: Lead) -> str:
@@ -82,6 +90,27 @@ class HoursKeys:
 
     def opens_at(self, key: str, at: datetime) -> datetime | None:
         return None if key == NO_ZONE_KEY else hours_open_at(key, at, self.rules)
+
+    def rules_fingerprint(self) -> str:
+        """What the stored keys depend on: the key format and every row's zones and hour rules."""
+        rows = [
+            (code, rule.zones, rule.day_windows, rule.no_calls_on_holidays, rule.no_calls_in_emergency)
+            for code, rule in sorted(
+                {**self.rules.states, **{"@" + c: r for c, r in self.rules.countries.items()}}.items()
+            )
+        ]
+        text = repr((_KEY_FORMAT, self.rules.window, rows))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+    def forget_stale_keys(self, uow: UnitOfWork) -> bool:
+        """Clear every stored key when the rules they were computed by changed (a backfill follows)."""
+        fingerprint = self.rules_fingerprint()
+        if uow.settings.get(KEYS_VERSION_SETTING) == fingerprint:
+            return False
+        uow.session.execute(update(Lead).values(hours_key=None))
+        uow.settings.set(KEYS_VERSION_SETTING, fingerprint)
+        self.forget()
+        return True
 
     def backfill(self, uow: UnitOfWork, lead_ids: Iterable[int] | None = None, batch: int = 2000) -> int:
         """Compute the key of leads that have none (or of `lead_ids`); returns how many were set."""

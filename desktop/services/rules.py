@@ -16,10 +16,19 @@ def shipped_outcome_rules() -> OutcomeRules:
     return parse_outcome_rules(path.read_text(encoding="utf-8"), str(path))
 
 
+# The jurisdiction rows beside the federal rules: every state and DC, the territories, Canada.
+JURISDICTION_FILES = ("us_states.toml", "us_territories.toml", "canada.toml")
+
+
 @lru_cache(maxsize=1)
 def shipped_rulebook() -> RuleBook:
     path = resource("rules", "us_compliance.toml")
-    return parse_rulebook(path.read_text(encoding="utf-8"), str(path))
+    rows = [resource("rules", name) for name in JURISDICTION_FILES]
+    return parse_rulebook(
+        path.read_text(encoding="utf-8"),
+        str(path),
+        [(row.read_text(encoding="utf-8"), str(row)) for row in rows],
+    )
 
 
 @lru_cache(maxsize=1)

@@ -120,8 +120,10 @@ class Workspace:
         self.scrub = ScrubService(self.uow, clock, self.gate)
         self.leads.page_gate = self.scrub.decide_leads
         with self.uow() as uow:
-            # Leads written before hours keys existed (or by an older version) get theirs now.
-            if self.hours.backfill(uow):
+            # Leads written before hours keys existed (or by an older version, or under other rules)
+            # get theirs now.
+            stale = self.hours.forget_stale_keys(uow)
+            if self.hours.backfill(uow) or stale:
                 uow.commit()
 
     def save_outcome_rules(self, overrides: dict[str, dict[str, object]]) -> None:
@@ -141,7 +143,8 @@ class Workspace:
         self.calling.outcome_rules = rules
         self.leads.outcome_rules = rules
         with self.uow() as uow:
-            if self.hours.backfill(uow):
+            stale = self.hours.forget_stale_keys(uow)
+            if self.hours.backfill(uow) or stale:
                 uow.commit()
 
     def lists_changed(self, lead_id: int | None = None) -> None:

@@ -88,3 +88,19 @@ def test_audit_export_after_calls(db_path: Path, sample_csv: Path, tmp_path: Pat
         ).returncode
         == 2
     )
+
+
+def test_emergency_dates_block_a_state_from_the_command_line(db_path: Path, tmp_path: Path) -> None:
+    listing = tmp_path / "la.csv"
+    listing.write_text("Name,Company,Phone,State,Type\nLou Lane,Lane Co,504-555-0180,LA,business\n")
+    run(db_path, "leads", "import", str(listing), check=True)
+    at = "2026-12-01T17:00:00Z"  # Tuesday 11:00 in New Orleans
+    assert run(db_path, "check", "504-555-0180", "--at", at).returncode == 0  # decided as its business lead
+    added = run(db_path, "emergency", "add", "la", "2026-11-30", "2026-12-02", "--areas", "Orleans")
+    assert added.returncode == 0, added.stderr
+    blocked = run(db_path, "check", "504-555-0180", "--at", at, "--json")
+    assert blocked.returncode == 1 and "state of emergency (Orleans)" in blocked.stdout
+    assert json.loads(run(db_path, "emergency", "list", "--json").stdout)[0]["state"] == "LA"
+    bad = run(db_path, "emergency", "add", "LA", "2026-12-05", "2026-12-01")
+    assert bad.returncode == 2 and "before it starts" in bad.stderr and "Traceback" not in bad.stderr
+    assert run(db_path, "emergency", "add", "ZZ", "2026-12-01", "2026-12-02").returncode == 2

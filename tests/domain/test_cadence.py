@@ -10,10 +10,9 @@ from hypothesis import strategies as st
 
 from desktop.domain.cadence import CadencePlan, next_attempt_at, slot_for
 from desktop.domain.compliance import hours_key, hours_reasons
-from desktop.domain.compliance_rules import parse_rulebook
-from desktop.paths import resource
+from desktop.services.rules import shipped_rulebook
 
-RULES = parse_rulebook(resource("rules", "us_compliance.toml").read_text(encoding="utf-8"))
+RULES = shipped_rulebook()
 ZONES = [
     "America/New_York",
     "America/Chicago",

@@ -9,11 +9,14 @@ import pytest
 
 from desktop.domain.compliance import ConsentFacts, DialFacts, decide, next_callable_at
 from desktop.domain.compliance_rules import parse_rulebook
-from desktop.paths import resource
+from desktop.services.rules import shipped_rulebook
 
-RULES = parse_rulebook(resource("rules", "us_compliance.toml").read_text(encoding="utf-8"))
+RULES = shipped_rulebook()
 MOMENT = datetime(2026, 12, 1, 14, 0, tzinfo=UTC)  # a Tuesday: 09:00 New York, 04:00 Honolulu
-FRESH = {"national": date(2026, 11, 20)}
+# Fresh copies of the national registry and of every state list the rules name.
+FRESH = {"national": date(2026, 11, 20)} | {
+    rule.list_source: date(2026, 11, 20) for rule in RULES.states.values() if rule.list_source
+}
 
 
 def facts(**overrides: object) -> DialFacts:

@@ -36,7 +36,10 @@ CLOCK_SHIM = Path(__file__).resolve().parent.parent / "clock_shim"
 IN_HOURS = "2026-12-01T16:00:00+00:00"
 # 08:00 UTC: 03:00 in New York.
 AT_NIGHT = "2026-12-01T08:00:00+00:00"
-LEADS_CSV = "First Name,Last Name,Company,Phone,Type\nMaria,Lopez,Lopez Dental Group,{phone},business\n"
+# A business landline: a voicemail drop to it needs no written consent (a mobile would).
+LEADS_CSV = (
+    "First Name,Last Name,Company,Landline Phone,Type\nMaria,Lopez,Lopez Dental Group,{phone},business\n"
+)
 
 
 @pytest.fixture

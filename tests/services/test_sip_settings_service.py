@@ -85,6 +85,7 @@ def voicemail(workspace: Workspace) -> Iterator[VoicemailService]:
 def test_voicemail_decision_is_recorded_allowed_or_refused(
     workspace: Workspace, voicemail: VoicemailService, tmp_path: Path
 ) -> None:
+    workspace.consent.add(1, "written", date(2026, 11, 1), "signed form")  # Maria's number is no landline
     maria = workspace.calling.start_call(1)
     voicemail.authorize(maria.attempt_id, 1, maria.number)
     registry = tmp_path / "national.txt"

@@ -1,0 +1,97 @@
+"""Where the callee may be and whose rules govern the call, from the lead's record and the number.
+
+The lead's recorded state narrows the number's zones but never widens them; when the two disagree
+the callee may be in either place, so the zones and rules of both apply. Answers depend on the rule
+book and a few facts only, so they are kept in the rule book's memo.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from desktop.domain.compliance_codes import LOCATION_CONFLICT, Reason
+from desktop.domain.compliance_rules import RuleBook, StateRule
+
+if TYPE_CHECKING:  # DialFacts lives in compliance.py, which imports this module
+    from desktop.domain.compliance import DialFacts
+
+
+def number_jurisdictions(number_states: tuple[str, ...], rules: RuleBook) -> tuple[StateRule, ...]:
+    """The jurisdictions a number's area code belongs to ("Nova Scotia/Prince Edward Island" is two)."""
+    found: dict[str, StateRule] = {}
+    for text in number_states:
+        for rule in rules.states_named(text):
+            found.setdefault(rule.code, rule)
+    return tuple(found.values())
+
+
+def applicable_states(facts: DialFacts, rules: RuleBook) -> tuple[StateRule, ...]:
+    """The jurisdictions whose rules govern the call: the lead's recorded state and every
+    jurisdiction of the number's area code (the callee may live in either, so both must allow),
+    and the country row (Canada) of any of them or of the number."""
+    key = ("applicable", facts.lead_state, facts.number_states, facts.number_region)
+    cached = rules.memo.get(key)
+    if cached is None:
+        cached = rules.memo[key] = _applicable_states(facts, rules)
+    return cached  # type: ignore[return-value]
+
+
+def _applicable_states(facts: DialFacts, rules: RuleBook) -> tuple[StateRule, ...]:
+    found: dict[str, StateRule] = {}
+    lead_state = rules.state(facts.lead_state)
+    if lead_state is not None:
+        found[lead_state.code] = lead_state
+    for rule in number_jurisdictions(facts.number_states, rules):
+        found.setdefault(rule.code, rule)
+    territory = rules.state(f"region:{facts.number_region}") if facts.number_region else None
+    if territory is not None:  # a territory's numbers are their own phonenumbers region (AS: 684)
+        found.setdefault(territory.code, territory)
+    countries = {facts.number_region or ""} | {rule.country for rule in found.values()}
+    for code in sorted(countries):
+        country = rules.country(code)
+        if country is not None:
+            found.setdefault("@" + country.code, country)
+    return tuple(found.values())
+
+
+def callee_zones(facts: DialFacts, rules: RuleBook) -> tuple[str, ...]:
+    """Where the callee may be: the number's zones narrowed by the lead's state.
+
+    The recorded state narrows but never widens: when it shares no zone with the number, the callee
+    may be in either place, so every zone of both is checked.
+    """
+    key = ("zones", facts.lead_state, facts.time_zones)
+    cached = rules.memo.get(key)
+    if cached is None:
+        cached = rules.memo[key] = _callee_zones(facts, rules)
+    return cached  # type: ignore[return-value]
+
+
+def _callee_zones(facts: DialFacts, rules: RuleBook) -> tuple[str, ...]:
+    state = rules.state(facts.lead_state)
+    if state is None or not state.zones:
+        return facts.time_zones
+    if not facts.time_zones:
+        return state.zones
+    narrowed = tuple(zone for zone in facts.time_zones if zone in state.zones)
+    return narrowed or tuple(dict.fromkeys(facts.time_zones + state.zones))
+
+
+def location_note(facts: DialFacts, rules: RuleBook) -> Reason | None:
+    key = ("location-note", facts.lead_state, facts.number_states)
+    if key not in rules.memo:
+        rules.memo[key] = _location_conflict(facts, rules)
+    return rules.memo[key]  # type: ignore[return-value]
+
+
+def _location_conflict(facts: DialFacts, rules: RuleBook) -> Reason | None:
+    state = rules.state(facts.lead_state)
+    number_rules = number_jurisdictions(facts.number_states, rules)
+    if state is None or not number_rules or state in number_rules:
+        return None
+    where = ", ".join(rule.name for rule in number_rules)
+    return Reason(
+        LOCATION_CONFLICT,
+        f"the lead is recorded in {state.name} but the number's area code is {where}: "
+        "the rules and hours of both apply",
+    )
