@@ -22,25 +22,25 @@ queue reflect all calls made to it.
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
-import tempfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, case, func, insert, inspect, select, update
+from sqlalchemy import Engine, case, func, insert, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, selectinload
 
 from desktop.domain import leads as lead_rules
 from desktop.domain.outcomes import OutcomeRules
 from desktop.services.clock import Clock
 from desktop.services.hours import HoursKeys
-from desktop.storage import rollups
-from desktop.storage.engine import create_private_file, database_url, make_engine, sqlite_path
-from desktop.storage.migrate import alembic_config, current_revision, upgrade
+from desktop.storage import rollups, untrusted
+from desktop.storage.engine import sqlite_path
+from desktop.storage.migrate import upgrade
+from desktop.storage.sqlite_files import failure_kind
 from desktop.storage.models import (
     Agent,
     Attempt,
@@ -124,38 +124,6 @@ def _setting(session: Session, key: str) -> Any:
 
 def _identity(lead: Lead) -> lead_rules.LeadIdentity:
     return _identity_of(lead.identity_key or "", lead.first_name, lead.last_name, lead.company)
-
-
-def known_revision(revision: str | None) -> bool:
-    """Whether this version of Dialdesk knows a schema revision (None: a database never upgraded)."""
-    if revision is None:
-        return True
-    from alembic.script import ScriptDirectory
-    from alembic.util import CommandError
-
-    try:
-        return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is not None
-    except CommandError:
-        return False
-
-
-def _copy_sqlite(source: Path, folder: Path) -> Path:
-    """A consistent copy of a SQLite database (its WAL included), made without writing to it."""
-    copy = folder / "source.db"
-    create_private_file(copy)  # their names and numbers: readable by this user only, even briefly
-    try:
-        reader = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-        try:
-            writer = sqlite3.connect(copy)
-            try:
-                reader.backup(writer)
-            finally:
-                writer.close()
-        finally:
-            reader.close()
-    except sqlite3.Error as error:
-        raise MergeError(f"cannot read {source}: {error}") from None
-    return copy
 
 
 @dataclass
@@ -284,33 +252,40 @@ class MergeService:
         own = sqlite_path(str(self._uow_factory.engine.url))
         if own is not None and own.exists() and path.resolve() == own.resolve():
             raise MergeError("that is this database: choose a colleague's file")
-        folder = Path(tempfile.mkdtemp(prefix="dialdesk-merge-"))  # created 0700
         engine: Engine | None = None
-        try:
-            engine = self._open_copy(path, folder)
-            with Session(engine) as source_session:
-                return self._merge(path, source_session, progress, cancelled)
-        finally:
-            if engine is not None:
-                engine.dispose()
-            shutil.rmtree(folder, ignore_errors=True)
+        with untrusted.interruptible(), untrusted.scratch_folder("merge") as folder:
+            try:
+                engine = self._open_copy(path, folder)
+                with Session(engine) as source_session:
+                    return self._merge(path, source_session, progress, cancelled)
+            except (sqlite3.Error, DBAPIError) as error:
+                if untrusted.stop_requested():
+                    raise untrusted.Interrupted() from None
+                found = failure_kind(error)
+                # One line, no SQL and no link: what went wrong and with which file.
+                raise MergeError(f"cannot merge {path}: {found[1] if found else type(error).__name__}") from None
+            finally:
+                if engine is not None:
+                    engine.dispose()
 
     def _open_copy(self, path: Path, folder: Path) -> Engine:
-        copy = _copy_sqlite(path, folder)
-        engine = make_engine(database_url(str(copy)))
+        """A private copy of their file, validated against the exact schema of its revision before any
+        statement reads it, then upgraded (by our migrations, on the copy) to this version's schema."""
         try:
-            tables = set(inspect(engine).get_table_names())
-            if not {"leads", "attempts", "alembic_version"} <= tables:
-                raise MergeError(f"{path} is not a Dialdesk database")
-            if not known_revision(current_revision(engine)):
-                raise MergeError(f"{path} was written by a newer version of Dialdesk: update this one first")
+            copy = untrusted.copy_bytes(path, folder)
+            untrusted.validate_copy(copy, path)
+        except untrusted.UntrustedFileError as error:
+            raise MergeError(str(error).removeprefix(f"{path}: ")) from None
+        engine: Engine = untrusted.copy_engine(copy)
+        try:
             upgrade(engine)
-        except MergeError:
-            engine.dispose()
-            raise
         except Exception as error:  # noqa: BLE001 - any failure is a file we cannot merge
             engine.dispose()
-            raise MergeError(f"cannot read {path} as a Dialdesk database: {error}") from error
+            if untrusted.stop_requested():
+                raise untrusted.Interrupted() from None
+            found = failure_kind(error)
+            detail = found[1] if found else type(error).__name__
+            raise MergeError(f"cannot upgrade a copy of {path} to this version's schema ({detail})") from None
         return engine
 
     def _merge(
@@ -332,6 +307,8 @@ class MergeService:
             self._recount,
         ]
         with self._uow_factory() as uow:
+            # The merge's connection to this database answers Ctrl+C too (a long statement included).
+            untrusted.watch(uow.session.connection().connection.driver_connection)
             target_id = str(_setting(uow.session, DATABASE_ID) or "")
             if not source_id or not target_id:
                 raise MergeError("a database has no id: open it once with this version of Dialdesk")
