@@ -9,6 +9,7 @@ consistent even while a window is writing. Backups live in the user data folder'
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
@@ -285,12 +286,21 @@ class BackupService:
             raise BackupError("the backup cannot be the database itself")
         try:
             sqlite_files.copy_database(source, target)
-        except sqlite3.Error as error:
+        except (sqlite3.Error, OSError) as error:
+            found = sqlite_files.failure_kind(error)
+            if (found is not None and found[0] == sqlite_files.FULL) or getattr(
+                error, "errno", None
+            ) == errno.ENOSPC:
+                # The copy is what filled a disk: the backup's, not the database's (which is untouched).
+                raise BackupError(
+                    f"the disk holding {target.parent} is full: no backup was written there and the "
+                    f"database {source} is unchanged; free some space or choose another place"
+                ) from None
+            if isinstance(error, OSError):
+                raise BackupError(f"cannot write the backup {target}: {error.strerror}") from None
             raise BackupError(
                 database_problem(error, source) or f"cannot back up {source}: {error}"
             ) from None
-        except OSError as error:
-            raise BackupError(f"cannot write the backup {target}: {error.strerror}") from None
         return self.facts(target)
 
     def automatic_backups(self) -> list[BackupFile]:
@@ -412,7 +422,9 @@ class BackupService:
                     engine.dispose()
                 with untrusted.open_copy(work) as connection:
                     drift = schema_check.schema_problems(connection, migrate.head_revision())
-                if drift:  # our migrations on a file of exactly their schema: cannot happen, yet never install it
+                if (
+                    drift
+                ):  # our migrations on a file of exactly their schema: cannot happen, yet never install it
                     raise BackupError(f"{candidate}: the upgraded copy is not Dialdesk's schema ({drift[0]})")
                 page = sqlite_files.page_size(target) if _usable(target) else None
                 staged = folder / "ready.db" if page is not None else ready

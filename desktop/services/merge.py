@@ -40,7 +40,6 @@ from desktop.services.hours import HoursKeys
 from desktop.storage import rollups, untrusted
 from desktop.storage.engine import sqlite_path
 from desktop.storage.migrate import upgrade
-from desktop.storage.sqlite_files import failure_kind
 from desktop.storage.models import (
     Agent,
     Attempt,
@@ -53,6 +52,7 @@ from desktop.storage.models import (
     Phone,
     ScriptAnswer,
 )
+from desktop.storage.sqlite_files import failure_kind
 from desktop.storage.uow import UnitOfWork, UnitOfWorkFactory
 
 DATABASE_ID = "database_id"
@@ -166,7 +166,7 @@ class _Index:
         self.by_key: dict[str, _Known] = {}
         self.anonymous: dict[str, _Known] = {}
         columns = [getattr(Lead, name) for name in FILLABLE]
-        created: dict[int, tuple[Any, ...]] = {}
+        created: dict[int, tuple[Any, str, str, str]] = {}
         query = select(Lead.id, Lead.identity_key, Lead.created_at, Lead.list_name, *columns)
         for lead_id, key, created_at, list_name, *fields in session.execute(query):
             values = dict(zip(FILLABLE, fields, strict=True))
@@ -219,7 +219,9 @@ def _anonymous_key(created_at: Any, email: str, list_name: str, source: str, raw
 
 
 def _fingerprint(lead: Lead) -> str:
-    return _anonymous_key(lead.created_at, lead.email, lead.list_name, lead.source, [p.raw for p in lead.phones])
+    return _anonymous_key(
+        lead.created_at, lead.email, lead.list_name, lead.source, [p.raw for p in lead.phones]
+    )
 
 
 def _identity_of(key: str, first: str, last: str, company: str) -> lead_rules.LeadIdentity:
@@ -298,7 +300,9 @@ class MergeService:
                     raise untrusted.Interrupted() from None
                 found = failure_kind(error)
                 # One line, no SQL and no link: what went wrong and with which file.
-                raise MergeError(f"cannot merge {path}: {found[1] if found else type(error).__name__}") from None
+                raise MergeError(
+                    f"cannot merge {path}: {found[1] if found else type(error).__name__}"
+                ) from None
             finally:
                 if engine is not None:
                     engine.dispose()
@@ -486,7 +490,9 @@ class MergeService:
         """
         session = run.session
         known = self._call_keys(session, run.target_id)
-        theirs_by_row = {row_id: key for key, (row_id, _merged) in self._call_keys(run.source, run.source_id).items()}
+        theirs_by_row = {
+            row_id: key for key, (row_id, _merged) in self._call_keys(run.source, run.source_id).items()
+        }
         kept = _kept_conflicts(session)
         pending: list[dict[str, Any]] = []
         query = select(Attempt).order_by(Attempt.id).execution_options(yield_per=BATCH)
@@ -509,7 +515,9 @@ class MergeService:
             )
             values["outcome"] = values["outcome"] or None  # an empty code is no outcome (migration 0007)
             if attempt.corrects_id is not None:
-                run.report.attempts_added += _insert(session, Attempt, pending)  # the corrected one gets its id
+                run.report.attempts_added += _insert(
+                    session, Attempt, pending
+                )  # the corrected one gets its id
                 values["corrects_id"] = _our_call(run, theirs_by_row.get(attempt.corrects_id))
             pending.append(values)
             known[(origin_db, origin_id, agent)] = (0, True)
@@ -520,9 +528,15 @@ class MergeService:
         run.report.attempts_added += _insert(session, Attempt, pending)
 
     def _reconcile(
-        self, run: _Run, row_id: int, attempt: Attempt, origin_db: str, kept: set[str], lead_id: int | None
+        self,
+        run: _Run,
+        row_id: int,
+        attempt: Attempt,
+        origin_db: str,
+        kept: set[str],
+        lead_id: int | None,
     ) -> None:
-        """Their version of a call we merged before: complete ours, ignore an older copy, or keep a conflict."""
+        """Their version of a call merged before: complete ours, ignore an older copy, or keep a conflict."""
         row = run.session.get(Attempt, row_id)
         if row is None:
             return

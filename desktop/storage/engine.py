@@ -63,7 +63,10 @@ def _refuse_foreign(path: Path) -> None:
     if not stat.S_ISREG(facts.st_mode):
         raise DatabaseError(f"{path} is not a regular file (a device, a pipe or a socket), not a database")
     if facts.st_size and not has_sqlite_header(path):
-        raise DatabaseError(f"{path} is not a database file (it is not an SQLite file)")
+        raise DatabaseError(
+            f"{path} is not an SQLite database file: it is damaged or is something else (it was left as "
+            "it was); if it was your database, restore a backup with `dialdesk db restore BACKUP`"
+        )
 
 
 def create_private_file(path: Path) -> None:
@@ -92,6 +95,46 @@ def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+
+
+def read_only(path: Path) -> bool:
+    """True when the existing database file, or its folder, cannot be written (a read-only disk or file)."""
+    return path.is_file() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
+
+
+def _read_only_pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA query_only=ON")
+    cursor.close()
+
+
+def make_read_only_engine(path: Path) -> Engine:
+    """An engine that only reads the database file `path`, for reading commands on a read-only disk.
+
+    SQLite needs a `-shm` file beside a WAL database to read it; when the folder cannot hold one and
+    there is no pending `-wal` either, the file cannot change under us and is opened as immutable.
+    """
+    from urllib.parse import quote
+
+    base = f"file:{quote(str(path.resolve()))}"
+
+    def connect() -> sqlite3.Connection:
+        connection = sqlite3.connect(f"{base}?mode=ro", uri=True, check_same_thread=False)
+        try:
+            connection.execute("SELECT count(*) FROM sqlite_master").fetchone()  # SQLite opens lazily
+            return connection
+        except sqlite3.OperationalError:
+            connection.close()
+            wal = Path(str(path) + "-wal")
+            if wal.exists() and wal.stat().st_size > 0:
+                raise
+            return sqlite3.connect(f"{base}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+
+    engine = create_engine("sqlite://", creator=connect, hide_parameters=True)
+    event.listen(engine, "connect", _read_only_pragmas)
+    return engine
 
 
 def make_engine(url: str) -> Engine:

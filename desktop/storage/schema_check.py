@@ -97,7 +97,9 @@ class SchemaDifference:
 def differences(actual: Schema, expected: Schema) -> list[SchemaDifference]:
     """What `actual` has that `expected` does not, lacks, or has otherwise; empty when they are the same."""
     found = [SchemaDifference(kind, name, "extra") for kind, name in sorted(actual.keys() - expected.keys())]
-    found += [SchemaDifference(kind, name, "missing") for kind, name in sorted(expected.keys() - actual.keys())]
+    found += [
+        SchemaDifference(kind, name, "missing") for kind, name in sorted(expected.keys() - actual.keys())
+    ]
     found += [
         SchemaDifference(kind, name, "different")
         for kind, name in sorted(actual.keys() & expected.keys())
@@ -147,5 +149,9 @@ def schema_problems(
     return [
         difference.text()
         for difference in differences(schema_of(connection), expected)
-        if not (difference.problem == "missing" and difference.kind == "trigger" and difference.name in optional_missing)
+        if not (
+            difference.problem == "missing"
+            and difference.kind == "trigger"
+            and difference.name in optional_missing
+        )
     ]

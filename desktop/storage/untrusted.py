@@ -148,7 +148,9 @@ def validate_copy(copy: Path, shown: Path) -> str:
             tables = sqlite_files.table_names(connection)
             revision = sqlite_files.schema_revision(connection)
             if revision is None or not {"leads", "attempts"} <= tables:
-                raise UntrustedFileError(f"{shown}: not a Dialdesk database (no Dialdesk schema version in it)")
+                raise UntrustedFileError(
+                    f"{shown}: not a Dialdesk database (no Dialdesk schema version in it)"
+                )
             if not known_revision(revision):
                 raise UntrustedFileError(
                     f"{shown}: written by another (newer?) version of Dialdesk (schema revision {revision}); "

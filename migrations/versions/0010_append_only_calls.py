@@ -26,7 +26,7 @@ down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# The columns of a call that make its record; `corrects_id` included (a record never changes what it corrects).
+# The columns that make a call's record; `corrects_id` too (a record never changes what it corrects).
 _RECORD = (
     "lead_id, phone_id, number, agent_id, backend, allowed, reasons, started_at, ended_at, duration_s,"
     " outcome, note, origin_db, origin_id, corrects_id"

@@ -86,7 +86,9 @@ def random_calls(uow_factory: UnitOfWorkFactory, seed: int, calls: int = 160, ch
         session = uow.session
         # The summaries must follow any change, even those append-only records now refuse (migration
         # 0010): the trigger that refuses them is lifted while the calls change, then put back.
-        append_only = session.scalar(text("SELECT sql FROM sqlite_master WHERE name = 'attempts_append_only'"))
+        append_only = session.scalar(
+            text("SELECT sql FROM sqlite_master WHERE name = 'attempts_append_only'")
+        )
         session.execute(text("DROP TRIGGER IF EXISTS attempts_append_only"))
         agents = [Agent(name=f"Agent {n}") for n in range(3)]
         session.add_all(agents)
