@@ -138,6 +138,7 @@ class Workspace:
         )
         self.scrub = ScrubService(self.uow, clock, self.gate)
         self.leads.page_gate = self.scrub.decide_leads
+        self.leads.remember_refusals = not self.read_only
         if not self.read_only:
             with self.uow() as uow:
                 # Leads written before hours keys existed (or by an older version) get theirs now.
