@@ -37,13 +37,19 @@ from desktop.domain import leads as lead_rules
 from desktop.domain.outcomes import OutcomeRules
 from desktop.services.clock import Clock
 from desktop.services.hours import HoursKeys
+from desktop.services.merge_records import (
+    MERGE_CONFLICT,
+    RECORD_FIELDS,
+    kept_conflicts,
+    record_of,
+    record_value,
+)
 from desktop.storage import rollups, untrusted
 from desktop.storage.engine import sqlite_path
 from desktop.storage.migrate import upgrade
 from desktop.storage.models import (
     Agent,
     Attempt,
-    AuditEvent,
     Callback,
     Consent,
     DncEntry,
@@ -493,7 +499,7 @@ class MergeService:
         theirs_by_row = {
             row_id: key for key, (row_id, _merged) in self._call_keys(run.source, run.source_id).items()
         }
-        kept = _kept_conflicts(session)
+        kept = kept_conflicts(session)
         pending: list[dict[str, Any]] = []
         query = select(Attempt).order_by(Attempt.id).execution_options(yield_per=BATCH)
         for attempt in run.source.scalars(query):
@@ -540,15 +546,15 @@ class MergeService:
         row = run.session.get(Attempt, row_id)
         if row is None:
             return
-        theirs = _record_of(attempt)
-        ours = _record_of(row)
+        theirs = record_of(attempt)
+        ours = record_of(row)
         if theirs == ours:
             return
         if ours["outcome"] is not None and theirs["outcome"] is None:
             return  # an older copy, from before the outcome was recorded: nothing to take from it
         if ours["outcome"] is None and run.source_id == origin_db:
             for name in RECORD_FIELDS:
-                setattr(row, name, _record_value(attempt, name))
+                setattr(row, name, record_value(attempt, name))
             run.report.attempts_updated += 1
             if lead_id is not None:
                 run.touched.add(lead_id)
@@ -709,37 +715,6 @@ def _same_lead(lead: Lead, other: Lead) -> bool:
     numbers = {p.e164 for p in lead.phones if p.e164}
     shared = numbers & {p.e164 for p in other.phones if p.e164}
     return bool(shared) and _identity(lead).same_as(_identity(other))
-
-
-RECORD_FIELDS = ("outcome", "started_at", "ended_at", "duration_s", "note")
-MERGE_CONFLICT = "merge_conflict"
-
-
-def _record_of(attempt: Attempt) -> dict[str, Any]:
-    """What makes a call's record, comparable and JSON-ready (times as ISO text)."""
-    values: dict[str, Any] = {}
-    for name in RECORD_FIELDS:
-        value = getattr(attempt, name)
-        if name == "outcome":
-            value = value or None  # an empty code is no outcome (migration 0007)
-        values[name] = value.isoformat() if isinstance(value, datetime) else value
-    return values
-
-
-def _record_value(attempt: Attempt, name: str) -> Any:
-    value = getattr(attempt, name)
-    return (value or None) if name == "outcome" else value
-
-
-def _kept_conflicts(session: Session) -> set[str]:
-    """The conflicts earlier merges kept (so merging the same file again reports nothing new)."""
-    found = set()
-    for detail in session.scalars(select(AuditEvent.detail).where(AuditEvent.action == MERGE_CONFLICT)):
-        try:
-            found.add(str(json.loads(detail)["key"]))
-        except (ValueError, KeyError, TypeError):
-            continue
-    return found
 
 
 def _our_call(run: _Run, key: CallKey | None) -> int | None:
