@@ -70,6 +70,16 @@ def _user_errors() -> tuple[type[BaseException], ...]:
     )
 
 
+def _clean_scratch() -> None:
+    """Private copies left by a merge or restore that was killed go at the next start."""
+    from desktop.storage.untrusted import clean_stale_scratch
+
+    try:
+        clean_stale_scratch()
+    except OSError:
+        pass  # a user data folder that cannot be written: the command says so itself when it matters
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from desktop.logging_setup import setup_logging
     from desktop.services.failures import cli_failure
@@ -85,6 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The program as run logs to its file; main() called from Python code (tests) does not.
         setup_logging()
         logging.getLogger("desktop.cli").info("dialdesk %s: %s", __version__, args.command or "window")
+    _clean_scratch()
     try:
         if getattr(args, "without_workspace", None) is not None:
             return int(args.without_workspace(args))  # `db …`: works on files that cannot be opened
@@ -109,7 +120,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return int(args.handler(workspace, args))
         finally:
             workspace.close()
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as interrupt:
+        from desktop.storage.untrusted import Interrupted
+
+        if isinstance(interrupt, Interrupted):
+            print("dialdesk: interrupted: the database was left as it was", file=sys.stderr)
         return 130
     except BrokenPipeError:
         # The reader went away (`dialdesk leads export | head`): not an error of ours.

@@ -9,6 +9,7 @@ consistent even while a window is writing. Backups live in the user data folder'
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
@@ -22,7 +23,7 @@ from pathlib import Path
 
 from desktop.paths import default_database_path, user_data_dir
 from desktop.services.clock import Clock, system_clock
-from desktop.storage import sqlite_files
+from desktop.storage import migrate, rollups, schema_check, sqlite_files, untrusted
 from desktop.storage.engine import sqlite_path
 
 DAILY_KEPT = 7
@@ -285,12 +286,21 @@ class BackupService:
             raise BackupError("the backup cannot be the database itself")
         try:
             sqlite_files.copy_database(source, target)
-        except sqlite3.Error as error:
+        except (sqlite3.Error, OSError) as error:
+            found = sqlite_files.failure_kind(error)
+            if (found is not None and found[0] == sqlite_files.FULL) or getattr(
+                error, "errno", None
+            ) == errno.ENOSPC:
+                # The copy is what filled a disk: the backup's, not the database's (which is untouched).
+                raise BackupError(
+                    f"the disk holding {target.parent} is full: no backup was written there and the "
+                    f"database {source} is unchanged; free some space or choose another place"
+                ) from None
+            if isinstance(error, OSError):
+                raise BackupError(f"cannot write the backup {target}: {error.strerror}") from None
             raise BackupError(
                 database_problem(error, source) or f"cannot back up {source}: {error}"
             ) from None
-        except OSError as error:
-            raise BackupError(f"cannot write the backup {target}: {error.strerror}") from None
         return self.facts(target)
 
     def automatic_backups(self) -> list[BackupFile]:
@@ -349,49 +359,27 @@ class BackupService:
             )
 
     def _validate(self, copy: Path, shown: Path) -> DatabaseFacts:
-        """Raise BackupError unless `copy` (a private copy of `shown`) is a sound Dialdesk database."""
+        """Raise BackupError unless `copy` (a private copy of `shown`) is a sound Dialdesk database with
+        exactly the schema of its revision (`desktop.storage.untrusted.validate_copy`)."""
         try:
-            with sqlite_files.open_existing(copy) as connection:
-                problems = sqlite_files.integrity_problems(connection, limit=5)
-                tables = sqlite_files.table_names(connection)
-                revision = sqlite_files.schema_revision(connection)
-        except sqlite3.Error as error:
-            raise BackupError(f"{shown}: not a usable SQLite database ({error})") from None
-        if problems:
-            raise BackupError(f"{shown}: fails the integrity check ({problems[0]}); it cannot be restored")
-        if revision is None or not REQUIRED_TABLES <= tables:
-            raise BackupError(f"{shown}: not a Dialdesk database (no Dialdesk schema version in it)")
-        known = known_revisions()
-        if revision not in known:
-            raise BackupError(
-                f"{shown}: written by another (newer?) version of Dialdesk (schema revision {revision}); "
-                "update Dialdesk before restoring it"
-            )
+            untrusted.validate_copy(copy, shown)
+        except untrusted.UntrustedFileError as error:
+            raise BackupError(f"{error}; it cannot be restored") from None
         facts = self.facts(copy)
         return DatabaseFacts(shown, facts.revision, facts.leads, facts.calls, shown.stat().st_size)
 
-    def _private_copy(self, candidate: Path, beside: Path) -> Path:
-        candidate = Path(candidate).expanduser()
-        if not candidate.is_file():
-            raise BackupError(f"{candidate}: no such file")
-        if not sqlite_files.has_sqlite_header(candidate):
-            raise BackupError(f"{candidate}: not a SQLite database file (not a Dialdesk backup)")
-        work = beside.with_name(f".{beside.name}.restore-{os.getpid()}")
+    def _private_copy(self, candidate: Path, folder: Path) -> Path:
+        """The candidate's bytes in the private scratch `folder`: SQLite never opens the file itself,
+        so its `-wal` is not checkpointed and no `-shm` appears beside it."""
         try:
-            sqlite_files.copy_database(candidate, work)
-        except sqlite3.Error as error:
-            raise BackupError(f"{candidate}: not a usable SQLite database ({error})") from None
-        except OSError as error:
-            raise BackupError(f"cannot copy {candidate} beside {beside}: {error.strerror}") from None
-        return work
+            return untrusted.copy_bytes(Path(candidate).expanduser(), folder)
+        except untrusted.UntrustedFileError as error:
+            raise BackupError(f"{error} (not a Dialdesk backup)") from None
 
     def inspect(self, candidate: Path) -> DatabaseFacts:
         """What `candidate` holds, after the same checks a restore makes; BackupError when it is unusable."""
-        work = self._private_copy(candidate, self.database)
-        try:
-            return self._validate(work, Path(candidate))
-        finally:
-            _remove_database(work)
+        with untrusted.interruptible(), untrusted.scratch_folder("inspect") as folder:
+            return self._validate(self._private_copy(candidate, folder), Path(candidate))
 
     # -- restoring -------------------------------------------------------------------------------
 
@@ -414,45 +402,55 @@ class BackupService:
         return target
 
     def restore(self, candidate: Path) -> RestoreResult:
-        """Replace the database with `candidate`: validated, the current one kept, then migrated to head."""
-        from desktop.storage.engine import database_url, make_engine
+        """Replace the database with `candidate`: validated, the current one kept, then migrated to head.
+
+        Everything happens on a private copy; the live database is written once, at the end, in one
+        transaction. Ctrl+C before that leaves it as it was (KeyboardInterrupt reaches the caller).
+        """
         from desktop.storage.migrate import upgrade
 
         target = self.database
-        work = self._private_copy(candidate, target)
-        ready = work.with_name(work.name + "-ready")
-        try:
-            facts = self._validate(work, Path(candidate))
-            engine = make_engine(database_url(str(work)))
+        ready = target.with_name(f".{target.name}.restore-{os.getpid()}")
+        with untrusted.interruptible(), untrusted.scratch_folder("restore") as folder:
+            work = self._private_copy(candidate, folder)
             try:
-                upgrade(engine)
-            finally:
-                engine.dispose()
-            page = sqlite_files.page_size(target) if _usable(target) else None
-            sqlite_files.copy_database(work, ready, page_size=page)
-            kept = self.keep_current()
-            if page is not None:
+                facts = self._validate(work, Path(candidate))
+                engine = untrusted.copy_engine(work)
                 try:
-                    sqlite_files.copy_into(ready, target)
-                except sqlite3.Error as error:
-                    raise BackupError(
-                        database_problem(error, target) or f"cannot restore into {target}: {error}"
-                    ) from None
-            else:
-                # No database yet, or one too damaged to write into: the file itself is replaced.
-                for suffix in ("-wal", "-shm"):
-                    with suppress(FileNotFoundError):
-                        Path(str(target) + suffix).unlink()
-                os.replace(ready, target)
-        except sqlite3.Error as error:
-            raise BackupError(
-                database_problem(error, target) or f"cannot restore {candidate}: {error}"
-            ) from None
-        except OSError as error:
-            raise BackupError(f"cannot restore into {target}: {error.strerror or error}") from None
-        finally:
-            _remove_database(work)
-            _remove_database(ready)
+                    upgrade(engine)
+                finally:
+                    engine.dispose()
+                with untrusted.open_copy(work) as connection:
+                    drift = schema_check.schema_problems(connection, migrate.head_revision())
+                if (
+                    drift
+                ):  # our migrations on a file of exactly their schema: cannot happen, yet never install it
+                    raise BackupError(f"{candidate}: the upgraded copy is not Dialdesk's schema ({drift[0]})")
+                page = sqlite_files.page_size(target) if _usable(target) else None
+                staged = folder / "ready.db" if page is not None else ready
+                sqlite_files.copy_database(work, staged, page_size=page)
+                kept = self.keep_current()
+                if page is not None:
+                    try:
+                        sqlite_files.copy_into(staged, target)
+                    except sqlite3.Error as error:
+                        raise BackupError(
+                            database_problem(error, target) or f"cannot restore into {target}: {error}"
+                        ) from None
+                else:
+                    # No database yet, or one too damaged to write into: the file itself is replaced.
+                    for suffix in ("-wal", "-shm"):
+                        with suppress(FileNotFoundError):
+                            Path(str(target) + suffix).unlink()
+                    os.replace(staged, target)
+            except sqlite3.Error as error:
+                if untrusted.stop_requested():
+                    raise
+                raise BackupError(database_problem(error, target) or f"cannot restore {candidate}") from None
+            except OSError as error:
+                raise BackupError(f"cannot restore into {target}: {error.strerror or error}") from None
+            finally:
+                _remove_database(ready)
         return RestoreResult(self.facts(target), kept, facts.revision)
 
     # -- checking --------------------------------------------------------------------------------
@@ -465,8 +463,14 @@ class BackupService:
         report = CheckReport(path)
         try:
             with sqlite_files.open_existing(path) as connection:
+                untrusted.guard(connection)  # a planted trigger or view must not run while we look
                 report.problems = sqlite_files.integrity_problems(connection)
                 report.revision = sqlite_files.schema_revision(connection)
+                if report.revision is not None and schema_check.known_revision(report.revision):
+                    # The exact schema of its revision: a planted trigger or a changed column is a problem.
+                    report.problems += schema_check.schema_problems(
+                        connection, report.revision, optional_missing=frozenset(rollups.TRIGGERS)
+                    )
                 report.leads = sqlite_files.count_rows(connection, "leads")
                 report.calls = sqlite_files.count_rows(connection, "attempts")
         except sqlite3.Error as error:

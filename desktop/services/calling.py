@@ -229,33 +229,12 @@ class CallingService:
         now = self._clock()
         dialer = self._dialer_provider()
         with self._uow_factory() as uow:
-            result, phone = self._gate_result(
-                uow, lead_id, phone_id, number, region, now, automated=automated, prerecorded=prerecorded
-            )
-            decision = result.decision
-            agent = uow.agents.get_or_create(self._agent_name() or "agent")
-            attempt = uow.attempts.add(
-                Attempt(
-                    lead_id=lead_id,
-                    phone_id=phone.id if phone is not None else None,
-                    number=decision.number or "",
-                    agent_id=agent.id,
-                    backend=dialer.name,
-                    allowed=decision.allowed,
-                    reasons=result.record,
-                    started_at=now,
-                )
+            attempt, decision, extension = self._record_decision(
+                uow, lead_id, phone_id, number, region, now, dialer.name, automated, prerecorded
             )
             attempt_id = attempt.id
-            extension = phone.extension if phone is not None else None
             uow.commit()
-        log.info(
-            "lead %s: gate %s (call %d; %s)",
-            lead_id,
-            "allowed" if decision.allowed else "blocked",
-            attempt_id,
-            ", ".join(reason.code for reason in decision.reasons) or "no reasons",
-        )
+        _log_decision(lead_id, decision, attempt_id)
         if not decision.allowed:
             raise GateRefused(decision, attempt_id)
         assert decision.number is not None
@@ -274,6 +253,38 @@ class CallingService:
             backend=dialer.name,
             started_at=now,
         )
+
+    def _record_decision(
+        self,
+        uow: UnitOfWork,
+        lead_id: int | None,
+        phone_id: int | None,
+        number: str | None,
+        region: str,
+        now: datetime,
+        backend: str,
+        automated: bool = False,
+        prerecorded: bool = False,
+    ) -> tuple[Attempt, Decision, str | None]:
+        """The gate's decision as a call record in `uow`, not committed: (record, decision, extension)."""
+        result, phone = self._gate_result(
+            uow, lead_id, phone_id, number, region, now, automated=automated, prerecorded=prerecorded
+        )
+        decision = result.decision
+        agent = uow.agents.get_or_create(self._agent_name() or "agent")
+        attempt = uow.attempts.add(
+            Attempt(
+                lead_id=lead_id,
+                phone_id=phone.id if phone is not None else None,
+                number=decision.number or "",
+                agent_id=agent.id,
+                backend=backend,
+                allowed=decision.allowed,
+                reasons=result.record,
+                started_at=now,
+            )
+        )
+        return attempt, decision, phone.extension if phone is not None else None
 
     def hang_up(self, attempt_id: int) -> float:
         """End the call: stop the timer and tell the backend. Returns the duration in seconds."""
@@ -320,11 +331,20 @@ class CallingService:
         for moment in (callback_at, meeting_at):
             if moment is not None and moment.tzinfo is None:
                 raise CallingError("give times with a UTC offset, e.g. 2026-12-01T15:00:00-05:00")
-        if attempt_id is None:
-            attempt_id = self.start_call(lead_id, phone_id=phone_id, number=number, dial=False).attempt_id
         now = self._clock()
         target = self._attempt_target()
         with self._uow_factory() as uow:
+            if attempt_id is None:
+                # A manual call: the gate's decision, the call and its outcome are one transaction, so
+                # a kill at any moment leaves either all of them or none (never a call without outcome).
+                logged, decision, _extension = self._record_decision(
+                    uow, lead_id, phone_id, number, "US", now, self._dialer_provider().name
+                )
+                if not decision.allowed:
+                    uow.commit()
+                    _log_decision(lead_id, decision, logged.id)
+                    raise GateRefused(decision, logged.id)
+                attempt_id = logged.id
             attempt = uow.attempts.get(attempt_id)
             lead = uow.leads.get(lead_id)
             if attempt is None or lead is None or attempt.lead_id != lead_id:
@@ -492,3 +512,13 @@ def default_phone(uow: UnitOfWork, lead: Lead) -> Phone | None:
         if phone.valid and phone.e164 and uow.dnc.find(phone.e164, "internal") is None:
             return phone
     return lead.phones[0] if lead.phones else None
+
+
+def _log_decision(lead_id: int | None, decision: Decision, attempt_id: int) -> None:
+    log.info(
+        "lead %s: gate %s (call %d; %s)",
+        lead_id,
+        "allowed" if decision.allowed else "blocked",
+        attempt_id,
+        ", ".join(reason.code for reason in decision.reasons) or "no reasons",
+    )

@@ -170,6 +170,8 @@ class LeadService:
         # Asks the dial gate about a lead without recording (the calling service's check).
         self.gate_check = gate_check
         # Asks the gate about a page of leads at once (ScrubService.decide_leads), wired by the workspace.
+        # Refusals time will not lift are stored on the lead; not on a read-only database (reading only).
+        self.remember_refusals = True
         self.page_gate: Callable[[UnitOfWork, list[Lead], datetime], dict[int, GateResult | None]] | None = (
             None
         )
@@ -202,10 +204,12 @@ class LeadService:
             if result is None or result.decision.allowed:
                 continue
             refused[lead_id] = result
-            if not result.decision.only_time_blocks:
+            if not result.decision.only_time_blocks and self.remember_refusals:
                 first = result.decision.reasons[0]
                 uow.leads.set_gate_block(lead_id, f"{first.code}: {first.detail}")
-        if any(not result.decision.only_time_blocks for result in refused.values()):
+        if self.remember_refusals and any(
+            not result.decision.only_time_blocks for result in refused.values()
+        ):
             uow.commit()
         return refused
 
@@ -279,7 +283,7 @@ class LeadService:
                 if decision.allowed:
                     return lead.id
                 skipped.append(lead.id)
-                if not decision.only_time_blocks:
+                if not decision.only_time_blocks and self.remember_refusals:
                     first = decision.reasons[0]
                     uow.leads.set_gate_block(lead.id, f"{first.code}: {first.detail}")
                     uow.commit()

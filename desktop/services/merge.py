@@ -22,25 +22,31 @@ queue reflect all calls made to it.
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
-import tempfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, case, func, insert, inspect, select, update
+from sqlalchemy import Engine, case, func, insert, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, selectinload
 
 from desktop.domain import leads as lead_rules
 from desktop.domain.outcomes import OutcomeRules
 from desktop.services.clock import Clock
 from desktop.services.hours import HoursKeys
-from desktop.storage import rollups
-from desktop.storage.engine import create_private_file, database_url, make_engine, sqlite_path
-from desktop.storage.migrate import alembic_config, current_revision, upgrade
+from desktop.services.merge_records import (
+    MERGE_CONFLICT,
+    RECORD_FIELDS,
+    kept_conflicts,
+    record_of,
+    record_value,
+)
+from desktop.storage import rollups, untrusted
+from desktop.storage.engine import sqlite_path
+from desktop.storage.migrate import upgrade
 from desktop.storage.models import (
     Agent,
     Attempt,
@@ -52,6 +58,7 @@ from desktop.storage.models import (
     Phone,
     ScriptAnswer,
 )
+from desktop.storage.sqlite_files import failure_kind
 from desktop.storage.uow import UnitOfWork, UnitOfWorkFactory
 
 DATABASE_ID = "database_id"
@@ -82,13 +89,15 @@ class MergeReport:
     leads_matched: int = 0
     phones_added: int = 0
     attempts_added: int = 0
-    attempts_updated: int = 0
+    attempts_updated: int = 0  # calls merged in progress before, completed now by their own database
+    conflicts_kept: int = 0  # other versions of calls we have: kept in the audit log, not applied
     callbacks_added: int = 0
     callbacks_updated: int = 0
     meetings_added: int = 0
     consents_added: int = 0
     dnc_added: int = 0
     answers_added: int = 0
+    conflict_calls: list[int] = field(default_factory=list)  # our ids of the calls in conflict
 
     @property
     def changed(self) -> bool:
@@ -107,6 +116,14 @@ class MergeReport:
             f"({self.leads_matched:,} already here), {self.attempts_added:,} calls, "
             f"{self.callbacks_added:,} callbacks, {self.meetings_added:,} meetings, "
             f"{self.consents_added:,} consents, {self.dnc_added:,} do-not-call numbers."
+            + (
+                f" {self.conflicts_kept:,} calls differ from ours (calls "
+                + ", ".join(f"#{call}" for call in self.conflict_calls[:10])
+                + (" …" if self.conflicts_kept > 10 else "")
+                + "): their version is kept in the audit log, ours is unchanged."
+                if self.conflicts_kept
+                else ""
+            )
         )
 
 
@@ -126,38 +143,6 @@ def _identity(lead: Lead) -> lead_rules.LeadIdentity:
     return _identity_of(lead.identity_key or "", lead.first_name, lead.last_name, lead.company)
 
 
-def known_revision(revision: str | None) -> bool:
-    """Whether this version of Dialdesk knows a schema revision (None: a database never upgraded)."""
-    if revision is None:
-        return True
-    from alembic.script import ScriptDirectory
-    from alembic.util import CommandError
-
-    try:
-        return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is not None
-    except CommandError:
-        return False
-
-
-def _copy_sqlite(source: Path, folder: Path) -> Path:
-    """A consistent copy of a SQLite database (its WAL included), made without writing to it."""
-    copy = folder / "source.db"
-    create_private_file(copy)  # their names and numbers: readable by this user only, even briefly
-    try:
-        reader = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-        try:
-            writer = sqlite3.connect(copy)
-            try:
-                reader.backup(writer)
-            finally:
-                writer.close()
-        finally:
-            reader.close()
-    except sqlite3.Error as error:
-        raise MergeError(f"cannot read {source}: {error}") from None
-    return copy
-
-
 @dataclass
 class _Known:
     """A lead of this database as the merge needs it: its identity, its numbers and its phone ids."""
@@ -166,6 +151,7 @@ class _Known:
     identity: lead_rules.LeadIdentity
     phones: list[tuple[int, str | None, str]]  # (phone id, E.164, raw)
     empty: set[str]  # fields with nothing in them, which a colleague's data may fill
+    fingerprint: str = ""  # how a lead with no name and no valid number is recognised (_Index)
 
 
 FILLABLE = ("first_name", "last_name", "company", "title", "email", "state", "source")
@@ -173,14 +159,22 @@ FILLABLE = ("first_name", "last_name", "company", "title", "email", "state", "so
 
 class _Index:
     """This database's leads by number (and by identity when they have none): what a colleague's
-    lead may be. Loaded in two queries, so a second merge of a large list costs no query per lead."""
+    lead may be. Loaded in two queries, so a second merge of a large list costs no query per lead.
+
+    A lead with neither a name nor a valid number has no identity to match on: it is known by its
+    fingerprint (`_anonymous_key`: when it was created, its numbers as typed, e-mail, list, source),
+    which a merge copies unchanged, so merging it again finds it instead of adding it again.
+    """
 
     def __init__(self, session: Session) -> None:
         self.leads: dict[int, _Known] = {}
         self.by_number: dict[str, list[_Known]] = {}
         self.by_key: dict[str, _Known] = {}
+        self.anonymous: dict[str, _Known] = {}
         columns = [getattr(Lead, name) for name in FILLABLE]
-        for lead_id, key, *fields in session.execute(select(Lead.id, Lead.identity_key, *columns)):
+        created: dict[int, tuple[Any, str, str, str]] = {}
+        query = select(Lead.id, Lead.identity_key, Lead.created_at, Lead.list_name, *columns)
+        for lead_id, key, created_at, list_name, *fields in session.execute(query):
             values = dict(zip(FILLABLE, fields, strict=True))
             known = _Known(
                 int(lead_id),
@@ -188,6 +182,7 @@ class _Index:
                 [],
                 {name for name, value in values.items() if not value},
             )
+            created[known.id] = (created_at, values["email"], list_name, values["source"])
             self.leads[known.id] = known
         for phone_id, lead_id, e164, raw in session.execute(
             select(Phone.id, Phone.lead_id, Phone.e164, Phone.raw).order_by(Phone.lead_id, Phone.position)
@@ -196,6 +191,7 @@ class _Index:
             if owner is not None:
                 owner.phones.append((int(phone_id), e164, str(raw)))
         for owner in list(self.leads.values()):
+            owner.fingerprint = _anonymous_key(*created[owner.id], [raw for _id, _e164, raw in owner.phones])
             self.add(owner)
 
     def add(self, known: _Known) -> None:
@@ -206,6 +202,8 @@ class _Index:
         key = known.identity.key()
         if not numbers and key != "|":
             self.by_key.setdefault(key, known)
+        if not numbers and key == "|":
+            self.anonymous.setdefault(known.fingerprint, known)
 
     def find(self, lead: Lead) -> _Known | None:
         identity = _identity(lead)
@@ -214,9 +212,22 @@ class _Index:
             for known in self.by_number.get(number, []):
                 if known.identity.same_as(identity):
                     return known
+        if not numbers and identity.key() == "|":
+            return self.anonymous.get(_fingerprint(lead))
         if not numbers:
             return self.by_key.get(identity.key())
         return None
+
+
+def _anonymous_key(created_at: Any, email: str, list_name: str, source: str, raws: list[str]) -> str:
+    moment = created_at.isoformat() if isinstance(created_at, datetime) else str(created_at)
+    return json.dumps([moment, email or "", list_name or "", source or "", sorted(raws)], ensure_ascii=False)
+
+
+def _fingerprint(lead: Lead) -> str:
+    return _anonymous_key(
+        lead.created_at, lead.email, lead.list_name, lead.source, [p.raw for p in lead.phones]
+    )
 
 
 def _identity_of(key: str, first: str, last: str, company: str) -> lead_rules.LeadIdentity:
@@ -284,33 +295,42 @@ class MergeService:
         own = sqlite_path(str(self._uow_factory.engine.url))
         if own is not None and own.exists() and path.resolve() == own.resolve():
             raise MergeError("that is this database: choose a colleague's file")
-        folder = Path(tempfile.mkdtemp(prefix="dialdesk-merge-"))  # created 0700
         engine: Engine | None = None
-        try:
-            engine = self._open_copy(path, folder)
-            with Session(engine) as source_session:
-                return self._merge(path, source_session, progress, cancelled)
-        finally:
-            if engine is not None:
-                engine.dispose()
-            shutil.rmtree(folder, ignore_errors=True)
+        with untrusted.interruptible(), untrusted.scratch_folder("merge") as folder:
+            try:
+                engine = self._open_copy(path, folder)
+                with Session(engine) as source_session:
+                    return self._merge(path, source_session, progress, cancelled)
+            except (sqlite3.Error, DBAPIError) as error:
+                if untrusted.stop_requested():
+                    raise untrusted.Interrupted() from None
+                found = failure_kind(error)
+                # One line, no SQL and no link: what went wrong and with which file.
+                raise MergeError(
+                    f"cannot merge {path}: {found[1] if found else type(error).__name__}"
+                ) from None
+            finally:
+                if engine is not None:
+                    engine.dispose()
 
     def _open_copy(self, path: Path, folder: Path) -> Engine:
-        copy = _copy_sqlite(path, folder)
-        engine = make_engine(database_url(str(copy)))
+        """A private copy of their file, validated against the exact schema of its revision before any
+        statement reads it, then upgraded (by our migrations, on the copy) to this version's schema."""
         try:
-            tables = set(inspect(engine).get_table_names())
-            if not {"leads", "attempts", "alembic_version"} <= tables:
-                raise MergeError(f"{path} is not a Dialdesk database")
-            if not known_revision(current_revision(engine)):
-                raise MergeError(f"{path} was written by a newer version of Dialdesk: update this one first")
+            copy = untrusted.copy_bytes(path, folder)
+            untrusted.validate_copy(copy, path)
+        except untrusted.UntrustedFileError as error:
+            raise MergeError(str(error).removeprefix(f"{path}: ")) from None
+        engine: Engine = untrusted.copy_engine(copy)
+        try:
             upgrade(engine)
-        except MergeError:
-            engine.dispose()
-            raise
         except Exception as error:  # noqa: BLE001 - any failure is a file we cannot merge
             engine.dispose()
-            raise MergeError(f"cannot read {path} as a Dialdesk database: {error}") from error
+            if untrusted.stop_requested():
+                raise untrusted.Interrupted() from None
+            found = failure_kind(error)
+            detail = found[1] if found else type(error).__name__
+            raise MergeError(f"cannot upgrade a copy of {path} to this version's schema ({detail})") from None
         return engine
 
     def _merge(
@@ -332,6 +352,8 @@ class MergeService:
             self._recount,
         ]
         with self._uow_factory() as uow:
+            # The merge's connection to this database answers Ctrl+C too (a long statement included).
+            untrusted.watch(uow.session.connection().connection.driver_connection)
             target_id = str(_setting(uow.session, DATABASE_ID) or "")
             if not source_id or not target_id:
                 raise MergeError("a database has no id: open it once with this version of Dialdesk")
@@ -380,9 +402,8 @@ class MergeService:
                 return
             session.flush()
             for theirs, copy in pending:
-                index.add(
-                    _Known(copy.id, _identity(copy), [(p.id, p.e164, p.raw) for p in copy.phones], set())
-                )
+                phones = [(p.id, p.e164, p.raw) for p in copy.phones]
+                index.add(_Known(copy.id, _identity(copy), phones, set(), _fingerprint(copy)))
                 run.added.add(copy.id)
                 run.leads[theirs.id] = copy.id
                 for mine, their_phone in zip(copy.phones, theirs.phones, strict=True):
@@ -465,8 +486,20 @@ class MergeService:
             self._copy_attempts(run)
 
     def _copy_attempts(self, run: _Run) -> None:
+        """Their calls we lack are added; a call we have is never overwritten once it is complete.
+
+        A call merged before without an outcome (in progress there) is completed from the file of the
+        database it was made in (`origin_db` equal to the file's own id), nothing else. A different
+        completed version, or a change offered by a file that is not the call's origin (a chained copy,
+        or a file claiming someone else's origin), is a conflict: kept in the audit log and reported,
+        not applied. A correction arrives as a new record that refers to the call it corrects.
+        """
         session = run.session
         known = self._call_keys(session, run.target_id)
+        theirs_by_row = {
+            row_id: key for key, (row_id, _merged) in self._call_keys(run.source, run.source_id).items()
+        }
+        kept = kept_conflicts(session)
         pending: list[dict[str, Any]] = []
         query = select(Attempt).order_by(Attempt.id).execution_options(yield_per=BATCH)
         for attempt in run.source.scalars(query):
@@ -476,17 +509,22 @@ class MergeService:
             existing = known.get((origin_db, origin_id, agent))
             if existing is not None:
                 row_id, merged = existing
-                if merged and origin_db != run.target_id and _refresh(session, row_id, attempt):
-                    run.report.attempts_updated += 1
-                    if lead_id is not None:
-                        run.touched.add(lead_id)
+                if row_id and merged and origin_db != run.target_id:
+                    self._reconcile(run, row_id, attempt, origin_db, kept, lead_id)
                 continue
-            values = _columns(attempt, {"id", "lead_id", "phone_id", "agent_id", "origin_db", "origin_id"})
+            values = _columns(
+                attempt, {"id", "lead_id", "phone_id", "agent_id", "origin_db", "origin_id", "corrects_id"}
+            )
             phone_id = run.phones.get(attempt.phone_id) if attempt.phone_id is not None else None
             values.update(
                 lead_id=lead_id, phone_id=phone_id, agent_id=agent, origin_db=origin_db, origin_id=origin_id
             )
             values["outcome"] = values["outcome"] or None  # an empty code is no outcome (migration 0007)
+            if attempt.corrects_id is not None:
+                run.report.attempts_added += _insert(
+                    session, Attempt, pending
+                )  # the corrected one gets its id
+                values["corrects_id"] = _our_call(run, theirs_by_row.get(attempt.corrects_id))
             pending.append(values)
             known[(origin_db, origin_id, agent)] = (0, True)
             if lead_id is not None:
@@ -494,6 +532,50 @@ class MergeService:
             if len(pending) >= BATCH:
                 run.report.attempts_added += _insert(session, Attempt, pending)
         run.report.attempts_added += _insert(session, Attempt, pending)
+
+    def _reconcile(
+        self,
+        run: _Run,
+        row_id: int,
+        attempt: Attempt,
+        origin_db: str,
+        kept: set[str],
+        lead_id: int | None,
+    ) -> None:
+        """Their version of a call merged before: complete ours, ignore an older copy, or keep a conflict."""
+        row = run.session.get(Attempt, row_id)
+        if row is None:
+            return
+        theirs = record_of(attempt)
+        ours = record_of(row)
+        if theirs == ours:
+            return
+        if ours["outcome"] is not None and theirs["outcome"] is None:
+            return  # an older copy, from before the outcome was recorded: nothing to take from it
+        if ours["outcome"] is None and run.source_id == origin_db:
+            for name in RECORD_FIELDS:
+                setattr(row, name, record_value(attempt, name))
+            run.report.attempts_updated += 1
+            if lead_id is not None:
+                run.touched.add(lead_id)
+            return
+        detail = {
+            "call_id": row_id,
+            "file": run.report.source,
+            "file_database": run.source_id,
+            "origin_db": origin_db,
+            "origin_id": attempt.origin_id or attempt.id,
+            "theirs": theirs,
+            "ours": ours,
+        }
+        key = json.dumps([row_id, theirs], sort_keys=True)
+        if key in kept:
+            return  # kept by an earlier merge of the same (or an equal) file
+        kept.add(key)
+        detail["key"] = key
+        run.uow.audit.record(MERGE_CONFLICT, json.dumps(detail, ensure_ascii=False), None, self._clock())
+        run.report.conflicts_kept += 1
+        run.report.conflict_calls.append(row_id)
 
     # -- callbacks, meetings, consents, DNC, answers ----------------------------------------------
 
@@ -635,17 +717,20 @@ def _same_lead(lead: Lead, other: Lead) -> bool:
     return bool(shared) and _identity(lead).same_as(_identity(other))
 
 
-def _refresh(session: Session, row_id: int, attempt: Attempt) -> bool:
-    """Bring a merged call up to date (an outcome recorded there after the last merge)."""
-    row = session.get(Attempt, row_id)
-    if row is None:
-        return False
-    theirs = {name: getattr(attempt, name) for name in ("outcome", "ended_at", "duration_s", "note")}
-    theirs["outcome"] = theirs["outcome"] or None  # an empty code is no outcome (migration 0007)
-    changes = {name: value for name, value in theirs.items() if getattr(row, name) != value}
-    for name, value in changes.items():
-        setattr(row, name, value)
-    return bool(changes)
+def _our_call(run: _Run, key: CallKey | None) -> int | None:
+    """Our row of one of their calls, by its identity (database, id there, their agent id)."""
+    if key is None:
+        return None
+    database, origin_id, agent_id = key
+    agent = run.agent(agent_id)
+    found = run.session.scalar(
+        select(Attempt.id).where(
+            Attempt.origin_db.is_(None) if database == run.target_id else Attempt.origin_db == database,
+            (Attempt.id if database == run.target_id else Attempt.origin_id) == origin_id,
+            Attempt.agent_id.is_(None) if agent is None else Attempt.agent_id == agent,
+        )
+    )
+    return int(found) if found is not None else None
 
 
 def _insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> int:

@@ -24,8 +24,16 @@ from desktop.services.scrub import ScrubService
 from desktop.services.settings import Settings, SettingsService
 from desktop.services.sip_settings import SipSettingsService
 from desktop.storage import rollups
-from desktop.storage.engine import ENV_VAR, DatabaseError, database_url, make_engine, sqlite_path
-from desktop.storage.migrate import upgrade
+from desktop.storage.engine import (
+    ENV_VAR,
+    DatabaseError,
+    database_url,
+    make_engine,
+    make_read_only_engine,
+    read_only,
+    sqlite_path,
+)
+from desktop.storage.migrate import LATEST_REVISION, stored_revision, upgrade
 from desktop.storage.uow import UnitOfWorkFactory
 from desktop.telephony.dialers import Dialer, HandoffDialer, ManualDialer, UrlOpener
 
@@ -49,7 +57,17 @@ class Workspace:
 
     def __init__(self, url: str, clock: Clock = system_clock) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        path = sqlite_path(url)
+        # A database on a read-only disk (or a read-only file) still shows its queue, reports, exports:
+        # nothing is written at start, and a command that writes says the database is read-only.
+        self.read_only = path is not None and read_only(path)
+        self.engine = make_read_only_engine(path) if path is not None and self.read_only else make_engine(url)
+        if self.read_only and stored_revision(self.engine) != LATEST_REVISION:
+            self.engine.dispose()
+            raise DatabaseError(
+                f"the database {self.describe()} is read-only and cannot be read, or was written by "
+                "another version of Dialdesk: open it once where it can be written"
+            )
         try:
             upgrade(self.engine)
         except Exception as error:  # noqa: BLE001 - any failure here is reported as a database problem
@@ -71,10 +89,11 @@ class Workspace:
         self._dialer_override: Dialer | None = None
         self.outcome_rules_service = OutcomeRulesService(self.uow)
         outcome_rules = self.outcome_rules_service.load()
-        with self.engine.begin() as connection:
-            # Report summaries built with other rules (or not yet, after an upgrade): rebuilt now,
-            # before any call is recorded, rather than by a report while the user is calling.
-            rollups.ensure_current(connection, rollups.rule_flags(outcome_rules))
+        if not self.read_only:
+            with self.engine.begin() as connection:
+                # Report summaries built with other rules (or not yet, after an upgrade): rebuilt now,
+                # before any call is recorded, rather than by a report while the user is calling.
+                rollups.ensure_current(connection, rollups.rule_flags(outcome_rules))
         self.rulebook = shipped_rulebook()
         use_shipped_area_code_table()
         self.registry: RegistryView = RegistryLookup(self.engine)
@@ -119,12 +138,14 @@ class Workspace:
         )
         self.scrub = ScrubService(self.uow, clock, self.gate)
         self.leads.page_gate = self.scrub.decide_leads
-        with self.uow() as uow:
-            # Leads written before hours keys existed (or by an older version, or under other rules)
-            # get theirs now.
-            stale = self.hours.forget_stale_keys(uow)
-            if self.hours.backfill(uow) or stale:
-                uow.commit()
+        self.leads.remember_refusals = not self.read_only
+        if not self.read_only:
+            with self.uow() as uow:
+                # Leads written before hours keys existed (or by an older version, or under other
+                # rules) get theirs now.
+                stale = self.hours.forget_stale_keys(uow)
+                if self.hours.backfill(uow) or stale:
+                    uow.commit()
 
     def save_outcome_rules(self, overrides: dict[str, dict[str, object]]) -> None:
         """Store the user's outcome rules and put them in force at once."""

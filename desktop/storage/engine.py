@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+from desktop.storage.sqlite_files import has_sqlite_header
 
 ENV_VAR = "DIALDESK_DB"
 
@@ -29,7 +32,12 @@ def database_url(path_or_url: str) -> str:
         except ArgumentError as error:
             raise DatabaseError(f"not a database URL: {text} ({error})") from None
         return text
-    return "sqlite:///" + str(Path(text).expanduser().resolve())
+    return file_url(Path(text))
+
+
+def file_url(path: Path) -> str:
+    """The URL of the SQLite file `path`, quoted: `sam%41.db`, `Sam #2.db` and `a?b.db` stay themselves."""
+    return URL.create("sqlite", database=str(path.expanduser().resolve())).render_as_string()
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -39,13 +47,40 @@ def sqlite_path(url: str) -> Path | None:
     return Path(parsed.database)
 
 
+def _refuse_foreign(path: Path) -> None:
+    """DatabaseError unless `path` may be opened, and made private, as a database.
+
+    Only a regular file that is empty (a database about to be created) or an SQLite file may be
+    opened: a text file, a folder or a device given to `--db` by mistake keeps its mode and gets a
+    clear error.
+    """
+    try:
+        facts = os.stat(path)
+    except FileNotFoundError:
+        return
+    if stat.S_ISDIR(facts.st_mode):
+        raise DatabaseError(f"{path} is a folder, not a database file")
+    if not stat.S_ISREG(facts.st_mode):
+        raise DatabaseError(f"{path} is not a regular file (a device, a pipe or a socket), not a database")
+    if facts.st_size and not has_sqlite_header(path):
+        raise DatabaseError(
+            f"{path} is not an SQLite database file: it is damaged or is something else (it was left as "
+            "it was); if it was your database, restore a backup with `dialdesk db restore BACKUP`"
+        )
+
+
 def create_private_file(path: Path) -> None:
-    """Create the database file readable by its owner only, before SQLite creates it its own way."""
+    """Create the database file readable by its owner only, before SQLite creates it its own way.
+
+    An existing file is checked first (`_refuse_foreign`), and only a database of this user gets its
+    mode changed: someone else's file keeps theirs.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
+    _refuse_foreign(path)
     if not path.exists():
-        descriptor = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+        descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         os.close(descriptor)
-    if os.name == "posix":
+    if os.name == "posix" and os.stat(path).st_uid == os.getuid():
         # Take group/other access away; keep the owner's bits (a database made read-only stays so).
         mode = os.stat(path).st_mode & 0o777
         if mode & 0o077:
@@ -60,6 +95,46 @@ def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+
+
+def read_only(path: Path) -> bool:
+    """True when the existing database file, or its folder, cannot be written (a read-only disk or file)."""
+    return path.is_file() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
+
+
+def _read_only_pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA query_only=ON")
+    cursor.close()
+
+
+def make_read_only_engine(path: Path) -> Engine:
+    """An engine that only reads the database file `path`, for reading commands on a read-only disk.
+
+    SQLite needs a `-shm` file beside a WAL database to read it; when the folder cannot hold one and
+    there is no pending `-wal` either, the file cannot change under us and is opened as immutable.
+    """
+    from urllib.parse import quote
+
+    base = f"file:{quote(str(path.resolve()))}"
+
+    def connect() -> sqlite3.Connection:
+        connection = sqlite3.connect(f"{base}?mode=ro", uri=True, check_same_thread=False)
+        try:
+            connection.execute("SELECT count(*) FROM sqlite_master").fetchone()  # SQLite opens lazily
+            return connection
+        except sqlite3.OperationalError:
+            connection.close()
+            wal = Path(str(path) + "-wal")
+            if wal.exists() and wal.stat().st_size > 0:
+                raise
+            return sqlite3.connect(f"{base}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+
+    engine = create_engine("sqlite://", creator=connect, hide_parameters=True)
+    event.listen(engine, "connect", _read_only_pragmas)
+    return engine
 
 
 def make_engine(url: str) -> Engine:

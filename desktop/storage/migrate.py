@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 # The newest file in migrations/versions; a test keeps this equal to Alembic's own head.
-LATEST_REVISION = "0007"
+LATEST_REVISION = "0010"
 
 
 def migrations_dir() -> Path:
@@ -32,7 +32,9 @@ def alembic_config(engine: Engine | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(migrations_dir()))
     if engine is not None:
-        config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+        # ConfigParser reads `%` as interpolation: a quoted file name (`sam%2541.db`) must stay itself.
+        url = engine.url.render_as_string(hide_password=False).replace("%", "%%")
+        config.set_main_option("sqlalchemy.url", url)
         config.attributes["engine"] = engine
     return config
 

@@ -171,6 +171,9 @@ class Attempt(Base):
     # identity, so `dialdesk merge` is idempotent (desktop/services/merge.py).
     origin_db: Mapped[str | None] = mapped_column(String(40), nullable=True)
     origin_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Records are append-only (trigger attempts_append_only, migration 0010): a correction of a
+    # completed call is a new record that refers to it here; the old one stays as it was.
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("attempts.id"), nullable=True)
 
     __table_args__ = (
         Index("ix_attempts_origin", "origin_db", "origin_id", "agent_id", unique=True),

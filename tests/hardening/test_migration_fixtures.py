@@ -49,6 +49,8 @@ def test_every_fixture_upgrades_to_head_keeping_every_row(fixture: Path, tmp_pat
     for table, count in before.items():
         if table == "settings":
             assert after[table] >= count  # a revision may add a setting (0005: database_id)
+        elif table.startswith("report_"):
+            continue  # report summaries are derived from the calls and rebuilt when a database opens
         else:
             assert after[table] == count, table
     assert integrity(db) == "ok"

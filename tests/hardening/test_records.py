@@ -1,0 +1,291 @@
+"""Call records are append-only: a merge never overwrites a completed call (an older copy, a forged
+third file, a copy claiming someone else's origin); conflicting versions are kept and reported; a
+correction is a new record; `record` is one transaction, so a kill never leaves half a call."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import sqlite3
+import subprocess
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from desktop.services.clock import ManualClock
+from desktop.services.settings import Settings
+from desktop.services.workspace import Workspace, open_workspace
+from desktop.storage.models import Lead, Phone
+from tests.conftest import require_tool
+from tests.hardening.conftest import CALL_TIME, PYTHON, REPO, SAMPLE, query, run_cli
+
+NOW = datetime(2026, 12, 1, 18, tzinfo=UTC)  # 13:00 in New York: the sample's lead 1 may be called
+MEETING_AT = "2026-12-03T15:00:00+00:00"
+HALF_RECORDED = "SELECT count(*) FROM attempts WHERE allowed = 1 AND outcome IS NULL"
+
+
+def make_agent_db(path: Path, agent: str) -> Workspace:
+    workspace = open_workspace(str(path), clock=ManualClock(NOW))
+    workspace.save_settings(Settings(agent_name=agent))
+    workspace.imports.run(SAMPLE, list_name="Sample", region="US")
+    return workspace
+
+
+@pytest.fixture
+def sam_and_sue(tmp_path: Path) -> Iterator[tuple[Path, Path, Path, int]]:
+    """Sam's database (a call to lead 1 that became a meeting, with a note), an older copy of it taken
+    while that call was in progress, and Sue's database: (sam.db, sam-old.db, sue.db, Sam's call id)."""
+    sam_db, old, sue_db = tmp_path / "sam.db", tmp_path / "sam-old.db", tmp_path / "sue.db"
+    sam = make_agent_db(sam_db, "Sam")
+    call = sam.calling.start_call(1, dial=False).attempt_id
+    with sqlite3.connect(sam_db) as live, sqlite3.connect(old) as copy:
+        live.backup(copy)  # Sam's backup from before the outcome
+    live.close()
+    copy.close()
+    sam.calling.record_outcome(
+        1,
+        "meeting",
+        attempt_id=call,
+        note="bring the contract",
+        meeting_at=datetime.fromisoformat(MEETING_AT),
+    )
+    sam.close()
+    make_agent_db(sue_db, "Sue").close()
+    yield sam_db, old, sue_db, call
+
+
+def merged_call(sue_db: Path, origin_id: int) -> tuple[str | None, str, str | None]:
+    rows = query(
+        sue_db,
+        "SELECT outcome, note, ended_at FROM attempts WHERE origin_id = ? AND origin_db IS NOT NULL",
+        (origin_id,),
+    )
+    assert len(rows) == 1, rows
+    return rows[0]
+
+
+def merge(env: dict[str, str], into: Path, source: Path) -> dict[str, object]:
+    done = run_cli(env, into, "merge", str(source), "--json")
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def meetings_in_report(env: dict[str, str], db: Path) -> int:
+    done = run_cli(env, db, "report", "--from", "2026-11-01", "--to", "2026-12-31")
+    assert done.returncode == 0, done.stderr
+    return int(json.loads(done.stdout)["meetings"])
+
+
+def forge(
+    source: Path, target: Path, database_id: str | None, outcome: str, note: str, origin: str | None
+) -> None:
+    """A copy of `source` whose calls are rewritten (as anyone can rewrite their own file), then given
+    back Dialdesk's schema exactly, so only the merge's rules stand between it and our records."""
+    shutil.copyfile(source, target)
+    connection = sqlite3.connect(target)
+    append_only = connection.execute(
+        "SELECT sql FROM sqlite_master WHERE name = 'attempts_append_only'"
+    ).fetchone()
+    connection.execute("DROP TRIGGER attempts_append_only")
+    if origin is not None:  # rows that claim to come from `origin` (the way chained merges carry them)
+        connection.execute(
+            "UPDATE attempts SET origin_db = ?, origin_id = id WHERE origin_db IS NULL", (origin,)
+        )
+    connection.execute("UPDATE attempts SET outcome = ?, note = ? WHERE allowed = 1", (outcome, note))
+    connection.execute(append_only[0])
+    if database_id is not None:
+        connection.execute(
+            "UPDATE settings SET value = ? WHERE key = 'database_id'", (json.dumps(database_id),)
+        )
+    connection.commit()
+    connection.close()
+
+
+def database_id(db: Path) -> str:
+    return str(json.loads(query(db, "SELECT value FROM settings WHERE key = 'database_id'")[0][0]))
+
+
+def test_merging_an_older_copy_keeps_the_outcome_note_and_meeting(sam_and_sue, cli_env) -> None:  # type: ignore[no-untyped-def]
+    sam_db, old, sue_db, call = sam_and_sue
+    merge(cli_env, sue_db, sam_db)
+    assert merged_call(sue_db, call)[:2] == ("meeting", "bring the contract")
+    assert meetings_in_report(cli_env, sue_db) == 1
+    report = merge(cli_env, sue_db, old)
+    assert report["conflicts_kept"] == 0  # an older copy is not a conflict: there is nothing in it to keep
+    outcome, note, ended = merged_call(sue_db, call)
+    assert (outcome, note) == ("meeting", "bring the contract") and ended is not None
+    assert meetings_in_report(cli_env, sue_db) == 1
+
+
+def test_a_call_merged_in_progress_is_completed_by_its_own_database(sam_and_sue, cli_env) -> None:  # type: ignore[no-untyped-def]
+    sam_db, old, sue_db, call = sam_and_sue
+    merge(cli_env, sue_db, old)
+    assert merged_call(sue_db, call)[0] is None
+    report = merge(cli_env, sue_db, sam_db)
+    assert report["attempts_updated"] == 1
+    assert merged_call(sue_db, call)[:2] == ("meeting", "bring the contract")
+
+
+@pytest.mark.parametrize("claims", ["its own id", "Sam's id"])
+def test_a_forged_third_file_cannot_rewrite_calls(sam_and_sue, cli_env, tmp_path: Path, claims: str) -> None:  # type: ignore[no-untyped-def]
+    sam_db, _old, sue_db, call = sam_and_sue
+    merge(cli_env, sue_db, sam_db)
+    mallory = tmp_path / "mallory.db"
+    forge(
+        sam_db,
+        mallory,
+        "mallory-db" if claims == "its own id" else None,
+        "not_interested",
+        "forged by mallory",
+        database_id(sam_db) if claims == "its own id" else None,
+    )
+    before = query(sue_db, "SELECT id, outcome, note, ended_at, duration_s FROM attempts ORDER BY id")
+    report = merge(cli_env, sue_db, mallory)
+    assert query(sue_db, "SELECT id, outcome, note, ended_at, duration_s FROM attempts ORDER BY id") == before
+    assert merged_call(sue_db, call)[:2] == ("meeting", "bring the contract")
+    assert meetings_in_report(cli_env, sue_db) == 1
+    # The other version is kept, and said, not dropped silently.
+    assert report["conflicts_kept"] >= 1
+    kept = [
+        json.loads(detail)
+        for (detail,) in query(sue_db, "SELECT detail FROM audit_events WHERE action = 'merge_conflict'")
+    ]
+    assert any(
+        entry["theirs"]["note"] == "forged by mallory" and entry["ours"]["outcome"] == "meeting"
+        for entry in kept
+    )
+    # Merging it again keeps nothing twice and changes nothing.
+    again = merge(cli_env, sue_db, mallory)
+    assert again["conflicts_kept"] == 0
+    assert len(query(sue_db, "SELECT id FROM audit_events WHERE action = 'merge_conflict'")) == len(kept)
+    done = run_cli(cli_env, sue_db, "merge", str(mallory))
+    assert "Nothing new" in done.stdout
+
+
+def test_a_file_that_is_not_the_calls_origin_cannot_complete_it(sam_and_sue, cli_env, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    sam_db, old, sue_db, call = sam_and_sue
+    merge(cli_env, sue_db, old)  # Sam's call, still in progress
+    mallory = tmp_path / "mallory.db"
+    forge(sam_db, mallory, "mallory-db", "do_not_call", "forged by mallory", database_id(sam_db))
+    report = merge(cli_env, sue_db, mallory)
+    assert merged_call(sue_db, call)[0] is None
+    assert report["attempts_updated"] == 0 and report["conflicts_kept"] >= 1
+    merge(cli_env, sue_db, sam_db)  # Sam's own file still completes it
+    assert merged_call(sue_db, call)[:2] == ("meeting", "bring the contract")
+
+
+def test_a_completed_call_cannot_be_changed_or_deleted_by_any_statement(sam_and_sue) -> None:  # type: ignore[no-untyped-def]
+    sam_db, _old, _sue, call = sam_and_sue
+    connection = sqlite3.connect(sam_db)
+    try:
+        for statement in (
+            "UPDATE attempts SET outcome = 'no_answer' WHERE id = ?",
+            "UPDATE attempts SET note = 'rewritten' WHERE id = ?",
+            "UPDATE attempts SET ended_at = NULL WHERE id = ?",
+            "UPDATE attempts SET started_at = '2026-01-01 00:00:00.000000' WHERE id = ?",
+            "UPDATE attempts SET lead_id = 2 WHERE id = ?",
+            "DELETE FROM attempts WHERE id = ?",
+        ):
+            with pytest.raises(sqlite3.IntegrityError, match="completed call is never"):
+                connection.execute(statement, (call,))
+    finally:
+        connection.close()
+    assert query(sam_db, "SELECT outcome, note FROM attempts WHERE id = ?", (call,)) == [
+        ("meeting", "bring the contract")
+    ]
+
+
+def test_a_correction_is_a_new_record_that_refers_to_the_old_one_after_a_merge(sam_and_sue, cli_env) -> None:  # type: ignore[no-untyped-def]
+    sam_db, _old, sue_db, call = sam_and_sue
+    merge(cli_env, sue_db, sam_db)
+    connection = sqlite3.connect(sam_db)
+    connection.execute(
+        "INSERT INTO attempts (lead_id, phone_id, number, agent_id, backend, allowed, reasons, started_at,"
+        " ended_at, duration_s, outcome, note, corrects_id)"
+        " SELECT lead_id, phone_id, number, agent_id, backend, allowed, reasons, started_at, ended_at,"
+        " duration_s, 'callback', 'meant: call back', id FROM attempts WHERE id = ?",
+        (call,),
+    )
+    connection.commit()
+    connection.close()
+    merge(cli_env, sue_db, sam_db)
+    old_here = query(
+        sue_db, "SELECT id, outcome FROM attempts WHERE origin_id = ? AND origin_db IS NOT NULL", (call,)
+    )
+    assert old_here[0][1] == "meeting"
+    corrections = query(sue_db, "SELECT corrects_id, note FROM attempts WHERE corrects_id IS NOT NULL")
+    assert corrections == [(old_here[0][0], "meant: call back")]
+
+
+def test_a_lead_with_no_name_and_no_valid_number_is_merged_once(tmp_path: Path, cli_env) -> None:  # type: ignore[no-untyped-def]
+    sam = make_agent_db(tmp_path / "sam.db", "Sam")
+    with sam.uow() as uow:
+        for raw in ("12", "ext. 4", ""):  # nameless, numberless leads a list may hold
+            lead = Lead(first_name="", last_name="", company="", email="", created_at=NOW)
+            lead.phones = [Phone(raw=raw, e164=None, valid=False)] if raw else []
+            uow.session.add(lead)
+        uow.commit()
+    sam.close()
+    sue_db = tmp_path / "sue.db"
+    make_agent_db(sue_db, "Sue").close()
+    first = merge(cli_env, sue_db, tmp_path / "sam.db")
+    count = query(sue_db, "SELECT count(*) FROM leads")[0][0]
+    for _round in range(2):
+        again = merge(cli_env, sue_db, tmp_path / "sam.db")
+        assert again["leads_added"] == 0
+        assert query(sue_db, "SELECT count(*) FROM leads")[0][0] == count
+    assert first["leads_added"] == 3
+
+
+def test_every_commit_of_record_leaves_no_half_recorded_call(tmp_path: Path) -> None:
+    workspace = make_agent_db(tmp_path / "rec.db", "Sam")
+    seen: list[int] = []
+
+    def after_commit(_session: Session) -> None:
+        # What another process (or the disk after a kill) sees at this commit point.
+        seen.append(query(tmp_path / "rec.db", HALF_RECORDED)[0][0])
+
+    event.listen(Session, "after_commit", after_commit)
+    try:
+        for lead in (1, 3, 4):
+            workspace.calling.record_outcome(lead, "no_answer", note="one transaction")
+            # The decision, the call and its outcome are one commit: none shows a call without outcome
+            # (two transactions would show one at the first commit).
+            assert seen and all(count == 0 for count in seen)
+            seen.clear()
+            assert query(tmp_path / "rec.db", HALF_RECORDED)[0][0] == 0
+    finally:
+        event.remove(Session, "after_commit", after_commit)
+        workspace.close()
+
+
+def test_record_killed_at_random_moments_leaves_whole_calls_or_none(tmp_path: Path, cli_env) -> None:  # type: ignore[no-untyped-def]
+    db = tmp_path / "rec.db"
+    workspace = make_agent_db(db, "Sam")
+    workspace.save_settings(Settings(agent_name="Sam", attempt_target=100))
+    workspace.close()
+    rng = random.Random(15)
+    # At a fixed moment inside lead 1's calling hours, whatever the time of the run (faketime execs).
+    faketime = require_tool("faketime", "faketime")
+    command = [faketime, CALL_TIME, PYTHON, "-m", "desktop", "--db", str(db), "record", "1", "no_answer"]
+    command += ["--note", "kill test"]
+    started = time.monotonic()
+    subprocess.run(command, env=cli_env, cwd=REPO, capture_output=True, check=True)
+    whole = time.monotonic() - started  # how long one run takes here: kills are spread over it
+    for _round in range(12):
+        process = subprocess.Popen(
+            command, env=cli_env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        time.sleep(rng.uniform(whole * 0.3, whole * 1.05))
+        process.kill()
+        process.wait()
+        assert query(db, HALF_RECORDED)[0][0] == 0
+        assert query(db, "PRAGMA integrity_check")[0][0] == "ok"
+    notes = query(db, "SELECT note, outcome FROM attempts WHERE allowed = 1")
+    assert all(note == "kill test" and outcome == "no_answer" for note, outcome in notes)
