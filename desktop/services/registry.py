@@ -36,6 +36,7 @@ from desktop.domain.dnc_files import (
     FullListParser,
     LatestChanges,
     LineProblem,
+    LineTooLong,
     line_blocks,
     national_number,
 )
@@ -233,9 +234,12 @@ def _blocks(member: _Member, progress: _Progress) -> Iterator[bytes]:
     except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as error:
         raise RegistryImportFailed(f"{member.name}: cannot be read ({error})") from None
     with stream:
-        for block in line_blocks(_guarded(stream.read, member.name, progress)):
-            progress.step()
-            yield block
+        try:
+            for block in line_blocks(_guarded(stream.read, member.name, progress)):
+                progress.step()
+                yield block
+        except LineTooLong as error:
+            raise RegistryImportFailed(f"{member.name}: {error}; not a do-not-call list") from None
 
 
 class RegistryService:

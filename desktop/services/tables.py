@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from desktop.services.xlsx_guard import MAX_ROW, WorkbookRefused, open_workbook
+
 # The first bytes read to choose encoding and delimiter.
 _SNIFF_BYTES = 256 * 1024
 _DELIMITERS = (",", ";", "\t", "|")
@@ -27,6 +29,8 @@ _LATIN = re.compile(r"[A-Za-z]")
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Largest cell accepted; bigger ones are almost certainly a broken file (a quote never closed).
 MAX_FIELD_CHARS = 100_000
+# Longest physical line read: the csv module would otherwise read a file with no line break whole.
+MAX_LINE_CHARS = 1_000_000
 
 
 class TableError(Exception):
@@ -171,7 +175,7 @@ def _csv_rows(path: Path, encoding: str, delimiter: str) -> Iterator[tuple[int, 
     csv.field_size_limit(MAX_FIELD_CHARS)
     with path.open("rb") as raw:
         text = io.TextIOWrapper(raw, encoding=encoding, newline="", errors="strict")
-        reader = csv.reader(text, delimiter=delimiter)
+        reader = csv.reader(_bounded_lines(text, path), delimiter=delimiter)
         legacy = encoding in ("cp1251", "cp1252")
         first = True
         line = 1
@@ -202,11 +206,21 @@ def _csv_rows(path: Path, encoding: str, delimiter: str) -> Iterator[tuple[int, 
             raise TableError(f"{path}: line {line}: {error}") from None
 
 
-def _xlsx_open(path: Path):  # type: ignore[no-untyped-def]
-    import openpyxl
+def _bounded_lines(text: io.TextIOWrapper, path: Path) -> Iterator[str]:
+    """The lines of `text`, each read with a size limit (TableError for a longer one)."""
+    number = 0
+    while line := text.readline(MAX_LINE_CHARS + 1):
+        number += 1
+        if len(line) > MAX_LINE_CHARS:
+            raise TableError(f"{path}: line {number} is longer than {MAX_LINE_CHARS} characters; not a table")
+        yield line
 
+
+def _xlsx_open(path: Path):  # type: ignore[no-untyped-def]
     try:
-        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+        return open_workbook(path)
+    except WorkbookRefused as error:
+        raise TableError(f"{path}: refused: {error}") from None
     except Exception as error:  # noqa: BLE001 - a damaged workbook fails anywhere inside openpyxl
         raise TableError(f"{path}: not a readable .xlsx workbook ({error})") from None
 
@@ -232,7 +246,9 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str], int]]:
     try:
         sheet = workbook.worksheets[0]
         size = path.stat().st_size
-        total_rows = sheet.max_row or 1
+        total_rows = min(sheet.max_row or 1, MAX_ROW)
+        # Rows are then padded to their own last cell only, not to a size the file merely declares.
+        sheet.reset_dimensions()
         seen_header = False
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
             cells = [_cell_text(value) for value in values]
@@ -245,6 +261,8 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str], int]]:
             if not any(cell.strip() for cell in cells):
                 continue
             yield number, cells, int(size * min(number / total_rows, 1.0))
+    except WorkbookRefused as error:
+        raise TableError(f"{path}: refused: {error}") from None
     except Exception as error:  # noqa: BLE001 - a damaged sheet (bad XML, no sheet) fails while read
         raise TableError(f"{path}: row {number + 1}: the workbook cannot be read ({error})") from None
     finally:

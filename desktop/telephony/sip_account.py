@@ -70,7 +70,7 @@ class SipAccount:
         return f"{uri};transport={self.transport}" if self.transport else uri
 
     def accounts_line(self) -> str:
-        """The line for baresip's `accounts` file. Holds the password: write it to a 0600 file only."""
+        """The account line for baresip's `uanew` command; holds the password: send it over the private control connection only."""
         return self._line(self.password)
 
     def redacted(self) -> str:
