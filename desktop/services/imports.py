@@ -454,7 +454,10 @@ class _ImportRun:
         """`notes` with `addition` on a new line, unless that would pass MERGED_NOTES_LIMIT (reported)."""
         if len(notes) + 1 + len(addition) > MERGED_NOTES_LIMIT:
             self._reject(
-                line, "notes", addition[:40] + "…", f"the lead's notes would pass {MERGED_NOTES_LIMIT} characters; not added"
+                line,
+                "notes",
+                addition[:40] + "…",
+                f"the lead's notes would pass {MERGED_NOTES_LIMIT} characters; not added",
             )
             return notes
         return f"{notes}\n{addition}" if notes else addition

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import zipfile
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Literal
 from xml.parsers import expat
 
 MAX_SHEET_BYTES = 1 << 30  # a worksheet, streamed row by row
@@ -86,7 +86,7 @@ class _XmlWatch:
             match = _CELL_REF.match(ref)
             if match is None or int(match[2]) > MAX_ROW:
                 self._refuse(f"has a cell at {ref[:20]!r}, outside the sheet")
-            if _column_number(match[1]) > MAX_COLUMN:
+            elif _column_number(match[1]) > MAX_COLUMN:
                 self._refuse(f"has a cell at {ref}; Dialdesk reads the first {MAX_COLUMN} columns only")
 
     def _end(self, _tag: str) -> None:
@@ -146,7 +146,7 @@ class GuardedZipFile(zipfile.ZipFile):
             self.close()
             raise WorkbookRefused(f"it unpacks to {total:,} bytes (at most {MAX_TOTAL_BYTES:,} read)")
 
-    def open(self, name: Any, mode: str = "r", pwd: bytes | None = None, **kwargs: Any) -> Any:
+    def open(self, name: Any, mode: Literal["r", "w"] = "r", pwd: bytes | None = None, **kwargs: Any) -> Any:
         stream = super().open(name, mode, pwd, **kwargs)
         filename = name.filename if isinstance(name, zipfile.ZipInfo) else str(name)
         if mode == "r" and filename.endswith((".xml", ".rels")):

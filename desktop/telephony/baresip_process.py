@@ -4,7 +4,8 @@
 with no account in it, starts `baresip -f DIR` in its own process group as a child that dies with
 Dialdesk, connects to its `ctrl_tcp` module on 127.0.0.1, closes that port to everyone else and
 only then gives baresip the account with its password (`private_ctrl`); the folder is removed as
-soon as baresip has read it. One reader thread hands every parsed message on. Commands wait for their answer with a timeout, so a wedged baresip never hangs
+soon as baresip has read it. One reader thread hands every parsed message on. Commands wait for
+their answer with a timeout, so a wedged baresip never hangs
 the caller. When the connection drops without `stop()` having been asked for, `on_down` is called
 once with the reason (exit code included): that is how a crashed or killed baresip is noticed.
 """

@@ -70,7 +70,10 @@ class SipAccount:
         return f"{uri};transport={self.transport}" if self.transport else uri
 
     def accounts_line(self) -> str:
-        """The account line for baresip's `uanew` command; holds the password: send it over the private control connection only."""
+        """The account line for baresip's `uanew` command.
+
+        It holds the password: it goes over the private control connection only, never to a file.
+        """
         return self._line(self.password)
 
     def redacted(self) -> str:
