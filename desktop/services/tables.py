@@ -219,10 +219,27 @@ def _bounded_lines(text: io.TextIOWrapper, path: Path) -> Iterator[str]:
 def _xlsx_open(path: Path):  # type: ignore[no-untyped-def]
     try:
         return open_workbook(path)
-    except WorkbookRefused as error:
-        raise TableError(f"{path}: refused: {error}") from None
     except Exception as error:  # noqa: BLE001 - a damaged workbook fails anywhere inside openpyxl
-        raise TableError(f"{path}: not a readable .xlsx workbook ({error})") from None
+        if (refusal := _refusal_in(error)) is not None:
+            raise TableError(f"{path}: refused: {refusal}") from None
+        raise TableError(f"{path}: not a readable .xlsx workbook ({_first_line(error)})") from None
+
+
+def _refusal_in(error: BaseException) -> WorkbookRefused | None:
+    """The WorkbookRefused behind `error` (openpyxl wraps what its reads raise in its own errors)."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, WorkbookRefused):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _first_line(error: BaseException) -> str:
+    """An exception's message on one line (openpyxl's run over several)."""
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
 def _cell_text(value: object) -> str:
@@ -261,9 +278,11 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str], int]]:
             if not any(cell.strip() for cell in cells):
                 continue
             yield number, cells, int(size * min(number / total_rows, 1.0))
-    except WorkbookRefused as error:
-        raise TableError(f"{path}: refused: {error}") from None
     except Exception as error:  # noqa: BLE001 - a damaged sheet (bad XML, no sheet) fails while read
-        raise TableError(f"{path}: row {number + 1}: the workbook cannot be read ({error})") from None
+        if (refusal := _refusal_in(error)) is not None:
+            raise TableError(f"{path}: refused: {refusal}") from None
+        raise TableError(
+            f"{path}: row {number + 1}: the workbook cannot be read ({_first_line(error)})"
+        ) from None
     finally:
         workbook.close()
