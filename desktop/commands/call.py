@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from desktop.commands.common import EXIT_BLOCKED, EXIT_OK, CliError, Subparsers, print_json
+from desktop.commands.common import EXIT_BLOCKED, EXIT_OK, CliError, Subparsers, print_json, record_id
 
 EXIT_NOT_PLACED = 3
 ACCOUNT_ENV = "DIALDESK_SIP_ACCOUNT"
@@ -67,7 +67,7 @@ def register(commands: Subparsers) -> None:
     )
     target = call.add_mutually_exclusive_group(required=True)
     target.add_argument("number", nargs="?", metavar="NUMBER", help="the number to call (E.164 or national)")
-    target.add_argument("--lead", type=int, metavar="ID", help="call this lead's first dialable number")
+    target.add_argument("--lead", type=record_id, metavar="ID", help="call this lead's first dialable number")
     call.add_argument("--backend", choices=("sip",), default="sip", help="dialling backend (only sip here)")
     message = call.add_mutually_exclusive_group()
     message.add_argument("--voicemail", metavar="FILE.wav", help="play this message when the call connects")

@@ -7,7 +7,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from desktop.commands.common import EXIT_BLOCKED, EXIT_OK, CliError, Subparsers, parse_time, print_json
+from desktop.commands.common import (
+    EXIT_BLOCKED,
+    EXIT_OK,
+    CliError,
+    Subparsers,
+    parse_time,
+    print_json,
+    record_id,
+)
 from desktop.domain.outcomes import OUTCOME_CODES
 
 
@@ -18,7 +26,7 @@ def register(commands: Subparsers) -> None:
     queue.set_defaults(handler=show_queue)
 
     record = commands.add_parser("record", help="log a manual call and its outcome, through the dial gate")
-    record.add_argument("lead_id", type=int, metavar="LEAD_ID")
+    record.add_argument("lead_id", type=record_id, metavar="LEAD_ID")
     record.add_argument("outcome", choices=OUTCOME_CODES, metavar="OUTCOME", help=", ".join(OUTCOME_CODES))
     record.add_argument(
         "--phone", help="the number called (E.164); default: the lead's first dialable number"

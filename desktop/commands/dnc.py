@@ -14,7 +14,8 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
-from desktop.commands.common import EXIT_OK, CliError, Subparsers, print_json
+from desktop.commands.common import EXIT_OK, CliError, Subparsers, parse_day, print_json
+from desktop.terminal import raw_stderr
 
 SOURCE_HELP = "national, canada, state:XX (e.g. state:FL) or internal"
 
@@ -106,10 +107,7 @@ def list_numbers(workspace: Any, args: argparse.Namespace) -> int:
 def _as_of(text: str | None) -> date | None:
     if text is None:
         return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise CliError(f"--as-of: {text!r} is not a date such as 2026-11-30") from None
+    return parse_day(text, "--as-of")
 
 
 def _source(text: str) -> str:
@@ -131,7 +129,7 @@ def _terminal_progress() -> Callable[[int, int], None] | None:
         percent = done * 100 // max(total, 1)
         if percent != shown[0]:
             shown[0] = percent
-            print(f"\r  {percent:3d}%", end="", file=sys.stderr, flush=True)
+            print(f"\r  {percent:3d}%", end="", file=raw_stderr(), flush=True)
 
     return progress
 
@@ -145,7 +143,7 @@ def import_list(workspace: Any, args: argparse.Namespace) -> int:
         )
     finally:
         if progress is not None:
-            print("\r", end="", file=sys.stderr, flush=True)
+            print("\r", end="", file=raw_stderr(), flush=True)
     if args.json:
         print_json(report.to_json())
         return EXIT_OK
