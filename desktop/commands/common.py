@@ -46,7 +46,9 @@ def parse_day(text: str, option: str) -> date:
     try:
         day = date.fromisoformat(text)
     except ValueError:
-        raise CliError(f"{option}: '{shown_text(text)}' is not a date as YYYY-MM-DD, such as 2026-11-30") from None
+        raise CliError(
+            f"{option}: '{shown_text(text)}' is not a date as YYYY-MM-DD, such as 2026-11-30"
+        ) from None
     _in_range(option, text, day)
     return day
 
