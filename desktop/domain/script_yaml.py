@@ -147,10 +147,16 @@ def parse_nodes(text: str, reader: NodeReader) -> Node | None:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else 1
         message = " ".join(part for part in (error.context, error.problem) if part) or "not valid YAML"
-        reader.error(line, "", f"not valid YAML: {message}")
+        reader.error(line, "", f"not valid YAML: {' '.join(message.split())}")
+        return None
+    except yaml.reader.ReaderError as error:
+        # A character YAML does not allow (NUL, most controls): placed on its line, said in one line.
+        line = text.count("\n", 0, error.position) + 1
+        character = f"#x{error.character:04x}"
+        reader.error(line, "", f"not valid YAML: character {character} is not allowed ({error.reason})")
         return None
     except yaml.YAMLError as error:
-        reader.error(1, "", f"not valid YAML: {error}")
+        reader.error(1, "", f"not valid YAML: {' '.join(str(error).split())}")
         return None
     except RecursionError:
         # "[[[[…" or "- - - …" some thousand levels deep: PyYAML recurses once per level.
