@@ -25,10 +25,10 @@ MAX_SHEET_BYTES = 1 << 30  # a worksheet, streamed row by row
 MAX_PART_BYTES = 64 << 20  # every other part (shared strings, styles, workbook) is read whole
 MAX_TOTAL_BYTES = 2 << 30
 MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell
-MAX_TEXT_CHARS = 1_000_000  # text between two tags anywhere else
+MAX_TEXT_CHARS = 1_000_000  # the text of one element in any other part
 MAX_ROW = 1_048_576  # Excel's last row
 MAX_COLUMN = 256  # column IV: far beyond any call list, and it keeps the padding of each row small
-_CELL_ELEMENTS = frozenset({"c", "si"})
+_CELL_ELEMENTS = frozenset({"c", "si", "row"})
 _CELL_REF = re.compile(r"([A-Z]{1,3})(\d{1,7})$")
 
 
@@ -51,13 +51,14 @@ class _XmlWatch:
         self.parser = expat.ParserCreate(namespace_separator=" ")
         self.parser.buffer_text = True
         self.parser.StartElementHandler = self._start
-        self.parser.EndElementHandler = self._end
         self.parser.CharacterDataHandler = self._text
         self.parser.StartDoctypeDeclHandler = self._doctype
-        self.depth = 0
-        self.cell_depth = 0  # depth of the cell or shared string being read; 0 outside one
-        self.cell_chars = 0
-        self.run_chars = 0
+        # In sheets and shared strings, text is counted from one cell (or row, or shared string) to the
+        # next, whatever elements lie between: a cell's rich-text runs add up to the cell. Legitimate
+        # files have no text between cells, so this only ever over-counts. Elsewhere, per element.
+        self.cell_parts = name.startswith("xl/worksheets/") or name.endswith("sharedStrings.xml")
+        self.limit = MAX_CELL_CHARS if self.cell_parts else MAX_TEXT_CHARS
+        self.chars = 0
 
     def feed(self, data: bytes, final: bool = False) -> None:
         try:
@@ -73,35 +74,27 @@ class _XmlWatch:
         self._refuse("declares a DOCTYPE, which no workbook part has")
 
     def _start(self, tag: str, attributes: dict[str, str]) -> None:
-        self.depth += 1
-        self.run_chars = 0
         local = tag.rpartition(" ")[2]
-        if local in _CELL_ELEMENTS and not self.cell_depth:
-            self.cell_depth = self.depth
-            self.cell_chars = 0
-        if local == "row" and (number := attributes.get("r")) is not None:
-            if not number.isdigit() or not 0 < int(number) <= MAX_ROW:
+        if not self.cell_parts or local in _CELL_ELEMENTS:
+            self.chars = 0
+        if local == "c":
+            ref = attributes.get("r")
+            if ref is not None:
+                match = _CELL_REF.match(ref)
+                if match is None or int(match[2]) > MAX_ROW:
+                    self._refuse(f"has a cell at {ref[:20]!r}, outside the sheet")
+                elif _column_number(match[1]) > MAX_COLUMN:
+                    self._refuse(f"has a cell at {ref}; Dialdesk reads the first {MAX_COLUMN} columns only")
+        elif local == "row":
+            number = attributes.get("r")
+            if number is not None and (not number.isdigit() or not 0 < int(number) <= MAX_ROW):
                 self._refuse(f"has a row numbered {number[:20]!r}; a sheet has rows 1 to {MAX_ROW}")
-        elif local == "c" and (ref := attributes.get("r")) is not None:
-            match = _CELL_REF.match(ref)
-            if match is None or int(match[2]) > MAX_ROW:
-                self._refuse(f"has a cell at {ref[:20]!r}, outside the sheet")
-            elif _column_number(match[1]) > MAX_COLUMN:
-                self._refuse(f"has a cell at {ref}; Dialdesk reads the first {MAX_COLUMN} columns only")
-
-    def _end(self, _tag: str) -> None:
-        if self.depth == self.cell_depth:
-            self.cell_depth = 0
-        self.depth -= 1
-        self.run_chars = 0
 
     def _text(self, text: str) -> None:
-        self.run_chars += len(text)
-        if self.cell_depth:
-            self.cell_chars += len(text)
-            if self.cell_chars > MAX_CELL_CHARS:
+        self.chars += len(text)
+        if self.chars > self.limit:
+            if self.cell_parts:
                 self._refuse(f"has a cell longer than {MAX_CELL_CHARS} characters (Excel's limit)")
-        elif self.run_chars > MAX_TEXT_CHARS:
             self._refuse(f"has a text longer than {MAX_TEXT_CHARS} characters")
 
 
