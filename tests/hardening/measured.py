@@ -1,8 +1,10 @@
-"""Run the real `dialdesk` command line and measure its peak memory (the child's own ru_maxrss).
+"""Run the real `dialdesk` command line and measure its peak memory.
 
-`os.wait4` reports the resources of exactly that child, not of every process the test run has
-waited for. An address-space limit well above the budget keeps a regression from taking the
-machine down with it: a run that hits it fails (MemoryError, or killed) instead of swapping.
+The peak is the child's own VmHWM, read by the child itself as it exits (an atexit hook in a small
+launcher): VmHWM belongs to the memory of the program after exec. (ru_maxrss would not do: Linux
+carries the RSS of the forking process, here the whole test run, over into the child's figure.)
+An address-space limit well above the budget keeps a regression from taking the machine down with
+it: a run that hits it fails (MemoryError, or killed) instead of swapping.
 """
 
 from __future__ import annotations
@@ -23,6 +25,23 @@ MEMORY_BUDGET_MB = 500
 _ADDRESS_SPACE_LIMIT = 3 << 30
 
 
+# `python -m desktop …`, plus a hook that writes the peak resident memory (KiB) to $DIALDESK_PEAK_FILE.
+_LAUNCHER = """
+import atexit, os, sys
+
+def _write_peak():
+    with open("/proc/self/status") as status:
+        peak = next(line.split()[1] for line in status if line.startswith("VmHWM:"))
+    with open(os.environ["DIALDESK_PEAK_FILE"], "w") as out:
+        out.write(peak)
+
+atexit.register(_write_peak)
+sys.argv[0] = "dialdesk"
+from desktop.cli import main
+sys.exit(main())
+"""
+
+
 @dataclass(frozen=True)
 class MeasuredRun:
     returncode: int
@@ -38,20 +57,25 @@ def _limit_memory() -> None:
 
 def run_measured(env: dict[str, str], db: Path, *args: str, timeout: float = 120) -> MeasuredRun:
     """`python -m desktop --db DB ARGS…` with its exit code, output and peak resident memory."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+    ):
+        peak_file = Path(folder) / "peak"
         process = subprocess.Popen(
-            [PYTHON, "-m", "desktop", "--db", str(db), *args],
+            [PYTHON, "-c", _LAUNCHER, "--db", str(db), *args],
             stdin=subprocess.DEVNULL,
             stdout=out,
             stderr=err,
-            env=env,
+            env={**env, "DIALDESK_PEAK_FILE": str(peak_file)},
             cwd=REPO,
             preexec_fn=_limit_memory,
         )
         timer = threading.Timer(timeout, process.kill)
         timer.start()
         try:
-            _pid, status, usage = os.wait4(process.pid, 0)
+            _pid, status = os.waitpid(process.pid, 0)
         finally:
             timed_out = not timer.is_alive()
             timer.cancel()
@@ -62,7 +86,8 @@ def run_measured(env: dict[str, str], db: Path, *args: str, timeout: float = 120
             returncode=process.returncode,
             stdout=out.read().decode("utf-8", "replace"),
             stderr=err.read().decode("utf-8", "replace"),
-            peak_mb=usage.ru_maxrss / 1024,  # ru_maxrss is in KiB on Linux
+            # No figure when the child was killed before its exit hook ran: count it as over any budget.
+            peak_mb=int(peak_file.read_text()) / 1024 if peak_file.exists() else float("inf"),
             timed_out=timed_out,
         )
 
