@@ -16,6 +16,7 @@ from types import ModuleType
 from desktop import __version__
 from desktop.commands import call, calls, compliance, db, dnc, emergency, leads, merge, report, scripts
 from desktop.commands.common import EXIT_ERROR, EXIT_OK, CliError
+from desktop.terminal import safe_terminal_output, shown_text
 
 # Each module adds its subcommands; see desktop/commands/__init__.py.
 COMMAND_MODULES: tuple[ModuleType, ...] = (
@@ -81,8 +82,13 @@ def _clean_scratch() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Everything printed (argparse's own errors included) has its control and bidi characters escaped.
+    with safe_terminal_output():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     from desktop.logging_setup import setup_logging
-    from desktop.services.failures import cli_failure
     from desktop.services.instance import split_call_uri
 
     parser = build_parser()
@@ -96,6 +102,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         setup_logging()
         logging.getLogger("desktop.cli").info("dialdesk %s: %s", __version__, args.command or "window")
     _clean_scratch()
+    return _run(args, call_uri)
+
+
+def _run(args: argparse.Namespace, call_uri: str | None) -> int:
+    from desktop.services.failures import cli_failure
+
     try:
         if getattr(args, "without_workspace", None) is not None:
             return int(args.without_workspace(args))  # `db …`: works on files that cannot be opened
@@ -132,7 +144,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     except Exception as error:
         if isinstance(error, _user_errors()):
-            print(f"dialdesk: {error}", file=sys.stderr)
+            # Messages quote file names, cells and names: one line, whatever they hold.
+            print(f"dialdesk: {shown_text(str(error))}", file=sys.stderr)
             code: int | None = EXIT_ERROR
         else:
             code = cli_failure(error, args.db)  # busy/read-only/full/damaged database, or one line + the log

@@ -59,16 +59,25 @@ def redact(text: str, quoted: bool = False) -> str:
     return _TOKEN.sub(_mask_number, text)
 
 
+_EXCEPTION_LINE = re.compile(r"^(?P<name>[A-Za-z_][\w.]*)(?P<message>:.*)?$", re.DOTALL)
+
+
 def redacted_traceback(error: BaseException) -> str:
-    """The traceback of `error` with what the exceptions said masked (numbers, e-mails, quoted values)
-    and the home folder written as ~; the code lines are kept, they hold no personal data."""
+    """The traceback of `error` with what the exceptions *said* left out, their types kept, and the
+    home folder written as ~. An exception's message often quotes the data that caused it (a name, a
+    note, a cell); the log holds ids, so messages never reach it. The code lines hold no data: kept."""
     home = str(Path.home())
     parts = []
     for chunk in traceback.format_exception(type(error), error, error.__traceback__):
         if chunk.startswith("  "):
             parts.append(chunk.replace(home, "~") if home not in ("/", "") else chunk)
+        elif chunk.startswith(("Traceback", "\n")):
+            parts.append(chunk)  # the header, and "During handling of the above exception …"
+        elif (match := _EXCEPTION_LINE.match(chunk.strip())) is not None:
+            withheld = " (message withheld from the log)" if (match["message"] or "").strip(": ") else ""
+            parts.append(f"{match['name']}{withheld}\n")
         else:
-            parts.append(redact(chunk, quoted=True))
+            parts.append("(an exception's text, withheld from the log)\n")
     return "".join(parts)
 
 
@@ -97,7 +106,7 @@ class RedactingFormatter(logging.Formatter):
         if record.exc_info and record.exc_info[1] is not None:
             text += "\n" + redacted_traceback(record.exc_info[1]).rstrip("\n")
         elif record.exc_text:
-            text += "\n" + redact(record.exc_text, quoted=True)
+            text += "\n(a traceback given as text, withheld from the log)"
         if record.stack_info:
             text += "\n" + self.formatStack(record.stack_info)
         return text

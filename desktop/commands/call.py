@@ -24,7 +24,15 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from desktop.commands.common import EXIT_BLOCKED, EXIT_OK, CliError, Subparsers, print_json, say_blocked
+from desktop.commands.common import (
+    EXIT_BLOCKED,
+    EXIT_OK,
+    CliError,
+    Subparsers,
+    print_json,
+    record_id,
+    say_blocked,
+)
 
 if TYPE_CHECKING:
     from desktop.services.workspace import Workspace
@@ -70,7 +78,7 @@ def register(commands: Subparsers) -> None:
     )
     target = call.add_mutually_exclusive_group(required=True)
     target.add_argument("number", nargs="?", metavar="NUMBER", help="the number to call (E.164 or national)")
-    target.add_argument("--lead", type=int, metavar="ID", help="call this lead's first dialable number")
+    target.add_argument("--lead", type=record_id, metavar="ID", help="call this lead's first dialable number")
     call.add_argument("--backend", choices=("sip",), default="sip", help="dialling backend (only sip here)")
     message = call.add_mutually_exclusive_group()
     message.add_argument("--voicemail", metavar="FILE.wav", help="play this message when the call connects")

@@ -13,6 +13,7 @@ from desktop.commands.common import (
     Subparsers,
     parse_time,
     print_json,
+    record_id,
     say_blocked,
 )
 from desktop.domain.outcomes import OUTCOME_CODES
@@ -28,7 +29,7 @@ def register(commands: Subparsers) -> None:
     queue.set_defaults(handler=show_queue)
 
     record = commands.add_parser("record", help="log a manual call and its outcome, through the dial gate")
-    record.add_argument("lead_id", type=int, metavar="LEAD_ID")
+    record.add_argument("lead_id", type=record_id, metavar="LEAD_ID")
     record.add_argument("outcome", choices=OUTCOME_CODES, metavar="OUTCOME", help=", ".join(OUTCOME_CODES))
     record.add_argument(
         "--phone", help="the number called (E.164); default: the lead's first dialable number"

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from desktop.commands.common import EXIT_BLOCKED, EXIT_OK, CliError, Subparsers, parse_time, print_json
+from desktop.commands.common import (
+    EXIT_BLOCKED,
+    EXIT_OK,
+    CliError,
+    Subparsers,
+    parse_day,
+    parse_time,
+    print_json,
+    record_id,
+)
 
 if TYPE_CHECKING:
     from desktop.services.workspace import Workspace
@@ -20,7 +28,7 @@ def register(commands: Subparsers) -> None:
     check.add_argument(
         "--kind", choices=("business", "residential"), help="default: the lead's, else residential"
     )
-    check.add_argument("--lead", type=int, metavar="ID", help="decide as a call to this lead")
+    check.add_argument("--lead", type=record_id, metavar="ID", help="decide as a call to this lead")
     check.add_argument("--at", metavar="ISO8601", help="what if: decide at this moment instead of now")
     check.add_argument(
         "--region", default=None, help="country for a number without +code (default: settings)"
@@ -129,10 +137,7 @@ def export_audit(workspace: Workspace, args: argparse.Namespace) -> int:
     from desktop.exports.safe_csv import open_private, write_csv
     from desktop.services.audit import AUDIT_COLUMNS, decisions
 
-    try:
-        first, last = date.fromisoformat(args.first), date.fromisoformat(args.last)
-    except ValueError:
-        raise CliError("--from and --to take dates as YYYY-MM-DD") from None
+    first, last = parse_day(args.first, "--from"), parse_day(args.last, "--to")
     if last < first:
         raise CliError("--to is before --from")
     with open_private(args.out) as stream:

@@ -14,7 +14,8 @@ from datetime import date
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from desktop.commands.common import EXIT_OK, CliError, Subparsers, print_json
+from desktop.commands.common import EXIT_OK, CliError, Subparsers, parse_day, print_json
+from desktop.terminal import raw_stderr
 
 if TYPE_CHECKING:
     from desktop.services.workspace import Workspace
@@ -109,10 +110,7 @@ def list_numbers(workspace: Workspace, args: argparse.Namespace) -> int:
 def _as_of(text: str | None) -> date | None:
     if text is None:
         return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise CliError(f"--as-of: {text!r} is not a date such as 2026-11-30") from None
+    return parse_day(text, "--as-of")
 
 
 def _source(text: str) -> str:
@@ -134,7 +132,7 @@ def _terminal_progress() -> Callable[[int, int], None] | None:
         percent = done * 100 // max(total, 1)
         if percent != shown[0]:
             shown[0] = percent
-            print(f"\r  {percent:3d}%", end="", file=sys.stderr, flush=True)
+            print(f"\r  {percent:3d}%", end="", file=raw_stderr(), flush=True)
 
     return progress
 
@@ -148,7 +146,7 @@ def import_list(workspace: Workspace, args: argparse.Namespace) -> int:
         )
     finally:
         if progress is not None:
-            print("\r", end="", file=sys.stderr, flush=True)
+            print("\r", end="", file=raw_stderr(), flush=True)
     if args.json:
         print_json(report.to_json())
         return EXIT_OK

@@ -13,11 +13,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from desktop.commands.common import EXIT_OK, CliError, Subparsers
+from desktop.commands.common import EXIT_OK, CliError, Subparsers, parse_day
 
 if TYPE_CHECKING:
     from desktop.services.workspace import Workspace
@@ -65,19 +64,12 @@ def register(commands: Subparsers) -> None:
     report.set_defaults(handler=run_report)
 
 
-def _day(text: str, option: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise CliError(f"{option} takes a date as YYYY-MM-DD, not {text!r}") from None
-
-
 def run_report(workspace: Workspace, args: argparse.Namespace) -> int:
     from desktop.services.reports import ReportError, ReportFilter, report_service_for
 
     flt = ReportFilter(
-        first_day=_day(args.first, "--from"),
-        last_day=_day(args.last, "--to"),
+        first_day=parse_day(args.first, "--from"),
+        last_day=parse_day(args.last, "--to"),
         zone=args.tz,
         agent=args.agent,
         list_name=args.list_name,

@@ -13,7 +13,7 @@ import wave
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from desktop.commands.common import EXIT_ERROR, EXIT_OK, CliError, Subparsers, print_json
+from desktop.commands.common import EXIT_ERROR, EXIT_OK, CliError, Subparsers, print_json, record_id
 
 if TYPE_CHECKING:
     from desktop.services.workspace import Workspace
@@ -44,7 +44,9 @@ def register(commands: Subparsers) -> None:
 
     rehearse = actions.add_parser("rehearse", help="read a script aloud into a WAV file")
     rehearse.add_argument("name")
-    rehearse.add_argument("--lead", type=int, metavar="ID", help="fill in this lead (default: sample values)")
+    rehearse.add_argument(
+        "--lead", type=record_id, metavar="ID", help="fill in this lead (default: sample values)"
+    )
     rehearse.add_argument("--out", type=Path, required=True, metavar="FILE.wav")
     rehearse.set_defaults(handler=rehearse_script)
 
@@ -52,14 +54,14 @@ def register(commands: Subparsers) -> None:
     assign.add_argument("name", help="the script's name (see `scripts list`)")
     target = assign.add_mutually_exclusive_group(required=True)
     target.add_argument("--list", dest="list_name", metavar="LIST")
-    target.add_argument("--lead", type=int, metavar="ID")
+    target.add_argument("--lead", type=record_id, metavar="ID")
     target.add_argument("--warmth", choices=WARMTHS)
     target.add_argument("--default", action="store_true", help="for leads with no other assignment")
     assign.add_argument("--remove", action="store_true", help="remove the assignment instead")
     assign.set_defaults(handler=assign_script)
 
     answers = actions.add_parser("answers", help="the script answers saved for leads")
-    answers.add_argument("--lead", type=int, metavar="ID", help="one lead (default: all)")
+    answers.add_argument("--lead", type=record_id, metavar="ID", help="one lead (default: all)")
     answers.add_argument("--json", action="store_true")
     answers.set_defaults(handler=show_answers)
 

@@ -80,24 +80,39 @@ class ChangeRecord:
     line: int
 
 
+# No registry line comes near this; a longer one means the file is not a list (or is hostile).
+MAX_LINE_BYTES = 64 * 1024
+
+
+class LineTooLong(ValueError):
+    """A line passes MAX_LINE_BYTES: the file is refused rather than buffered without end."""
+
+
 def line_blocks(read: Callable[[int], bytes], size: int = 1 << 20) -> Iterator[bytes]:
     """Blocks of whole lines from a binary `read(n)`: each ends with `\\n` and has no `\\r\\n`.
 
     Large blocks keep the per-line work in C (see `FullListParser.feed`); a last line without an
-    end of line gets one.
+    end of line gets one. A line longer than MAX_LINE_BYTES raises LineTooLong, so memory stays
+    bounded (and no partial line is copied again and again) whatever the file holds.
     """
     rest = b""
+    lines_done = 0
     while True:
         data = read(size)
         if not data:
             break
-        data = rest + data
         cut = data.rfind(b"\n") + 1
         if cut == 0:
-            rest = data
+            # Only `rest` (at most MAX_LINE_BYTES) is ever copied again: no quadratic growth.
+            rest += data
+            if len(rest) > MAX_LINE_BYTES:
+                raise LineTooLong(f"line {lines_done + 1} is longer than {MAX_LINE_BYTES} bytes")
             continue
+        block = rest + data[:cut]
         rest = data[cut:]
-        block = data[:cut]
+        lines_done += block.count(b"\n")
+        if len(rest) > MAX_LINE_BYTES:
+            raise LineTooLong(f"line {lines_done + 1} is longer than {MAX_LINE_BYTES} bytes")
         yield block.replace(b"\r\n", b"\n") if b"\r" in block else block
     if rest:
         rest += b"\n"

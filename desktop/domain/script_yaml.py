@@ -92,8 +92,51 @@ def item_path(base: str, index: int, node: Node) -> str:
 _NODE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+# A script is a page or two of text. Aliases let a few kilobytes stand for billions of nodes when
+# the tree is walked, so the tree's size with every alias expanded is bounded too.
+MAX_SCRIPT_CHARS = 1_000_000
+MAX_EXPANDED_NODES = 200_000
+
+
+def expanded_size(root: Node, limit: int = MAX_EXPANDED_NODES) -> int:
+    """The number of nodes a walk of `root` visits (aliases expanded), counting stops past `limit`.
+
+    Each node's size is computed once (aliases share node objects), so this costs the size of the
+    document, not of its expansion. A node that contains itself counts as past the limit.
+    """
+    sizes: dict[int, int] = {}
+    in_progress: set[int] = set()
+
+    def size(node: Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in in_progress:
+            return limit + 1
+        in_progress.add(key)
+        total = 1
+        if isinstance(node, SequenceNode):
+            children: list[Node] = list(node.value)
+        elif isinstance(node, MappingNode):
+            children = [part for pair in node.value for part in pair]
+        else:
+            children = []
+        for child in children:
+            total += size(child)
+            if total > limit:
+                break
+        in_progress.discard(key)
+        sizes[key] = min(total, limit + 1)
+        return sizes[key]
+
+    return size(root)
+
+
 def parse_nodes(text: str, reader: NodeReader) -> Node | None:
     """The YAML node tree of `text`; None (with the problem recorded) when it is not one YAML document."""
+    if len(text) > MAX_SCRIPT_CHARS:
+        reader.error(1, "", f"the file is longer than {MAX_SCRIPT_CHARS} characters; a script is far shorter")
+        return None
     try:
         loader = _NODE_LOADER(text)
         try:
@@ -104,10 +147,16 @@ def parse_nodes(text: str, reader: NodeReader) -> Node | None:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else 1
         message = " ".join(part for part in (error.context, error.problem) if part) or "not valid YAML"
-        reader.error(line, "", f"not valid YAML: {message}")
+        reader.error(line, "", f"not valid YAML: {' '.join(message.split())}")
+        return None
+    except yaml.reader.ReaderError as error:
+        # A character YAML does not allow (NUL, most controls): placed on its line, said in one line.
+        line = text.count("\n", 0, error.position) + 1
+        character = f"#x{error.character:04x}"
+        reader.error(line, "", f"not valid YAML: character {character} is not allowed ({error.reason})")
         return None
     except yaml.YAMLError as error:
-        reader.error(1, "", f"not valid YAML: {error}")
+        reader.error(1, "", f"not valid YAML: {' '.join(str(error).split())}")
         return None
     except RecursionError:
         # "[[[[…" or "- - - …" some thousand levels deep: PyYAML recurses once per level.
@@ -115,6 +164,16 @@ def parse_nodes(text: str, reader: NodeReader) -> Node | None:
         return None
     if root is None:
         reader.error(1, "", "the file is empty; a script starts with `name:`, `title:` and `stages:`")
+        return None
+    try:
+        too_big = expanded_size(root) > MAX_EXPANDED_NODES
+    except RecursionError:
+        too_big = True
+    if too_big:
+        reader.error(
+            1, "", f"aliases (*name) expand this script past {MAX_EXPANDED_NODES} items; write it out instead"
+        )
+        return None
     return root
 
 

@@ -9,6 +9,7 @@ with =, +, -, @) are neutralised exactly as in CSV exports.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import IO, Any, Protocol
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
@@ -56,17 +58,31 @@ def open_private_binary(path: Path) -> IO[bytes]:
     return os.fdopen(descriptor, "wb")
 
 
+def _shown_control(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def xlsx_text(value: Any) -> Any:
+    """A text cell as XLSX can hold it, formulas neutralised: the control characters XML 1.0 forbids
+    (a bell in a name, a stray escape in a note) are written visibly as `\\x07` instead of failing the
+    whole report."""
+    value = neutralise(value)
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub(_shown_control, value)
+    return value
+
+
 def cell_value(value: Any) -> Any:
     """A Python value as openpyxl stores it: aware times become the local wall time they show."""
     if isinstance(value, datetime):
         return value.replace(tzinfo=None) if value.tzinfo is not None else value
     if isinstance(value, bool):
         return "yes" if value else "no"
-    return neutralise(value)
+    return xlsx_text(value)
 
 
 def sheet_title(title: str, taken: set[str]) -> str:
-    base = title.translate(_BAD_TITLE_CHARACTERS).strip()[:31] or "Sheet"
+    base = ILLEGAL_CHARACTERS_RE.sub("", title.translate(_BAD_TITLE_CHARACTERS)).strip()[:31] or "Sheet"
     name, number = base, 2
     while name.lower() in taken:
         suffix = f" ({number})"
@@ -102,7 +118,7 @@ def write_workbook(
         about.column_dimensions["A"].width = 28
         about.column_dimensions["B"].width = 60
         for name, value in info:
-            label = WriteOnlyCell(about, value=neutralise(name))
+            label = WriteOnlyCell(about, value=xlsx_text(name))
             label.font = bold
             cell = WriteOnlyCell(about, value=cell_value(value))
             cell.alignment = Alignment(horizontal="left")
@@ -124,7 +140,7 @@ def _new_sheet(workbook: Workbook, table: TableLike, taken: set[str], bold: Font
         sheet.column_dimensions[get_column_letter(index)].width = max(10, min(40, len(header) + 4))
     cells = []
     for header in table.headers:
-        cell = WriteOnlyCell(sheet, value=neutralise(header))
+        cell = WriteOnlyCell(sheet, value=xlsx_text(header))
         cell.font = bold
         cells.append(cell)
     sheet.append(cells)

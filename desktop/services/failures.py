@@ -14,6 +14,7 @@ from desktop.logging_setup import EXIT_INTERNAL, current_log_file
 from desktop.services.backup import database_problem
 from desktop.services.workspace import resolve_database
 from desktop.storage.engine import sqlite_path
+from desktop.terminal import shown_text
 
 
 def database_label(db: str | None) -> str:
@@ -52,6 +53,6 @@ def cli_failure(error: BaseException, db: str | None) -> int | None:
     if code == EXIT_INTERNAL:
         log.error("unexpected error", exc_info=error)
     else:
-        log.warning("database problem: %s", message, exc_info=error)
-    print(f"dialdesk: {message}", file=sys.stderr)
+        log.warning("database problem", exc_info=error)  # the message names files: not for the log
+    print(f"dialdesk: {shown_text(message)}", file=sys.stderr)
     return code

@@ -37,6 +37,10 @@ _PROGRESS_EVERY = 250
 _DEFER_INDEXES_FROM_ROWS = 20_000
 _BYTES_PER_ROW_ESTIMATE = 100
 # Field lengths the storage keeps; longer text is cut and the cut is reported, never silent.
+# A note cell longer than this is cut (and reported); a lead whose rows repeat is given at most
+# MERGED_NOTES_LIMIT characters of notes. Both keep a hostile file's merging linear.
+NOTE_LIMIT = 10_000
+MERGED_NOTES_LIMIT = 100_000
 _LIMITS = {
     "first_name": 200,
     "last_name": 200,
@@ -109,6 +113,8 @@ class _PendingLead:
     numbers: set[str]
     lead_id: int | None = None
     consents: list[dict[str, Any]] = field(default_factory=list)
+    # The notes already folded in, for a constant-time "seen it" test (no substring search per row).
+    note_parts: set[str] = field(default_factory=set)
 
 
 ProgressCallback = Callable[[int, int], None]
@@ -358,9 +364,12 @@ class _ImportRun:
                 values[name] = part[:limit]
         first, last = values["first_name"], values["last_name"]
         notes_index = self.single["notes"]
-        values["notes"] = (
-            cells[notes_index].strip() if notes_index is not None and notes_index < width else ""
-        )
+        note = cells[notes_index].strip() if notes_index is not None and notes_index < width else ""
+        if len(note) > NOTE_LIMIT:
+            column = headers[notes_index or 0]
+            self._reject(line, column, note[:40] + "…", f"longer than {NOTE_LIMIT} characters; cut")
+            note = note[:NOTE_LIMIT]
+        values["notes"] = note
         kind_text = self._cell(cells, "kind")
         kind = lead_rules.parse_kind(kind_text) if kind_text else None
         if kind_text and kind is None:
@@ -400,12 +409,17 @@ class _ImportRun:
         identity = lead_rules.LeadIdentity.of(first, last, values["company"])
         match = self._find_match(identity, numbers)
         if match is not None:
-            self._merge(uow, match, values, phones, numbers)
+            self._merge(uow, match, values, phones, numbers, line)
             self._add_consents(uow, match, consents)
             self.report.merged_duplicates += 1
             return
         lead = _PendingLead(
-            values=values, identity=identity, phones=phones, numbers=numbers, consents=consents
+            values=values,
+            identity=identity,
+            phones=phones,
+            numbers=numbers,
+            consents=consents,
+            note_parts={values["notes"]} if values["notes"] else set(),
         )
         self.pending.append(lead)
         for number in numbers:
@@ -436,6 +450,18 @@ class _ImportRun:
         elif consents:
             uow.session.execute(insert(Consent), [{**c, "lead_id": target.lead_id} for c in consents])
 
+    def _joined_notes(self, notes: str, addition: str, line: int) -> str:
+        """`notes` with `addition` on a new line, unless that would pass MERGED_NOTES_LIMIT (reported)."""
+        if len(notes) + 1 + len(addition) > MERGED_NOTES_LIMIT:
+            self._reject(
+                line,
+                "notes",
+                addition[:40] + "…",
+                f"the lead's notes would pass {MERGED_NOTES_LIMIT} characters; not added",
+            )
+            return notes
+        return f"{notes}\n{addition}" if notes else addition
+
     def _reject(self, line: int, column: str, value: str, reason: str) -> None:
         self.report.rejected.append(Rejection(line=line, column=column, value=value, reason=reason))
 
@@ -458,8 +484,9 @@ class _ImportRun:
         values: dict[str, Any],
         phones: list[dict[str, Any]],
         numbers: set[str],
+        line: int,
     ) -> None:
-        """Fold a repeated row into its lead: new numbers are added, empty fields filled."""
+        """Fold a repeated row into its lead: new numbers are added, empty fields filled, notes added."""
         new_phones = [
             phone for phone in phones if phone["e164"] is None or phone["e164"] not in target.numbers
         ]
@@ -471,10 +498,14 @@ class _ImportRun:
         if target.lead_id is None:
             if values.get("warmth") == lead_rules.WARM:
                 target.values["warmth"] = lead_rules.WARM
+            note = values["notes"]
+            if note and note not in target.note_parts:
+                joined = self._joined_notes(target.values["notes"], note, line)
+                if joined is not target.values["notes"]:
+                    target.note_parts.add(note)
+                    target.values["notes"] = joined
             for key, value in values.items():
-                if key == "notes" and value and value not in target.values["notes"]:
-                    target.values["notes"] = "\n".join(filter(None, (target.values["notes"], value)))
-                elif value and not target.values.get(key):
+                if key != "notes" and value and not target.values.get(key):
                     target.values[key] = value
             target.phones.extend(new_phones)
             return
@@ -488,8 +519,9 @@ class _ImportRun:
         for key in ("first_name", "last_name", "company", "title", "email", "state", "source"):
             if values[key] and not getattr(lead, key):
                 setattr(lead, key, values[key])
+        # Bounded by MERGED_NOTES_LIMIT, so this search costs at most that much per row.
         if values["notes"] and values["notes"] not in lead.notes:
-            lead.notes = "\n".join(filter(None, (lead.notes, values["notes"])))
+            lead.notes = self._joined_notes(lead.notes, values["notes"], line)
         start = len(lead.phones)
         for offset, phone in enumerate(new_phones):
             uow.session.add(Phone(lead_id=lead.id, position=start + offset, **phone))

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import functools
 import json
+import lzma
 import threading
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -36,6 +38,7 @@ from desktop.domain.dnc_files import (
     FullListParser,
     LatestChanges,
     LineProblem,
+    LineTooLong,
     line_blocks,
     national_number,
 )
@@ -149,6 +152,20 @@ def _snapshot_info(row: RegistrySnapshot) -> SnapshotInfo:
     return SnapshotInfo(row.id, row.source, row.kind, row.as_of, row.imported_at, row.total)
 
 
+# What reading a damaged zip member raises: zipfile's own errors, a truncated stream, "encrypted" and
+# "compression method not supported", and the decompressors' errors (zlib.error: "invalid stored
+# block lengths", LZMAError) that zipfile lets through.
+_DAMAGED_MEMBER: tuple[type[BaseException], ...] = (
+    zipfile.BadZipFile,
+    EOFError,
+    RuntimeError,
+    NotImplementedError,
+    zlib.error,
+    lzma.LZMAError,
+)
+_UNREADABLE_MEMBER: tuple[type[BaseException], ...] = (*_DAMAGED_MEMBER, OSError)
+
+
 @dataclass(frozen=True)
 class _Member:
     """One file to read: the file itself, or one member of a zip archive."""
@@ -185,7 +202,7 @@ def _read_head(member: _Member) -> bytes:
             return stream.read(_HEAD_BYTES)
     # zipfile says "encrypted, password required" with RuntimeError and "compression method not
     # supported" with NotImplementedError: for the user both mean the member cannot be read.
-    except (zipfile.BadZipFile, EOFError, OSError, RuntimeError, NotImplementedError) as error:
+    except _UNREADABLE_MEMBER as error:
         raise RegistryImportFailed(f"{member.name}: cannot be read ({error})") from None
 
 
@@ -219,7 +236,7 @@ def _guarded(read: Callable[[int], bytes], name: str, progress: _Progress) -> Ca
             data = read(size)
             progress.read(len(data))
             return data
-        except (zipfile.BadZipFile, EOFError, RuntimeError, NotImplementedError) as error:
+        except _DAMAGED_MEMBER as error:
             raise RegistryImportFailed(f"{name}: damaged zip member ({error})") from None
         except OSError as error:
             raise RegistryImportFailed(f"{name}: {error.strerror or error}") from None
@@ -230,12 +247,15 @@ def _guarded(read: Callable[[int], bytes], name: str, progress: _Progress) -> Ca
 def _blocks(member: _Member, progress: _Progress) -> Iterator[bytes]:
     try:
         stream = member.open()
-    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as error:
+    except _UNREADABLE_MEMBER as error:
         raise RegistryImportFailed(f"{member.name}: cannot be read ({error})") from None
     with stream:
-        for block in line_blocks(_guarded(stream.read, member.name, progress)):
-            progress.step()
-            yield block
+        try:
+            for block in line_blocks(_guarded(stream.read, member.name, progress)):
+                progress.step()
+                yield block
+        except LineTooLong as error:
+            raise RegistryImportFailed(f"{member.name}: {error}; not a do-not-call list") from None
 
 
 class RegistryService:

@@ -23,6 +23,9 @@ CALLBACK_GRACE = timedelta(hours=1)
 # The persistence marks: most sellers give up after 4 attempts; buyers answer after about 18.
 PERSISTENCE_MARKS = (GIVE_UP_POINT, DEFAULT_ATTEMPT_TARGET)
 NO_AGENT = "(no agent)"
+# A period's bounds in any time zone (and the day after its end) stay representable inside these.
+EARLIEST_REPORT_DAY = date(1900, 1, 1)
+LATEST_REPORT_DAY = date(2199, 12, 31)
 NO_SCRIPT = "(no script)"
 
 
@@ -58,6 +61,12 @@ class ReportFilter:
             ) from None
 
     def validate(self) -> None:
+        for day in (self.first_day, self.last_day):
+            if not EARLIEST_REPORT_DAY <= day <= LATEST_REPORT_DAY:
+                raise ReportError(
+                    f"{day} is outside the years a report covers "
+                    f"({EARLIEST_REPORT_DAY.year} to {LATEST_REPORT_DAY.year})"
+                )
         if self.last_day < self.first_day:
             raise ReportError("the last day is before the first day")
         self.tzinfo()

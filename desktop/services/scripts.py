@@ -36,6 +36,7 @@ from desktop.domain.script_format import (
     check_script,
     load_script,
 )
+from desktop.domain.script_yaml import MAX_SCRIPT_CHARS
 from desktop.domain.scripts import (
     REHEARSAL_VALUES,
     CallScript,
@@ -240,7 +241,12 @@ class ScriptService:
     def check_file(path: Path) -> CheckedScript:
         """Validate a file without storing it (errors and warnings with their lines)."""
         try:
-            text = path.read_text(encoding="utf-8")
+            with path.open("rb") as handle:
+                # Read one byte past the limit to know it was passed, never the whole of a huge file.
+                data = handle.read(MAX_SCRIPT_CHARS * 4 + 1)
+            if len(data) > MAX_SCRIPT_CHARS * 4:
+                raise ScriptError(f"{path} is larger than a script can be ({MAX_SCRIPT_CHARS} characters)")
+            text = data.decode("utf-8")
         except OSError as error:
             raise ScriptError(f"cannot read {path}: {error.strerror or error}") from None
         except UnicodeDecodeError as error:

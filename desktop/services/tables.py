@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from desktop.services.xlsx_guard import MAX_ROW, WorkbookRefused, open_workbook
+
 # The first bytes read to choose encoding and delimiter.
 _SNIFF_BYTES = 256 * 1024
 _DELIMITERS = (",", ";", "\t", "|")
@@ -27,6 +29,8 @@ _LATIN = re.compile(r"[A-Za-z]")
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Largest cell accepted; bigger ones are almost certainly a broken file (a quote never closed).
 MAX_FIELD_CHARS = 100_000
+# Longest physical line read: the csv module would otherwise read a file with no line break whole.
+MAX_LINE_CHARS = 1_000_000
 
 
 class TableError(Exception):
@@ -171,7 +175,7 @@ def _csv_rows(path: Path, encoding: str, delimiter: str) -> Iterator[tuple[int, 
     csv.field_size_limit(MAX_FIELD_CHARS)
     with path.open("rb") as raw:
         text = io.TextIOWrapper(raw, encoding=encoding, newline="", errors="strict")
-        reader = csv.reader(text, delimiter=delimiter)
+        reader = csv.reader(_bounded_lines(text, path), delimiter=delimiter)
         legacy = encoding in ("cp1251", "cp1252")
         first = True
         line = 1
@@ -202,13 +206,40 @@ def _csv_rows(path: Path, encoding: str, delimiter: str) -> Iterator[tuple[int, 
             raise TableError(f"{path}: line {line}: {error}") from None
 
 
-def _xlsx_open(path: Path):  # type: ignore[no-untyped-def]
-    import openpyxl
+def _bounded_lines(text: io.TextIOWrapper, path: Path) -> Iterator[str]:
+    """The lines of `text`, each read with a size limit (TableError for a longer one)."""
+    number = 0
+    while line := text.readline(MAX_LINE_CHARS + 1):
+        number += 1
+        if len(line) > MAX_LINE_CHARS:
+            raise TableError(f"{path}: line {number} is longer than {MAX_LINE_CHARS} characters; not a table")
+        yield line
 
+
+def _xlsx_open(path: Path):  # type: ignore[no-untyped-def]
     try:
-        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+        return open_workbook(path)
     except Exception as error:  # noqa: BLE001 - a damaged workbook fails anywhere inside openpyxl
-        raise TableError(f"{path}: not a readable .xlsx workbook ({error})") from None
+        if (refusal := _refusal_in(error)) is not None:
+            raise TableError(f"{path}: refused: {refusal}") from None
+        raise TableError(f"{path}: not a readable .xlsx workbook ({_first_line(error)})") from None
+
+
+def _refusal_in(error: BaseException) -> WorkbookRefused | None:
+    """The WorkbookRefused behind `error` (openpyxl wraps what its reads raise in its own errors)."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, WorkbookRefused):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _first_line(error: BaseException) -> str:
+    """An exception's message on one line (openpyxl's run over several)."""
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
 def _cell_text(value: object) -> str:
@@ -232,7 +263,9 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str], int]]:
     try:
         sheet = workbook.worksheets[0]
         size = path.stat().st_size
-        total_rows = sheet.max_row or 1
+        total_rows = min(sheet.max_row or 1, MAX_ROW)
+        # Rows are then padded to their own last cell only, not to a size the file merely declares.
+        sheet.reset_dimensions()
         seen_header = False
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
             cells = [_cell_text(value) for value in values]
@@ -246,6 +279,10 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str], int]]:
                 continue
             yield number, cells, int(size * min(number / total_rows, 1.0))
     except Exception as error:  # noqa: BLE001 - a damaged sheet (bad XML, no sheet) fails while read
-        raise TableError(f"{path}: row {number + 1}: the workbook cannot be read ({error})") from None
+        if (refusal := _refusal_in(error)) is not None:
+            raise TableError(f"{path}: refused: {refusal}") from None
+        raise TableError(
+            f"{path}: row {number + 1}: the workbook cannot be read ({_first_line(error)})"
+        ) from None
     finally:
         workbook.close()

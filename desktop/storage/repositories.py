@@ -59,6 +59,11 @@ def queue_bucket(now: datetime, open_keys: Sequence[str] | None = None) -> Colum
     )
 
 
+# The range of an SQLite INTEGER: an id outside it names no row.
+SQLITE_MIN_INT = -(2**63)
+SQLITE_MAX_INT = 2**63 - 1
+
+
 class LeadRepository:
     """Leads and their phones."""
 
@@ -66,6 +71,8 @@ class LeadRepository:
         self.session = session
 
     def get(self, lead_id: int) -> Lead | None:
+        if not SQLITE_MIN_INT <= lead_id <= SQLITE_MAX_INT:
+            return None  # no row can have it (and SQLite would raise OverflowError on it)
         return self.session.get(Lead, lead_id, options=[selectinload(Lead.phones)])
 
     def count(self) -> int:

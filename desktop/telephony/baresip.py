@@ -90,6 +90,8 @@ class SipDialer:
         self._muted = False
         self._on_hold = False
         self._registration_detail = ""
+        # While start() runs, registration is reported by start() itself (it asks baresip for the state).
+        self._starting = False
         self._listeners: list[Listener] = []
         self._outbox: queue.Queue[CallEvent | None] = queue.Queue()
         self._notifier = threading.Thread(target=self._notify_loop, name="sip-events", daemon=True)
@@ -154,18 +156,25 @@ class SipDialer:
                 self._process.stop()
                 self._process = None
             self._registration_detail = ""
-            process = BaresipProcess(self.account, self.options, self._on_ctrl_event, self._on_down)
-            process.start()
-            self._process = process
-            with self._lock:
-                self._emit("backend_started", f"pid {process.pid}")
-            if self.account.registers:
-                try:
-                    self._await_registration(process)
-                except BaseException:
-                    self._process = None
-                    process.stop()
-                    raise
+            self._starting = True
+            try:
+                self._start_process()
+            finally:
+                self._starting = False
+
+    def _start_process(self) -> None:
+        process = BaresipProcess(self.account, self.options, self._on_ctrl_event, self._on_down)
+        process.start()
+        self._process = process
+        with self._lock:
+            self._emit("backend_started", f"pid {process.pid}")
+        if self.account.registers:
+            try:
+                self._await_registration(process)
+            except BaseException:
+                self._process = None
+                process.stop()
+                raise
 
     def restart(self) -> None:
         """Stop baresip (ending any call) and start a fresh one."""
@@ -326,11 +335,13 @@ class SipDialer:
     def _on_ctrl_event(self, event: CtrlEvent) -> None:
         with self._lock:
             if event.type == "REGISTER_OK":
-                self._emit("registered", event.param)
+                if not self._starting:
+                    self._emit("registered", event.param)
                 return
             if event.type == "REGISTER_FAIL":
                 self._registration_detail = event.param
-                self._emit("registration_failed", event.param)
+                if not self._starting:
+                    self._emit("registration_failed", event.param)
                 return
             tracker = self._tracker
             if tracker is None:

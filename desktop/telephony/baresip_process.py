@@ -1,9 +1,11 @@
 """baresip as a child process: its start, its control connection, its end.
 
-`BaresipProcess` writes a private configuration folder (0700, files 0600, removed on stop; see
-`baresip_setup`) in the user's runtime directory, starts `baresip -f DIR` in its own process
-group, connects to its `ctrl_tcp` module on 127.0.0.1 and runs one reader thread that hands every
-parsed message on. Commands wait for their answer with a timeout, so a wedged baresip never hangs
+`BaresipProcess` writes a private configuration folder (0700, files 0600; see `baresip_setup`)
+with no account in it, starts `baresip -f DIR` in its own process group as a child that dies with
+Dialdesk, connects to its `ctrl_tcp` module on 127.0.0.1, closes that port to everyone else and
+only then gives baresip the account with its password (`private_ctrl`); the folder is removed as
+soon as baresip has read it. One reader thread hands every parsed message on. Commands wait for
+their answer with a timeout, so a wedged baresip never hangs
 the caller. When the connection drops without `stop()` having been asked for, `on_down` is called
 once with the reason (exit code included): that is how a crashed or killed baresip is noticed.
 """
@@ -43,6 +45,7 @@ from desktop.telephony.ctrl_protocol import (
     encode_command,
     parse_message,
 )
+from desktop.telephony.private_ctrl import ControlPortError, close_port_to_others, spawn_tied_child
 from desktop.telephony.sip_account import SipAccount
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -104,6 +107,8 @@ class BaresipProcess:
             try:
                 self._launch(executable, module_dir)
                 self._connect()
+                # baresip has read its configuration: nothing of this session needs to stay on disk.
+                self._remove_dir()
                 return
             except _PortTaken as error:
                 last_error = str(error)
@@ -125,9 +130,10 @@ class BaresipProcess:
         write_private(
             self._dir / "config", render_config(self._options, self._account, self._ctrl_port, module_dir)
         )
-        write_private(self._dir / "accounts", self._account.accounts_line() + "\n")
+        # No account at start: the password reaches baresip only over the private control connection.
+        write_private(self._dir / "accounts", "")
         self._output.clear()
-        self._proc = subprocess.Popen(
+        self._proc = spawn_tied_child(
             [executable, "-f", str(self._dir)],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
@@ -164,6 +170,14 @@ class BaresipProcess:
         self._start_thread(self._read_ctrl, "baresip-ctrl", sock)
         # The port answering is not proof enough (another program may own it): ask baresip itself.
         self.command("reginfo")
+        try:
+            close_port_to_others(self._proc.pid, self._ctrl_port, sock)
+        except ControlPortError as error:
+            raise BaresipError(str(error)) from None
+        response = self.command("uanew", self._account.accounts_line())
+        if not response.ok:
+            reason = self._account.scrub(response.data).strip()
+            raise BaresipError(f"baresip refused the SIP account: {reason}")
 
     def _start_thread(self, target: Callable[..., None], name: str, arg: object) -> None:
         thread = threading.Thread(target=target, args=(arg,), name=name, daemon=True)
@@ -183,10 +197,13 @@ class BaresipProcess:
             if thread is not threading.current_thread():
                 thread.join(timeout=2.0)
         self._threads.clear()
+        self._remove_dir()
+        _live.discard(self)
+
+    def _remove_dir(self) -> None:
         if self._dir is not None:
             shutil.rmtree(self._dir, ignore_errors=True)
             self._dir = None
-        _live.discard(self)
 
     def _terminate(self) -> None:
         proc, sock = self._proc, self._sock

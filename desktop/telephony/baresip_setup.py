@@ -1,7 +1,8 @@
 """Everything baresip needs before it runs: the program, its modules, a private folder, a config.
 
 Finding baresip (with the package to install when it is missing), the 0700 runtime folder and
-0600 files for the configuration and the account (which holds the password), a free control
+0600 files for the configuration (the account, with its password, goes over the control
+connection instead: see `private_ctrl`), a free control
 port on 127.0.0.1, and the `config` text itself. No processes are started here.
 """
 

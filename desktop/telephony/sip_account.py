@@ -70,7 +70,10 @@ class SipAccount:
         return f"{uri};transport={self.transport}" if self.transport else uri
 
     def accounts_line(self) -> str:
-        """The line for baresip's `accounts` file. Holds the password: write it to a 0600 file only."""
+        """The account line for baresip's `uanew` command.
+
+        It holds the password: it goes over the private control connection only, never to a file.
+        """
         return self._line(self.password)
 
     def redacted(self) -> str:
