@@ -9,13 +9,21 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from desktop import __version__
 from desktop.commands import call, calls, compliance, db, dnc, leads, merge, report, scripts
 from desktop.commands.common import EXIT_ERROR, EXIT_OK, CliError
+
+if TYPE_CHECKING:
+    from desktop.services.fresh_database import FreshDatabaseGuard
+
+# Set to 1, the window quits as soon as it is shown: how packaging checks start an installed copy.
+EXIT_AFTER_START_VAR = "DIALDESK_EXIT_AFTER_START"
 
 # Each module adds its subcommands; see desktop/commands/__init__.py.
 COMMAND_MODULES: tuple[ModuleType, ...] = (leads, calls, call, compliance, dnc, scripts, report, merge, db)
@@ -73,6 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The program as run logs to its file; main() called from Python code (tests) does not.
         setup_logging()
         logging.getLogger("desktop.cli").info("dialdesk %s: %s", __version__, args.command or "window")
+    fresh: FreshDatabaseGuard | None = None
     try:
         if getattr(args, "without_workspace", None) is not None:
             return int(args.without_workspace(args))  # `db …`: works on files that cannot be opened
@@ -84,19 +93,33 @@ def main(argv: Sequence[str] | None = None) -> int:
             instance = claim_or_hand_off(resolve_database(args.db), call_uri, sys.argv[:1])
             if instance is None:
                 return EXIT_OK  # the window already open on this database took the request
-        from desktop.services.workspace import open_workspace
+        from desktop.services.workspace import open_workspace, resolve_database
 
+        if args.command is not None:
+            from desktop.services.fresh_database import FreshDatabaseGuard
+
+            fresh = FreshDatabaseGuard(resolve_database(args.db))
         workspace = open_workspace(args.db)
+        if fresh is not None:
+            fresh.opened()
         try:
             if args.command is None:
                 from desktop.ui.app import run_gui
 
                 return run_gui(
-                    workspace, sys.argv[:1], instance=instance, call_uri=call_uri, daily_backup=True
+                    workspace,
+                    sys.argv[:1],
+                    instance=instance,
+                    call_uri=call_uri,
+                    daily_backup=True,
+                    exit_after_start=os.environ.get(EXIT_AFTER_START_VAR) == "1",
                 )
-            return int(args.handler(workspace, args))
+            code = int(args.handler(workspace, args))
         finally:
             workspace.close()
+        if code != EXIT_OK and fresh is not None:
+            fresh.command_failed()  # a database made only for a failed command is not left behind
+        return code
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
@@ -104,6 +127,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.close()
         return EXIT_OK
     except Exception as error:
+        if fresh is not None:
+            fresh.command_failed()
         if isinstance(error, _user_errors()):
             print(f"dialdesk: {error}", file=sys.stderr)
             code: int | None = EXIT_ERROR
