@@ -12,7 +12,7 @@ from pathlib import Path
 from setuptools import find_packages, setup
 
 DATA_PACKAGES = {"desktop._resources": "resources", "desktop._migrations": "migrations"}
-DATA_FILES = ["*.py", "*.mako", "*.md", "*.json", "*.toml", "*.csv", "*.yaml", "*.svg", "*.png", "*.xml"]
+DATA_FILES = ["*.py", "*.mako", "*.md", "*.json", "*.toml", "*.csv", "*.yaml", "*.svg", "*.png", "*.ico", "*.xml"]
 
 
 def data_packages() -> list[str]:

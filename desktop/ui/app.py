@@ -5,10 +5,11 @@ from __future__ import annotations
 import sys
 
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import QApplication
 
 from desktop import APP_NAME, __version__
+from desktop.paths import resource
 from desktop.services.workspace import Workspace
 from desktop.ui.data_actions import WindowGuards
 from desktop.ui.main_window import MainWindow
@@ -23,6 +24,9 @@ def make_application(argv: list[str]) -> QApplication:
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setOrganizationName(APP_NAME)
+    # The installed dialdesk.desktop names the window's icon on Wayland; the icon set is package data.
+    app.setDesktopFileName("dialdesk")
+    app.setWindowIcon(QIcon(str(resource("icons", "256x256", "dialdesk.png"))))
     app.setStyle("Fusion")
     font = app.font()
     if font.pointSizeF() < 10:
