@@ -54,7 +54,8 @@ pytest: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
 
-test: system-packages-test lint typecheck pytest install-check
+# install-check before pytest: it builds the bundle the bundle tests (tests/packaging) run.
+test: system-packages-test lint typecheck install-check pytest
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py

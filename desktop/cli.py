@@ -117,8 +117,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             code = int(args.handler(workspace, args))
         finally:
             workspace.close()
-        if code != EXIT_OK and fresh is not None:
-            fresh.command_failed()  # a database made only for a failed command is not left behind
+        if code == EXIT_ERROR and fresh is not None:
+            # Bad input: a database made only for this command is not left behind. Other answers
+            # (1: the gate refused, 3: the call could not be placed) are results, not bad input.
+            fresh.command_failed()
         return code
     except KeyboardInterrupt:
         return 130

@@ -16,7 +16,7 @@ FAILING_COMMANDS = [
     ["leads", "import", "/no/such/file.csv"],
     ["dnc", "add", "not a number"],
     ["record", "999", "no_answer"],
-    ["check", "+1 212"],
+    ["check", "+12125550134", "--at", "not a time"],
     ["audit", "export", "--from", "2026-13-01", "--to", "x", "--out", "a"],
 ]
 
@@ -69,3 +69,10 @@ def test_a_new_database_the_command_wrote_to_stays_even_when_it_fails(
             if "dnc" in name
         )
     assert rows == 1
+
+
+def test_a_gate_refusal_is_an_answer_and_keeps_the_new_database(tmp_path: Path) -> None:
+    """`check` exits 1 when the gate refuses: that is a result, and the database stays for the next run."""
+    database = tmp_path / "dialdesk.db"
+    assert main(["--db", str(database), "check", "+12125550134"]) == 1
+    assert database.is_file()
