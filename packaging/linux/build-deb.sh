@@ -41,6 +41,7 @@ installed_kb="$(du -sk --exclude=DEBIAN "$root" | cut -f1)"
 sed -e "s/@VERSION@/$version/" -e "s/@ARCH@/$arch/" -e "s/@SIZE@/$installed_kb/" \
   "$repo/packaging/linux/control.in" > "$root/DEBIAN/control"
 mkdir -p "$out"
-# gzip by default: seconds instead of minutes for xz on ~200 MB (DEB_COMPRESSION=xz for a release).
-dpkg-deb --root-owner-group "-Z${DEB_COMPRESSION:-gzip}" --build "$root" "$out/dialdesk_${version}_${arch}.deb" >/dev/null
+# zstd by default: seconds where gzip or xz take minutes on ~200 MB, and smaller than gzip. Debian 12+
+# and Ubuntu 21.10+ read it; DEB_COMPRESSION=xz builds a package for older releases.
+dpkg-deb --root-owner-group "-Z${DEB_COMPRESSION:-zstd}" --build "$root" "$out/dialdesk_${version}_${arch}.deb" >/dev/null
 echo "$out/dialdesk_${version}_${arch}.deb"

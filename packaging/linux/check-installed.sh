@@ -27,6 +27,8 @@ started=$(date +%s.%N)
 desktop-file-validate /usr/share/applications/dialdesk.desktop
 appstreamcli validate --no-net --pedantic /usr/share/metainfo/io.dialdesk.Dialdesk.metainfo.xml >/dev/null
 grep -q "x-scheme-handler/tel;" /usr/share/applications/dialdesk.desktop
+# dpkg's desktop-file-utils trigger registered Dialdesk as a handler of tel: links.
+grep -q "^x-scheme-handler/tel=.*dialdesk.desktop" /usr/share/applications/mimeinfo.cache
 for icon in /usr/share/icons/hicolor/scalable/apps/dialdesk.svg /usr/share/icons/hicolor/48x48/apps/dialdesk.png; do
   [ -f "$icon" ] || { echo "missing icon $icon"; exit 1; }
 done
