@@ -43,8 +43,8 @@ run: $(STAMP) system-packages-run
 	$(BIN)/dialdesk $(ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check desktop tests migrations benchmarks
-	$(BIN)/ruff format --check desktop tests migrations benchmarks
+	$(BIN)/ruff check desktop tests migrations benchmarks packaging setup.py
+	$(BIN)/ruff format --check desktop tests migrations benchmarks packaging setup.py
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

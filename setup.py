@@ -12,7 +12,11 @@ from pathlib import Path
 from setuptools import find_packages, setup
 
 DATA_PACKAGES = {"desktop._resources": "resources", "desktop._migrations": "migrations"}
-DATA_FILES = ["*.py", "*.mako", "*.md", "*.json", "*.toml", "*.csv", "*.yaml", "*.svg", "*.png", "*.ico", "*.xml"]
+DATA_FILES = [
+    *("*.py", "*.mako", "*.md"),  # migrations
+    *("*.json", "*.toml", "*.csv", "*.yaml"),  # rules, area codes, samples, scripts
+    *("*.svg", "*.png", "*.ico", "*.xml"),  # icons
+]
 
 
 def data_packages() -> list[str]:
