@@ -10,12 +10,13 @@ STAMP  := $(VENV)/.installed
 TEST_DEB_PACKAGES := xvfb xauth xdotool imagemagick faketime espeak-ng baresip-core sip-tester sox poppler-utils \
 	libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxcb-image0 libxcb-render-util0 \
 	libxkbcommon-x11-0 libxcb-shape0 libxcb-randr0 libxcb-xfixes0 libxcb-xkb1 libegl1 libgl1 \
-	libfontconfig1 libdbus-1-3 fonts-dejavu-core
+	libfontconfig1 libdbus-1-3 fonts-dejavu-core desktop-file-utils appstream
 # What the window needs on a bare machine (a desktop usually has them already).
 RUN_DEB_PACKAGES := libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxcb-image0 libxcb-render-util0 \
 	libxkbcommon-x11-0 libxcb-shape0 libegl1 libgl1 libfontconfig1 libdbus-1-3
 
-.PHONY: run test lint typecheck pytest pytest-clock-shift bench venv system-packages-test system-packages-run clean screenshot area-codes
+.PHONY: run test lint typecheck pytest pytest-clock-shift bench venv system-packages-test system-packages-run clean \
+	screenshot area-codes bundle deb deb-lint install-check icons bench-bundle
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11+ is needed: sudo apt-get install python3 python3-venv"; exit 1; }
@@ -25,6 +26,12 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 venv: $(STAMP)
+
+# PyInstaller and friends (the `packaging` extra), only for `make bundle` and what builds on it.
+PACKAGING_STAMP := $(VENV)/.packaging
+$(PACKAGING_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,packaging]'
+	touch $(PACKAGING_STAMP)
 
 system-packages-test:
 	@./packaging/install-system-packages.sh $(TEST_DEB_PACKAGES)
@@ -36,8 +43,8 @@ run: $(STAMP) system-packages-run
 	$(BIN)/dialdesk $(ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check desktop tests migrations benchmarks
-	$(BIN)/ruff format --check desktop tests migrations benchmarks
+	$(BIN)/ruff check desktop tests migrations benchmarks packaging setup.py
+	$(BIN)/ruff format --check desktop tests migrations benchmarks packaging setup.py
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -70,7 +77,9 @@ pytest-clock-shift: $(STAMP)
 		[ $$rc -eq 0 ] || exit $$rc; \
 	done
 
-test: system-packages-test lint typecheck pytest pytest-clock-shift
+
+# install-check before pytest: it builds the bundle the bundle tests (tests/packaging) run.
+test: system-packages-test lint typecheck install-check pytest pytest-clock-shift
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
@@ -84,3 +93,38 @@ clean:
 # The states of +1 area codes, from the installed phonenumbers (run after upgrading phonenumbers).
 area-codes: $(STAMP)
 	$(BIN)/python -c "from pathlib import Path; from desktop.domain.phones import write_area_code_table; write_area_code_table(Path('resources/phone/area_code_states.json'))"
+
+# The self-contained folder dist/dialdesk/ (no Python needed), rebuilt when a source changes.
+BUNDLE := dist/dialdesk/dialdesk
+BUNDLE_SOURCES := $(shell find desktop resources migrations packaging -type f -not -path '*/__pycache__/*') \
+	pyproject.toml setup.py
+$(BUNDLE): $(PACKAGING_STAMP) $(BUNDLE_SOURCES)
+	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller packaging/dialdesk.spec
+	touch $(BUNDLE)
+
+bundle: $(BUNDLE)
+
+# dist/dialdesk_VERSION_ARCH.deb, built with dpkg-deb from the bundle.
+deb: $(BUNDLE)
+	./packaging/linux/build-deb.sh dist/dialdesk dist
+
+# Lintian takes minutes: run by hand before a release, not in every CI run.
+deb-lint: deb
+	@./packaging/install-system-packages.sh lintian
+	lintian --tag-display-limit 0 --fail-on error dist/dialdesk_*.deb
+
+# CI: install the .deb with dpkg -i, start the installed program (CLI and offscreen window), remove it.
+install-check: deb system-packages-test
+	./packaging/linux/check-installed.sh dist/dialdesk_*.deb
+
+# Bundle start-up and size figures (window start, `dialdesk check`).
+bench-bundle: $(BUNDLE)
+	$(BIN)/python benchmarks/bundle.py dist/dialdesk
+
+# The PNG icon sizes and the Windows .ico, rendered from resources/icons/dialdesk.svg (committed).
+ICON_SIZES := 16 24 32 48 64 128 256 512
+icons:
+	@./packaging/install-system-packages.sh librsvg2-bin imagemagick
+	for size in $(ICON_SIZES); do mkdir -p resources/icons/$${size}x$${size}; \
+		rsvg-convert -w $$size -h $$size resources/icons/dialdesk.svg -o resources/icons/$${size}x$${size}/dialdesk.png; done
+	convert $(foreach s,16 24 32 48 64 128 256,resources/icons/$(s)x$(s)/dialdesk.png) resources/icons/dialdesk.ico

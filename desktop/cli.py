@@ -9,14 +9,22 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from desktop import __version__
 from desktop.commands import call, calls, compliance, db, dnc, emergency, leads, merge, report, scripts
 from desktop.commands.common import EXIT_ERROR, EXIT_OK, CliError
 from desktop.terminal import safe_terminal_output, shown_text
+
+if TYPE_CHECKING:
+    from desktop.services.fresh_database import FreshDatabaseGuard
+
+# Set to 1, the window quits as soon as it is shown: how packaging checks start an installed copy.
+EXIT_AFTER_START_VAR = "DIALDESK_EXIT_AFTER_START"
 
 # Each module adds its subcommands; see desktop/commands/__init__.py.
 COMMAND_MODULES: tuple[ModuleType, ...] = (
@@ -108,6 +116,7 @@ def _main(argv: Sequence[str] | None) -> int:
 def _run(args: argparse.Namespace, call_uri: str | None) -> int:
     from desktop.services.failures import cli_failure
 
+    fresh: FreshDatabaseGuard | None = None
     try:
         if getattr(args, "without_workspace", None) is not None:
             return int(args.without_workspace(args))  # `db …`: works on files that cannot be opened
@@ -119,19 +128,35 @@ def _run(args: argparse.Namespace, call_uri: str | None) -> int:
             instance = claim_or_hand_off(resolve_database(args.db), call_uri, sys.argv[:1])
             if instance is None:
                 return EXIT_OK  # the window already open on this database took the request
-        from desktop.services.workspace import open_workspace
+        from desktop.services.workspace import open_workspace, resolve_database
 
+        if args.command is not None:
+            from desktop.services.fresh_database import FreshDatabaseGuard
+
+            fresh = FreshDatabaseGuard(resolve_database(args.db))
         workspace = open_workspace(args.db)
+        if fresh is not None:
+            fresh.opened()
         try:
             if args.command is None:
                 from desktop.ui.app import run_gui
 
                 return run_gui(
-                    workspace, sys.argv[:1], instance=instance, call_uri=call_uri, daily_backup=True
+                    workspace,
+                    sys.argv[:1],
+                    instance=instance,
+                    call_uri=call_uri,
+                    daily_backup=True,
+                    exit_after_start=os.environ.get(EXIT_AFTER_START_VAR) == "1",
                 )
-            return int(args.handler(workspace, args))
+            code = int(args.handler(workspace, args))
         finally:
             workspace.close()
+        if code == EXIT_ERROR and fresh is not None:
+            # Bad input: a database made only for this command is not left behind. Other answers
+            # (1: the gate refused, 3: the call could not be placed) are results, not bad input.
+            fresh.command_failed()
+        return code
     except KeyboardInterrupt as interrupt:
         from desktop.storage.untrusted import Interrupted
 
@@ -143,6 +168,8 @@ def _run(args: argparse.Namespace, call_uri: str | None) -> int:
         sys.stderr.close()
         return EXIT_OK
     except Exception as error:
+        if fresh is not None:
+            fresh.command_failed()
         if isinstance(error, _user_errors()):
             # Messages quote file names, cells and names: one line, whatever they hold.
             print(f"dialdesk: {shown_text(str(error))}", file=sys.stderr)

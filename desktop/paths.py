@@ -1,27 +1,50 @@
-"""Where Dialdesk keeps things: the user's data directory and the files shipped with the program."""
+"""Where Dialdesk keeps things: the user's data directory and the files shipped with the program.
+
+The shipped files live in the repository's top-level `resources/` and `migrations/` folders; the
+build maps them into the package as `desktop._resources` and `desktop._migrations` (pyproject.toml,
+setup.py), so an editable install, a wheel and the PyInstaller bundle all read them the same way:
+through `importlib.resources`, never through a path relative to the source tree.
+"""
 
 from __future__ import annotations
 
 import os
+from importlib import resources
 from pathlib import Path
 
 import platformdirs
 
 APP_DIR_NAME = "dialdesk"
-# The repository (or unpacked source) root: desktop/, resources/ and migrations/ sit side by side.
-_SOURCE_ROOT = Path(__file__).resolve().parent.parent
+RESOURCES_PACKAGE = "desktop._resources"
+MIGRATIONS_PACKAGE = "desktop._migrations"
 
 
-def project_file(*parts: str) -> Path:
-    """A file shipped beside the package (resources/, migrations/)."""
-    path = _SOURCE_ROOT.joinpath(*parts)
+def _package_folder(package: str) -> Path:
+    """The folder of a data package on disk (Alembic and file dialogs need real paths)."""
+    try:
+        folder = resources.files(package)
+    except ModuleNotFoundError:
+        raise FileNotFoundError(f"missing program data {package}: is the installation complete?") from None
+    if not isinstance(folder, Path):
+        # Only a zipped install gives a non-file Traversable; Dialdesk is always installed as files.
+        raise FileNotFoundError(f"program data {package} is not a folder on disk: {folder}")
+    return folder
+
+
+def resource(*parts: str) -> Path:
+    """A file shipped with the program: rules, samples, scripts, area codes, icons."""
+    path = _package_folder(RESOURCES_PACKAGE).joinpath(*parts)
     if not path.exists():
         raise FileNotFoundError(f"missing program file {path}: is the installation complete?")
     return path
 
 
-def resource(*parts: str) -> Path:
-    return project_file("resources", *parts)
+def migrations_dir() -> Path:
+    """The Alembic script folder (env.py, versions/) shipped with the program."""
+    folder = _package_folder(MIGRATIONS_PACKAGE)
+    if not (folder / "env.py").exists():
+        raise FileNotFoundError(f"missing program file {folder / 'env.py'}: is the installation complete?")
+    return folder
 
 
 def user_data_dir() -> Path:

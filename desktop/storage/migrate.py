@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
-from desktop.paths import project_file
+from desktop import paths
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -23,7 +23,7 @@ LATEST_REVISION = "0010"
 
 
 def migrations_dir() -> Path:
-    return project_file("migrations")
+    return paths.migrations_dir()
 
 
 def alembic_config(engine: Engine | None = None) -> Config:

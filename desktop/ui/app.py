@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import sys
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMainWindow
 
 from desktop.services.workspace import Workspace
@@ -55,17 +56,21 @@ def run_gui(
     instance: InstanceServer | None = None,
     call_uri: str | None = None,
     daily_backup: bool = False,
+    exit_after_start: bool = False,
 ) -> int:
     """Open the main window on `workspace` and run until it is closed; returns the exit code.
 
     `instance` answers later starts (single instance), `call_uri` is the start's own click-to-call
     link, `daily_backup` takes the daily backup in the background (the real program; not tests).
+    `exit_after_start` quits once the event loop has shown the window (installed-copy smoke tests).
     """
     app = make_application(argv or sys.argv[:1])
     window = MainWindow(workspace)
     window.resize(1440, 900)
     window.show()
     guards = WindowGuards(window, workspace, instance, call_uri, daily_backup)
+    if exit_after_start:
+        QTimer.singleShot(0, lambda: (print(f"{window.windowTitle()}: window shown", flush=True), app.quit()))
     try:
         return int(app.exec())
     finally:

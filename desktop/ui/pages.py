@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from desktop.services.optional_programs import install_advice, missing_programs
+
 
 class WelcomePage(QWidget):
     """First start on an empty database: import a list, or try the sample list."""
@@ -50,6 +52,15 @@ class WelcomePage(QWidget):
         row.addWidget(self.sample_button)
         row.addStretch(1)
         layout.addLayout(row)
+        # First start: say now which feature needs which missing program, not when a call fails.
+        advice = install_advice(missing_programs())
+        self.programs_note = QLabel(self.tr("Not installed yet:") + "\n" + advice if advice else "")
+        self.programs_note.setObjectName("Muted")
+        self.programs_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.programs_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.programs_note.setVisible(bool(advice))
+        layout.addSpacing(24)
+        layout.addWidget(self.programs_note)
         layout.addStretch(3)
 
 

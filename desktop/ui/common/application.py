@@ -3,10 +3,11 @@ hand-off and the tests."""
 
 from __future__ import annotations
 
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import QApplication
 
 from desktop import APP_NAME, __version__
+from desktop.paths import resource
 
 
 def make_application(argv: list[str]) -> QApplication:
@@ -17,6 +18,9 @@ def make_application(argv: list[str]) -> QApplication:
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setOrganizationName(APP_NAME)
+    # The installed dialdesk.desktop names the window's icon on Wayland; the icon set is package data.
+    app.setDesktopFileName("dialdesk")
+    app.setWindowIcon(QIcon(str(resource("icons", "256x256", "dialdesk.png"))))
     app.setStyle("Fusion")
     font = app.font()
     if font.pointSizeF() < 10:

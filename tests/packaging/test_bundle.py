@@ -1,0 +1,80 @@
+"""The PyInstaller bundle runs with no Python: CLI, window, click-to-call links and the hand-off.
+
+Needs the bundle in dist/dialdesk (`make bundle`; `make test` builds it before pytest). Each run
+uses a clean environment (`env -i`-like: a fresh HOME, no venv on PATH, no PYTHONPATH).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.packaging.conftest import REPO
+from tests.packaging.test_installer_files import project_version
+
+pytestmark = pytest.mark.slow
+BUNDLE = REPO / "dist" / "dialdesk"
+
+
+@pytest.fixture(scope="module")
+def executable() -> Path:
+    path = BUNDLE / "dialdesk"
+    if not path.exists():
+        message = f"needs the bundle in {BUNDLE}: run `make bundle`"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + " (make test builds it first)")
+        pytest.skip(message)
+    return path
+
+
+def run(
+    executable: Path, env: dict[str, str], *args: str, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(executable), *args], env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def test_the_bundle_needs_no_python(executable: Path, clean_env: dict[str, str]) -> None:
+    interpreters = [path for path in BUNDLE.rglob("python*") if path.is_file() and os.access(path, os.X_OK)]
+    assert interpreters == []
+    env = {**clean_env, "PATH": "/nonexistent"}  # not even /usr/bin: no python3 to fall back on
+    assert run(executable, env, "--version").stdout.strip() == f"dialdesk {project_version()}"
+
+
+def test_cli_and_window_from_the_same_executable(executable: Path, clean_env: dict[str, str]) -> None:
+    sample = BUNDLE / "_internal" / "desktop" / "_resources" / "samples" / "leads-sample.csv"
+    imported = run(executable, clean_env, "leads", "import", str(sample))
+    assert imported.returncode == 0 and "Imported" in imported.stdout, imported.stderr
+    assert "Maria Lopez" in run(executable, clean_env, "queue").stdout
+    check = run(executable, clean_env, "check", "+12125550134")
+    assert check.returncode in (0, 1) and "+12125550134" in check.stdout, check.stderr
+    shown = run(executable, {**clean_env, "DIALDESK_EXIT_AFTER_START": "1"})
+    assert shown.returncode == 0 and "window shown" in shown.stdout, shown.stderr
+    assert (Path(clean_env["HOME"]) / ".local" / "share" / "dialdesk" / "dialdesk.db").is_file()
+
+
+def test_a_tel_link_is_handed_to_the_running_window(executable: Path, clean_env: dict[str, str]) -> None:
+    sample = BUNDLE / "_internal" / "desktop" / "_resources" / "samples" / "leads-sample.csv"
+    assert run(executable, clean_env, "leads", "import", str(sample)).returncode == 0
+    log = Path(clean_env["HOME"]) / ".local" / "state" / "dialdesk" / "log" / "dialdesk.log"
+    window = subprocess.Popen(
+        [str(executable)], env=clean_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while "window opened" not in (log.read_text() if log.exists() else ""):
+            assert window.poll() is None, window.stderr.read() if window.stderr else ""
+            assert time.monotonic() < deadline, "the first window did not open"
+            time.sleep(0.2)
+        handed = run(executable, clean_env, "tel:+1-212-555-0134", timeout=60)
+        assert handed.returncode == 0, handed.stderr
+        while "link opened: lead" not in log.read_text():
+            assert time.monotonic() < deadline, "the running window did not take the link"
+            time.sleep(0.2)
+        assert window.poll() is None  # the second start handed over and left; the first still runs
+    finally:
+        window.terminate()
+        window.wait(timeout=30)
