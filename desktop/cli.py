@@ -173,16 +173,16 @@ def _run(args: argparse.Namespace, call_uri: str | None) -> int:
         if isinstance(error, _user_errors()):
             # Messages quote file names, cells and names: one line, whatever they hold.
             print(f"dialdesk: {shown_text(str(error))}", file=sys.stderr)
-            code: int | None = EXIT_ERROR
+            failure: int | None = EXIT_ERROR
         else:
-            code = cli_failure(error, args.db)  # busy/read-only/full/damaged database, or one line + the log
-        if code is None:
+            failure = cli_failure(error, args.db)  # busy/read-only/full/damaged database, or one line + log
+        if failure is None:
             raise
         if args.command is None:  # the window did not open: say it where a desktop user looks, too
             from desktop.ui.common.error_dialog import startup_failed
 
             startup_failed(error, args.db, _user_errors())
-        return code
+        return failure
 
 
 if __name__ == "__main__":
