@@ -20,6 +20,7 @@ DNC_INTERNAL = "dnc_internal"
 DNC_NATIONAL = "dnc_national"
 DNC_STATE = "dnc_state"
 REGISTRY_STALE = "registry_stale"
+REGISTRY_MISSING = "registry_missing"
 CALLING_HOURS = "calling_hours"
 STATE_RULE = "state_rule"
 PRERECORDED_CONSENT = "prerecorded_consent"
@@ -35,6 +36,7 @@ BLOCKING_CODES = (
     DNC_NATIONAL,
     DNC_STATE,
     REGISTRY_STALE,
+    REGISTRY_MISSING,
     CALLING_HOURS,
     STATE_RULE,
     PRERECORDED_CONSENT,
@@ -77,7 +79,10 @@ class DialFacts:
     on_internal_dnc: bool = False
     internal_dnc_detail: str = ""
     registry_sources: frozenset[str] = frozenset()
+    # Per source, the as-of date of its copy of this number's area code (absent: never downloaded).
     registry_as_of: Mapping[str, date | None] = field(default_factory=dict)
+    # The sources with a copy of any area code: tells "area code never downloaded" from "nothing imported".
+    registries_loaded: frozenset[str] = frozenset()
     consent: ConsentFacts = field(default_factory=ConsentFacts)
     calls_last_24h: int = 0
     automated: bool = False
@@ -237,15 +242,34 @@ def _registry_reasons(
         reasons.append(Reason(DNC_STATE, f"on the {source.removeprefix('state:')} state do-not-call list"))
     if stale:
         if age is None:
-            detail = (
-                f"no copy of the {registry_name} has been imported; residential numbers cannot be checked"
-            )
+            reasons.append(_registry_missing(facts, registry, registry_name))
         else:
+            code = _area_code(facts.number)
+            what = f"copy of area code {code}" if code else "copy"
             detail = (
-                f"the {registry_name} copy is {age} days old (as of {as_of}); the safe harbour needs one "
+                f"the {registry_name} {what} is {age} days old (as of {as_of}); the safe harbour needs one "
                 f"no older than {rules.registry_max_age_days} days"
             )
-        reasons.append(Reason(REGISTRY_STALE, detail))
+            reasons.append(Reason(REGISTRY_STALE, detail))
+
+
+def _area_code(number: str | None) -> str:
+    """The area code of a +1 number ("+12125550199" -> "212"); "" for others."""
+    return number[2:5] if number and number.startswith("+1") and len(number) == 12 else ""
+
+
+def _registry_missing(facts: DialFacts, registry: str, registry_name: str) -> Reason:
+    """No copy of the number's area code: never downloaded, or no copy of the registry at all."""
+    if registry not in facts.registries_loaded:
+        detail = (
+            f"no copy of the {registry_name} has ever been imported; residential numbers cannot be checked"
+        )
+    else:
+        detail = (
+            f"area code {_area_code(facts.number) or '?'} was never downloaded from the {registry_name}; "
+            "import its list before calling residential numbers there"
+        )
+    return Reason(REGISTRY_MISSING, detail)
 
 
 def _hours_reasons(

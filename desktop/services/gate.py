@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from desktop.domain.compliance import ConsentFacts, Decision, DialFacts, decide, next_callable_at
 from desktop.domain.compliance_rules import RuleBook
 from desktop.domain.phones import number_states, parse_phone
+from desktop.domain.registry_coverage import AreaCopy, area_code_of_e164
 from desktop.storage.models import Attempt, Consent, Lead, Phone
 from desktop.storage.uow import UnitOfWork
 
@@ -32,6 +33,10 @@ class RegistryView(Protocol):
         """Per source, the snapshot in force: at least {"as_of": "YYYY-MM-DD", "id": N}."""
         ...
 
+    def coverage(self) -> Mapping[str, Mapping[int, AreaCopy]]:
+        """Per source, the area codes its copy covers, each with its own as-of date."""
+        ...
+
 
 class NoRegistry:
     """No registry imported: nothing is listed and no copy is fresh."""
@@ -40,6 +45,9 @@ class NoRegistry:
         return frozenset()
 
     def snapshots(self) -> Mapping[str, Mapping[str, Any]]:
+        return {}
+
+    def coverage(self) -> Mapping[str, Mapping[int, AreaCopy]]:
         return {}
 
 
@@ -118,6 +126,28 @@ class GateContext:
     consent: Callable[[int | None], ConsentFacts]
     calls_last_24h: Callable[[int | None], int]
     snapshots: Mapping[str, Mapping[str, Any]]
+    coverage: Mapping[str, Mapping[int, AreaCopy]] = field(default_factory=dict)
+
+
+def registry_dates(
+    number: str, snapshots: Mapping[str, Mapping[str, Any]], coverage: Mapping[str, Mapping[int, AreaCopy]]
+) -> dict[str, date | None]:
+    """Per source, the as-of date of the copy that covers `number`.
+
+    The national registry and Canada's DNCL are downloaded per area code, so a number is only as
+    checked as its own area code's copy (none when it was never downloaded). A state list is one
+    file for the whole state: its latest import's date.
+    """
+    area_code = area_code_of_e164(number)
+    found: dict[str, date | None] = {}
+    for source, snapshot in snapshots.items():
+        if source.startswith("state:"):
+            found[source] = _as_of(snapshot)
+        else:
+            copy = coverage.get(source, {}).get(area_code) if area_code is not None else None
+            if copy is not None:
+                found[source] = copy.as_of
+    return found
 
 
 class DialGate:
@@ -137,6 +167,7 @@ class DialGate:
             consent=lambda lead_id: consent_facts(uow, lead_id),
             calls_last_24h=lambda lead_id: calls_since(uow, lead_id, at - timedelta(hours=24)),
             snapshots=self.registry.snapshots(),
+            coverage=self.registry.coverage(),
         )
 
     def decide_phone(
@@ -218,7 +249,8 @@ class DialGate:
             on_internal_dnc=internal is not None,
             internal_dnc_detail=internal or "",
             registry_sources=self.registry.sources_for(number) if valid else frozenset(),
-            registry_as_of={source: _as_of(snapshot) for source, snapshot in snapshots.items()},
+            registry_as_of=registry_dates(number, snapshots, context.coverage),
+            registries_loaded=frozenset(snapshots),
             consent=context.consent(lead_id),
             calls_last_24h=context.calls_last_24h(lead_id),
             automated=automated,

@@ -22,6 +22,7 @@ from desktop.domain.compliance import (
     DNC_STATE,
     INVALID_NUMBER,
     PRERECORDED_CONSENT,
+    REGISTRY_MISSING,
     REGISTRY_STALE,
     STATE_RULE,
     ConsentFacts,
@@ -40,6 +41,7 @@ REASON_GROUPS: dict[str, str] = {
     DNC_NATIONAL: "DNC",
     DNC_STATE: "DNC",
     REGISTRY_STALE: "registry out of date",
+    REGISTRY_MISSING: "area code not downloaded",
     CALLING_HOURS: "outside calling hours",
     STATE_RULE: "state rules",
     INVALID_NUMBER: "no valid number",
@@ -143,6 +145,7 @@ class ScrubService:
             consent=consent,
             calls_last_24h=lambda lead_id: int(calls.get(lead_id, 0)),
             snapshots=self._gate.registry.snapshots(),
+            coverage=self._gate.registry.coverage(),
         )
 
     def rows(
