@@ -41,7 +41,7 @@ REASON_GROUPS: dict[str, str] = {
     DNC_NATIONAL: "DNC",
     DNC_STATE: "DNC",
     REGISTRY_STALE: "registry out of date",
-    REGISTRY_MISSING: "area code not downloaded",
+    REGISTRY_MISSING: "no registry copy of the area code",
     CALLING_HOURS: "outside calling hours",
     STATE_RULE: "state rules",
     INVALID_NUMBER: "no valid number",
