@@ -111,3 +111,30 @@ def test_status_goes_stale_per_area_code(db_path: Path, tmp_path: Path) -> None:
     assert data["sources"][0]["fresh"] is False and data["sources"][0]["stale_area_codes"] == ["646"]
     assert check(db_path, "+12125550100")[0] == 0
     assert codes(check(db_path, "+16465550100")[1]) == ["registry_stale"]
+
+
+def test_consent_and_state_columns_are_read_and_dropped_ones_reported(db_path: Path, tmp_path: Path) -> None:
+    leads = tmp_path / "leads.csv"
+    leads.write_text(
+        "Name,Phone,Type,State/Region,Written Consent Date,Region\n"
+        "Dana Reyes,212-555-0177,residential,NY,2026-11-02,East\n"
+        "Omar Haddad,212-555-0178,residential,NY,,East\n",
+        encoding="utf-8",
+    )
+    result = run(db_path, "leads", "import", str(leads), faketime=NOW)
+    assert result.returncode == 0, result.stderr
+    assert (
+        "not imported: column 'Region' looks like State too: only 'State/Region' is imported" in result.stdout
+    )
+    data = json.loads(run(db_path, "leads", "import", str(leads), "--json", faketime=NOW, check=True).stdout)
+    assert data["dropped_columns"] and data["ignored_columns"] == ["Region"]
+    exported = json.loads(run(db_path, "leads", "export", check=True).stdout)
+    assert {record["state"] for record in exported} == {"NY"}
+    copy = registry(tmp_path, "212.txt", ["212,5550177", "212,5550178"])
+    run(db_path, "dnc", "import", str(copy), "--as-of", "2026-11-25", faketime=NOW, check=True)
+    # Both are on the registry; the written consent lets Dana's call through, Omar's is refused.
+    dana = next(record["id"] for record in exported if record["last_name"] == "Reyes")
+    omar = next(record["id"] for record in exported if record["last_name"] == "Haddad")
+    status, data = check(db_path, "--lead", str(dana))
+    assert status == 0 and [note["code"] for note in data["notes"]] == ["consent"]
+    assert codes(check(db_path, "--lead", str(omar))[1]) == ["dnc_national"]
