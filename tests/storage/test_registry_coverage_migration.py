@@ -7,6 +7,7 @@ import shutil
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
 from alembic import command
 from sqlalchemy import inspect, text
 
@@ -33,9 +34,10 @@ def coverage_rows(engine) -> list[tuple]:  # type: ignore[no-untyped-def]
         ]
 
 
-def test_the_0006_fixtures_copies_cover_their_area_codes(tmp_path: Path) -> None:
+@pytest.mark.parametrize("fixture", ["schema-0006.db", "schema-0007.db"])
+def test_the_fixtures_copies_cover_their_area_codes(tmp_path: Path, fixture: str) -> None:
     db = tmp_path / "old.db"
-    shutil.copyfile(FIXTURES / "schema-0006.db", db)
+    shutil.copyfile(FIXTURES / fixture, db)
     engine = make_engine(database_url(str(db)))
     upgrade(engine)
     # national (slot 1): 212, 305, 415 as of 2026-01-03; state:TX (slot 2): 512, 972 as of 2025-12-15.
