@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import IO, Any
 
@@ -236,19 +236,15 @@ def show_status(workspace: Any, args: argparse.Namespace) -> int:
                 f"{'':<10} {count} area code{'s' if count != 1 else ''}: {codes_phrase(coverage.area_codes)}"
             )
             if coverage.next_stale_on is not None:
+                copied_on = coverage.next_stale_on - timedelta(days=max_age + 1)
                 print(
                     f"{'':<10} stale next: {codes_phrase(coverage.next_stale_codes)} "
-                    f"on {coverage.next_stale_on} (as of {coverage.next_stale_on - _days(max_age + 1)})"
+                    f"on {coverage.next_stale_on} (as of {copied_on})"
                 )
-        print(f"{'':<10} other area codes were never downloaded: residential calls there are blocked")
+        if not row.source.startswith("state:"):
+            print(f"{'':<10} other area codes were never downloaded: residential calls there are blocked")
     print(f"{'internal':<10} {internal:,} numbers on the firm's own list")
     return EXIT_OK
-
-
-def _days(count: int) -> Any:
-    from datetime import timedelta
-
-    return timedelta(days=count)
 
 
 def _write(out: Path | None, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
