@@ -247,34 +247,26 @@ class RegistryService:
             raise self._nothing_found(report, "phone numbers")
         covered = repository.coverage(report.source) if previous is not None else {}
         if previous is None:
-            added, removed, kept_slot = total, 0, slot
+            added, removed, others, kept_slot = total, 0, 0, slot
         else:
             added = repository.count_missing_from(slot, previous.slot)
-            replaced = sum(
-                covered[code].count if code in covered else repository.count_area(previous.slot, code)
-                for code in counts
-            )
+            # Counted from the rows themselves, not from stored counts: what is dropped is what was there.
+            replaced = sum(repository.drop_area(previous.slot, code) for code in counts)
             removed = replaced - (total - added)
-            kept_slot = self._merge_slots(repository, previous.slot, slot, previous.count - replaced, counts)
-        report.added, report.removed = added, removed
-        report.total = (previous.count if previous is not None else 0) - removed + added
+            others = repository.count_slot(previous.slot)
+            kept_slot = self._merge_slots(repository, previous.slot, slot, others, total)
+        report.added, report.removed, report.total = added, removed, others + total
         report.area_codes = tuple(sorted(counts))
         self._record(uow, repository, report, kept_slot, counts, covered)
 
     @staticmethod
-    def _merge_slots(
-        repository: RegistryRepository, old: int, new: int, others: int, counts: Mapping[int, int]
-    ) -> int:
-        """Make one slot of the old copy (less the area codes in `counts`) and the new; which one it is.
-
-        `others` is how many numbers the old copy holds outside those area codes.
-        """
+    def _merge_slots(repository: RegistryRepository, old: int, new: int, others: int, fresh: int) -> int:
+        """One slot of the old copy's other area codes (`others` numbers) and the new copy (`fresh`
+        numbers), made by moving the smaller side; which slot it is."""
         if others == 0:
-            repository.drop_slot(old)
+            repository.drop_slot(old)  # empty already: frees the slot
             return new
-        for code in counts:
-            repository.drop_area(old, code)
-        if others <= sum(counts.values()):
+        if others <= fresh:
             repository.copy_slot(old, new)
             repository.drop_slot(old)
             return new

@@ -227,11 +227,6 @@ class RegistryRepository:
         # No registry row is ever loaded as an object: nothing in the session to synchronise.
         self.session.execute(query.execution_options(synchronize_session=False))
 
-    def count_area(self, slot: int, area_code: int) -> int:
-        low = slot * SLOT_SPAN + area_code * AREA_SPAN
-        query = select(func.count()).select_from(_TABLE).where(_KEY >= low, _KEY < low + AREA_SPAN)
-        return int(self.session.scalar(query) or 0)
-
     def drop_area(self, slot: int, area_code: int) -> int:
         """Delete one area code's numbers from a slot; how many there were."""
         low = slot * SLOT_SPAN + area_code * AREA_SPAN
