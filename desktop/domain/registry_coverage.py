@@ -80,6 +80,24 @@ def area_groups(keys: Sequence[int], base: int) -> Iterator[tuple[int, int, int]
         start = end
 
 
+def code_runs(codes: Iterable[int], keep: Iterable[int]) -> list[tuple[int, int]]:
+    """The area codes `codes` as few inclusive runs (first, last) as possible that hold no code of `keep`.
+
+    A file of every area code of a copy becomes one run: one range delete instead of hundreds.
+    """
+    kept = sorted(set(keep))
+    runs: list[tuple[int, int]] = []
+    for code in sorted(set(codes)):
+        if runs:
+            first, last = runs[-1]
+            between = bisect_left(kept, code) - bisect_left(kept, last)
+            if between == 0:
+                runs[-1] = (first, code)
+                continue
+        runs.append((code, code))
+    return runs
+
+
 def codes_phrase(codes: Iterable[int], limit: int = SHOWN_CODES) -> str:
     """Area codes as people read them: "212, 646, 718" (cut with "… (N in all)" when long)."""
     ordered = sorted(codes)

@@ -35,7 +35,14 @@ from desktop.domain.dnc_files import (
     LatestChanges,
     LineProblem,
 )
-from desktop.domain.registry_coverage import AreaCopy, CoverageSummary, area_groups, codes_phrase, summarize
+from desktop.domain.registry_coverage import (
+    AreaCopy,
+    CoverageSummary,
+    area_groups,
+    code_runs,
+    codes_phrase,
+    summarize,
+)
 from desktop.services.clock import Clock
 from desktop.services.registry_files import (
     CancelCheck,
@@ -231,6 +238,7 @@ class RegistryService:
         slot = repository.fresh_slot()
         base = slot * SLOT_SPAN
         counts: dict[int, int] = dict.fromkeys(report.declared_codes, 0)
+        recount: set[int] = set()  # area codes of blocks with repeated numbers: counted from the rows
         total = 0
         for member in members:
             parser = FullListParser(member.name, offset=base)
@@ -238,11 +246,15 @@ class RegistryService:
                 keys = parser.feed(block)
                 if keys:
                     keys.sort()  # registry files come sorted (then this is nearly free): appends stay appends
+                    inserted = repository.insert_keys(keys)
+                    total += inserted
                     for code, start, end in area_groups(keys, base):
-                        inserted = repository.insert_keys(keys[start:end])
-                        counts[code] = counts.get(code, 0) + inserted
-                        total += inserted
+                        counts[code] = counts.get(code, 0) + end - start
+                        if inserted < len(keys):
+                            recount.add(code)
             self._collect(report, parser)
+        for code in recount:
+            counts[code] = repository.count_areas(slot, code, code)
         if total == 0 and (not report.declared_codes or report.rejected_count):
             raise self._nothing_found(report, "phone numbers")
         covered = repository.coverage(report.source) if previous is not None else {}
@@ -251,7 +263,9 @@ class RegistryService:
         else:
             added = repository.count_missing_from(slot, previous.slot)
             # Counted from the rows themselves, not from stored counts: what is dropped is what was there.
-            replaced = sum(repository.drop_area(previous.slot, code) for code in counts)
+            # Runs of area codes between those the copy keeps: a file of all of them is one delete.
+            runs = code_runs(counts, keep=set(covered) - set(counts))
+            replaced = sum(repository.drop_areas(previous.slot, first, last) for first, last in runs)
             removed = replaced - (total - added)
             others = repository.count_slot(previous.slot)
             kept_slot = self._merge_slots(repository, previous.slot, slot, others, total)
@@ -360,8 +374,7 @@ class RegistryService:
                 slot=slot,
             )
         )
-        for code, count in counts.items():
-            repository.save_coverage(report.source, code, report.as_of, count, snapshot.id)
+        repository.save_coverage(report.source, counts, report.as_of, snapshot.id)
         # The source's date is its oldest area code's: a copy is only as fresh as its oldest part.
         dates = [report.as_of] + [row.as_of for code, row in covered.items() if code not in counts]
         repository.save_source(report.source, slot, report.total, min(dates), snapshot.id)

@@ -21,11 +21,11 @@ a statement, which is what makes them about three times faster than one row a st
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, exists, func, select, text
+from sqlalchemy import Connection, delete, exists, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from desktop.domain.dnc_files import NATIONAL_SPAN
@@ -127,17 +127,33 @@ class RegistryRepository:
         query = select(RegistryCoverage).order_by(RegistryCoverage.source, RegistryCoverage.area_code)
         return list(self.session.scalars(query))
 
-    def save_coverage(
-        self, source: str, area_code: int, as_of: date, count: int, snapshot_id: int
-    ) -> RegistryCoverage:
-        row = self.session.get(RegistryCoverage, (source, area_code))
-        if row is None:
-            row = RegistryCoverage(source=source, area_code=area_code)
-            self.session.add(row)
-        row.as_of = as_of
-        row.count = count
-        row.snapshot_id = snapshot_id
-        return row
+    def save_coverage(self, source: str, counts: Mapping[int, int], as_of: date, snapshot_id: int) -> None:
+        """Set the area codes of `counts` (area code -> numbers) as covered by `source` as of `as_of`.
+
+        Two bulk statements: a whole registry has about 330 area codes, and one ORM object each
+        would cost more than its numbers' parsing.
+        """
+        codes = sorted(counts)
+        for start in range(0, len(codes), ROWS_PER_STATEMENT):
+            chunk = codes[start : start + ROWS_PER_STATEMENT]
+            query = delete(RegistryCoverage).where(
+                RegistryCoverage.source == source, RegistryCoverage.area_code.in_(chunk)
+            )
+            self.session.execute(query.execution_options(synchronize_session=False))
+        if codes:
+            self.session.execute(
+                insert(RegistryCoverage),
+                [
+                    {
+                        "source": source,
+                        "area_code": code,
+                        "as_of": as_of,
+                        "count": counts[code],
+                        "snapshot_id": snapshot_id,
+                    }
+                    for code in codes
+                ],
+            )
 
     def internal_count(self) -> int:
         query = select(func.count(DncEntry.id)).where(DncEntry.source == "internal")
@@ -227,10 +243,18 @@ class RegistryRepository:
         # No registry row is ever loaded as an object: nothing in the session to synchronise.
         self.session.execute(query.execution_options(synchronize_session=False))
 
-    def drop_area(self, slot: int, area_code: int) -> int:
-        """Delete one area code's numbers from a slot; how many there were."""
-        low = slot * SLOT_SPAN + area_code * AREA_SPAN
-        query = delete(RegistryNumber).where(_KEY >= low, _KEY < low + AREA_SPAN)
+    def count_areas(self, slot: int, first: int, last: int) -> int:
+        """How many numbers of area codes `first`..`last` a slot holds."""
+        low = slot * SLOT_SPAN + first * AREA_SPAN
+        high = slot * SLOT_SPAN + (last + 1) * AREA_SPAN
+        query = select(func.count()).select_from(_TABLE).where(_KEY >= low, _KEY < high)
+        return int(self.session.scalar(query) or 0)
+
+    def drop_areas(self, slot: int, first: int, last: int) -> int:
+        """Delete the numbers of area codes `first`..`last` from a slot; how many there were."""
+        low = slot * SLOT_SPAN + first * AREA_SPAN
+        high = slot * SLOT_SPAN + (last + 1) * AREA_SPAN
+        query = delete(RegistryNumber).where(_KEY >= low, _KEY < high)
         result: Any = self.session.execute(query.execution_options(synchronize_session=False))
         return int(result.rowcount)
 

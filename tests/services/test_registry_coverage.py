@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from desktop.domain.registry_coverage import AreaCopy, parse_area_codes, summarize
+from desktop.domain.registry_coverage import AreaCopy, code_runs, parse_area_codes, summarize
 from desktop.services.clock import ManualClock
 from desktop.services.registry import RegistryImportFailed, RegistryLookup, RegistryService
 from desktop.services.workspace import Workspace, open_workspace
@@ -188,6 +188,9 @@ def test_coverage_summary_names_the_codes_that_go_stale_next() -> None:
     assert (summary.oldest, summary.stale_codes) == (date(2026, 10, 1), (305,))
     assert (summary.next_stale_codes, summary.next_stale_on) == ((646, 718), date(2026, 12, 7))
     assert parse_area_codes(" 646,212 ,212") == (212, 646)
+    # Area codes replaced as runs that never span an area code the copy keeps.
+    assert code_runs([212, 305, 646, 718], keep=[]) == [(212, 718)]
+    assert code_runs([212, 305, 646, 718], keep=[300, 800]) == [(212, 212), (305, 718)]
     for bad in ("21", "2123", "112", "abc", ","):
         with pytest.raises(ValueError):
             parse_area_codes(bad)
@@ -264,3 +267,13 @@ def test_canadian_area_codes_need_their_own_dncl_copy(workspace: Workspace, tmp_
     codes, detail = decide(workspace, "+14165550100")
     assert codes[:1] == ("registry_missing",) and "area code 416 was never downloaded" in detail
     assert "dnc_national" in decide(workspace, "+16045550001")[0]
+
+
+def test_repeated_numbers_are_counted_once_per_area_code(
+    service: RegistryService, lookup: RegistryLookup, tmp_path: Path
+) -> None:
+    path = tmp_path / "repeats.txt"
+    path.write_text("212,5550101\n212,5550101\n2125550101\n646,5550102\n", encoding="ascii")
+    report = service.import_file(path, "national", as_of=date(2026, 11, 25))
+    assert report.total == 2
+    assert {code: copy.count for code, copy in lookup.coverage()["national"].items()} == {212: 1, 646: 1}
