@@ -253,8 +253,7 @@ class RegistryService:
                         if inserted < len(keys):
                             recount.add(code)
             self._collect(report, parser)
-        for code in recount:
-            counts[code] = repository.count_areas(slot, code, code)
+        counts.update(repository.count_each_area(slot, sorted(recount)))
         if total == 0 and (not report.declared_codes or report.rejected_count):
             raise self._nothing_found(report, "phone numbers")
         covered = repository.coverage(report.source) if previous is not None else {}

@@ -21,7 +21,7 @@ a statement, which is what makes them about three times faster than one row a st
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -243,12 +243,17 @@ class RegistryRepository:
         # No registry row is ever loaded as an object: nothing in the session to synchronise.
         self.session.execute(query.execution_options(synchronize_session=False))
 
-    def count_areas(self, slot: int, first: int, last: int) -> int:
-        """How many numbers of area codes `first`..`last` a slot holds."""
-        low = slot * SLOT_SPAN + first * AREA_SPAN
-        high = slot * SLOT_SPAN + (last + 1) * AREA_SPAN
-        query = select(func.count()).select_from(_TABLE).where(_KEY >= low, _KEY < high)
-        return int(self.session.scalar(query) or 0)
+    def count_each_area(self, slot: int, area_codes: Iterable[int]) -> dict[int, int]:
+        """How many numbers each of `area_codes` has in a slot: one range count each, at driver level
+        (hundreds of them cost milliseconds, not the ORM's overhead)."""
+        connection = self._connection()
+        marker = placeholder(connection.dialect.paramstyle) or "?"
+        sql = f"SELECT count(*) FROM registry_numbers WHERE number_key >= {marker} AND number_key < {marker}"
+        found = {}
+        for code in area_codes:
+            low = slot * SLOT_SPAN + code * AREA_SPAN
+            found[code] = int(connection.exec_driver_sql(sql, (low, low + AREA_SPAN)).scalar() or 0)
+        return found
 
     def drop_areas(self, slot: int, first: int, last: int) -> int:
         """Delete the numbers of area codes `first`..`last` from a slot; how many there were."""

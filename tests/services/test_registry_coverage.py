@@ -277,3 +277,18 @@ def test_repeated_numbers_are_counted_once_per_area_code(
     report = service.import_file(path, "national", as_of=date(2026, 11, 25))
     assert report.total == 2
     assert {code: copy.count for code, copy in lookup.coverage()["national"].items()} == {212: 1, 646: 1}
+
+
+def test_repeats_in_many_area_codes_are_counted_once_too(
+    service: RegistryService, lookup: RegistryLookup, tmp_path: Path
+) -> None:
+    """Past a handful of area codes with repeats, the counts come from one grouped count: same answer."""
+    codes = range(201, 241)
+    lines = [f"{code},555{line:04d}" for code in codes for line in (1, 2, 2)]
+    path = tmp_path / "repeats.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="ascii")
+    report = service.import_file(path, "national", as_of=date(2026, 11, 25))
+    assert report.total == 80
+    assert {code: copy.count for code, copy in lookup.coverage()["national"].items()} == dict.fromkeys(
+        codes, 2
+    )
