@@ -74,6 +74,11 @@ class GateResult:
                 "local_times": list(decision.local_times),
                 "states": list(decision.states),
                 "registry": {source: dict(snapshot) for source, snapshot in self.snapshots.items()},
+                # The as-of date of the copy of this number's area code each registry was checked
+                # against (a registry absent here had no copy of it).
+                "area_code_copies": {
+                    source: day.isoformat() for source, day in self.facts.registry_as_of.items() if day
+                },
                 "automated": self.facts.automated,
                 "prerecorded": self.facts.prerecorded,
             },

@@ -6,6 +6,7 @@ Registry files are generated here with explicit as-of dates; the clock is the te
 
 from __future__ import annotations
 
+import json
 import tempfile
 from datetime import date, timedelta
 from pathlib import Path
@@ -226,6 +227,10 @@ def test_gate_judges_each_area_code_by_its_own_copys_age(workspace: Workspace, t
     codes, detail = decide(workspace, "+16465550100")
     assert codes == ("registry_stale",) and "area code 646" in detail and "32 days" in detail
     assert decide(workspace, "+12125550100")[0] == ()
+    # The evidence kept with a decision names the area code's copy it was checked against.
+    with workspace.uow() as uow:
+        result = workspace.gate.decide_number(uow, None, "+12125550100", "US", README_MOMENT)
+    assert json.loads(result.record)["area_code_copies"] == {"national": "2026-11-30"}
 
 
 @pytest.mark.parametrize(
