@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import ExitStack
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -33,11 +32,9 @@ from desktop.domain.dnc_files import (
     ChangeListParser,
     FullListParser,
     LatestChanges,
-    LineProblem,
 )
 from desktop.domain.registry_coverage import (
     AreaCopy,
-    CoverageSummary,
     area_groups,
     code_runs,
     codes_phrase,
@@ -56,6 +53,7 @@ from desktop.services.registry_files import (
     read_head,
 )
 from desktop.services.registry_lookup import RegistryLookup, SnapshotInfo, snapshot_info
+from desktop.services.registry_reports import RegistryImportReport, RegistryStatus
 from desktop.storage.models import DncEntry, RegistryCoverage, RegistrySnapshot
 from desktop.storage.registry_store import SLOT_SPAN, RegistryRepository
 from desktop.storage.uow import UnitOfWork, UnitOfWorkFactory
@@ -65,75 +63,6 @@ INTERNAL = "internal"
 MAX_LISTED_REJECTIONS = KEEP_PROBLEMS
 # An as-of date may be a day ahead of the clock: the file's local date against a UTC clock.
 _FUTURE_SLACK = timedelta(days=1)
-
-
-@dataclass
-class RegistryImportReport:
-    """What a registry import did, for the window and for `--json`."""
-
-    source: str
-    kind: str
-    as_of: date
-    file_name: str
-    added: int = 0
-    removed: int = 0
-    total: int = 0
-    rejected: list[LineProblem] = field(default_factory=list)
-    rejected_count: int = 0
-    files: int = 0
-    lines: int = 0
-    snapshot_id: int | None = None
-    # Area codes named by the user as covered by the file (even with no number in it).
-    declared_codes: tuple[int, ...] = ()
-    # The area codes this import replaced (full list) or updated (change list).
-    area_codes: tuple[int, ...] = ()
-    # Area codes a change list touched that have no full copy (their changes are applied all the same).
-    uncovered_codes: tuple[int, ...] = ()
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "area_codes": [f"{code:03d}" for code in self.area_codes],
-            "uncovered_area_codes": [f"{code:03d}" for code in self.uncovered_codes],
-            "source": self.source,
-            "kind": self.kind,
-            "as_of": self.as_of.isoformat(),
-            "added": self.added,
-            "removed": self.removed,
-            "total": self.total,
-            "rejected": [
-                {"file": item.file, "line": item.line, "value": item.value, "reason": item.reason}
-                for item in self.rejected
-            ],
-            "rejected_count": self.rejected_count,
-            "file": self.file_name,
-            "files": self.files,
-            "lines": self.lines,
-            "snapshot_id": self.snapshot_id,
-        }
-
-
-@dataclass(frozen=True)
-class RegistryStatus:
-    """One loaded registry: how old its copy is and how many numbers it holds."""
-
-    source: str
-    as_of: date | None
-    age_days: int | None
-    count: int
-    imported_at: datetime | None
-    snapshot_id: int | None = None
-    coverage: CoverageSummary | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            **(self.coverage.to_json() if self.coverage is not None else {}),
-            "source": self.source,
-            "as_of": self.as_of.isoformat() if self.as_of else None,
-            "age_days": self.age_days,
-            "count": self.count,
-            "imported_at": self.imported_at.isoformat() if self.imported_at else None,
-            "snapshot_id": self.snapshot_id,
-        }
 
 
 class RegistryService:
