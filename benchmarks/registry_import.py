@@ -8,7 +8,8 @@ FTC ships it) in a temporary folder, then measures, in the same run on the same 
       importer pays; measured with SQLite's default journal and with WAL + synchronous=FULL;
   (b) Dialdesk: `RegistryService.import_file` on a fresh migrated database, from the file
       (reading, parsing, validating every line, writing, snapshot, commit);
-  (c) Dialdesk replacing that copy with a new full list (what a monthly re-download costs).
+  (c) Dialdesk replacing that copy with a new full list (what a monthly re-download costs);
+  (d) Dialdesk replacing one area code of that copy (a broker's monthly download of one area code).
 
 Prints throughputs, the ratio (b)/(a) (target at least 2/3) and the database growth per million
 numbers (target at most 15 MB). Usage: `python -m benchmarks.registry_import [--numbers N]`.
@@ -194,7 +195,28 @@ def main(argv: list[str] | None = None) -> int:
                 f"{again.total / seconds:,.0f} numbers/s (added {again.added:,}, removed {again.removed:,}); "
                 f"database now {file_size(database) / MB:,.1f} MB"
             )
+            replace_one_area_code(database, next_month, folder)
     return 0
+
+
+def replace_one_area_code(database: Path, copy: Path, folder: Path) -> None:
+    """(d) The monthly download of one area code into the whole copy: only that area code changes."""
+    lines = copy.read_text().splitlines()
+    first = lines[0].partition(",")[0]
+    area = [line for line in lines if line.startswith(first + ",")]
+    del lines
+    single = folder / f"registry-{first}.txt"
+    single.write_text("\n".join(area[: len(area) - len(area) // 50]) + "\n")
+    engine = make_engine("sqlite:///" + str(database))
+    service = RegistryService(UnitOfWorkFactory(engine), lambda: datetime.now(UTC))
+    started = time.perf_counter()
+    report = service.import_file(single, "national")
+    seconds = time.perf_counter() - started
+    engine.dispose()
+    print(
+        f"(d) one area code ({first}, {len(area):,} numbers) replaced in the copy: {seconds:,.2f} s "
+        f"(removed {report.removed:,}; {report.total:,} numbers in all)"
+    )
 
 
 if __name__ == "__main__":

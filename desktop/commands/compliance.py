@@ -23,8 +23,15 @@ if TYPE_CHECKING:
 
 
 def register(commands: Subparsers) -> None:
-    check = commands.add_parser("check", help="ask the dial gate about a number (never dials)")
-    check.add_argument("number")
+    check = commands.add_parser(
+        "check",
+        help="ask the dial gate about a number or a lead (never dials)",
+        description=(
+            "Asks what the window asks before a dial. With --lead and no NUMBER, decides for the "
+            "lead's first dialable number (the one the window dials)."
+        ),
+    )
+    check.add_argument("number", nargs="?", help="the number (default with --lead: the lead's first)")
     check.add_argument(
         "--kind", choices=("business", "residential"), help="default: the lead's, else residential"
     )
@@ -32,6 +39,18 @@ def register(commands: Subparsers) -> None:
     check.add_argument("--at", metavar="ISO8601", help="what if: decide at this moment instead of now")
     check.add_argument(
         "--region", default=None, help="country for a number without +code (default: settings)"
+    )
+    check.add_argument(
+        "--power-dial",
+        dest="automated",
+        action="store_true",
+        help="ask about an automatically dialled call (the power dialler), as some state rules differ",
+    )
+    check.add_argument(
+        "--voicemail-drop",
+        dest="prerecorded",
+        action="store_true",
+        help="ask about leaving a prerecorded message (a voicemail drop)",
     )
     check.add_argument("--json", action="store_true")
     check.set_defaults(handler=check_number)
@@ -52,10 +71,18 @@ def register(commands: Subparsers) -> None:
 
 
 def check_number(workspace: Workspace, args: argparse.Namespace) -> int:
+    if args.number is None and args.lead is None:
+        raise CliError("check needs a NUMBER, or --lead ID to decide for the lead's first dialable number")
     at = parse_time(args.at, "--at")
     region = args.region or workspace.current_settings().default_region
     result = workspace.calling.check(
-        lead_id=args.lead, number=args.number, region=region, at=at, kind=args.kind
+        lead_id=args.lead,
+        number=args.number,
+        region=region,
+        at=at,
+        kind=args.kind,
+        automated=args.automated,
+        prerecorded=args.prerecorded,
     )
     decision = result.decision
     if args.json:

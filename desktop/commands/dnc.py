@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -44,8 +44,9 @@ def register(commands: Subparsers) -> None:
         "import",
         help="import a registry copy: full list, change list or zip of area-code files (all or nothing)",
         description=(
-            "Full lists (AREACODE,NUMBER or 10 digits a line) replace the source's copy; change lists "
-            "(number, A/ADD or D/DELETE, optional date) update it; a zip may hold many area-code files. "
+            "Copies are kept per area code. A full list (AREACODE,NUMBER or 10 digits a line) replaces "
+            "the source's numbers in the area codes it covers; change lists (number, A/ADD or D/DELETE, "
+            "optional date) update the area codes they touch; a zip may hold many area-code files. "
             "With --source internal the numbers are added to the firm's own list."
         ),
     )
@@ -54,10 +55,19 @@ def register(commands: Subparsers) -> None:
     importing.add_argument(
         "--as-of", dest="as_of", metavar="YYYY-MM-DD", help="the download date (default: the file's date)"
     )
+    importing.add_argument(
+        "--area-codes",
+        dest="area_codes",
+        metavar="212,646",
+        help="area codes the file covers even with no number in it (no registered numbers there)",
+    )
     importing.add_argument("--json", action="store_true", help="print the result as one JSON object")
     importing.set_defaults(handler=import_list)
 
-    status = actions.add_parser("status", help="each registry copy's as-of date, age and size")
+    status = actions.add_parser(
+        "status",
+        help="each registry copy's area codes, oldest copy, size, and the area codes going stale next",
+    )
     status.add_argument("--json", action="store_true")
     status.set_defaults(handler=show_status)
 
@@ -137,12 +147,24 @@ def _terminal_progress() -> Callable[[int, int], None] | None:
     return progress
 
 
+def _area_codes(text: str | None) -> tuple[int, ...]:
+    if text is None:
+        return ()
+    from desktop.domain.registry_coverage import parse_area_codes
+
+    try:
+        return parse_area_codes(text)
+    except ValueError as error:
+        raise CliError(f"--area-codes: {error}") from None
+
+
 def import_list(workspace: Workspace, args: argparse.Namespace) -> int:
     source = _source(args.source)
+    area_codes = _area_codes(args.area_codes)
     progress = _terminal_progress()
     try:
         report = _registry(workspace).import_file(
-            args.file, source, as_of=_as_of(args.as_of), progress=progress
+            args.file, source, as_of=_as_of(args.as_of), progress=progress, area_codes=area_codes
         )
     finally:
         if progress is not None:
@@ -157,6 +179,15 @@ def import_list(workspace: Workspace, args: argparse.Namespace) -> int:
         f"{report.removed:,} removed, {report.total:,} numbers in all; "
         f"{report.rejected_count:,} lines rejected."
     )
+    from desktop.domain.registry_coverage import codes_phrase
+
+    if report.area_codes and report.source != "internal":
+        print(f"  area codes as of {report.as_of}: {codes_phrase(report.area_codes)}")
+    if report.uncovered_codes:
+        print(
+            f"  changes applied to area codes with no full copy: {codes_phrase(report.uncovered_codes)}; "
+            "residential calls there stay blocked until their full lists are imported"
+        )
     for item in report.rejected:
         print(f"  {item.file}, line {item.line}: {item.value!r}: {item.reason}")
     if report.rejected_count > len(report.rejected):
@@ -165,10 +196,12 @@ def import_list(workspace: Workspace, args: argparse.Namespace) -> int:
 
 
 def show_status(workspace: Workspace, args: argparse.Namespace) -> int:
+    from desktop.domain.registry_coverage import codes_phrase
+
     service = _registry(workspace)
     rulebook = getattr(workspace, "rulebook", None)
     max_age = int(getattr(rulebook, "registry_max_age_days", 31))
-    rows = service.status()
+    rows = service.status(max_age)
     internal = service.internal_count()
     if args.json:
         print_json(
@@ -183,13 +216,34 @@ def show_status(workspace: Workspace, args: argparse.Namespace) -> int:
         )
         return EXIT_OK
     if not rows:
-        print("No registry copy imported yet: `dialdesk dnc import FILE --source national`.")
-    for row in rows:
-        age = f"{row.age_days} days old" if row.age_days is not None else "age unknown"
-        state = (
-            "fresh" if row.age_days is not None and row.age_days <= max_age else f"STALE (> {max_age} days)"
+        print(
+            "No registry copy imported yet: every residential US and Canadian call is blocked until one "
+            "is (`dialdesk dnc import FILE --source national`)."
         )
-        print(f"{row.source:<10} as of {row.as_of}  {age:<14} {row.count:>13,} numbers  {state}")
+    for row in rows:
+        # A copy is as old as its oldest area code: a fresh 212 does not make a stale 646 callable.
+        age = f"{row.age_days} days old" if row.age_days is not None else "age unknown"
+        coverage = row.coverage
+        stale = coverage.stale_codes if coverage is not None else ()
+        state = (
+            f"STALE: area codes {codes_phrase(stale)} (> {max_age} days)"
+            if stale or row.age_days is None or row.age_days > max_age
+            else "fresh"
+        )
+        print(f"{row.source:<10} oldest copy as of {row.as_of}  {age:<14} {row.count:>13,} numbers  {state}")
+        if coverage is not None and coverage.area_codes:
+            count = len(coverage.area_codes)
+            print(
+                f"{'':<10} {count} area code{'s' if count != 1 else ''}: {codes_phrase(coverage.area_codes)}"
+            )
+            if coverage.next_stale_on is not None:
+                copied_on = coverage.next_stale_on - timedelta(days=max_age + 1)
+                print(
+                    f"{'':<10} stale next: {codes_phrase(coverage.next_stale_codes)} "
+                    f"on {coverage.next_stale_on} (as of {copied_on})"
+                )
+        if not row.source.startswith("state:"):
+            print(f"{'':<10} other area codes were never downloaded: residential calls there are blocked")
     print(f"{'internal':<10} {internal:,} numbers on the firm's own list")
     return EXIT_OK
 

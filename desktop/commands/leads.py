@@ -61,6 +61,10 @@ def import_leads(workspace: Workspace, args: argparse.Namespace) -> int:
     )
     for item in report.rejected:
         print(f"  line {item.line}, {item.column or 'row'}: {item.value!r}: {item.reason}")
+    for dropped in report.dropped_columns:
+        print(f"  not imported: {dropped}")
+    if report.ignored_columns:
+        print(f"  columns not imported: {', '.join(report.ignored_columns)}")
     return EXIT_OK
 
 

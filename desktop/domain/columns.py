@@ -1,4 +1,10 @@
-"""Guessing what each column of a call list holds, from its header (English, German, Russian)."""
+"""Guessing what each column of a call list holds, from its header (English, German, Russian).
+
+A header is read whole first ("Written Consent Date"), then by what it says about consent, an
+inquiry or a purchase (before the phone words: "Phone Consent Date" is a date, not a number), then
+word by word ("State/Region"). A column recognised as a field that another column already feeds is
+not imported, and the mapping keeps it in `dropped` so the import reports it instead of losing it.
+"""
 
 from __future__ import annotations
 
@@ -116,6 +122,8 @@ _PHONE_WORDS = (
     "тел",
 )
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+# Words that make a consent column the evidence of the consent rather than its date.
+_EVIDENCE_WORDS = ("evidence", "source", "proof", "method", "channel", "how", "url", "recording", "text")
 
 
 @dataclass
@@ -124,6 +132,29 @@ class ColumnMapping:
 
     headers: list[str]
     fields: list[str] = field(default_factory=list)
+    # Columns recognised as a field another column already feeds: not imported, and reported.
+    dropped: dict[int, str] = field(default_factory=dict)
+
+    def dropped_columns(self) -> list[str]:
+        """Why each recognised column is not imported, in words for the user."""
+        found = []
+        for index, field_name in sorted(self.dropped.items()):
+            if index < len(self.fields) and self.fields[index]:
+                continue  # the user mapped it after all
+            first = next(iter(self.columns_for(field_name)), None)
+            label = FIELD_LABELS.get(field_name, field_name)
+            if first is None:
+                found.append(f"column '{self.headers[index]}' looks like {label} but is not imported")
+            else:
+                found.append(
+                    f"column '{self.headers[index]}' looks like {label} too: only "
+                    f"'{self.headers[first]}' is imported as {label}"
+                )
+        return found
+
+    def ignored_columns(self) -> list[str]:
+        """The headers of the columns no field is read from (the dropped ones included)."""
+        return [header for header, name in zip(self.headers, self.fields, strict=False) if not name]
 
     def columns_for(self, field_name: str) -> list[int]:
         return [index for index, name in enumerate(self.fields) if name == field_name]
@@ -159,6 +190,9 @@ def guess_field(header: str) -> str:
     for field_name, words in _SYNONYMS.items():
         if key in words:
             return field_name
+    dated = _consent_field(key)
+    if dated:
+        return dated
     if any(word in key for word in _PHONE_WORDS) and "email" not in key:
         return "phone"
     if "email" in key or "e-mail" in header.lower():
@@ -171,18 +205,45 @@ def guess_field(header: str) -> str:
         return "last_name"
     if "note" in key or "comment" in key:
         return "notes"
+    return _field_by_words(header)
+
+
+def _consent_field(key: str) -> str:
+    """Consent and established-business-relationship columns, by what their header says."""
+    if any(word in key for word in ("consent", "optin", "pewc", "permission")):
+        if any(word in key for word in _EVIDENCE_WORDS):
+            return "consent_evidence"
+        return "consent_written"
+    if "inquir" in key or "enquir" in key:
+        return "inquiry_date"
+    if "purchase" in key or "customersince" in key:
+        return "purchase_date"
     return IGNORE
+
+
+def _field_by_words(header: str) -> str:
+    """The field every word of the header that names one agrees on ("State/Region"), else IGNORE."""
+    named = {
+        field_name
+        for word in _NON_WORD.split(header.strip().lower())
+        if word
+        for field_name, words in _SYNONYMS.items()
+        if word in words
+    }
+    return named.pop() if len(named) == 1 else IGNORE
 
 
 def guess_mapping(headers: Sequence[str]) -> ColumnMapping:
     """Guess a mapping for all headers; a field other than phone is given to its first column only."""
     fields: list[str] = []
     taken: set[str] = set()
-    for header in headers:
+    dropped: dict[int, str] = {}
+    for index, header in enumerate(headers):
         guess = guess_field(header)
         if guess != "phone" and guess in taken:
+            dropped[index] = guess
             guess = IGNORE
         if guess:
             taken.add(guess)
         fields.append(guess)
-    return ColumnMapping(headers=list(headers), fields=fields)
+    return ColumnMapping(headers=list(headers), fields=fields, dropped=dropped)

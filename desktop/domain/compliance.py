@@ -39,6 +39,7 @@ DNC_INTERNAL = "dnc_internal"
 DNC_NATIONAL = "dnc_national"
 DNC_STATE = "dnc_state"
 REGISTRY_STALE = "registry_stale"
+REGISTRY_MISSING = "registry_missing"
 PRERECORDED_CONSENT = "prerecorded_consent"
 # Notes on allowed calls.
 B2B_EXEMPTION = "b2b_exemption"
@@ -52,6 +53,7 @@ BLOCKING_CODES = (
     DNC_NATIONAL,
     DNC_STATE,
     REGISTRY_STALE,
+    REGISTRY_MISSING,
     CALLING_HOURS,
     STATE_RULE,
     PRERECORDED_CONSENT,
@@ -91,7 +93,10 @@ class DialFacts:
     on_internal_dnc: bool = False
     internal_dnc_detail: str = ""
     registry_sources: frozenset[str] = frozenset()
+    # Per source, the as-of date of its copy of this number's area code (absent: never downloaded).
     registry_as_of: Mapping[str, date | None] = field(default_factory=dict)
+    # The sources with a copy of any area code: tells "area code never downloaded" from "nothing imported".
+    registries_loaded: frozenset[str] = frozenset()
     consent: ConsentFacts = field(default_factory=ConsentFacts)
     calls_last_24h: int = 0
     automated: bool = False
@@ -167,6 +172,8 @@ class _ListCheck:
     stale: str  # why the copy cannot be relied on; empty when fresh
     covers_business: bool
     is_state: bool
+    # REGISTRY_MISSING when the number's area code was never downloaded, else REGISTRY_STALE.
+    stale_code: str = REGISTRY_STALE
 
 
 def _list_checks(facts: DialFacts, rules: RuleBook, states: tuple[StateRule, ...]) -> list[_ListCheck]:
@@ -174,16 +181,8 @@ def _list_checks(facts: DialFacts, rules: RuleBook, states: tuple[StateRule, ...
     registry = rules.registries.get(facts.number_region or "")
     if registry is not None:
         name = "National Do Not Call Registry" if registry == "national" else f"{registry} registry"
-        checks.append(
-            _ListCheck(
-                registry,
-                name,
-                registry in facts.registry_sources,
-                _staleness(facts, registry, name, rules.registry_max_age_days, True),
-                False,
-                False,
-            )
-        )
+        code, why = _registry_staleness(facts, registry, name, rules.registry_max_age_days)
+        checks.append(_ListCheck(registry, name, registry in facts.registry_sources, why, False, False, code))
     seen = {check.source for check in checks}
     for state in states:
         if state.list_source and state.list_source not in seen:
@@ -226,6 +225,37 @@ def _staleness(facts: DialFacts, source: str, name: str, max_age: int, required:
     if age > max_age:
         return f"the {name} copy is {age} days old (as of {as_of}); it must be no older than {max_age} days"
     return ""
+
+
+def _area_code(number: str | None) -> str:
+    """The area code of a +1 number ("+12125550199" -> "212"); "" for others."""
+    return number[2:5] if number and number.startswith("+1") and len(number) == 12 else ""
+
+
+def _registry_staleness(facts: DialFacts, registry: str, name: str, max_age: int) -> tuple[str, str]:
+    """(code, why) when the copy of a national registry (the US registry, Canada's DNCL) covering the
+    number's area code cannot be relied on; (REGISTRY_STALE, "") when it can. Copies are kept per
+    area code: `registry_as_of[registry]` is the as-of date of this number's area code's copy."""
+    as_of = facts.registry_as_of.get(registry)
+    code = _area_code(facts.number)
+    if as_of is None:
+        if registry not in facts.registries_loaded:
+            return (
+                REGISTRY_MISSING,
+                f"no copy of the {name} has ever been imported; residential numbers cannot be checked",
+            )
+        return REGISTRY_MISSING, (
+            f"area code {code or '?'} was never downloaded from the {name}; "
+            "import its list before calling residential numbers there"
+        )
+    age = (facts.at.date() - as_of).days
+    if age > max_age:
+        what = f"copy of area code {code}" if code else "copy"
+        return REGISTRY_STALE, (
+            f"the {name} {what} is {age} days old (as of {as_of}); the safe harbour needs one "
+            f"no older than {max_age} days"
+        )
+    return REGISTRY_STALE, ""
 
 
 def _registry_reasons(
@@ -303,7 +333,7 @@ def _registry_reasons(
             )
     for check in checks:
         if check.stale:
-            reasons.append(Reason(REGISTRY_STALE, check.stale))
+            reasons.append(Reason(check.stale_code, check.stale))
 
 
 def _state_call_rules(facts: DialFacts, states: tuple[StateRule, ...], reasons: list[Reason]) -> None:

@@ -19,8 +19,9 @@ from sqlalchemy import func, select
 from desktop.domain.compliance import ConsentFacts, Decision, DialFacts, Emergency, decide, next_callable_at
 from desktop.domain.compliance_rules import RuleBook
 from desktop.domain.phones import area_code_zones, exchange_zones, number_states, parse_phone
+from desktop.domain.registry_coverage import AreaCopy, area_code_of_e164
 from desktop.services.emergencies import load_emergencies
-from desktop.storage.models import Attempt, Consent, Lead
+from desktop.storage.models import Attempt, Consent, Lead, Phone
 from desktop.storage.uow import UnitOfWork
 
 
@@ -31,6 +32,10 @@ class RegistryView(Protocol):
 
     def snapshots(self) -> Mapping[str, Mapping[str, Any]]:
         """Per source, the snapshot in force: at least {"as_of": "YYYY-MM-DD", "id": N}."""
+        ...
+
+    def coverage(self) -> Mapping[str, Mapping[int, AreaCopy]]:
+        """Per source, the area codes its copy covers, each with its own as-of date."""
         ...
 
 
@@ -81,6 +86,9 @@ class NoRegistry:
     def snapshots(self) -> Mapping[str, Mapping[str, Any]]:
         return {}
 
+    def coverage(self) -> Mapping[str, Mapping[int, AreaCopy]]:
+        return {}
+
 
 @dataclass(frozen=True)
 class GateResult:
@@ -105,6 +113,11 @@ class GateResult:
                 "local_times": list(decision.local_times),
                 "states": list(decision.states),
                 "registry": {source: dict(snapshot) for source, snapshot in self.snapshots.items()},
+                # The as-of date of the copy of this number's area code each registry was checked
+                # against (a registry absent here had no copy of it).
+                "area_code_copies": {
+                    source: day.isoformat() for source, day in self.facts.registry_as_of.items() if day
+                },
                 "automated": self.facts.automated,
                 "prerecorded": self.facts.prerecorded,
             },
@@ -187,18 +200,28 @@ class GateContext:
     # None for a single dial (its context lives for one decision anyway).
     memo: dict[tuple[object, ...], Decision] | None = None
     callables: dict[tuple[object, ...], datetime | None] = field(default_factory=dict)
-    _as_of_cache: dict[str, date | None] | None = field(default=None, init=False, repr=False)
+    coverage: Mapping[str, Mapping[int, AreaCopy]] = field(default_factory=dict)
 
-    def registry_as_of(self) -> dict[str, date | None]:
-        """Each source's as-of date, read once from the snapshots for all the context's decisions."""
-        if self._as_of_cache is None:
-            object.__setattr__(
-                self,
-                "_as_of_cache",
-                {source: _as_of(snapshot) for source, snapshot in self.snapshots.items()},
-            )
-        assert self._as_of_cache is not None
-        return self._as_of_cache
+
+def registry_dates(
+    number: str, snapshots: Mapping[str, Mapping[str, Any]], coverage: Mapping[str, Mapping[int, AreaCopy]]
+) -> dict[str, date | None]:
+    """Per source, the as-of date of the copy that covers `number`.
+
+    The national registry and Canada's DNCL are downloaded per area code, so a number is only as
+    checked as its own area code's copy (none when it was never downloaded). A state list is one
+    file for the whole state: its latest import's date.
+    """
+    area_code = area_code_of_e164(number)
+    found: dict[str, date | None] = {}
+    for source, snapshot in snapshots.items():
+        if source.startswith("state:"):
+            found[source] = _as_of(snapshot)
+        else:
+            copy = coverage.get(source, {}).get(area_code) if area_code is not None else None
+            if copy is not None:
+                found[source] = copy.as_of
+    return found
 
 
 class DialGate:
@@ -219,6 +242,7 @@ class DialGate:
             calls_last_24h=lambda number: calls_since(uow, number, at - timedelta(hours=24)),
             snapshots=self.registry.snapshots(),
             emergencies=load_emergencies(uow),
+            coverage=self.registry.coverage(),
         )
 
     def decide_phone(
@@ -302,7 +326,8 @@ class DialGate:
             on_internal_dnc=internal is not None,
             internal_dnc_detail=internal or "",
             registry_sources=self.registry.sources_for(number) if valid else frozenset(),
-            registry_as_of=context.registry_as_of(),
+            registry_as_of=registry_dates(number, snapshots, context.coverage),
+            registries_loaded=frozenset(snapshots),
             consent=context.consent(lead_id),
             calls_last_24h=context.calls_last_24h(number) if valid else 0,
             automated=automated,
@@ -348,6 +373,9 @@ def situation(facts: DialFacts) -> tuple[object, ...]:
         facts.internal_dnc_detail,
         facts.registry_sources,
         tuple(sorted(facts.registry_as_of.items())),
+        facts.registries_loaded,
+        # A missing or stale copy's reason names the number's area code.
+        area_code_of_e164(facts.number) if facts.valid and facts.number else None,
         facts.consent,
         facts.calls_last_24h,
         facts.automated,

@@ -80,9 +80,15 @@ class ImportReport:
     list_name: str = ""
     rows: int = 0
     without_number: int = 0
+    # Recognised columns that were not imported (a second "State" column), with the reason.
+    dropped_columns: list[str] = field(default_factory=list)
+    # Headers of the columns not imported at all (not recognised, or mapped to nothing).
+    ignored_columns: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "dropped_columns": list(self.dropped_columns),
+            "ignored_columns": list(self.ignored_columns),
             "imported": self.imported,
             "merged_duplicates": self.merged_duplicates,
             "rejected": [asdict(item) for item in self.rejected],
@@ -226,7 +232,11 @@ class _ImportRun:
         self.now = now
         self.progress = progress
         self.cancelled = cancelled
-        self.report = ImportReport(list_name=list_name)
+        self.report = ImportReport(
+            list_name=list_name,
+            dropped_columns=mapping.dropped_columns(),
+            ignored_columns=mapping.ignored_columns(),
+        )
         self.pending: list[_PendingLead] = []
         self.merge_index: dict[str, list[_PendingLead]] = {}
         self.parser = CachedParser(region)

@@ -1,33 +1,28 @@
-"""Do-not-call registries: importing the National, state and Canadian lists, and looking numbers up.
+"""Do-not-call registries: importing the National, state and Canadian lists, and their coverage.
 
-`RegistryService.import_file` reads a full list (replacing that source's copy), a change list
-(applying additions and deletions to it) or a zip archive of many area-code files, as one
-transaction: an error or a cancel leaves the previous copy whole. Every rejected line is reported
-by file (the member inside a zip) and line; a file that yields no number fails. Each import is
-recorded as a snapshot with its as-of date, which the dial gate stores with every decision.
+`RegistryService.import_file` reads a full list, a change list or a zip archive of many area-code
+files, as one transaction: an error or a cancel leaves the previous copy whole. Copies are kept per
+area code, as the FTC sells them: a full list replaces the source's numbers only in the area codes
+it covers (those it holds numbers in, plus any declared with `area_codes` for an area code with no
+registered number), and each of those area codes takes the file's as-of date; a change list updates
+the area codes it touches (plus declared ones), which must have a full copy no newer than it. Every
+rejected line is reported by file (the member inside a zip) and line; a file that yields no number
+fails. Each import is recorded as a snapshot, which the dial gate stores with every decision.
 
-`RegistryLookup` is the gate's hot path: which registries list a number, straight from the
-database on every call (so a finished import is seen at once), in a few tens of microseconds.
-File layouts are documented in `desktop.domain.dnc_files`; the storage layout in
-`desktop.storage.registry_store`.
+`RegistryLookup` (desktop.services.registry_lookup) is the gate's hot path. File layouts are
+documented in `desktop.domain.dnc_files`; the storage layout in `desktop.storage.registry_store`.
 """
 
 from __future__ import annotations
 
-import functools
 import json
-import lzma
-import threading
-import zipfile
-import zlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import ExitStack
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import insert, select
 
 from desktop.domain import dnc_files
 from desktop.domain.dnc_files import (
@@ -37,225 +32,37 @@ from desktop.domain.dnc_files import (
     ChangeListParser,
     FullListParser,
     LatestChanges,
-    LineProblem,
-    LineTooLong,
-    line_blocks,
-    national_number,
+)
+from desktop.domain.registry_coverage import (
+    AreaCopy,
+    area_groups,
+    code_runs,
+    codes_phrase,
+    summarize,
 )
 from desktop.services.clock import Clock
-from desktop.services.imports import ImportCancelled, ImportFailed
-from desktop.storage.models import DncEntry, RegistrySnapshot
-from desktop.storage.registry_store import SLOT_SPAN, RegistryRepository, placeholder
+from desktop.services.registry_files import (
+    CancelCheck,
+    Member,
+    Progress,
+    ProgressCallback,
+    RegistryImportCancelled,
+    RegistryImportFailed,
+    blocks,
+    members_of,
+    read_head,
+)
+from desktop.services.registry_lookup import RegistryLookup, SnapshotInfo, snapshot_info
+from desktop.services.registry_reports import RegistryImportReport, RegistryStatus
+from desktop.storage.models import DncEntry, RegistryCoverage, RegistrySnapshot
+from desktop.storage.registry_store import SLOT_SPAN, RegistryRepository
 from desktop.storage.uow import UnitOfWork, UnitOfWorkFactory
 
 INTERNAL = "internal"
 # Rejections listed in a report; the count is always complete, the list is for reading.
 MAX_LISTED_REJECTIONS = KEEP_PROBLEMS
-_HEAD_BYTES = 64 * 1024
 # An as-of date may be a day ahead of the clock: the file's local date against a UTC clock.
 _FUTURE_SLACK = timedelta(days=1)
-
-ProgressCallback = Callable[[int, int], None]  # (bytes read, bytes in all)
-CancelCheck = Callable[[], bool]
-
-
-class RegistryImportFailed(ImportFailed):
-    """The registry file cannot be imported; nothing was written. The message is one line."""
-
-
-class RegistryImportCancelled(ImportCancelled):
-    """The user cancelled the registry import; the previous copy is unchanged."""
-
-
-@dataclass
-class RegistryImportReport:
-    """What a registry import did, for the window and for `--json`."""
-
-    source: str
-    kind: str
-    as_of: date
-    file_name: str
-    added: int = 0
-    removed: int = 0
-    total: int = 0
-    rejected: list[LineProblem] = field(default_factory=list)
-    rejected_count: int = 0
-    files: int = 0
-    lines: int = 0
-    snapshot_id: int | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "source": self.source,
-            "kind": self.kind,
-            "as_of": self.as_of.isoformat(),
-            "added": self.added,
-            "removed": self.removed,
-            "total": self.total,
-            "rejected": [
-                {"file": item.file, "line": item.line, "value": item.value, "reason": item.reason}
-                for item in self.rejected
-            ],
-            "rejected_count": self.rejected_count,
-            "file": self.file_name,
-            "files": self.files,
-            "lines": self.lines,
-            "snapshot_id": self.snapshot_id,
-        }
-
-
-@dataclass(frozen=True)
-class RegistryStatus:
-    """One loaded registry: how old its copy is and how many numbers it holds."""
-
-    source: str
-    as_of: date | None
-    age_days: int | None
-    count: int
-    imported_at: datetime | None
-    snapshot_id: int | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "source": self.source,
-            "as_of": self.as_of.isoformat() if self.as_of else None,
-            "age_days": self.age_days,
-            "count": self.count,
-            "imported_at": self.imported_at.isoformat() if self.imported_at else None,
-            "snapshot_id": self.snapshot_id,
-        }
-
-
-@dataclass(frozen=True)
-class SnapshotInfo:
-    """The registry copy in force for a source: what a gate decision records as its evidence."""
-
-    id: int
-    source: str
-    kind: str
-    as_of: date
-    imported_at: datetime
-    total: int
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "source": self.source,
-            "kind": self.kind,
-            "as_of": self.as_of.isoformat(),
-            "imported_at": self.imported_at.isoformat(),
-            "total": self.total,
-        }
-
-
-def _snapshot_info(row: RegistrySnapshot) -> SnapshotInfo:
-    return SnapshotInfo(row.id, row.source, row.kind, row.as_of, row.imported_at, row.total)
-
-
-# What reading a damaged zip member raises: zipfile's own errors, a truncated stream, "encrypted" and
-# "compression method not supported", and the decompressors' errors (zlib.error: "invalid stored
-# block lengths", LZMAError) that zipfile lets through.
-_DAMAGED_MEMBER: tuple[type[BaseException], ...] = (
-    zipfile.BadZipFile,
-    EOFError,
-    RuntimeError,
-    NotImplementedError,
-    zlib.error,
-    lzma.LZMAError,
-)
-_UNREADABLE_MEMBER: tuple[type[BaseException], ...] = (*_DAMAGED_MEMBER, OSError)
-
-
-@dataclass(frozen=True)
-class _Member:
-    """One file to read: the file itself, or one member of a zip archive."""
-
-    name: str
-    size: int
-    open: Callable[[], IO[bytes]]
-
-
-def _members(path: Path, stack: ExitStack) -> list[_Member]:
-    try:
-        if zipfile.is_zipfile(path):
-            archive = stack.enter_context(zipfile.ZipFile(path))
-            members = [
-                _Member(info.filename, info.file_size, functools.partial(archive.open, info))
-                for info in archive.infolist()
-                # Folders and the resource forks macOS adds to archives are not lists.
-                if not info.is_dir() and not info.filename.startswith("__MACOSX/")
-            ]
-            if not members:
-                raise RegistryImportFailed(f"{path.name}: the zip archive holds no files")
-            return members
-        size = path.stat().st_size
-    except zipfile.BadZipFile as error:
-        raise RegistryImportFailed(f"{path.name}: damaged zip archive ({error})") from None
-    except OSError as error:
-        raise RegistryImportFailed(f"{path}: {error.strerror or error}") from None
-    return [_Member(path.name, size, lambda: path.open("rb"))]
-
-
-def _read_head(member: _Member) -> bytes:
-    try:
-        with member.open() as stream:
-            return stream.read(_HEAD_BYTES)
-    # zipfile says "encrypted, password required" with RuntimeError and "compression method not
-    # supported" with NotImplementedError: for the user both mean the member cannot be read.
-    except _UNREADABLE_MEMBER as error:
-        raise RegistryImportFailed(f"{member.name}: cannot be read ({error})") from None
-
-
-class _Progress:
-    """Progress and cancel across the files of one import."""
-
-    def __init__(self, total: int, progress: ProgressCallback | None, cancelled: CancelCheck | None) -> None:
-        self.total = max(total, 1)
-        self.done = 0
-        self._progress = progress
-        self._cancelled = cancelled
-
-    def check(self) -> None:
-        if self._cancelled is not None and self._cancelled():
-            raise RegistryImportCancelled("registry import cancelled; the previous copy is unchanged")
-
-    def read(self, size: int) -> None:
-        self.done += size
-
-    def step(self) -> None:
-        self.check()
-        if self._progress is not None:
-            self._progress(min(self.done, self.total), self.total)
-
-
-def _guarded(read: Callable[[int], bytes], name: str, progress: _Progress) -> Callable[[int], bytes]:
-    """`read` that counts the bytes for progress and tells its failures as the file's problem."""
-
-    def guarded(size: int) -> bytes:
-        try:
-            data = read(size)
-            progress.read(len(data))
-            return data
-        except _DAMAGED_MEMBER as error:
-            raise RegistryImportFailed(f"{name}: damaged zip member ({error})") from None
-        except OSError as error:
-            raise RegistryImportFailed(f"{name}: {error.strerror or error}") from None
-
-    return guarded
-
-
-def _blocks(member: _Member, progress: _Progress) -> Iterator[bytes]:
-    try:
-        stream = member.open()
-    except _UNREADABLE_MEMBER as error:
-        raise RegistryImportFailed(f"{member.name}: cannot be read ({error})") from None
-    with stream:
-        try:
-            for block in line_blocks(_guarded(stream.read, member.name, progress)):
-                progress.step()
-                yield block
-        except LineTooLong as error:
-            raise RegistryImportFailed(f"{member.name}: {error}; not a do-not-call list") from None
 
 
 class RegistryService:
@@ -280,15 +87,22 @@ class RegistryService:
         as_of: date | None = None,
         progress: ProgressCallback | None = None,
         cancelled: CancelCheck | None = None,
+        area_codes: Iterable[int] = (),
     ) -> RegistryImportReport:
-        """Import one file or zip archive into `source`, all or nothing; see the module docstring."""
+        """Import one file or zip archive into `source`, all or nothing; see the module docstring.
+
+        `area_codes` names area codes the file covers even where it holds no number.
+        """
         path = Path(path)
         try:
             source = dnc_files.source_name(source)
         except ValueError as error:
             raise RegistryImportFailed(str(error)) from None
+        declared = tuple(sorted(set(area_codes)))
+        if declared and source == INTERNAL:
+            raise RegistryImportFailed("area codes apply to registry copies, not to the internal list")
         with ExitStack() as stack:
-            members = _members(path, stack)
+            members = members_of(path, stack)
             if as_of is None:
                 as_of = date.fromtimestamp(path.stat().st_mtime)
             today = self._clock().date()
@@ -297,7 +111,7 @@ class RegistryService:
                     f"{path.name}: the as-of date {as_of} is in the future (today is {today}); "
                     "give the download date with --as-of"
                 )
-            kinds = {member.name: dnc_files.detect_kind(_read_head(member)) for member in members}
+            kinds = {member.name: dnc_files.detect_kind(read_head(member)) for member in members}
             if len(set(kinds.values())) > 1:
                 changes = sorted(name for name, kind in kinds.items() if kind == CHANGES)
                 raise RegistryImportFailed(
@@ -306,9 +120,14 @@ class RegistryService:
                 )
             kind = next(iter(kinds.values()))
             report = RegistryImportReport(
-                source=source, kind=kind, as_of=as_of, file_name=path.name, files=len(members)
+                source=source,
+                kind=kind,
+                as_of=as_of,
+                file_name=path.name,
+                files=len(members),
+                declared_codes=declared,
             )
-            ticker = _Progress(sum(member.size for member in members), progress, cancelled)
+            ticker = Progress(sum(member.size for member in members), progress, cancelled)
             with self._uow_factory() as uow:
                 if source == INTERNAL:
                     self._import_internal(uow, members, report, ticker)
@@ -336,34 +155,69 @@ class RegistryService:
         )
 
     def _import_full(
-        self, uow: UnitOfWork, members: list[_Member], report: RegistryImportReport, ticker: _Progress
+        self, uow: UnitOfWork, members: list[Member], report: RegistryImportReport, ticker: Progress
     ) -> None:
+        """Replace the source's numbers in the area codes the file covers; other area codes stay.
+
+        The file goes to a fresh slot (appends: the fastest write). Then the smaller side moves: the
+        old copy's other area codes into the new slot, or the new numbers into the old slot.
+        """
         repository = RegistryRepository(uow.session)
         previous = repository.source(report.source)
         slot = repository.fresh_slot()
         base = slot * SLOT_SPAN
+        counts: dict[int, int] = dict.fromkeys(report.declared_codes, 0)
+        recount: set[int] = set()  # area codes of blocks with repeated numbers: counted from the rows
         total = 0
         for member in members:
             parser = FullListParser(member.name, offset=base)
-            for block in _blocks(member, ticker):
+            for block in blocks(member, ticker):
                 keys = parser.feed(block)
                 if keys:
                     keys.sort()  # registry files come sorted (then this is nearly free): appends stay appends
-                    total += repository.insert_keys(keys)
+                    inserted = repository.insert_keys(keys)
+                    total += inserted
+                    for code, start, end in area_groups(keys, base):
+                        counts[code] = counts.get(code, 0) + end - start
+                        if inserted < len(keys):
+                            recount.add(code)
             self._collect(report, parser)
-        if total == 0:
+        counts.update(repository.count_each_area(slot, sorted(recount)))
+        if total == 0 and (not report.declared_codes or report.rejected_count):
             raise self._nothing_found(report, "phone numbers")
+        covered = repository.coverage(report.source) if previous is not None else {}
         if previous is None:
-            added, removed = total, 0
+            added, removed, others, kept_slot = total, 0, 0, slot
         else:
             added = repository.count_missing_from(slot, previous.slot)
-            removed = previous.count - (total - added)
-            repository.drop_slot(previous.slot)
-        report.added, report.removed, report.total = added, removed, total
-        self._record(uow, repository, report, slot)
+            # Counted from the rows themselves, not from stored counts: what is dropped is what was there.
+            # Runs of area codes between those the copy keeps: a file of all of them is one delete.
+            runs = code_runs(counts, keep=set(covered) - set(counts))
+            replaced = sum(repository.drop_areas(previous.slot, first, last) for first, last in runs)
+            removed = replaced - (total - added)
+            others = repository.count_slot(previous.slot)
+            kept_slot = self._merge_slots(repository, previous.slot, slot, others, total)
+        report.added, report.removed, report.total = added, removed, others + total
+        report.area_codes = tuple(sorted(counts))
+        self._record(uow, repository, report, kept_slot, counts, covered)
+
+    @staticmethod
+    def _merge_slots(repository: RegistryRepository, old: int, new: int, others: int, fresh: int) -> int:
+        """One slot of the old copy's other area codes (`others` numbers) and the new copy (`fresh`
+        numbers), made by moving the smaller side; which slot it is."""
+        if others == 0:
+            repository.drop_slot(old)  # empty already: frees the slot
+            return new
+        if others <= fresh:
+            repository.copy_slot(old, new)
+            repository.drop_slot(old)
+            return new
+        repository.copy_slot(new, old)
+        repository.drop_slot(new)
+        return old
 
     def _import_changes(
-        self, uow: UnitOfWork, members: list[_Member], report: RegistryImportReport, ticker: _Progress
+        self, uow: UnitOfWork, members: list[Member], report: RegistryImportReport, ticker: Progress
     ) -> None:
         repository = RegistryRepository(uow.session)
         current = repository.source(report.source)
@@ -372,29 +226,67 @@ class RegistryService:
                 f"{report.file_name}: a change list updates a copy, and no full list of {report.source} "
                 "has been imported: import the full list first"
             )
-        if current.as_of is not None and report.as_of < current.as_of:
-            raise RegistryImportFailed(
-                f"{report.file_name}: this change list (as of {report.as_of}) is older than the "
-                f"{report.source} copy (as of {current.as_of}); give its real date with --as-of"
-            )
         latest = LatestChanges()
         for member in members:
             parser = ChangeListParser(member.name)
-            for block in _blocks(member, ticker):
+            for block in blocks(member, ticker):
                 latest.add(parser.feed(block))
             self._collect(report, parser)
-        if len(latest) == 0:
+        if len(latest) == 0 and not report.declared_codes:
             raise self._nothing_found(report, "change records")
         additions, deletions = latest.split()
         base = current.slot * SLOT_SPAN
-        report.added = repository.insert_keys([base + number for number in additions])
-        report.removed = repository.delete_keys([base + number for number in deletions])
+        deltas: dict[int, int] = dict.fromkeys(report.declared_codes, 0)
+        for numbers in (additions, deletions):
+            for code, _start, _end in area_groups(numbers, 0):
+                deltas.setdefault(code, 0)
+        covered = repository.coverage(report.source)
+        report.area_codes = tuple(sorted(deltas))
+        self._check_changes_apply(report, covered)
+        for code, start, end in area_groups(additions, 0):
+            added = repository.insert_keys([base + number for number in additions[start:end]])
+            deltas[code] += added
+            report.added += added
+        for code, start, end in area_groups(deletions, 0):
+            removed = repository.delete_keys([base + number for number in deletions[start:end]])
+            deltas[code] -= removed
+            report.removed += removed
         report.total = current.count + report.added - report.removed
-        self._record(uow, repository, report, current.slot)
+        # Changes to an area code with no full copy are applied (a listed number is still listed) but
+        # do not make a copy of it: its calls stay blocked as "never downloaded", and the report says so.
+        report.uncovered_codes = tuple(code for code in report.area_codes if code not in covered)
+        counts = {code: covered[code].count + delta for code, delta in deltas.items() if code in covered}
+        self._record(uow, repository, report, current.slot, counts, covered)
+
+    @staticmethod
+    def _check_changes_apply(report: RegistryImportReport, covered: Mapping[int, RegistryCoverage]) -> None:
+        """A change list may not be older than the copies it updates, nor declare uncopied area codes."""
+        declared = [code for code in report.declared_codes if code not in covered]
+        if declared:
+            raise RegistryImportFailed(
+                f"{report.file_name}: --area-codes {codes_phrase(declared)}: the {report.source} copy does "
+                "not cover them, so a change list cannot bring them up to date: import their full lists"
+            )
+        touched = set(report.area_codes)
+        newer = sorted(code for code in touched if code in covered and covered[code].as_of > report.as_of)
+        if newer:
+            first = covered[newer[0]].as_of
+            raise RegistryImportFailed(
+                f"{report.file_name}: this change list (as of {report.as_of}) is older than the "
+                f"{report.source} copy of area code {codes_phrase(newer)} (as of {first}); give its real "
+                "date with --as-of"
+            )
 
     def _record(
-        self, uow: UnitOfWork, repository: RegistryRepository, report: RegistryImportReport, slot: int
+        self,
+        uow: UnitOfWork,
+        repository: RegistryRepository,
+        report: RegistryImportReport,
+        slot: int,
+        counts: Mapping[int, int],
+        covered: Mapping[int, RegistryCoverage],
     ) -> None:
+        """Record the snapshot, the area codes it brought (each as of the report's date) and the source."""
         now = self._clock()
         snapshot = repository.add_snapshot(
             RegistrySnapshot(
@@ -410,7 +302,10 @@ class RegistryService:
                 slot=slot,
             )
         )
-        repository.save_source(report.source, slot, report.total, report.as_of, snapshot.id)
+        repository.save_coverage(report.source, counts, report.as_of, snapshot.id)
+        # The source's date is its oldest area code's: a copy is only as fresh as its oldest part.
+        dates = [report.as_of] + [row.as_of for code, row in covered.items() if code not in counts]
+        repository.save_source(report.source, slot, report.total, min(dates), snapshot.id)
         report.snapshot_id = snapshot.id
         # Refusals the queue cached may rest on the old copy (listed, or no fresh copy): decide again.
         uow.leads.clear_gate_blocks()
@@ -423,7 +318,7 @@ class RegistryService:
         return detail
 
     def _import_internal(
-        self, uow: UnitOfWork, members: list[_Member], report: RegistryImportReport, ticker: _Progress
+        self, uow: UnitOfWork, members: list[Member], report: RegistryImportReport, ticker: Progress
     ) -> None:
         """Numbers added to the firm's own list (never removed: that is `dnc remove --confirm`)."""
         found: set[str] = set()
@@ -431,12 +326,12 @@ class RegistryService:
             parser: FullListParser | ChangeListParser
             if report.kind == FULL:
                 parser = FullListParser(member.name)
-                for block in _blocks(member, ticker):
+                for block in blocks(member, ticker):
                     found.update(f"+1{number}" for number in parser.feed(block))
             else:
                 parser = ChangeListParser(member.name)
                 latest = LatestChanges()
-                for block in _blocks(member, ticker):
+                for block in blocks(member, ticker):
                     latest.add(parser.feed(block))
                 additions, deletions = latest.split()
                 if deletions:
@@ -476,11 +371,16 @@ class RegistryService:
 
     # Reading ------------------------------------------------------------------------------------
 
-    def status(self) -> list[RegistryStatus]:
-        """Every loaded registry with its copy's as-of date, age today and count."""
+    def status(self, max_age_days: int = 31) -> list[RegistryStatus]:
+        """Every loaded registry: its oldest area code's as-of date and age today, count and coverage."""
         today = self._clock().date()
         with self._uow_factory() as uow:
             repository = RegistryRepository(uow.session)
+            coverage: dict[str, dict[int, AreaCopy]] = {}
+            for row in repository.all_coverage():
+                coverage.setdefault(row.source, {})[row.area_code] = AreaCopy(
+                    row.area_code, row.as_of, row.count, row.snapshot_id
+                )
             result = []
             for source in repository.sources():
                 snapshot = (
@@ -494,6 +394,7 @@ class RegistryService:
                         count=source.count,
                         imported_at=snapshot.imported_at if snapshot is not None else None,
                         snapshot_id=source.snapshot_id,
+                        coverage=summarize(coverage.get(source.name, {}), today, max_age_days),
                     )
                 )
             return result
@@ -506,7 +407,7 @@ class RegistryService:
         """Per source, the snapshot in force at `at` (the latest imported by then)."""
         with self._uow_factory() as uow:
             rows = RegistryRepository(uow.session).snapshots_in_force(at)
-            return {row.source: _snapshot_info(row) for row in rows}
+            return {row.source: snapshot_info(row) for row in rows}
 
     def iter_numbers(self, source: str) -> Iterator[int]:
         """The national numbers of a loaded registry, ascending (for export)."""
@@ -517,88 +418,6 @@ class RegistryService:
             if row is None:
                 raise RegistryImportFailed(f"no copy of the {name} registry has been imported")
             yield from repository.iter_numbers(row.slot)
-
-
-class RegistryLookup:
-    """Which registries list a number: the dial gate's hot path, safe from any thread.
-
-    Holds one DBAPI connection of its own (a lock serialises callers) and asks the database on
-    every call, so a finished import is seen by the next call and nothing goes stale. A SQLite read
-    in WAL mode never waits for an import in progress: it sees the last committed copy.
-    Also answers the gate's `snapshots()` (the `RegistryView` protocol of `desktop.services.gate`).
-    """
-
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self._lock = threading.Lock()
-        self._connection: Any = None
-        self._cursor: Any = None
-        self._end_read = engine.dialect.name != "sqlite"
-        marker = placeholder(engine.dialect.paramstyle)
-        if marker is None:
-            raise ValueError(f"unsupported DBAPI paramstyle {engine.dialect.paramstyle}")
-        # CROSS JOIN keeps SQLite's join order: the few sources outside, a key lookup inside.
-        self._sources_sql = (
-            "SELECT s.name FROM registry_sources s CROSS JOIN registry_numbers n "
-            f"WHERE n.number_key = s.slot * {SLOT_SPAN} + {marker}"
-        )
-        self._version_sql = "SELECT max(id), count(id) FROM registry_snapshots"
-        self._snapshots_version: tuple[Any, ...] | None = None
-        self._snapshots: list[SnapshotInfo] = []
-
-    def _query(self, sql: str, parameters: tuple[Any, ...]) -> list[Any]:
-        with self._lock:
-            if self._connection is None:
-                self._connection = self._engine.raw_connection()
-                self._cursor = self._connection.cursor()
-            try:
-                self._cursor.execute(sql, parameters)
-                rows: list[Any] = self._cursor.fetchall()
-            finally:
-                if self._end_read:
-                    # Outside SQLite's autocommit reads, end the read so the next one sees new data.
-                    self._connection.rollback()
-            return rows
-
-    def sources_for(self, e164: str) -> frozenset[str]:
-        """The registries listing `e164` ("national", "canada", "state:FL"…); empty for non-NANP numbers."""
-        national = national_number(e164)
-        if national is None:
-            return frozenset()
-        return frozenset(row[0] for row in self._query(self._sources_sql, (national,)))
-
-    def _all_snapshots(self) -> list[SnapshotInfo]:
-        version = tuple(self._query(self._version_sql, ())[0])
-        if version != self._snapshots_version:
-            # Snapshots are only ever added, so max(id) and count(id) name the table's content.
-            with self._engine.connect() as connection:
-                rows = connection.execute(select(RegistrySnapshot).order_by(RegistrySnapshot.id)).all()
-            self._snapshots = [
-                SnapshotInfo(row.id, row.source, row.kind, row.as_of, row.imported_at, row.total)
-                for row in rows
-            ]
-            self._snapshots_version = version
-        return self._snapshots
-
-    def snapshots_in_force(self, at: datetime | None = None) -> dict[str, SnapshotInfo]:
-        """Per source, the snapshot in force at `at` (the latest imported by then; all when None)."""
-        found: dict[str, SnapshotInfo] = {}
-        for snapshot in self._all_snapshots():
-            if at is None or snapshot.imported_at <= at:
-                found[snapshot.source] = snapshot
-        return found
-
-    def snapshots(self) -> Mapping[str, Mapping[str, Any]]:
-        """The gate's evidence: per source, {"id", "as_of" (YYYY-MM-DD), "kind", "imported_at", "total"}."""
-        return {source: info.to_json() for source, info in self.snapshots_in_force().items()}
-
-    def close(self) -> None:
-        with self._lock:
-            if self._connection is not None:
-                self._cursor.close()
-                self._connection.close()
-                self._connection = None
-                self._cursor = None
 
 
 __all__ = [

@@ -21,6 +21,7 @@ from desktop.domain.compliance import (
     DNC_STATE,
     INVALID_NUMBER,
     PRERECORDED_CONSENT,
+    REGISTRY_MISSING,
     REGISTRY_STALE,
     STATE_RULE,
     ConsentFacts,
@@ -40,6 +41,7 @@ REASON_GROUPS: dict[str, str] = {
     DNC_NATIONAL: "DNC",
     DNC_STATE: "DNC",
     REGISTRY_STALE: "registry out of date",
+    REGISTRY_MISSING: "no registry copy of the area code",
     CALLING_HOURS: "outside calling hours",
     STATE_RULE: "state rules",
     INVALID_NUMBER: "no valid number",
@@ -145,6 +147,7 @@ class ScrubService:
             snapshots=self._gate.registry.snapshots(),
             emergencies=load_emergencies(uow),
             memo={},
+            coverage=self._gate.registry.coverage(),
         )
 
     def rows(

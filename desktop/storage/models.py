@@ -356,6 +356,21 @@ class RegistrySource(Base):
     snapshot_id: Mapped[int | None] = mapped_column(ForeignKey("registry_snapshots.id"), nullable=True)
 
 
+class RegistryCoverage(Base):
+    """One area code a registry copy covers, with that area code's own as-of date.
+
+    The FTC sells the National Registry per area code: a full list replaces a source's numbers only
+    in the area codes it covers, and a residential call to an area code with no row here is refused.
+    """
+
+    __tablename__ = "registry_coverage"
+    source: Mapped[str] = mapped_column(String(20), primary_key=True)
+    area_code: Mapped[int] = mapped_column(Integer, primary_key=True)
+    as_of: Mapped[date] = mapped_column(Date)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    snapshot_id: Mapped[int | None] = mapped_column(ForeignKey("registry_snapshots.id"), nullable=True)
+
+
 class RegistryNumber(Base):
     """One number on one registry, as a single integer: slot * 10**10 + the 10-digit national number.
 

@@ -2,7 +2,9 @@
 
 Layout. `registry_numbers` has a single integer column, `number_key = slot * 10**10 + national
 number` (`2125550199` in slot 3 is `32125550199`). A source (national, canada, state:XX) owns one
-slot, named in `registry_sources`; `registry_snapshots` keeps one row per import as evidence.
+slot, named in `registry_sources`; `registry_snapshots` keeps one row per import as evidence;
+`registry_coverage` names the area codes a source's copy covers, each with its own as-of date. The
+numbers of one area code are one key range of the slot, so an area code is replaced by a range delete.
 
 * Compact: on SQLite the table is the rowid b-tree itself (no separate index): about 11 bytes a
   number, keys below 2**42 so each fits a 6-byte varint (slots 1..255).
@@ -19,15 +21,22 @@ a statement, which is what makes them about three times faster than one row a st
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, exists, func, select, text
+from sqlalchemy import Connection, delete, exists, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from desktop.domain.dnc_files import NATIONAL_SPAN
-from desktop.storage.models import DncEntry, RegistryNumber, RegistrySnapshot, RegistrySource
+from desktop.domain.registry_coverage import AREA_SPAN
+from desktop.storage.models import (
+    DncEntry,
+    RegistryCoverage,
+    RegistryNumber,
+    RegistrySnapshot,
+    RegistrySource,
+)
 
 SLOT_SPAN = NATIONAL_SPAN  # keys are slot * 10**10 + the 10-digit national number
 MIN_SLOT = 1
@@ -108,6 +117,43 @@ class RegistryRepository:
             select(RegistrySnapshot).where(RegistrySnapshot.id.in_(latest)).order_by(RegistrySnapshot.source)
         )
         return list(self.session.scalars(query))
+
+    def coverage(self, source: str) -> dict[int, RegistryCoverage]:
+        """The area codes `source` covers, by area code."""
+        rows = self.session.scalars(select(RegistryCoverage).where(RegistryCoverage.source == source))
+        return {row.area_code: row for row in rows}
+
+    def all_coverage(self) -> list[RegistryCoverage]:
+        query = select(RegistryCoverage).order_by(RegistryCoverage.source, RegistryCoverage.area_code)
+        return list(self.session.scalars(query))
+
+    def save_coverage(self, source: str, counts: Mapping[int, int], as_of: date, snapshot_id: int) -> None:
+        """Set the area codes of `counts` (area code -> numbers) as covered by `source` as of `as_of`.
+
+        Two bulk statements: a whole registry has about 330 area codes, and one ORM object each
+        would cost more than its numbers' parsing.
+        """
+        codes = sorted(counts)
+        for start in range(0, len(codes), ROWS_PER_STATEMENT):
+            chunk = codes[start : start + ROWS_PER_STATEMENT]
+            query = delete(RegistryCoverage).where(
+                RegistryCoverage.source == source, RegistryCoverage.area_code.in_(chunk)
+            )
+            self.session.execute(query.execution_options(synchronize_session=False))
+        if codes:
+            self.session.execute(
+                insert(RegistryCoverage),
+                [
+                    {
+                        "source": source,
+                        "area_code": code,
+                        "as_of": as_of,
+                        "count": counts[code],
+                        "snapshot_id": snapshot_id,
+                    }
+                    for code in codes
+                ],
+            )
 
     def internal_count(self) -> int:
         query = select(func.count(DncEntry.id)).where(DncEntry.source == "internal")
@@ -196,6 +242,37 @@ class RegistryRepository:
         query = delete(RegistryNumber).where(_KEY >= low, _KEY < high)
         # No registry row is ever loaded as an object: nothing in the session to synchronise.
         self.session.execute(query.execution_options(synchronize_session=False))
+
+    def count_each_area(self, slot: int, area_codes: Iterable[int]) -> dict[int, int]:
+        """How many numbers each of `area_codes` has in a slot: one range count each, at driver level
+        (hundreds of them cost milliseconds, not the ORM's overhead)."""
+        connection = self._connection()
+        marker = placeholder(connection.dialect.paramstyle) or "?"
+        sql = f"SELECT count(*) FROM registry_numbers WHERE number_key >= {marker} AND number_key < {marker}"
+        found = {}
+        for code in area_codes:
+            low = slot * SLOT_SPAN + code * AREA_SPAN
+            found[code] = int(connection.exec_driver_sql(sql, (low, low + AREA_SPAN)).scalar() or 0)
+        return found
+
+    def drop_areas(self, slot: int, first: int, last: int) -> int:
+        """Delete the numbers of area codes `first`..`last` from a slot; how many there were."""
+        low = slot * SLOT_SPAN + first * AREA_SPAN
+        high = slot * SLOT_SPAN + (last + 1) * AREA_SPAN
+        query = delete(RegistryNumber).where(_KEY >= low, _KEY < high)
+        result: Any = self.session.execute(query.execution_options(synchronize_session=False))
+        return int(result.rowcount)
+
+    def copy_slot(self, source_slot: int, target_slot: int) -> int:
+        """Copy every number of one slot into another (whose keys for them must be free); the count."""
+        low, high = slot_range(source_slot)
+        shift = (target_slot - source_slot) * SLOT_SPAN
+        statement = text(
+            "INSERT INTO registry_numbers (number_key) SELECT number_key + :shift FROM registry_numbers "
+            "WHERE number_key >= :low AND number_key < :high"
+        )
+        result: Any = self.session.execute(statement, {"shift": shift, "low": low, "high": high})
+        return int(result.rowcount)
 
     def iter_numbers(self, slot: int, batch: int = 20_000) -> Iterator[int]:
         """The national numbers of a slot in ascending order, streamed."""

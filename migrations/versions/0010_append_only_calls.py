@@ -1,7 +1,7 @@
 """Call records are append-only: a completed call is never changed; a correction is a new record
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-06
 
 `attempts.corrects_id` lets a later record refer to the call it corrects (the old one stays as it
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010"
-down_revision: str | None = "0007"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

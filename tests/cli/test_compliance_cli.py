@@ -14,7 +14,9 @@ def test_check_json_and_exit_codes(db_path: Path) -> None:
     assert blocked.returncode == 1
     data = json.loads(blocked.stdout)
     assert data["number"] == "+12125550134" and data["allowed"] is False
-    assert data["reasons"][0]["code"] == "registry_stale"  # residential by default, no registry imported
+    # Residential by default, and no registry imported at all: said as such, not "out of date".
+    assert data["reasons"][0]["code"] == "registry_missing"
+    assert "ever been imported" in data["reasons"][0]["detail"]
     assert data["time_zones"] == ["America/New_York"] and data["local_time"].startswith("2026-12-01T09:00")
     allowed = run(
         db_path, "check", "+12125550134", "--kind", "business", "--at", "2026-12-01T14:00:00Z", "--json"
@@ -81,7 +83,7 @@ def test_audit_export_after_calls(db_path: Path, sample_csv: Path, tmp_path: Pat
     )
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert [row["allowed"] for row in rows] == ["yes", "no"]
-    assert rows[1]["reason_codes"] == "registry_stale"
+    assert rows[1]["reason_codes"] == "registry_missing"
     assert (
         run(
             db_path, "audit", "export", "--from", "2026-12-02", "--to", "2026-12-01", "--out", str(out)

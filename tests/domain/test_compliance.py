@@ -99,8 +99,14 @@ def test_registry_freshness() -> None:
     assert decide(facts(registry_as_of={"national": date(2026, 10, 31)}), RULES).allowed  # 31 days
     stale = decide(facts(registry_as_of={"national": date(2026, 10, 30)}), RULES)  # 32 days
     assert stale.codes == ("registry_stale",) and "32 days" in stale.reasons[0].detail
+    # Nothing imported at all: say so, never "out of date".
     never = decide(facts(registry_as_of={}), RULES)
-    assert never.codes == ("registry_stale",) and "no copy" in never.reasons[0].detail
+    assert never.codes == ("registry_missing",) and "ever been imported" in never.reasons[0].detail
+    assert "days old" not in never.reasons[0].detail
+    # A copy of other area codes, none of 212: that area code was never downloaded.
+    other_codes = decide(facts(registry_as_of={}, registries_loaded=frozenset({"national"})), RULES)
+    assert other_codes.codes == ("registry_missing",)
+    assert "area code 212 was never downloaded" in other_codes.reasons[0].detail
     assert decide(facts(registry_as_of={}, lead_kind="business"), RULES).allowed
     # Registries cover the US and Canada only.
     german = facts(number="+4930901820", number_region="DE", time_zones=("Europe/Berlin",), registry_as_of={})

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from desktop.domain.registry_coverage import AreaCopy
 from desktop.services.calling import CallingError, CallingService, GateRefused
 from desktop.services.clock import ManualClock
 from desktop.services.dnc import DncService
@@ -16,6 +17,7 @@ from desktop.services.gate import DialGate
 from desktop.services.rules import shipped_outcome_rules, shipped_rulebook
 from desktop.services.workspace import Workspace
 from desktop.storage.models import Attempt, Callback, DncEntry
+from tests.registry_support import every_area_code
 
 
 class StaticRegistry:
@@ -30,6 +32,9 @@ class StaticRegistry:
 
     def snapshots(self) -> dict[str, dict[str, object]]:
         return {"national": {"id": 1, "as_of": self.as_of}}
+
+    def coverage(self) -> dict[str, dict[int, AreaCopy]]:
+        return {"national": every_area_code(self.as_of)}
 
 
 def national_sample(path: Path) -> StaticRegistry:

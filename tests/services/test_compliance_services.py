@@ -8,11 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from desktop.domain.registry_coverage import AreaCopy
 from desktop.services.audit import AUDIT_COLUMNS, decisions
 from desktop.services.calling import GateRefused
 from desktop.services.clock import ManualClock
 from desktop.services.consent import ConsentError
 from desktop.services.workspace import Workspace
+from tests.registry_support import every_area_code
 
 
 class ListedRegistry:
@@ -26,6 +28,9 @@ class ListedRegistry:
 
     def snapshots(self) -> dict[str, dict[str, object]]:
         return {"national": {"id": 7, "as_of": "2026-11-25"}}
+
+    def coverage(self) -> dict[str, dict[int, AreaCopy]]:
+        return {"national": every_area_code("2026-11-25", snapshot_id=7)}
 
 
 @pytest.fixture

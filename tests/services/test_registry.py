@@ -97,17 +97,22 @@ def test_as_of_option_wins_and_future_dates_are_refused(service: RegistryService
         service.import_file(copy, "national", as_of=date(2027, 1, 1))
 
 
-def test_full_list_replaces_the_copy(
+def test_full_list_replaces_only_the_area_codes_it_covers(
     service: RegistryService, lookup: RegistryLookup, tmp_path: Path
 ) -> None:
     service.import_file(sample_registry(), "national", as_of=date(2026, 11, 1))
-    second = write(tmp_path / "next.txt", "212,5550199\n305,5550166\n917,5550142\n")
+    # 212 and 305 again (212's number changed), and 917 for the first time.
+    second = write(tmp_path / "next.txt", "212,5550123\n305,5550166\n917,5550142\n")
     report = service.import_file(second, "national", as_of=date(2026, 11, 29))
-    assert (report.added, report.removed, report.total) == (1, 5, 3)
-    assert listed(lookup) == {"+12125550199", "+13055550166"}
-    assert lookup.sources_for("+19175550142") == {"national"}
+    assert (report.added, report.removed, report.total) == (2, 1, 8)
+    assert report.area_codes == (212, 305, 917)
+    assert listed(lookup) == SAMPLE_NUMBERS - {"+12125550199"}
+    assert lookup.sources_for("+12125550123") == lookup.sources_for("+19175550142") == {"national"}
     [status] = service.status()
-    assert (status.source, status.count, status.as_of) == ("national", 3, date(2026, 11, 29))
+    # The source is as old as its oldest area code: 206, 404, 614, 808 are still as of 11-01.
+    assert (status.source, status.count, status.as_of) == ("national", 8, date(2026, 11, 1))
+    assert status.coverage is not None
+    assert status.coverage.area_codes == (206, 212, 305, 404, 614, 808, 917)
 
 
 def test_change_list_applies_additions_and_deletions(
@@ -129,7 +134,12 @@ def test_change_list_applies_additions_and_deletions(
     assert lookup.sources_for("+12125550199") == frozenset()
     assert lookup.sources_for("+19175550142") == {"national"}
     [status] = service.status()
-    assert (status.count, status.as_of) == (7, date(2026, 11, 21))
+    # The change list touched 212, 917, 404 and 202: 917 and 202 have no full copy (reported), the
+    # others take its date; the rest of the copy keeps its own.
+    assert (status.count, status.as_of) == (7, date(2026, 11, 1))
+    assert report.uncovered_codes == (202, 917)
+    assert report.area_codes == (202, 212, 404, 917)
+    assert status.coverage is not None and status.coverage.area_codes == (206, 212, 305, 404, 614, 808)
 
 
 def test_change_list_needs_a_full_copy_and_a_later_date(service: RegistryService, tmp_path: Path) -> None:

@@ -90,7 +90,9 @@ def test_voicemail_decision_is_recorded_allowed_or_refused(
     voicemail.authorize(maria.attempt_id, 1, maria.number)
     registry = tmp_path / "national.txt"
     registry.write_text("614,5550111\n")
-    workspace.registry_service.import_file(registry, "national", as_of=date(2026, 11, 25))
+    workspace.registry_service.import_file(
+        registry, "national", as_of=date(2026, 11, 25), area_codes=(212, 917)
+    )
     james = next(r["id"] for r in workspace.leads.export_records() if r["last_name"] == "O'Neil")
     call = workspace.calling.start_call(james, dial=False, number="+19175550142")  # a live call is allowed
     with pytest.raises(VoicemailRefused, match="prerecorded message to a consumer"):

@@ -93,7 +93,9 @@ def test_power_dial_refused_for_a_florida_consumer_then_dialled_by_hand(qtbot, w
     # A fresh national registry copy (not listing Emily) lets the gate decide on consumers at all.
     registry = tmp_path / "national.txt"
     registry.write_text("614,5550111\n")
-    window.workspace.registry_service.import_file(registry, "national", as_of=date(2026, 11, 25))
+    window.workspace.registry_service.import_file(
+        registry, "national", as_of=date(2026, 11, 25), area_codes=(305,)
+    )
     # Florida's own no-sales-solicitation list is required too (Fla. Stat. 501.059).
     window.workspace.registry_service.import_file(registry, "state:FL", as_of=date(2026, 11, 25))
     window.workspace.lists_changed()

@@ -201,7 +201,9 @@ def test_sip_extension_dial_pad_mute_hold_and_a_refused_voicemail(qtbot, sip_win
     # A consumer without written consent: the call is allowed, the recorded message is not.
     registry = tmp_path / "national.txt"
     registry.write_text("614,5550111\n")
-    window.workspace.registry_service.import_file(registry, "national", as_of=date(2026, 11, 25))
+    window.workspace.registry_service.import_file(
+        registry, "national", as_of=date(2026, 11, 25), area_codes=(212, 917)
+    )
     window.workspace.lists_changed()
     james = next(row.lead_id for row in window.leads.queue_page(0, 50) if row.name == "James O'Neil")
     window.show_lead(james)

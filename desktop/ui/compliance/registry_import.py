@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QDate, Qt, Signal, Slot
+from PySide6.QtCore import QDate, Qt, Signal, Slot
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.dnc_files import source_name
+from desktop.domain.registry_coverage import parse_area_codes
 from desktop.services.registry import (
     RegistryImportCancelled,
     RegistryImportFailed,
@@ -44,6 +45,8 @@ from desktop.ui.compliance.registry_status import (
     FRESH,
     LEVEL_COLOURS,
     age_text,
+    coverage_text,
+    import_summary,
     level_of,
     source_label,
 )
@@ -55,6 +58,7 @@ REG_AS_OF = 1
 REG_AGE = 2
 REG_COUNT = 3
 REG_IMPORTED = 4
+REG_AREAS = 5
 
 
 # Source choices of the import form: (data, label); "state" takes a two-letter code.
@@ -95,18 +99,26 @@ class RegistriesTab(QWidget):
         layout.setSpacing(8)
         intro = QLabel(
             self.tr(
-                "Registry copies the gate checks residential numbers against. A copy older than {max} days "
-                "blocks residential calls: import the registry's download at least once a month."
+                "Registry copies the gate checks residential numbers against, kept per area code: a file "
+                "replaces only the area codes it holds. An area code never downloaded, or whose copy is "
+                "older than {max} days, blocks residential calls there: import at least once a month."
             ).format(max=self._workspace.rulebook.registry_max_age_days)
         )
         intro.setObjectName("Muted")
         intro.setWordWrap(True)
         layout.addWidget(intro)
         self.registry_table = _table(
-            [self.tr("Registry"), self.tr("As of"), self.tr("Age"), self.tr("Numbers"), self.tr("Imported")]
+            [
+                self.tr("Registry"),
+                self.tr("Oldest copy"),
+                self.tr("Age"),
+                self.tr("Numbers"),
+                self.tr("Imported"),
+                self.tr("Area codes"),
+            ]
         )
         header = self.registry_table.horizontalHeader()
-        for column in range(REG_IMPORTED):
+        for column in range(REG_AREAS):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
         self.registry_table.setMinimumHeight(110)
@@ -157,6 +169,15 @@ class RegistriesTab(QWidget):
         as_of_hint.setObjectName("Muted")
         as_of_row.addWidget(as_of_hint, 1)
         form.addRow(self.tr("Downloaded on"), as_of_row)
+        self.area_codes_edit = QLineEdit()
+        self.area_codes_edit.setPlaceholderText(self.tr("e.g. 212, 646 (optional)"))
+        self.area_codes_edit.setToolTip(
+            self.tr(
+                "Area codes the file covers that have no registered number in it. The area codes it "
+                "holds numbers in are covered anyway."
+            )
+        )
+        form.addRow(self.tr("Also covers"), self.area_codes_edit)
         layout.addLayout(form)
 
         run_row = QHBoxLayout()
@@ -197,7 +218,9 @@ class RegistriesTab(QWidget):
 
     def refresh_registries(self) -> None:
         statuses: list[RegistryStatus] = [
-            s for s in self._workspace.registry_service.status() if s.source != "internal"
+            s
+            for s in self._workspace.registry_service.status(self._workspace.rulebook.registry_max_age_days)
+            if s.source != "internal"
         ]
         rules = self._workspace.rulebook
         table = self.registry_table
@@ -213,6 +236,7 @@ class RegistriesTab(QWidget):
                 REG_AGE: age_text(status.age_days),
                 REG_COUNT: f"{status.count:,}",
                 REG_IMPORTED: imported,
+                REG_AREAS: coverage_text(status),
             }
             for column, text in values.items():
                 item = _cell(text)
@@ -297,11 +321,20 @@ class RegistriesTab(QWidget):
         except ValueError as error:
             self._show_result(str(error), ok=False)
             return
+        try:
+            area_codes = (
+                parse_area_codes(self.area_codes_edit.text()) if self.area_codes_edit.text().strip() else ()
+            )
+        except ValueError as error:
+            self._show_result(self.tr("Also covers: {error}").format(error=error), ok=False)
+            return
         as_of = self.as_of()
         registry = self._workspace.registry_service
 
         def work(progress: Progress, cancelled: Cancelled) -> RegistryImportReport:
-            return registry.import_file(path, source, as_of, progress=progress, cancelled=cancelled)
+            return registry.import_file(
+                path, source, as_of, progress=progress, cancelled=cancelled, area_codes=area_codes
+            )
 
         self.result_label.hide()
         self.rejected_label.hide()
@@ -317,7 +350,13 @@ class RegistriesTab(QWidget):
     def _set_running(self, running: bool) -> None:
         """Lock the form while an import runs; the progress row is started by the caller."""
         self.import_button.setEnabled(not running and bool(self.file_edit.text().strip()))
-        for widget in (self.file_edit, self.browse_button, self.source_combo, self.as_of_edit):
+        for widget in (
+            self.file_edit,
+            self.browse_button,
+            self.source_combo,
+            self.as_of_edit,
+            self.area_codes_edit,
+        ):
             widget.setEnabled(not running)
         self.state_edit.setEnabled(not running and self.source_combo.currentData() == "state")
         if not running:
@@ -370,28 +409,3 @@ class RegistriesTab(QWidget):
                 ),
                 ok=False,
             )
-
-
-def import_summary(report: RegistryImportReport) -> str:
-    """One sentence about a finished registry import."""
-
-    def tr(text: str) -> str:
-        return QCoreApplication.translate("RegistriesTab", text)
-
-    if report.source == "internal":
-        return tr(
-            "Added {added} numbers to the internal list ({total} in all); {rejected} lines rejected."
-        ).format(added=f"{report.added:,}", total=f"{report.total:,}", rejected=f"{report.rejected_count:,}")
-    kind = tr("change list") if report.kind == "changes" else tr("full list")
-    return tr(
-        "Imported the {kind} into the {name}, as of {as_of}: {added} added, {removed} removed, "
-        "{total} numbers in all; {rejected} lines rejected."
-    ).format(
-        kind=kind,
-        name=source_label(report.source),
-        as_of=report.as_of.isoformat(),
-        added=f"{report.added:,}",
-        removed=f"{report.removed:,}",
-        total=f"{report.total:,}",
-        rejected=f"{report.rejected_count:,}",
-    )

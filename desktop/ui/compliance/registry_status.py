@@ -1,5 +1,8 @@
 """How fresh the do-not-call registry copies are, in the status bar: "National DNC: 12 days old".
 
+A copy is kept per area code, and is shown as old as its oldest area code; the tooltip lists the area
+codes, the stale ones and those that go stale next.
+
 Amber from the rule book's warning age (25 days), red past the safe-harbour age (31 days) or when no
 copy was imported at all: then the gate refuses every residential US/Canadian call, and the
 tooltip says so. A click opens the do-not-call page.
@@ -13,7 +16,8 @@ from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QLabel, QWidget
 
-from desktop.services.registry import RegistryStatus
+from desktop.domain.registry_coverage import codes_phrase
+from desktop.services.registry import RegistryImportReport, RegistryStatus
 from desktop.ui.common import style
 
 FRESH = "fresh"
@@ -50,6 +54,24 @@ def age_text(age_days: int | None) -> str:
     if age_days == 1:
         return _tr("1 day old")
     return _tr("{n} days old").format(n=age_days)
+
+
+def coverage_text(status: RegistryStatus) -> str:
+    """A copy's coverage in a line: "3 area codes (212, 646, 718) · stale next: 646 on 2026-12-07"."""
+    coverage = status.coverage
+    if coverage is None or not coverage.area_codes:
+        return _tr("no area code")
+    count = len(coverage.area_codes)
+    text = (_tr("1 area code ({codes})") if count == 1 else _tr("{n} area codes ({codes})")).format(
+        n=count, codes=codes_phrase(coverage.area_codes)
+    )
+    if coverage.stale_codes:
+        text += " · " + _tr("stale: {codes}").format(codes=codes_phrase(coverage.stale_codes))
+    if coverage.next_stale_on is not None:
+        text += " · " + _tr("stale next: {codes} on {day}").format(
+            codes=codes_phrase(coverage.next_stale_codes), day=coverage.next_stale_on.isoformat()
+        )
+    return text
 
 
 def level_of(age_days: int | None, warn_days: int, max_days: int) -> str:
@@ -96,19 +118,21 @@ class RegistryStatusLabel(QLabel):
                 name=source_label(others[0].source), age=age_text(others[0].age_days)
             )
         lines = [
-            self.tr("{name}: as of {date}, {age}, {count} numbers").format(
+            self.tr("{name}: oldest area code as of {date}, {age}, {count} numbers; {coverage}").format(
                 name=source_label(s.source),
                 date=s.as_of.isoformat() if s.as_of else "?",
                 age=age_text(s.age_days),
                 count=f"{s.count:,}",
+                coverage=coverage_text(s),
             )
             for s in registries
         ]
+        lines.append(self.tr("Residential calls to an area code never downloaded are blocked."))
         if worst == STALE:
             lines.insert(
                 0,
                 self.tr(
-                    "Residential calls are blocked: a registry copy is older than {max} days, the most "
+                    "Residential calls are blocked where a registry copy is older than {max} days, the most "
                     "the safe harbour allows. Import a fresh copy (Tools → Do-not-call lists, Ctrl+D)."
                 ).format(max=max_days),
             )
@@ -132,3 +156,44 @@ class RegistryStatusLabel(QLabel):
         if event.button() == Qt.MouseButton.LeftButton:
             self.clicked.emit()
         super().mouseReleaseEvent(event)
+
+
+def import_summary(report: RegistryImportReport) -> str:
+    """One sentence about a finished registry import."""
+
+    def tr(text: str) -> str:
+        return QCoreApplication.translate("RegistriesTab", text)
+
+    if report.source == "internal":
+        return tr(
+            "Added {added} numbers to the internal list ({total} in all); {rejected} lines rejected."
+        ).format(added=f"{report.added:,}", total=f"{report.total:,}", rejected=f"{report.rejected_count:,}")
+    kind = tr("change list") if report.kind == "changes" else tr("full list")
+    covered = (
+        " "
+        + tr("Area codes as of {as_of}: {codes}.").format(
+            as_of=report.as_of.isoformat(), codes=codes_phrase(report.area_codes)
+        )
+        if report.area_codes
+        else ""
+    )
+    if report.uncovered_codes:
+        covered += " " + tr(
+            "Area codes {codes} have no full copy: residential calls there stay blocked until one is "
+            "imported."
+        ).format(codes=codes_phrase(report.uncovered_codes))
+    return (
+        tr(
+            "Imported the {kind} into the {name}, as of {as_of}: {added} added, {removed} removed, "
+            "{total} numbers in all; {rejected} lines rejected."
+        ).format(
+            kind=kind,
+            name=source_label(report.source),
+            as_of=report.as_of.isoformat(),
+            added=f"{report.added:,}",
+            removed=f"{report.removed:,}",
+            total=f"{report.total:,}",
+            rejected=f"{report.rejected_count:,}",
+        )
+        + covered
+    )

@@ -47,6 +47,7 @@ def group_label(group: str) -> str:
     return {
         "DNC": _tr("DNC"),
         "registry out of date": _tr("registry out of date"),
+        "no registry copy of the area code": _tr("no registry copy of the area code"),
         "outside calling hours": _tr("outside calling hours"),
         "state rules": _tr("state rules"),
         "no valid number": _tr("no valid number"),

@@ -267,8 +267,12 @@ class ImportDialog(QDialog):
 
     def mapping(self) -> ColumnMapping:
         headers = self.preview.headers if self.preview is not None else []
+        # The guessed mapping's dropped columns stay reported unless the user mapped them after all.
+        dropped = dict(self.preview.mapping.dropped) if self.preview is not None else {}
         return ColumnMapping(
-            headers=list(headers), fields=[str(combo.currentData()) for combo in self.mapping_combos]
+            headers=list(headers),
+            fields=[str(combo.currentData()) for combo in self.mapping_combos],
+            dropped=dropped,
         )
 
     @Slot()
@@ -373,7 +377,10 @@ class ImportDialog(QDialog):
                 )
             )
         lines.append(plural(context, len(report.rejected), "{n} value rejected", "{n} values rejected"))
-        self.summary_details.setText(" · ".join(lines))
+        details = " · ".join(lines)
+        for dropped in report.dropped_columns:
+            details += "\n" + self.tr("Not imported: {what}").format(what=dropped)
+        self.summary_details.setText(details)
         self.rejected_title.setText(
             self.tr("REJECTED VALUES (THE LEAD IS KEPT, THE VALUE IS NOT DIALLED)") if report.rejected else ""
         )

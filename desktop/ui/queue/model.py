@@ -99,6 +99,7 @@ def blocked_reason(waiting: str) -> str:
         "dnc_national": _tr("On the National DNC registry"),
         "dnc_state": _tr("On a state DNC list"),
         "registry_stale": _tr("No fresh DNC registry copy"),
+        "registry_missing": _tr("No DNC registry copy of this area code"),
         "invalid_number": _tr("No valid number"),
         "prerecorded_consent": _tr("No consent for recorded messages"),
     }.get(code)

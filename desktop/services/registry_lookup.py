@@ -1,0 +1,152 @@
+"""The dial gate's view of the registries: which copies list a number, and which copy covers it.
+
+`RegistryLookup` asks the database on every call which registries list a number (a few
+microseconds), and keeps the snapshots and the per-area-code coverage in memory behind the snapshot
+table's version (every import adds a snapshot), so a finished import is seen by the next call.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from desktop.domain.dnc_files import national_number
+from desktop.domain.registry_coverage import AreaCopy
+from desktop.storage.models import RegistryCoverage, RegistrySnapshot
+from desktop.storage.registry_store import SLOT_SPAN, placeholder
+
+
+@dataclass(frozen=True)
+class SnapshotInfo:
+    """The registry copy in force for a source: what a gate decision records as its evidence."""
+
+    id: int
+    source: str
+    kind: str
+    as_of: date
+    imported_at: datetime
+    total: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "source": self.source,
+            "kind": self.kind,
+            "as_of": self.as_of.isoformat(),
+            "imported_at": self.imported_at.isoformat(),
+            "total": self.total,
+        }
+
+
+def snapshot_info(row: RegistrySnapshot) -> SnapshotInfo:
+    return SnapshotInfo(row.id, row.source, row.kind, row.as_of, row.imported_at, row.total)
+
+
+def _load_coverage(engine: Engine) -> dict[str, dict[int, AreaCopy]]:
+    coverage: dict[str, dict[int, AreaCopy]] = {}
+    with engine.connect() as connection:
+        for source, area_code, as_of, count, snapshot_id in connection.execute(
+            select(
+                RegistryCoverage.source,
+                RegistryCoverage.area_code,
+                RegistryCoverage.as_of,
+                RegistryCoverage.count,
+                RegistryCoverage.snapshot_id,
+            )
+        ):
+            coverage.setdefault(source, {})[area_code] = AreaCopy(area_code, as_of, count, snapshot_id)
+    return coverage
+
+
+class RegistryLookup:
+    """Which registries list a number: the dial gate's hot path, safe from any thread.
+
+    Holds one DBAPI connection of its own (a lock serialises callers) and asks the database on
+    every call, so a finished import is seen by the next call and nothing goes stale. A SQLite read
+    in WAL mode never waits for an import in progress: it sees the last committed copy.
+    Also answers the gate's `snapshots()` (the `RegistryView` protocol of `desktop.services.gate`).
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._lock = threading.Lock()
+        self._connection: Any = None
+        self._cursor: Any = None
+        self._end_read = engine.dialect.name != "sqlite"
+        marker = placeholder(engine.dialect.paramstyle)
+        if marker is None:
+            raise ValueError(f"unsupported DBAPI paramstyle {engine.dialect.paramstyle}")
+        # CROSS JOIN keeps SQLite's join order: the few sources outside, a key lookup inside.
+        self._sources_sql = (
+            "SELECT s.name FROM registry_sources s CROSS JOIN registry_numbers n "
+            f"WHERE n.number_key = s.slot * {SLOT_SPAN} + {marker}"
+        )
+        self._version_sql = "SELECT max(id), count(id) FROM registry_snapshots"
+        self._snapshots_version: tuple[Any, ...] | None = None
+        self._snapshots: list[SnapshotInfo] = []
+        self._coverage: dict[str, dict[int, AreaCopy]] = {}
+
+    def _query(self, sql: str, parameters: tuple[Any, ...]) -> list[Any]:
+        with self._lock:
+            if self._connection is None:
+                self._connection = self._engine.raw_connection()
+                self._cursor = self._connection.cursor()
+            try:
+                self._cursor.execute(sql, parameters)
+                rows: list[Any] = self._cursor.fetchall()
+            finally:
+                if self._end_read:
+                    # Outside SQLite's autocommit reads, end the read so the next one sees new data.
+                    self._connection.rollback()
+            return rows
+
+    def sources_for(self, e164: str) -> frozenset[str]:
+        """The registries listing `e164` ("national", "canada", "state:FL"…); empty for non-NANP numbers."""
+        national = national_number(e164)
+        if national is None:
+            return frozenset()
+        return frozenset(row[0] for row in self._query(self._sources_sql, (national,)))
+
+    def _all_snapshots(self) -> list[SnapshotInfo]:
+        version = tuple(self._query(self._version_sql, ())[0])
+        if version != self._snapshots_version:
+            # Snapshots are only ever added, so max(id) and count(id) name the table's content.
+            with self._engine.connect() as connection:
+                rows = connection.execute(select(RegistrySnapshot).order_by(RegistrySnapshot.id)).all()
+            self._snapshots = [
+                SnapshotInfo(row.id, row.source, row.kind, row.as_of, row.imported_at, row.total)
+                for row in rows
+            ]
+            self._coverage = _load_coverage(self._engine)
+            self._snapshots_version = version
+        return self._snapshots
+
+    def snapshots_in_force(self, at: datetime | None = None) -> dict[str, SnapshotInfo]:
+        """Per source, the snapshot in force at `at` (the latest imported by then; all when None)."""
+        found: dict[str, SnapshotInfo] = {}
+        for snapshot in self._all_snapshots():
+            if at is None or snapshot.imported_at <= at:
+                found[snapshot.source] = snapshot
+        return found
+
+    def snapshots(self) -> Mapping[str, Mapping[str, Any]]:
+        """The gate's evidence: per source, {"id", "as_of" (YYYY-MM-DD), "kind", "imported_at", "total"}."""
+        return {source: info.to_json() for source, info in self.snapshots_in_force().items()}
+
+    def coverage(self) -> Mapping[str, Mapping[int, AreaCopy]]:
+        """Per source, the area codes its copy covers (each with its as-of date); empty when none."""
+        self._all_snapshots()
+        return self._coverage
+
+    def close(self) -> None:
+        with self._lock:
+            if self._connection is not None:
+                self._cursor.close()
+                self._connection.close()
+                self._connection = None
+                self._cursor = None

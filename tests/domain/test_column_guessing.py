@@ -1,0 +1,60 @@
+"""Consent, relationship and state columns under the headers lists really use, and the rule that a
+recognised column is never dropped without a word."""
+
+from __future__ import annotations
+
+import pytest
+
+from desktop.domain.columns import guess_field, guess_mapping
+
+
+@pytest.mark.parametrize(
+    ("header", "field"),
+    [
+        ("Written Consent Date", "consent_written"),
+        ("Date of Written Consent", "consent_written"),
+        ("Prior Express Written Consent", "consent_written"),
+        ("PEWC Date", "consent_written"),
+        ("TCPA Consent", "consent_written"),
+        ("Opt-In Date", "consent_written"),
+        ("opt_in", "consent_written"),
+        ("Consent Given On", "consent_written"),
+        ("Permission to Call (date)", "consent_written"),
+        # A phone word inside a consent header does not make it a number column.
+        ("Phone Consent Date", "consent_written"),
+        ("Mobile Opt-In", "consent_written"),
+        ("Consent Source", "consent_evidence"),
+        ("Consent Evidence URL", "consent_evidence"),
+        ("How consent was given", "consent_evidence"),
+        ("Last Inquiry Date", "inquiry_date"),
+        ("Enquiry Received", "inquiry_date"),
+        ("Date of Last Purchase", "purchase_date"),
+        ("Purchase Date (last)", "purchase_date"),
+        ("Customer Since", "purchase_date"),
+        ("State/Region", "state"),
+        ("State / Province", "state"),
+        ("Province", "state"),
+        ("Mailing State", "state"),
+        ("Region", "state"),
+        ("Home Phone", "phone"),
+        ("First Name", "first_name"),
+        ("Zip", ""),
+    ],
+)
+def test_headers_lists_use(header: str, field: str) -> None:
+    assert guess_field(header) == field
+
+
+def test_a_second_column_of_a_field_is_reported_not_silently_dropped() -> None:
+    mapping = guess_mapping(
+        ["Name", "Phone", "State", "State/Region", "Consent Date", "Written Consent Date", "Zip"]
+    )
+    assert mapping.fields == ["full_name", "phone", "state", "", "consent_written", "", ""]
+    dropped = mapping.dropped_columns()
+    assert len(dropped) == 2
+    assert "'State/Region' looks like State too: only 'State' is imported" in dropped[0]
+    assert "'Written Consent Date'" in dropped[1] and "'Consent Date'" in dropped[1]
+    assert mapping.ignored_columns() == ["State/Region", "Written Consent Date", "Zip"]
+    # Once the user maps the column (to something else), it is no longer reported as dropped.
+    mapping.fields[3] = "notes"
+    assert len(mapping.dropped_columns()) == 1
