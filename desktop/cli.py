@@ -81,7 +81,7 @@ def _user_errors() -> tuple[type[BaseException], ...]:
 
 def _clean_scratch() -> None:
     """Private copies left by a merge or restore that was killed go at the next start."""
-    from desktop.storage.untrusted import clean_stale_scratch
+    from desktop.services.failures import clean_stale_scratch
 
     try:
         clean_stale_scratch()
@@ -158,7 +158,7 @@ def _run(args: argparse.Namespace, call_uri: str | None) -> int:
             fresh.command_failed()
         return code
     except KeyboardInterrupt as interrupt:
-        from desktop.storage.untrusted import Interrupted
+        from desktop.services.failures import Interrupted
 
         if isinstance(interrupt, Interrupted):
             print("dialdesk: interrupted: the database was left as it was", file=sys.stderr)

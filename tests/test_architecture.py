@@ -35,11 +35,13 @@ ALLOWED_LAYERS: dict[str, set[str]] = {
     "speech": set(),
     "exports": set(),
     "logging_setup": {"paths"},
+    # Printing user data to a terminal safely (control, escape and bidi characters shown escaped).
+    "terminal": set(),
     "storage": {"domain", "paths"},
-    "services": {"domain", "storage", "telephony", "speech", "exports", "paths", "logging_setup"},
-    "commands": {"domain", "services", "exports", "speech"},
+    "services": {"domain", "storage", "telephony", "speech", "exports", "paths", "logging_setup", "terminal"},
+    "commands": {"domain", "services", "exports", "speech", "terminal"},
     "ui": {"domain", "services", "exports", "speech", "paths", "logging_setup"},
-    "cli": {"commands", "services", "ui", "logging_setup"},
+    "cli": {"commands", "services", "ui", "logging_setup", "terminal"},
     "__main__": {"cli"},
 }
 

@@ -7,13 +7,27 @@ book and a few facts only, so they are kept in the rule book's memo.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from desktop.domain.compliance_codes import LOCATION_CONFLICT, Reason
 from desktop.domain.compliance_rules import RuleBook, StateRule
 
-if TYPE_CHECKING:  # DialFacts lives in compliance.py, which imports this module
-    from desktop.domain.compliance import DialFacts
+
+class DialFacts(Protocol):
+    """What locating reads of the gate's facts (compliance.DialFacts; a protocol here, because
+    compliance.py imports this module and the two must not import each other)."""
+
+    @property
+    def lead_state(self) -> str: ...
+
+    @property
+    def number_region(self) -> str | None: ...
+
+    @property
+    def number_states(self) -> tuple[str, ...]: ...
+
+    @property
+    def time_zones(self) -> tuple[str, ...]: ...
 
 
 def number_jurisdictions(number_states: tuple[str, ...], rules: RuleBook) -> tuple[StateRule, ...]:

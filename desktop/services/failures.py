@@ -14,7 +14,13 @@ from desktop.logging_setup import EXIT_INTERNAL, current_log_file
 from desktop.services.backup import database_problem
 from desktop.services.workspace import resolve_database
 from desktop.storage.engine import sqlite_path
+from desktop.storage.untrusted import Interrupted, clean_stale_scratch
 from desktop.terminal import shown_text
+
+
+# The command line reaches storage only through services: a merge or restore stopped by Ctrl+C, and
+# the clean-up of private copies such a stop (or a kill) left behind.
+__all__ = ["Interrupted", "clean_stale_scratch", "cli_failure", "database_label", "describe_failure"]
 
 
 def database_label(db: str | None) -> str:

@@ -21,7 +21,7 @@ from desktop.domain.compliance_rules import RuleBook
 from desktop.domain.phones import area_code_zones, exchange_zones, number_states, parse_phone
 from desktop.domain.registry_coverage import AreaCopy, area_code_of_e164
 from desktop.services.emergencies import load_emergencies
-from desktop.storage.models import Attempt, Consent, Lead, Phone
+from desktop.storage.models import Attempt, Consent, Lead
 from desktop.storage.uow import UnitOfWork
 
 

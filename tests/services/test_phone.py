@@ -105,7 +105,9 @@ def test_a_refused_message_is_never_played_and_an_allowed_one_is(
     # A consumer on the national registry without written consent: the call may go, a message not.
     registry = tmp_path / "national.txt"
     registry.write_text("614,5550111\n")
-    workspace.registry_service.import_file(registry, "national", as_of=date(2026, 11, 25))
+    workspace.registry_service.import_file(
+        registry, "national", as_of=date(2026, 11, 25), area_codes=(212, 917)
+    )
     workspace.lists_changed()
     james = lead_named(workspace, "James O'Neil")
     call = workspace.calling.start_call(james)
@@ -122,8 +124,10 @@ def test_a_refused_message_is_never_played_and_an_allowed_one_is(
     assert "voicemail_started" not in events.kinds()
     phone.forget_call()
 
-    # A business line: the gate allows the message and the same call plays it; baresip hangs up after.
+    # Written consent on file: the gate allows the message and the same call plays it; baresip hangs
+    # up after. (Without it a message needs a number recorded as a business landline.)
     priya = lead_named(workspace, "Priya Natarajan")
+    workspace.consent.add(priya, "written", date(2026, 11, 2), "signed form")
     before = len(events.kinds())
     call = workspace.calling.start_call(priya)
     assert phone.follow_call(call.backend)

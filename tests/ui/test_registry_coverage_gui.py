@@ -6,11 +6,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Qt
-
 from desktop.ui.dnc_page import TAB_REGISTRIES
 from desktop.ui.registry_import import REG_AREAS, REG_AS_OF
 from desktop.ui.registry_status import STALE
+from PySide6.QtCore import QDate, Qt
 
 NOW = datetime(2026, 12, 1, 17, 0, tzinfo=UTC)  # the GUI tests' moment
 
