@@ -17,7 +17,6 @@ from desktop.storage.engine import sqlite_path
 from desktop.storage.untrusted import Interrupted, clean_stale_scratch
 from desktop.terminal import shown_text
 
-
 # The command line reaches storage only through services: a merge or restore stopped by Ctrl+C, and
 # the clean-up of private copies such a stop (or a kill) left behind.
 __all__ = ["Interrupted", "clean_stale_scratch", "cli_failure", "database_label", "describe_failure"]
