@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from desktop.ui.dnc_page import TAB_REGISTRIES
-from desktop.ui.registry_import import REG_AREAS, REG_AS_OF
-from desktop.ui.registry_status import STALE
 from PySide6.QtCore import QDate, Qt
+
+from desktop.ui.compliance.dnc_page import TAB_REGISTRIES
+from desktop.ui.compliance.registry_import import REG_AREAS, REG_AS_OF
+from desktop.ui.compliance.registry_status import STALE
 
 NOW = datetime(2026, 12, 1, 17, 0, tzinfo=UTC)  # the GUI tests' moment
 
