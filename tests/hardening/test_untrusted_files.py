@@ -223,6 +223,10 @@ def many_calls(db: Path, calls: int) -> None:
         "SELECT name FROM sqlite_master WHERE name LIKE 'report_%' AND type = 'trigger'"
     ):
         connection.execute(f'DROP TRIGGER "{name}"')
+    # The calls' agent: a database gets its agent row with its first call, and these calls skip that.
+    connection.execute(
+        "INSERT OR IGNORE INTO agents (id, name, created_at) VALUES (1, 'Sam', '2026-11-01 09:00:00')"
+    )
     rows = [
         (
             1,
@@ -316,3 +320,48 @@ def test_a_read_only_database_still_shows_the_queue(tmp_path: Path, cli_env) -> 
         assert "leads in the queue" in queue.stdout
         assert exported.returncode == 0 and "Lopez" in exported.stdout
         assert record.returncode == 2 and "read-only" in one_clean_line(record)
+
+
+def test_ctrl_c_stops_a_restore_and_leaves_the_database_unchanged_and_unlocked(  # type: ignore[no-untyped-def]
+    tmp_path: Path, cli_env
+) -> None:
+    """SIGINT while `db restore` checks and copies a big backup: exit 130, the database as it was and
+    not locked, no private copy left. A restore that finished before the signal proves nothing, so the
+    test tries again with a bigger backup, and fails if no signal ever landed inside one."""
+    backup = make_db(tmp_path / "backup.db", "Sam")
+    target = make_db(tmp_path / "mine.db", "Sue")
+    before = content(target)
+    scratch = tmp_path / "data" / "dialdesk" / "scratch"
+    landed = False
+    for _ in range(3):
+        many_calls(backup, 150_000)
+        process = subprocess.Popen(
+            [PYTHON, "-m", "desktop", "--db", str(target), "db", "restore", str(backup), "--yes"],
+            env=cli_env,
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and process.poll() is None:
+            if scratch.is_dir() and any(scratch.iterdir()):
+                break
+            time.sleep(0.01)
+        process.send_signal(signal.SIGINT)
+        _out, err = process.communicate(timeout=120)
+        if process.returncode == 0:
+            assert content(target) == content(backup)  # it finished first: all of it, then try again
+            before = content(target)
+            continue
+        assert process.returncode == 130, err
+        assert "interrupted" in err and "Traceback" not in err
+        assert content(target) == before
+        landed = True
+        break
+    assert landed, "every restore finished before Ctrl+C: the test proved nothing"
+    connection = sqlite3.connect(target, timeout=0)
+    connection.execute("BEGIN IMMEDIATE")  # not left locked
+    connection.rollback()
+    connection.close()
+    assert not any(scratch.iterdir())
