@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import sys
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QThreadPool, QTimer
 from PySide6.QtWidgets import QMainWindow
 
 from desktop.services.workspace import Workspace
@@ -17,6 +17,8 @@ from desktop.ui.main_window import MainWindow
 from desktop.ui.single_instance import InstanceServer, attach
 
 log = logging.getLogger(__name__)
+# How long a closing window waits for background work (a scrub, a report) to finish.
+WORKERS_AT_EXIT_MS = 30_000
 
 
 class WindowGuards:
@@ -75,3 +77,6 @@ def run_gui(
         return int(app.exec())
     finally:
         guards.stop()
+        # Work still running off the GUI thread (a scrub after start, a report) ends before the
+        # interpreter does: a worker alive during Python's shutdown can crash the process at exit.
+        QThreadPool.globalInstance().waitForDone(WORKERS_AT_EXIT_MS)

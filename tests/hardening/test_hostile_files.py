@@ -119,7 +119,8 @@ def test_dnc_zip_member_without_a_line_break(cli_env: dict[str, str], tmp_path: 
     db = tmp_path / "dialdesk.db"
     run = run_measured(cli_env, db, "dnc", "import", str(path), "--as-of", "2026-11-01")
     assert_clean_refusal(run, "212.txt", "longer than")
-    assert query(db, "SELECT count(*) FROM dnc_entries") == [(0,)]
+    # Nothing written: a database made only for the failed command is not even left behind.
+    assert not db.exists() or query(db, "SELECT count(*) FROM registry_numbers") == [(0,)]
 
 
 def test_csv_without_a_line_break(cli_env: dict[str, str], tmp_path: Path) -> None:

@@ -48,7 +48,8 @@ def test_cli_and_window_from_the_same_executable(executable: Path, clean_env: di
     sample = BUNDLE / "_internal" / "desktop" / "_resources" / "samples" / "leads-sample.csv"
     imported = run(executable, clean_env, "leads", "import", str(sample))
     assert imported.returncode == 0 and "Imported" in imported.stdout, imported.stderr
-    assert "Maria Lopez" in run(executable, clean_env, "queue").stdout
+    # Who is offered depends on the hour (calling hours); how many leads are queued does not.
+    assert "20 leads in the queue" in run(executable, clean_env, "queue").stdout
     check = run(executable, clean_env, "check", "+12125550134")
     assert check.returncode in (0, 1) and "+12125550134" in check.stdout, check.stderr
     shown = run(executable, {**clean_env, "DIALDESK_EXIT_AFTER_START": "1"})

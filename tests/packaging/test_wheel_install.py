@@ -90,7 +90,7 @@ def test_the_installed_wheel_works_outside_the_checkout(
 
     assert "imported" in _run([dialdesk, "leads", "import", str(sample)], clean_env, work).lower()
     queue = _run([dialdesk, "queue", "--limit", "5"], clean_env, work)
-    assert "Maria Lopez" in queue
+    assert "20 leads in the queue" in queue  # who is offered depends on the hour; the count does not
     check = subprocess.run(
         [dialdesk, "check", "+12125550134"],
         env=clean_env,
