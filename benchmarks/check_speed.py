@@ -57,7 +57,7 @@ def main() -> int:
         env["HOME"] = folder  # the log file and user data folder of a throw-away user
         if args.source:
             env["PYTHONPATH"] = str(Path(args.source).resolve())
-        command = [args.exe] if args.exe else [sys.executable, "-m", "desktop"]
+        command = [str(Path(args.exe).resolve())] if args.exe else [sys.executable, "-m", "desktop"]
         command += ["check", NUMBER]
         # Run from the temporary folder: from the checkout, its `desktop/` would shadow --source.
         timed(command, env, folder)  # makes and migrates the database, and compiles the byte-code once
