@@ -65,7 +65,7 @@ HUMAN = {
 
 
 def register(commands: Subparsers) -> None:
-    from desktop.services.sip_call import DEFAULT_RING_TIMEOUT_S, MIN_RING_TIMEOUT_S
+    from desktop.services.ring_time import DEFAULT_RING_TIMEOUT_S, MIN_RING_TIMEOUT_S
 
     call = commands.add_parser(
         "call",

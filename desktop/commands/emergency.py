@@ -11,7 +11,6 @@ from datetime import date
 from typing import Any
 
 from desktop.commands.common import EXIT_OK, CliError, Subparsers, print_json
-from desktop.services.emergencies import EmergencyService
 
 
 def register(commands: Subparsers) -> None:
@@ -39,6 +38,8 @@ def add_emergency(workspace: Any, args: argparse.Namespace) -> int:
     code = args.state.strip().upper()
     if workspace.rulebook.state(code) is None:
         raise CliError(f"{args.state!r} is not a state code Dialdesk knows")
+    from desktop.services.emergencies import EmergencyService
+
     try:
         added = EmergencyService(workspace.uow).add(
             code, _day(args.first, "FIRST"), _day(args.last, "LAST"), args.areas
@@ -50,6 +51,8 @@ def add_emergency(workspace: Any, args: argparse.Namespace) -> int:
 
 
 def list_emergencies(workspace: Any, args: argparse.Namespace) -> int:
+    from desktop.services.emergencies import EmergencyService
+
     rows = EmergencyService(workspace.uow).list()
     if args.json:
         print_json(

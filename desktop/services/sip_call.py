@@ -13,9 +13,9 @@ from __future__ import annotations
 import os
 import queue
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from desktop.services.calling import CallingError, CallStarted
-from desktop.services.workspace import Workspace
 from desktop.speech import silence_wav
 from desktop.telephony.baresip import BaresipNotInstalled, BaresipOptions, CallEvent, SipDialer, find_baresip
 from desktop.telephony.call_states import (
@@ -26,6 +26,9 @@ from desktop.telephony.call_states import (
 )
 from desktop.telephony.dialers import DialError
 from desktop.telephony.sip_account import SipAccountError, parse_sip_account
+
+if TYPE_CHECKING:
+    from desktop.services.workspace import Workspace
 
 __all__ = [
     "DEFAULT_RING_TIMEOUT_S",

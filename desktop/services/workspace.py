@@ -4,25 +4,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from functools import cached_property
+from typing import TYPE_CHECKING
 
+from desktop.domain.outcomes import OutcomeRules
 from desktop.paths import default_database_path
-from desktop.services.callbacks import CallbackService
 from desktop.services.calling import CallingService
 from desktop.services.clock import Clock, system_clock
-from desktop.services.consent import ConsentService
-from desktop.services.dnc import DncService
 from desktop.services.gate import DialGate, RegistryView
 from desktop.services.hours import HoursKeys
-from desktop.services.imports import ImportService
-from desktop.services.leads import LeadService
-from desktop.services.meetings import MeetingService
 from desktop.services.outcome_rules import OutcomeRulesService
-from desktop.services.registry import RegistryLookup, RegistryService
+from desktop.services.registry_lookup import RegistryLookup
 from desktop.services.rules import shipped_rulebook, use_shipped_area_code_table
-from desktop.services.scripts import ScriptService
-from desktop.services.scrub import ScrubService
 from desktop.services.settings import Settings, SettingsService
-from desktop.services.sip_settings import SipSettingsService
 from desktop.storage import rollups
 from desktop.storage.engine import (
     ENV_VAR,
@@ -36,6 +30,18 @@ from desktop.storage.engine import (
 from desktop.storage.migrate import LATEST_REVISION, stored_revision, upgrade
 from desktop.storage.uow import UnitOfWorkFactory
 from desktop.telephony.dialers import Dialer, HandoffDialer, ManualDialer, UrlOpener
+
+if TYPE_CHECKING:
+    from desktop.services.callbacks import CallbackService
+    from desktop.services.consent import ConsentService
+    from desktop.services.dnc import DncService
+    from desktop.services.imports import ImportService
+    from desktop.services.leads import LeadService
+    from desktop.services.meetings import MeetingService
+    from desktop.services.registry import RegistryService
+    from desktop.services.scripts import ScriptService
+    from desktop.services.scrub import ScrubService
+    from desktop.services.sip_settings import SipSettingsService
 
 __all__ = ["DatabaseError", "Workspace", "open_workspace", "resolve_database"]
 
@@ -82,13 +88,15 @@ class Workspace:
         self.clock = clock
         self.uow = UnitOfWorkFactory(self.engine)
         self.settings = SettingsService(self.uow)
-        # The built-in softphone's account and options; its password lives in the OS keyring.
-        self.sip_settings = SipSettingsService(self.uow)
         self._settings_cache: Settings | None = None
         self._url_opener: UrlOpener = _no_url_opener
         self._dialer_override: Dialer | None = None
         self.outcome_rules_service = OutcomeRulesService(self.uow)
         outcome_rules = self.outcome_rules_service.load()
+        # The rules in force (changed by save_outcome_rules and reload), for services made later.
+        self._outcome_rules = outcome_rules
+        # The scripts keep the rules read when the database was opened, as they always did.
+        self._opened_outcome_rules = outcome_rules
         if not self.read_only:
             with self.engine.begin() as connection:
                 # Report summaries built with other rules (or not yet, after an upgrade): rebuilt now,
@@ -108,37 +116,7 @@ class Workspace:
             attempt_target=lambda: self.current_settings().attempt_target,
         )
         self.hours = HoursKeys(self.rulebook)
-        self.leads = LeadService(
-            self.uow,
-            clock,
-            lambda: self.current_settings().attempt_target,
-            outcome_rules,
-            self.hours,
-            gate_check=lambda lead_id: self.calling.check(lead_id).decision,
-        )
-        self.calling.next_lead = self.leads.next_lead_id
-        self.imports = ImportService(
-            self.uow, clock, lambda: self.current_settings().default_region, self.hours
-        )
-        self.dnc = DncService(self.uow, clock, self.current_settings)
-        self.consent = ConsentService(self.uow, clock)
-        self.meetings = MeetingService(self.uow, clock)
-        self.callbacks = CallbackService(
-            self.uow, clock, agent_name=lambda: self.current_settings().agent_name
-        )
-        self.registry_service = RegistryService(
-            self.uow, clock, agent_name=lambda: self.current_settings().agent_name
-        )
-        self.scripts = ScriptService(
-            self.uow,
-            clock,
-            outcome_rules,
-            agent_name=lambda: self.current_settings().agent_name,
-            firm_name=lambda: self.current_settings().firm_name,
-        )
-        self.scrub = ScrubService(self.uow, clock, self.gate)
-        self.leads.page_gate = self.scrub.decide_leads
-        self.leads.remember_refusals = not self.read_only
+        self.calling.next_lead = lambda exclude: self.leads.next_lead_id(exclude)
         if not self.read_only:
             with self.uow() as uow:
                 # Leads written before hours keys existed (or by an older version, or under other
@@ -147,11 +125,96 @@ class Workspace:
                 if self.hours.backfill(uow) or stale:
                     uow.commit()
 
+    # The other use cases are made on first use: a command imports and builds only what it needs
+    # (`dialdesk check` starts without the import, scripts, registry-file or SIP-settings code).
+
+    @cached_property
+    def sip_settings(self) -> SipSettingsService:
+        """The built-in softphone's account and options; its password lives in the OS keyring."""
+        from desktop.services.sip_settings import SipSettingsService
+
+        return SipSettingsService(self.uow)
+
+    @cached_property
+    def leads(self) -> LeadService:
+        from desktop.services.leads import LeadService
+
+        leads = LeadService(
+            self.uow,
+            self.clock,
+            lambda: self.current_settings().attempt_target,
+            self._outcome_rules,
+            self.hours,
+            gate_check=lambda lead_id: self.calling.check(lead_id).decision,
+        )
+        leads.page_gate = lambda uow, offered, now: self.scrub.decide_leads(uow, offered, now)
+        leads.remember_refusals = not self.read_only
+        return leads
+
+    @cached_property
+    def imports(self) -> ImportService:
+        from desktop.services.imports import ImportService
+
+        return ImportService(self.uow, self.clock, lambda: self.current_settings().default_region, self.hours)
+
+    @cached_property
+    def dnc(self) -> DncService:
+        from desktop.services.dnc import DncService
+
+        return DncService(self.uow, self.clock, self.current_settings)
+
+    @cached_property
+    def consent(self) -> ConsentService:
+        from desktop.services.consent import ConsentService
+
+        return ConsentService(self.uow, self.clock)
+
+    @cached_property
+    def meetings(self) -> MeetingService:
+        from desktop.services.meetings import MeetingService
+
+        return MeetingService(self.uow, self.clock)
+
+    @cached_property
+    def callbacks(self) -> CallbackService:
+        from desktop.services.callbacks import CallbackService
+
+        return CallbackService(self.uow, self.clock, agent_name=lambda: self.current_settings().agent_name)
+
+    @cached_property
+    def registry_service(self) -> RegistryService:
+        from desktop.services.registry import RegistryService
+
+        return RegistryService(self.uow, self.clock, agent_name=lambda: self.current_settings().agent_name)
+
+    @cached_property
+    def scripts(self) -> ScriptService:
+        from desktop.services.scripts import ScriptService
+
+        return ScriptService(
+            self.uow,
+            self.clock,
+            self._opened_outcome_rules,
+            agent_name=lambda: self.current_settings().agent_name,
+            firm_name=lambda: self.current_settings().firm_name,
+        )
+
+    @cached_property
+    def scrub(self) -> ScrubService:
+        from desktop.services.scrub import ScrubService
+
+        return ScrubService(self.uow, self.clock, self.gate)
+
     def save_outcome_rules(self, overrides: dict[str, dict[str, object]]) -> None:
         """Store the user's outcome rules and put them in force at once."""
         rules = self.outcome_rules_service.save(overrides)
+        self._set_outcome_rules(rules)
+
+    def _set_outcome_rules(self, rules: OutcomeRules) -> None:
+        self._outcome_rules = rules
         self.calling.outcome_rules = rules
-        self.leads.outcome_rules = rules
+        if "leads" in self.__dict__:  # not made yet: made with these rules when first used
+            self.leads.outcome_rules = rules
 
     def reload(self) -> None:
         """The database was replaced under the open workspace (a restored backup): forget what was read."""
@@ -160,9 +223,7 @@ class Workspace:
         if isinstance(self.registry, RegistryLookup):
             self.registry.close()  # reconnects on the next look-up
         self.engine.dispose()
-        rules = self.outcome_rules_service.load()  # the restored database's own outcome rules
-        self.calling.outcome_rules = rules
-        self.leads.outcome_rules = rules
+        self._set_outcome_rules(self.outcome_rules_service.load())  # the restored database's own
         with self.uow() as uow:
             stale = self.hours.forget_stale_keys(uow)
             if self.hours.backfill(uow) or stale:

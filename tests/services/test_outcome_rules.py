@@ -46,3 +46,18 @@ def test_what_cannot_be_saved(workspace: Workspace, overrides: dict, message: st
     with pytest.raises(OutcomeRulesError, match=message):
         workspace.save_outcome_rules(overrides)
     assert workspace.outcome_rules_service.overrides() == {}
+
+
+def test_rules_saved_before_the_lead_service_is_first_used_are_in_force_there(
+    workspace: Workspace, db_path: Path, clock: ManualClock
+) -> None:
+    # The workspace makes its lead service on first use: rules saved (or reloaded) before then
+    # must reach it as they reach the calling service.
+    fresh = open_workspace(str(db_path), clock=clock)
+    try:
+        assert "leads" not in vars(fresh)
+        fresh.save_outcome_rules({"no_answer": {"retry_hours": 48}})
+        assert fresh.leads.outcome_rules is fresh.calling.outcome_rules
+        assert fresh.leads.outcome_rules.get("no_answer").retry_after == timedelta(hours=48)
+    finally:
+        fresh.close()
