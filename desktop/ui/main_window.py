@@ -333,6 +333,10 @@ class MainWindow(QMainWindow):
         decision = result.decision  # check() answers a GateResult: the decision and its evidence
         self.lead_panel.set_gate(None if decision.allowed else [reason.detail for reason in decision.reasons])
 
+    def next_due_lead_id(self, exclude: tuple[int, ...] = ()) -> int | None:
+        """The queue's next callable, due lead (whatever is on screen), or None."""
+        return self.leads.next_lead_id(exclude=exclude)
+
     def show_next_lead(self) -> None:
         exclude = (self.current_card.id,) if self.current_card is not None else ()
         lead_id = self.leads.next_lead_id(exclude=exclude) or self.leads.next_lead_id()
