@@ -129,6 +129,8 @@ class LeadPanel(QWidget):
     def __init__(self, leads: LeadService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._leads = leads
+        # The panel itself holds the keyboard between calls: 1–0 and Space are shortcuts there.
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.card: LeadCard | None = None
         self._notes_lead_id: int | None = None
         self._notes_dirty = False
