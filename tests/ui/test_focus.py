@@ -111,7 +111,7 @@ def test_the_filter_never_keeps_a_focus_it_was_not_given(qtbot, window):  # type
     for reason in (
         Qt.FocusReason.ActiveWindowFocusReason,
         Qt.FocusReason.OtherFocusReason,
-        Qt.FocusReason.PopupFocusReason,
+        Qt.FocusReason.MenuBarFocusReason,
     ):
         filter_edit.setFocus(reason)
         qtbot.wait(10)

@@ -3,8 +3,8 @@
 Qt hands the focus back by itself when a dialog closes, when a busy window is enabled again or when
 the widget that had it disappears; it often picks the first field in the tab order, the queue
 filter, where Space types a space and 1–0 type digits. A field watched here accepts the focus only
-when the broker asks for it (a click, Tab, a shortcut such as Ctrl+F); any other arrival sends the
-focus home (the lead), after the event, so Qt's own focus bookkeeping is finished first.
+when the broker asks for it (a click, Tab, a shortcut such as Ctrl+F, its context menu); any other
+arrival sends the focus home (the lead), after the event, so Qt's own focus bookkeeping is done first.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ DELIBERATE = frozenset(
         Qt.FocusReason.TabFocusReason,
         Qt.FocusReason.BacktabFocusReason,
         Qt.FocusReason.ShortcutFocusReason,
+        # Back from the field's own context menu (Paste…): the broker was already in it.
+        Qt.FocusReason.PopupFocusReason,
     ]
 )
 
