@@ -1,6 +1,8 @@
 """Promised callbacks as the agent follows them: which are coming up soon and which are overdue.
 
-A callback is open until an outcome is recorded for its lead (the calling service closes it then).
+A callback is open until it is kept (an outcome that reached the person), rescheduled (a new
+callback) or the lead leaves the queue (a terminal outcome); the calling service closes it then and
+never on a no answer, busy or voicemail (see `calling.closes_callback`).
 Agent-only callbacks are shown only to the agent who booked them; the others to anyone working
 this database. The queue itself puts a due callback on top; this is for reminders and the list.
 """

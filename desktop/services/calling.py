@@ -365,7 +365,8 @@ class CallingService:
                 lead.contact_count += 1
             lead.last_attempt_at = now
             lead.last_outcome = rule.code
-            uow.callbacks.close_open_for_lead(lead.id, now)
+            if closes_callback(rule.code, rule.counts_as_contact, rule.terminal):
+                uow.callbacks.close_open_for_lead(lead.id, now)
             added = self._apply_rule(
                 uow,
                 lead,
@@ -461,6 +462,12 @@ class CallingService:
             lead.status = lead_rules.STATUS_DO_NOT_CALL if adds_to_dnc else lead_rules.STATUS_CLOSED
             lead.next_due_at = None
             lead.due_reason = code
+        elif pending := uow.callbacks.open_for_lead(lead.id):
+            # A promise still stands (no answer, busy, voicemail…): the lead waits for it, never exhausted.
+            lead.status = lead_rules.STATUS_ACTIVE
+            retry = self._cadence_due(uow, lead, now, target, retry_after or timedelta(hours=4))
+            lead.next_due_at = pending[0].due_at if pending[0].due_at > now else retry
+            lead.due_reason = "callback"
         elif lead.attempt_count >= target:
             lead.status = lead_rules.STATUS_EXHAUSTED
             lead.next_due_at = None
@@ -504,6 +511,16 @@ class CallingService:
         with self._uow_factory() as uow:
             lead = uow.leads.next_in_queue(self._clock(), exclude)
             return lead.id if lead is not None else None
+
+
+def closes_callback(code: str, reached: bool, terminal: bool) -> bool:
+    """Whether recording `code` ends the lead's pending callback.
+
+    A callback ends only when it is kept (the person was reached), rescheduled (a new callback
+    replaces it) or the lead leaves the queue on purpose (a terminal outcome). A no answer, busy or
+    voicemail before or after the promised time leaves the promise standing.
+    """
+    return code == "callback" or reached or terminal
 
 
 def default_phone(uow: UnitOfWork, lead: Lead) -> Phone | None:

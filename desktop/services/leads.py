@@ -17,7 +17,7 @@ from desktop.domain.outcomes import OutcomeRules
 from desktop.domain.phones import describe_location
 from desktop.services.clock import Clock
 from desktop.services.gate import GateResult
-from desktop.services.hours import HoursKeys
+from desktop.services.hours import NO_ZONE_KEY, HoursKeys
 from desktop.storage.models import Lead, Phone, ScriptAnswer
 from desktop.storage.repositories import BUCKET_BLOCKED, BUCKET_LATER, BUCKET_NAMES, reasons_from_json
 from desktop.storage.uow import UnitOfWork, UnitOfWorkFactory
@@ -247,6 +247,15 @@ class LeadService:
             local_time=local,
             time_zone=zone,
         )
+
+    def calling_hours_check(self, lead_id: int) -> Callable[[datetime], bool]:
+        """A test of whether the lead's calling hours are open at a moment (always, without a zone)."""
+        with self._uow_factory() as uow:
+            lead = uow.leads.get(lead_id)
+            key = (lead.hours_key or "") if lead is not None else ""
+        if not key or key == NO_ZONE_KEY:
+            return lambda _moment: True
+        return lambda moment: not self.hours.reason(key, moment)
 
     def _waiting(self, lead: Lead, bucket: int, now: datetime) -> tuple[str, datetime | None]:
         if bucket == BUCKET_BLOCKED:

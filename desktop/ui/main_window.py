@@ -35,6 +35,7 @@ from desktop.ui.calling.session import ENDED, IDLE, ON_CALL, CallSession
 from desktop.ui.calling.softphone import Softphone
 from desktop.ui.common import style
 from desktop.ui.common.banners import BannerArea
+from desktop.ui.common.focus_home import FocusHome
 from desktop.ui.common.labels import outcome_label
 from desktop.ui.compliance.actions import ComplianceActions
 from desktop.ui.compliance.registry_status import RegistryStatusLabel
@@ -119,8 +120,11 @@ class MainWindow(QMainWindow):
         self.refresh_settings()
         self.start()
         self.follow_up.check()
-        # Keys belong to the calling loop from the first moment, not to the filter box.
-        self.queue_panel.view.setFocus()
+        # Keys belong to the calling loop from the first moment, not to the filter box; the filter
+        # has the focus only when the broker gives it (after a dialog the focus comes home).
+        self.focus_home = FocusHome(self.focus_lead, self)
+        self.focus_home.watch(self.queue_panel.filter_edit)
+        self.focus_lead()
 
     # -- construction ----------------------------------------------------------------------------
 
@@ -333,6 +337,10 @@ class MainWindow(QMainWindow):
         decision = result.decision  # check() answers a GateResult: the decision and its evidence
         self.lead_panel.set_gate(None if decision.allowed else [reason.detail for reason in decision.reasons])
 
+    def next_due_lead_id(self, exclude: tuple[int, ...] = ()) -> int | None:
+        """The queue's next callable, due lead (whatever is on screen), or None."""
+        return self.leads.next_lead_id(exclude=exclude)
+
     def show_next_lead(self) -> None:
         exclude = (self.current_card.id,) if self.current_card is not None else ()
         lead_id = self.leads.next_lead_id(exclude=exclude) or self.leads.next_lead_id()
@@ -409,8 +417,20 @@ class MainWindow(QMainWindow):
         self.dial_bar.show_banner(self.tr("Blocked: {reasons}").format(reasons=reasons))
         self.dial_bar.set_state(IDLE, self.tr("Not dialled. The refusal is in the history."))
 
+    def focus_lead(self) -> None:
+        """Give the keyboard back to the lead on screen (the queue when there is none)."""
+        if self.current_card is not None:
+            self.lead_panel.setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            self.queue_panel.view.setFocus(Qt.FocusReason.OtherFocusReason)
+
     @Slot()
     def on_hang_up_requested(self) -> None:
+        if self.queue_panel.filter_edit.hasFocus():
+            # Esc in the filter clears it and leaves it (and still hangs up a live call).
+            self.queue_panel.filter_edit.clear()
+            self.queue_panel.apply_filter()
+            self.focus_lead()
         if not self.session.live:
             return
         try:
@@ -431,7 +451,14 @@ class MainWindow(QMainWindow):
         if not self.rules.get(code).needs_time:
             self.record_outcome(code)
             return
-        dialog = OutcomeTimeDialog(code, card.display_name, self.workspace.clock(), card.time_zone, self)
+        dialog = OutcomeTimeDialog(
+            code,
+            card.display_name,
+            self.workspace.clock(),
+            card.time_zone,
+            self,
+            self.leads.calling_hours_check(card.id),
+        )
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.accepted.connect(self.on_outcome_dialog_accepted)
         dialog.finished.connect(self.on_outcome_dialog_finished)
@@ -519,7 +546,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def on_filter_triggered(self) -> None:
-        self.queue_panel.filter_edit.setFocus()
+        self.queue_panel.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.queue_panel.filter_edit.selectAll()
 
     @Slot()
@@ -581,6 +608,8 @@ class MainWindow(QMainWindow):
             self.show_next_lead()
         else:
             self.queue_panel.select_lead(self.current_card.id)
+        # The import's button or dialog had the focus: the keys go to the lead, not the next field.
+        self.focus_lead()
 
     @Slot()
     def on_settings_saved(self) -> None:

@@ -6,7 +6,7 @@ a Florida consumer is refused an automated dial and then called by hand.
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -101,6 +101,8 @@ def test_power_dial_refused_for_a_florida_consumer_then_dialled_by_hand(qtbot, w
     window.workspace.lists_changed()
     emily = next(row.lead_id for row in window.leads.queue_page(0, 50) if row.name == "Emily Chen")
     opened = hand_off(window)
+    # Her callback is due now: the queue offers her first, so power dial counts down to her.
+    window.workspace.scripts.schedule_callback(emily, timedelta(0))
     window.show_lead(emily)
     assert "OK to call now" in window.lead_panel.gate_label.text()
     power = window.softphone.power
@@ -126,3 +128,39 @@ def test_power_dial_refused_for_a_florida_consumer_then_dialled_by_hand(qtbot, w
     manual = attempts(window)[-1]
     assert manual.allowed and json.loads(manual.reasons)["automated"] is False
     assert not power.held
+
+
+def test_power_dial_starts_from_the_queue_not_the_lead_on_screen_and_keeps_a_callback(  # type: ignore[no-untyped-def]
+    qtbot, window, ui_clock
+):
+    """A callback booked for later is not dialled early by power dial, and a no answer on another
+    lead (or on this one) does not cancel it: View → Callbacks still lists it."""
+    opened = hand_off(window)
+    robert = window.current_card.id
+    now = ui_clock()
+    due = now + timedelta(minutes=54)
+    window.record_outcome("callback", callback_at=due)  # as the callback dialog does
+    window.show_lead(robert)  # the broker goes back to the lead on screen
+    assert window.current_card.id == robert
+    window.softphone.settings.power_countdown_s = 0.3
+    bar = window.dial_bar.power_bar
+
+    qtbot.mouseClick(bar.toggle_button, Qt.MouseButton.LeftButton)
+
+    qtbot.waitUntil(lambda: len(opened) == 1, timeout=3000)
+    assert window.current_card.id != robert
+    assert window.current_card.id == [a.lead_id for a in attempts(window) if a.allowed][-1]
+    qtbot.keyClick(window, Qt.Key.Key_1)  # no answer on the lead dialled
+    qtbot.waitUntil(lambda: len(opened) == 2, timeout=3000)
+    assert robert not in [a.lead_id for a in attempts(window) if a.allowed][-2:]
+    qtbot.mouseClick(bar.toggle_button, Qt.MouseButton.LeftButton)  # power dial off
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    qtbot.keyClick(window, Qt.Key.Key_1)
+    # A no answer recorded on Robert himself before the time does not cancel his callback either.
+    window.show_lead(robert)
+    window.record_outcome("no_answer")
+    dialog = window.follow_up.open_callbacks_dialog()  # View → Callbacks
+    assert [view.lead_id for view in dialog.rows] == [robert]
+    dialog.close()
+    ui_clock.set(due)
+    assert window.next_due_lead_id() == robert

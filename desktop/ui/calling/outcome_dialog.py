@@ -7,6 +7,7 @@ handed back as aware UTC datetimes. Enter accepts.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
@@ -38,22 +39,65 @@ def _at(day: date, hour: int, zone: tzinfo) -> datetime:
     return datetime.combine(day, time(hour, 0), tzinfo=zone)
 
 
-def quick_picks(kind: str, now: datetime, zone: tzinfo) -> list[tuple[str, datetime]]:
-    """(name, moment in the lead's zone) for the quick-pick buttons; names are translated by the dialog."""
+def _always_open(_moment: datetime) -> bool:
+    return True
+
+
+# Quick picks are offered on working days; the last hour a pick may start at, their time.
+_LAST_PICK_HOUR = 17
+
+
+def _business_moment(
+    first_day: date, hour: int, zone: tzinfo, is_open: Callable[[datetime], bool], after: datetime | None
+) -> datetime:
+    """The first moment from `first_day` at `hour` (or later that day) on a working day, inside the
+    callee's calling hours and later than `after` (so that no two picks are the same)."""
+    day = first_day
+    for _ in range(60):
+        if day.weekday() < 5:
+            for start in range(hour, max(hour, _LAST_PICK_HOUR) + 1):
+                moment = _at(day, start, zone)
+                if (after is None or moment > after) and is_open(moment):
+                    return moment
+        day += timedelta(days=1)
+    return _at(first_day, hour, zone)  # no open hour in two months: the broker picks by hand
+
+
+def quick_picks(
+    kind: str, now: datetime, zone: tzinfo, is_open: Callable[[datetime], bool] = _always_open
+) -> list[tuple[str, datetime]]:
+    """(name, moment in the lead's zone) for the quick-pick buttons; names are translated by the dialog.
+
+    Every dated pick is on a working day inside the callee's calling hours (`is_open`), on a later
+    day than the pick before it. "In 1 hour" is what the callee asked: an hour of real time (across a change
+    of clocks too), rounded up to 5 minutes.
+    """
     local = now.astimezone(zone)
     tomorrow = local.date() + timedelta(days=1)
     next_monday = local.date() + timedelta(days=7 - local.weekday())
+    picks: list[tuple[str, datetime]] = []
     if kind == CALLBACK:
-        return [
-            ("In 1 hour", _round_up(local + timedelta(hours=1))),
-            ("Tomorrow 9:00 their time", _at(tomorrow, 9, zone)),
-            ("Next week", _at(next_monday, 9, zone)),
+        # Aware arithmetic in a zone adds wall-clock time; in UTC it adds real time.
+        picks.append(("In 1 hour", _round_up(now.astimezone(UTC) + timedelta(hours=1)).astimezone(zone)))
+        hour, plan = 9, [(tomorrow, "Tomorrow 9:00 their time"), (next_monday, "Next week")]
+    else:
+        hour = 10
+        plan = [
+            (tomorrow, "Tomorrow 10:00"),
+            (local.date() + timedelta(days=2), "In two days"),
+            (next_monday, "Next week"),
         ]
-    return [
-        ("Tomorrow 10:00", _at(tomorrow, 10, zone)),
-        ("In two days", _at(local.date() + timedelta(days=2), 10, zone)),
-        ("Next week", _at(next_monday, 10, zone)),
-    ]
+    previous_day: date | None = None
+    for first_day, name in plan:
+        # Each dated pick on a day of its own: two picks on one day would not be two choices.
+        if previous_day is not None:
+            first_day = max(first_day, previous_day + timedelta(days=1))
+        moment = _business_moment(first_day, hour, zone, is_open, now)
+        previous_day = moment.date()
+        if name.startswith("Tomorrow") and moment.date() != tomorrow:
+            name = "Next working day 9:00 their time" if kind == CALLBACK else "Next working day 10:00"
+        picks.append((name, moment))
+    return picks
 
 
 class OutcomeTimeDialog(QDialog):
@@ -66,6 +110,7 @@ class OutcomeTimeDialog(QDialog):
         now: datetime,
         time_zone: str,
         parent: QWidget | None = None,
+        is_open: Callable[[datetime], bool] = _always_open,
     ) -> None:
         super().__init__(parent)
         self.kind = kind
@@ -96,7 +141,8 @@ class OutcomeTimeDialog(QDialog):
         self.quick_buttons: list[QPushButton] = []
         self._group = QButtonGroup(self)
         self._group.setExclusive(True)
-        for name, moment in quick_picks(kind, now, self._zone):
+        offered = quick_picks(kind, now, self._zone, is_open)
+        for name, moment in offered:
             button = QPushButton(f"{self.tr(name)}  ·  {moment.strftime('%a %d %b, %H:%M')}")
             button.setCheckable(True)
             # Enter must accept the dialog, not press whichever quick pick has focus.
@@ -145,7 +191,7 @@ class OutcomeTimeDialog(QDialog):
         layout.addWidget(buttons)
 
         self.quick_buttons[0].setChecked(True)
-        self._set_moment(quick_picks(kind, now, self._zone)[0][1])
+        self._set_moment(offered[0][1])
         if kind == MEETING:
             self.where_edit.setFocus()
         else:

@@ -27,7 +27,11 @@ MIN_RATE_WINDOW_S = 60.0
 
 
 class PowerDialer(QObject):
-    """Counts down after each outcome and dials the lead on screen as an automated dial."""
+    """Counts down after each outcome and dials the queue's next due lead as an automated dial.
+
+    The lead dialled is always the one the queue offers now (a callback waits for its time), never
+    simply the lead on screen: the countdown first brings that lead on screen.
+    """
 
     def __init__(
         self,
@@ -48,6 +52,8 @@ class PowerDialer(QObject):
         self.remaining_ms = 0
         self.dials = 0
         self._first_at: datetime | None = None
+        # Leads the agent skipped while power dialling is on: not offered again until it is turned off.
+        self._skipped: set[int] = set()
         self.timer = QTimer(self)
         self.timer.setInterval(TICK_MS)
         self.timer.timeout.connect(self.on_timer_timeout)
@@ -66,8 +72,23 @@ class PowerDialer(QObject):
     def counting(self) -> bool:
         return self.timer.isActive() or (self.paused and self.remaining_ms > 0)
 
+    def _bring_queue_lead(self) -> bool:
+        """Show the queue's next callable, due lead; False (and say so) when none is due now."""
+        window = self._window
+        lead_id = window.next_due_lead_id(exclude=tuple(self._skipped))
+        if lead_id is None:
+            self.stop_countdown(self.tr("Power dial: no lead is due now"))
+            return False
+        card = window.current_card
+        if card is None or card.id != lead_id:
+            window.show_lead(lead_id)
+        card = window.current_card
+        return card is not None and card.id == lead_id
+
     def start_countdown(self) -> None:
         if not self.enabled:
+            return
+        if self._window.session.state != IDLE or not self._bring_queue_lead():
             return
         self.held = False
         self.paused = False
@@ -115,6 +136,10 @@ class PowerDialer(QObject):
         if card is None or window.session.state != IDLE or window.outcome_dialog is not None:
             self.stop_countdown()
             return
+        if window.next_due_lead_id(exclude=tuple(self._skipped)) != card.id:
+            # The agent opened another lead during the countdown, or this one is no longer due.
+            self.start_countdown()
+            return
         self.bar.countdown_label.setText(self.tr("Calling {name}…").format(name=card.display_name))
         window.session.automated_next = True
         try:
@@ -132,12 +157,13 @@ class PowerDialer(QObject):
     def on_bar_toggled(self, checked: bool) -> None:
         self.enabled = checked
         self.held = False
+        self._skipped.clear()
         if not checked:
             self.stop_countdown()
             return
         if self._first_at is None:
             self._first_at = self._clock()
-        if self._window.session.state == IDLE and self._window.current_card is not None:
+        if self._window.session.state == IDLE:
             self.start_countdown()
         else:
             self.bar.countdown_label.setText(
@@ -162,12 +188,11 @@ class PowerDialer(QObject):
         window = self._window
         if window.session.state == ON_CALL:
             return
-        before = window.current_card.id if window.current_card is not None else None
         self.timer.stop()
-        window.show_next_lead()
-        after = window.current_card
-        if after is None or after.id == before:
-            self.held = False
+        self.held = False
+        if window.current_card is not None:
+            self._skipped.add(window.current_card.id)
+        if window.next_due_lead_id(exclude=tuple(self._skipped)) is None:
             self.stop_countdown(self.tr("Power dial: no other lead to call now"))
             return
         self.start_countdown()

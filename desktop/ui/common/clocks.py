@@ -45,6 +45,18 @@ def both_clocks(moment: datetime, zone: str, fmt: str = DAY_TIME) -> str:
     return _tr("{theirs} their time ({yours} yours)").format(theirs=theirs, yours=your_time(moment, TIME))
 
 
+def labelled_time(moment: datetime, zone: str, fmt: str = DAY_TIME) -> str:
+    """ "their Sun 06 Dec 09:30 · your 15:30": every time shown says whose it is. Your day is
+    repeated only when it differs from theirs; without their zone only yours is shown."""
+    local_yours = moment.astimezone()
+    if not zone:
+        return _tr("your {yours}").format(yours=local_yours.strftime(fmt))
+    local_theirs = moment.astimezone(ZoneInfo(zone))
+    same_day = local_theirs.date() == local_yours.date()
+    yours = local_yours.strftime(TIME if same_day else fmt)
+    return _tr("their {theirs} · your {yours}").format(theirs=local_theirs.strftime(fmt), yours=yours)
+
+
 def span_text(minutes: int) -> str:
     """A length of time for people: "25 min", "2 h 10 min", "3 d 4 h"."""
     minutes = abs(minutes)

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from desktop.services.consent import ConsentRecord
 from desktop.services.leads import HistoryItem, LeadCard, LeadService, PhoneView, display_number
 from desktop.ui.common import style
+from desktop.ui.common.clocks import labelled_time
 from desktop.ui.common.labels import consent_summary
 from desktop.ui.common.record_table import fit_columns, make_record_list
 
@@ -129,6 +130,8 @@ class LeadPanel(QWidget):
     def __init__(self, leads: LeadService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._leads = leads
+        # The panel itself holds the keyboard between calls: 1–0 and Space are shortcuts there.
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.card: LeadCard | None = None
         self._notes_lead_id: int | None = None
         self._notes_dirty = False
@@ -358,9 +361,7 @@ class LeadPanel(QWidget):
             return
         if card.next_due_at is not None and card.next_due_at > now:
             self.due_label.setText(
-                self.tr("Next try: {when}").format(
-                    when=card.next_due_at.astimezone().strftime("%a %d %b %H:%M")
-                )
+                self.tr("Next try: {when}").format(when=labelled_time(card.next_due_at, card.time_zone))
             )
             self.due_label.show()
         else:

@@ -28,6 +28,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from desktop.services.leads import LeadService, QueueCounts, QueueRow, describe_wait
 from desktop.ui.common import style
+from desktop.ui.common.clocks import labelled_time
 from desktop.ui.common.text import plural
 
 PAGE_SIZE = 200
@@ -342,9 +343,7 @@ class QueueTableModel(QAbstractTableModel):
                 lines.append(_tr("Callable {wait}").format(wait=wait))
         lines.append(_tr("{n} of {target} attempts made").format(n=item.attempts, target=item.target))
         if item.due_at is not None:
-            lines.append(
-                _tr("Next try: {when}").format(when=item.due_at.astimezone().strftime("%d %b %H:%M"))
-            )
+            lines.append(_tr("Next try: {when}").format(when=labelled_time(item.due_at, item.time_zone)))
         return "\n".join(lines)
 
 
