@@ -33,6 +33,7 @@ from desktop.ui.calling.keys import CallingKeys
 from desktop.ui.calling.outcome_dialog import OutcomeTimeDialog
 from desktop.ui.calling.session import ENDED, IDLE, ON_CALL, CallSession
 from desktop.ui.calling.softphone import Softphone
+from desktop.ui.calling.stray_keys import StrayOutcomeGuard, needs_confirmation
 from desktop.ui.common import style
 from desktop.ui.common.banners import BannerArea
 from desktop.ui.common.labels import outcome_label
@@ -106,7 +107,8 @@ class MainWindow(QMainWindow):
         self.follow_up.queueChanged.connect(self.on_queue_changed)
         self._build_menus()
         self.keys = CallingKeys(self, self.rules)
-        self.keys.outcomePressed.connect(self.on_outcome_chosen)
+        self.keys.outcomePressed.connect(self.on_outcome_key_pressed)
+        self.stray_guard = StrayOutcomeGuard(self, self.on_outcome_chosen)
         self.keys.callPressed.connect(self.on_call_requested)
         self.keys.hangUpPressed.connect(self.on_hang_up_requested)
         # The built-in softphone (SIP backend) and the power dialler follow the calling loop.
@@ -143,7 +145,7 @@ class MainWindow(QMainWindow):
             self.centre.addWidget(page)
 
         self.script_panel = ScriptPanel(self.workspace.scripts, self.rules)
-        self.script_panel.outcomeRequested.connect(self.on_outcome_chosen)
+        self.script_panel.outcomeRequested.connect(self.on_outcome_clicked)
         self.script_panel.callbackScheduled.connect(self.on_script_callback_scheduled)
         self.script_panel.answersChanged.connect(self.lead_panel.answers_box.show_answers)
         self.script_panel.editorRequested.connect(self.on_scripts_triggered)
@@ -159,7 +161,7 @@ class MainWindow(QMainWindow):
         self.dial_bar = DialBar(self.rules)
         self.dial_bar.callRequested.connect(self.on_call_requested)
         self.dial_bar.hangUpRequested.connect(self.on_hang_up_requested)
-        self.dial_bar.outcomeChosen.connect(self.on_outcome_chosen)
+        self.dial_bar.outcomeChosen.connect(self.on_outcome_clicked)
         self.dial_bar.numberChanged.connect(self.on_dial_bar_number_changed)
 
         central = QWidget()
@@ -421,6 +423,24 @@ class MainWindow(QMainWindow):
         self.dial_bar.set_state(ENDED, self.tr("Call ended. What happened? Press 1–0."))
         self.dial_bar.set_elapsed(duration)
         self.reload_card()
+
+    @Slot(str)
+    def on_outcome_key_pressed(self, code: str) -> None:
+        self._choose_outcome(code, from_key=True)
+
+    @Slot(str)
+    def on_outcome_clicked(self, code: str) -> None:
+        self._choose_outcome(code, from_key=False)
+
+    def _choose_outcome(self, code: str, from_key: bool) -> None:
+        card = self.current_card
+        if card is None or self.outcome_dialog is not None or self.stray_guard.box is not None:
+            return
+        rule = self.rules.get(code)
+        if needs_confirmation(rule, call_placed=self.session.call is not None, from_key=from_key):
+            self.stray_guard.ask(rule, card.display_name)
+            return
+        self.on_outcome_chosen(code)
 
     @Slot(str)
     def on_outcome_chosen(self, code: str) -> None:
