@@ -17,6 +17,7 @@ from desktop.services.imports import ImportService
 from desktop.services.leads import LeadService
 from desktop.services.meetings import MeetingService
 from desktop.services.outcome_rules import OutcomeRulesService
+from desktop.services.outcome_undo import OutcomeUndo
 from desktop.services.registry import RegistryLookup, RegistryService
 from desktop.services.rules import shipped_rulebook, use_shipped_area_code_table
 from desktop.services.scripts import ScriptService
@@ -117,6 +118,7 @@ class Workspace:
             gate_check=lambda lead_id: self.calling.check(lead_id).decision,
         )
         self.calling.next_lead = self.leads.next_lead_id
+        self.outcome_undo = OutcomeUndo(self.uow, clock)
         self.imports = ImportService(
             self.uow, clock, lambda: self.current_settings().default_region, self.hours
         )

@@ -24,9 +24,10 @@ from PySide6.QtWidgets import (
 )
 
 import desktop
-from desktop.services.calling import CallingError, GateRefused
+from desktop.services.calling import CallingError, GateRefused, OutcomeRecorded
 from desktop.services.imports import ImportReport
 from desktop.services.leads import LeadCard, LeadNotFound, QueueCounts, display_number
+from desktop.services.outcome_undo import OutcomeUndone
 from desktop.services.workspace import Workspace
 from desktop.ui.calling.dial_bar import DialBar
 from desktop.ui.calling.keys import CallingKeys
@@ -34,6 +35,7 @@ from desktop.ui.calling.outcome_dialog import OutcomeTimeDialog
 from desktop.ui.calling.session import ENDED, IDLE, ON_CALL, CallSession
 from desktop.ui.calling.softphone import Softphone
 from desktop.ui.calling.stray_keys import StrayOutcomeGuard, needs_confirmation
+from desktop.ui.calling.undo_outcome import UndoLastOutcome
 from desktop.ui.common import style
 from desktop.ui.common.banners import BannerArea
 from desktop.ui.common.labels import outcome_label
@@ -109,6 +111,10 @@ class MainWindow(QMainWindow):
         self.keys = CallingKeys(self, self.rules)
         self.keys.outcomePressed.connect(self.on_outcome_key_pressed)
         self.stray_guard = StrayOutcomeGuard(self, self.on_outcome_chosen)
+        self.undo_outcome = UndoLastOutcome(self, workspace.outcome_undo)
+        self.undo_outcome.blocked = lambda: self.session.live or self.outcome_dialog is not None
+        self.undo_outcome.undone.connect(self.on_outcome_undone)
+        self.undo_outcome.refused.connect(lambda message: self.statusBar().showMessage(message, 8000))
         self.keys.callPressed.connect(self.on_call_requested)
         self.keys.hangUpPressed.connect(self.on_hang_up_requested)
         # The built-in softphone (SIP backend) and the power dialler follow the calling loop.
@@ -497,7 +503,8 @@ class MainWindow(QMainWindow):
             message += " " + self.tr("{numbers} added to the do-not-call list.").format(
                 numbers=", ".join(display_number(number, number) for number in result.added_to_dnc)
             )
-        self.statusBar().showMessage(message, 8000)
+        self.statusBar().showMessage(message + " " + self.tr("Ctrl+Z undoes it."), 8000)
+        self.undo_outcome.remember(result)
         self.follow_up.outcome_recorded(card.id, result.meeting_id)
         if result.next_lead_id is not None:
             self.show_lead(result.next_lead_id)
@@ -507,6 +514,20 @@ class MainWindow(QMainWindow):
         # and the counts of the whole queue, the slow part with 100,000 leads).
         QTimer.singleShot(0, self.on_queue_refresh_due)
         return True
+
+    @Slot(object, object)
+    def on_outcome_undone(self, result: OutcomeRecorded, undone: OutcomeUndone) -> None:
+        """The lead whose outcome was undone comes back on screen, as it was before."""
+        message = self.tr("Undone: “{outcome}”; the call stays in the history, corrected.").format(
+            outcome=outcome_label(self.rules.get(result.outcome))
+        )
+        if undone.removed_from_dnc:
+            message += " " + self.tr("{numbers} taken off the do-not-call list.").format(
+                numbers=", ".join(display_number(number, number) for number in undone.removed_from_dnc)
+            )
+        self.show_lead(result.lead_id)
+        self.statusBar().showMessage(message, 8000)
+        QTimer.singleShot(0, self.on_queue_refresh_due)
 
     @Slot()
     def on_queue_refresh_due(self) -> None:

@@ -282,3 +282,45 @@ def test_an_outcome_key_after_a_call_needs_no_question(qtbot, window):  # type: 
     qtbot.keyClick(window, Qt.Key.Key_1)
     assert window.stray_guard.box is None
     assert window.leads.card(1).last_outcome == "no_answer"
+
+
+def test_ctrl_z_undoes_the_last_outcome_as_a_correction(qtbot, window):  # type: ignore[no-untyped-def]
+    before = window.leads.card(1)
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    qtbot.keyClick(window, Qt.Key.Key_9)  # Do not call, after a call: no question
+    assert lead_name(window) != "Maria Lopez"
+    assert window.workspace.dnc.list() != []
+
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+
+    assert lead_name(window) == "Maria Lopez"
+    after = window.leads.card(1)
+    assert (after.attempts, after.status, after.last_outcome, after.next_due_at) == (
+        before.attempts,
+        before.status,
+        before.last_outcome,
+        before.next_due_at,
+    )
+    assert window.workspace.dnc.list() == []
+    assert "do-not-call" not in window.lead_panel.phones_label.text()
+    outcomes = [item.outcome for item in after.history if item.kind == "call"]
+    assert "do_not_call" in outcomes, "the undone call stays in the history"
+    assert "Undone" in window.statusBar().currentMessage()
+    assert window.lead_panel.history_texts()[0].split(" | ")[2] == "Undone (correction)"
+
+    # Only the last one, once: a second Ctrl+Z has nothing left.
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.statusBar().currentMessage() == "Nothing to undo in this session."
+
+
+def test_ctrl_z_in_the_notes_undoes_typing_not_the_outcome(qtbot, window):  # type: ignore[no-untyped-def]
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    qtbot.keyClick(window, Qt.Key.Key_2)
+    assert window.leads.card(1).last_outcome == "busy"
+    notes = window.lead_panel.notes_edit
+    notes.setFocus()
+    qtbot.waitUntil(notes.hasFocus)
+    qtbot.keyClicks(notes, "abc")
+    qtbot.keyClick(notes, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.leads.card(1).last_outcome == "busy"
