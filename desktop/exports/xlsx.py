@@ -2,8 +2,9 @@
 
 Written with openpyxl's write-only mode, so a year of calls streams to disk instead of living in
 memory; a table longer than a sheet allows continues on "Calls (2)", "Calls (3)" …. The file is
-created readable by its owner only, and text cells a spreadsheet would run as a formula (starting
-with =, +, -, @) are neutralised exactly as in CSV exports.
+created readable by its owner only. Text is written as text cells, which a spreadsheet never runs as
+a formula: "+12125550134" and '=HYPERLINK(…)' read back exactly as they are, with no apostrophe
+(that prefix is what CSV needs, desktop/exports/safe_csv.py, since a CSV cell has no type).
 """
 
 from __future__ import annotations
@@ -17,11 +18,9 @@ from typing import IO, Any, Protocol
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
-
-from desktop.exports.safe_csv import neutralise
 
 MAX_ROWS = 1_048_576  # Excel's limit per sheet, header included
 DATE_FORMAT = "yyyy-mm-dd"
@@ -63,13 +62,37 @@ def _shown_control(match: re.Match[str]) -> str:
 
 
 def xlsx_text(value: Any) -> Any:
-    """A text cell as XLSX can hold it, formulas neutralised: the control characters XML 1.0 forbids
-    (a bell in a name, a stray escape in a note) are written visibly as `\\x07` instead of failing the
-    whole report."""
-    value = neutralise(value)
+    """A text as XLSX can hold it: the control characters XML 1.0 forbids (a bell in a name, a stray
+    escape in a note) are written visibly as `\\x07` instead of failing the whole report."""
     if isinstance(value, str):
         return ILLEGAL_CHARACTERS_RE.sub(_shown_control, value)
     return value
+
+
+def _typed_as_other_than_text(value: Any) -> bool:
+    """openpyxl stores a string starting with "=" as a formula and "#N/A" as an error: these must be
+    made text cells explicitly."""
+    return isinstance(value, str) and ((len(value) > 1 and value.startswith("=")) or value in ERROR_CODES)
+
+
+def _keep_text(cell: Any) -> None:
+    """A string cell openpyxl typed as a formula or an error becomes text again (set after the value:
+    setting the value picks the type again)."""
+    if _typed_as_other_than_text(cell.value):
+        cell.data_type = "s"
+
+
+def _cell(sheet: Any, value: Any, number_format: str | None = None) -> Any:
+    """The value as openpyxl appends it; a WriteOnlyCell when it needs a format or must be kept text."""
+    stored = cell_value(value)
+    as_text = _typed_as_other_than_text(stored)
+    if number_format is None and not as_text:
+        return stored
+    cell = WriteOnlyCell(sheet, value=stored)
+    _keep_text(cell)
+    if number_format is not None:
+        cell.number_format = number_format
+    return cell
 
 
 def cell_value(value: Any) -> Any:
@@ -119,8 +142,10 @@ def write_workbook(
         about.column_dimensions["B"].width = 60
         for name, value in info:
             label = WriteOnlyCell(about, value=xlsx_text(name))
+            _keep_text(label)
             label.font = bold
             cell = WriteOnlyCell(about, value=cell_value(value))
+            _keep_text(cell)
             cell.alignment = Alignment(horizontal="left")
             style = _format_for(value, None)
             if style:
@@ -141,6 +166,7 @@ def _new_sheet(workbook: Workbook, table: TableLike, taken: set[str], bold: Font
     cells = []
     for header in table.headers:
         cell = WriteOnlyCell(sheet, value=xlsx_text(header))
+        _keep_text(cell)
         cell.font = bold
         cells.append(cell)
     sheet.append(cells)
@@ -163,13 +189,7 @@ def _write_table(
         cells = []
         for index, value in enumerate(row):
             wanted = row_formats[number] if number < len(row_formats) else header_formats[index]
-            style = _format_for(value, wanted or None)
-            if style is None:
-                cells.append(cell_value(value))
-                continue
-            cell = WriteOnlyCell(sheet, value=cell_value(value))
-            cell.number_format = style
-            cells.append(cell)
+            cells.append(_cell(sheet, value, _format_for(value, wanted or None)))
         sheet.append(cells)
         written += 1
     counts[sheet.title] = written

@@ -23,6 +23,7 @@ from desktop.domain.outcomes import OutcomeRules
 from desktop.domain.phones import parse_phone
 from desktop.services.clock import Clock
 from desktop.services.gate import DialGate, GateResult
+from desktop.services.outcome_undo import LeadState, capture_lead_state, corrected_call_ids
 from desktop.storage.models import Attempt, Callback, DncEntry, Lead, Meeting, Phone
 from desktop.storage.uow import UnitOfWork, UnitOfWorkFactory
 from desktop.telephony.dialers import Dialer, DialError
@@ -70,6 +71,8 @@ class OutcomeRecorded:
     added_to_dnc: tuple[str, ...]
     next_lead_id: int | None
     meeting_id: int | None = None
+    # The lead as it was just before the outcome: what an undo gives back.
+    before: LeadState | None = None
 
 
 DialerProvider = Callable[[], Dialer]
@@ -353,6 +356,7 @@ class CallingService:
                 raise CallingError("a blocked call has no outcome")
             if attempt.outcome is not None:
                 raise CallingError(f"call #{attempt_id} already has the outcome {attempt.outcome}")
+            before = capture_lead_state(uow, lead)
             attempt.outcome = rule.code
             if note:
                 attempt.note = (attempt.note + "\n" + note).strip()
@@ -406,6 +410,7 @@ class CallingService:
             added_to_dnc=added,
             next_lead_id=next_lead,
             meeting_id=meeting_id,
+            before=before,
         )
 
     def _apply_rule(
@@ -488,12 +493,13 @@ class CallingService:
         if not zones:
             return earliest
         rules = self.gate.rules
+        # Undone calls and the corrections that undo them are no tries.
+        undone = corrected_call_ids(uow, lead.id)
+        counted = {rule.code for rule in self.outcome_rules if rule.counts_as_attempt}
         times = [
             attempt.started_at
             for attempt in uow.attempts.for_lead(lead.id)
-            if attempt.allowed
-            and attempt.outcome
-            and self.outcome_rules.get(attempt.outcome).counts_as_attempt
+            if attempt.allowed and attempt.outcome in counted and attempt.id not in undone
         ]
         due = next_attempt_at(
             times,

@@ -118,6 +118,8 @@ class _PendingLead:
     phones: list[dict[str, Any]]
     numbers: set[str]
     lead_id: int | None = None
+    # The text of its undialable phones: a re-import must not add "n/a" again.
+    undialable: set[str] = field(default_factory=set)
     consents: list[dict[str, Any]] = field(default_factory=list)
     # The notes already folded in, for a constant-time "seen it" test (no substring search per row).
     note_parts: set[str] = field(default_factory=set)
@@ -239,6 +241,8 @@ class _ImportRun:
         )
         self.pending: list[_PendingLead] = []
         self.merge_index: dict[str, list[_PendingLead]] = {}
+        # Leads without a dialable number, by identity key: matched by name and company alone.
+        self.numberless_index: dict[str, list[_PendingLead]] = {}
         self.parser = CachedParser(region)
         single_fields = (
             *_LIMITS,
@@ -331,17 +335,34 @@ class _ImportRun:
         self._flush(uow)
 
     def _load_existing(self, uow: UnitOfWork) -> None:
-        """Index the leads already in the database by number, so re-imports merge instead of repeat."""
-        for e164, lead_id, key in uow.leads.all_identities():
-            person, _, company = key.partition("|")
-            existing = _PendingLead(
-                values={},
-                identity=lead_rules.LeadIdentity(person, company),
-                phones=[],
-                numbers={e164},
-                lead_id=lead_id,
-            )
-            self.merge_index.setdefault(e164, []).append(existing)
+        """Index the leads already in the database by number (and those without one by identity), one
+        entry per lead with all its numbers, so a re-import merges instead of repeating a lead or phone."""
+        by_lead: dict[int, _PendingLead] = {}
+        for lead_id, key, e164, raw in uow.leads.all_identities():
+            existing = by_lead.get(lead_id)
+            if existing is None:
+                person, _, company = key.partition("|")
+                existing = _PendingLead(
+                    values={},
+                    identity=lead_rules.LeadIdentity(person, company),
+                    phones=[],
+                    numbers=set(),
+                    lead_id=lead_id,
+                )
+                by_lead[lead_id] = existing
+            if e164 is not None:
+                existing.numbers.add(e164)
+                self.merge_index.setdefault(e164, []).append(existing)
+            elif raw is not None:
+                existing.undialable.add(raw)
+        for existing in by_lead.values():
+            if not existing.numbers:
+                self._index_numberless(existing)
+
+    def _index_numberless(self, lead: _PendingLead) -> None:
+        key = lead.identity.key()
+        if key != "|":
+            self.numberless_index.setdefault(key, []).append(lead)
 
     def _cell(self, cells: list[str], name: str) -> str:
         index = self.single.get(name)
@@ -430,10 +451,13 @@ class _ImportRun:
             numbers=numbers,
             consents=consents,
             note_parts={values["notes"]} if values["notes"] else set(),
+            undialable={phone["raw"] for phone in phones if phone["e164"] is None},
         )
         self.pending.append(lead)
         for number in numbers:
             self.merge_index.setdefault(number, []).append(lead)
+        if not numbers:
+            self._index_numberless(lead)
         self.report.imported += 1
 
     def _consents(self, line: int, cells: list[str]) -> list[dict[str, Any]]:
@@ -485,6 +509,11 @@ class _ImportRun:
             for candidate in self.merge_index.get(number, ()):
                 if candidate.identity.same_as(identity):
                     return candidate
+        # A lead without a dialable number is matched by its name and company alone (the row may bring
+        # its first number).
+        for candidate in self.numberless_index.get(identity.key(), ()):
+            if not candidate.numbers:
+                return candidate
         return None
 
     def _merge(
@@ -498,8 +527,15 @@ class _ImportRun:
     ) -> None:
         """Fold a repeated row into its lead: new numbers are added, empty fields filled, notes added."""
         new_phones = [
-            phone for phone in phones if phone["e164"] is None or phone["e164"] not in target.numbers
+            phone
+            for phone in phones
+            if (
+                phone["e164"] not in target.numbers
+                if phone["e164"] is not None
+                else phone["raw"] not in target.undialable
+            )
         ]
+        target.undialable |= {phone["raw"] for phone in new_phones if phone["e164"] is None}
         target.numbers |= numbers
         for number in numbers:
             entries = self.merge_index.setdefault(number, [])

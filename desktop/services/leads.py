@@ -18,6 +18,7 @@ from desktop.domain.phones import describe_location
 from desktop.services.clock import Clock
 from desktop.services.gate import GateResult
 from desktop.services.hours import NO_ZONE_KEY, HoursKeys
+from desktop.services.outcome_undo import UNDONE
 from desktop.storage.models import Lead, Phone, ScriptAnswer
 from desktop.storage.repositories import BUCKET_BLOCKED, BUCKET_LATER, BUCKET_NAMES, reasons_from_json
 from desktop.storage.uow import UnitOfWork, UnitOfWorkFactory
@@ -387,6 +388,8 @@ class LeadService:
     def _label(self, code: str | None) -> str:
         if code is None:
             return ""
+        if code == UNDONE:
+            return "Undone (correction)"
         try:
             return self.outcome_rules.get(code).label
         except ValueError:

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from desktop.services.imports import ImportService
     from desktop.services.leads import LeadService
     from desktop.services.meetings import MeetingService
+    from desktop.services.outcome_undo import OutcomeUndo
     from desktop.services.registry import RegistryService
     from desktop.services.scripts import ScriptService
     from desktop.services.scrub import ScrubService
@@ -150,6 +151,13 @@ class Workspace:
         leads.page_gate = lambda uow, offered, now: self.scrub.decide_leads(uow, offered, now)
         leads.remember_refusals = not self.read_only
         return leads
+
+    @cached_property
+    def outcome_undo(self) -> OutcomeUndo:
+        """Ctrl+Z: the last outcome undone by a correction record that refers to it."""
+        from desktop.services.outcome_undo import OutcomeUndo
+
+        return OutcomeUndo(self.uow, self.clock)
 
     @cached_property
     def imports(self) -> ImportService:

@@ -155,14 +155,15 @@ class LeadRepository:
             return []
         return list(self.session.scalars(select(Phone).where(Phone.e164.in_(numbers))))
 
-    def all_identities(self) -> list[tuple[str, int, str]]:
-        """(e164, lead id, identity key) for every valid phone: the merge index of an import."""
+    def all_identities(self) -> list[tuple[int, str, str | None, str | None]]:
+        """(lead id, identity key, e164, raw text) for every phone, and (id, key, None, None) for a
+        lead without phones: the merge index of an import (undialable phones are matched by text)."""
         rows = self.session.execute(
-            select(Phone.e164, Lead.id, Lead.identity_key)
-            .join(Lead, Phone.lead_id == Lead.id)
-            .where(Phone.e164.is_not(None))
+            select(Lead.id, Lead.identity_key, Phone.e164, Phone.raw)
+            .outerjoin(Phone, Phone.lead_id == Lead.id)
+            .order_by(Lead.id)
         )
-        return [(str(e164), int(lead_id), str(key)) for e164, lead_id, key in rows]
+        return [(int(lead_id), str(key or ""), e164, raw) for lead_id, key, e164, raw in rows]
 
     def iter_all(self, batch: int = 1000) -> Iterable[Lead]:
         query = (

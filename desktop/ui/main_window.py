@@ -24,15 +24,18 @@ from PySide6.QtWidgets import (
 )
 
 import desktop
-from desktop.services.calling import CallingError, GateRefused
+from desktop.services.calling import CallingError, GateRefused, OutcomeRecorded
 from desktop.services.imports import ImportReport
 from desktop.services.leads import LeadCard, LeadNotFound, QueueCounts, display_number
+from desktop.services.outcome_undo import OutcomeUndone
 from desktop.services.workspace import Workspace
 from desktop.ui.calling.dial_bar import DialBar
 from desktop.ui.calling.keys import CallingKeys
 from desktop.ui.calling.outcome_dialog import OutcomeTimeDialog
 from desktop.ui.calling.session import ENDED, IDLE, ON_CALL, CallSession
 from desktop.ui.calling.softphone import Softphone
+from desktop.ui.calling.stray_keys import StrayOutcomeGuard, needs_confirmation
+from desktop.ui.calling.undo_outcome import UndoLastOutcome
 from desktop.ui.common import style
 from desktop.ui.common.banners import BannerArea
 from desktop.ui.common.focus_home import FocusHome
@@ -107,7 +110,12 @@ class MainWindow(QMainWindow):
         self.follow_up.queueChanged.connect(self.on_queue_changed)
         self._build_menus()
         self.keys = CallingKeys(self, self.rules)
-        self.keys.outcomePressed.connect(self.on_outcome_chosen)
+        self.keys.outcomePressed.connect(self.on_outcome_key_pressed)
+        self.stray_guard = StrayOutcomeGuard(self, self.on_outcome_chosen)
+        self.undo_outcome = UndoLastOutcome(self, workspace.outcome_undo)
+        self.undo_outcome.blocked = lambda: self.session.live or self.outcome_dialog is not None
+        self.undo_outcome.undone.connect(self.on_outcome_undone)
+        self.undo_outcome.refused.connect(lambda message: self.statusBar().showMessage(message, 8000))
         self.keys.callPressed.connect(self.on_call_requested)
         self.keys.hangUpPressed.connect(self.on_hang_up_requested)
         # The built-in softphone (SIP backend) and the power dialler follow the calling loop.
@@ -147,7 +155,7 @@ class MainWindow(QMainWindow):
             self.centre.addWidget(page)
 
         self.script_panel = ScriptPanel(self.workspace.scripts, self.rules)
-        self.script_panel.outcomeRequested.connect(self.on_outcome_chosen)
+        self.script_panel.outcomeRequested.connect(self.on_outcome_clicked)
         self.script_panel.callbackScheduled.connect(self.on_script_callback_scheduled)
         self.script_panel.answersChanged.connect(self.lead_panel.answers_box.show_answers)
         self.script_panel.editorRequested.connect(self.on_scripts_triggered)
@@ -163,7 +171,7 @@ class MainWindow(QMainWindow):
         self.dial_bar = DialBar(self.rules)
         self.dial_bar.callRequested.connect(self.on_call_requested)
         self.dial_bar.hangUpRequested.connect(self.on_hang_up_requested)
-        self.dial_bar.outcomeChosen.connect(self.on_outcome_chosen)
+        self.dial_bar.outcomeChosen.connect(self.on_outcome_clicked)
         self.dial_bar.numberChanged.connect(self.on_dial_bar_number_changed)
 
         central = QWidget()
@@ -443,6 +451,24 @@ class MainWindow(QMainWindow):
         self.reload_card()
 
     @Slot(str)
+    def on_outcome_key_pressed(self, code: str) -> None:
+        self._choose_outcome(code, from_key=True)
+
+    @Slot(str)
+    def on_outcome_clicked(self, code: str) -> None:
+        self._choose_outcome(code, from_key=False)
+
+    def _choose_outcome(self, code: str, from_key: bool) -> None:
+        card = self.current_card
+        if card is None or self.outcome_dialog is not None or self.stray_guard.box is not None:
+            return
+        rule = self.rules.get(code)
+        if needs_confirmation(rule, call_placed=self.session.call is not None, from_key=from_key):
+            self.stray_guard.ask(rule, card.display_name)
+            return
+        self.on_outcome_chosen(code)
+
+    @Slot(str)
     def on_outcome_chosen(self, code: str) -> None:
         card = self.current_card
         if card is None or self.outcome_dialog is not None:
@@ -504,7 +530,8 @@ class MainWindow(QMainWindow):
             message += " " + self.tr("{numbers} added to the do-not-call list.").format(
                 numbers=", ".join(display_number(number, number) for number in result.added_to_dnc)
             )
-        self.statusBar().showMessage(message, 8000)
+        self.statusBar().showMessage(message + " " + self.tr("Ctrl+Z undoes it."), 8000)
+        self.undo_outcome.remember(result)
         self.follow_up.outcome_recorded(card.id, result.meeting_id)
         if result.next_lead_id is not None:
             self.show_lead(result.next_lead_id)
@@ -514,6 +541,20 @@ class MainWindow(QMainWindow):
         # and the counts of the whole queue, the slow part with 100,000 leads).
         QTimer.singleShot(0, self.on_queue_refresh_due)
         return True
+
+    @Slot(object, object)
+    def on_outcome_undone(self, result: OutcomeRecorded, undone: OutcomeUndone) -> None:
+        """The lead whose outcome was undone comes back on screen, as it was before."""
+        message = self.tr("Undone: “{outcome}”; the call stays in the history, corrected.").format(
+            outcome=outcome_label(self.rules.get(result.outcome))
+        )
+        if undone.removed_from_dnc:
+            message += " " + self.tr("{numbers} taken off the do-not-call list.").format(
+                numbers=", ".join(display_number(number, number) for number in undone.removed_from_dnc)
+            )
+        self.show_lead(result.lead_id)
+        self.statusBar().showMessage(message, 8000)
+        QTimer.singleShot(0, self.on_queue_refresh_due)
 
     @Slot()
     def on_queue_refresh_due(self) -> None:

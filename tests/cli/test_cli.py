@@ -147,3 +147,10 @@ def test_bad_arguments(db_path: Path) -> None:
     assert run(db_path, "record", "1", "maybe").returncode == 2
     assert run(db_path, "record", "999", "busy").returncode == 2
     assert run(db_path, "queue", "--limit", "0").returncode == 2
+
+
+def test_importing_the_same_file_twice_adds_nothing(imported: dict, db_path: Path, sample_csv: Path) -> None:
+    before = run(db_path, "leads", "export", "--format", "json", check=True).stdout
+    again = json.loads(run(db_path, "leads", "import", str(sample_csv), "--json", check=True).stdout)
+    assert again["imported"] == 0
+    assert run(db_path, "leads", "export", "--format", "json", check=True).stdout == before

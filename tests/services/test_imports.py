@@ -53,11 +53,52 @@ def test_sample_imports_as_its_readme_says(workspace: Workspace, sample_csv: Pat
     assert lead_by_name(workspace, "Hans", "Müller")["phones"][0]["e164"] == "+4930901820"
 
 
-def test_reimport_merges_instead_of_repeating(workspace: Workspace, sample_csv: Path) -> None:
+def every_lead_and_phone(workspace: Workspace) -> list[tuple[object, ...]]:
+    """Each lead with its phones (numbers and raw texts), in id order: what an import may add to."""
+    return [
+        (
+            record["first_name"],
+            record["last_name"],
+            record["company"],
+            record["status"],
+            record["notes"],
+            tuple((phone["e164"], phone["raw"], phone["label"]) for phone in record["phones"]),
+        )
+        for record in workspace.leads.export_records()
+    ]
+
+
+def test_reimport_adds_nothing(workspace: Workspace, sample_csv: Path) -> None:
     first = workspace.imports.run(sample_csv)
+    assert first.without_number > 0  # the sample has leads without a dialable number
+    after_first = every_lead_and_phone(workspace)
+
     second = workspace.imports.run(sample_csv)
-    assert second.imported == first.without_number  # only leads with no number cannot be matched
-    assert workspace.leads.count() == first.imported + second.imported
+    third = workspace.imports.run(sample_csv)
+
+    assert (second.imported, third.imported) == (0, 0)
+    assert every_lead_and_phone(workspace) == after_first
+    james = lead_by_name(workspace, "James", "O'Neil")
+    assert [p["e164"] for p in james["phones"]] == ["+12125550199", "+19175550142"]
+    tom = lead_by_name(workspace, "Tom", "Harris")
+    assert [p["raw"] for p in tom["phones"]] == ["not available"]
+
+
+def test_reimport_adds_only_what_is_new(workspace: Workspace, tmp_path: Path) -> None:
+    base = "First Name,Last Name,Company,Phone,Mobile\n"
+    before = write(tmp_path / "a.csv", base + "Ann,Bell,,n/a,\nCarl,Dean,Acme,212-555-0134,\n")
+    workspace.imports.run(before)
+    after = write(
+        tmp_path / "b.csv",
+        base + "Ann,Bell,,n/a,917-555-0142\nCarl,Dean,Acme,212-555-0134,917-555-0199\nEve,Fox,,,\n",
+    )
+    report = workspace.imports.run(after)
+    assert report.imported == 1  # Eve Fox, who was not there
+    ann = lead_by_name(workspace, "Ann", "Bell")
+    assert [(p["e164"], p["raw"]) for p in ann["phones"]] == [(None, "n/a"), ("+19175550142", "917-555-0142")]
+    assert ann["status"] == "new"
+    carl = lead_by_name(workspace, "Carl", "Dean")
+    assert [p["e164"] for p in carl["phones"]] == ["+12125550134", "+19175550199"]
 
 
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:

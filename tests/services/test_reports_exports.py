@@ -120,13 +120,45 @@ def test_xlsx_reads_back_with_typed_cells(seeded: Workspace, tmp_path: Path) -> 
     duration = calls.cell(row=2, column=header.index("duration_s") + 1)
     assert duration.value == 20 and duration.data_type == "n"
     names = {calls.cell(row=r, column=header.index("lead") + 1).value for r in range(2, calls.max_row + 1)}
-    assert "'" + FORMULA_NAME in names and FORMULA_NAME not in names
+    # Text cells hold the text as it is (no CSV apostrophe), and a text cell is never a formula.
+    assert FORMULA_NAME in names and "'" + FORMULA_NAME not in names
+    assert_text_is_text(book)
+    numbers = [calls.cell(row=r, column=header.index("number") + 1) for r in range(2, calls.max_row + 1)]
+    assert numbers and all(cell.value.startswith("+1") and cell.data_type == "s" for cell in numbers)
     # Gate decisions: the compliance evidence, with the registry snapshot in force.
     decisions = book["Gate decisions"]
     header = [c.value for c in decisions[1]]
     assert "registry_snapshots" in header and decisions.max_row == 1 + 13
     snapshot = decisions.cell(row=2, column=header.index("registry_snapshots") + 1).value
     assert '"as_of": "2026-02-20"' in snapshot
+    numbers = [decisions.cell(row=r, column=header.index("number") + 1).value for r in range(2, 15)]
+    assert all(number.startswith("+1") for number in numbers), numbers
+
+
+def assert_text_is_text(book) -> None:  # type: ignore[no-untyped-def]
+    """No cell of any sheet is a formula, and no text carries the apostrophe CSV needs."""
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
+                if isinstance(cell.value, str):
+                    assert not cell.value.startswith("'"), (sheet.title, cell.coordinate, cell.value)
+
+
+@pytest.mark.parametrize(
+    "text", ["+12125550134", "=1+1", '=HYPERLINK("http://x","y")', "#N/A", "-6", "@SUM(A1)"]
+)
+def test_xlsx_text_reads_back_as_written_and_never_runs(tmp_path: Path, text: str) -> None:
+    from openpyxl import load_workbook
+
+    from desktop.exports.xlsx import write_workbook
+    from desktop.services.reports_tables import Table
+
+    table = Table("Calls", (text, text + " "), [[text, text]], key="calls")
+    write_workbook(tmp_path / "text.xlsx", [table], info=[(text, text)])
+    book = load_workbook(tmp_path / "text.xlsx")
+    cells = [*book["About"][1], book["Calls"]["A1"], *book["Calls"][2]]
+    assert [(cell.value, cell.data_type) for cell in cells] == [(text, "s")] * 5
 
 
 def test_xlsx_continues_a_long_table_on_another_sheet(tmp_path: Path) -> None:
@@ -139,7 +171,7 @@ def test_xlsx_continues_a_long_table_on_another_sheet(tmp_path: Path) -> None:
     counts = write_workbook(tmp_path / "long.xlsx", [table], max_rows=4)
     assert counts == {"Calls": 3, "Calls (2)": 3, "Calls (3)": 1}
     book = load_workbook(tmp_path / "long.xlsx")
-    assert [c.value for c in book["Calls (3)"][2]] == [6, "'-6"]
+    assert [c.value for c in book["Calls (3)"][2]] == [6, "-6"]
     assert [c.value for c in book["Calls (2)"][1]] == ["n", "text"]
 
 

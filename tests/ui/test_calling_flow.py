@@ -91,9 +91,17 @@ def test_hang_up_with_escape_then_outcome(qtbot, window, ui_clock):  # type: ign
     assert [item.outcome for item in card.history] == ["voicemail"]
 
 
+def answer_stray_question(qtbot, window, key: Qt.Key) -> None:  # type: ignore[no-untyped-def]
+    """An outcome key with no call asks first: answer the question with Enter or Esc."""
+    qtbot.waitUntil(lambda: window.stray_guard.box is not None and window.stray_guard.box.isVisible())
+    qtbot.keyClick(window.stray_guard.box, key)
+    qtbot.waitUntil(lambda: window.stray_guard.box is None)
+
+
 def test_outcome_without_calling_first_logs_a_manual_call(qtbot, window):  # type: ignore[no-untyped-def]
     expected_next = next_name(window)
     qtbot.keyClick(window, Qt.Key.Key_2)
+    answer_stray_question(qtbot, window, Qt.Key.Key_Return)
 
     assert lead_name(window) == expected_next
     history = window.leads.card(1).history
@@ -116,6 +124,7 @@ def test_outcome_buttons_are_labelled_with_their_keys(qtbot, window):  # type: i
 def test_do_not_call_then_calling_again_is_refused(qtbot, window):  # type: ignore[no-untyped-def]
     expected_next = next_name(window)
     qtbot.keyClick(window, Qt.Key.Key_9)
+    answer_stray_question(qtbot, window, Qt.Key.Key_Return)
     assert lead_name(window) == expected_next
     assert "added to the do-not-call list" in window.statusBar().currentMessage()
 
@@ -148,6 +157,7 @@ def test_outside_calling_hours_is_refused_and_shown(qtbot, window, ui_clock):  #
 
     # Recording an outcome logs a manual call through the same gate: refused, nothing recorded.
     qtbot.keyClick(window, Qt.Key.Key_1)
+    answer_stray_question(qtbot, window, Qt.Key.Key_Return)
     assert lead_name(window) == "Maria Lopez"
     assert "Blocked" in window.dial_bar.banner_text
     assert window.leads.card(1).attempts == 0
@@ -182,6 +192,7 @@ def test_digits_space_and_enter_typed_in_text_fields_stay_text(qtbot, window):  
     window.queue_panel.view.setFocus()
     qtbot.waitUntil(window.queue_panel.view.hasFocus)
     qtbot.keyClick(window.queue_panel.view, Qt.Key.Key_1)
+    answer_stray_question(qtbot, window, Qt.Key.Key_Return)
     assert lead_name(window) != "Maria Lopez"
     assert window.leads.card(1).last_outcome == "no_answer"
 
@@ -241,3 +252,75 @@ def test_gate_preview_warns_before_calling(qtbot, window):  # type: ignore[no-un
     assert lead_name(window) == "James O'Neil"
     assert "The gate would block a call now" in window.lead_panel.gate_label.text()
     assert "registry" in window.lead_panel.gate_label.text().lower()
+
+
+@pytest.mark.parametrize("key", [Qt.Key.Key_1, Qt.Key.Key_2, Qt.Key.Key_9, Qt.Key.Key_0])
+def test_a_stray_outcome_key_asks_first_and_esc_records_nothing(qtbot, window, key):  # type: ignore[no-untyped-def]
+    qtbot.keyClick(window, key)
+    answer_stray_question(qtbot, window, Qt.Key.Key_Escape)
+
+    assert lead_name(window) == "Maria Lopez"
+    card = window.leads.card(1)
+    assert card.history == [] or all(item.outcome is None for item in card.history)
+    assert card.attempts == 0
+    assert window.workspace.dnc.list() == []
+
+
+def test_do_not_call_without_a_call_asks_even_from_the_button(qtbot, window):  # type: ignore[no-untyped-def]
+    qtbot.mouseClick(window.dial_bar.outcome_buttons["do_not_call"], Qt.MouseButton.LeftButton)
+    answer_stray_question(qtbot, window, Qt.Key.Key_Escape)
+    assert window.leads.card(1).last_outcome is None
+
+    qtbot.mouseClick(window.dial_bar.outcome_buttons["do_not_call"], Qt.MouseButton.LeftButton)
+    answer_stray_question(qtbot, window, Qt.Key.Key_Return)
+    assert window.leads.card(1).last_outcome == "do_not_call"
+
+
+def test_an_outcome_key_after_a_call_needs_no_question(qtbot, window):  # type: ignore[no-untyped-def]
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    qtbot.keyClick(window, Qt.Key.Key_1)
+    assert window.stray_guard.box is None
+    assert window.leads.card(1).last_outcome == "no_answer"
+
+
+def test_ctrl_z_undoes_the_last_outcome_as_a_correction(qtbot, window):  # type: ignore[no-untyped-def]
+    before = window.leads.card(1)
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    qtbot.keyClick(window, Qt.Key.Key_9)  # Do not call, after a call: no question
+    assert lead_name(window) != "Maria Lopez"
+    assert window.workspace.dnc.list() != []
+
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+
+    assert lead_name(window) == "Maria Lopez"
+    after = window.leads.card(1)
+    assert (after.attempts, after.status, after.last_outcome, after.next_due_at) == (
+        before.attempts,
+        before.status,
+        before.last_outcome,
+        before.next_due_at,
+    )
+    assert window.workspace.dnc.list() == []
+    assert "do-not-call" not in window.lead_panel.phones_label.text()
+    outcomes = [item.outcome for item in after.history if item.kind == "call"]
+    assert "do_not_call" in outcomes, "the undone call stays in the history"
+    assert "Undone" in window.statusBar().currentMessage()
+    assert window.lead_panel.history_texts()[0].split(" | ")[2] == "Undone (correction)"
+
+    # Only the last one, once: a second Ctrl+Z has nothing left.
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.statusBar().currentMessage() == "Nothing to undo in this session."
+
+
+def test_ctrl_z_in_the_notes_undoes_typing_not_the_outcome(qtbot, window):  # type: ignore[no-untyped-def]
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    qtbot.keyClick(window, Qt.Key.Key_2)
+    assert window.leads.card(1).last_outcome == "busy"
+    notes = window.lead_panel.notes_edit
+    notes.setFocus()
+    qtbot.waitUntil(notes.hasFocus)
+    qtbot.keyClicks(notes, "abc")
+    qtbot.keyClick(notes, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.leads.card(1).last_outcome == "busy"

@@ -240,6 +240,10 @@ def test_objection_card_by_shortcut(qtbot, window):  # type: ignore[no-untyped-d
     assert card.callback_button is None
     qtbot.waitUntil(lambda: focused() is card.outcome_button)  # Enter records the suggested outcome
     press(qtbot, Qt.Key.Key_Return)
+    # No call in progress: a do-not-call outcome asks first (Enter confirms).
+    qtbot.waitUntil(lambda: window.stray_guard.box is not None and window.stray_guard.box.isVisible())
+    assert window.leads.card(MARIA).status != "do_not_call"
+    qtbot.keyClick(window.stray_guard.box, Qt.Key.Key_Return)
     assert window.leads.card(MARIA).status == "do_not_call"
 
 
