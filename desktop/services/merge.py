@@ -552,7 +552,16 @@ class MergeService:
             return
         if ours["outcome"] is not None and theirs["outcome"] is None:
             return  # an older copy, from before the outcome was recorded: nothing to take from it
-        if ours["outcome"] is None and run.source_id == origin_db:
+        # Only the database a call was made in completes it, and only what a completion adds: a refused
+        # decision never takes an outcome, and no call's time or verdict moves.
+        completes = (
+            ours["outcome"] is None
+            and run.source_id == origin_db
+            and row.allowed
+            and bool(attempt.allowed)
+            and theirs["started_at"] == ours["started_at"]
+        )
+        if completes:
             for name in RECORD_FIELDS:
                 setattr(row, name, record_value(attempt, name))
             run.report.attempts_updated += 1

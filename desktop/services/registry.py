@@ -186,6 +186,19 @@ class RegistryService:
         if total == 0 and (not report.declared_codes or report.rejected_count):
             raise self._nothing_found(report, "phone numbers")
         covered = repository.coverage(report.source) if previous is not None else {}
+        # An older download never replaces a newer one: it would bring back numbers taken off the
+        # registry, and put back numbers added since, as if they were never registered.
+        older = sorted(
+            code
+            for code in {*counts, *report.declared_codes}
+            if code in covered and covered[code].as_of > report.as_of
+        )
+        if older:
+            raise RegistryImportFailed(
+                f"{report.file_name}: this full list (as of {report.as_of}) is older than the "
+                f"{report.source} copy of area code {codes_phrase(older)} (as of {covered[older[0]].as_of}) "
+                "already imported; give its real date with --as-of"
+            )
         if previous is None:
             added, removed, others, kept_slot = total, 0, 0, slot
         else:

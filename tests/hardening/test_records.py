@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from desktop.services.calling import GateRefused
 from desktop.services.clock import ManualClock
 from desktop.services.settings import Settings
 from desktop.services.workspace import Workspace, open_workspace
@@ -178,6 +179,47 @@ def test_a_file_that_is_not_the_calls_origin_cannot_complete_it(sam_and_sue, cli
     assert report["attempts_updated"] == 0 and report["conflicts_kept"] >= 1
     merge(cli_env, sue_db, sam_db)  # Sam's own file still completes it
     assert merged_call(sue_db, call)[:2] == ("meeting", "bring the contract")
+
+
+@pytest.mark.parametrize(
+    ("rewrite", "where"),
+    [
+        ("outcome = 'meeting', note = 'forged: allowed', duration_s = 600", "allowed = 0"),
+        ("started_at = '2026-11-20 15:00:00.000000'", "allowed = 1 AND outcome IS NULL"),
+    ],
+    ids=["a refused decision takes an outcome", "a call in progress moves in time"],
+)
+def test_a_copy_from_the_calls_own_database_cannot_forge_a_decision(  # type: ignore[no-untyped-def]
+    tmp_path: Path, cli_env, rewrite: str, where: str
+) -> None:
+    """A copy of Sam's own database (same database id: anyone can make one) rewrites a call that has
+    no outcome yet: a refused decision given an outcome, or a call's time moved. The merge keeps ours
+    and reports theirs as a conflict."""
+    sam_db, sue_db, copy = tmp_path / "sam.db", tmp_path / "sue.db", tmp_path / "sam-copy.db"
+    clock = ManualClock(NOW)
+    sam = open_workspace(str(sam_db), clock=clock)
+    sam.save_settings(Settings(agent_name="Sam"))
+    sam.imports.run(SAMPLE, list_name="Sample", region="US")
+    sam.calling.start_call(1, dial=False)  # a call in progress
+    clock.set(datetime(2026, 12, 2, 8, 0, tzinfo=UTC))  # 03:00 in New York: refused
+    with pytest.raises(GateRefused):
+        sam.calling.start_call(1, dial=False)
+    sam.close()
+    make_agent_db(sue_db, "Sue").close()
+    merge(cli_env, sue_db, sam_db)
+    before = query(
+        sue_db, "SELECT id, allowed, outcome, note, started_at, duration_s FROM attempts ORDER BY id"
+    )
+    shutil.copyfile(sam_db, copy)
+    with sqlite3.connect(copy) as connection:
+        assert connection.execute(f"UPDATE attempts SET {rewrite} WHERE {where}").rowcount == 1
+    connection.close()
+    report = merge(cli_env, sue_db, copy)
+    after = query(
+        sue_db, "SELECT id, allowed, outcome, note, started_at, duration_s FROM attempts ORDER BY id"
+    )
+    assert after == before
+    assert report["attempts_updated"] == 0 and report["conflicts_kept"] == 1
 
 
 def test_a_completed_call_cannot_be_changed_or_deleted_by_any_statement(sam_and_sue) -> None:  # type: ignore[no-untyped-def]

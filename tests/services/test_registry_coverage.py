@@ -69,6 +69,23 @@ def test_an_area_code_import_leaves_the_others_listed(
     }
 
 
+@pytest.mark.parametrize("declared", [(), (646,)], ids=["listed in it", "declared with --area-codes"])
+def test_an_older_full_list_never_replaces_a_newer_copy(
+    service: RegistryService, lookup: RegistryLookup, tmp_path: Path, declared: tuple[int, ...]
+) -> None:
+    """A reviewer's false allow: the 12-01 copy lists 646-555-0001; an older 11-01 file without it
+    replaced the copy, and a later change list made 646 fresh again with the number callable."""
+    service.import_file(write_full(tmp_path / "new.txt", {646: {1, 2}}), "national", as_of=date(2026, 12, 1))
+    older = write_full(tmp_path / "old.txt", {646: {2}} if not declared else {305: {9}})
+    with pytest.raises(RegistryImportFailed, match=r"older than the national copy of area code 646"):
+        service.import_file(older, "national", as_of=date(2026, 11, 1), area_codes=declared)
+    assert lookup.sources_for(e164(646, 1)) == {"national"}
+    assert lookup.coverage()["national"][646].as_of == date(2026, 12, 1)
+    # A newer full list still replaces it.
+    service.import_file(write_full(tmp_path / "newer.txt", {646: {2}}), "national", as_of=date(2026, 12, 2))
+    assert lookup.sources_for(e164(646, 1)) == frozenset()
+
+
 def test_declared_area_codes_with_no_numbers_are_covered_and_emptied(
     service: RegistryService, lookup: RegistryLookup, tmp_path: Path
 ) -> None:
