@@ -86,6 +86,7 @@ class Workspace:
                 database_problem(error, self.describe())
                 or f"cannot open or upgrade the database {self.describe()}: {first_line}"
             ) from error
+        self._refuse_foreign_code()
         self.clock = clock
         self.uow = UnitOfWorkFactory(self.engine)
         self.settings = SettingsService(self.uow)
@@ -242,6 +243,26 @@ class Workspace:
         with self.uow() as uow:
             uow.leads.clear_gate_blocks(lead_id)
             uow.commit()
+
+    def _refuse_foreign_code(self) -> None:
+        """A trigger or view Dialdesk did not make runs with every write (one that deletes each new
+        do-not-call entry makes `dnc add` report success with the number still callable): refused."""
+        if sqlite_path(self.url) is None:
+            return
+        from desktop.storage.schema_check import foreign_code_objects
+
+        with self.engine.connect() as connection:
+            rows = connection.exec_driver_sql(
+                "SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'view')"
+            ).all()
+        foreign = foreign_code_objects([(str(kind), str(name)) for kind, name in rows])
+        if foreign:
+            self.engine.dispose()
+            raise DatabaseError(
+                f"the database {self.describe()} holds {foreign[0]} that Dialdesk did not make (it could "
+                "change or hide records): nothing was done; `dialdesk db check` lists what is wrong, "
+                "`dialdesk db restore` puts a backup back"
+            )
 
     def describe(self) -> str:
         path = sqlite_path(self.url)

@@ -26,6 +26,26 @@ _OPTIONAL = re.compile(r"^sqlite_stat\d$")
 
 Schema = dict[tuple[str, str], object]  # (kind, name) -> its description
 
+# The triggers (and views: none) Dialdesk itself creates; a test keeps this equal to what the
+# migrations build. Anything else in a live database is code someone planted (it could delete a new
+# do-not-call entry or rewrite a call as it is written): the database is refused at open.
+OWN_CODE_OBJECTS = frozenset(
+    {
+        "attempts_append_only",
+        "attempts_kept",
+        "report_attempt_added",
+        "report_attempt_changed",
+        "report_attempt_removed",
+        "report_lead_rekeyed",
+    }
+)
+
+
+def foreign_code_objects(rows: list[tuple[str, str]]) -> list[str]:
+    """From `SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'view')`: the ones Dialdesk
+    did not make, as "trigger 'name'" (a cheap check for every start; `schema_problems` is the full one)."""
+    return sorted(f"{kind} '{name}'" for kind, name in rows if name not in OWN_CODE_OBJECTS)
+
 
 def _normal_sql(sql: str | None) -> str:
     """SQL text with runs of white space made one space: formatting is not a difference."""

@@ -365,3 +365,30 @@ def test_ctrl_c_stops_a_restore_and_leaves_the_database_unchanged_and_unlocked( 
     connection.rollback()
     connection.close()
     assert not any(scratch.iterdir())
+
+
+def test_dialdesks_own_code_objects_are_what_the_migrations_build() -> None:
+    from desktop.storage.migrate import LATEST_REVISION
+    from desktop.storage.schema_check import OWN_CODE_OBJECTS, reference_schemas
+
+    built = {name for kind, name in reference_schemas()[LATEST_REVISION] if kind in ("trigger", "view")}
+    assert built == set(OWN_CODE_OBJECTS)
+
+
+def test_a_live_database_with_a_planted_trigger_is_refused_not_silently_used(tmp_path: Path, cli_env) -> None:  # type: ignore[no-untyped-def]
+    """A reviewer's lost record: a trigger someone put in the live database deleted each new
+    do-not-call entry, and `dnc add` said the number was on the list. Now nothing runs on it."""
+    db = make_db(tmp_path / "mine.db", "Sue")
+    with sqlite3.connect(db) as connection:
+        connection.execute(
+            "CREATE TRIGGER evil AFTER INSERT ON dnc_entries"
+            " BEGIN DELETE FROM dnc_entries WHERE id = NEW.id; END"
+        )
+    connection.close()
+    added = run_cli(cli_env, db, "dnc", "add", "+13055550177")
+    assert added.returncode == 2, added.stdout + added.stderr
+    (line,) = added.stderr.strip().splitlines()
+    assert "trigger 'evil'" in line and "db check" in line
+    assert run_cli(cli_env, db, "check", "+13055550177").returncode == 2
+    checked = run_cli(cli_env, db, "db", "check")
+    assert checked.returncode == 1 and "evil" in checked.stdout + checked.stderr
