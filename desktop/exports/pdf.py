@@ -11,39 +11,18 @@ from __future__ import annotations
 
 import html
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from PySide6.QtCore import QMarginsF, QSizeF, QUrl
 from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
+from desktop.exports.tables import PrintedTableLike
+
 PAGE_WIDTH_PX = 680  # the text width QTextDocument lays out, in its pixels (A4 with 15 mm margins)
 CHART_WIDTH_PX = 660
-
-
-class TableLike(Protocol):
-    """A table to print (desktop.services.reports_tables.Table has these). Read-only, so a
-    dataclass with narrower field types fits."""
-
-    @property
-    def title(self) -> str: ...
-
-    @property
-    def headers(self) -> Sequence[str]: ...
-
-    @property
-    def rows(self) -> Iterable[Sequence[Any]]: ...
-
-    @property
-    def formats(self) -> Mapping[str, str]: ...
-
-    @property
-    def row_formats(self) -> Sequence[str]: ...
-
-    @property
-    def brief(self) -> Sequence[str]: ...
 
 
 def format_value(value: Any, number_format: str | None = None) -> str:
@@ -80,7 +59,7 @@ def _cell(header: str, value: Any, number_format: str | None) -> str:
     return format_value(value, number_format)
 
 
-def _table_html(table: TableLike, limit: int | None = None) -> str:
+def _table_html(table: PrintedTableLike, limit: int | None = None) -> str:
     headers = list(table.headers)
     shown = [headers.index(h) for h in table.brief if h in headers] or list(range(len(headers)))
     head = "".join(f"<th>{html.escape(header_text(headers[i]))}</th>" for i in shown)
@@ -123,7 +102,7 @@ table.grid td, table.grid th { border: 1px solid #CBD2D9; }
 def report_html(
     title: str,
     info: Sequence[tuple[str, str]],
-    tables: Sequence[TableLike],
+    tables: Sequence[PrintedTableLike],
     chart_names: Sequence[str],
     row_limit: int | None = None,
 ) -> str:
@@ -144,7 +123,7 @@ def write_pdf(
     path: Path,
     title: str,
     info: Sequence[tuple[str, str]],
-    tables: Sequence[TableLike],
+    tables: Sequence[PrintedTableLike],
     charts: Sequence[tuple[str, QImage]],
     row_limit: int | None = 400,
 ) -> int:

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -22,30 +22,12 @@ from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from desktop.exports.tables import TableLike
+
 MAX_ROWS = 1_048_576  # Excel's limit per sheet, header included
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 _BAD_TITLE_CHARACTERS = str.maketrans({ch: " " for ch in "[]:*?/\\"})
-
-
-class TableLike(Protocol):
-    """What a sheet is made of (desktop.services.reports_tables.Table has these). Read-only, so a
-    dataclass with narrower field types fits."""
-
-    @property
-    def title(self) -> str: ...
-
-    @property
-    def headers(self) -> Sequence[str]: ...
-
-    @property
-    def rows(self) -> Iterable[Sequence[Any]]: ...
-
-    @property
-    def formats(self) -> Mapping[str, str]: ...
-
-    @property
-    def row_formats(self) -> Sequence[str]: ...
 
 
 def open_private_binary(path: Path) -> IO[bytes]:
