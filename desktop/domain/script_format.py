@@ -133,8 +133,9 @@ _QUESTION_KEYS = (
     "unit",
     "max_length",
 )
-# Fields that only make sense for some answer types.
-_ONLY_FOR = {
+# Fields that only some answer types take (the validator refuses them on the others; the form
+# editor hides them).
+TYPE_FIELDS = {
     "choices": (CHOICE,),
     "if_yes": (YES_NO,),
     "if_no": (YES_NO,),
@@ -291,7 +292,7 @@ def _read_question(reader: NodeReader, node: Node, path: str, refs: References) 
     question_id = reader.ident(fields.get("id"), f"{path}.id")
     register_id(reader, refs.targets, question_id, line_of(node), f"{path}.id", "stage or question")
     kind = reader.one_of(fields.get("type"), f"{path}.type", ANSWER_KINDS, TEXT)
-    for key, kinds in _ONLY_FOR.items():
+    for key, kinds in TYPE_FIELDS.items():
         if key in fields and kind not in kinds:
             reader.error(
                 line_of(fields[key]), f"{path}.{key}", f"only for questions of type {' or '.join(kinds)}"

@@ -29,23 +29,12 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.outcomes import OUTCOME_CODES
+from desktop.domain.script_format import TYPE_FIELDS
 from desktop.domain.scripts import ANSWER_KINDS, AUDIENCES, CHOICE, DATE, NUMBER, STAGE_KINDS, TEXT, YES_NO
 from desktop.ui.common import style
 from desktop.ui.script.data import from_paragraphs, id_list, ids_field, to_paragraphs
 from desktop.ui.script.widgets import set_flag
 
-# Fields that only some answer types take (the validator refuses them on the others).
-TYPE_FIELDS = {
-    "choices": (CHOICE,),
-    "if_yes": (YES_NO,),
-    "if_no": (YES_NO,),
-    "ranges": (NUMBER, DATE),
-    "min": (NUMBER,),
-    "max": (NUMBER,),
-    "integer": (NUMBER,),
-    "unit": (NUMBER,),
-    "max_length": (TEXT,),
-}
 FORM_STYLE = f"""
 QLineEdit[error="true"], QPlainTextEdit[error="true"], QComboBox[error="true"], QTableWidget[error="true"] {{
     border: 2px solid {style.DANGER}; }}
