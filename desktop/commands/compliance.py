@@ -92,7 +92,7 @@ def check_number(workspace: Workspace, args: argparse.Namespace) -> int:
         print_json(data)
     else:
         verdict = "ALLOWED" if decision.allowed else "BLOCKED"
-        print(f"{verdict}: {decision.number}  ({', '.join(decision.local_times) or 'local time unknown'})")
+        print(f"{verdict}: {decision.number}  ({decision.local_time_text})")
         for reason in decision.reasons + decision.notes:
             print(f"  {reason.code}: {reason.detail}")
     return EXIT_OK if decision.allowed else EXIT_BLOCKED

@@ -84,11 +84,7 @@ def _service(workspace: Workspace) -> Any:
 
 
 def _registry(workspace: Workspace) -> Any:
-    from desktop.services.registry import RegistryService
-
-    return RegistryService(
-        workspace.uow, workspace.clock, agent_name=lambda: workspace.current_settings().agent_name
-    )
+    return workspace.registry_service
 
 
 def add_number(workspace: Workspace, args: argparse.Namespace) -> int:
@@ -183,11 +179,6 @@ def import_list(workspace: Workspace, args: argparse.Namespace) -> int:
 
     if report.area_codes and report.source != "internal":
         print(f"  area codes as of {report.as_of}: {codes_phrase(report.area_codes)}")
-    if report.uncovered_codes:
-        print(
-            f"  changes applied to area codes with no full copy: {codes_phrase(report.uncovered_codes)}; "
-            "residential calls there stay blocked until their full lists are imported"
-        )
     for item in report.rejected:
         print(f"  {item.file}, line {item.line}: {item.value!r}: {item.reason}")
     if report.rejected_count > len(report.rejected):
@@ -196,24 +187,13 @@ def import_list(workspace: Workspace, args: argparse.Namespace) -> int:
 
 
 def show_status(workspace: Workspace, args: argparse.Namespace) -> int:
-    from desktop.domain.registry_coverage import codes_phrase
+    from desktop.domain.registry_coverage import codes_phrase, is_state_list, registry_title
 
     service = _registry(workspace)
-    rulebook = getattr(workspace, "rulebook", None)
-    max_age = int(getattr(rulebook, "registry_max_age_days", 31))
-    rows = service.status(max_age)
+    rows = service.status()
     internal = service.internal_count()
     if args.json:
-        print_json(
-            {
-                "sources": [
-                    {**row.to_json(), "fresh": row.age_days is not None and row.age_days <= max_age}
-                    for row in rows
-                ],
-                "internal": {"count": internal},
-                "max_age_days": max_age,
-            }
-        )
+        print_json({"sources": [row.to_json() for row in rows], "internal": {"count": internal}})
         return EXIT_OK
     if not rows:
         print(
@@ -221,17 +201,29 @@ def show_status(workspace: Workspace, args: argparse.Namespace) -> int:
             "is (`dialdesk dnc import FILE --source national`)."
         )
     for row in rows:
-        # A copy is as old as its oldest area code: a fresh 212 does not make a stale 646 callable.
+        # Each copy by its own rule: 31 days for the national registries, a state's own (Texas: 92).
+        max_age = row.max_age_days
         age = f"{row.age_days} days old" if row.age_days is not None else "age unknown"
         coverage = row.coverage
+        statewide = is_state_list(row.source)
         stale = coverage.stale_codes if coverage is not None else ()
-        state = (
-            f"STALE: area codes {codes_phrase(stale)} (> {max_age} days)"
-            if stale or row.age_days is None or row.age_days > max_age
-            else "fresh"
-        )
-        print(f"{row.source:<10} oldest copy as of {row.as_of}  {age:<14} {row.count:>13,} numbers  {state}")
-        if coverage is not None and coverage.area_codes:
+        if row.fresh:
+            state = f"fresh (≤ {max_age} days)"
+        elif statewide or not stale:
+            state = f"STALE (> {max_age} days)"
+        else:
+            state = f"STALE: area codes {codes_phrase(stale)} (> {max_age} days)"
+        what = "statewide list as of" if statewide else "oldest copy as of"
+        print(f"{row.source:<10} {what} {row.as_of}  {age:<14} {row.count:>13,} numbers  {state}")
+        if coverage is None:
+            continue
+        if statewide:
+            if coverage.next_stale_on is not None:
+                print(
+                    f"{'':<10} the whole {registry_title(row.source)} goes stale on {coverage.next_stale_on}"
+                )
+            continue
+        if coverage.area_codes:
             count = len(coverage.area_codes)
             print(
                 f"{'':<10} {count} area code{'s' if count != 1 else ''}: {codes_phrase(coverage.area_codes)}"
@@ -242,8 +234,7 @@ def show_status(workspace: Workspace, args: argparse.Namespace) -> int:
                     f"{'':<10} stale next: {codes_phrase(coverage.next_stale_codes)} "
                     f"on {coverage.next_stale_on} (as of {copied_on})"
                 )
-        if not row.source.startswith("state:"):
-            print(f"{'':<10} other area codes were never downloaded: residential calls there are blocked")
+        print(f"{'':<10} other area codes were never downloaded: residential calls there are blocked")
     print(f"{'internal':<10} {internal:,} numbers on the firm's own list")
     return EXIT_OK
 

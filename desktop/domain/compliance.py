@@ -29,6 +29,8 @@ from desktop.domain.compliance_locate import (
     number_jurisdictions,
 )
 from desktop.domain.compliance_rules import RuleBook, StateRule
+from desktop.domain.phones import is_toll_free
+from desktop.domain.registry_coverage import registry_title
 
 # Re-exported: callers read the hours helpers and the shared codes from here.
 __all__ = ["CALLING_HOURS", "STATE_RULE", "Emergency", "Reason", "hours_open_at", "hours_reasons"]
@@ -61,6 +63,7 @@ BLOCKING_CODES = (
 NOTE_CODES = (B2B_EXEMPTION, CONSENT, EBR_PURCHASE, EBR_INQUIRY, LOCATION_CONFLICT)
 # Reasons that pass with time alone: a lead blocked only by these is "later", not "never".
 TIME_CODES = (CALLING_HOURS, STATE_RULE)
+TOLL_FREE_TIME = "toll-free: no single local time"
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +121,15 @@ class Decision:
     local_times: tuple[str, ...] = ()
     states: tuple[str, ...] = ()
     display_zone: str | None = None
+    # A toll-free number rings anywhere: its hours are checked in every zone, none is "its" time.
+    toll_free: bool = False
+
+    @property
+    def local_time_text(self) -> str:
+        """The callee's local time as shown to a person (one per zone the number may be in)."""
+        if self.toll_free:
+            return TOLL_FREE_TIME
+        return ", ".join(self.local_times) or "local time unknown"
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -147,6 +159,8 @@ class Decision:
             "display_zone": self.display_zone,
             "local_time": self.local_times[0] if self.local_times else None,
             "local_times": list(self.local_times),
+            "local_time_text": self.local_time_text,
+            "toll_free": self.toll_free,
             "states": list(self.states),
         }
 
@@ -180,7 +194,7 @@ def _list_checks(facts: DialFacts, rules: RuleBook, states: tuple[StateRule, ...
     checks: list[_ListCheck] = []
     registry = rules.registries.get(facts.number_region or "")
     if registry is not None:
-        name = "National Do Not Call Registry" if registry == "national" else f"{registry} registry"
+        name = registry_title(registry)
         code, why = _registry_staleness(facts, registry, name, rules.registry_max_age_days)
         checks.append(_ListCheck(registry, name, registry in facts.registry_sources, why, False, False, code))
     seen = {check.source for check in checks}
@@ -188,15 +202,17 @@ def _list_checks(facts: DialFacts, rules: RuleBook, states: tuple[StateRule, ...
         if state.list_source and state.list_source not in seen:
             seen.add(state.list_source)
             name = f"{state.name} do-not-call list"
-            max_age = state.list_max_age_days or rules.registry_max_age_days
+            max_age = rules.copy_max_age_days(state.list_source)
+            code, why = _state_list_staleness(facts, state, name, max_age)
             checks.append(
                 _ListCheck(
                     state.list_source,
                     name,
                     state.list_source in facts.registry_sources,
-                    _staleness(facts, state.list_source, name, max_age, state.list_required),
+                    why,
                     state.list_covers_business,
                     True,
+                    code,
                 )
             )
     # Listed on another state's list (the callee may have moved): listed is listed.
@@ -215,16 +231,29 @@ def _list_checks(facts: DialFacts, rules: RuleBook, states: tuple[StateRule, ...
     return checks
 
 
-def _staleness(facts: DialFacts, source: str, name: str, max_age: int, required: bool) -> str:
-    as_of = facts.registry_as_of.get(source)
+def _state_list_staleness(facts: DialFacts, state: StateRule, name: str, max_age: int) -> tuple[str, str]:
+    """(code, why) when the state's list cannot be relied on; (REGISTRY_STALE, "") when it can.
+
+    A state list is one list for the whole state, published on its own date: its copy is judged as
+    a whole (never per area code), by the state's own freshness rule. A state that keeps a list the
+    user never imported is a gap, not a pass: calling a number on it breaks the state's law.
+    """
+    as_of = facts.registry_as_of.get(state.list_source)
     if as_of is None:
-        if not required:
-            return ""
-        return f"no copy of the {name} has been imported; residential numbers cannot be checked"
+        if not state.list_required:
+            return REGISTRY_STALE, ""
+        whom = "business and residential" if state.list_covers_business else "residential"
+        return REGISTRY_MISSING, (
+            f"the {name} was never imported; {whom} numbers that may be in {state.name} cannot be "
+            f"checked against it (dialdesk dnc import FILE --source {state.list_source})"
+        )
     age = (facts.at.date() - as_of).days
     if age > max_age:
-        return f"the {name} copy is {age} days old (as of {as_of}); it must be no older than {max_age} days"
-    return ""
+        return REGISTRY_STALE, (
+            f"the {name} copy is {age} days old (as of {as_of}); {state.name} requires one no older "
+            f"than {max_age} days"
+        )
+    return REGISTRY_STALE, ""
 
 
 def _area_code(number: str | None) -> str:
@@ -271,11 +300,15 @@ def _registry_reasons(
     if facts.lead_kind == "business":
         exempt = [c for c in checks if not c.covers_business]
         if exempt:
+            # One phrase per list, each naming its list: two stale lists are not one doubled phrase.
             what = "; ".join(
-                f"on the {c.name}" if c.listed else "not checked against a fresh registry" for c in exempt
+                dict.fromkeys(
+                    f"on the {c.name}" if c.listed else f"not checked against a fresh copy of the {c.name}"
+                    for c in exempt
+                )
             )
             notes.append(
-                Reason(B2B_EXEMPTION, f"business number {what}: the registries cover residential numbers")
+                Reason(B2B_EXEMPTION, f"business number {what}: these lists cover residential numbers")
             )
         checks = [c for c in checks if c.covers_business]
         if not checks:
@@ -402,6 +435,7 @@ def decide(facts: DialFacts, rules: RuleBook) -> Decision:
                         "it even for a business); none is recorded for this lead",
                     )
                 )
+    toll_free = is_toll_free(facts.number)
     display = next((zone for zone in facts.exchange_zones if zone in zones), zones[0] if zones else None)
     return Decision(
         number=facts.number,
@@ -409,9 +443,11 @@ def decide(facts: DialFacts, rules: RuleBook) -> Decision:
         reasons=tuple(reasons),
         notes=tuple(notes),
         time_zones=zones,
-        local_times=tuple(local_times),
         states=tuple(("@" if state.is_country else "") + state.code for state in states),
-        display_zone=display,
+        display_zone=None if toll_free else display,
+        # Every zone's hours were checked above; listing dozens of local times would say nothing.
+        local_times=() if toll_free else tuple(local_times),
+        toll_free=toll_free,
     )
 
 

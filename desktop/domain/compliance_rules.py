@@ -146,6 +146,19 @@ class RuleBook:
     def country(self, region: str | None) -> StateRule | None:
         return self.countries.get(region.upper()) if region else None
 
+    def copy_max_age_days(self, source: str) -> int:
+        """How old a copy of `source` may be: a state list's own rule (Texas: quarterly, 92 days),
+        else the federal safe harbour's 31 days (the National Registry, Canada's DNCL)."""
+        if source.startswith("state:"):
+            rule = self.state(source.removeprefix("state:"))
+            if rule is not None and rule.list_max_age_days is not None:
+                return rule.list_max_age_days
+        return self.registry_max_age_days
+
+    def registry_of_region(self, region: str | None) -> str | None:
+        """The national registry source that covers a region's numbers ("US" -> "national")."""
+        return self.registries.get(region.upper()) if region else None
+
 
 def _time(value: Any, where: str) -> time:
     try:
@@ -211,6 +224,12 @@ def _state(row: Mapping[str, Any], where: str, country: str = "US") -> StateRule
     list_source = str(row.get("list", ""))
     if list_source and not list_source.startswith("state:"):
         raise ValueError(f"{where}: list must name a state registry source like 'state:TX'")
+    # A state that keeps its own list forbids calling the numbers on it: without a copy nobody can
+    # tell, so a missing copy blocks the calls the list covers. There is no opting out per row.
+    if list_source and row.get("list_required", True) is not True:
+        raise ValueError(
+            f"{where}: list_required cannot be false: a state list nobody imported cannot be checked"
+        )
     return StateRule(
         code=code,
         name=str(row.get("name", code)),
@@ -227,7 +246,7 @@ def _state(row: Mapping[str, Any], where: str, country: str = "US") -> StateRule
         area_code_presumption=bool(row.get("area_code_presumption", False)),
         list_source=list_source,
         list_max_age_days=_optional_int(row, "list_max_age_days", where),
-        list_required=bool(row.get("list_required", False)),
+        list_required=bool(list_source),
         list_covers_business=bool(row.get("list_covers_business", False)),
         ebr_purchase_months=_optional_int(row, "ebr_purchase_months", where),
         ebr_inquiry_months=_optional_int(row, "ebr_inquiry_months", where),

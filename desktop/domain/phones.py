@@ -172,6 +172,38 @@ def region_and_type(number: phonenumbers.PhoneNumber) -> tuple[str | None, int]:
     return None, PhoneNumberType.UNKNOWN
 
 
+# Exchanges tried when asking which region an area code belongs to: phonenumbers places a number by
+# its patterns, and some exchanges are unassigned in some area codes.
+_SAMPLE_EXCHANGES = ("2345678", "4567890", "7654321", "3456789", "5550123")
+_AREA_CODE_REGIONS: dict[int, str | None] = {}
+
+
+def area_code_region(area_code: int) -> str | None:
+    """The region ("US", "CA", "PR", "JM"…) of a North American area code; None when phonenumbers
+    does not know it (an unassigned code, or one newer than the installed release)."""
+    if area_code in _AREA_CODE_REGIONS:
+        return _AREA_CODE_REGIONS[area_code]
+    found: str | None = None
+    for exchange in _SAMPLE_EXCHANGES:
+        found, _kind = region_and_type(phonenumbers.parse(f"+1{area_code:03d}{exchange}"))
+        if found is not None:
+            break
+    _AREA_CODE_REGIONS[area_code] = found
+    return found
+
+
+# Toll-free area codes (NANP: 800, 833, 844, 855, 866, 877, 888): a toll-free number rings anywhere
+# in North America, so it has no single local time; the gate checks every zone it may ring in.
+TOLL_FREE_AREA_CODES = frozenset({800, 833, 844, 855, 866, 877, 888})
+
+
+def is_toll_free(e164: str | None) -> bool:
+    """True for a +1 toll-free number (`+18005550199`)."""
+    if not e164 or len(e164) != 12 or not e164.startswith("+1") or not e164[2:5].isdigit():
+        return False
+    return int(e164[2:5]) in TOLL_FREE_AREA_CODES
+
+
 def normalize_e164(text: str, default_region: str = "US") -> str:
     """The E.164 form of a number typed by a user; raises ValueError with a plain reason if invalid."""
     parsed = parse_phone(text, default_region)

@@ -11,7 +11,7 @@ Numbers here are national numbers (`2125550199`); the area code is their first t
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -41,6 +41,42 @@ def area_code_of_e164(e164: str | None) -> int | None:
     if not e164 or len(e164) != 12 or not e164.startswith("+1") or not e164[2:].isdigit():
         return None
     return int(e164[2:5])
+
+
+# What people call the national registries; a state list is "the Texas do-not-call list".
+REGISTRY_TITLES = {"national": "National Do Not Call Registry", "canada": "Canada's National DNCL"}
+
+
+def registry_title(source: str) -> str:
+    """The name of a registry source as people know it ("canada" -> "Canada's National DNCL")."""
+    if source.startswith("state:"):
+        return f"{source.removeprefix('state:')} state do-not-call list"
+    return REGISTRY_TITLES.get(source, f"{source} registry")
+
+
+def is_state_list(source: str) -> bool:
+    """A state's do-not-call list covers the whole state, whatever area codes its numbers have."""
+    return source.startswith("state:")
+
+
+def foreign_area_codes(
+    source: str, codes: Iterable[int], registries: Mapping[str, str], region_of: Callable[[int], str | None]
+) -> dict[int, str]:
+    """The area codes of `codes` that a national registry `source` does not cover, with their region.
+
+    The US National Registry covers the US, its territories and toll-free numbers; Canada's DNCL
+    covers Canada: a 416 number in a file imported as the US registry is not a US copy of 416.
+    An area code whose region is unknown (newer than the phone data) is given the benefit of the
+    doubt; a state list holds whatever numbers its residents registered, so nothing is foreign to it.
+    """
+    if is_state_list(source) or source not in set(registries.values()):
+        return {}
+    foreign: dict[int, str] = {}
+    for code in codes:
+        region = region_of(code)
+        if region is not None and registries.get(region) != source:
+            foreign[code] = region
+    return foreign
 
 
 def code_text(area_code: int) -> str:

@@ -352,6 +352,7 @@ class DialGate:
                 decision.local_times,
                 decision.states,
                 decision.display_zone,
+                decision.toll_free,
             )
         return GateResult(decision=decision, facts=facts, snapshots=snapshots)
 

@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import insert, select
 
 from desktop.domain import dnc_files
+from desktop.domain.compliance_rules import RuleBook
 from desktop.domain.dnc_files import (
     CHANGES,
     FULL,
@@ -38,9 +39,11 @@ from desktop.domain.registry_coverage import (
     area_groups,
     code_runs,
     codes_phrase,
+    is_state_list,
     summarize,
 )
 from desktop.services.clock import Clock
+from desktop.services.registry_checks import check_changes_apply, refuse_foreign
 from desktop.services.registry_files import (
     CancelCheck,
     Member,
@@ -54,6 +57,7 @@ from desktop.services.registry_files import (
 )
 from desktop.services.registry_lookup import RegistryLookup, SnapshotInfo, snapshot_info
 from desktop.services.registry_reports import RegistryImportReport, RegistryStatus
+from desktop.services.rules import shipped_rulebook
 from desktop.storage.models import DncEntry, RegistryCoverage, RegistrySnapshot
 from desktop.storage.registry_store import SLOT_SPAN, RegistryRepository
 from desktop.storage.uow import UnitOfWork, UnitOfWorkFactory
@@ -73,10 +77,13 @@ class RegistryService:
         uow_factory: UnitOfWorkFactory,
         clock: Clock,
         agent_name: Callable[[], str] | None = None,
+        rules: RuleBook | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
         self._agent_name = agent_name or (lambda: "agent")
+        # Whose registry covers which area codes, and how old each source's copy may be.
+        self._rules = rules if rules is not None else shipped_rulebook()
 
     # Import -------------------------------------------------------------------------------------
 
@@ -101,6 +108,12 @@ class RegistryService:
         declared = tuple(sorted(set(area_codes)))
         if declared and source == INTERNAL:
             raise RegistryImportFailed("area codes apply to registry copies, not to the internal list")
+        if declared and is_state_list(source):
+            raise RegistryImportFailed(
+                f"--area-codes does not apply to {source}: a state list covers the whole state, and each "
+                "import of it replaces the whole copy"
+            )
+        refuse_foreign(path.name, source, declared, self._rules)
         with ExitStack() as stack:
             members = members_of(path, stack)
             if as_of is None:
@@ -185,12 +198,15 @@ class RegistryService:
         counts.update(repository.count_each_area(slot, sorted(recount)))
         if total == 0 and (not report.declared_codes or report.rejected_count):
             raise self._nothing_found(report, "phone numbers")
+        refuse_foreign(report.file_name, report.source, counts, self._rules, counts)
         covered = repository.coverage(report.source) if previous is not None else {}
+        statewide = is_state_list(report.source)
         # An older download never replaces a newer one: it would bring back numbers taken off the
-        # registry, and put back numbers added since, as if they were never registered.
+        # registry, and put back numbers added since, as if they were never registered. A state
+        # list is one list: all of it is replaced, so any of its area codes being newer counts.
         older = sorted(
             code
-            for code in {*counts, *report.declared_codes}
+            for code in (covered if statewide else {*counts, *report.declared_codes})
             if code in covered and covered[code].as_of > report.as_of
         )
         if older:
@@ -205,13 +221,18 @@ class RegistryService:
             added = repository.count_missing_from(slot, previous.slot)
             # Counted from the rows themselves, not from stored counts: what is dropped is what was there.
             # Runs of area codes between those the copy keeps: a file of all of them is one delete.
-            runs = code_runs(counts, keep=set(covered) - set(counts))
+            # A state list replaces the whole state's copy: no area code of the old one is kept.
+            replacing = {*counts, *covered} if statewide else set(counts)
+            runs = code_runs(replacing, keep=set(covered) - replacing)
             replaced = sum(repository.drop_areas(previous.slot, first, last) for first, last in runs)
             removed = replaced - (total - added)
             others = repository.count_slot(previous.slot)
             kept_slot = self._merge_slots(repository, previous.slot, slot, others, total)
         report.added, report.removed, report.total = added, removed, others + total
         report.area_codes = tuple(sorted(counts))
+        if statewide:
+            repository.drop_coverage(report.source)
+            covered = {}
         self._record(uow, repository, report, kept_slot, counts, covered)
 
     @staticmethod
@@ -232,6 +253,12 @@ class RegistryService:
     def _import_changes(
         self, uow: UnitOfWork, members: list[Member], report: RegistryImportReport, ticker: Progress
     ) -> None:
+        """Apply a change list on top of a fresh full copy of every area code it touches.
+
+        A change list says what changed since the last list, not what the whole list is: on top of a
+        stale or missing copy it would make an old or absent copy look current. A state list's copy
+        is one list: the change list must find it fresh, and brings all of it to its date.
+        """
         repository = RegistryRepository(uow.session)
         current = repository.source(report.source)
         if current is None:
@@ -253,9 +280,14 @@ class RegistryService:
         for numbers in (additions, deletions):
             for code, _start, _end in area_groups(numbers, 0):
                 deltas.setdefault(code, 0)
+        refuse_foreign(report.file_name, report.source, deltas, self._rules)
         covered = repository.coverage(report.source)
         report.area_codes = tuple(sorted(deltas))
-        self._check_changes_apply(report, covered)
+        statewide = is_state_list(report.source)
+        # The copies the change list updates: every area code of a state list, else those it touches.
+        updated = sorted(covered) if statewide else report.area_codes
+        max_age = self._rules.copy_max_age_days(report.source)
+        check_changes_apply(report, covered, updated, max_age, self._clock().date())
         for code, start, end in area_groups(additions, 0):
             added = repository.insert_keys([base + number for number in additions[start:end]])
             deltas[code] += added
@@ -265,30 +297,11 @@ class RegistryService:
             deltas[code] -= removed
             report.removed += removed
         report.total = current.count + report.added - report.removed
-        # Changes to an area code with no full copy are applied (a listed number is still listed) but
-        # do not make a copy of it: its calls stay blocked as "never downloaded", and the report says so.
-        report.uncovered_codes = tuple(code for code in report.area_codes if code not in covered)
-        counts = {code: covered[code].count + delta for code, delta in deltas.items() if code in covered}
+        counts = {
+            code: (covered[code].count if code in covered else 0) + deltas.get(code, 0)
+            for code in {*updated, *deltas}
+        }
         self._record(uow, repository, report, current.slot, counts, covered)
-
-    @staticmethod
-    def _check_changes_apply(report: RegistryImportReport, covered: Mapping[int, RegistryCoverage]) -> None:
-        """A change list may not be older than the copies it updates, nor declare uncopied area codes."""
-        declared = [code for code in report.declared_codes if code not in covered]
-        if declared:
-            raise RegistryImportFailed(
-                f"{report.file_name}: --area-codes {codes_phrase(declared)}: the {report.source} copy does "
-                "not cover them, so a change list cannot bring them up to date: import their full lists"
-            )
-        touched = set(report.area_codes)
-        newer = sorted(code for code in touched if code in covered and covered[code].as_of > report.as_of)
-        if newer:
-            first = covered[newer[0]].as_of
-            raise RegistryImportFailed(
-                f"{report.file_name}: this change list (as of {report.as_of}) is older than the "
-                f"{report.source} copy of area code {codes_phrase(newer)} (as of {first}); give its real "
-                "date with --as-of"
-            )
 
     def _record(
         self,
@@ -384,8 +397,9 @@ class RegistryService:
 
     # Reading ------------------------------------------------------------------------------------
 
-    def status(self, max_age_days: int = 31) -> list[RegistryStatus]:
-        """Every loaded registry: its oldest area code's as-of date and age today, count and coverage."""
+    def status(self) -> list[RegistryStatus]:
+        """Every loaded registry: its oldest area code's as-of date and age today, count and coverage,
+        each judged by its own freshness rule (31 days for the national registries, a state's own)."""
         today = self._clock().date()
         with self._uow_factory() as uow:
             repository = RegistryRepository(uow.session)
@@ -396,6 +410,7 @@ class RegistryService:
                 )
             result = []
             for source in repository.sources():
+                max_age = self._rules.copy_max_age_days(source.name)
                 snapshot = (
                     uow.session.get(RegistrySnapshot, source.snapshot_id) if source.snapshot_id else None
                 )
@@ -407,7 +422,8 @@ class RegistryService:
                         count=source.count,
                         imported_at=snapshot.imported_at if snapshot is not None else None,
                         snapshot_id=source.snapshot_id,
-                        coverage=summarize(coverage.get(source.name, {}), today, max_age_days),
+                        coverage=summarize(coverage.get(source.name, {}), today, max_age),
+                        max_age_days=max_age,
                     )
                 )
             return result

@@ -33,13 +33,10 @@ class RegistryImportReport:
     declared_codes: tuple[int, ...] = ()
     # The area codes this import replaced (full list) or updated (change list).
     area_codes: tuple[int, ...] = ()
-    # Area codes a change list touched that have no full copy (their changes are applied all the same).
-    uncovered_codes: tuple[int, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
             "area_codes": [f"{code:03d}" for code in self.area_codes],
-            "uncovered_area_codes": [f"{code:03d}" for code in self.uncovered_codes],
             "source": self.source,
             "kind": self.kind,
             "as_of": self.as_of.isoformat(),
@@ -69,6 +66,13 @@ class RegistryStatus:
     imported_at: datetime | None
     snapshot_id: int | None = None
     coverage: CoverageSummary | None = None
+    # How old this source's copy may be: 31 days for the national registries, a state's own rule.
+    max_age_days: int = 31
+
+    @property
+    def fresh(self) -> bool:
+        stale = self.coverage.stale_codes if self.coverage is not None else ()
+        return self.age_days is not None and self.age_days <= self.max_age_days and not stale
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -79,4 +83,6 @@ class RegistryStatus:
             "count": self.count,
             "imported_at": self.imported_at.isoformat() if self.imported_at else None,
             "snapshot_id": self.snapshot_id,
+            "max_age_days": self.max_age_days,
+            "fresh": self.fresh,
         }

@@ -194,7 +194,9 @@ class Workspace:
     def registry_service(self) -> RegistryService:
         from desktop.services.registry import RegistryService
 
-        return RegistryService(self.uow, self.clock, agent_name=lambda: self.current_settings().agent_name)
+        return RegistryService(
+            self.uow, self.clock, agent_name=lambda: self.current_settings().agent_name, rules=self.rulebook
+        )
 
     @cached_property
     def scripts(self) -> ScriptService:

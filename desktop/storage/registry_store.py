@@ -155,6 +155,11 @@ class RegistryRepository:
                 ],
             )
 
+    def drop_coverage(self, source: str) -> None:
+        """Forget every area code `source` covered (a state list's full import replaces all of it)."""
+        query = delete(RegistryCoverage).where(RegistryCoverage.source == source)
+        self.session.execute(query.execution_options(synchronize_session=False))
+
     def internal_count(self) -> int:
         query = select(func.count(DncEntry.id)).where(DncEntry.source == "internal")
         return int(self.session.scalar(query) or 0)

@@ -96,9 +96,16 @@ def test_zip_and_change_list_through_the_cli(db_path: Path, tmp_path: Path) -> N
         {"file": "404.txt", "line": 2, "value": "404,55501", "reason": report["rejected"][0]["reason"]}
     ]
     changes = tmp_path / "changes.csv"
-    write(changes, "Number,Action,Date\n2125550134,D,2026-11-20\n9175550142,A,2026-11-20\n")
+    write(changes, "Number,Action,Date\n2125550134,D,2026-11-20\n4045550142,A,2026-11-20\n")
     applied = json.loads(ok(db_path, "dnc", "import", str(changes), "--as-of", days_ago(3), "--json"))
     assert (applied["kind"], applied["added"], applied["removed"], applied["total"]) == ("changes", 1, 1, 3)
+    # A change list for an area code with no full copy (917) is refused: one line, exit 2, nothing added.
+    write(changes, "Number,Action,Date\n9175550142,A,2026-11-20\n")
+    refused = run(db_path, "dnc", "import", str(changes), "--as-of", days_ago(2))
+    assert refused.returncode == 2 and refused.stderr.count("\n") == 1 and "917" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    [national] = json.loads(ok(db_path, "dnc", "status", "--json"))["sources"]
+    assert national["count"] == 3 and "917" not in national["area_codes"]
 
 
 @pytest.mark.parametrize(
@@ -180,3 +187,27 @@ def test_internal_import_then_list(db_path: Path) -> None:
     assert (report["source"], report["added"], report["total"]) == ("internal", 7, 7)
     listed = json.loads(ok(db_path, "dnc", "list", "--json"))
     assert {entry["number"] for entry in listed} >= {"+12125550199", "+18085550199"}
+
+
+def test_status_judges_each_copy_by_its_own_age_rule(db_path: Path, tmp_path: Path) -> None:
+    """A state list published quarterly (Texas: 92 days) goes stale by its rule, not the national 31."""
+    texas = write(tmp_path / "tx.txt", "512,5550101\n214,5550102\n")
+    ok(db_path, "dnc", "import", str(texas), "--source", "state:TX", "--as-of", days_ago(60))
+    ok(db_path, "dnc", "import", str(sample_registry(db_path.parent)), "--as-of", days_ago(40))
+    rows = {row["source"]: row for row in json.loads(ok(db_path, "dnc", "status", "--json"))["sources"]}
+    tx = rows["state:TX"]
+    assert (tx["max_age_days"], tx["fresh"], tx["stale_area_codes"]) == (92, True, [])
+    assert tx["next_stale_on"] == days_ago(60 - 93)
+    assert (rows["national"]["max_age_days"], rows["national"]["fresh"]) == (31, False)
+    text = ok(db_path, "dnc", "status")
+    [tx_line] = [line for line in text.splitlines() if line.startswith("state:TX")]
+    assert "statewide list" in tx_line and "fresh (≤ 92 days)" in tx_line
+    assert f"goes stale on {days_ago(60 - 93)}" in text
+    # A state list is one list: --area-codes makes no sense for it, and a change list may not
+    # freshen a stale copy (one line, exit 2).
+    refused = run(db_path, "dnc", "import", str(texas), "--source", "state:TX", "--area-codes", "512")
+    assert refused.returncode == 2 and refused.stderr.count("\n") == 1 and "whole state" in refused.stderr
+    changes = write(tmp_path / "changes.csv", "2125550100,A\n")
+    stale = run(db_path, "dnc", "import", str(changes), "--as-of", days_ago(0))
+    assert stale.returncode == 2 and stale.stderr.count("\n") == 1 and "stale" in stale.stderr
+    assert json.loads(ok(db_path, "dnc", "status", "--json"))["sources"][0]["as_of"] == days_ago(40)

@@ -181,9 +181,14 @@ def test_state_list_freshness_and_business_numbers(rule: StateRule) -> None:
     assert decide(_facts(rule, noon, registry_as_of=ALL_FRESH | ages), RULES).allowed
     ages = {rule.list_source: day - timedelta(days=max_age + 1)}
     assert decide(_facts(rule, noon, registry_as_of=ALL_FRESH | ages), RULES).codes == ("registry_stale",)
+    # A state list never imported is a gap the gate reports as missing (not stale), for every row
+    # with a list: no row may opt out, and a business number is caught when the list covers it.
     missing = {source: as_of for source, as_of in ALL_FRESH.items() if source != rule.list_source}
-    expected = ("registry_stale",) if rule.list_required else ()
-    assert decide(_facts(rule, noon, registry_as_of=missing), RULES).codes == expected
+    never = decide(_facts(rule, noon, registry_as_of=missing), RULES)
+    assert rule.list_required and never.codes == ("registry_missing",)
+    assert rule.list_source in never.reasons[0].detail and "never imported" in never.reasons[0].detail
+    never_business = decide(_facts(rule, noon, registry_as_of=missing, lead_kind="business"), RULES)
+    assert never_business.allowed is not rule.list_covers_business, rule.code
     listed = frozenset({rule.list_source})
     assert decide(_facts(rule, noon, registry_sources=listed), RULES).codes == ("dnc_state",)
     business = decide(_facts(rule, noon, registry_sources=listed, lead_kind="business"), RULES)

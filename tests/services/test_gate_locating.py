@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from desktop.domain.phones import area_code_region
 from desktop.services.calling import CallingService, GateRefused
 from desktop.services.clock import ManualClock
 from desktop.services.emergencies import EmergencyService
@@ -69,8 +70,17 @@ def _import(workspace: Workspace, folder: Path, rows: list[str], header: str) ->
 def _registry(workspace: Workspace, folder: Path, source: str, numbers: list[str], as_of: date) -> None:
     path = folder / f"{source.replace(':', '-')}.txt"
     path.write_text("\n".join(f"{n[2:5]},{n[5:]}" for n in numbers) + "\n", encoding="utf-8")
-    # The national copy covers every area code these tests call (copies are per area code).
-    covered = () if source.startswith("state:") else tuple(range(200, 1000))
+    # The copy covers every area code of its country these tests call (copies are per area code).
+    registries = workspace.rulebook.registries
+    covered = (
+        ()
+        if source.startswith("state:")
+        else tuple(
+            code
+            for code in range(200, 1000)
+            if (region := area_code_region(code)) is None or registries.get(region) == source
+        )
+    )
     workspace.registry_service.import_file(path, source, as_of=as_of, area_codes=covered)
     workspace.lists_changed()
 

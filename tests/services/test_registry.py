@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from desktop.domain.phones import area_code_region
 from desktop.services.clock import ManualClock
 from desktop.services.dnc import DncService
 from desktop.services.registry import (
@@ -70,9 +71,14 @@ def listed(lookup: RegistryLookup) -> set[str]:
     return {number for number in SAMPLE_NUMBERS if lookup.sources_for(number)}
 
 
+# The area codes the US National Registry covers (a Canadian or Caribbean one is refused there).
+US_CODES = [code for code in range(200, 1000) if area_code_region(code) in (None, "US")]
+
+
 def big_list(path: Path, count: int = 200_000) -> Path:
     """More than one read block (1 MiB), so progress and cancel run in the middle of the import."""
-    return write(path, "".join(f"{200 + i % 700},{2000000 + i:07d}\n" for i in range(count)))
+    codes = US_CODES
+    return write(path, "".join(f"{codes[i % len(codes)]},{2000000 + i:07d}\n" for i in range(count)))
 
 
 def test_sample_import_then_lookup(service: RegistryService, lookup: RegistryLookup, tmp_path: Path) -> None:
@@ -123,23 +129,27 @@ def test_change_list_applies_additions_and_deletions(
         tmp_path / "changes.csv",
         "number,action,date\n"
         "212,5550199,D,2026-11-20\n"
-        "9175550142,A,2026-11-20\n"
+        "2065550142,A,2026-11-20\n"
         "A,404,5550100,11/20/2026\n"  # already listed: not counted as added
-        "D,2025550100,2026-11-20\n"  # not listed: not counted as removed
+        "D,3055550100,2026-11-20\n"  # not listed: not counted as removed
         "bogus line\n",
     )
     report = service.import_file(changes, "national", as_of=date(2026, 11, 21))
     assert (report.kind, report.added, report.removed, report.total) == ("changes", 1, 1, 7)
     assert [(r.line, r.value) for r in report.rejected] == [(6, "bogus line")]
     assert lookup.sources_for("+12125550199") == frozenset()
-    assert lookup.sources_for("+19175550142") == {"national"}
+    assert lookup.sources_for("+12065550142") == {"national"}
     [status] = service.status()
-    # The change list touched 212, 917, 404 and 202: 917 and 202 have no full copy (reported), the
-    # others take its date; the rest of the copy keeps its own.
+    # The change list touched 206, 212, 305 and 404: they take its date; the rest keep their own.
     assert (status.count, status.as_of) == (7, date(2026, 11, 1))
-    assert report.uncovered_codes == (202, 917)
-    assert report.area_codes == (202, 212, 404, 917)
+    assert report.area_codes == (206, 212, 305, 404)
     assert status.coverage is not None and status.coverage.area_codes == (206, 212, 305, 404, 614, 808)
+    dates = {code: copy.as_of for code, copy in lookup.coverage()["national"].items()}
+    assert dates == {
+        **dict.fromkeys((206, 212, 305, 404), date(2026, 11, 21)),
+        614: date(2026, 11, 1),
+        808: date(2026, 11, 1),
+    }
 
 
 def test_change_list_needs_a_full_copy_and_a_later_date(service: RegistryService, tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from desktop.domain.phones import area_code_region
 from desktop.domain.registry_coverage import AreaCopy, code_runs, parse_area_codes, summarize
 from desktop.services.clock import ManualClock
 from desktop.services.registry import RegistryImportFailed, RegistryLookup, RegistryService
@@ -305,7 +306,7 @@ def test_repeats_in_many_area_codes_are_counted_once_too(
     service: RegistryService, lookup: RegistryLookup, tmp_path: Path
 ) -> None:
     """Past a handful of area codes with repeats, the counts come from one grouped count: same answer."""
-    codes = range(201, 241)
+    codes = [code for code in range(201, 300) if area_code_region(code) == "US"][:40]
     lines = [f"{code},555{line:04d}" for code in codes for line in (1, 2, 2)]
     path = tmp_path / "repeats.txt"
     path.write_text("\n".join(lines) + "\n", encoding="ascii")

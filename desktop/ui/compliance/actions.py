@@ -64,7 +64,7 @@ class ComplianceActions(QObject):
     def refresh_registry_status(self) -> None:
         rules = self._workspace.rulebook
         self.registry_label.refresh(
-            self._workspace.registry_service.status(rules.registry_max_age_days),
+            self._workspace.registry_service.status(),
             rules.registry_warn_days,
             rules.registry_max_age_days,
         )

@@ -47,8 +47,8 @@ from desktop.ui.compliance.registry_status import (
     age_text,
     coverage_text,
     import_summary,
-    level_of,
     source_label,
+    status_level,
 )
 
 REGISTRY_FILTER = "Registry files (*.txt *.csv *.zip);;All files (*)"
@@ -218,15 +218,13 @@ class RegistriesTab(QWidget):
 
     def refresh_registries(self) -> None:
         statuses: list[RegistryStatus] = [
-            s
-            for s in self._workspace.registry_service.status(self._workspace.rulebook.registry_max_age_days)
-            if s.source != "internal"
+            s for s in self._workspace.registry_service.status() if s.source != "internal"
         ]
         rules = self._workspace.rulebook
         table = self.registry_table
         table.setRowCount(len(statuses))
         for row, status in enumerate(statuses):
-            level = level_of(status.age_days, rules.registry_warn_days, rules.registry_max_age_days)
+            level = status_level(status, rules.registry_warn_days, rules.registry_max_age_days)
             imported = (
                 status.imported_at.astimezone().strftime("%d %b %Y %H:%M") if status.imported_at else ""
             )
@@ -246,7 +244,7 @@ class RegistriesTab(QWidget):
                     item.setForeground(QBrush(QColor(LEVEL_COLOURS[level])))
                     item.setToolTip(
                         self.tr("Older than {max} days: residential calls are blocked.").format(
-                            max=rules.registry_max_age_days
+                            max=status.max_age_days
                         )
                         if level != AGEING
                         else self.tr("Import a fresh copy soon.")

@@ -82,6 +82,13 @@ def level_of(age_days: int | None, warn_days: int, max_days: int) -> str:
     return FRESH
 
 
+def status_level(status: RegistryStatus, warn_days: int, max_days: int) -> str:
+    """A copy's level by its own freshness rule: a state list published quarterly ages by its 92 days,
+    warned as many days ahead as the national copy is (`max_days - warn_days`)."""
+    own_max = status.max_age_days
+    return level_of(status.age_days, own_max - (max_days - warn_days), own_max)
+
+
 class RegistryStatusLabel(QLabel):
     """The registry-age indicator of the status bar; `refresh()` with `RegistryService.status()`."""
 
@@ -105,7 +112,7 @@ class RegistryStatusLabel(QLabel):
                 ),
             )
             return
-        levels = {status.source: level_of(status.age_days, warn_days, max_days) for status in registries}
+        levels = {status.source: status_level(status, warn_days, max_days) for status in registries}
         # The national list is the one that matters for most calls; otherwise the oldest copy.
         main = next((s for s in registries if s.source == "national"), None) or max(
             registries, key=lambda s: s.age_days if s.age_days is not None else 10**6
@@ -177,11 +184,6 @@ def import_summary(report: RegistryImportReport) -> str:
         if report.area_codes
         else ""
     )
-    if report.uncovered_codes:
-        covered += " " + tr(
-            "Area codes {codes} have no full copy: residential calls there stay blocked until one is "
-            "imported."
-        ).format(codes=codes_phrase(report.uncovered_codes))
     return (
         tr(
             "Imported the {kind} into the {name}, as of {as_of}: {added} added, {removed} removed, "
