@@ -24,6 +24,7 @@ FIELDS: tuple[str, ...] = (
     "kind",
     "warmth",
     "state",
+    "postal_code",
     "source",
     "notes",
     "consent_written",
@@ -46,6 +47,7 @@ FIELD_LABELS: dict[str, str] = {
     "kind": "Lead type (business/residential)",
     "warmth": "Warmth (warm/cold)",
     "state": "State",
+    "postal_code": "ZIP / postal code",
     "source": "Source",
     "notes": "Notes",
     "consent_written": "Written consent (date)",
@@ -79,6 +81,20 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "kind": ("type", "leadtype", "kind", "customertype", "category", "b2bb2c", "тип"),
     "warmth": ("warmth", "temperature", "interest", "leadstatus", "rating", "warm", "hotcold"),
     "state": ("state", "province", "region", "st", "bundesland", "штат"),
+    "postal_code": (
+        "zip",
+        "zipcode",
+        "zip4",
+        "postalcode",
+        "postcode",
+        "postal",
+        "zippostal",
+        "zippostalcode",
+        "postleitzahl",
+        "plz",
+        "индекс",
+        "почтовыйиндекс",
+    ),
     "source": ("source", "leadsource", "origin", "list", "источник"),
     "consent_written": (
         "consent",
@@ -121,6 +137,7 @@ _PHONE_WORDS = (
     "мобильный",
     "тел",
 )
+_POSTAL_WORDS = ("zip", "postal", "postcode", "postleitzahl")
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 # Words that make a consent column the evidence of the consent rather than its date.
 _EVIDENCE_WORDS = ("evidence", "source", "proof", "method", "channel", "how", "url", "recording", "text")
@@ -193,6 +210,9 @@ def guess_field(header: str) -> str:
     dated = _consent_field(key)
     if dated:
         return dated
+    # Before the phone words: "Home ZIP" and "Work Postal Code" are where someone lives or works.
+    if any(word in key for word in _POSTAL_WORDS):
+        return "postal_code"
     if any(word in key for word in _PHONE_WORDS) and "email" not in key:
         return "phone"
     if "email" in key or "e-mail" in header.lower():

@@ -91,6 +91,9 @@ class DialFacts:
     invalid_detail: str = ""
     lead_kind: str = "residential"
     lead_state: str = ""
+    # Where the lead's ZIP/postal code puts it: a state or province, and a US ZIP's zone.
+    postal_state: str = ""
+    postal_zone: str = ""
     number_region: str | None = None
     number_states: tuple[str, ...] = ()
     on_internal_dnc: bool = False
@@ -479,6 +482,8 @@ def hours_key(
     number_states: tuple[str, ...],
     rules: RuleBook,
     number_region: str | None = None,
+    postal_state: str = "",
+    postal_zone: str = "",
 ) -> str:
     """The key of a callee's calling hours: their zones, and the jurisdictions whose hour rules apply."""
     probe = DialFacts(
@@ -487,6 +492,8 @@ def hours_key(
         time_zones=zones,
         at=datetime.now().astimezone(),
         lead_state=lead_state,
+        postal_state=postal_state,
+        postal_zone=postal_zone,
         number_states=number_states,
         number_region=number_region,
     )

@@ -29,6 +29,12 @@ class DialFacts(Protocol):
     @property
     def time_zones(self) -> tuple[str, ...]: ...
 
+    @property
+    def postal_state(self) -> str: ...
+
+    @property
+    def postal_zone(self) -> str: ...
+
 
 def number_jurisdictions(number_states: tuple[str, ...], rules: RuleBook) -> tuple[StateRule, ...]:
     """The jurisdictions a number's area code belongs to ("Nova Scotia/Prince Edward Island" is two)."""
@@ -43,7 +49,7 @@ def applicable_states(facts: DialFacts, rules: RuleBook) -> tuple[StateRule, ...
     """The jurisdictions whose rules govern the call: the lead's recorded state and every
     jurisdiction of the number's area code (the callee may live in either, so both must allow),
     and the country row (Canada) of any of them or of the number."""
-    key = ("applicable", facts.lead_state, facts.number_states, facts.number_region)
+    key = ("applicable", facts.lead_state, facts.postal_state, facts.number_states, facts.number_region)
     cached = rules.memo.get(key)
     if cached is None:
         cached = rules.memo[key] = _applicable_states(facts, rules)
@@ -52,9 +58,11 @@ def applicable_states(facts: DialFacts, rules: RuleBook) -> tuple[StateRule, ...
 
 def _applicable_states(facts: DialFacts, rules: RuleBook) -> tuple[StateRule, ...]:
     found: dict[str, StateRule] = {}
-    lead_state = rules.state(facts.lead_state)
-    if lead_state is not None:
-        found[lead_state.code] = lead_state
+    # The recorded state and the ZIP's: the callee may live in either, so both rule books apply.
+    for recorded in (facts.lead_state, facts.postal_state):
+        rule = rules.state(recorded)
+        if rule is not None:
+            found.setdefault(rule.code, rule)
     for rule in number_jurisdictions(facts.number_states, rules):
         found.setdefault(rule.code, rule)
     territory = rules.state(f"region:{facts.number_region}") if facts.number_region else None
@@ -74,7 +82,7 @@ def callee_zones(facts: DialFacts, rules: RuleBook) -> tuple[str, ...]:
     The recorded state narrows but never widens: when it shares no zone with the number, the callee
     may be in either place, so every zone of both is checked.
     """
-    key = ("zones", facts.lead_state, facts.time_zones)
+    key = ("zones", facts.lead_state, facts.postal_state, facts.postal_zone, facts.time_zones)
     cached = rules.memo.get(key)
     if cached is None:
         cached = rules.memo[key] = _callee_zones(facts, rules)
@@ -82,17 +90,33 @@ def callee_zones(facts: DialFacts, rules: RuleBook) -> tuple[str, ...]:
 
 
 def _callee_zones(facts: DialFacts, rules: RuleBook) -> tuple[str, ...]:
+    """Each record of where the callee lives (the recorded state; the ZIP's zone, or else its
+    state's) narrows the number's zones when it agrees with the number's state. When a record
+    names another state than the number's, or shares no zone with it, the callee may be in any of
+    those places: every zone of the number and of every record is checked (never widened)."""
+    claims: list[tuple[StateRule, tuple[str, ...]]] = []
     state = rules.state(facts.lead_state)
-    if state is None or not state.zones:
+    if state is not None and state.zones:
+        claims.append((state, state.zones))
+    postal = rules.state(facts.postal_state)
+    if postal is not None and (facts.postal_zone or postal.zones):
+        claims.append((postal, (facts.postal_zone,) if facts.postal_zone else postal.zones))
+    if not claims:
         return facts.time_zones
-    if not facts.time_zones:
-        return state.zones
-    narrowed = tuple(zone for zone in facts.time_zones if zone in state.zones)
-    return narrowed or tuple(dict.fromkeys(facts.time_zones + state.zones))
+    number_rules = number_jurisdictions(facts.number_states, rules)
+    everything = tuple(dict.fromkeys(facts.time_zones + tuple(zone for _, zones in claims for zone in zones)))
+    narrowed = facts.time_zones
+    for rule, zones in claims:
+        if number_rules and rule not in number_rules:
+            return everything
+        narrowed = tuple(zone for zone in narrowed if zone in zones) if narrowed else zones
+        if not narrowed:
+            return everything
+    return narrowed
 
 
 def location_note(facts: DialFacts, rules: RuleBook) -> Reason | None:
-    key = ("location-note", facts.lead_state, facts.number_states)
+    key = ("location-note", facts.lead_state, facts.postal_state, facts.number_states)
     if key not in rules.memo:
         rules.memo[key] = _location_conflict(facts, rules)
     return rules.memo[key]  # type: ignore[return-value]
@@ -100,12 +124,21 @@ def location_note(facts: DialFacts, rules: RuleBook) -> Reason | None:
 
 def _location_conflict(facts: DialFacts, rules: RuleBook) -> Reason | None:
     state = rules.state(facts.lead_state)
+    postal = rules.state(facts.postal_state)
     number_rules = number_jurisdictions(facts.number_states, rules)
-    if state is None or not number_rules or state in number_rules:
+    if postal is not None and state is not None and postal is not state:
+        return Reason(
+            LOCATION_CONFLICT,
+            f"the lead is recorded in {state.name} but its ZIP/postal code is in {postal.name}: "
+            "the rules and hours of both apply",
+        )
+    recorded = state or postal
+    if recorded is None or not number_rules or recorded in number_rules:
         return None
     where = ", ".join(rule.name for rule in number_rules)
+    what = "recorded in" if state is not None else "by its ZIP/postal code in"
     return Reason(
         LOCATION_CONFLICT,
-        f"the lead is recorded in {state.name} but the number's area code is {where}: "
+        f"the lead is {what} {recorded.name} but the number's area code is {where}: "
         "the rules and hours of both apply",
     )

@@ -51,6 +51,12 @@ class LeadLike(Protocol):
     @property
     def state(self) -> str: ...
 
+    @property
+    def postal_state(self) -> str: ...
+
+    @property
+    def postal_zone(self) -> str: ...
+
 
 class PhoneLike(Protocol):
     """What the gate reads of a phone: an ORM Phone, or a scrub's plain row."""
@@ -321,6 +327,8 @@ class DialGate:
             invalid_detail=invalid_detail,
             lead_kind=kind or (lead.kind if lead is not None else "residential"),
             lead_state=lead.state if lead is not None else "",
+            postal_state=lead.postal_state if lead is not None else "",
+            postal_zone=lead.postal_zone if lead is not None else "",
             number_region=region,
             number_states=number_states(number) if valid else (),
             on_internal_dnc=internal is not None,
@@ -368,6 +376,8 @@ def situation(facts: DialFacts) -> tuple[object, ...]:
         facts.invalid_detail,
         facts.lead_kind,
         facts.lead_state,
+        facts.postal_state,
+        facts.postal_zone,
         facts.number_region,
         facts.number_states,
         facts.on_internal_dnc,

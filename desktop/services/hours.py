@@ -36,28 +36,37 @@ class HoursKeys:
 
     def __init__(self, rules: RuleBook) -> None:
         self.rules = rules
-        self._cache: dict[tuple[str, str, tuple[str, ...]], str] = {}
+        self._cache: dict[tuple[str, str, tuple[str, ...], str, str], str] = {}
         self._known_keys: list[str] | None = None
         self._known_at = 0.0
         self._open_cache: tuple[datetime, list[str]] | None = None
 
-    def key(self, zones: str, state: str, e164: str | None) -> str:
+    def key(
+        self, zones: str, state: str, e164: str | None, postal_state: str = "", postal_zone: str = ""
+    ) -> str:
         if not zones or not e164:
             return NO_ZONE_KEY
         states = number_states(e164)
         # Every zone of the area code, as the gate checks (the stored zones are the exchange's).
         every_zone = " ".join(gate_zones(e164, tuple(zones.split())))
-        cache_key = (every_zone, state.strip().upper(), states)
+        cache_key = (every_zone, state.strip().upper(), states, postal_state, postal_zone)
         found = self._cache.get(cache_key)
         if found is None:
-            found = self._cache[cache_key] = hours_key(tuple(every_zone.split()), state, states, self.rules)
+            found = self._cache[cache_key] = hours_key(
+                tuple(every_zone.split()),
+                state,
+                states,
+                self.rules,
+                postal_state=postal_state,
+                postal_zone=postal_zone,
+            )
         return found
 
     def key_for_lead(self, lead: Lead) -> str:
         phone = next((p for p in lead.phones if p.valid and p.e164), None)
         if phone is None:
             return NO_ZONE_KEY
-        return self.key(phone.time_zones, lead.state, phone.e164)
+        return self.key(phone.time_zones, lead.state, phone.e164, lead.postal_state, lead.postal_zone)
 
     def open_keys(self, keys: Iterable[str], at: datetime) -> list[str]:
         return [key for key in keys if key != NO_ZONE_KEY and not hours_reasons(key, at, self.rules)]

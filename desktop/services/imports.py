@@ -20,6 +20,7 @@ from sqlalchemy import func, insert, select
 from desktop.domain import leads as lead_rules
 from desktop.domain.columns import CONSENT_FIELDS, ColumnMapping, guess_mapping
 from desktop.domain.phones import ParsedPhone
+from desktop.domain.postal_codes import locate_postal_code
 from desktop.paths import resource
 from desktop.services.clock import Clock
 from desktop.services.hours import NO_ZONE_KEY, HoursKeys
@@ -50,6 +51,10 @@ _LIMITS = {
     "state": 50,
     "source": 200,
 }
+
+
+# What a ZIP/postal code cell gives a lead: the code, its state or province, a US ZIP's zone.
+POSTAL_FIELDS = ("postal_code", "postal_state", "postal_zone")
 
 
 class ImportFailed(Exception):
@@ -252,6 +257,7 @@ class _ImportRun:
             "notes",
             *CONSENT_FIELDS,
             "consent_evidence",
+            "postal_code",
         )
         self.single: dict[str, int | None] = {
             name: next(iter(mapping.columns_for(name)), None) for name in single_fields
@@ -416,6 +422,7 @@ class _ImportRun:
             column = headers[self.single["warmth"] or 0]
             self._reject(line, column, warmth_text, "not a warmth (warm or cold); cold assumed")
         values["warmth"] = warmth or lead_rules.COLD
+        values.update(self._postal(line, cells))
         phones: list[dict[str, Any]] = []
         numbers: set[str] = set()
         for index, raw in phone_cells(cells, self.phone_columns):
@@ -496,6 +503,18 @@ class _ImportRun:
             return notes
         return f"{notes}\n{addition}" if notes else addition
 
+    def _postal(self, line: int, cells: list[str]) -> dict[str, str]:
+        """The lead's ZIP/postal code, state and zone; a value that is none is reported, not dropped."""
+        text = self._cell(cells, "postal_code")
+        if not text:
+            return dict.fromkeys(POSTAL_FIELDS, "")
+        place = locate_postal_code(text)
+        if isinstance(place, str):
+            column = self.mapping.headers[self.single["postal_code"] or 0]
+            self._reject(line, column, text[:40], f"{place}; no ZIP recorded")
+            return dict.fromkeys(POSTAL_FIELDS, "")
+        return {"postal_code": place.code, "postal_state": place.state, "postal_zone": place.zone}
+
     def _reject(self, line: int, column: str, value: str, reason: str) -> None:
         self.report.rejected.append(Rejection(line=line, column=column, value=value, reason=reason))
 
@@ -565,6 +584,9 @@ class _ImportRun:
         for key in ("first_name", "last_name", "company", "title", "email", "state", "source"):
             if values[key] and not getattr(lead, key):
                 setattr(lead, key, values[key])
+        if values["postal_code"] and not lead.postal_code:
+            for key in POSTAL_FIELDS:
+                setattr(lead, key, values[key])
         # Bounded by MERGED_NOTES_LIMIT, so this search costs at most that much per row.
         if values["notes"] and values["notes"] not in lead.notes:
             lead.notes = self._joined_notes(lead.notes, values["notes"], line)
@@ -609,7 +631,13 @@ class _ImportRun:
                     first_valid = phone
             # Calling hours follow the first dialable number, the one the window dials first.
             row["hours_key"] = (
-                hours_key(first_valid["time_zones"], row["state"], first_valid["e164"])
+                hours_key(
+                    first_valid["time_zones"],
+                    row["state"],
+                    first_valid["e164"],
+                    row["postal_state"],
+                    row["postal_zone"],
+                )
                 if first_valid is not None
                 else NO_ZONE_KEY
             )

@@ -121,6 +121,9 @@ class LeadCard:
     history: list[HistoryItem]
     next_due_at: datetime | None
     last_outcome: str | None
+    # The list's ZIP/postal code and the state or province it places the lead in ("" when none).
+    postal_code: str = ""
+    postal_state: str = ""
 
 
 # How many refused leads "next lead" steps over in one call before giving up (the queue shows why).
@@ -356,7 +359,8 @@ class LeadService:
                 for answer in uow.session.scalars(select(ScriptAnswer).where(ScriptAnswer.lead_id == lead_id))
             ]
             history.sort(key=lambda item: item.at, reverse=True)
-            zone = _primary_zone(lead.phones)
+            # A US ZIP settles the zone the card shows; the gate still checks every zone it may be.
+            zone = lead.postal_zone or _primary_zone(lead.phones)
             return LeadCard(
                 id=lead.id,
                 first_name=lead.first_name,
@@ -383,6 +387,8 @@ class LeadService:
                 history=history,
                 next_due_at=lead.next_due_at,
                 last_outcome=lead.last_outcome,
+                postal_code=lead.postal_code,
+                postal_state=lead.postal_state,
             )
 
     def _label(self, code: str | None) -> str:

@@ -243,6 +243,8 @@ class LeadRow:
     state: str
     list_name: str
     phones: Sequence[PhoneRow]
+    postal_state: str = ""
+    postal_zone: str = ""
 
 
 def _lead_rows(uow: UnitOfWork, where: list[ColumnElement[bool]], batch: int = 5000) -> Iterator[LeadRow]:
@@ -252,7 +254,15 @@ def _lead_rows(uow: UnitOfWork, where: list[ColumnElement[bool]], batch: int = 5
     while True:
         leads = session.execute(
             select(
-                Lead.id, Lead.first_name, Lead.last_name, Lead.company, Lead.kind, Lead.state, Lead.list_name
+                Lead.id,
+                Lead.first_name,
+                Lead.last_name,
+                Lead.company,
+                Lead.kind,
+                Lead.state,
+                Lead.list_name,
+                Lead.postal_state,
+                Lead.postal_zone,
             )
             .where(*where, Lead.id > last_id)
             .order_by(Lead.id)
@@ -277,8 +287,19 @@ def _lead_rows(uow: UnitOfWork, where: list[ColumnElement[bool]], batch: int = 5
         )
         for lead_id, e164, raw, valid, zones, region, problem, label in phone_rows:
             phones.setdefault(lead_id, []).append(PhoneRow(e164, raw, valid, zones, region, problem, label))
-        for lead_id, first, last, company, kind, state, list_name in leads:
-            yield LeadRow(lead_id, first, last, company, kind, state, list_name, phones.get(lead_id, []))
+        for lead_id, first, last, company, kind, state, list_name, postal_state, postal_zone in leads:
+            yield LeadRow(
+                lead_id,
+                first,
+                last,
+                company,
+                kind,
+                state,
+                list_name,
+                phones.get(lead_id, []),
+                postal_state,
+                postal_zone,
+            )
         last_id = leads[-1][0]
 
 

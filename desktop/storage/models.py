@@ -87,6 +87,10 @@ class Lead(Base):
     kind_given: Mapped[bool] = mapped_column(Boolean, default=False)
     warmth: Mapped[str] = mapped_column(String(10), default="cold")
     state: Mapped[str] = mapped_column(String(50), default="")
+    # The list's ZIP/postal code, its state or province and (a US ZIP) its zone: where the callee lives.
+    postal_code: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    postal_state: Mapped[str] = mapped_column(String(8), default="", server_default="")
+    postal_zone: Mapped[str] = mapped_column(String(64), default="", server_default="")
     source: Mapped[str] = mapped_column(String(200), default="")
     list_name: Mapped[str] = mapped_column(String(200), default="", index=True)
     status: Mapped[str] = mapped_column(String(30), default="new")

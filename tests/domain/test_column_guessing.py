@@ -38,7 +38,9 @@ from desktop.domain.columns import guess_field, guess_mapping
         ("Region", "state"),
         ("Home Phone", "phone"),
         ("First Name", "first_name"),
-        ("Zip", ""),
+        ("Zip", "postal_code"),
+        ("Mailing Zip", "postal_code"),
+        ("Postal Code", "postal_code"),
     ],
 )
 def test_headers_lists_use(header: str, field: str) -> None:
@@ -49,12 +51,12 @@ def test_a_second_column_of_a_field_is_reported_not_silently_dropped() -> None:
     mapping = guess_mapping(
         ["Name", "Phone", "State", "State/Region", "Consent Date", "Written Consent Date", "Zip"]
     )
-    assert mapping.fields == ["full_name", "phone", "state", "", "consent_written", "", ""]
+    assert mapping.fields == ["full_name", "phone", "state", "", "consent_written", "", "postal_code"]
     dropped = mapping.dropped_columns()
     assert len(dropped) == 2
     assert "'State/Region' looks like State too: only 'State' is imported" in dropped[0]
     assert "'Written Consent Date'" in dropped[1] and "'Consent Date'" in dropped[1]
-    assert mapping.ignored_columns() == ["State/Region", "Written Consent Date", "Zip"]
+    assert mapping.ignored_columns() == ["State/Region", "Written Consent Date"]
     # Once the user maps the column (to something else), it is no longer reported as dropped.
     mapping.fields[3] = "notes"
     assert len(mapping.dropped_columns()) == 1

@@ -110,7 +110,12 @@ def phone_html(phone: PhoneView) -> str:
 def lead_subtitle(card: LeadCard) -> str:
     """The line under the name: role and company (unless it is the name), state and list."""
     role = [part for part in (card.title, card.company if card.company != card.display_name else "") if part]
-    where = [card.state, _tr("list: {name}").format(name=card.list_name) if card.list_name else ""]
+    postal = (
+        _tr("ZIP {code} ({state})").format(code=card.postal_code, state=card.postal_state)
+        if card.postal_code
+        else ""
+    )
+    where = [card.state, postal, _tr("list: {name}").format(name=card.list_name) if card.list_name else ""]
     return " — ".join(part for part in (" · ".join(role), " · ".join(p for p in where if p)) if part)
 
 
