@@ -21,6 +21,7 @@ from desktop.domain.compliance_rules import RuleBook
 from desktop.domain.phones import area_code_zones, exchange_zones, number_states, parse_phone
 from desktop.domain.registry_coverage import AreaCopy, area_code_of_e164
 from desktop.services.emergencies import load_emergencies
+from desktop.services.phone_labels import label_says_landline
 from desktop.storage.models import Attempt, Consent, Lead
 from desktop.storage.uow import UnitOfWork
 
@@ -166,16 +167,12 @@ def calls_since(uow: UnitOfWork, number: str, since: datetime) -> int:
     return int(uow.session.scalar(query) or 0)
 
 
-# Phone labels that record a number as a business landline: only then may a prerecorded message
-# go to a business lead without written consent (a mobile may hide behind any other label).
-_LANDLINE_WORDS = ("landline", "land line", "land-line")
-
-
 def is_business_landline(lead: LeadLike | None, phone: PhoneLike | None) -> bool:
+    """Only a business lead's phone labelled a landline may take a prerecorded message without
+    written consent (a mobile may hide behind any other label); the card's checkbox sets the label."""
     if lead is None or phone is None or lead.kind != "business":
         return False
-    label = (phone.label or "").lower()
-    return any(word in label for word in _LANDLINE_WORDS)
+    return label_says_landline(phone.label)
 
 
 def gate_zones(e164: str, stored: tuple[str, ...]) -> tuple[str, ...]:

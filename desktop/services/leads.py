@@ -19,6 +19,7 @@ from desktop.services.clock import Clock
 from desktop.services.gate import GateResult
 from desktop.services.hours import NO_ZONE_KEY, HoursKeys
 from desktop.services.outcome_undo import UNDONE
+from desktop.services.phone_labels import label_says_landline, set_business_landline
 from desktop.storage.models import Lead, Phone, ScriptAnswer
 from desktop.storage.repositories import BUCKET_BLOCKED, BUCKET_LATER, BUCKET_NAMES, reasons_from_json
 from desktop.storage.uow import UnitOfWork, UnitOfWorkFactory
@@ -74,6 +75,8 @@ class PhoneView:
     time_zones: tuple[str, ...]
     on_internal_dnc: bool
     location: str
+    # Recorded as a landline (its label says so): a business lead's may take a voicemail drop.
+    business_landline: bool = False
 
 
 @dataclass(frozen=True)
@@ -323,6 +326,7 @@ class LeadService:
                     time_zones=phone.zone_list,
                     on_internal_dnc=bool(phone.e164 and uow.dnc.find(phone.e164, "internal")),
                     location=describe_location(phone.e164) if phone.e164 else "",
+                    business_landline=label_says_landline(phone.label),
                 )
                 for phone in lead.phones
             ]
@@ -400,6 +404,10 @@ class LeadService:
             return self.outcome_rules.get(code).label
         except ValueError:
             return code
+
+    def set_business_landline(self, phone_id: int, landline: bool) -> str:
+        """Mark a phone as a business landline or not (its label; audited); returns the new label."""
+        return set_business_landline(self._uow_factory, self._clock, phone_id, landline)
 
     def update_notes(self, lead_id: int, notes: str) -> None:
         with self._uow_factory() as uow:

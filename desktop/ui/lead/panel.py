@@ -33,6 +33,7 @@ from desktop.ui.common import style
 from desktop.ui.common.clocks import labelled_time
 from desktop.ui.common.labels import consent_summary
 from desktop.ui.common.record_table import fit_columns, make_record_list
+from desktop.ui.lead.landline import LandlineFlags
 
 NOTES_SAVE_DELAY_MS = 800
 
@@ -233,6 +234,9 @@ class LeadPanel(QWidget):
         self.phones_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.phones_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         phones_box.addWidget(self.phones_label)
+        self.landline_flags = LandlineFlags(self._leads)
+        self.landline_flags.changed.connect(self.on_landline_flags_changed)
+        phones_box.addWidget(self.landline_flags)
         self.contact_label = QLabel()
         self.contact_label.setObjectName("Muted")
         self.contact_label.setWordWrap(True)
@@ -330,9 +334,8 @@ class LeadPanel(QWidget):
         self.nudge_label.setText(card.nudge or "")
         self.nudge_label.setVisible(bool(card.nudge))
         self.update_time(now)
-        self.phones_label.setText(
-            "<br>".join(phone_html(phone) for phone in card.phones) or self.tr("No phone numbers")
-        )
+        self._show_phones(card)
+        self.landline_flags.show_card(card)
         contact = [card.email, card.source and self.tr("source: {source}").format(source=card.source)]
         self.contact_label.setText(" · ".join(part for part in contact if part))
         self.contact_label.setVisible(any(contact))
@@ -340,6 +343,18 @@ class LeadPanel(QWidget):
             self._set_notes(card.id, card.notes)
         self._fill_history(card.history)
         self.refresh_consent()
+
+    def _show_phones(self, card: LeadCard) -> None:
+        self.phones_label.setText(
+            "<br>".join(phone_html(phone) for phone in card.phones) or self.tr("No phone numbers")
+        )
+
+    @Slot(int)
+    def on_landline_flags_changed(self, _phone_id: int) -> None:
+        """A number was (un)marked a business landline: its label on the card shows it."""
+        if self.card is not None:
+            self.card = self._leads.card(self.card.id)
+            self._show_phones(self.card)
 
     def refresh_consent(self) -> None:
         """Re-read the consent records of the lead on screen (after the consent dialog changed them)."""
