@@ -31,6 +31,7 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from desktop.domain.phones import area_code_region  # noqa: E402
 from desktop.services.registry import RegistryImportReport, RegistryService  # noqa: E402
 from desktop.storage.engine import make_engine  # noqa: E402
 from desktop.storage.migrate import upgrade  # noqa: E402
@@ -43,7 +44,11 @@ def generate(path: Path, count: int, seed: int = 2026) -> list[int]:
     """Write `count` distinct NANP numbers, sorted, as AREACODE,NUMBER lines; return them as integers."""
     rng = random.Random(seed)
     # About 330 area codes, like the US share of the plan; numbers spread over all their exchanges.
-    area_codes = sorted(rng.sample([code for code in range(201, 990) if code % 100 != 11], 330))
+    # US ones only: a file imported as the national registry refuses Canadian or Caribbean area codes.
+    us_codes = [
+        code for code in range(201, 990) if code % 100 != 11 and area_code_region(code) in (None, "US")
+    ]
+    area_codes = sorted(rng.sample(us_codes, 330))
     share, extra = divmod(count, len(area_codes))
     numbers: list[int] = []
     with path.open("w", encoding="ascii", newline="\n") as stream:

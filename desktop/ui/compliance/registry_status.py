@@ -16,7 +16,7 @@ from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QLabel, QWidget
 
-from desktop.domain.registry_coverage import codes_phrase
+from desktop.domain.registry_coverage import codes_phrase, is_state_list
 from desktop.services.registry import RegistryImportReport, RegistryStatus
 from desktop.ui.common import style
 
@@ -59,6 +59,11 @@ def age_text(age_days: int | None) -> str:
 def coverage_text(status: RegistryStatus) -> str:
     """A copy's coverage in a line: "3 area codes (212, 646, 718) · stale next: 646 on 2026-12-07"."""
     coverage = status.coverage
+    if is_state_list(status.source):
+        # One list for the whole state, aging by the state's own rule (Texas: 92 days).
+        if coverage is None or coverage.next_stale_on is None:
+            return _tr("statewide list · stale (> {max} days)").format(max=status.max_age_days)
+        return _tr("statewide list · stale on {day}").format(day=coverage.next_stale_on.isoformat())
     if coverage is None or not coverage.area_codes:
         return _tr("no area code")
     count = len(coverage.area_codes)
