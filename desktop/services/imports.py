@@ -601,6 +601,7 @@ class _ImportRun:
             row["id"] = lead_id
             row["status"] = lead_rules.STATUS_NEW if lead.numbers else lead_rules.STATUS_NO_NUMBER
             row["identity_key"] = lead.identity.key()
+            row.setdefault("external_id", "")
             first_valid = None
             for position, phone in enumerate(lead.phones):
                 phone["lead_id"] = lead_id
