@@ -49,9 +49,8 @@ def register(commands: Subparsers) -> None:
     report.add_argument("--script", help="only calls made under this script (its name)")
     report.add_argument(
         "--tz",
-        default="UTC",
         metavar="ZONE",
-        help="time zone of the days, e.g. America/New_York (default: UTC)",
+        help="time zone of the days, e.g. America/New_York (default: this computer's, as in the window)",
     )
     report.add_argument("--format", choices=FORMATS, default="json")
     report.add_argument("--out", type=Path, help="output file (JSON and CSV: default standard output)")
@@ -66,11 +65,12 @@ def register(commands: Subparsers) -> None:
 
 def run_report(workspace: Workspace, args: argparse.Namespace) -> int:
     from desktop.services.reports import ReportError, ReportFilter, report_service_for
+    from desktop.services.reports_figures import local_zone_name
 
     flt = ReportFilter(
         first_day=parse_day(args.first, "--from"),
         last_day=parse_day(args.last, "--to"),
-        zone=args.tz,
+        zone=args.tz or local_zone_name(),  # the broker's calendar days, as the window shows them
         agent=args.agent,
         list_name=args.list_name,
         script=args.script,
