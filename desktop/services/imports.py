@@ -24,7 +24,7 @@ from desktop.paths import resource
 from desktop.services.clock import Clock
 from desktop.services.hours import NO_ZONE_KEY, HoursKeys
 from desktop.services.parse_ahead import CachedParser, ParseAhead, phone_cells, start_parse_ahead
-from desktop.services.tables import TableError, TableSource, open_table
+from desktop.services.tables import Place, TableError, TableSource, open_table
 from desktop.storage.bulk import bulk_insert, secondary_indexes_deferred
 from desktop.storage.models import Consent, ImportBatch, Lead, Phone
 from desktop.storage.uow import UnitOfWork, UnitOfWorkFactory
@@ -64,10 +64,16 @@ class ImportCancelled(Exception):
 class Rejection:
     """One problem found in the file, by position: the lead is kept, the value is not dialable."""
 
-    line: int
+    line: int | None  # the line of a CSV/TXT file the record starts on; None in a workbook
     column: str
     value: str
     reason: str
+    row: int = 0  # the row as a spreadsheet shows it (header row 1; Excel's number in a workbook)
+
+    @property
+    def place(self) -> str:
+        """ "row 8 (line 9)" in a CSV file, "row 8" in a workbook."""
+        return str(Place(self.row, self.line))
 
 
 @dataclass
@@ -229,6 +235,7 @@ class _ImportRun:
         self.hours = hours
         self.touched: set[int] = set()
         self.source = source
+        self._row = 0  # the spreadsheet row being read (services.tables.Place)
         self.mapping = mapping
         self.region = region
         self.now = now
@@ -289,7 +296,7 @@ class _ImportRun:
             raise ImportFailed(f"{self.source.path.name}: the file has a header but no data rows")
         if self.report.imported + self.report.merged_duplicates == 0:
             first = self.report.rejected[0] if self.report.rejected else None
-            detail = f" (line {first.line}: {first.reason})" if first else ""
+            detail = f" ({first.place}: {first.reason})" if first else ""
             raise ImportFailed(f"{self.source.path.name}: no usable rows among {self.report.rows:,}{detail}")
         batch.imported = self.report.imported
         batch.merged = self.report.merged_duplicates
@@ -320,9 +327,10 @@ class _ImportRun:
 
     def _read_all(self, uow: UnitOfWork) -> None:
         try:
-            for line, cells, position in self.source.rows():
+            for place, cells, position in self.source.rows():
                 self.report.rows += 1
-                self._read_row(uow, line, cells)
+                self._row = place.row  # of every value rejected while the row is read
+                self._read_row(uow, place.line or place.row, cells)
                 if self.report.rows % _PROGRESS_EVERY == 0:
                     if self.cancelled is not None and self.cancelled():
                         raise ImportCancelled("import cancelled: nothing was imported")
@@ -497,7 +505,10 @@ class _ImportRun:
         return f"{notes}\n{addition}" if notes else addition
 
     def _reject(self, line: int, column: str, value: str, reason: str) -> None:
-        self.report.rejected.append(Rejection(line=line, column=column, value=value, reason=reason))
+        line_or_none = None if self.source.format == "xlsx" else line
+        self.report.rejected.append(
+            Rejection(line=line_or_none, column=column, value=value, reason=reason, row=self._row)
+        )
 
     def _parse(self, raw: str) -> ParsedPhone:
         if self.ahead is not None and (ahead := self.ahead.parsed(raw)) is not None:
