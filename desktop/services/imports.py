@@ -49,6 +49,7 @@ _LIMITS = {
     "email": 300,
     "state": 50,
     "source": 200,
+    "external_id": 200,  # the CRM's record id: re-imports match on it, the outcomes export is keyed by it
 }
 
 
@@ -250,6 +251,8 @@ class _ImportRun:
         self.merge_index: dict[str, list[_PendingLead]] = {}
         # Leads without a dialable number, by identity key: matched by name and company alone.
         self.numberless_index: dict[str, list[_PendingLead]] = {}
+        # Leads by their CRM record id: the surest match, before numbers and names.
+        self.external_index: dict[str, _PendingLead] = {}
         self.parser = CachedParser(region)
         single_fields = (
             *_LIMITS,
@@ -346,18 +349,20 @@ class _ImportRun:
         """Index the leads already in the database by number (and those without one by identity), one
         entry per lead with all its numbers, so a re-import merges instead of repeating a lead or phone."""
         by_lead: dict[int, _PendingLead] = {}
-        for lead_id, key, e164, raw in uow.leads.all_identities():
+        for lead_id, key, e164, raw, external_id in uow.leads.all_identities():
             existing = by_lead.get(lead_id)
             if existing is None:
                 person, _, company = key.partition("|")
                 existing = _PendingLead(
-                    values={},
+                    values={"external_id": external_id},
                     identity=lead_rules.LeadIdentity(person, company),
                     phones=[],
                     numbers=set(),
                     lead_id=lead_id,
                 )
                 by_lead[lead_id] = existing
+                if external_id:
+                    self.external_index.setdefault(external_id, existing)
             if e164 is not None:
                 existing.numbers.add(e164)
                 self.merge_index.setdefault(e164, []).append(existing)
@@ -446,8 +451,11 @@ class _ImportRun:
             self.report.without_number += 1
         consents = self._consents(line, cells) if self.has_consent_columns else []
         identity = lead_rules.LeadIdentity.of(first, last, values["company"])
-        match = self._find_match(identity, numbers)
+        match = self._find_match(identity, numbers, values["external_id"])
         if match is not None:
+            if values["external_id"] and not match.values.get("external_id"):
+                match.values["external_id"] = values["external_id"]
+                self.external_index[values["external_id"]] = match
             self._merge(uow, match, values, phones, numbers, line)
             self._add_consents(uow, match, consents)
             self.report.merged_duplicates += 1
@@ -462,6 +470,8 @@ class _ImportRun:
             undialable={phone["raw"] for phone in phones if phone["e164"] is None},
         )
         self.pending.append(lead)
+        if values["external_id"]:
+            self.external_index[values["external_id"]] = lead
         for number in numbers:
             self.merge_index.setdefault(number, []).append(lead)
         if not numbers:
@@ -515,15 +525,25 @@ class _ImportRun:
             return ahead
         return self.parser.parse(raw)
 
-    def _find_match(self, identity: lead_rules.LeadIdentity, numbers: set[str]) -> _PendingLead | None:
+    def _find_match(
+        self, identity: lead_rules.LeadIdentity, numbers: set[str], external_id: str
+    ) -> _PendingLead | None:
+        if external_id and (known := self.external_index.get(external_id)) is not None:
+            return known  # the CRM's id names the lead whatever its numbers or spelling now
+
+        def same_record(candidate: _PendingLead) -> bool:
+            # A lead with another CRM id is another record, even with the same number and name; one
+            # without (imported before ids were kept) is this one and is given the id.
+            return not external_id or candidate.values.get("external_id", "") in ("", external_id)
+
         for number in numbers:
             for candidate in self.merge_index.get(number, ()):
-                if candidate.identity.same_as(identity):
+                if candidate.identity.same_as(identity) and same_record(candidate):
                     return candidate
         # A lead without a dialable number is matched by its name and company alone (the row may bring
         # its first number).
         for candidate in self.numberless_index.get(identity.key(), ()):
-            if not candidate.numbers:
+            if not candidate.numbers and same_record(candidate):
                 return candidate
         return None
 
@@ -573,7 +593,7 @@ class _ImportRun:
             return
         if values.get("warmth") == lead_rules.WARM:
             lead.warmth = lead_rules.WARM
-        for key in ("first_name", "last_name", "company", "title", "email", "state", "source"):
+        for key in ("first_name", "last_name", "company", "title", "email", "state", "source", "external_id"):
             if values[key] and not getattr(lead, key):
                 setattr(lead, key, values[key])
         # Bounded by MERGED_NOTES_LIMIT, so this search costs at most that much per row.
@@ -612,7 +632,6 @@ class _ImportRun:
             row["id"] = lead_id
             row["status"] = lead_rules.STATUS_NEW if lead.numbers else lead_rules.STATUS_NO_NUMBER
             row["identity_key"] = lead.identity.key()
-            row.setdefault("external_id", "")
             first_valid = None
             for position, phone in enumerate(lead.phones):
                 phone["lead_id"] = lead_id

@@ -328,7 +328,11 @@ class LeadPanel(QWidget):
         self.phones_label.setText(
             "<br>".join(phone_html(phone) for phone in card.phones) or self.tr("No phone numbers")
         )
-        contact = [card.email, card.source and self.tr("source: {source}").format(source=card.source)]
+        contact = [
+            card.email,
+            card.source and self.tr("source: {source}").format(source=card.source),
+            card.external_id and self.tr("CRM id: {id}").format(id=card.external_id),
+        ]
         self.contact_label.setText(" · ".join(part for part in contact if part))
         self.contact_label.setVisible(any(contact))
         if not same_lead:
