@@ -60,7 +60,7 @@ def import_leads(workspace: Workspace, args: argparse.Namespace) -> int:
         f"dialable number)."
     )
     for item in report.rejected:
-        print(f"  line {item.line}, {item.column or 'row'}: {item.value!r}: {item.reason}")
+        print(f"  {item.place}, {item.column or 'row'}: {item.value!r}: {item.reason}")
     for dropped in report.dropped_columns:
         print(f"  not imported: {dropped}")
     if report.ignored_columns:

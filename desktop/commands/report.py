@@ -2,6 +2,8 @@
 
     dialdesk report --from 2026-12-01 --to 2026-12-07 [--agent NAME] [--list NAME] [--script NAME]
                     [--tz America/New_York] --format json|csv|xlsx|pdf [--out PATH] [--table calls]
+    dialdesk report outcomes --from 2026-12-01 --to 2026-12-07 --out tasks.csv
+    dialdesk report agents merge OLD NEW
 
 JSON goes to standard output unless --out is given; CSV writes one table (--table, default the
 per-call detail); XLSX writes every table on its own sheet; PDF writes the figures, the charts and
@@ -42,16 +44,22 @@ def register(commands: Subparsers) -> None:
         help="supervisor report: dials, connects, meetings, per agent, per day, per script",
         description=__doc__.split("\n\n", 1)[0] if __doc__ else None,
     )
-    report.add_argument("--from", dest="first", required=True, metavar="YYYY-MM-DD", help="first day")
-    report.add_argument("--to", dest="last", required=True, metavar="YYYY-MM-DD", help="last day (included)")
+    report.add_argument(
+        "subject",
+        nargs="*",
+        metavar="outcomes | agents merge OLD NEW",
+        help="outcomes: the calls as Salesforce Tasks keyed by the lead's CRM record id (--out FILE.csv); "
+        "agents merge OLD NEW: count OLD's calls as NEW's in every report",
+    )
+    report.add_argument("--from", dest="first", metavar="YYYY-MM-DD", help="first day")
+    report.add_argument("--to", dest="last", metavar="YYYY-MM-DD", help="last day (included)")
     report.add_argument("--agent", help="only this agent's calls (the name in their settings)")
     report.add_argument("--list", dest="list_name", help="only calls to leads of this call list")
     report.add_argument("--script", help="only calls made under this script (its name)")
     report.add_argument(
         "--tz",
-        default="UTC",
         metavar="ZONE",
-        help="time zone of the days, e.g. America/New_York (default: UTC)",
+        help="time zone of the days, e.g. America/New_York (default: this computer's, as in the window)",
     )
     report.add_argument("--format", choices=FORMATS, default="json")
     report.add_argument("--out", type=Path, help="output file (JSON and CSV: default standard output)")
@@ -66,15 +74,26 @@ def register(commands: Subparsers) -> None:
 
 def run_report(workspace: Workspace, args: argparse.Namespace) -> int:
     from desktop.services.reports import ReportError, ReportFilter, report_service_for
+    from desktop.services.reports_figures import local_zone_name
+
+    if args.subject[:2] == ["agents", "merge"]:
+        raise CliError("agents merge is not available yet")
+    if args.subject not in ([], ["outcomes"]):
+        raise CliError(f"unknown report {' '.join(args.subject)!r}: use 'outcomes' or 'agents merge OLD NEW'")
+    for value, option in ((args.first, "--from"), (args.last, "--to")):
+        if value is None:
+            raise CliError(f"{option} YYYY-MM-DD is required")
 
     flt = ReportFilter(
         first_day=parse_day(args.first, "--from"),
         last_day=parse_day(args.last, "--to"),
-        zone=args.tz,
+        zone=args.tz or local_zone_name(),  # the broker's calendar days, as the window shows them
         agent=args.agent,
         list_name=args.list_name,
         script=args.script,
     )
+    if args.subject == ["outcomes"]:
+        return _write_outcomes(workspace, flt, args.out)
     if args.format in ("xlsx", "pdf") and args.out is None:
         raise CliError(f"--format {args.format} needs --out FILE")
     service = report_service_for(workspace)
@@ -144,4 +163,28 @@ def _write_pdf(report: Any, out: Path) -> int:
     images = render_report_charts(report.to_json())
     pages = write_pdf(out, REPORT_TITLE, report_info(report), summary_tables(report), images)
     print(f"Wrote {pages} pages to {out}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _write_outcomes(workspace: Workspace, flt: Any, out: Path | None) -> int:
+    from desktop.services.crm_export import export_outcomes
+    from desktop.services.reports import ReportError
+
+    if out is None:
+        raise CliError("report outcomes needs --out FILE.csv")
+    try:
+        flt.validate()
+    except ReportError as error:
+        raise CliError(str(error)) from None
+    labels = {rule.code: rule.label for rule in workspace.calling.outcome_rules}
+    done = export_outcomes(workspace.uow, out, flt.first_day, flt.last_day, flt.tzinfo(), labels)
+    print(
+        f"Wrote {done.written:,} calls as Salesforce Tasks to {out}"
+        + (
+            f"; {done.without_record_id:,} calls to leads without a CRM record id left out"
+            if done.without_record_id
+            else ""
+        ),
+        file=sys.stderr,
+    )
     return EXIT_OK

@@ -31,6 +31,7 @@ FIELDS: tuple[str, ...] = (
     "inquiry_date",
     "purchase_date",
     "consent_evidence",
+    "external_id",
 )
 IGNORE = ""
 # Fields holding dates of consent or of an established business relationship.
@@ -54,11 +55,28 @@ FIELD_LABELS: dict[str, str] = {
     "inquiry_date": "Inquiry (date)",
     "purchase_date": "Last purchase (date)",
     "consent_evidence": "Consent evidence",
+    "external_id": "CRM record id",
     IGNORE: "(ignore)",
 }
 
 # Header spellings per field, compared after lower-casing and dropping punctuation and spaces.
 _SYNONYMS: dict[str, tuple[str, ...]] = {
+    # The lead's id in the CRM it was exported from (Salesforce "Id", HubSpot "Record ID" …).
+    "external_id": (
+        "id",
+        "recordid",
+        "contactid",
+        "leadid",
+        "externalid",
+        "crmid",
+        "salesforceid",
+        "sfid",
+        "sfdcid",
+        "hubspotid",
+        "hubspotrecordid",
+        "pipedriveid",
+        "zohoid",
+    ),
     "first_name": ("firstname", "first", "givenname", "forename", "vorname", "имя"),
     "last_name": ("lastname", "last", "surname", "familyname", "nachname", "фамилия"),
     "full_name": ("name", "fullname", "contact", "contactname", "person", "фио", "контакт"),
@@ -210,6 +228,10 @@ def guess_field(header: str) -> str:
     dated = _consent_field(key)
     if dated:
         return dated
+    if key.endswith("id") and any(
+        word in key for word in ("record", "crm", "salesforce", "hubspot", "external")
+    ):
+        return "external_id"
     # Before the phone words: "Home ZIP" and "Work Postal Code" are where someone lives or works.
     if any(word in key for word in _POSTAL_WORDS):
         return "postal_code"

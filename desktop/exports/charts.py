@@ -20,13 +20,13 @@ from PySide6.QtCharts import (
     QBarCategoryAxis,
     QBarSeries,
     QBarSet,
+    QCategoryAxis,
     QChart,
-    QDateTimeAxis,
     QLineSeries,
     QPieSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QCoreApplication, QDate, QDateTime, QMargins, QPointF, QRectF, Qt, QTime
+from PySide6.QtCore import QCoreApplication, QMargins, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
 
 Translate = Callable[[str], str]
@@ -118,40 +118,37 @@ def outcomes_chart(data: Mapping[str, Any], tr: Translate = _same) -> QChart:
     return chart
 
 
-def _local_time(day: date, hour: int) -> QDateTime:
-    """`day` at `hour` in local time, as a chart axis takes it."""
-    return QDateTime(QDate(day.year, day.month, day.day), QTime(hour, 0))
-
-
-def _msecs(day: date) -> float:
-    return float(_local_time(day, 12).toMSecsSinceEpoch())
+def _day_label(day: date, days: int) -> str:
+    return f"{day:%b} {day.day}" if days <= 120 else f"{day:%b %Y}"
 
 
 def per_day_chart(data: Mapping[str, Any], tr: Translate = _same) -> QChart:
-    """Dials and connects per day, as lines over the report's days."""
+    """Dials and connects per day, as lines over the report's days.
+
+    The days are the report's calendar days in its zone (the broker's, in the window), one x
+    position each, labelled on that position: a day's point sits on its own date, never between
+    two (a time axis put the points at noon of the computer's zone, between evenly spaced ticks).
+    """
     chart = _base_chart(tr("Dials and connects per day"))
-    days = [(date.fromisoformat(day), values) for day, values in data.get("by_day", {}).items()]
+    days = [(date.fromisoformat(day), values) for day, values in sorted(data.get("by_day", {}).items())]
     dials, connects = QLineSeries(), QLineSeries()
     dials.setName(tr("Dials"))
     connects.setName(tr("Connects"))
     top = 0
-    for day, values in days:
-        x = _msecs(day)
-        dials.append(x, float(values["dials"]))
-        connects.append(x, float(values["connects"]))
+    for index, (_day, values) in enumerate(days):
+        dials.append(float(index), float(values["dials"]))
+        connects.append(float(index), float(values["connects"]))
         top = max(top, int(values["dials"]))
     for series, color in ((dials, DIALS_COLOR), (connects, CONNECTS_COLOR)):
         series.setPen(QPen(color, 2))
         series.setPointsVisible(len(days) <= 45)
         chart.addSeries(series)
-    x_axis = QDateTimeAxis()
-    x_axis.setFormat("MMM d" if len(days) <= 120 else "MMM yyyy")
-    x_axis.setTickCount(min(max(len(days), 2), 8))
-    if days:
-        x_axis.setRange(
-            _local_time(days[0][0], 0),
-            _local_time(days[-1][0], 23),
-        )
+    x_axis = QCategoryAxis()
+    x_axis.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
+    step = max(1, -(-len(days) // 12))  # at most a dozen labels, each on its day's point
+    for index in range(0, len(days), step):
+        x_axis.append(_day_label(days[index][0], len(days)), float(index))
+    x_axis.setRange(-0.5, max(len(days) - 0.5, 0.5))
     y_axis = _count_axis(top)
     chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
     chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)

@@ -25,7 +25,7 @@ from desktop.paths import resource
 from desktop.services.clock import Clock
 from desktop.services.hours import NO_ZONE_KEY, HoursKeys
 from desktop.services.parse_ahead import CachedParser, ParseAhead, phone_cells, start_parse_ahead
-from desktop.services.tables import TableError, TableSource, open_table
+from desktop.services.tables import Place, TableError, TableSource, open_table
 from desktop.storage.bulk import bulk_insert, secondary_indexes_deferred
 from desktop.storage.models import Consent, ImportBatch, Lead, Phone
 from desktop.storage.uow import UnitOfWork, UnitOfWorkFactory
@@ -50,6 +50,7 @@ _LIMITS = {
     "email": 300,
     "state": 50,
     "source": 200,
+    "external_id": 200,  # the CRM's record id: re-imports match on it, the outcomes export is keyed by it
 }
 
 
@@ -69,10 +70,16 @@ class ImportCancelled(Exception):
 class Rejection:
     """One problem found in the file, by position: the lead is kept, the value is not dialable."""
 
-    line: int
+    line: int | None  # the line of a CSV/TXT file the record starts on; None in a workbook
     column: str
     value: str
     reason: str
+    row: int = 0  # the row as a spreadsheet shows it (header row 1; Excel's number in a workbook)
+
+    @property
+    def place(self) -> str:
+        """ "row 8 (line 9)" in a CSV file, "row 8" in a workbook."""
+        return str(Place(self.row, self.line))
 
 
 @dataclass
@@ -234,6 +241,7 @@ class _ImportRun:
         self.hours = hours
         self.touched: set[int] = set()
         self.source = source
+        self._row = 0  # the spreadsheet row being read (services.tables.Place)
         self.mapping = mapping
         self.region = region
         self.now = now
@@ -248,6 +256,8 @@ class _ImportRun:
         self.merge_index: dict[str, list[_PendingLead]] = {}
         # Leads without a dialable number, by identity key: matched by name and company alone.
         self.numberless_index: dict[str, list[_PendingLead]] = {}
+        # Leads by their CRM record id: the surest match, before numbers and names.
+        self.external_index: dict[str, _PendingLead] = {}
         self.parser = CachedParser(region)
         single_fields = (
             *_LIMITS,
@@ -295,7 +305,7 @@ class _ImportRun:
             raise ImportFailed(f"{self.source.path.name}: the file has a header but no data rows")
         if self.report.imported + self.report.merged_duplicates == 0:
             first = self.report.rejected[0] if self.report.rejected else None
-            detail = f" (line {first.line}: {first.reason})" if first else ""
+            detail = f" ({first.place}: {first.reason})" if first else ""
             raise ImportFailed(f"{self.source.path.name}: no usable rows among {self.report.rows:,}{detail}")
         batch.imported = self.report.imported
         batch.merged = self.report.merged_duplicates
@@ -326,9 +336,10 @@ class _ImportRun:
 
     def _read_all(self, uow: UnitOfWork) -> None:
         try:
-            for line, cells, position in self.source.rows():
+            for place, cells, position in self.source.rows():
                 self.report.rows += 1
-                self._read_row(uow, line, cells)
+                self._row = place.row  # of every value rejected while the row is read
+                self._read_row(uow, place.line or place.row, cells)
                 if self.report.rows % _PROGRESS_EVERY == 0:
                     if self.cancelled is not None and self.cancelled():
                         raise ImportCancelled("import cancelled: nothing was imported")
@@ -344,18 +355,20 @@ class _ImportRun:
         """Index the leads already in the database by number (and those without one by identity), one
         entry per lead with all its numbers, so a re-import merges instead of repeating a lead or phone."""
         by_lead: dict[int, _PendingLead] = {}
-        for lead_id, key, e164, raw in uow.leads.all_identities():
+        for lead_id, key, e164, raw, external_id in uow.leads.all_identities():
             existing = by_lead.get(lead_id)
             if existing is None:
                 person, _, company = key.partition("|")
                 existing = _PendingLead(
-                    values={},
+                    values={"external_id": external_id},
                     identity=lead_rules.LeadIdentity(person, company),
                     phones=[],
                     numbers=set(),
                     lead_id=lead_id,
                 )
                 by_lead[lead_id] = existing
+                if external_id:
+                    self.external_index.setdefault(external_id, existing)
             if e164 is not None:
                 existing.numbers.add(e164)
                 self.merge_index.setdefault(e164, []).append(existing)
@@ -445,8 +458,11 @@ class _ImportRun:
             self.report.without_number += 1
         consents = self._consents(line, cells) if self.has_consent_columns else []
         identity = lead_rules.LeadIdentity.of(first, last, values["company"])
-        match = self._find_match(identity, numbers)
+        match = self._find_match(identity, numbers, values["external_id"])
         if match is not None:
+            if values["external_id"] and not match.values.get("external_id"):
+                match.values["external_id"] = values["external_id"]
+                self.external_index[values["external_id"]] = match
             self._merge(uow, match, values, phones, numbers, line)
             self._add_consents(uow, match, consents)
             self.report.merged_duplicates += 1
@@ -461,6 +477,8 @@ class _ImportRun:
             undialable={phone["raw"] for phone in phones if phone["e164"] is None},
         )
         self.pending.append(lead)
+        if values["external_id"]:
+            self.external_index[values["external_id"]] = lead
         for number in numbers:
             self.merge_index.setdefault(number, []).append(lead)
         if not numbers:
@@ -516,22 +534,35 @@ class _ImportRun:
         return {"postal_code": place.code, "postal_state": place.state, "postal_zone": place.zone}
 
     def _reject(self, line: int, column: str, value: str, reason: str) -> None:
-        self.report.rejected.append(Rejection(line=line, column=column, value=value, reason=reason))
+        line_or_none = None if self.source.format == "xlsx" else line
+        self.report.rejected.append(
+            Rejection(line=line_or_none, column=column, value=value, reason=reason, row=self._row)
+        )
 
     def _parse(self, raw: str) -> ParsedPhone:
         if self.ahead is not None and (ahead := self.ahead.parsed(raw)) is not None:
             return ahead
         return self.parser.parse(raw)
 
-    def _find_match(self, identity: lead_rules.LeadIdentity, numbers: set[str]) -> _PendingLead | None:
+    def _find_match(
+        self, identity: lead_rules.LeadIdentity, numbers: set[str], external_id: str
+    ) -> _PendingLead | None:
+        if external_id and (known := self.external_index.get(external_id)) is not None:
+            return known  # the CRM's id names the lead whatever its numbers or spelling now
+
+        def same_record(candidate: _PendingLead) -> bool:
+            # A lead with another CRM id is another record, even with the same number and name; one
+            # without (imported before ids were kept) is this one and is given the id.
+            return not external_id or candidate.values.get("external_id", "") in ("", external_id)
+
         for number in numbers:
             for candidate in self.merge_index.get(number, ()):
-                if candidate.identity.same_as(identity):
+                if candidate.identity.same_as(identity) and same_record(candidate):
                     return candidate
         # A lead without a dialable number is matched by its name and company alone (the row may bring
         # its first number).
         for candidate in self.numberless_index.get(identity.key(), ()):
-            if not candidate.numbers:
+            if not candidate.numbers and same_record(candidate):
                 return candidate
         return None
 
@@ -581,7 +612,7 @@ class _ImportRun:
             return
         if values.get("warmth") == lead_rules.WARM:
             lead.warmth = lead_rules.WARM
-        for key in ("first_name", "last_name", "company", "title", "email", "state", "source"):
+        for key in ("first_name", "last_name", "company", "title", "email", "state", "source", "external_id"):
             if values[key] and not getattr(lead, key):
                 setattr(lead, key, values[key])
         if values["postal_code"] and not lead.postal_code:

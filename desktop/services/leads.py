@@ -110,6 +110,7 @@ class LeadCard:
     warmth: str
     state: str
     source: str
+    external_id: str  # the lead's id in its CRM ("" when the list had none)
     list_name: str
     status: str
     notes: str
@@ -377,6 +378,7 @@ class LeadService:
                 warmth=lead.warmth,
                 state=lead.state,
                 source=lead.source,
+                external_id=lead.external_id,
                 list_name=lead.list_name,
                 status=lead.status,
                 notes=lead.notes,
@@ -443,6 +445,7 @@ class LeadService:
                     "kind": lead.kind,
                     "state": lead.state,
                     "source": lead.source,
+                    "external_id": lead.external_id,
                     "list": lead.list_name,
                     "status": lead.status,
                     "attempts": lead.attempt_count,

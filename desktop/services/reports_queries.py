@@ -51,6 +51,7 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.selectable import Subquery
 
 from desktop.domain.scripts import DEFAULT_SCRIPT_BY_KIND, ScriptAssignments
+from desktop.services.outcome_undo import UNDONE
 from desktop.storage.models import Agent, Attempt, Callback, Lead, ScriptAnswer, ScriptAssignment, UtcDateTime
 
 AnySelect = Select[*tuple[Any, ...]]
@@ -133,6 +134,20 @@ def script_of_call(rules: ScriptRules | None, answered: Subquery, lead: Any = Le
 # -- filters --------------------------------------------------------------------------------------
 
 
+def standing_calls(attempt: Any = Attempt) -> list[ColumnElement[bool]]:
+    """WHERE terms that leave out what an undo made void: the correction record (outcome `undone`)
+    and the call it undoes. Neither is a dial, a connect or an outcome in any report. Both read only
+    what the covering indexes hold (outcome, rowid); the undone ids come from `ix_attempts_corrects`.
+    The summaries' triggers and rebuild apply the same test (migration 0012, storage/rollups.py)."""
+    corrections = aliased(Attempt, name="corrections")
+    undone = (
+        select(corrections.corrects_id)
+        .where(corrections.corrects_id.is_not(None), corrections.outcome == UNDONE)
+        .correlate(None)
+    )
+    return [attempt.outcome.is_distinct_from(UNDONE), attempt.id.not_in(undone)]
+
+
 def conditions(
     scope: Scope,
     attempt: Any = Attempt,
@@ -147,7 +162,7 @@ def conditions(
     `dates=False`: leave the date condition out (a join with the time buckets bounds it already).
     A script filter needs the lead and the answers joined (`lead`, `answered`).
     """
-    terms: list[ColumnElement[bool]] = []
+    terms: list[ColumnElement[bool]] = standing_calls(attempt)
     if dates and (time_index or not scope.wide):
         terms += [attempt.started_at >= scope.start, attempt.started_at < scope.end]
     elif dates and not scope.all_time:

@@ -1,7 +1,8 @@
 """Reading tabular call lists: CSV/TXT in any common encoding and delimiter, and XLSX.
 
-Yields rows with the line (or sheet row) number the user sees in their editor, so every problem can
-be reported by position. Refuses what it cannot read faithfully: mojibake is never produced.
+Yields rows with the row number a spreadsheet shows and the line a text editor shows (CSV), or the
+sheet row (XLSX), so every problem can be reported by position. Refuses what it cannot read
+faithfully: mojibake is never produced.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from desktop.services.xlsx_guard import MAX_ROW, WorkbookRefused, open_workbook
 
@@ -33,6 +35,18 @@ MAX_FIELD_CHARS = 100_000
 MAX_LINE_CHARS = 1_000_000
 
 
+class Place(NamedTuple):
+    """Where a row is: its row number as a spreadsheet shows it (the header is row 1 when it opens
+    the file; a record with line breaks in a quoted cell is one row; in XLSX, Excel's own number),
+    and for a CSV/TXT file the line of the file it starts on (None in a workbook)."""
+
+    row: int
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return f"row {self.row}" if self.line is None else f"row {self.row} (line {self.line})"
+
+
 class TableError(Exception):
     """The file cannot be read as a table; the message is one line for the user."""
 
@@ -48,13 +62,13 @@ class TableSource:
     headers: list[str] = field(default_factory=list)
     size_bytes: int = 0
 
-    def rows(self) -> Iterator[tuple[int, list[str], int]]:
-        """(line number, cells, bytes read so far) for each data row after the header."""
+    def rows(self) -> Iterator[tuple[Place, list[str], int]]:
+        """(where it is, cells, bytes read so far) for each data row after the header."""
         rows = self._all_rows()
         next(rows, None)
         yield from rows
 
-    def _all_rows(self) -> Iterator[tuple[int, list[str], int]]:
+    def _all_rows(self) -> Iterator[tuple[Place, list[str], int]]:
         if self.format == "xlsx":
             return _xlsx_rows(self.path)
         return _csv_rows(self.path, self.encoding, self.delimiter)
@@ -171,7 +185,7 @@ def detect_delimiter(text: str) -> str:
     return best if counts[best] > 0 else ","
 
 
-def _csv_rows(path: Path, encoding: str, delimiter: str) -> Iterator[tuple[int, list[str], int]]:
+def _csv_rows(path: Path, encoding: str, delimiter: str) -> Iterator[tuple[Place, list[str], int]]:
     csv.field_size_limit(MAX_FIELD_CHARS)
     with path.open("rb") as raw:
         text = io.TextIOWrapper(raw, encoding=encoding, newline="", errors="strict")
@@ -180,14 +194,16 @@ def _csv_rows(path: Path, encoding: str, delimiter: str) -> Iterator[tuple[int, 
         first = True
         line = 1
         try:
-            for cells in reader:
+            # A spreadsheet shows one row per record: a quoted note over several lines is one row,
+            # a blank line an empty row. Rows are counted so; `line` is where the record starts.
+            for row, cells in enumerate(reader, start=1):
                 start = line
                 line = reader.line_num + 1
                 if first:
                     if not any(cell.strip() for cell in cells):
                         continue
                     first = False
-                    yield start, cells, 0
+                    yield Place(row, start), cells, 0
                     continue
                 joined = "".join(cells)  # one string to test the whole row at C speed
                 if not joined.strip():
@@ -197,7 +213,7 @@ def _csv_rows(path: Path, encoding: str, delimiter: str) -> Iterator[tuple[int, 
                         raise TableError(_mixed_encodings(path, start, encoding))
                 if "\x00" in joined:
                     cells = [cell.replace("\x00", "") for cell in cells]
-                yield start, cells, raw.tell()
+                yield Place(row, start), cells, raw.tell()
         except UnicodeDecodeError:
             raise TableError(
                 f"{path}: line {line}: the text is not valid {encoding}; save the file as 'CSV UTF-8'"
@@ -257,7 +273,7 @@ def _first_row(source: TableSource) -> list[str]:
     raise TableError(f"{source.path}: the first sheet is empty")
 
 
-def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str], int]]:
+def _xlsx_rows(path: Path) -> Iterator[tuple[Place, list[str], int]]:
     workbook = _xlsx_open(path)
     number = 0
     try:
@@ -273,11 +289,11 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str], int]]:
                 if not any(cell.strip() for cell in cells):
                     continue
                 seen_header = True
-                yield number, cells, 0
+                yield Place(number), cells, 0
                 continue
             if not any(cell.strip() for cell in cells):
                 continue
-            yield number, cells, int(size * min(number / total_rows, 1.0))
+            yield Place(number), cells, int(size * min(number / total_rows, 1.0))
     except Exception as error:  # noqa: BLE001 - a damaged sheet (bad XML, no sheet) fails while read
         if (refusal := _refusal_in(error)) is not None:
             raise TableError(f"{path}: refused: {refusal}") from None

@@ -24,6 +24,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -97,6 +98,9 @@ class Lead(Base):
     owner_agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"), nullable=True)
     notes: Mapped[str] = mapped_column(Text, default="")
     identity_key: Mapped[str] = mapped_column(String(400), default="")
+    # The lead's id in the CRM it came from ("Record ID" column; migration 0012): re-imports match on
+    # it, the outcomes export is keyed by it. "" when the file had none.
+    external_id: Mapped[str] = mapped_column(String(200), default="", server_default="", index=True)
     # Denormalised from attempts so the queue is an index lookup, not an aggregate.
     attempt_count: Mapped[int] = mapped_column(Integer, default=0)
     contact_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -186,6 +190,14 @@ class Attempt(Base):
         Index("ix_attempts_report", "started_at", "allowed", "outcome", "duration_s", "lead_id", "agent_id"),
         Index("ix_attempts_lead", "lead_id", "started_at", "allowed", "outcome", "duration_s", "agent_id"),
         Index("ix_attempts_agent", "agent_id", "allowed", "outcome", "started_at", "duration_s", "lead_id"),
+        # Only corrections (migration 0012): the undone calls reports leave out, found without a walk.
+        Index(
+            "ix_attempts_corrects",
+            "corrects_id",
+            "outcome",
+            sqlite_where=text("corrects_id IS NOT NULL"),
+            postgresql_where=text("corrects_id IS NOT NULL"),
+        ),
     )
 
 

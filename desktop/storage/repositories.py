@@ -155,15 +155,19 @@ class LeadRepository:
             return []
         return list(self.session.scalars(select(Phone).where(Phone.e164.in_(numbers))))
 
-    def all_identities(self) -> list[tuple[int, str, str | None, str | None]]:
-        """(lead id, identity key, e164, raw text) for every phone, and (id, key, None, None) for a
-        lead without phones: the merge index of an import (undialable phones are matched by text)."""
+    def all_identities(self) -> list[tuple[int, str, str | None, str | None, str]]:
+        """(lead id, identity key, e164, raw text, CRM record id) for every phone, and (id, key, None,
+        None, record id) for a lead without phones: the merge index of an import (undialable phones
+        are matched by text)."""
         rows = self.session.execute(
-            select(Lead.id, Lead.identity_key, Phone.e164, Phone.raw)
+            select(Lead.id, Lead.identity_key, Phone.e164, Phone.raw, Lead.external_id)
             .outerjoin(Phone, Phone.lead_id == Lead.id)
             .order_by(Lead.id)
         )
-        return [(int(lead_id), str(key or ""), e164, raw) for lead_id, key, e164, raw in rows]
+        return [
+            (int(lead_id), str(key or ""), e164, raw, str(external or ""))
+            for lead_id, key, e164, raw, external in rows
+        ]
 
     def iter_all(self, batch: int = 1000) -> Iterable[Lead]:
         query = (

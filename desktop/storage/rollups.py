@@ -21,7 +21,20 @@ from sqlalchemy.exc import DBAPIError
 # code -> (counts as an attempt, counts as a contact)
 RuleFlags = Mapping[str, tuple[bool, bool]]
 
-TRIGGERS = ("report_attempt_added", "report_attempt_changed", "report_attempt_removed", "report_lead_rekeyed")
+TRIGGERS = (
+    "report_attempt_added",
+    "report_attempt_changed",
+    "report_attempt_removed",
+    "report_attempt_undone",
+    "report_lead_rekeyed",
+)
+# Calls that count in reports (migration 0012): neither a correction record (outcome `undone`) nor a
+# call such a record undoes. `{a}` is the alias of attempts; the same test as
+# reports_queries.standing_calls().
+_STANDS = (
+    "{a}.outcome IS NOT 'undone' AND {a}.id NOT IN"
+    " (SELECT corrects_id FROM attempts WHERE corrects_id IS NOT NULL AND outcome = 'undone')"
+)
 # Seconds from which a connect is a conversation (reports_figures.CONVERSATION_MIN_S; the triggers
 # of migration 0007 carry the same number, and a test keeps the three equal).
 LONG_CALL_S = 60.0
@@ -47,7 +60,7 @@ _REBUILD = {
     (hour, agent_id, allowed, outcome, calls, seconds, long_calls)
   SELECT substr(started_at, 1, 13), coalesce(agent_id, 0), allowed, coalesce(outcome, ''), count(*),
     coalesce(sum(duration_s), 0), coalesce(sum(duration_s >= {LONG_CALL_S}), 0)
-  FROM attempts GROUP BY 1, 2, 3, 4""",
+  FROM attempts a WHERE {_STANDS.format(a="a")} GROUP BY 1, 2, 3, 4""",
     "report_days": """INSERT INTO report_days (day, agent_id, allowed, outcome, calls, seconds, long_calls)
   SELECT substr(hour, 1, 10), agent_id, allowed, outcome, sum(calls), sum(seconds), sum(long_calls)
   FROM report_hours GROUP BY 1, 2, 3, 4""",
@@ -58,11 +71,11 @@ _REBUILD = {
     sum(h.allowed * h.seconds), sum(coalesce(r.contact, 0) * h.seconds)
   FROM report_hours h LEFT JOIN report_rollup_rules r ON r.code = h.outcome
   GROUP BY h.hour, h.agent_id""",
-    "report_zone_hours": """INSERT INTO report_zone_hours (hour, hours_key, agent_id, dials, connects)
+    "report_zone_hours": f"""INSERT INTO report_zone_hours (hour, hours_key, agent_id, dials, connects)
   SELECT substr(a.started_at, 1, 13), coalesce(l.hours_key, ''), coalesce(a.agent_id, 0), count(*),
     coalesce(sum(r.contact), 0)
   FROM attempts a LEFT JOIN leads l ON l.id = a.lead_id LEFT JOIN report_rollup_rules r ON r.code = a.outcome
-  WHERE a.allowed GROUP BY 1, 2, 3""",
+  WHERE a.allowed AND {_STANDS.format(a="a")} GROUP BY 1, 2, 3""",
     "report_blocked": f"""INSERT INTO report_blocked (hour, agent_id, reason, calls)
   SELECT substr(a.started_at, 1, 13), coalesce(a.agent_id, 0), coalesce(c.code, 'unknown'), count(*)
   FROM attempts a LEFT JOIN (
@@ -71,13 +84,14 @@ _REBUILD = {
     WHERE NOT a.allowed AND j.type = 'object' AND json_type(j.value, '$.code') = 'text'
       AND json_extract(j.value, '$.code') <> ''
   ) c ON c.attempt_id = a.id
-  WHERE NOT a.allowed GROUP BY 1, 2, 3""",
-    "report_lead_stats": """INSERT INTO report_lead_stats
+  WHERE NOT a.allowed AND {_STANDS.format(a="a")} GROUP BY 1, 2, 3""",
+    "report_lead_stats": f"""INSERT INTO report_lead_stats
     (lead_id, calls, attempts, to_contact, connects, meetings, talk_s)
   SELECT s.lead_id, s.calls, s.attempts,
     CASE WHEN s.first_contact IS NULL THEN 0 ELSE (
       SELECT count(*) FROM attempts e JOIN report_rollup_rules er ON er.code = e.outcome
       WHERE e.lead_id = s.lead_id AND e.allowed AND er.counted AND e.started_at <= s.first_contact
+        AND {_STANDS.format(a="e")}
     ) END,
     s.connects, s.meetings, s.talk_s
   FROM (
@@ -86,7 +100,7 @@ _REBUILD = {
       coalesce(sum(r.contact), 0) AS connects, coalesce(sum(a.outcome = 'meeting'), 0) AS meetings,
       coalesce(sum(CASE WHEN r.contact THEN a.duration_s END), 0) AS talk_s
     FROM attempts a LEFT JOIN report_rollup_rules r ON r.code = a.outcome
-    WHERE a.lead_id IS NOT NULL AND a.allowed
+    WHERE a.lead_id IS NOT NULL AND a.allowed AND {_STANDS.format(a="a")}
     GROUP BY a.lead_id
   ) s""",
 }

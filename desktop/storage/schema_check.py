@@ -36,6 +36,7 @@ OWN_CODE_OBJECTS = frozenset(
         "report_attempt_added",
         "report_attempt_changed",
         "report_attempt_removed",
+        "report_attempt_undone",
         "report_lead_rekeyed",
     }
 )

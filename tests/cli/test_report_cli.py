@@ -70,6 +70,18 @@ def test_filters_and_time_zone(seeded_db: Path, tmp_path: Path) -> None:
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
 
 
+def test_days_default_to_this_computers_zone(seeded_db: Path) -> None:
+    """Without --tz the days are the broker's calendar days, as the window shows them: a11, at 00:30
+    UTC on the 4th, is the evening of the 3rd in New York."""
+    env = {**os.environ, "DIALDESK_DB": "", "QT_QPA_PLATFORM": "offscreen", "TZ": "America/New_York"}
+    command = [sys.executable, "-c", RUNNER, "--db", str(seeded_db), "report", *PERIOD]
+    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=180)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["time_zone"] == "America/New_York"
+    assert data["by_day"]["2026-03-03"]["meetings"] == 1  # a11
+
+
 def test_csv_tables_are_private_and_neutralised(seeded_db: Path, tmp_path: Path) -> None:
     out = tmp_path / "calls.csv"
     result = run(seeded_db, "report", *PERIOD, "--format", "csv", "--list", "Web", "--out", str(out))

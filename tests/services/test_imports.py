@@ -158,7 +158,7 @@ def test_xlsx_with_numeric_phone_cells(workspace: Workspace, tmp_path: Path) -> 
     book.save(path)
     report = workspace.imports.run(path)
     assert report.imported == 2
-    assert [(r.line, r.column, r.value) for r in report.rejected] == [(3, "Phone", "12")]
+    assert [(r.row, r.line, r.column, r.value) for r in report.rejected] == [(3, None, "Phone", "12")]
     phones = {r["company"]: r["phones"][0]["e164"] for r in workspace.leads.export_records()}
     assert phones["Lopez Dental"] == "+12125550134"
 

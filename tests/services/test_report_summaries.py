@@ -120,6 +120,24 @@ def random_calls(uow_factory: UnitOfWorkFactory, seed: int, calls: int = 160, ch
                 continue
             attempt = session.get(Attempt, rng.choice(attempt_ids))
             assert attempt is not None
+            if kind < 0.3 and attempt.outcome is not None:
+                # An undo (services/outcome_undo.py): a correction record; now and then a second one
+                # for the same call (a merge can bring one), which must take nothing away again.
+                session.add(
+                    Attempt(
+                        lead_id=attempt.lead_id,
+                        agent_id=attempt.agent_id,
+                        number=attempt.number,
+                        allowed=attempt.allowed,
+                        reasons="[]",
+                        started_at=_moment(rng),
+                        duration_s=0.0,
+                        outcome="undone",
+                        corrects_id=attempt.id,
+                    )
+                )
+                session.flush()
+                continue
             if kind < 0.55:  # the outcome of a call, recorded after the dial
                 attempt.outcome = rng.choice(OUTCOMES[1:]) if attempt.allowed else None
                 attempt.duration_s = rng.choice([3.0, 75.5, 600.0]) if attempt.allowed else None
@@ -450,7 +468,8 @@ def test_an_sqlite_too_old_for_the_triggers_drops_them_and_calls_are_still_recor
             assert not rollups.supported(connection)
         random_calls(workspace.uow, 14, calls=60, changes=20)  # a trigger that cannot run would refuse these
         with workspace.uow() as uow:
-            assert uow.session.scalar(select(func.count()).select_from(Attempt)) == 60
+            dials = select(func.count()).select_from(Attempt).where(Attempt.corrects_id.is_(None))
+            assert uow.session.scalar(dials) == 60
         assert_same(*both_ways(workspace, FILTERS["every call"]))
     finally:
         workspace.close()
@@ -461,12 +480,14 @@ def test_the_long_call_threshold_is_the_same_everywhere() -> None:
 
     from desktop.storage.migrate import migrations_dir
 
-    path = migrations_dir() / "versions" / "0007_report_rollups.py"
-    spec = importlib.util.spec_from_file_location("migration_0007", path)
-    assert spec is not None and spec.loader is not None
-    migration = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(migration)
-    assert migration.LONG_CALL_S == rollups.LONG_CALL_S == CONVERSATION_MIN_S
+    # 0012 makes the triggers of 0007 again (undone calls left out) and adds one.
+    for name in ("0007_report_rollups.py", "0012_undone_calls_and_external_ids.py"):
+        path = migrations_dir() / "versions" / name
+        spec = importlib.util.spec_from_file_location("migration_" + name[:4], path)
+        assert spec is not None and spec.loader is not None
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        assert migration.LONG_CALL_S == rollups.LONG_CALL_S == CONVERSATION_MIN_S
     assert set(migration.TRIGGERS) == set(rollups.TRIGGERS)
 
 
@@ -479,9 +500,11 @@ def test_an_upgraded_database_gets_its_summaries_when_it_opens(tmp_path: Path) -
     upgrade(engine, "0006")  # calls written before the summaries existed
     with engine.begin() as connection:  # the ORM writes today's columns: lent to the old table meanwhile
         connection.exec_driver_sql("ALTER TABLE attempts ADD COLUMN corrects_id INTEGER")
+        connection.exec_driver_sql("ALTER TABLE leads ADD COLUMN external_id VARCHAR(200) DEFAULT ''")
     random_calls(UnitOfWorkFactory(engine), 10, calls=60, changes=20)
     with engine.begin() as connection:
         connection.exec_driver_sql("ALTER TABLE attempts DROP COLUMN corrects_id")
+        connection.exec_driver_sql("ALTER TABLE leads DROP COLUMN external_id")
     with engine.begin() as connection:  # as other tools may have left them: '' and no fraction
         first_outcome = "SELECT min(id) FROM attempts WHERE outcome IS NOT NULL"
         connection.exec_driver_sql(f"UPDATE attempts SET outcome = '' WHERE id = ({first_outcome})")
@@ -529,10 +552,11 @@ def test_a_merge_keeps_the_summaries(
                 "UPDATE attempts SET outcome = '' WHERE id % 7 = 0 AND outcome IS NOT NULL"
             )
             connection.exec_driver_sql(append_only)
+            their_records = connection.exec_driver_sql("SELECT count(*) FROM attempts").scalar()
         bob.close()
         assert rollups.worth_deferring(their_calls, 100) == (their_calls > 1000)
         report = merge_service_for(sue).merge(tmp_path / "Bob.db")
-        assert report.attempts_added == their_calls
+        assert report.attempts_added == their_records  # their calls and their undo corrections
         kept = summary_rows(sue)
         with sue.engine.begin() as connection:
             assert rollups.supported(connection)

@@ -12,7 +12,8 @@ from desktop.ui.data.import_dialog import PAGE_FAILED, PAGE_PREVIEW, PAGE_PROGRE
 pytestmark = pytest.mark.gui
 
 CALL_LIST = """Contact,Firm,Telephone,Comments,Shoe size,Type
-Ada Park,Park Optics,(212) 555-0170,met at fair,41,business
+Ada Park,Park Optics,(212) 555-0170,"met at fair
+wants a call in spring",41,business
 Ben Ortiz,Ortiz Tiles,555-0100,,44,business
 Cleo Young,Young Legal,call me maybe,prefers email,38,business
 Dan Reyes,Reyes Bakery,(646) 555-0131,,43,business
@@ -59,8 +60,9 @@ def test_preview_guesses_the_mapping_and_import_reports_rejections(qtbot, make_w
     assert "2 values rejected" in dialog.summary_details.text()
     rows = dialog.rejected_rows()
     assert rows == [
-        ("3", "Telephone", "555-0100", "local number without an area code"),
-        ("4", "Telephone", "call me maybe", "not a phone number (no digits)"),
+        # Rows as a spreadsheet shows them (Ada's two-line note is one row), and the file's lines.
+        ("row 3 (line 4)", "Telephone", "555-0100", "local number without an area code"),
+        ("row 4 (line 5)", "Telephone", "call me maybe", "not a phone number (no digits)"),
     ]
     qtbot.mouseClick(dialog.done_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.file_actions.import_dialog is None)

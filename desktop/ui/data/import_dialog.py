@@ -1,5 +1,6 @@
 """Importing a call list: preview with a column mapping, a cancellable import off the GUI thread,
-and a summary that lists every rejected value with its line number.
+and a summary that lists every rejected value with its row as a spreadsheet shows it (and the file's
+line for a CSV).
 
 Pages: preview (mapping) → progress → result; a failure shows its one-line message instead.
 """
@@ -164,7 +165,7 @@ class ImportDialog(QDialog):
         layout.addWidget(self.rejected_title)
         self.rejected_table = QTableWidget(0, 4)
         self.rejected_table.setHorizontalHeaderLabels(
-            [self.tr("Line"), self.tr("Column"), self.tr("Value"), self.tr("Reason")]
+            [self.tr("Row"), self.tr("Column"), self.tr("Value"), self.tr("Reason")]
         )
         self.rejected_table.verticalHeader().setVisible(False)
         self.rejected_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -388,7 +389,11 @@ class ImportDialog(QDialog):
         self.rejected_table.setRowCount(len(report.rejected))
         for row, item in enumerate(report.rejected):
             values = {
-                REJ_LINE: str(item.line),
+                REJ_LINE: (
+                    self.tr("row {row}").format(row=item.row)
+                    if item.line is None
+                    else self.tr("row {row} (line {line})").format(row=item.row, line=item.line)
+                ),
                 REJ_COLUMN: item.column,
                 REJ_VALUE: item.value,
                 REJ_REASON: item.reason,

@@ -336,7 +336,11 @@ class LeadPanel(QWidget):
         self.update_time(now)
         self._show_phones(card)
         self.landline_flags.show_card(card)
-        contact = [card.email, card.source and self.tr("source: {source}").format(source=card.source)]
+        contact = [
+            card.email,
+            card.source and self.tr("source: {source}").format(source=card.source),
+            card.external_id and self.tr("CRM id: {id}").format(id=card.external_id),
+        ]
         self.contact_label.setText(" · ".join(part for part in contact if part))
         self.contact_label.setVisible(any(contact))
         if not same_lead:

@@ -19,6 +19,7 @@ from desktop.exports.charts import render_report_charts
 from desktop.exports.pdf import write_pdf
 from desktop.exports.safe_csv import open_private, write_csv
 from desktop.exports.xlsx import write_workbook
+from desktop.services.crm_export import OutcomesExported, export_outcomes
 from desktop.services.merge import MergeReport, merge_service_for
 from desktop.services.reports import Report, ReportCancelled, ReportFilter, ReportService
 from desktop.services.reports_tables import (
@@ -159,6 +160,31 @@ class ReportActions(QObject):
             lambda count: self.tr("Wrote {count} gate decisions to {file}").format(
                 count=count, file=path.name
             ),
+        )
+
+    @Slot()
+    def on_export_outcomes_triggered(self) -> None:
+        path = self._save_path(
+            self.tr("Export outcomes for the CRM"), "crm-tasks.csv", self.tr("CSV files (*.csv)")
+        )
+        if path is not None:
+            self.export_outcomes(path)
+
+    def export_outcomes(self, path: Path) -> Task:
+        """The period's calls as Salesforce Tasks keyed by each lead's CRM record id (services/crm_export)."""
+        flt, uow = self._filter(), self._workspace.uow
+        labels = {rule.code: rule.label for rule in self._workspace.calling.outcome_rules}
+
+        def work(progress: Progress, cancelled: Cancelled) -> OutcomesExported:
+            return export_outcomes(uow, path, flt.first_day, flt.last_day, flt.tzinfo(), labels)
+
+        return self._start(
+            self.tr("Exporting outcomes…"),
+            work,
+            lambda done: self.tr(
+                "Wrote {count} calls as CRM tasks to {file}; "
+                "{skipped} calls to leads without a record id left out"
+            ).format(count=done.written, file=path.name, skipped=done.without_record_id),
         )
 
     @Slot()

@@ -258,6 +258,12 @@ class ReportsWindow(QMainWindow):
             None,
             self.report_actions.on_export_compliance_triggered,
         )
+        self.export_outcomes_action = self._action(
+            file_menu,
+            self.tr("Export &outcomes for the CRM (Salesforce tasks)…"),
+            None,
+            self.report_actions.on_export_outcomes_triggered,
+        )
         file_menu.addSeparator()
         self.merge_action = self._action(
             file_menu, self.tr("&Merge a colleague's database…"), None, self.report_actions.on_merge_triggered
