@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import Qt, QTimer, QUrl, Slot
+from PySide6.QtCore import QSize, Qt, QTimer, QUrl, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -40,6 +41,7 @@ from desktop.ui.common import style
 from desktop.ui.common.banners import BannerArea
 from desktop.ui.common.focus_home import FocusHome
 from desktop.ui.common.labels import outcome_label
+from desktop.ui.common.window_fit import WindowPlacement
 from desktop.ui.compliance.actions import ComplianceActions
 from desktop.ui.compliance.registry_status import RegistryStatusLabel
 from desktop.ui.data.actions import DataActions
@@ -53,6 +55,7 @@ from desktop.ui.queue.panel import QueuePanel
 from desktop.ui.script.editor import ScriptsDialog
 from desktop.ui.script.panel import ScriptPanel
 
+PREFERRED_SIZE = QSize(1440, 900)
 PAGE_WELCOME = 0
 PAGE_LEAD = 1
 PAGE_EMPTY = 2
@@ -63,6 +66,19 @@ BACKEND_NAMES = {
     "handoff_sip": "Hand-off (sip:)",
     "sip": "Built-in softphone",
 }
+
+
+def scrolling(widget: QWidget) -> QScrollArea:
+    """`widget` in a frameless scroll area: it shrinks with the window and scrolls when it must."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.viewport().setAutoFillBackground(False)
+    area.setStyleSheet("QScrollArea { background: transparent; }")
+    area.setWidget(widget)
+    widget.setAutoFillBackground(False)  # setWidget() turned it on: the white panel shows through
+    return area
 
 
 def panel(widget: QWidget) -> QFrame:
@@ -99,7 +115,6 @@ class MainWindow(QMainWindow):
         self._gate_minute: datetime | None = None
 
         self.setWindowTitle(self.tr("Dialdesk — calling workstation"))
-        self.setMinimumSize(1180, 720)
         self.setStyleSheet(style.APP_STYLE)
         self._build()
         self.compliance = ComplianceActions(workspace, self, self.banners, self.registry_label)
@@ -133,6 +148,9 @@ class MainWindow(QMainWindow):
         self.focus_home = FocusHome(self.focus_lead, self)
         self.focus_home.watch(self.queue_panel.filter_edit)
         self.focus_lead()
+        # Sized to this screen (never larger), or where the broker left it when that still fits.
+        self.placement = WindowPlacement(self, "main", PREFERRED_SIZE, {"splitter": self.splitter})
+        self.placement.restore()
 
     # -- construction ----------------------------------------------------------------------------
 
@@ -151,7 +169,8 @@ class MainWindow(QMainWindow):
         self.empty_page = EmptyQueuePage()
         self.empty_page.importRequested.connect(self.file_actions.on_import_triggered)
         self.centre = QStackedWidget()
-        for page in (self.welcome_page, self.lead_panel, self.empty_page):
+        # The lead scrolls inside its panel on a short screen instead of pushing the dial bar off it.
+        for page in (self.welcome_page, scrolling(self.lead_panel), self.empty_page):
             self.centre.addWidget(page)
 
         self.script_panel = ScriptPanel(self.workspace.scripts, self.rules)
@@ -667,6 +686,7 @@ class MainWindow(QMainWindow):
         QMessageBox.about(self, self.tr("About Dialdesk"), about_text(desktop.__version__))
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.placement.save()
         self.on_hang_up_requested()
         self.softphone.shutdown()
         self.lead_panel.save_notes()

@@ -31,6 +31,7 @@ from desktop.services.consent import ConsentRecord
 from desktop.services.leads import HistoryItem, LeadCard, LeadService, PhoneView, display_number
 from desktop.ui.common import style
 from desktop.ui.common.clocks import labelled_time
+from desktop.ui.common.elided_label import ElidedLabel
 from desktop.ui.common.labels import consent_summary
 from desktop.ui.common.record_table import fit_columns, make_record_list
 
@@ -156,9 +157,9 @@ class LeadPanel(QWidget):
         who.setSpacing(4)
         name_row = QHBoxLayout()
         name_row.setSpacing(8)
-        self.name_label = QLabel()
+        # A long name ends in "…" with the full name as its tooltip, never widening the panel.
+        self.name_label = ElidedLabel()
         self.name_label.setObjectName("LeadName")
-        self.name_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.kind_badge = QLabel()
         self.status_badge = QLabel()
         self.status_badge.setObjectName("BadgeStatus")
@@ -173,6 +174,7 @@ class LeadPanel(QWidget):
         who.addWidget(self.company_label)
         self.time_label = QLabel()
         self.time_label.setTextFormat(Qt.TextFormat.RichText)
+        self.time_label.setWordWrap(True)
         who.addWidget(self.time_label)
         self.gate_label = QLabel()
         self.gate_label.setTextFormat(Qt.TextFormat.RichText)
@@ -292,7 +294,7 @@ class LeadPanel(QWidget):
         fit_columns(self.history, (HIST_WHEN, HIST_NUMBER, HIST_RESULT, HIST_DURATION))
         self.history.setMinimumHeight(110)
         outer.addWidget(self.history, 1)
-        self.setMinimumWidth(480)
+        self.setMinimumWidth(340)
 
     # -- showing a lead --------------------------------------------------------------------------
 

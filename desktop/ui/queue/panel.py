@@ -170,7 +170,7 @@ class QueuePanel(QWidget):
         self.counts_label.setWordWrap(True)
         layout.addWidget(self.counts_label)
         model.countsChanged.connect(self.on_model_counts_changed)
-        self.setMinimumWidth(300)
+        self.setMinimumWidth(220)
 
     @Slot(str)
     def on_filter_edit_changed(self, _text: str) -> None:

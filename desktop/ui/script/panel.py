@@ -74,7 +74,7 @@ class ScriptPanel(QWidget):
         self.read_aloud = ReadAloud(parent=self)
         self.read_aloud.stateChanged.connect(self.on_read_aloud_state_changed)
         self.setStyleSheet(SCRIPT_STYLE)
-        self.setMinimumWidth(340)
+        self.setMinimumWidth(260)
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self._build()
         self.show_lead(None)
