@@ -617,6 +617,7 @@ class MainWindow(QMainWindow):
     @Slot()
     def on_tick_timeout(self) -> None:
         now = self.workspace.clock()
+        self.softphone.power.update_rate()  # the dials per hour appear after ten minutes, call or not
         if self.session.live:
             self.dial_bar.set_elapsed(self.session.elapsed())
         if self.current_card is not None:
