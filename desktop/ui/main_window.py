@@ -39,8 +39,10 @@ from desktop.ui.calling.stray_keys import StrayOutcomeGuard, needs_confirmation
 from desktop.ui.calling.undo_outcome import UndoLastOutcome
 from desktop.ui.common import style
 from desktop.ui.common.banners import BannerArea
+from desktop.ui.common.elided_label import ElidedLabel
 from desktop.ui.common.focus_home import FocusHome
 from desktop.ui.common.labels import outcome_label
+from desktop.ui.common.status_bar import MessageStatusBar
 from desktop.ui.common.window_fit import WindowPlacement
 from desktop.ui.compliance.actions import ComplianceActions
 from desktop.ui.compliance.registry_status import RegistryStatusLabel
@@ -56,6 +58,7 @@ from desktop.ui.script.editor import ScriptsDialog
 from desktop.ui.script.panel import ScriptPanel
 
 PREFERRED_SIZE = QSize(1440, 900)
+DATABASE_LABEL_MAX_WIDTH = 280
 PAGE_WELCOME = 0
 PAGE_LEAD = 1
 PAGE_EMPTY = 2
@@ -203,8 +206,13 @@ class MainWindow(QMainWindow):
         layout.addWidget(panel(self.dial_bar))
         self.setCentralWidget(central)
 
-        status = self.statusBar()
-        self.database_label = QLabel(self.tr("Database: {path}").format(path=self.workspace.describe()))
+        status = MessageStatusBar()
+        self.setStatusBar(status)
+        # A long database path loses its middle (the full one is the tooltip): messages need the room.
+        database = self.tr("Database: {path}").format(path=self.workspace.describe())
+        self.database_label = ElidedLabel(database, mode=Qt.TextElideMode.ElideMiddle)
+        self.database_label.setMaximumWidth(DATABASE_LABEL_MAX_WIDTH)
+        self.database_label.set_plain_tooltip(database)
         self.backend_label = QLabel()
         self.counts_label = QLabel()
         self.registry_label = RegistryStatusLabel()

@@ -1,5 +1,5 @@
 """A one-line label that never widens its panel: a text too long for the room it has ends in "…"
-and the full text is its tooltip. `text()` is always the full text."""
+(or loses its middle, for paths) and the full text is its tooltip. `text()` is always the full text."""
 
 from __future__ import annotations
 
@@ -14,8 +14,14 @@ MIN_CHARS = 6
 class ElidedLabel(QLabel):
     """Shows as much of its text as fits; the rest is in the tooltip."""
 
-    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        text: str = "",
+        parent: QWidget | None = None,
+        mode: Qt.TextElideMode = Qt.TextElideMode.ElideRight,
+    ) -> None:
         super().__init__(text, parent)
+        self.elide_mode = mode
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.setWordWrap(False)
         self._own_tooltip = ""
@@ -27,7 +33,7 @@ class ElidedLabel(QLabel):
     def shown_text(self) -> str:
         """What the label paints: the text, or its start and "…" when it does not fit."""
         width = self.contentsRect().width()
-        return self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, max(width, 0))
+        return self.fontMetrics().elidedText(self.text(), self.elide_mode, max(width, 0))
 
     def is_elided(self) -> bool:
         return self.shown_text() != self.text()
