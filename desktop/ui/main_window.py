@@ -39,11 +39,11 @@ from desktop.ui.calling.stray_keys import StrayOutcomeGuard, needs_confirmation
 from desktop.ui.calling.undo_outcome import UndoLastOutcome
 from desktop.ui.common import style
 from desktop.ui.common.banners import BannerArea
-from desktop.ui.common.elided_label import ElidedLabel
+from desktop.ui.common.fit.elided_label import ElidedLabel
+from desktop.ui.common.fit.status_bar import MessageStatusBar
+from desktop.ui.common.fit.window_fit import WindowPlacement
 from desktop.ui.common.focus_home import FocusHome
 from desktop.ui.common.labels import outcome_label
-from desktop.ui.common.status_bar import MessageStatusBar
-from desktop.ui.common.window_fit import WindowPlacement
 from desktop.ui.compliance.actions import ComplianceActions
 from desktop.ui.compliance.registry_status import RegistryStatusLabel
 from desktop.ui.data.actions import DataActions

@@ -31,7 +31,7 @@ from desktop.services.consent import ConsentRecord
 from desktop.services.leads import HistoryItem, LeadCard, LeadService, PhoneView, display_number
 from desktop.ui.common import style
 from desktop.ui.common.clocks import labelled_time
-from desktop.ui.common.elided_label import ElidedLabel
+from desktop.ui.common.fit.elided_label import ElidedLabel
 from desktop.ui.common.labels import consent_summary
 from desktop.ui.common.record_table import fit_columns, make_record_list
 

@@ -51,7 +51,7 @@ from desktop.services.reports import (
 from desktop.services.reports_tables import summary_tables
 from desktop.services.workspace import Workspace
 from desktop.ui.common import style
-from desktop.ui.common.window_fit import WindowPlacement
+from desktop.ui.common.fit.window_fit import WindowPlacement
 from desktop.ui.common.workers import Cancelled, Progress, Task, run_task
 from desktop.ui.reports.actions import ReportActions
 from desktop.ui.reports.models import ReportTableModel

@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtWidgets import QStatusBar, QWidget
 
-from desktop.ui.common.elided_label import ElidedLabel
+from desktop.ui.common.fit.elided_label import ElidedLabel
 
 
 class MessageStatusBar(QStatusBar):
@@ -26,10 +26,10 @@ class MessageStatusBar(QStatusBar):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.clearMessage)
 
-    def showMessage(self, text: str, timeout: int = 0) -> None:  # noqa: N802 - Qt's name
+    def showMessage(self, text: str, timeout: int | None = 0) -> None:  # noqa: N802 - Qt's name
         self._timer.stop()
         self.message_label.setText(text)
-        if timeout > 0:
+        if timeout:
             self._timer.start(timeout)
 
     def currentMessage(self) -> str:  # noqa: N802 - Qt's name
