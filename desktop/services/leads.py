@@ -15,10 +15,12 @@ from desktop.domain.compliance import Decision
 from desktop.domain.leads import attempt_label, display_name, persistence_nudge
 from desktop.domain.outcomes import OutcomeRules
 from desktop.domain.phones import describe_location
+from desktop.domain.scripts import answer_text
 from desktop.services.clock import Clock
 from desktop.services.gate import GateResult
 from desktop.services.hours import NO_ZONE_KEY, HoursKeys
 from desktop.services.outcome_undo import UNDONE
+from desktop.services.scripts import lead_field_values
 from desktop.storage.models import Lead, Phone, ScriptAnswer
 from desktop.storage.repositories import BUCKET_BLOCKED, BUCKET_LATER, BUCKET_NAMES, reasons_from_json
 from desktop.storage.uow import UnitOfWork, UnitOfWorkFactory
@@ -340,6 +342,11 @@ class LeadService:
                 for attempt in uow.attempts.for_lead(lead_id)
             ]
             # The timeline: calls, gate decisions, outcomes, notes and script answers, newest first.
+            values = lead_field_values(lead)
+
+            def shown(answer: ScriptAnswer) -> str:
+                return answer_text(answer.kind, answer.label, answer.value, values)
+
             history += [
                 HistoryItem(
                     at=answer.answered_at,
@@ -349,7 +356,8 @@ class LeadService:
                     outcome_label="Script answer",
                     duration_s=None,
                     reasons=[],
-                    note=f"{answer.question_id}: {answer.label or answer.value}",
+                    # A choice's label is a template ("{first_name} is on the line"): shown filled in.
+                    note=f"{answer.question_id}: {shown(answer)}",
                     backend="",
                     kind="answer",
                 )
