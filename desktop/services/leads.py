@@ -92,6 +92,7 @@ class HistoryItem:
     note: str
     backend: str
     kind: str = "call"  # "call" (a gate decision and its call) or "answer" (a script answer)
+    attempt_id: int | None = None  # the call itself, or the call an answer was given in
 
 
 @dataclass(frozen=True)
@@ -338,6 +339,7 @@ class LeadService:
                     ],
                     note=attempt.note,
                     backend=attempt.backend,
+                    attempt_id=attempt.id,
                 )
                 for attempt in uow.attempts.for_lead(lead_id)
             ]
@@ -360,6 +362,7 @@ class LeadService:
                     note=f"{answer.question_id}: {shown(answer)}",
                     backend="",
                     kind="answer",
+                    attempt_id=answer.attempt_id,
                 )
                 for answer in uow.session.scalars(select(ScriptAnswer).where(ScriptAnswer.lead_id == lead_id))
             ]

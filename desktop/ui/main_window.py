@@ -180,6 +180,7 @@ class MainWindow(QMainWindow):
         self.script_panel.outcomeRequested.connect(self.on_outcome_clicked)
         self.script_panel.callbackScheduled.connect(self.on_script_callback_scheduled)
         self.script_panel.answersChanged.connect(self.lead_panel.answers_box.show_answers)
+        self.script_panel.answersChanged.connect(self.on_script_answers_changed)
         self.script_panel.editorRequested.connect(self.on_scripts_triggered)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setChildrenCollapsible(False)
@@ -406,6 +407,13 @@ class MainWindow(QMainWindow):
     def _update_script(self) -> None:
         card = self.current_card
         self.script_panel.show_lead(card.id if card is not None else None)
+
+    @Slot(object)
+    def on_script_answers_changed(self, _answers: object) -> None:
+        """A new answer shows in the history at once, folded under the call it was given in."""
+        card = self.current_card
+        if card is not None:
+            self.lead_panel.history.show_items(self.leads.card(card.id).history)
 
     @Slot(str)
     def on_script_callback_scheduled(self, message: str) -> None:
