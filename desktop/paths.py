@@ -63,3 +63,12 @@ def user_log_dir() -> Path:
     path = Path(platformdirs.user_log_dir(APP_DIR_NAME, appauthor=False))
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def user_config_dir() -> Path:
+    """The per-user settings folder (window placement); XDG_CONFIG_HOME/dialdesk on Linux."""
+    path = Path(platformdirs.user_config_dir(APP_DIR_NAME, appauthor=False))
+    path.mkdir(parents=True, exist_ok=True)
+    if os.name == "posix":
+        os.chmod(path, 0o700)
+    return path

@@ -1,8 +1,8 @@
 """Render the main window to a PNG for the docs: `python packaging/screenshot.py OUT.png`.
 
 Starts Dialdesk on a temporary database with the sample list imported and a little history (a few
-attempts on the first lead and one call the gate refused), shows the window at 1440x900 (or
---size WxH) and saves QWidget.grab(). Runs without a display (Qt's offscreen platform).
+attempts on the first lead and one call the gate refused), shows the window at 1366x768, a common laptop
+screen (or --size WxH), and saves QWidget.grab(). Runs without a display (Qt's offscreen platform).
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ def prepare(workspace) -> None:  # type: ignore[no-untyped-def]
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path, help="PNG file to write")
-    parser.add_argument("--size", default="1440x900", type=parse_size, help="window size, WxH")
+    parser.add_argument("--size", default="1366x768", type=parse_size, help="window size, WxH")
     args = parser.parse_args(argv)
 
     from desktop.services.clock import ManualClock
@@ -71,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
 
     app = make_application(sys.argv[:1])
     with tempfile.TemporaryDirectory(prefix="dialdesk-shot-") as folder:
+        # Closing the window saves its placement: into the temporary folder, not the user's settings.
+        os.environ["XDG_CONFIG_HOME"] = folder
         workspace = open_workspace(str(Path(folder) / "dialdesk.db"), clock=ManualClock(MOMENT))
         try:
             prepare(workspace)

@@ -98,25 +98,9 @@ def check_number(workspace: Workspace, args: argparse.Namespace) -> int:
     return EXIT_OK if decision.allowed else EXIT_BLOCKED
 
 
-SCRUB_COLUMNS = (
-    "lead_id",
-    "name",
-    "company",
-    "kind",
-    "state",
-    "list",
-    "number",
-    "allowed",
-    "reason_codes",
-    "reasons",
-    "notes",
-    "callable_at",
-)
-
-
 def scrub_list(workspace: Workspace, args: argparse.Namespace) -> int:
     from desktop.exports.safe_csv import open_private, write_csv
-    from desktop.services.scrub import ScrubReport, ScrubService, add_to_report
+    from desktop.services.scrub import SCRUB_COLUMNS, ScrubReport, ScrubService, add_to_report, scrub_record
 
     service = ScrubService(workspace.uow, workspace.clock, workspace.gate)
     report = ScrubReport(at=workspace.clock())
@@ -129,27 +113,7 @@ def scrub_list(workspace: Workspace, args: argparse.Namespace) -> int:
     rows = counted(service.rows(args.list_name))
     if args.out:
         with open_private(args.out) as stream:
-            write_csv(
-                stream,
-                SCRUB_COLUMNS,
-                (
-                    [
-                        row.lead_id,
-                        row.name,
-                        row.company,
-                        row.kind,
-                        row.state,
-                        row.list_name,
-                        row.number,
-                        "yes" if row.decision.allowed else "no",
-                        " ".join(row.decision.codes),
-                        "; ".join(r.detail for r in row.decision.reasons),
-                        "; ".join(f"{n.code}: {n.detail}" for n in row.decision.notes),
-                        row.callable_at.isoformat() if row.callable_at else "",
-                    ]
-                    for row in rows
-                ),
-            )
+            write_csv(stream, SCRUB_COLUMNS, (scrub_record(row) for row in rows))
     else:
         for _row in rows:
             pass

@@ -340,6 +340,15 @@ def render_text(template: str, values: Mapping[str, str], language: str = "en") 
     return "".join(piece.text for piece in render_pieces(template, values, language))
 
 
+def answer_text(kind: str, label: str, value: object, values: Mapping[str, str]) -> str:
+    """An answer as shown anywhere. A choice's label is the script's template ("{first_name} is on
+    the line"): filled in for the lead. Any other label is what was typed or counted, shown as it is
+    (braces a broker typed are not fields); without a label, the value."""
+    if not label:
+        return str(value)
+    return render_text(label, values) if kind == CHOICE else label
+
+
 def template_fields(template: str) -> tuple[str, ...]:
     """The field names a text uses, in order (what the validator checks against FIELD_NAMES)."""
     return tuple(match.group(1) for match in _TOKEN.finditer(template) if match.group(1))

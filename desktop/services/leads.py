@@ -15,11 +15,13 @@ from desktop.domain.compliance import Decision
 from desktop.domain.leads import attempt_label, display_name, persistence_nudge
 from desktop.domain.outcomes import OutcomeRules
 from desktop.domain.phones import describe_location
+from desktop.domain.scripts import answer_text
 from desktop.services.clock import Clock
 from desktop.services.gate import GateResult
 from desktop.services.hours import NO_ZONE_KEY, HoursKeys
 from desktop.services.outcome_undo import UNDONE
 from desktop.services.phone_labels import label_says_landline, set_business_landline
+from desktop.services.scripts import lead_field_values
 from desktop.storage.models import Lead, Phone, ScriptAnswer
 from desktop.storage.repositories import BUCKET_BLOCKED, BUCKET_LATER, BUCKET_NAMES, reasons_from_json
 from desktop.storage.uow import UnitOfWork, UnitOfWorkFactory
@@ -93,6 +95,7 @@ class HistoryItem:
     note: str
     backend: str
     kind: str = "call"  # "call" (a gate decision and its call) or "answer" (a script answer)
+    attempt_id: int | None = None  # the call itself, or the call an answer was given in
 
 
 @dataclass(frozen=True)
@@ -344,10 +347,16 @@ class LeadService:
                     ],
                     note=attempt.note,
                     backend=attempt.backend,
+                    attempt_id=attempt.id,
                 )
                 for attempt in uow.attempts.for_lead(lead_id)
             ]
             # The timeline: calls, gate decisions, outcomes, notes and script answers, newest first.
+            values = lead_field_values(lead)
+
+            def shown(answer: ScriptAnswer) -> str:
+                return answer_text(answer.kind, answer.label, answer.value, values)
+
             history += [
                 HistoryItem(
                     at=answer.answered_at,
@@ -357,9 +366,11 @@ class LeadService:
                     outcome_label="Script answer",
                     duration_s=None,
                     reasons=[],
-                    note=f"{answer.question_id}: {answer.label or answer.value}",
+                    # A choice's label is a template ("{first_name} is on the line"): shown filled in.
+                    note=f"{answer.question_id}: {shown(answer)}",
                     backend="",
                     kind="answer",
+                    attempt_id=answer.attempt_id,
                 )
                 for answer in uow.session.scalars(select(ScriptAnswer).where(ScriptAnswer.lead_id == lead_id))
             ]

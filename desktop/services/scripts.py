@@ -41,9 +41,11 @@ from desktop.domain.scripts import (
     REHEARSAL_VALUES,
     CallScript,
     ScriptAssignments,
+    answer_text,
     callback_due,
     choose_script_name,
     field_values,
+    render_text,
 )
 from desktop.services.clock import Clock
 from desktop.storage.models import (
@@ -373,16 +375,7 @@ class ScriptService:
             return self._values(lead)
 
     def _values(self, lead: Lead) -> dict[str, str]:
-        return field_values(
-            first_name=lead.first_name,
-            last_name=lead.last_name,
-            company=lead.company,
-            title=lead.title,
-            state=lead.state,
-            source=lead.source,
-            agent_name=self._agent_name(),
-            firm=self._firm_name(),
-        )
+        return lead_field_values(lead, self._agent_name(), self._firm_name())
 
     def start_session(self, lead_id: int, script_name: str | None = None) -> ScriptSession:
         """A walk through the lead's script (or `script_name`), with earlier answers filled in and
@@ -428,7 +421,7 @@ class ScriptService:
         answer = parse_answer(question, raw)
         now = self._clock()
         with self._uow_factory() as uow:
-            self._lead(uow, lead_id)
+            lead = self._lead(uow, lead_id)
             if attempt_id is None:
                 attempt_id = _call_in_progress(uow, lead_id, now)
             agent = uow.agents.get_or_create(self._agent_name() or "agent")
@@ -446,7 +439,7 @@ class ScriptService:
             )
             uow.session.add(row)
             uow.commit()
-            return _saved(row, agent.name, question.ask)
+            return _saved(row, agent.name, question.ask, self._values(lead))
 
     def answer(
         self,
@@ -489,6 +482,10 @@ class ScriptService:
             query = query.where(ScriptAnswer.lead_id.in_(list(lead_ids)))
         with self._uow_factory() as uow:
             rows = [(row, agent_name or "") for row, agent_name in uow.session.execute(query)]
+            # Labels and questions are templates ("{first_name} is on the line"): shown filled in.
+            agent, firm = self._agent_name(), self._firm_name()
+            answered = select(Lead).where(Lead.id.in_({row.lead_id for row, _agent in rows}))
+            values = {lead.id: lead_field_values(lead, agent, firm) for lead in uow.session.scalars(answered)}
         scripts: dict[str, CallScript | None] = {}
         grouped: dict[int, list[SavedAnswer]] = {}
         for row, agent_name in rows:
@@ -500,7 +497,9 @@ class ScriptService:
                 if script is not None and script.has_question(row.question_id)
                 else row.question_id
             )
-            grouped.setdefault(row.lead_id, []).append(_saved(row, agent_name, ask))
+            grouped.setdefault(row.lead_id, []).append(
+                _saved(row, agent_name, ask, values.get(row.lead_id, {}))
+            )
         return grouped
 
     def export_records(self) -> Iterator[dict[str, object]]:
@@ -728,17 +727,33 @@ def _info(script: CallScript, origin: str, file: str, replaces_shipped: bool = F
     )
 
 
-def _saved(row: ScriptAnswer, agent: str, question: str) -> SavedAnswer:
+def lead_field_values(lead: Lead, agent_name: str = "", firm: str = "") -> dict[str, str]:
+    """The fields a script fills in, from a lead row and the agent's settings."""
+    return field_values(
+        first_name=lead.first_name,
+        last_name=lead.last_name,
+        company=lead.company,
+        title=lead.title,
+        state=lead.state,
+        source=lead.source,
+        agent_name=agent_name,
+        firm=firm,
+    )
+
+
+def _saved(row: ScriptAnswer, agent: str, question: str, values: dict[str, str]) -> SavedAnswer:
+    """An answer as shown: its label and question filled in for the lead (the stored row keeps the
+    script's own text)."""
     return SavedAnswer(
         id=row.id,
         lead_id=row.lead_id,
         script_name=row.script_name,
         stage_id=row.stage_id,
         question_id=row.question_id,
-        question=question,
+        question=render_text(question, values),
         kind=row.kind,
         value=row.value,
-        label=row.label,
+        label=answer_text(row.kind, row.label, "", values),
         answered_at=row.answered_at,
         agent=agent,
         attempt_id=row.attempt_id,

@@ -64,15 +64,51 @@ class ScrubRow:
     callable_at: datetime | None
 
 
+# The columns of a scrub written as CSV (`dialdesk scrub --out`, the Check the list window's export).
+SCRUB_COLUMNS = (
+    "lead_id",
+    "name",
+    "company",
+    "kind",
+    "state",
+    "list",
+    "number",
+    "allowed",
+    "reason_codes",
+    "reasons",
+    "notes",
+    "callable_at",
+)
+
+
+def scrub_record(row: ScrubRow) -> list[object]:
+    """One lead's decision as a CSV row under SCRUB_COLUMNS."""
+    return [
+        row.lead_id,
+        row.name,
+        row.company,
+        row.kind,
+        row.state,
+        row.list_name,
+        row.number,
+        "yes" if row.decision.allowed else "no",
+        " ".join(row.decision.codes),
+        "; ".join(reason.detail for reason in row.decision.reasons),
+        "; ".join(f"{note.code}: {note.detail}" for note in row.decision.notes),
+        row.callable_at.isoformat() if row.callable_at else "",
+    ]
+
+
 @dataclass
 class ScrubReport:
-    """A whole list checked at one moment."""
+    """A whole list checked at one moment; `skipped_rows` are the leads the gate would skip, and why."""
 
     at: datetime
     checked: int = 0
     callable: int = 0
     by_code: Counter[str] = field(default_factory=Counter)
     by_group: Counter[str] = field(default_factory=Counter)
+    skipped_rows: list[ScrubRow] = field(default_factory=list)
 
     @property
     def skipped(self) -> int:
@@ -308,6 +344,7 @@ def add_to_report(report: ScrubReport, row: ScrubRow) -> None:
     if row.decision.allowed:
         report.callable += 1
         return
+    report.skipped_rows.append(row)
     codes = row.decision.codes
     report.by_code.update(codes)
     report.by_group[REASON_GROUPS.get(codes[0], codes[0])] += 1

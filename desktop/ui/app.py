@@ -67,8 +67,7 @@ def run_gui(
     `exit_after_start` quits once the event loop has shown the window (installed-copy smoke tests).
     """
     app = make_application(argv or sys.argv[:1])
-    window = MainWindow(workspace)
-    window.resize(1440, 900)
+    window = MainWindow(workspace)  # sized to the screen, or restored where it was left
     window.show()
     guards = WindowGuards(window, workspace, instance, call_uri, daily_backup)
     if exit_after_start:

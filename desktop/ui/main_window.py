@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import Qt, QTimer, QUrl, Slot
+from PySide6.QtCore import QSize, Qt, QTimer, QUrl, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -38,6 +39,9 @@ from desktop.ui.calling.stray_keys import StrayOutcomeGuard, needs_confirmation
 from desktop.ui.calling.undo_outcome import UndoLastOutcome
 from desktop.ui.common import style
 from desktop.ui.common.banners import BannerArea
+from desktop.ui.common.fit.elided_label import ElidedLabel
+from desktop.ui.common.fit.status_bar import MessageStatusBar
+from desktop.ui.common.fit.window_fit import WindowPlacement
 from desktop.ui.common.focus_home import FocusHome
 from desktop.ui.common.labels import outcome_label
 from desktop.ui.compliance.actions import ComplianceActions
@@ -53,6 +57,8 @@ from desktop.ui.queue.panel import QueuePanel
 from desktop.ui.script.editor import ScriptsDialog
 from desktop.ui.script.panel import ScriptPanel
 
+PREFERRED_SIZE = QSize(1440, 900)
+DATABASE_LABEL_MAX_WIDTH = 280
 PAGE_WELCOME = 0
 PAGE_LEAD = 1
 PAGE_EMPTY = 2
@@ -63,6 +69,19 @@ BACKEND_NAMES = {
     "handoff_sip": "Hand-off (sip:)",
     "sip": "Built-in softphone",
 }
+
+
+def scrolling(widget: QWidget) -> QScrollArea:
+    """`widget` in a frameless scroll area: it shrinks with the window and scrolls when it must."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.viewport().setAutoFillBackground(False)
+    area.setStyleSheet("QScrollArea { background: transparent; }")
+    area.setWidget(widget)
+    widget.setAutoFillBackground(False)  # setWidget() turned it on: the white panel shows through
+    return area
 
 
 def panel(widget: QWidget) -> QFrame:
@@ -99,7 +118,6 @@ class MainWindow(QMainWindow):
         self._gate_minute: datetime | None = None
 
         self.setWindowTitle(self.tr("Dialdesk — calling workstation"))
-        self.setMinimumSize(1180, 720)
         self.setStyleSheet(style.APP_STYLE)
         self._build()
         self.compliance = ComplianceActions(workspace, self, self.banners, self.registry_label)
@@ -133,6 +151,9 @@ class MainWindow(QMainWindow):
         self.focus_home = FocusHome(self.focus_lead, self)
         self.focus_home.watch(self.queue_panel.filter_edit)
         self.focus_lead()
+        # Sized to this screen (never larger), or where the broker left it when that still fits.
+        self.placement = WindowPlacement(self, "main", PREFERRED_SIZE, {"splitter": self.splitter})
+        self.placement.restore()
 
     # -- construction ----------------------------------------------------------------------------
 
@@ -151,13 +172,15 @@ class MainWindow(QMainWindow):
         self.empty_page = EmptyQueuePage()
         self.empty_page.importRequested.connect(self.file_actions.on_import_triggered)
         self.centre = QStackedWidget()
-        for page in (self.welcome_page, self.lead_panel, self.empty_page):
+        # The lead scrolls inside its panel on a short screen instead of pushing the dial bar off it.
+        for page in (self.welcome_page, scrolling(self.lead_panel), self.empty_page):
             self.centre.addWidget(page)
 
         self.script_panel = ScriptPanel(self.workspace.scripts, self.rules)
         self.script_panel.outcomeRequested.connect(self.on_outcome_clicked)
         self.script_panel.callbackScheduled.connect(self.on_script_callback_scheduled)
         self.script_panel.answersChanged.connect(self.lead_panel.answers_box.show_answers)
+        self.script_panel.answersChanged.connect(self.on_script_answers_changed)
         self.script_panel.editorRequested.connect(self.on_scripts_triggered)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setChildrenCollapsible(False)
@@ -184,8 +207,13 @@ class MainWindow(QMainWindow):
         layout.addWidget(panel(self.dial_bar))
         self.setCentralWidget(central)
 
-        status = self.statusBar()
-        self.database_label = QLabel(self.tr("Database: {path}").format(path=self.workspace.describe()))
+        status = MessageStatusBar()
+        self.setStatusBar(status)
+        # A long database path loses its middle (the full one is the tooltip): messages need the room.
+        database = self.tr("Database: {path}").format(path=self.workspace.describe())
+        self.database_label = ElidedLabel(database, mode=Qt.TextElideMode.ElideMiddle)
+        self.database_label.setMaximumWidth(DATABASE_LABEL_MAX_WIDTH)
+        self.database_label.set_plain_tooltip(database)
         self.backend_label = QLabel()
         self.counts_label = QLabel()
         self.registry_label = RegistryStatusLabel()
@@ -379,6 +407,13 @@ class MainWindow(QMainWindow):
     def _update_script(self) -> None:
         card = self.current_card
         self.script_panel.show_lead(card.id if card is not None else None)
+
+    @Slot(object)
+    def on_script_answers_changed(self, _answers: object) -> None:
+        """A new answer shows in the history at once, folded under the call it was given in."""
+        card = self.current_card
+        if card is not None:
+            self.lead_panel.history.show_items(self.leads.card(card.id).history)
 
     @Slot(str)
     def on_script_callback_scheduled(self, message: str) -> None:
@@ -598,6 +633,7 @@ class MainWindow(QMainWindow):
     @Slot()
     def on_tick_timeout(self) -> None:
         now = self.workspace.clock()
+        self.softphone.power.update_rate()  # the dials per hour appear after ten minutes, call or not
         if self.session.live:
             self.dial_bar.set_elapsed(self.session.elapsed())
         if self.current_card is not None:
@@ -667,6 +703,7 @@ class MainWindow(QMainWindow):
         QMessageBox.about(self, self.tr("About Dialdesk"), about_text(desktop.__version__))
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.placement.save()
         self.on_hang_up_requested()
         self.softphone.shutdown()
         self.lead_panel.save_notes()

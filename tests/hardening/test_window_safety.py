@@ -83,13 +83,13 @@ def trigger(window: MainWindow, title: str, text: str) -> None:
 def test_menus_offer_backup_restore_check_and_the_log_folder(
     window: MainWindow, private_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import desktop.ui.common.error_dialog as error_dialog
+    import desktop.ui.common.log_folder_dialog as log_folder_dialog
 
     assert {"Back up now…", "Restore from backup…", "Check database"} <= set(menu_texts(window, "File"))
     assert "Open log folder" in menu_texts(window, "Help")
     opened: list[str] = []
     monkeypatch.setattr(
-        error_dialog.QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile())
+        log_folder_dialog.QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile())
     )
     trigger(window, "Help", "Open log folder")
     assert opened == [str(private_home / "state" / "dialdesk" / "log")]

@@ -76,9 +76,15 @@ def test_power_dial_counts_down_dials_and_continues_after_each_outcome(qtbot, wi
     assert window.dial_bar.state == ON_CALL
     assert [a.lead_id for a in attempts(window) if a.allowed][-1] == window.current_card.id
 
-    # Two dials within the first minute: counted as a minute's work.
-    assert bar.rate_label.text() == "Dials: 2 · 120 an hour"
-    ui_clock.advance(minutes=30)
+    # Two dials in the first minute are no rate: none is shown before ten minutes of calling.
+    assert bar.rate_label.text() == "Dials: 2"
+    ui_clock.advance(minutes=9, seconds=59)
+    power.update_rate()
+    assert bar.rate_label.text() == "Dials: 2"
+    ui_clock.advance(seconds=1)
+    window.on_tick_timeout()  # the window's second tick shows it, with no new dial
+    assert bar.rate_label.text() == "Dials: 2 · 12 an hour"
+    ui_clock.advance(minutes=20)
     power.update_rate()
     assert bar.rate_label.text() == "Dials: 2 · 4 an hour"
 

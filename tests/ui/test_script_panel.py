@@ -117,7 +117,7 @@ def test_walk_the_whole_script_with_the_keyboard(qtbot, window):  # type: ignore
 
     saved = window.workspace.scripts.latest_answers(MARIA)
     assert {key: answer.label for key, answer in saved.items()} == {
-        "reached": "{first_name} is on the line",
+        "reached": "Maria is on the line",  # the script's "{first_name} is on the line", filled in
         "ok_to_talk": "Now is fine",
         "employees": "12 employees",
         "has_plan": "no",

@@ -67,7 +67,7 @@ class DialBar(QWidget):
         number_label.setObjectName("Muted")
         controls.addWidget(number_label)
         self.number_combo = QComboBox()
-        self.number_combo.setMinimumWidth(300)
+        self.number_combo.setMinimumWidth(200)
         self.number_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         number_label.setBuddy(self.number_combo)
         self.number_combo.activated.connect(self.on_number_combo_activated)

@@ -18,8 +18,8 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QtMsgType, QUrl, Signal, Slot, qInstallMessageHandler
-from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtCore import QObject, Qt, QtMsgType, Signal, Slot, qInstallMessageHandler
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -30,8 +30,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.logging_setup import current_log_file, log_folder, redacted_traceback, versions
+from desktop.logging_setup import current_log_file, redacted_traceback, versions
 from desktop.services.backup import database_problem
+from desktop.ui.common.log_folder_dialog import show_log_folder
 
 log = logging.getLogger(__name__)
 # One dialog collects a burst of errors (a timer failing every second) instead of a pile of dialogs.
@@ -129,13 +130,7 @@ class ErrorDialog(QDialog):
 
     @Slot()
     def on_log_button_clicked(self) -> None:
-        open_log_folder()
-
-
-def open_log_folder() -> bool:
-    folder = log_folder()
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+        show_log_folder(self)
 
 
 ExceptHook = Callable[[type[BaseException], BaseException, TracebackType | None], Any]

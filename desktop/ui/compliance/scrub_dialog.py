@@ -8,16 +8,19 @@ lead at once, computed off the GUI thread, summed up as "312 of 5,000 leads woul
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, Qt, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
     QStackedWidget,
+    QTableView,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -29,6 +32,7 @@ from desktop.services.scrub import ScrubReport, ScrubRow, ScrubService
 from desktop.ui.common import style
 from desktop.ui.common.progress_page import ProgressPage
 from desktop.ui.common.workers import Cancelled, Progress, Task, run_task
+from desktop.ui.compliance.skipped_leads import SkippedLeadsModel, export_skipped
 
 PAGE_RUNNING = 0
 PAGE_RESULT = 1
@@ -104,7 +108,7 @@ class ScrubDialog(QDialog):
         self.report: ScrubReport | None = None
         self.task: Task | None = None
         self.setWindowTitle(self.tr("Check the list"))
-        self.setMinimumSize(560, 380)
+        self.setMinimumSize(640, 460)
         layout = QVBoxLayout(self)
         self.pages = QStackedWidget()
         layout.addWidget(self.pages, 1)
@@ -113,6 +117,14 @@ class ScrubDialog(QDialog):
         self.pages.addWidget(self._build_failed_page())
         row = QHBoxLayout()
         row.addStretch(1)
+        self.export_button = QPushButton(self.tr("Export skipped leads (CSV)…"))
+        self.export_button.setAutoDefault(False)
+        self.export_button.setEnabled(False)
+        self.export_button.clicked.connect(self.on_export_button_clicked)
+        row.addWidget(self.export_button)
+        self.export_label = QLabel()
+        self.export_label.setObjectName("Muted")
+        row.insertWidget(0, self.export_label)
         self.again_button = QPushButton(self.tr("Check again"))
         self.again_button.setAutoDefault(False)
         self.again_button.clicked.connect(self.on_again_button_clicked)
@@ -158,7 +170,23 @@ class ScrubDialog(QDialog):
         header = self.groups_table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        layout.addWidget(self.groups_table, 1)
+        layout.addWidget(self.groups_table)
+        # Who exactly, and why: one row per skipped lead, exportable as CSV.
+        self.skipped_title = QLabel(self.tr("Leads that would be skipped"))
+        self.skipped_title.setObjectName("Muted")
+        layout.addWidget(self.skipped_title)
+        self.skipped_model = SkippedLeadsModel(self)
+        self.skipped_view = QTableView()
+        self.skipped_view.setModel(self.skipped_model)
+        self.skipped_view.verticalHeader().setVisible(False)
+        self.skipped_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.skipped_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.skipped_view.setWordWrap(False)
+        skipped_header = self.skipped_view.horizontalHeader()
+        skipped_header.setStretchLastSection(True)
+        for column, width in ((0, 170), (1, 140), (2, 130)):
+            self.skipped_view.setColumnWidth(column, width)
+        layout.addWidget(self.skipped_view, 2)
         note = QLabel(
             self.tr(
                 "Nothing is dialled or recorded by a check. Leads outside calling hours come back when "
@@ -244,7 +272,33 @@ class ScrubDialog(QDialog):
             number.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.groups_table.setItem(row, 1, number)
         self.groups_table.setVisible(bool(groups))
+        self.groups_table.setMaximumHeight(self.groups_table.verticalHeader().length() + 34)
+        self.skipped_model.set_rows(report.skipped_rows)
+        self.skipped_title.setVisible(bool(report.skipped_rows))
+        self.skipped_view.setVisible(bool(report.skipped_rows))
+        self.export_button.setEnabled(bool(report.skipped_rows))
         self.pages.setCurrentIndex(PAGE_RESULT)
+
+    def ask_export_path(self) -> str:
+        """The CSV file to write (a file dialog; tests set a path instead)."""
+        path, _filter = QFileDialog.getSaveFileName(
+            self, self.tr("Export skipped leads"), "skipped-leads.csv", self.tr("CSV files (*.csv)")
+        )
+        return path
+
+    @Slot()
+    def on_export_button_clicked(self) -> None:
+        if self.report is None:
+            return
+        path = self.ask_export_path()
+        if not path:
+            return
+        try:
+            count = export_skipped(Path(path), self.report.skipped_rows)
+        except OSError as error:
+            self.export_label.setText(self.tr("Not exported: {error}").format(error=error.strerror or error))
+            return
+        self.export_label.setText(self.tr("{n} leads written to {file}").format(n=f"{count:,}", file=path))
 
     def reject(self) -> None:
         if self.task is not None:

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from desktop.services.backup import BackupError, BackupFile, BackupService, CheckReport, RestoreResult
 from desktop.services.workspace import Workspace
-from desktop.ui.common.error_dialog import open_log_folder
+from desktop.ui.common.log_folder_dialog import LogFolderDialog, show_log_folder
 from desktop.ui.common.workers import Task, run_task
 
 log = logging.getLogger(__name__)
@@ -41,6 +41,7 @@ class DataActions(QObject):
         self.message_box: QMessageBox | None = None
         self.confirm_box: QMessageBox | None = None
         self._restore_path: Path | None = None
+        self.log_folder_dialog: LogFolderDialog | None = None  # Help → Open log folder, the last one
 
     # -- the daily backup ------------------------------------------------------------------------
 
@@ -230,7 +231,7 @@ class DataActions(QObject):
 
     @Slot()
     def on_log_folder_triggered(self) -> None:
-        open_log_folder()
+        self.log_folder_dialog = show_log_folder(self.window)
 
     # -- shared ----------------------------------------------------------------------------------
 

@@ -12,7 +12,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -21,27 +20,20 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSizePolicy,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.services.consent import ConsentRecord
-from desktop.services.leads import HistoryItem, LeadCard, LeadService, PhoneView, display_number
+from desktop.services.leads import LeadCard, LeadService, PhoneView
 from desktop.ui.common import style
 from desktop.ui.common.clocks import labelled_time
+from desktop.ui.common.fit.elided_label import ElidedLabel
 from desktop.ui.common.labels import consent_summary
-from desktop.ui.common.record_table import fit_columns, make_record_list
+from desktop.ui.lead.history import HistoryTree
 from desktop.ui.lead.landline import LandlineFlags
 
 NOTES_SAVE_DELAY_MS = 800
-
-HIST_WHEN = 0
-HIST_NUMBER = 1
-HIST_RESULT = 2
-HIST_DURATION = 3
-HIST_DETAILS = 4
 
 
 def _tr(text: str) -> str:
@@ -58,28 +50,6 @@ def status_text(status: str) -> str:
         "do_not_call": _tr("Do not call"),
         "exhausted": _tr("Attempt target reached"),
     }.get(status, status)
-
-
-def format_duration(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    total = int(round(seconds))
-    return f"{total // 60}:{total % 60:02d}"
-
-
-def history_result(item: HistoryItem) -> str:
-    if not item.allowed:
-        return _tr("Blocked")
-    if item.outcome:
-        return item.outcome_label or item.outcome
-    return _tr("Call, no outcome yet")
-
-
-def history_details(item: HistoryItem) -> str:
-    parts = [detail or code for code, detail in item.reasons]
-    if item.note:
-        parts.append(item.note)
-    return "; ".join(parts)
 
 
 def phone_html(phone: PhoneView) -> str:
@@ -162,9 +132,9 @@ class LeadPanel(QWidget):
         who.setSpacing(4)
         name_row = QHBoxLayout()
         name_row.setSpacing(8)
-        self.name_label = QLabel()
+        # A long name ends in "…" with the full name as its tooltip, never widening the panel.
+        self.name_label = ElidedLabel()
         self.name_label.setObjectName("LeadName")
-        self.name_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.kind_badge = QLabel()
         self.status_badge = QLabel()
         self.status_badge.setObjectName("BadgeStatus")
@@ -179,6 +149,7 @@ class LeadPanel(QWidget):
         who.addWidget(self.company_label)
         self.time_label = QLabel()
         self.time_label.setTextFormat(Qt.TextFormat.RichText)
+        self.time_label.setWordWrap(True)
         who.addWidget(self.time_label)
         self.gate_label = QLabel()
         self.gate_label.setTextFormat(Qt.TextFormat.RichText)
@@ -291,17 +262,11 @@ class LeadPanel(QWidget):
         outer.addWidget(self.answers_box)
 
         outer.addWidget(section_title(self.tr("HISTORY")))
-        self.history = QTableWidget(0, 5)
-        self.history.setHorizontalHeaderLabels(
-            [self.tr("When"), self.tr("Number"), self.tr("Result"), self.tr("Length"), self.tr("Details")]
-        )
-        make_record_list(self.history)
-        self.history.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.history.setWordWrap(False)
-        fit_columns(self.history, (HIST_WHEN, HIST_NUMBER, HIST_RESULT, HIST_DURATION))
+        # Calls first; each call's script answers folded under it (desktop/ui/lead/history.py).
+        self.history = HistoryTree()
         self.history.setMinimumHeight(110)
         outer.addWidget(self.history, 1)
-        self.setMinimumWidth(480)
+        self.setMinimumWidth(340)
 
     # -- showing a lead --------------------------------------------------------------------------
 
@@ -345,7 +310,7 @@ class LeadPanel(QWidget):
         self.contact_label.setVisible(any(contact))
         if not same_lead:
             self._set_notes(card.id, card.notes)
-        self._fill_history(card.history)
+        self.history.show_items(card.history)
         self.refresh_consent()
 
     def _show_phones(self, card: LeadCard) -> None:
@@ -417,35 +382,9 @@ class LeadPanel(QWidget):
         )
         self.gate_label.setText(f'<span style="color:{style.DANGER};"><b>&#9888;</b> {text}</span>')
 
-    def _fill_history(self, items: list[HistoryItem]) -> None:
-        self.history.setRowCount(len(items))
-        for row, item in enumerate(items):
-            values = {
-                HIST_WHEN: item.at.astimezone().strftime("%d %b %H:%M"),
-                HIST_NUMBER: display_number(item.number, item.number)
-                if item.number.startswith("+")
-                else item.number,
-                HIST_RESULT: history_result(item),
-                HIST_DURATION: format_duration(item.duration_s),
-                HIST_DETAILS: history_details(item),
-            }
-            for column, text in values.items():
-                cell = QTableWidgetItem(text)
-                if not item.allowed:
-                    cell.setForeground(QBrush(QColor(style.DANGER)))
-                if column == HIST_DETAILS and text:
-                    cell.setToolTip(text)
-                self.history.setItem(row, column, cell)
-        if not items:
-            self.history.setRowCount(0)
-
     def history_texts(self) -> list[str]:
         """Each history row as one line of text, as the agent reads it (for tests and copying)."""
-        rows = []
-        for row in range(self.history.rowCount()):
-            cells = [self.history.item(row, column) for column in range(self.history.columnCount())]
-            rows.append(" | ".join(cell.text() if cell is not None else "" for cell in cells))
-        return rows
+        return self.history.texts()
 
     def clear(self) -> None:
         self.save_notes()

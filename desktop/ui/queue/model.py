@@ -28,7 +28,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from desktop.services.leads import LeadService, QueueCounts, QueueRow, describe_wait
 from desktop.ui.common import style
-from desktop.ui.common.clocks import labelled_time
+from desktop.ui.common.clocks import TIME, labelled_time
 from desktop.ui.common.text import plural
 
 PAGE_SIZE = 200
@@ -53,6 +53,7 @@ SortRole = Qt.ItemDataRole.UserRole + 3
 RowRole = Qt.ItemDataRole.UserRole + 4
 DetailRole = Qt.ItemDataRole.UserRole + 5  # the row's second line, in the name column
 DetailKindRole = Qt.ItemDataRole.UserRole + 6  # how to colour it: DETAIL_* below
+DueDetailRole = Qt.ItemDataRole.UserRole + 7  # the Due cell's second line: when, on whose clock
 
 DETAIL_PLAIN = "plain"
 DETAIL_WAIT = "wait"
@@ -73,7 +74,7 @@ def column_titles() -> dict[int, str]:
         COL_COMPANY: _tr("Company"),
         COL_WHEN: _tr("Due"),
         COL_ATTEMPTS: _tr("Tries"),
-        COL_LOCAL_TIME: _tr("Their time"),
+        COL_LOCAL_TIME: _tr("Their\ntime"),  # on two lines: the column is as narrow as "09:30"
         COL_PHONE: _tr("Phone"),
         COL_LIST: _tr("List"),
     }
@@ -250,6 +251,8 @@ class QueueTableModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
             if section == COL_ATTEMPTS:
                 return _tr("Attempts made / attempt target")
+            if section == COL_LOCAL_TIME:
+                return _tr("The time now where the lead is")
             if section == COL_POSITION:
                 return _tr("Place in the queue; sort by it to restore the queue order")
         return None
@@ -269,6 +272,8 @@ class QueueTableModel(QAbstractTableModel):
             return item.bucket
         if role == RowRole:
             return item
+        if role == DueDetailRole:
+            return self._due_detail(item) if column == COL_WHEN else ""
         if role in (DetailRole, DetailKindRole):
             text, kind = row_detail(item, self._clock() if self._clock is not None else None)
             return text if role == DetailRole else kind
@@ -300,10 +305,7 @@ class QueueTableModel(QAbstractTableModel):
         if column == COL_COMPANY:
             return item.company
         if column == COL_WHEN:
-            when = item.callable_at or item.due_at
-            # A due callback's promised time is on its second line, in the callee's time.
-            if item.bucket == "later" and when is not None:
-                return f"{bucket_label(item.bucket)} {self._short_time(when)}"
+            # When a later lead is due is the cell's second line (DueDetailRole), on their clock.
             return bucket_label(item.bucket)
         if column == COL_ATTEMPTS:
             return f"{item.attempts}/{item.target}"
@@ -315,12 +317,17 @@ class QueueTableModel(QAbstractTableModel):
             return item.list_name
         return ""
 
-    def _short_time(self, moment: datetime) -> str:
-        local = moment.astimezone()
-        now = self._clock().astimezone() if self._clock is not None else None
-        if now is not None and local.date() == now.date():
-            return local.strftime("%H:%M")
-        return local.strftime("%d %b %H:%M")
+    def _due_detail(self, item: QueueRow) -> str:
+        """When a later lead may be called, labelled: "their 17:30" today (theirs), else "their Wed 09:30"."""
+        when = item.callable_at or item.due_at
+        if item.bucket != "later" or when is None:
+            return ""
+        zone = ZoneInfo(item.time_zone) if item.time_zone else None
+        local = when.astimezone(zone) if zone is not None else when.astimezone()
+        now = self._clock().astimezone(local.tzinfo) if self._clock is not None else None
+        text = local.strftime(TIME if now is not None and local.date() == now.date() else "%a %H:%M")
+        label = _tr("their {time}") if zone is not None else _tr("your {time}")
+        return label.format(time=text)
 
     def _sort_key(self, item: QueueRow, row: int, column: int) -> Any:
         if column == COL_POSITION:
@@ -342,6 +349,11 @@ class QueueTableModel(QAbstractTableModel):
             if wait:
                 lines.append(_tr("Callable {wait}").format(wait=wait))
         lines.append(_tr("{n} of {target} attempts made").format(n=item.attempts, target=item.target))
+        # Phone and list have columns of their own, hidden by default in the narrow queue panel.
+        if item.phone:
+            lines.append(item.phone)
+        if item.list_name:
+            lines.append(_tr("List: {name}").format(name=item.list_name))
         if item.due_at is not None:
             lines.append(_tr("Next try: {when}").format(when=labelled_time(item.due_at, item.time_zone)))
         return "\n".join(lines)

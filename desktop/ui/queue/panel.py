@@ -47,27 +47,64 @@ from desktop.ui.queue.model import (
     DETAIL_CALLBACK,
     DetailKindRole,
     DetailRole,
+    DueDetailRole,
     LeadIdRole,
     QueueSortProxy,
     QueueTableModel,
+    column_titles,
     counts_text,
 )
 
 FILTER_DELAY_MS = 250
 ROW_HEIGHT = 40
+AnyIndex = QModelIndex | QPersistentModelIndex
+HIDDEN_COLUMNS = (COL_COMPANY, COL_PHONE, COL_LIST)
 _DETAIL_COLOURS = {DETAIL_BLOCKED: style.DANGER, DETAIL_CALLBACK: style.POSITIVE}
 
 
+def small_font(font: QFont, bold: bool = False) -> QFont:
+    """The font of a row's second line."""
+    small = QFont(font)
+    small.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
+    small.setBold(bold)
+    return small
+
+
 class TwoLineDelegate(QStyledItemDelegate):
-    """Paints the name with the row's second line (DetailRole) under it, smaller and coloured."""
+    """Paints a cell's text with a second line under it (`detail_role`), smaller and coloured: the
+    name with why a lead waits, or the Due bucket with when, on whose clock."""
+
+    def __init__(self, parent: QWidget, detail_role: int = DetailRole) -> None:
+        super().__init__(parent)
+        self.detail_role = detail_role
+
+    def lines(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> tuple[str, str]:
+        """The two lines as painted in `option.rect` (elided with "…" when they do not fit)."""
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        width = opt.rect.adjusted(6, 2, -6, -2).width()
+        kind = str(index.data(DetailKindRole) or "")
+        top = QFontMetrics(self._top_font(opt, kind)).elidedText(opt.text, Qt.TextElideMode.ElideRight, width)
+        detail = str(index.data(self.detail_role) or "")
+        bottom = QFontMetrics(small_font(opt.font, kind == DETAIL_CALLBACK)).elidedText(
+            detail, Qt.TextElideMode.ElideRight, width
+        )
+        return top, bottom
+
+    def _top_font(self, opt: QStyleOptionViewItem, kind: str) -> QFont:
+        font = QFont(opt.font)
+        if kind == DETAIL_CALLBACK and self.detail_role == DetailRole:
+            font.setBold(True)
+        return font
 
     def paint(
         self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> None:
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
-        name = opt.text
-        detail = str(index.data(DetailRole) or "")
+        top, detail = self.lines(option, index)
         kind = str(index.data(DetailKindRole) or "")
         opt.text = ""
         widget = opt.widget
@@ -76,26 +113,17 @@ class TwoLineDelegate(QStyledItemDelegate):
         rect = opt.rect.adjusted(6, 2, -6, -2)
         half = rect.height() // 2
         painter.save()
-        name_font = QFont(opt.font)
-        if kind == DETAIL_CALLBACK:
-            name_font.setBold(True)
-        painter.setFont(name_font)
+        painter.setFont(self._top_font(opt, kind))
         painter.setPen(opt.palette.color(QPalette.ColorRole.Text))
-        metrics = QFontMetrics(name_font)
-        top = QRect(rect.left(), rect.top(), rect.width(), half if detail else rect.height())
-        align = Qt.AlignmentFlag.AlignLeft | (
-            Qt.AlignmentFlag.AlignBottom if detail else Qt.AlignmentFlag.AlignVCenter
-        )
-        painter.drawText(top, align, metrics.elidedText(name, Qt.TextElideMode.ElideRight, rect.width()))
+        area = QRect(rect.left(), rect.top(), rect.width(), half if detail else rect.height())
+        horizontal = opt.displayAlignment & Qt.AlignmentFlag.AlignHorizontal_Mask
+        align = horizontal | (Qt.AlignmentFlag.AlignBottom if detail else Qt.AlignmentFlag.AlignVCenter)
+        painter.drawText(area, align, top)
         if detail:
-            small = QFont(opt.font)
-            small.setPointSizeF(max(7.0, opt.font.pointSizeF() * 0.85))
-            small.setBold(kind == DETAIL_CALLBACK)
-            painter.setFont(small)
+            painter.setFont(small_font(opt.font, kind == DETAIL_CALLBACK))
             painter.setPen(QColor(_DETAIL_COLOURS.get(kind, style.MUTED)))
             bottom = QRect(rect.left(), rect.top() + half + 1, rect.width(), rect.height() - half - 1)
-            text = QFontMetrics(small).elidedText(detail, Qt.TextElideMode.ElideRight, rect.width())
-            painter.drawText(bottom, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, text)
+            painter.drawText(bottom, horizontal | Qt.AlignmentFlag.AlignTop, detail)
         painter.restore()
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
@@ -142,6 +170,8 @@ class QueuePanel(QWidget):
         self.view.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
         self.name_delegate = TwoLineDelegate(self.view)
         self.view.setItemDelegateForColumn(COL_NAME, self.name_delegate)
+        self.due_delegate = TwoLineDelegate(self.view, DueDetailRole)
+        self.view.setItemDelegateForColumn(COL_WHEN, self.due_delegate)
         self.view.setShowGrid(False)
         self.view.setAlternatingRowColors(False)
         self.view.setWordWrap(False)
@@ -149,18 +179,15 @@ class QueuePanel(QWidget):
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setHighlightSections(False)
-        widths = {
-            COL_POSITION: 28,
-            COL_NAME: 146,
-            COL_WHEN: 84,
-            COL_ATTEMPTS: 48,
-            COL_LOCAL_TIME: 84,
-            COL_COMPANY: 160,
-            COL_PHONE: 140,
-            COL_LIST: 110,
-        }
-        for column, width in widths.items():
+        # The queue is narrow: the name takes what the short columns leave, so no horizontal
+        # scrollbar is needed. Company, phone and list are in each row's tooltip and in the filter;
+        # their columns stay hidden.
+        for column in HIDDEN_COLUMNS:
+            self.view.setColumnHidden(column, True)
+        for column, width in self.column_widths().items():
             self.view.setColumnWidth(column, width)
+        header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.view.clicked.connect(self.on_view_clicked)
         self.view.activated.connect(self.on_view_clicked)
         layout.addWidget(self.view, 1)
@@ -170,7 +197,31 @@ class QueuePanel(QWidget):
         self.counts_label.setWordWrap(True)
         layout.addWidget(self.counts_label)
         model.countsChanged.connect(self.on_model_counts_changed)
-        self.setMinimumWidth(300)
+        self.setMinimumWidth(220)
+
+    def column_widths(self) -> dict[int, int]:
+        """Widths that hold each short column's header and its longest usual text (fonts vary)."""
+        fonts = QFontMetrics(self.view.font())
+        small = QFontMetrics(small_font(self.view.font()))
+        header = QFontMetrics(self.view.horizontalHeader().font())
+        titles = column_titles()
+        padding = 14  # the cell's margins
+        arrow = 14  # the header's sort arrow
+
+        def fit(column: int, *texts: str) -> int:
+            title = max(header.horizontalAdvance(line) for line in titles[column].splitlines())
+            return max([fonts.horizontalAdvance(text) + padding for text in texts] + [title + arrow])
+
+        due_detail = small.horizontalAdvance(self.tr("their {time}").format(time="Wed 00:00"))
+        return {
+            COL_POSITION: fit(COL_POSITION, "000"),
+            COL_WHEN: max(fit(COL_WHEN, "Due now", "Callback", "Blocked"), due_detail + padding),
+            COL_ATTEMPTS: fit(COL_ATTEMPTS, "18/18"),
+            COL_LOCAL_TIME: fit(COL_LOCAL_TIME, "00:00"),
+            COL_COMPANY: 160,
+            COL_PHONE: 140,
+            COL_LIST: 110,
+        }
 
     @Slot(str)
     def on_filter_edit_changed(self, _text: str) -> None:

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from PySide6.QtCharts import QChartView
-from PySide6.QtCore import QDate, Qt, Signal, Slot
+from PySide6.QtCore import QDate, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -51,6 +51,7 @@ from desktop.services.reports import (
 from desktop.services.reports_tables import summary_tables
 from desktop.services.workspace import Workspace
 from desktop.ui.common import style
+from desktop.ui.common.fit.window_fit import WindowPlacement
 from desktop.ui.common.workers import Cancelled, Progress, Task, run_task
 from desktop.ui.reports.actions import ReportActions
 from desktop.ui.reports.models import ReportTableModel
@@ -72,6 +73,9 @@ FIGURES = (
     "callbacks_kept",
     "callbacks_missed",
 )
+PREFERRED_SIZE = QSize(1200, 860)
+# A filter list shows this many characters and elides longer names, so the Show button stays on screen.
+FILTER_CHARS = 14
 TABLE_TABS = ("by-agent", "by-day", "outcomes", "blocked", "scripts")
 
 
@@ -108,11 +112,13 @@ class ReportsWindow(QMainWindow):
         self.report_actions.failed.connect(self.on_actions_failed)
         self.report_actions.merged.connect(self.on_actions_merged)
         self.setWindowTitle(self.tr("Reports — Dialdesk"))
-        self.resize(1200, 860)
         self.setStyleSheet(style.APP_STYLE)
         self._build()
         self._build_menus()
         self.load_options()
+        # Sized to this screen (never larger), or where the supervisor left it when that still fits.
+        self.placement = WindowPlacement(self, "reports", PREFERRED_SIZE)
+        self.placement.restore()
 
     # -- construction ----------------------------------------------------------------------------
 
@@ -149,7 +155,7 @@ class ReportsWindow(QMainWindow):
     def _build_filters(self) -> QWidget:
         bar = QFrame()
         bar.setObjectName("Panel")
-        row = QHBoxLayout(bar)
+        grid = QGridLayout(bar)
         self.from_edit = QDateEdit()
         self.to_edit = QDateEdit()
         for edit in (self.from_edit, self.to_edit):
@@ -162,21 +168,27 @@ class ReportsWindow(QMainWindow):
         self.agent_combo = QComboBox()
         self.list_combo = QComboBox()
         self.script_combo = QComboBox()
+        for combo in (self.zone_combo, self.agent_combo, self.list_combo, self.script_combo):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(FILTER_CHARS)
         self.show_button = QPushButton(self.tr("Show"))
         self.show_button.setDefault(True)
         self.show_button.clicked.connect(self.on_show_clicked)
-        for label, widget in (
+        # Two rows of three filters, Show at the right of both: fits a 1280-pixel screen.
+        pairs = (
             (self.tr("From"), self.from_edit),
             (self.tr("to"), self.to_edit),
             (self.tr("Time zone"), self.zone_combo),
             (self.tr("Agent"), self.agent_combo),
             (self.tr("List"), self.list_combo),
             (self.tr("Script"), self.script_combo),
-        ):
-            row.addWidget(QLabel(label))
-            row.addWidget(widget)
-        row.addStretch(1)
-        row.addWidget(self.show_button)
+        )
+        for index, (label, widget) in enumerate(pairs):
+            row, column = divmod(index, 3)
+            grid.addWidget(QLabel(label), row, column * 2)
+            grid.addWidget(widget, row, column * 2 + 1)
+        grid.setColumnStretch(6, 1)
+        grid.addWidget(self.show_button, 0, 7, 2, 1, Qt.AlignmentFlag.AlignVCenter)
         return bar
 
     def _build_progress(self) -> QWidget:
@@ -222,6 +234,7 @@ class ReportsWindow(QMainWindow):
             value.setStyleSheet("font-size: 20px; font-weight: 600;")
             caption = QLabel(names[key])
             caption.setObjectName("Muted")
+            caption.setWordWrap(True)
             cell = QVBoxLayout()
             cell.addWidget(value)
             cell.addWidget(caption)
@@ -458,6 +471,7 @@ class ReportsWindow(QMainWindow):
         self.merged.emit(report)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        self.placement.save()
         if self.task is not None:
             self.task.cancel()
             self.task.wait(10.0)

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from desktop.domain.outcomes import OutcomeRules
 from desktop.domain.script_answers import AnswerError
 from desktop.domain.script_engine import ObjectionView, ScriptSession
+from desktop.domain.scripts import answer_text
 from desktop.services.scripts import SavedAnswer, ScriptError, ScriptService
 from desktop.ui.common import style
 from desktop.ui.script.audio import PLAYING, READY, RENDERING, ReadAloud
@@ -74,7 +75,7 @@ class ScriptPanel(QWidget):
         self.read_aloud = ReadAloud(parent=self)
         self.read_aloud.stateChanged.connect(self.on_read_aloud_state_changed)
         self.setStyleSheet(SCRIPT_STYLE)
-        self.setMinimumWidth(340)
+        self.setMinimumWidth(260)
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self._build()
         self.show_lead(None)
@@ -260,20 +261,18 @@ class ScriptPanel(QWidget):
     def _emit_answers(self) -> None:
         if self.lead_id is None:
             return
-        answers = self.scripts.answers_for_lead(self.lead_id)
-        session = self.session
-        if session is not None:
-            # The questions as asked: with the lead's fields filled in, not as {templates}.
-            answers = [
-                replace(saved, question=session.render(saved.question), label=self._answer_label(saved))
-                for saved in answers
-            ]
+        # The service fills questions and choice labels in for the lead (once: a name holding
+        # "{company}" stays as typed); only yes/no is translated here.
+        answers = [
+            replace(saved, label=self._answer_label(saved))
+            for saved in self.scripts.answers_for_lead(self.lead_id)
+        ]
         self.answersChanged.emit(answers)
 
     def _answer_label(self, saved: SavedAnswer) -> str:
         if saved.kind == "yes_no":
             return self.tr("Yes") if saved.value == "yes" else self.tr("No")
-        return self.session.render(saved.label) if self.session is not None else saved.label
+        return saved.label
 
     # -- showing the stage -----------------------------------------------------------------------
 
@@ -417,7 +416,9 @@ class ScriptPanel(QWidget):
                 block.input.focus_input()
             return
         self._fresh_advice = {card.id for card in step.new_advice}
-        message = self.tr("✓ Saved: {answer}").format(answer=step.answer.label)
+        # The label is the script's template ("{first_name} is on the line"): said as shown.
+        shown = answer_text(step.answer.kind, step.answer.label, step.answer.value, session.values)
+        message = self.tr("✓ Saved: {answer}").format(answer=shown)
         link = ""
         if step.new_advice:
             titles = ", ".join(f"“{card.title}”" for card in step.new_advice)
