@@ -99,6 +99,9 @@ def restore_backup(args: argparse.Namespace) -> int:
     if result.upgraded_from != result.restored.revision:
         upgraded = f", upgraded from schema {result.upgraded_from} to {result.restored.revision}"
     print(f"Restored {target} from {facts.path}: {result.restored.describe()}{upgraded}.")
+    if result.history is not None:
+        # The restored history, verified: a broken one is restored all the same (it may be the only copy).
+        print(f"History: {result.history.text()}", file=sys.stdout if result.history.intact else sys.stderr)
     return EXIT_OK
 
 

@@ -15,10 +15,12 @@ from desktop.domain.compliance import Decision
 from desktop.domain.leads import attempt_label, display_name, persistence_nudge
 from desktop.domain.outcomes import OutcomeRules
 from desktop.domain.phones import describe_location
+from desktop.services import history_events
 from desktop.services.clock import Clock
 from desktop.services.gate import GateResult
 from desktop.services.hours import NO_ZONE_KEY, HoursKeys
 from desktop.services.outcome_undo import UNDONE
+from desktop.storage.events import local_agent
 from desktop.storage.models import Lead, Phone, ScriptAnswer
 from desktop.storage.repositories import BUCKET_BLOCKED, BUCKET_LATER, BUCKET_NAMES, reasons_from_json
 from desktop.storage.uow import UnitOfWork, UnitOfWorkFactory
@@ -400,6 +402,10 @@ class LeadService:
             lead = uow.leads.get(lead_id)
             if lead is None:
                 raise LeadNotFound(f"there is no lead #{lead_id}")
+            if lead.notes != notes:
+                history_events.note_edit(
+                    uow, lead.id, lead.notes, notes, self._clock(), local_agent(uow.session)
+                )
             lead.notes = notes
             uow.commit()
 

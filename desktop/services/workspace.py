@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from desktop.services.callbacks import CallbackService
     from desktop.services.consent import ConsentService
     from desktop.services.dnc import DncService
+    from desktop.services.history_chain import HistoryService
     from desktop.services.imports import ImportService
     from desktop.services.leads import LeadService
     from desktop.services.meetings import MeetingService
@@ -129,6 +130,13 @@ class Workspace:
 
     # The other use cases are made on first use: a command imports and builds only what it needs
     # (`dialdesk check` starts without the import, scripts, registry-file or SIP-settings code).
+
+    @cached_property
+    def history(self) -> HistoryService:
+        """The tamper-evident history: verify (at start, after restore and merge), anchors."""
+        from desktop.services.history_chain import HistoryService
+
+        return HistoryService(self.uow, self.clock, writable=not self.read_only)
 
     @cached_property
     def sip_settings(self) -> SipSettingsService:

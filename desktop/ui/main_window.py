@@ -43,6 +43,7 @@ from desktop.ui.common.labels import outcome_label
 from desktop.ui.compliance.actions import ComplianceActions
 from desktop.ui.compliance.registry_status import RegistryStatusLabel
 from desktop.ui.data.actions import DataActions
+from desktop.ui.data.history_banner import check_history
 from desktop.ui.file_actions import FileActions
 from desktop.ui.help_dialogs import ShortcutsDialog, about_text
 from desktop.ui.lead.panel import LeadPanel
@@ -255,6 +256,7 @@ class MainWindow(QMainWindow):
         if self.reports_window is None:
             window = ReportsWindow(self.workspace, self)
             window.merged.connect(lambda _report: self.on_queue_changed())  # merged leads, calls, DNC
+            window.merged.connect(lambda _report: check_history(self.workspace, self.banners))
             self.reports_window = window
             window.refresh()
         self.reports_window.show()
@@ -273,6 +275,7 @@ class MainWindow(QMainWindow):
 
     def start(self) -> None:
         """Show the welcome page on an empty database, else the first lead the queue offers."""
+        check_history(self.workspace, self.banners)  # at start and after a restore: red when altered
         self.queue_model.refresh()
         if self.leads.count() == 0:
             self.centre.setCurrentIndex(PAGE_WELCOME)
