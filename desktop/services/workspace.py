@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from desktop.services.meetings import MeetingService
     from desktop.services.outcome_undo import OutcomeUndo
     from desktop.services.registry import RegistryService
+    from desktop.services.retention import RetentionService
     from desktop.services.scripts import ScriptService
     from desktop.services.scrub import ScrubService
     from desktop.services.sip_settings import SipSettingsService
@@ -130,6 +131,13 @@ class Workspace:
 
     # The other use cases are made on first use: a command imports and builds only what it needs
     # (`dialdesk check` starts without the import, scripts, registry-file or SIP-settings code).
+
+    @cached_property
+    def retention(self) -> RetentionService:
+        """Privacy erasure of a lead's personal fields; purges past the retention period only."""
+        from desktop.services.retention import RetentionService
+
+        return RetentionService(self.uow, self.clock, self.current_settings)
 
     @cached_property
     def history(self) -> HistoryService:
