@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desktop.commands.common import EXIT_BLOCKED, EXIT_OK, CliError, parse_day
@@ -31,6 +32,14 @@ def register_audit(actions: argparse._SubParsersAction[argparse.ArgumentParser])
     anchor.add_argument("--date", dest="day", metavar="YYYY-MM-DD", help="another day (default: today, UTC)")
     anchor.set_defaults(handler=print_anchor)
 
+    bundle = actions.add_parser(
+        "bundle", help="write the examination bundle: calls, decisions, DNC, consents, scripts, verification"
+    )
+    bundle.add_argument("--from", dest="first", required=True, metavar="YYYY-MM-DD")
+    bundle.add_argument("--to", dest="last", required=True, metavar="YYYY-MM-DD")
+    bundle.add_argument("--out", type=Path, required=True, metavar="FILE.zip")
+    bundle.set_defaults(handler=write_bundle)
+
 
 def verify_history(workspace: Workspace, args: argparse.Namespace) -> int:
     anchor = args.anchor
@@ -47,4 +56,22 @@ def verify_history(workspace: Workspace, args: argparse.Namespace) -> int:
 def print_anchor(workspace: Workspace, args: argparse.Namespace) -> int:
     day = parse_day(args.day, "--date") if args.day else None
     print(workspace.history.anchor(day).text())
+    return EXIT_OK
+
+
+def write_bundle(workspace: Workspace, args: argparse.Namespace) -> int:
+    from desktop.services.exam_bundle import BundleError, ExamBundleService
+
+    first, last = parse_day(args.first, "--from"), parse_day(args.last, "--to")
+    service = ExamBundleService(workspace.uow, workspace.clock, workspace.history)
+    try:
+        result = service.write(first, last, args.out)
+    except BundleError as error:
+        raise CliError(str(error)) from None
+    files = sum(1 for _ in result.files) + 1  # and the manifest
+    print(f"Wrote {files} files to {result.path}", file=sys.stderr)
+    if result.verification is not None and not result.verification.intact:
+        # The bundle is written all the same: the examiner sees the broken history in it.
+        print(result.verification.text(), file=sys.stderr)
+        return EXIT_BLOCKED
     return EXIT_OK
