@@ -43,6 +43,7 @@ from desktop.ui.common.labels import outcome_label
 from desktop.ui.compliance.actions import ComplianceActions
 from desktop.ui.compliance.registry_status import RegistryStatusLabel
 from desktop.ui.data.actions import DataActions
+from desktop.ui.data.exam_export import ExamExport
 from desktop.ui.data.history_banner import check_history
 from desktop.ui.file_actions import FileActions
 from desktop.ui.help_dialogs import ShortcutsDialog, about_text
@@ -107,6 +108,7 @@ class MainWindow(QMainWindow):
         self.compliance.listsChanged.connect(self.on_queue_changed)
         self.lead_panel.consentRequested.connect(self.compliance.on_consent_requested)
         self.follow_up = FollowUpActions(workspace, self, self.banners)
+        self.exam_export = ExamExport(workspace, self)
         self.follow_up.showLeadRequested.connect(self.on_queue_lead_chosen)
         self.follow_up.queueChanged.connect(self.on_queue_changed)
         self._build_menus()
@@ -208,6 +210,9 @@ class MainWindow(QMainWindow):
         self._action(file_menu, self.tr("&Back up now…"), None, data.on_backup_triggered)
         self._action(file_menu, self.tr("&Restore from backup…"), None, data.on_restore_triggered)
         self._action(file_menu, self.tr("Check &database"), None, data.on_check_triggered)
+        self._action(
+            file_menu, self.tr("Export for an e&xamination…"), None, self.exam_export.on_exam_triggered
+        )
         file_menu.addSeparator()
         self._action(file_menu, self.tr("&Quit"), "Ctrl+Q", self.close)
 
