@@ -78,6 +78,8 @@ def outcome_event_seq(uow: UnitOfWork, call_id: int) -> int | None:
     """The seq of the outcome event of a call in this database's chain (None for calls before 0013)."""
     from desktop.storage.events import chain_id, raw_connection
 
+    if uow.session.get_bind().dialect.name != "sqlite":
+        return None  # json_extract is SQLite's; the payload still names the corrected call
     row = (
         raw_connection(uow.session)
         .execute(

@@ -24,7 +24,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from desktop.domain.event_chain import GENESIS, canonical_json, clean_field, event_hash, event_time
-from desktop.storage.models import utcnow
+from desktop.storage.models import Agent, Setting, utcnow
 
 _CHAIN_IDS: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
 _AGENT_NAMES: weakref.WeakKeyDictionary[Engine, dict[int, str]] = weakref.WeakKeyDictionary()
@@ -67,19 +67,19 @@ def actor_name(session: Session, agent_id: int | None) -> str:
     names = _AGENT_NAMES.setdefault(engine, {})
     name = names.get(agent_id)
     if name is None:
-        row = raw_connection(session).execute("SELECT name FROM agents WHERE id = ?", (agent_id,)).fetchone()
-        name = str(row[0]) if row is not None else f"agent #{agent_id}"
+        agent = session.get(Agent, agent_id)
+        name = agent.name if agent is not None else f"agent #{agent_id}"
         names[agent_id] = name
     return name
 
 
 def local_agent(session: Session) -> str:
     """This database's agent name (setting `agent_name`), the actor of events no call names."""
-    row = raw_connection(session).execute("SELECT value FROM settings WHERE key = 'agent_name'").fetchone()
+    row = session.get(Setting, "agent_name")
     if row is None:
         return ""
     try:
-        value = json.loads(str(row[0]))
+        value = json.loads(row.value)
     except json.JSONDecodeError:
         return ""
     return value if isinstance(value, str) else ""
@@ -95,6 +95,8 @@ def append_event(
     """Add the next event of this database's chain to the session's transaction: (seq, hash)."""
     body = canonical_json(payload)  # first: a payload that cannot be written fails before anything
     session.flush()  # the ORM's pending writes first: they take the write lock the head read relies on
+    if session.get_bind().dialect.name != "sqlite":
+        return _append_portable(session, kind, body, at, actor)
     chain = chain_id(session)
     connection = raw_connection(session)
     head = connection.execute(HEAD, (chain,)).fetchone()
@@ -103,4 +105,39 @@ def append_event(
     kind, actor = clean_field(kind), clean_field(actor)
     digest = event_hash(prev, chain, seq, kind, occurred_at, actor, body)
     connection.execute(_INSERT, (chain, seq, kind, occurred_at, actor, body, prev, digest))
+    return seq, digest
+
+
+def _append_portable(
+    session: Session, kind: str, body: str, at: datetime | None, actor: str
+) -> tuple[int, str]:
+    """The same append through SQLAlchemy, for a server database (PostgreSQL): slower, same chain."""
+    from sqlalchemy import select
+
+    from desktop.storage.models import ChainEvent
+
+    stored = session.get(Setting, "database_id")
+    chain = clean_field(json.loads(stored.value) if stored is not None else "") or "local"
+    head = session.execute(
+        select(ChainEvent.seq, ChainEvent.hash)
+        .where(ChainEvent.chain == chain)
+        .order_by(ChainEvent.seq.desc())
+    ).first()
+    seq, prev = (int(head[0]) + 1, str(head[1])) if head is not None else (1, GENESIS)
+    occurred_at = event_time(at if at is not None else utcnow())
+    kind, actor = clean_field(kind), clean_field(actor)
+    digest = event_hash(prev, chain, seq, kind, occurred_at, actor, body)
+    session.add(
+        ChainEvent(
+            chain=chain,
+            seq=seq,
+            kind=kind,
+            occurred_at=occurred_at,
+            actor=actor,
+            payload=body,
+            prev_hash=prev,
+            hash=digest,
+        )
+    )
+    session.flush()
     return seq, digest
