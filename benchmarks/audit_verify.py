@@ -1,7 +1,8 @@
 """Benchmark: `audit verify` of N events (1,000,000 by default; target under 5 s) and one append.
 
 Builds a database at the latest schema, appends N well-formed events straight into the file
-(executemany, as fast as SQLite takes them), then times the full verification exactly as
+(executemany, as fast as SQLite takes them; the four events of a call in turn: decision, start,
+end, outcome), then times the full verification exactly as
 `dialdesk audit verify` runs it (HistoryService.verify: a sqlite3 cursor and hashlib in one loop),
 and the incremental check the window runs at start (nothing new since the checkpoint).
 Usage: `python benchmarks/audit_verify.py [--events N] [--db PATH]`.
@@ -29,6 +30,7 @@ from desktop.storage.migrate import upgrade  # noqa: E402
 from desktop.storage.uow import UnitOfWorkFactory  # noqa: E402
 
 MOMENT = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
+KINDS = ("gate_decision", "call_start", "call_end", "outcome")
 
 
 def fill(path: Path, count: int) -> None:
@@ -40,13 +42,16 @@ def fill(path: Path, count: int) -> None:
     batch: list[tuple[object, ...]] = []
     for seq in range(1, count + 1):
         at = f"2026-11-{1 + seq % 28:02d}T15:{seq % 60:02d}:00.000000+00:00"
-        body = json.dumps(
-            {"call": seq, "lead": seq // 3, "outcome": "no_answer", "note": "", "duration_s": "31.5"},
-            sort_keys=True,
-            separators=(",", ":"),
-        )
-        digest = event_hash(prev, chain, seq, "outcome", at, "Alex", body)
-        batch.append((chain, seq, "outcome", at, "Alex", body, prev, digest))
+        # What a call writes, in turn: its decision, start, end and outcome.
+        kind = KINDS[seq % len(KINDS)]
+        payload: dict[str, object] = {"call": seq // 4, "lead": seq // 12}
+        if kind == "outcome":
+            payload.update(outcome="no_answer", note="", duration_s="31.5", dnc_added=[], status="active")
+        elif kind == "gate_decision":
+            payload.update(allowed=True, number="+12125550134", decision={"reasons": [], "notes": []})
+        body = json.dumps(payload, sort_keys=True, separators=(",", ":"))
+        digest = event_hash(prev, chain, seq, kind, at, "Alex", body)
+        batch.append((chain, seq, kind, at, "Alex", body, prev, digest))
         prev = digest
         if len(batch) == 50_000:
             connection.executemany(

@@ -16,7 +16,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from desktop.domain.event_chain import GENESIS, ChainChecker, ChainProblem, event_time
+from desktop.domain.event_chain import GENESIS, ChainChecker, ChainProblem, event_hash, event_time
 from desktop.services.clock import Clock
 from desktop.storage.events import chain_id_of, raw_connection
 from desktop.storage.uow import UnitOfWorkFactory
@@ -124,11 +124,16 @@ def _checkpoints(connection: sqlite3.Connection) -> dict[str, tuple[int, str]]:
 
 
 def _checkpoint_problem(connection: sqlite3.Connection, chain: str, seq: int, hash_: str) -> str | None:
-    """Whether the event last verified in `chain` is still there, unchanged."""
-    row = connection.execute("SELECT hash FROM events WHERE chain = ? AND seq = ?", (chain, seq)).fetchone()
+    """Whether the event last verified in `chain` is still there, its content still hashing the same."""
+    row = connection.execute(
+        "SELECT kind, occurred_at, actor, payload, prev_hash, hash FROM events WHERE chain = ? AND seq = ?",
+        (chain, seq),
+    ).fetchone()
     if row is None:
         return f"event seq {seq} (chain {chain}), verified before, is missing (deleted)"
-    if row[0] != hash_:
+    kind, occurred_at, actor, payload, prev_hash, stored = row
+    content = event_hash(prev_hash, hashed_chain(chain), seq, kind, occurred_at, actor, payload)
+    if stored != hash_ or content != hash_:
         return f"event seq {seq} (chain {chain}) differs from when it was verified (altered)"
     return None
 
@@ -179,9 +184,33 @@ def verify_full(
         problem = _checkpoint_problem(connection, chain, seq, hash_)
         if problem:
             break
+    if problem is None and only is None:
+        problem = _records_problem(connection)
     if problem is None and anchor:
         problem = _anchor_problem(connection, anchor)
     return _result(connection, checker, problem)
+
+
+# A call of this database whose outcome is not the one its outcome event recorded: driven from the
+# outcome events (index on kind), one primary-key lookup of the call each.
+_OUTCOME_ALTERED = (
+    "SELECT a.id, a.outcome, json_extract(e.payload, '$.outcome'), e.seq FROM events AS e"
+    " JOIN attempts AS a ON a.id = json_extract(e.payload, '$.call')"
+    " WHERE e.kind = 'outcome' AND e.chain = ? AND a.origin_db IS NULL"
+    " AND a.outcome IS NOT json_extract(e.payload, '$.outcome') LIMIT 1"
+)
+
+
+def _records_problem(connection: sqlite3.Connection) -> str | None:
+    """The calls agree with the history: a completed call's outcome changed in `attempts` is named."""
+    row = connection.execute(_OUTCOME_ALTERED, (own_chain(connection),)).fetchone()
+    if row is None:
+        return None
+    call, outcome, recorded, seq = row
+    return (
+        f"call #{call}: its outcome is {outcome or 'none'} but its outcome event (seq {seq}) recorded"
+        f" {recorded} (the call record was altered)"
+    )
 
 
 def verify_incremental(connection: sqlite3.Connection) -> Verification:

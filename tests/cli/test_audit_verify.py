@@ -201,3 +201,22 @@ def test_hundred_thousand_events_verify(workspace: Workspace, db_path: Path) -> 
     sqlite_shell(db_path, DROP_TRIGGERS + "UPDATE events SET actor = 'Mallory' WHERE seq = 77777;")
     result = dialdesk(db_path, "audit", "verify")
     assert result.returncode == 1 and "event seq 77777 " in result.stderr
+
+
+def test_outcome_altered_in_the_call_record_itself_is_named(history: dict[str, int], db_path: Path) -> None:
+    """The attacker leaves the history alone and changes the call: the two no longer agree."""
+    call = (
+        sqlite3.connect(db_path)
+        .execute("SELECT id FROM attempts WHERE outcome = 'not_interested'")
+        .fetchone()[0]
+    )
+    sqlite_shell(
+        db_path,
+        f"DROP TRIGGER attempts_append_only;UPDATE attempts SET outcome = 'meeting' WHERE id = {call};",
+    )
+    result = dialdesk(db_path, "audit", "verify")
+    assert result.returncode == 1
+    assert (
+        f"call #{call}: its outcome is meeting" in result.stderr
+        and f"seq {history['outcome']}" in result.stderr
+    )

@@ -135,3 +135,26 @@ def test_import_is_an_event(workspace: Workspace, sample_csv: Any) -> None:
     workspace.imports.run(sample_csv)
     [(seq, _, _, payload)] = events(workspace, "leads_import")
     assert seq == 1 and payload["imported"] > 0
+
+
+def test_check_at_start_reads_only_what_is_new_and_the_checkpoint(workspace: Workspace, db_path: Any) -> None:
+    import sqlite3
+
+    for number in ("212-555-0199", "212-555-0188", "212-555-0177"):
+        workspace.dnc.add(number)
+    assert workspace.history.verify(full=True).intact  # the checkpoint is now seq 3
+    workspace.dnc.add("212-555-0166")
+    incremental = workspace.history.verify(full=False)
+    assert incremental.intact and incremental.events == 1, "only the event after the checkpoint is read"
+
+    with sqlite3.connect(db_path) as connection:
+        connection.execute("DROP TRIGGER events_append_only")
+        connection.execute("UPDATE events SET actor = 'Mallory' WHERE seq = 1")
+    assert workspace.history.verify(full=False).intact, "older events are the full check's business"
+    full = workspace.history.verify(full=True)
+    assert not full.intact and "event seq 1 " in str(full.problem)
+
+    with sqlite3.connect(db_path) as connection:
+        connection.execute("UPDATE events SET actor = 'Mallory' WHERE seq = 4")  # the checkpoint itself
+    late = workspace.history.verify(full=False)
+    assert not late.intact and "seq 4" in str(late.problem) and "altered" in str(late.problem)
