@@ -17,6 +17,7 @@ from desktop.commands.common import (
     print_json,
     record_id,
 )
+from desktop.commands.records import register_audit
 
 if TYPE_CHECKING:
     from desktop.services.workspace import Workspace
@@ -68,6 +69,7 @@ def register(commands: Subparsers) -> None:
     export.add_argument("--to", dest="last", required=True, metavar="YYYY-MM-DD")
     export.add_argument("--out", type=Path, required=True, metavar="FILE.csv")
     export.set_defaults(handler=export_audit)
+    register_audit(actions)
 
 
 def check_number(workspace: Workspace, args: argparse.Namespace) -> int:

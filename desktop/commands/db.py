@@ -10,8 +10,20 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from desktop.commands.common import EXIT_BLOCKED, EXIT_ERROR, EXIT_OK, CliError, Subparsers, print_json
+from desktop.commands.common import (
+    EXIT_BLOCKED,
+    EXIT_ERROR,
+    EXIT_OK,
+    CliError,
+    Subparsers,
+    parse_day,
+    print_json,
+)
+
+if TYPE_CHECKING:
+    from desktop.services.workspace import Workspace
 
 
 def register(commands: Subparsers) -> None:
@@ -36,6 +48,12 @@ def register(commands: Subparsers) -> None:
     check = actions.add_parser("check", help="run SQLite's integrity check: exit 0 when sound, 1 on problems")
     check.add_argument("--json", action="store_true")
     check.set_defaults(without_workspace=check_database)
+
+    purge = actions.add_parser(
+        "purge", help="delete calls older than DATE; dates inside the retention period are refused"
+    )
+    purge.add_argument("--before", required=True, metavar="YYYY-MM-DD")
+    purge.set_defaults(handler=purge_records)
 
     listing = actions.add_parser("backups", help="list the automatic backups of the database")
     listing.set_defaults(without_workspace=list_backups)
@@ -99,6 +117,9 @@ def restore_backup(args: argparse.Namespace) -> int:
     if result.upgraded_from != result.restored.revision:
         upgraded = f", upgraded from schema {result.upgraded_from} to {result.restored.revision}"
     print(f"Restored {target} from {facts.path}: {result.restored.describe()}{upgraded}.")
+    if result.history is not None:
+        # The restored history, verified: a broken one is restored all the same (it may be the only copy).
+        print(f"History: {result.history.text()}", file=sys.stdout if result.history.intact else sys.stderr)
     return EXIT_OK
 
 
@@ -136,4 +157,19 @@ def list_backups(args: argparse.Namespace) -> int:
     print(f"Automatic backups of {database} (newest first), in {service.folder}:")
     for backup in backups:
         print(f"  {backup.taken_at:%Y-%m-%d %H:%M}Z  {backup.size / 1_000_000:7.1f} MB  {backup.path.name}")
+    return EXIT_OK
+
+
+def purge_records(workspace: Workspace, args: argparse.Namespace) -> int:
+    from desktop.services.retention import RetentionError
+
+    before = parse_day(args.before, "--before")
+    try:
+        purged = workspace.retention.purge(before)
+    except RetentionError as error:
+        raise CliError(str(error)) from None
+    print(
+        f"Purged {purged.calls:,} calls and {purged.audit_records:,} audit records from before "
+        f"{purged.before.isoformat()}; the history keeps its events."
+    )
     return EXIT_OK

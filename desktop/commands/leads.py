@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from desktop.commands.common import EXIT_OK, Subparsers, print_json
+from desktop.commands.common import EXIT_OK, CliError, Subparsers, print_json, record_id
 
 if TYPE_CHECKING:
     from desktop.services.workspace import Workspace
@@ -47,6 +47,12 @@ def register(commands: Subparsers) -> None:
     exporting.add_argument("--format", choices=("json", "csv"), default="json")
     exporting.add_argument("--out", type=Path, help="output file (default: standard output)")
     exporting.set_defaults(handler=export_leads)
+    erasing = actions.add_parser(
+        "erase", help="erase a lead's personal fields on request (its calls and do-not-call entries stay)"
+    )
+    erasing.add_argument("lead", type=record_id, metavar="ID")
+    erasing.add_argument("--reason", required=True, help="why (e.g. 'asked by e-mail on 2026-12-01')")
+    erasing.set_defaults(handler=erase_lead)
 
 
 def import_leads(workspace: Workspace, args: argparse.Namespace) -> int:
@@ -94,4 +100,19 @@ def export_leads(workspace: Workspace, args: argparse.Namespace) -> int:
     finally:
         if args.out:
             stream.close()
+    return EXIT_OK
+
+
+def erase_lead(workspace: Workspace, args: argparse.Namespace) -> int:
+    from desktop.services.retention import RetentionError
+
+    try:
+        erased = workspace.retention.erase(args.lead, args.reason)
+    except RetentionError as error:
+        raise CliError(str(error)) from None
+    fields = ", ".join(erased.fields) or "nothing left to erase"
+    print(
+        f"Erased lead #{erased.lead_id} ({fields}); its {erased.calls_kept:,} calls and its "
+        "do-not-call entries are kept, and the erasure is recorded in the history."
+    )
     return EXIT_OK

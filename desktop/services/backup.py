@@ -20,11 +20,15 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from desktop.paths import default_database_path, user_data_dir
 from desktop.services.clock import Clock, system_clock
 from desktop.storage import migrate, rollups, schema_check, sqlite_files, untrusted
 from desktop.storage.engine import sqlite_path
+
+if TYPE_CHECKING:
+    from desktop.services.history_chain import Verification
 
 DAILY_KEPT = 7
 WEEKLY_KEPT = 4
@@ -72,6 +76,8 @@ class RestoreResult:
     restored: DatabaseFacts
     kept_copy: Path | None
     upgraded_from: str | None
+    # The restored history, verified in full and with the restore recorded as its newest event.
+    history: Verification | None = None
 
 
 @dataclass
@@ -451,7 +457,29 @@ class BackupService:
                 raise BackupError(f"cannot restore into {target}: {error.strerror or error}") from None
             finally:
                 _remove_database(ready)
-        return RestoreResult(self.facts(target), kept, facts.revision)
+        history = self._record_restore(target, Path(candidate), facts.revision)
+        return RestoreResult(self.facts(target), kept, facts.revision, history)
+
+    def _record_restore(self, target: Path, candidate: Path, revision: str | None) -> Verification:
+        """Verify the restored history in full, then add the restore to it as an event."""
+        from desktop.services import history_events
+        from desktop.services.history_chain import HistoryService
+        from desktop.storage.engine import file_url, make_engine
+        from desktop.storage.events import local_agent
+        from desktop.storage.uow import UnitOfWorkFactory
+
+        engine = make_engine(file_url(target))
+        try:
+            uow_factory = UnitOfWorkFactory(engine)
+            result = HistoryService(uow_factory, self._clock).verify(full=True)
+            with uow_factory() as uow:
+                payload = {"from": candidate.name, "schema": revision, "history": result.text()}
+                at = self._clock()
+                history_events.plain_event(uow, history_events.RESTORE, payload, at, local_agent(uow.session))
+                uow.commit()
+        finally:
+            engine.dispose()
+        return result
 
     # -- checking --------------------------------------------------------------------------------
 

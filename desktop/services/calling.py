@@ -21,10 +21,12 @@ from desktop.domain.cadence import CadencePlan, next_attempt_at
 from desktop.domain.compliance import Decision, hours_reasons
 from desktop.domain.outcomes import OutcomeRules
 from desktop.domain.phones import parse_phone
+from desktop.services import history_events as history
 from desktop.services.clock import Clock
 from desktop.services.gate import DialGate, GateResult
 from desktop.services.outcome_undo import LeadState, capture_lead_state, corrected_call_ids
 from desktop.storage.models import Attempt, Callback, DncEntry, Lead, Meeting, Phone
+from desktop.storage.repositories import decision_record
 from desktop.storage.uow import UnitOfWork, UnitOfWorkFactory
 from desktop.telephony.dialers import Dialer, DialError
 
@@ -287,6 +289,7 @@ class CallingService:
                 started_at=now,
             )
         )
+        history.gate_decision(uow, attempt, agent.name, decision_record(result.record))
         return attempt, decision, phone.extension if phone is not None else None
 
     def hang_up(self, attempt_id: int) -> float:
@@ -300,6 +303,7 @@ class CallingService:
             if attempt.ended_at is None:
                 attempt.ended_at = now
                 attempt.duration_s = max(0.0, (now - attempt.started_at).total_seconds())
+                history.call_event(uow, "call_end", attempt, now, {"duration_s": attempt.duration_s})
             duration = attempt.duration_s or 0.0
             uow.commit()
         return duration
@@ -309,6 +313,7 @@ class CallingService:
             attempt = uow.attempts.get(attempt_id)
             if attempt is not None:
                 attempt.note = (attempt.note + "\n" + note).strip()
+                history.call_event(uow, "call_note", attempt, self._clock(), {"note": note})
                 uow.commit()
 
     # -- outcomes -------------------------------------------------------------------------------
@@ -386,6 +391,7 @@ class CallingService:
                 where,
                 note,
             )
+            history.outcome(uow, attempt, lead, note, added, now)
             meeting = (
                 uow.session.scalars(
                     select(Meeting).where(Meeting.lead_id == lead.id).order_by(Meeting.id.desc()).limit(1)

@@ -16,12 +16,14 @@ from desktop.domain.leads import attempt_label, display_name, persistence_nudge
 from desktop.domain.outcomes import OutcomeRules
 from desktop.domain.phones import describe_location
 from desktop.domain.scripts import answer_text
+from desktop.services import history_events
 from desktop.services.clock import Clock
 from desktop.services.gate import GateResult
 from desktop.services.hours import NO_ZONE_KEY, HoursKeys
 from desktop.services.outcome_undo import UNDONE
 from desktop.services.phone_labels import label_says_landline, set_business_landline
 from desktop.services.scripts import lead_field_values
+from desktop.storage.events import local_agent
 from desktop.storage.models import Lead, Phone, ScriptAnswer
 from desktop.storage.repositories import BUCKET_BLOCKED, BUCKET_LATER, BUCKET_NAMES, reasons_from_json
 from desktop.storage.uow import UnitOfWork, UnitOfWorkFactory
@@ -427,6 +429,10 @@ class LeadService:
             lead = uow.leads.get(lead_id)
             if lead is None:
                 raise LeadNotFound(f"there is no lead #{lead_id}")
+            if lead.notes != notes:
+                history_events.note_edit(
+                    uow, lead.id, lead.notes, notes, self._clock(), local_agent(uow.session)
+                )
             lead.notes = notes
             uow.commit()
 

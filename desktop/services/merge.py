@@ -97,6 +97,7 @@ class MergeReport:
     consents_added: int = 0
     dnc_added: int = 0
     answers_added: int = 0
+    events_added: int = 0  # history events, with their own chains (desktop/services/merge_history.py)
     conflict_calls: list[int] = field(default_factory=list)  # our ids of the calls in conflict
 
     @property
@@ -350,6 +351,7 @@ class MergeService:
             self._dnc,
             self._answers,
             self._recount,
+            self._history,
         ]
         with self._uow_factory() as uow:
             # The merge's connection to this database answers Ctrl+C too (a long statement included).
@@ -381,6 +383,19 @@ class MergeService:
         if self._hours is not None:
             self._hours.forget()
         return report
+
+    def _history(self, run: _Run) -> None:
+        """Their events, with their own chains and hashes, verified (desktop/services/merge_history.py)."""
+        from desktop.services.merge_history import HistoryMergeError, merge_history
+        from desktop.storage.events import raw_connection
+
+        tag = f"{run.source_id[:8]}-{run.report.agent}"
+        try:
+            run.report.events_added = merge_history(
+                raw_connection(run.session), raw_connection(run.source), run.report.source, tag, self._clock()
+            )
+        except HistoryMergeError as error:
+            raise MergeError(str(error)) from None
 
     # -- agents and leads -------------------------------------------------------------------------
 

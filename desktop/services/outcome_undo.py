@@ -17,6 +17,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from desktop.services import history_events
 from desktop.storage.models import Attempt, Callback, Lead, Meeting
 from desktop.storage.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -124,6 +125,7 @@ class OutcomeUndo:
                 )
             )
             uow.session.flush()
+            history_events.outcome_undone(uow, correction, original, now)
             self._give_back(uow, lead, before)
             if meeting_id is not None:
                 meeting = uow.session.get(Meeting, meeting_id)

@@ -27,6 +27,8 @@ class Settings:
     agent_name: str = ""
     firm_name: str = ""
     sip_domain: str = ""
+    # Years every record is kept before `db purge` may delete it (FINRA 4511 / SEC 17a-4: six).
+    retention_years: int = 6
 
     def validate(self) -> list[str]:
         problems = []
@@ -36,6 +38,8 @@ class Settings:
             problems.append("the attempt target must be between 1 and 100")
         if len(self.default_region) != 2 or not self.default_region.isalpha():
             problems.append("the default region must be a two-letter country code such as US")
+        if not 5 <= self.retention_years <= 100:
+            problems.append("records are kept between 5 and 100 years (retention_years)")
         return problems
 
 

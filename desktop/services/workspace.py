@@ -35,11 +35,13 @@ if TYPE_CHECKING:
     from desktop.services.callbacks import CallbackService
     from desktop.services.consent import ConsentService
     from desktop.services.dnc import DncService
+    from desktop.services.history_chain import HistoryService
     from desktop.services.imports import ImportService
     from desktop.services.leads import LeadService
     from desktop.services.meetings import MeetingService
     from desktop.services.outcome_undo import OutcomeUndo
     from desktop.services.registry import RegistryService
+    from desktop.services.retention import RetentionService
     from desktop.services.scripts import ScriptService
     from desktop.services.scrub import ScrubService
     from desktop.services.sip_settings import SipSettingsService
@@ -129,6 +131,20 @@ class Workspace:
 
     # The other use cases are made on first use: a command imports and builds only what it needs
     # (`dialdesk check` starts without the import, scripts, registry-file or SIP-settings code).
+
+    @cached_property
+    def retention(self) -> RetentionService:
+        """Privacy erasure of a lead's personal fields; purges past the retention period only."""
+        from desktop.services.retention import RetentionService
+
+        return RetentionService(self.uow, self.clock, self.current_settings)
+
+    @cached_property
+    def history(self) -> HistoryService:
+        """The tamper-evident history: verify (at start, after restore and merge), anchors."""
+        from desktop.services.history_chain import HistoryService
+
+        return HistoryService(self.uow, self.clock, writable=not self.read_only)
 
     @cached_property
     def sip_settings(self) -> SipSettingsService:

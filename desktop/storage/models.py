@@ -494,3 +494,38 @@ class ReportLeadStat(Base):
     connects: Mapped[int] = mapped_column(Integer)
     meetings: Mapped[int] = mapped_column(Integer)
     talk_s: Mapped[float] = mapped_column(Float)
+
+
+class ChainEvent(Base):
+    """One event of the tamper-evident history (migration 0013, desktop/domain/event_chain.py).
+
+    Written only by `desktop.storage.events.append_event` (and merge, which copies a colleague's
+    events with their own chain and hashes); triggers refuse any UPDATE or DELETE.
+    """
+
+    __tablename__ = "events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chain: Mapped[str] = mapped_column(String(80))
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(40))
+    # Text as hashed (event_chain.event_time), not a DateTime column: the hash covers exact text.
+    occurred_at: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[str] = mapped_column(String(200))
+    payload: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (
+        UniqueConstraint("chain", "seq", name="uq_events_chain"),
+        Index("ix_events_kind", "kind", "occurred_at"),
+    )
+
+
+class EventCheckpoint(Base):
+    """Per chain, the last event verified: the check at start reads only events after it."""
+
+    __tablename__ = "event_checkpoints"
+    chain: Mapped[str] = mapped_column(String(80), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+    verified_at: Mapped[str] = mapped_column(String(40))

@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, Select, case, delete, func, not_, or_, sel
 from sqlalchemy.orm import Session, selectinload
 
 from desktop.domain.leads import QUEUE_STATUSES
+from desktop.storage.events import actor_name, append_event
 from desktop.storage.models import (
     Agent,
     Attempt,
@@ -346,3 +347,20 @@ class AuditRepository:
         if at is not None:
             event.at = at
         self.session.add(event)
+        # Every audit record is an event of the tamper-evident history too (same transaction).
+        self.event(action, _detail_payload(detail), agent_id, event.at if at is not None else None)
+
+    def event(
+        self, kind: str, payload: dict[str, Any], agent_id: int | None = None, at: datetime | None = None
+    ) -> tuple[int, str]:
+        """Append an event to the history chain, its actor the agent's name: (seq, hash)."""
+        return append_event(self.session, kind, payload, at, actor_name(self.session, agent_id))
+
+
+def _detail_payload(detail: str) -> dict[str, Any]:
+    """An audit detail (usually a JSON object) as an event payload."""
+    try:
+        parsed = json.loads(detail)
+    except json.JSONDecodeError:
+        return {"detail": detail}
+    return parsed if isinstance(parsed, dict) else {"detail": parsed}

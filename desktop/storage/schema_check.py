@@ -33,6 +33,8 @@ OWN_CODE_OBJECTS = frozenset(
     {
         "attempts_append_only",
         "attempts_kept",
+        "events_append_only",
+        "events_kept",
         "report_attempt_added",
         "report_attempt_changed",
         "report_attempt_removed",

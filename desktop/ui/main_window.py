@@ -47,6 +47,8 @@ from desktop.ui.common.labels import outcome_label
 from desktop.ui.compliance.actions import ComplianceActions
 from desktop.ui.compliance.registry_status import RegistryStatusLabel
 from desktop.ui.data.actions import DataActions
+from desktop.ui.data.exam_export import ExamExport
+from desktop.ui.data.history_banner import check_history
 from desktop.ui.file_actions import FileActions
 from desktop.ui.help_dialogs import ShortcutsDialog, about_text
 from desktop.ui.lead.panel import LeadPanel
@@ -124,6 +126,7 @@ class MainWindow(QMainWindow):
         self.compliance.listsChanged.connect(self.on_queue_changed)
         self.lead_panel.consentRequested.connect(self.compliance.on_consent_requested)
         self.follow_up = FollowUpActions(workspace, self, self.banners)
+        self.exam_export = ExamExport(workspace, self)
         self.follow_up.showLeadRequested.connect(self.on_queue_lead_chosen)
         self.follow_up.queueChanged.connect(self.on_queue_changed)
         self._build_menus()
@@ -235,6 +238,9 @@ class MainWindow(QMainWindow):
         self._action(file_menu, self.tr("&Back up now…"), None, data.on_backup_triggered)
         self._action(file_menu, self.tr("&Restore from backup…"), None, data.on_restore_triggered)
         self._action(file_menu, self.tr("Check &database"), None, data.on_check_triggered)
+        self._action(
+            file_menu, self.tr("Export for an e&xamination…"), None, self.exam_export.on_exam_triggered
+        )
         file_menu.addSeparator()
         self._action(file_menu, self.tr("&Quit"), "Ctrl+Q", self.close)
 
@@ -283,6 +289,7 @@ class MainWindow(QMainWindow):
         if self.reports_window is None:
             window = ReportsWindow(self.workspace, self)
             window.merged.connect(lambda _report: self.on_queue_changed())  # merged leads, calls, DNC
+            window.merged.connect(lambda _report: check_history(self.workspace, self.banners))
             self.reports_window = window
             window.refresh()
         self.reports_window.show()
@@ -301,6 +308,7 @@ class MainWindow(QMainWindow):
 
     def start(self) -> None:
         """Show the welcome page on an empty database, else the first lead the queue offers."""
+        check_history(self.workspace, self.banners)  # at start and after a restore: red when altered
         self.queue_model.refresh()
         if self.leads.count() == 0:
             self.centre.setCurrentIndex(PAGE_WELCOME)

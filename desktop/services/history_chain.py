@@ -1,0 +1,290 @@
+"""Verifying the tamper-evident history: `audit verify`, the check at start, anchors.
+
+A full verification walks every chain in seq order through `ChainChecker` (plain sqlite3 rows,
+no ORM: a million events in a few seconds) and then checks that each chain still reaches the
+point last verified (`event_checkpoints`): a deleted tail is named too. The check at start (and
+after a restore or merge) is incremental: per chain, it confirms the checkpoint event is still
+there with the same hash and walks only the events after it. A passing check moves the
+checkpoints forward. An anchor is a chain head written down elsewhere (`audit anchor`); a chain
+that no longer passes through it was rewritten.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from desktop.domain.event_chain import GENESIS, ChainChecker, ChainProblem, event_hash, event_time
+from desktop.services.clock import Clock
+from desktop.storage.events import chain_id_of, raw_connection
+from desktop.storage.uow import UnitOfWorkFactory
+
+# Chain positions and hashes only: no payload (names, numbers) goes to the log.
+log = logging.getLogger(__name__)
+
+# Joins a chain id and a tag in the label of a fork kept by a merge (desktop/services/merge_history.py).
+FORK = "~"
+_ROWS = "SELECT id, seq, kind, occurred_at, actor, payload, prev_hash, hash FROM events WHERE chain = ?"
+_BATCH = 20_000
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What a verification found: the events it checked, the head, the first problem (None: intact)."""
+
+    events: int
+    head_seq: int
+    head_hash: str
+    problem: str | None
+    chains: int = 1
+    # Each chain's last event checked (seq, hash): where the checkpoints move to when intact.
+    heads: dict[str, tuple[int, str]] = field(default_factory=dict)
+
+    @property
+    def intact(self) -> bool:
+        return self.problem is None
+
+    def text(self) -> str:
+        if self.problem is None:
+            return f"intact: {self.events:,} events, head {self.head_hash}"
+        return f"broken: {self.problem}"
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A chain head for a day: what `audit anchor` prints, to be written down."""
+
+    day: date
+    chain: str
+    seq: int
+    hash: str
+
+    def text(self) -> str:
+        return f"{self.day.isoformat()} chain {self.chain} seq {self.seq} hash {self.hash}"
+
+
+def hashed_chain(label: str) -> str:
+    """The chain id a stored chain label's events were hashed with (a fork label `X~tag` is X's)."""
+    return label.split(FORK, 1)[0]
+
+
+def _fork_start(connection: sqlite3.Connection, label: str) -> tuple[int, str] | str:
+    """Where a fork label joins its parent chain: (seq before its first event, that event's hash).
+
+    A problem text when the parent has no such event (the fork was planted or its parent cut).
+    """
+    first = connection.execute("SELECT min(seq) FROM events WHERE chain = ?", (label,)).fetchone()[0]
+    before = int(first) - 1
+    if before == 0:
+        return 0, GENESIS
+    parent = label
+    while FORK in parent:
+        parent = parent.rsplit(FORK, 1)[0]
+        row = connection.execute(
+            "SELECT hash FROM events WHERE chain = ? AND seq = ?", (parent, before)
+        ).fetchone()
+        if row is not None:
+            return before, str(row[0])
+    return f"event seq {first} (chain {label}): the chain it continues has no event {before} (missing)"
+
+
+def _walk(connection: sqlite3.Connection, checker: ChainChecker, chain: str, after: int = 0) -> bool:
+    """Feed `chain`'s events after seq `after` to the checker, as bytes (no decoding)."""
+    connection.text_factory = bytes
+    try:
+        cursor = connection.execute(_ROWS + " AND seq > ? ORDER BY seq", (chain, after))
+        hashed_as = hashed_chain(chain)
+        while rows := cursor.fetchmany(_BATCH):
+            if not checker.feed(chain, rows, hashed_as):
+                return False
+        return True
+    finally:
+        connection.text_factory = str
+
+
+def _chains(connection: sqlite3.Connection) -> list[str]:
+    """Every chain in the table, by the unique index (chain, seq): one step per chain, not per event."""
+    chains: list[str] = []
+    row = connection.execute("SELECT min(chain) FROM events").fetchone()
+    while row is not None and row[0] is not None:
+        chains.append(str(row[0]))
+        row = connection.execute("SELECT min(chain) FROM events WHERE chain > ?", (chains[-1],)).fetchone()
+    return chains
+
+
+def own_chain(connection: sqlite3.Connection) -> str:
+    return chain_id_of(connection)
+
+
+def _checkpoints(connection: sqlite3.Connection) -> dict[str, tuple[int, str]]:
+    rows = connection.execute("SELECT chain, seq, hash FROM event_checkpoints").fetchall()
+    return {str(chain): (int(seq), str(hash_)) for chain, seq, hash_ in rows}
+
+
+def _checkpoint_problem(connection: sqlite3.Connection, chain: str, seq: int, hash_: str) -> str | None:
+    """Whether the event last verified in `chain` is still there, its content still hashing the same."""
+    row = connection.execute(
+        "SELECT kind, occurred_at, actor, payload, prev_hash, hash FROM events WHERE chain = ? AND seq = ?",
+        (chain, seq),
+    ).fetchone()
+    if row is None:
+        return f"event seq {seq} (chain {chain}), verified before, is missing (deleted)"
+    kind, occurred_at, actor, payload, prev_hash, stored = row
+    content = event_hash(prev_hash, hashed_chain(chain), seq, kind, occurred_at, actor, payload)
+    if stored != hash_ or content != hash_:
+        return f"event seq {seq} (chain {chain}) differs from when it was verified (altered)"
+    return None
+
+
+def _anchor_problem(connection: sqlite3.Connection, anchor: str) -> str | None:
+    row = connection.execute("SELECT seq FROM events WHERE hash = ?", (anchor.strip().lower(),)).fetchone()
+    return None if row is not None else f"the chain no longer passes through the anchor {anchor} (rewritten)"
+
+
+def _result(connection: sqlite3.Connection, checker: ChainChecker, problem: str | None) -> Verification:
+    own = own_chain(connection)
+    head = checker.heads.get(own)
+    if head is None:
+        row = connection.execute(
+            "SELECT seq, hash FROM events WHERE chain = ? ORDER BY seq DESC LIMIT 1", (own,)
+        ).fetchone()
+        seq, hash_ = (int(row[0]), str(row[1])) if row is not None else (0, "none")
+    else:
+        seq, hash_ = head.seq, head.hash
+    heads = {chain: (head.seq, head.hash) for chain, head in checker.heads.items()}
+    return Verification(checker.checked, seq, hash_, problem, max(1, len(heads)), heads)
+
+
+def verify_full(
+    connection: sqlite3.Connection,
+    anchor: str | None = None,
+    only: list[str] | None = None,
+    records: bool = True,
+) -> Verification:
+    """Every event of every chain (or of the chains `only`), then the checkpoints and the anchor.
+
+    `records`: also check this database's calls against their outcome events (not for a colleague's
+    file at merge: the merge's own rules keep their differing calls as conflicts, said in the report).
+    """
+    checker = ChainChecker()
+    for chain in _chains(connection) if only is None else only:
+        after = 0
+        if FORK in chain:
+            start = _fork_start(connection, chain)
+            if isinstance(start, str):
+                return _result(connection, checker, start)
+            after = start[0]
+            checker.start_from(chain, *start)
+        if not _walk(connection, checker, chain, after):
+            return _result(connection, checker, _problem_text(checker.problem))
+    problem = None
+    for chain, (seq, hash_) in _checkpoints(connection).items():
+        if only is not None and chain not in only:
+            continue
+        head = checker.heads.get(chain)
+        if head is None or head.seq < seq:
+            last = head.seq if head is not None else 0
+            problem = f"events {last + 1} to {seq} of chain {chain}, verified before, are missing (deleted)"
+            break
+        problem = _checkpoint_problem(connection, chain, seq, hash_)
+        if problem:
+            break
+    if problem is None and only is None and records:
+        problem = _records_problem(connection)
+    if problem is None and anchor:
+        problem = _anchor_problem(connection, anchor)
+    return _result(connection, checker, problem)
+
+
+# A call of this database whose outcome is not the one its outcome event recorded: driven from the
+# outcome events (index on kind), one primary-key lookup of the call each.
+_OUTCOME_ALTERED = (
+    "SELECT a.id, a.outcome, json_extract(e.payload, '$.outcome'), e.seq FROM events AS e"
+    " JOIN attempts AS a ON a.id = json_extract(e.payload, '$.call')"
+    " WHERE e.kind = 'outcome' AND e.chain = ? AND a.origin_db IS NULL"
+    " AND a.outcome IS NOT json_extract(e.payload, '$.outcome') LIMIT 1"
+)
+
+
+def _records_problem(connection: sqlite3.Connection) -> str | None:
+    """The calls agree with the history: a completed call's outcome changed in `attempts` is named."""
+    row = connection.execute(_OUTCOME_ALTERED, (own_chain(connection),)).fetchone()
+    if row is None:
+        return None
+    call, outcome, recorded, seq = row
+    return (
+        f"call #{call}: its outcome is {outcome or 'none'} but its outcome event (seq {seq}) recorded"
+        f" {recorded} (the call record was altered)"
+    )
+
+
+def verify_incremental(connection: sqlite3.Connection) -> Verification:
+    """Per chain, only the events after its checkpoint (the check at start)."""
+    checker = ChainChecker()
+    points = _checkpoints(connection)
+    own = own_chain(connection)
+    points.setdefault(own, (0, ""))
+    for chain, (seq, hash_) in points.items():
+        if seq:
+            problem = _checkpoint_problem(connection, chain, seq, hash_)
+            if problem:
+                return _result(connection, checker, problem)
+            checker.start_from(chain, seq, hash_)
+        if not _walk(connection, checker, chain, seq):
+            return _result(connection, checker, _problem_text(checker.problem))
+    return _result(connection, checker, None)
+
+
+def save_checkpoints(connection: sqlite3.Connection, heads: dict[str, tuple[int, str]], at: datetime) -> None:
+    """Move each chain's checkpoint to the head just verified (only forward)."""
+    stamp = event_time(at)
+    connection.executemany(
+        "INSERT INTO event_checkpoints (chain, seq, hash, verified_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (chain) DO UPDATE SET seq = excluded.seq, hash = excluded.hash,"
+        " verified_at = excluded.verified_at WHERE excluded.seq > event_checkpoints.seq",
+        [(chain, seq, hash_, stamp) for chain, (seq, hash_) in heads.items() if seq > 0],
+    )
+
+
+def anchor_for(connection: sqlite3.Connection, day: date) -> Anchor:
+    """The last event of this database's chain on or before `day` (UTC): the day's head."""
+    own = own_chain(connection)
+    end = event_time(datetime.combine(day, datetime.max.time()))
+    row = connection.execute(
+        "SELECT seq, hash FROM events WHERE chain = ? AND occurred_at <= ? ORDER BY seq DESC LIMIT 1",
+        (own, end),
+    ).fetchone()
+    if row is None:
+        return Anchor(day, own, 0, "none")
+    return Anchor(day, own, int(row[0]), str(row[1]))
+
+
+class HistoryService:
+    """`audit verify`, the check at start and after restore/merge, and `audit anchor`."""
+
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, writable: bool = True) -> None:
+        self._uow_factory = uow_factory
+        self._clock = clock
+        self._writable = writable
+
+    def verify(self, full: bool = True, anchor: str | None = None) -> Verification:
+        """Check the history (all of it, or what is newer than the checkpoints); move them when intact."""
+        with self._uow_factory() as uow:
+            connection = raw_connection(uow.session)
+            result = verify_full(connection, anchor) if full else verify_incremental(connection)
+            if result.intact and self._writable:
+                save_checkpoints(connection, result.heads, self._clock())
+                uow.commit()
+        if not result.intact:
+            log.warning("history check failed: %s", result.problem)
+        return result
+
+    def anchor(self, day: date | None = None) -> Anchor:
+        with self._uow_factory() as uow:
+            return anchor_for(raw_connection(uow.session), day or self._clock().date())
+
+
+def _problem_text(problem: ChainProblem | None) -> str:
+    return problem.text() if problem is not None else "unknown problem"

@@ -1,0 +1,109 @@
+"""Merging a colleague's history: their events keep their chains and hashes, verified first.
+
+The colleague's file is verified in full before anything is copied: a chain that does not verify
+(a forged or altered colleague history) refuses the merge. Each of their chains is then copied
+event by event, as it is (chain, seq, hashes): events we already hold (same chain, seq and hash:
+merged before, or the common past of a copy of this database) are skipped.
+
+A copy of this database used under another agent name shares our chain id and, from the moment
+it was copied, writes other events at the same seqs: a fork. Its events from the first that
+differs go to the chain label `<chain>~<their database/agent>`, hashed still as `<chain>` and
+linked to our event just before the fork, so they verify as they were written (see
+`history_chain.hashed_chain`). After copying, the merged chains are verified here too.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+
+from desktop.domain.event_chain import clean_field
+from desktop.services.history_chain import FORK, Verification, save_checkpoints, verify_full
+
+_COLUMNS = "chain, seq, kind, occurred_at, actor, payload, prev_hash, hash"
+_MAX_FORKS = 20
+
+
+class HistoryMergeError(Exception):
+    """Their history does not verify: nothing of the merge is written."""
+
+
+def verify_theirs(connection: sqlite3.Connection, name: str) -> Verification:
+    result = verify_full(connection, records=False)
+    if not result.intact:
+        raise HistoryMergeError(
+            f"{name}: its history does not verify, so it is not merged ({result.problem})"
+        )
+    return result
+
+
+def _their_chains(connection: sqlite3.Connection) -> list[str]:
+    return [str(row[0]) for row in connection.execute("SELECT DISTINCT chain FROM events ORDER BY chain")]
+
+
+def _our_hashes(ours: sqlite3.Connection, label: str, first: int, last: int) -> dict[int, str]:
+    rows = ours.execute(
+        "SELECT seq, hash FROM events WHERE chain = ? AND seq BETWEEN ? AND ?", (label, first, last)
+    )
+    return {int(seq): str(hash_) for seq, hash_ in rows}
+
+
+# (chain, seq, kind, occurred_at, actor, payload, prev_hash, hash) as stored
+EventRow = tuple[str, int, str, str, str, str, str, str]
+
+
+def _rows(theirs: sqlite3.Connection, chain: str) -> list[EventRow]:
+    cursor = theirs.execute(f"SELECT {_COLUMNS} FROM events WHERE chain = ? ORDER BY seq", (chain,))
+    return [
+        (str(c), int(q), str(k), str(o), str(a), str(p), str(ph), str(h))
+        for c, q, k, o, a, p, ph, h in cursor
+    ]
+
+
+def merge_history(
+    ours: sqlite3.Connection, theirs: sqlite3.Connection, name: str, fork_tag: str, at: datetime
+) -> int:
+    """Verify their history, copy what we lack, verify the chains it went to: events added."""
+    verify_theirs(theirs, name)
+    labels: set[str] = set()
+    added = copy_events(ours, theirs, fork_tag, labels)
+    if labels:
+        result = verify_full(ours, only=sorted(labels))
+        if not result.intact:
+            raise HistoryMergeError(f"{name}: its history does not join ours ({result.problem})")
+        save_checkpoints(ours, result.heads, at)
+    return added
+
+
+def copy_events(ours: sqlite3.Connection, theirs: sqlite3.Connection, fork_tag: str, labels: set[str]) -> int:
+    """Copy every event of `theirs` that `ours` lacks (the labels written to go in `labels`): how many."""
+    added = 0
+    tag = clean_field(fork_tag).replace(FORK, "-") or "copy"
+    for chain in _their_chains(theirs):
+        rows = _rows(theirs, chain)
+        label = chain
+        for attempt in range(_MAX_FORKS):
+            if not rows:
+                break
+            held = _our_hashes(ours, label, rows[0][1], rows[-1][1])
+            # The first of their events we hold differently: from there on, their events are a fork.
+            diverged = next(
+                (i for i, row in enumerate(rows) if held.get(row[1], row[7]) != row[7]), len(rows)
+            )
+            new = [row for row in rows[:diverged] if row[1] not in held]
+            if new:
+                labels.add(label)
+                added += _insert(ours, label, new)
+            rows = rows[diverged:]
+            label = f"{chain}{FORK}{tag}" if attempt == 0 else f"{chain}{FORK}{tag}-{attempt + 1}"
+        if rows:
+            raise HistoryMergeError(f"too many diverging copies of history chain {chain}")
+    return added
+
+
+def _insert(ours: sqlite3.Connection, label: str, rows: list[EventRow]) -> int:
+    ours.executemany(
+        f"INSERT INTO events ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [(label, *row[1:]) for row in rows],
+    )
+    return len(rows)

@@ -1,0 +1,143 @@
+"""Appending to the tamper-evident history: one function every service calls, in its own transaction.
+
+`append_event(session, kind, payload)` adds the next event of this database's chain inside the
+caller's unit of work, so the event and the change it records commit (or roll back) together.
+
+Why the head is read, not kept in memory: the chain head lives in the database, under the write
+lock the transaction already holds (the session is flushed first), so two processes on one file
+(the window and a `dialdesk` command) never fork the chain, and a rolled-back transaction never
+leaves a stale head behind. That read is one lookup on the unique index (chain, seq) through the
+raw sqlite3 connection, a few microseconds; what is cached, per engine, is the chain id (the
+database id, which never changes). benchmarks/event_append.py measures the whole append.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import weakref
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from desktop.domain.event_chain import GENESIS, canonical_json, clean_field, event_hash, event_time
+from desktop.storage.models import Agent, Setting, utcnow
+
+_CHAIN_IDS: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
+_AGENT_NAMES: weakref.WeakKeyDictionary[Engine, dict[int, str]] = weakref.WeakKeyDictionary()
+_INSERT = (
+    "INSERT INTO events (chain, seq, kind, occurred_at, actor, payload, prev_hash, hash)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+HEAD = "SELECT seq, hash FROM events WHERE chain = ? ORDER BY seq DESC LIMIT 1"
+
+
+def raw_connection(session: Session) -> sqlite3.Connection:
+    """The sqlite3 connection under the session's transaction (begun if need be)."""
+    connection = session.connection().connection.driver_connection
+    assert isinstance(connection, sqlite3.Connection)
+    return connection
+
+
+def chain_id_of(connection: sqlite3.Connection) -> str:
+    """This database's chain: its database id (setting `database_id`, made by migration 0005)."""
+    row = connection.execute("SELECT value FROM settings WHERE key = 'database_id'").fetchone()
+    text = str(row[0]).strip('"') if row is not None else ""
+    return clean_field(text) or "local"
+
+
+def chain_id(session: Session) -> str:
+    engine = session.get_bind()
+    assert isinstance(engine, Engine)
+    cached = _CHAIN_IDS.get(engine)
+    if cached is None:
+        cached = _CHAIN_IDS[engine] = chain_id_of(raw_connection(session))
+    return cached
+
+
+def actor_name(session: Session, agent_id: int | None) -> str:
+    """An agent's name as an event's actor; names of agents never change, so they are cached per engine."""
+    if agent_id is None:
+        return ""
+    engine = session.get_bind()
+    assert isinstance(engine, Engine)
+    names = _AGENT_NAMES.setdefault(engine, {})
+    name = names.get(agent_id)
+    if name is None:
+        agent = session.get(Agent, agent_id)
+        name = agent.name if agent is not None else f"agent #{agent_id}"
+        names[agent_id] = name
+    return name
+
+
+def local_agent(session: Session) -> str:
+    """This database's agent name (setting `agent_name`), the actor of events no call names."""
+    row = session.get(Setting, "agent_name")
+    if row is None:
+        return ""
+    try:
+        value = json.loads(row.value)
+    except json.JSONDecodeError:
+        return ""
+    return value if isinstance(value, str) else ""
+
+
+def append_event(
+    session: Session,
+    kind: str,
+    payload: Mapping[str, Any],
+    at: datetime | None = None,
+    actor: str = "",
+) -> tuple[int, str]:
+    """Add the next event of this database's chain to the session's transaction: (seq, hash)."""
+    body = canonical_json(payload)  # first: a payload that cannot be written fails before anything
+    session.flush()  # the ORM's pending writes first: they take the write lock the head read relies on
+    if session.get_bind().dialect.name != "sqlite":
+        return _append_portable(session, kind, body, at, actor)
+    chain = chain_id(session)
+    connection = raw_connection(session)
+    head = connection.execute(HEAD, (chain,)).fetchone()
+    seq, prev = (int(head[0]) + 1, str(head[1])) if head is not None else (1, GENESIS)
+    occurred_at = event_time(at if at is not None else utcnow())
+    kind, actor = clean_field(kind), clean_field(actor)
+    digest = event_hash(prev, chain, seq, kind, occurred_at, actor, body)
+    connection.execute(_INSERT, (chain, seq, kind, occurred_at, actor, body, prev, digest))
+    return seq, digest
+
+
+def _append_portable(
+    session: Session, kind: str, body: str, at: datetime | None, actor: str
+) -> tuple[int, str]:
+    """The same append through SQLAlchemy, for a server database (PostgreSQL): slower, same chain."""
+    from sqlalchemy import select
+
+    from desktop.storage.models import ChainEvent
+
+    stored = session.get(Setting, "database_id")
+    chain = clean_field(json.loads(stored.value) if stored is not None else "") or "local"
+    head = session.execute(
+        select(ChainEvent.seq, ChainEvent.hash)
+        .where(ChainEvent.chain == chain)
+        .order_by(ChainEvent.seq.desc())
+    ).first()
+    seq, prev = (int(head[0]) + 1, str(head[1])) if head is not None else (1, GENESIS)
+    occurred_at = event_time(at if at is not None else utcnow())
+    kind, actor = clean_field(kind), clean_field(actor)
+    digest = event_hash(prev, chain, seq, kind, occurred_at, actor, body)
+    session.add(
+        ChainEvent(
+            chain=chain,
+            seq=seq,
+            kind=kind,
+            occurred_at=occurred_at,
+            actor=actor,
+            payload=body,
+            prev_hash=prev,
+            hash=digest,
+        )
+    )
+    session.flush()
+    return seq, digest

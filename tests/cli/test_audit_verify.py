@@ -1,0 +1,222 @@
+"""`dialdesk audit verify` against an attacker with plain `sqlite3` on the file (triggers dropped first).
+
+Each tampering (alter an outcome's event, delete an event, insert one, reorder two) is done with
+the sqlite3 shell, as someone with the file and no Dialdesk would; verify must name the event and
+exit 1. An untouched history of 100,000 events verifies.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import subprocess
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from desktop.domain.event_chain import GENESIS, event_hash
+from desktop.services.calling import CallingService
+from desktop.services.clock import ManualClock
+from desktop.services.workspace import Workspace
+from tests.cli.test_scripts_cli import dialdesk
+from tests.services.test_calling import calling, dialer, lead_id, registry  # noqa: F401
+
+DROP_TRIGGERS = "DROP TRIGGER events_append_only; DROP TRIGGER events_kept;"
+
+
+def sqlite_shell(db: Path, sql: str) -> None:
+    shell = shutil.which("sqlite3")
+    if shell is None:
+        pytest.skip("the sqlite3 shell is not installed (apt-get install sqlite3)")
+    subprocess.run([shell, str(db), sql], check=True, capture_output=True, text=True)
+
+
+@pytest.fixture
+def history(
+    workspace: Workspace,
+    calling: CallingService,  # noqa: F811
+    clock: ManualClock,
+    db_path: Path,
+) -> dict[str, int]:
+    """A database with an import, three calls with outcomes and do-not-call changes; seqs by name."""
+    for last_name, outcome in (("Lopez", "not_interested"), ("O'Neil", "no_answer"), ("Lopez", "meeting")):
+        lead = lead_id(workspace, last_name)
+        call = calling.start_call(lead)
+        clock.advance(minutes=3)
+        extra = {"meeting_at": clock() + timedelta(days=2)} if outcome == "meeting" else {}
+        calling.record_outcome(lead, outcome, attempt_id=call.attempt_id, **extra)  # type: ignore[arg-type]
+        clock.advance(hours=5)
+    workspace.dnc.add("212-555-0199")
+    workspace.dnc.remove("212-555-0199")
+    workspace.close()
+    rows = sqlite3.connect(db_path).execute("SELECT seq, kind, payload FROM events ORDER BY seq").fetchall()
+    outcome = next(seq for seq, kind, payload in rows if kind == "outcome" and "not_interested" in payload)
+    return {"outcome": outcome, "last": rows[-1][0], "count": len(rows)}
+
+
+def test_untouched_history_is_intact(history: dict[str, int], db_path: Path) -> None:
+    result = dialdesk(db_path, "audit", "verify")
+    assert result.returncode == 0, result.stderr
+    head = sqlite3.connect(db_path).execute("SELECT hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()[0]
+    assert result.stdout.strip() == f"intact: {history['count']} events, head {head}"
+
+
+def test_altered_outcome_is_named(history: dict[str, int], db_path: Path) -> None:
+    seq = history["outcome"]
+    sqlite_shell(
+        db_path,
+        DROP_TRIGGERS
+        + f"UPDATE events SET payload = replace(payload, 'not_interested', 'meeting') WHERE seq = {seq};",
+    )
+    result = dialdesk(db_path, "audit", "verify")
+    assert result.returncode == 1
+    assert f"event seq {seq} " in result.stderr and "altered" in result.stderr
+
+
+def test_altered_actor_or_time_is_named(history: dict[str, int], db_path: Path) -> None:
+    seq = history["outcome"]
+    sqlite_shell(
+        db_path,
+        DROP_TRIGGERS
+        + f"UPDATE events SET occurred_at = '2026-01-01T00:00:00.000000+00:00' WHERE seq = {seq};",
+    )
+    result = dialdesk(db_path, "audit", "verify")
+    assert result.returncode == 1 and f"event seq {seq} " in result.stderr
+
+
+def test_deleted_event_is_named(history: dict[str, int], db_path: Path) -> None:
+    seq = history["outcome"]
+    sqlite_shell(db_path, DROP_TRIGGERS + f"DELETE FROM events WHERE seq = {seq};")
+    result = dialdesk(db_path, "audit", "verify")
+    assert result.returncode == 1
+    assert f"event seq {seq + 1} " in result.stderr and f"event {seq} before it" in result.stderr
+    assert "missing" in result.stderr
+
+
+def test_deleted_last_events_are_named_once_verified(history: dict[str, int], db_path: Path) -> None:
+    assert dialdesk(db_path, "audit", "verify").returncode == 0  # the checkpoint now stands at the head
+    last = history["last"]
+    sqlite_shell(db_path, DROP_TRIGGERS + f"DELETE FROM events WHERE seq >= {last - 1};")
+    result = dialdesk(db_path, "audit", "verify")
+    assert result.returncode == 1 and "missing" in result.stderr and str(last) in result.stderr
+
+
+def _forge(db: Path, seq: int, kind: str, payload: dict[str, object]) -> tuple[str, str, str]:
+    """What an attacker who read this code computes: a well-formed event at `seq` after seq - 1."""
+    connection = sqlite3.connect(db)
+    chain, prev = connection.execute("SELECT chain, hash FROM events WHERE seq = ?", (seq - 1,)).fetchone()
+    body = json.dumps(payload, sort_keys=True, separators=(",", ":"))
+    at = "2026-12-01T15:00:00.000000+00:00"
+    return chain, body, event_hash(prev or GENESIS, chain, seq, kind, at, "Alex", body)
+
+
+def test_inserted_event_is_named(history: dict[str, int], db_path: Path) -> None:
+    seq = history["outcome"]
+    chain, body, digest = _forge(db_path, seq, "consent_add", {"lead": 1, "kind": "written"})
+    prev = sqlite3.connect(db_path).execute("SELECT hash FROM events WHERE seq = ?", (seq - 1,)).fetchone()[0]
+    # Make room at `seq` (shift the later events up by one) and put a well-hashed forgery there.
+    sqlite_shell(
+        db_path,
+        DROP_TRIGGERS
+        + f"UPDATE events SET seq = seq + 1000000 WHERE seq >= {seq};"
+        + "UPDATE events SET seq = seq - 999999 WHERE seq >= 1000000;"
+        + "INSERT INTO events (chain, seq, kind, occurred_at, actor, payload, prev_hash, hash) VALUES"
+        + f" ('{chain}', {seq}, 'consent_add', '2026-12-01T15:00:00.000000+00:00', 'Alex', '{body}',"
+        + f" '{prev}', '{digest}');",
+    )
+    result = dialdesk(db_path, "audit", "verify")
+    assert result.returncode == 1
+    # The forgery itself hashes well and links to seq - 1; the event after it does not link to it.
+    assert f"event seq {seq} " in result.stderr or f"event seq {seq + 1} " in result.stderr
+    assert "inserted" in result.stderr or "reordered" in result.stderr
+
+
+def test_event_appended_with_a_made_up_hash_is_named(history: dict[str, int], db_path: Path) -> None:
+    last = history["last"]
+    chain, body, _digest = _forge(db_path, last + 1, "dnc_remove", {"number": "+12125550134"})
+    prev = sqlite3.connect(db_path).execute("SELECT hash FROM events WHERE seq = ?", (last,)).fetchone()[0]
+    sqlite_shell(
+        db_path,
+        "INSERT INTO events (chain, seq, kind, occurred_at, actor, payload, prev_hash, hash) VALUES"
+        f" ('{chain}', {last + 1}, 'dnc_remove', '2026-12-01T15:00:00.000000+00:00', 'Alex', '{body}',"
+        f" '{prev}', '{'ab' * 32}');",
+    )
+    result = dialdesk(db_path, "audit", "verify")
+    assert result.returncode == 1 and f"event seq {last + 1} " in result.stderr and "altered" in result.stderr
+
+
+@pytest.mark.parametrize("swap", ["seq", "row"])
+def test_reordered_events_are_named(history: dict[str, int], db_path: Path, swap: str) -> None:
+    a = history["outcome"]
+    b = a + 1
+    if swap == "seq":  # the two events trade places in the chain
+        sql = f"UPDATE events SET seq = 1000000 + CASE seq WHEN {a} THEN {b} ELSE {a} END"
+        sql += f" WHERE seq IN ({a}, {b});"
+        sql += "UPDATE events SET seq = seq - 1000000 WHERE seq > 1000000;"
+    else:  # the two rows trade places in the file, each keeping its seq and hash
+        ids = dict(sqlite3.connect(db_path).execute("SELECT seq, id FROM events WHERE seq IN (?, ?)", (a, b)))
+        sql = (
+            f"UPDATE events SET id = -1 WHERE id = {ids[a]};"
+            f"UPDATE events SET id = {ids[a]} WHERE id = {ids[b]};"
+            f"UPDATE events SET id = {ids[b]} WHERE id = -1;"
+        )
+    sqlite_shell(db_path, DROP_TRIGGERS + sql)
+    result = dialdesk(db_path, "audit", "verify")
+    assert result.returncode == 1
+    assert f"event seq {a} " in result.stderr or f"event seq {b} " in result.stderr
+
+
+def build_history(db: Path, count: int) -> str:
+    """`count` well-formed events appended straight into the file with executemany: the head hash."""
+    connection = sqlite3.connect(db)
+    chain = json.loads(
+        connection.execute("SELECT value FROM settings WHERE key = 'database_id'").fetchone()[0]
+    )
+    prev, rows = GENESIS, []
+    for seq in range(1, count + 1):
+        at = f"2026-11-{1 + seq % 28:02d}T15:00:00.000000+00:00"
+        body = json.dumps({"call": seq, "outcome": "no_answer"}, sort_keys=True, separators=(",", ":"))
+        digest = event_hash(prev, chain, seq, "outcome", at, "Alex", body)
+        rows.append((chain, seq, "outcome", at, "Alex", body, prev, digest))
+        prev = digest
+    connection.executemany(
+        "INSERT INTO events (chain, seq, kind, occurred_at, actor, payload, prev_hash, hash)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+    connection.commit()
+    connection.close()
+    return prev
+
+
+def test_hundred_thousand_events_verify(workspace: Workspace, db_path: Path) -> None:
+    workspace.close()
+    head = build_history(db_path, 100_000)
+    result = dialdesk(db_path, "audit", "verify")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"intact: 100,000 events, head {head}"
+    # One altered event deep inside is still found.
+    sqlite_shell(db_path, DROP_TRIGGERS + "UPDATE events SET actor = 'Mallory' WHERE seq = 77777;")
+    result = dialdesk(db_path, "audit", "verify")
+    assert result.returncode == 1 and "event seq 77777 " in result.stderr
+
+
+def test_outcome_altered_in_the_call_record_itself_is_named(history: dict[str, int], db_path: Path) -> None:
+    """The attacker leaves the history alone and changes the call: the two no longer agree."""
+    call = (
+        sqlite3.connect(db_path)
+        .execute("SELECT id FROM attempts WHERE outcome = 'not_interested'")
+        .fetchone()[0]
+    )
+    sqlite_shell(
+        db_path,
+        f"DROP TRIGGER attempts_append_only;UPDATE attempts SET outcome = 'meeting' WHERE id = {call};",
+    )
+    result = dialdesk(db_path, "audit", "verify")
+    assert result.returncode == 1
+    assert (
+        f"call #{call}: its outcome is meeting" in result.stderr
+        and f"seq {history['outcome']}" in result.stderr
+    )

@@ -1,0 +1,135 @@
+"""The history through merges, backups and restores: chains kept, verified, forgeries refused."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from desktop.services.backup import BackupService
+from desktop.services.clock import ManualClock
+from desktop.services.merge import MergeError, merge_service_for
+from desktop.services.workspace import Workspace, open_workspace
+from desktop.storage.engine import database_url
+from tests.services.test_merge import bob_works, path_of, team  # noqa: F401
+
+
+def chains(workspace: Workspace) -> dict[str, list[tuple[int, str]]]:
+    """chain label -> [(seq, hash)] of the events stored in the workspace's file."""
+    found: dict[str, list[tuple[int, str]]] = {}
+    with sqlite3.connect(path_of(workspace)) as connection:
+        for chain, seq, hash_ in connection.execute(
+            "SELECT chain, seq, hash FROM events ORDER BY chain, seq"
+        ):
+            found.setdefault(chain, []).append((seq, hash_))
+    return found
+
+
+def test_merge_keeps_the_colleagues_chain_and_both_verify(
+    team: dict[str, Workspace],  # noqa: F811
+    clock: ManualClock,
+) -> None:
+    sue, bob = team["Sue"], team["Bob"]
+    bob_works(bob, clock)
+    bobs = chains(bob)
+    [bob_chain] = bobs
+
+    report = merge_service_for(sue).merge(path_of(bob))
+
+    merged = chains(sue)
+    assert merged[bob_chain] == bobs[bob_chain], "Bob's events arrive with his chain id, seqs and hashes"
+    assert report.events_added == len(bobs[bob_chain])
+    assert len(merged) == 2
+    result = sue.history.verify()
+    assert result.intact and result.chains == 2, result.problem
+    # The merge itself is an event of Sue's own chain; merging again adds nothing.
+    again = merge_service_for(sue).merge(path_of(bob))
+    assert again.events_added == 0 and not again.changed
+    assert sue.history.verify().intact
+
+
+def test_a_forged_colleague_chain_refuses_the_merge_in_one_line(
+    team: dict[str, Workspace],  # noqa: F811
+    clock: ManualClock,
+) -> None:
+    sue, bob = team["Sue"], team["Bob"]
+    bob_works(bob, clock)
+    bob.close()
+    with sqlite3.connect(path_of(bob)) as connection:
+        # The forger puts the trigger back afterwards: the file looks like any other Dialdesk file.
+        [trigger] = connection.execute(
+            "SELECT sql FROM sqlite_master WHERE name = 'events_append_only'"
+        ).fetchone()
+        connection.executescript(
+            "DROP TRIGGER events_append_only;"
+            "UPDATE events SET payload = replace(payload, 'no_answer', 'meeting') WHERE kind = 'outcome';"
+            + trigger
+            + ";"
+        )
+    before = chains(sue)
+
+    with pytest.raises(MergeError) as refused:
+        merge_service_for(sue).merge(path_of(bob))
+
+    message = str(refused.value)
+    assert "\n" not in message and "does not verify" in message and "altered" in message
+    assert chains(sue) == before, "nothing of the refused merge is written"
+
+
+def test_a_copy_of_this_database_keeps_its_fork_verifiable(
+    team: dict[str, Workspace],  # noqa: F811
+    clock: ManualClock,
+    tmp_path: Path,
+) -> None:
+    """Dee started from a copy of Sue's file: both wrote events at the same seqs after the copy."""
+    from desktop.services.settings import Settings
+
+    sue = team["Sue"]
+    copy = tmp_path / "dee.db"
+    with sue.engine.connect() as connection:
+        connection.exec_driver_sql(f"VACUUM INTO '{copy}'")
+    dee = open_workspace(str(copy), clock=clock)
+    dee.save_settings(Settings(agent_name="Dee"))
+    bob_works(dee, clock)
+    sue.dnc.add("212-555-0199")  # Sue's own event at the seq where Dee's calls begin
+    dee.close()
+
+    report = merge_service_for(sue).merge(copy)
+
+    assert report.events_added > 0
+    merged = chains(sue)
+    assert len(merged) == 2 and any("~" in label for label in merged)
+    result = sue.history.verify()
+    assert result.intact, result.problem
+
+
+def test_backup_and_restore_keep_the_chain_verifiable_and_record_the_restore(
+    workspace: Workspace, clock: ManualClock, tmp_path: Path
+) -> None:
+    workspace.dnc.add("212-555-0199")
+    workspace.dnc.remove("212-555-0199")
+    before = workspace.history.verify()
+    service = BackupService(database_url(str(path_of(workspace))), clock=clock)
+    backup = tmp_path / "backup.db"
+    service.backup_to(backup)
+    workspace.dnc.add("212-555-0188")  # after the backup: gone once the backup is restored
+    workspace.close()
+
+    restored = service.restore(backup)
+
+    assert restored.history is not None and restored.history.intact, restored.history
+    reopened = open_workspace(str(path_of(workspace)), clock=clock)
+    try:
+        result = reopened.history.verify()
+        assert result.intact, result.problem
+        kinds = [row[0] for row in _kinds(reopened)]
+        assert kinds == ["dnc_add", "dnc_remove", "restore"]
+        assert result.events == before.events + 1
+    finally:
+        reopened.close()
+
+
+def _kinds(workspace: Workspace) -> list[tuple[str]]:
+    with sqlite3.connect(path_of(workspace)) as connection:
+        return list(connection.execute("SELECT kind FROM events ORDER BY seq"))
