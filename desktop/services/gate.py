@@ -77,6 +77,15 @@ class PhoneLike(Protocol):
     def zone_list(self) -> tuple[str, ...]: ...
 
 
+@dataclass(frozen=True)
+class CallerIdFacts:
+    """The caller ID a dial will send (E.164, "" for none) and whether the call must send one: firm mode
+    on a SIP call, where Dialdesk itself transmits it (a manual or hand-off call is sent by another phone)."""
+
+    number: str = ""
+    required: bool = False
+
+
 class NoRegistry:
     """No registry imported: nothing is listed and no copy is fresh."""
 
@@ -254,6 +263,7 @@ class DialGate:
         automated: bool = False,
         prerecorded: bool = False,
         context: GateContext | None = None,
+        caller_id: CallerIdFacts | None = None,
     ) -> GateResult:
         return self._decide(
             context or self.live_context(uow, at),
@@ -267,6 +277,7 @@ class DialGate:
             automated,
             prerecorded,
             business_landline=is_business_landline(lead, phone),
+            caller_id=caller_id,
         )
 
     def decide_number(
@@ -279,6 +290,7 @@ class DialGate:
         kind: str | None = None,
         automated: bool = False,
         prerecorded: bool = False,
+        caller_id: CallerIdFacts | None = None,
     ) -> GateResult:
         parsed = parse_phone(number, region)
         return self._decide(
@@ -293,6 +305,7 @@ class DialGate:
             automated,
             prerecorded,
             kind,
+            caller_id=caller_id,
         )
 
     def _decide(
@@ -309,7 +322,9 @@ class DialGate:
         prerecorded: bool,
         kind: str | None = None,
         business_landline: bool = False,
+        caller_id: CallerIdFacts | None = None,
     ) -> GateResult:
+        identity = caller_id or CallerIdFacts()
         internal = context.internal_reason(number) if valid else None
         lead_id = lead.id if lead is not None else None
         snapshots = context.snapshots
@@ -335,6 +350,8 @@ class DialGate:
             business_landline=business_landline,
             exchange_zones=exchange_zones(number) if valid else (),
             emergencies=context.emergencies,
+            caller_id_required=identity.required,
+            caller_id=identity.number,
         )
         if context.memo is None:
             return GateResult(decision=decide(facts, self.rules), facts=facts, snapshots=snapshots)
@@ -383,4 +400,6 @@ def situation(facts: DialFacts) -> tuple[object, ...]:
         facts.business_landline,
         facts.exchange_zones,
         facts.emergencies,
+        facts.caller_id_required,
+        facts.caller_id,
     )

@@ -46,6 +46,7 @@ from desktop.domain.scripts import (
     field_values,
 )
 from desktop.services.clock import Clock
+from desktop.services.script_versions import save_version
 from desktop.storage.models import (
     Agent,
     Attempt,
@@ -234,6 +235,12 @@ class ScriptService:
             raise ScriptError(f"there is no script {name!r}; see `dialdesk scripts list`")
         return shipped[0].read_text(encoding="utf-8")
 
+    def texts(self) -> dict[str, str]:
+        """The text in force of every script by name (imported ones in place of shipped ones)."""
+        found = {name: path.read_text(encoding="utf-8") for name, (path, _script) in self._shipped().items()}
+        found.update({name: row.source_text for name, row in self._imported().items()})
+        return found
+
     def load(self, name: str) -> CallScript:
         return self._parse(self.source_text(name), name)
 
@@ -267,6 +274,8 @@ class ScriptService:
                 uow.session.add(row)
             row.title, row.language, row.source_text = script.title, script.language, script.source
             row.file_name, row.imported_at = str(path), now
+            # The text saved is a numbered version (none made when it is the latest one already).
+            save_version(uow, script.name, script.source, self._agent_name() or "agent", now)
             uow.audit.record(
                 "script_import",
                 json.dumps({"name": script.name, "file": str(path)}),
