@@ -10,6 +10,7 @@ in memory for this session only, and `SecretStore.problem()` says so.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
@@ -245,12 +246,24 @@ def _coerce(value: Any, default: Any) -> Any:
     return str(value) if value is not None else default
 
 
+def _storage_key(name: str) -> str:
+    # The caller ID number is one setting for every backend (`caller_id`, desktop.services.settings).
+    return "caller_id" if name == "caller_id_number" else KEY_PREFIX + name
+
+
 class SipSettingsService:
     """Reads and writes SipSettings (database) and the password (keyring)."""
 
-    def __init__(self, uow_factory: UnitOfWorkFactory, secrets: SecretStore | None = None) -> None:
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        secrets: SecretStore | None = None,
+        on_saved: Callable[[], None] = lambda: None,
+    ) -> None:
         self._uow_factory = uow_factory
         self.secrets = secrets or SecretStore()
+        # The caller ID is a general setting too: whoever caches the settings hears of a save.
+        self._on_saved = on_saved
 
     def load(self) -> SipSettings:
         defaults = SipSettings()
@@ -258,7 +271,7 @@ class SipSettingsService:
             stored = uow.settings.all()
         values = {}
         for item in fields(SipSettings):
-            key = KEY_PREFIX + item.name
+            key = _storage_key(item.name)
             default = getattr(defaults, item.name)
             values[item.name] = _coerce(stored[key], default) if key in stored else default
         return SipSettings(**values)
@@ -276,8 +289,9 @@ class SipSettingsService:
         previous = self.load()
         with self._uow_factory() as uow:
             for name, value in asdict(settings).items():
-                uow.settings.set(KEY_PREFIX + name, value)
+                uow.settings.set(_storage_key(name), value)
             uow.commit()
+        self._on_saved()
         self.secrets.move(previous.secret_key, settings.secret_key)
         if password is None:
             return self.secrets.problem() is None

@@ -137,7 +137,7 @@ class Workspace:
         """The built-in softphone's account and options; its password lives in the OS keyring."""
         from desktop.services.sip_settings import SipSettingsService
 
-        return SipSettingsService(self.uow)
+        return SipSettingsService(self.uow, on_saved=self._forget_settings)
 
     @cached_property
     def leads(self) -> LeadService:
@@ -307,6 +307,9 @@ class Workspace:
         if self._settings_cache is None:
             self._settings_cache = self.settings.load()
         return self._settings_cache
+
+    def _forget_settings(self) -> None:
+        self._settings_cache = None
 
     def save_settings(self, settings: Settings) -> None:
         self.settings.save(settings)
