@@ -257,3 +257,23 @@ def test_a_completed_calls_script_version_and_caller_id_cannot_be_rewritten(
                 connection.execute(f"UPDATE attempts SET {column} = {value}")
     finally:
         connection.close()
+
+
+def test_the_compliance_export_shows_each_calls_script_version_and_caller_id(
+    calling_workspace: Workspace, clock: ManualClock
+) -> None:
+    from desktop.services.audit import AUDIT_COLUMNS, decisions
+
+    workspace = calling_workspace
+    lead = lopez(workspace)
+    name = workspace.scripts.script_name_for_lead(lead)
+    workspace.save_settings(replace(workspace.current_settings(), caller_id="(212) 555-0100"))
+    workspace.calling.start_call(lead)
+    workspace.save_settings(replace(workspace.current_settings(), caller_id=""))
+    workspace.calling.start_call(number="+1 212 555 0134", lead_id=None)
+    day = clock().date()
+    rows = [dict(zip(AUDIT_COLUMNS, row, strict=True)) for row in decisions(workspace.uow, day, day)]
+    assert [(row["script_version"], row["caller_id"]) for row in rows] == [
+        (f"{name} v1", "+12125550100"),
+        ("", ""),
+    ]
