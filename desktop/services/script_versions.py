@@ -19,6 +19,8 @@ from hashlib import sha256
 
 from sqlalchemy import func, select
 
+from desktop.domain.script_checks import missing_disclosures
+from desktop.domain.script_format import check_script
 from desktop.services.clock import Clock
 from desktop.services.history_hook import SCRIPT_VERSION_APPROVED, SCRIPT_VERSION_SAVED, record_history
 from desktop.storage.models import ScriptApproval, ScriptVersion
@@ -66,6 +68,13 @@ def content_hash(text: str) -> str:
     return sha256(text.encode("utf-8")).hexdigest()
 
 
+def has_versions(uow: UnitOfWork, name: str) -> bool:
+    return (
+        uow.session.scalar(select(ScriptVersion.id).where(ScriptVersion.script_name == name).limit(1))
+        is not None
+    )
+
+
 def save_version(
     uow: UnitOfWork, name: str, text: str, saved_by: str, at: datetime
 ) -> tuple[ScriptVersion, bool]:
@@ -101,6 +110,13 @@ def save_version(
         at,
     )
     return row, True
+
+
+def _missing_disclosures(text: str, name: str) -> tuple[str, ...]:
+    checked = check_script(text, name)
+    if checked.script is None:
+        return ("a script that reads without errors",)
+    return missing_disclosures(checked.script)
 
 
 class ScriptVersionService:
@@ -170,6 +186,12 @@ class ScriptVersionService:
         now = self._clock()
         with self._uow_factory() as uow:
             row = self._row(uow, name, version)
+            missing = _missing_disclosures(row.content, name)
+            if missing:
+                raise ScriptVersionError(
+                    f"version {version} of {name!r} cannot be approved: its opening lacks what FINRA Rule "
+                    f"3230 requires a caller to disclose: {'; '.join(missing)}"
+                )
             uow.session.add(
                 ScriptApproval(version_id=row.id, approved_by=approver, approved_at=now, note=note)
             )

@@ -208,6 +208,10 @@ class Workspace:
             self._opened_outcome_rules,
             agent_name=lambda: self.current_settings().agent_name,
             firm_name=lambda: self.current_settings().firm_name,
+            firm_contact=lambda: (
+                self.current_settings().firm_address,
+                self.current_settings().callback_number,
+            ),
         )
 
     @cached_property

@@ -277,3 +277,32 @@ def test_the_compliance_export_shows_each_calls_script_version_and_caller_id(
         (f"{name} v1", "+12125550100"),
         ("", ""),
     ]
+
+
+def test_a_version_whose_opening_lacks_the_disclosures_cannot_be_approved(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    source = (SHIPPED / f"{SCRIPT}.yaml").read_text(encoding="utf-8")
+    start = source.index("    purpose: >-\n")
+    bare = tmp_path / "bare.yaml"
+    bare.write_text(source[:start] + source[source.index("    hint:", start) :], encoding="utf-8")
+    workspace.scripts.import_file(bare)  # still a usable script: the check warns
+    with pytest.raises(ScriptVersionError, match=r"version 2 .* cannot be approved: .*purpose of the call"):
+        workspace.script_versions.approve(SCRIPT, 2, "Jane Principal")
+    assert workspace.script_versions.approve(SCRIPT, 1, "Jane Principal").approved
+
+
+def test_the_opening_is_filled_from_the_firms_settings(calling_workspace: Workspace) -> None:
+    workspace = calling_workspace
+    workspace.save_settings(
+        replace(
+            workspace.current_settings(),
+            agent_name="Alex Morgan",
+            firm_name="Harbor Advisors",
+            callback_number="+1 212 555 0100",
+        )
+    )
+    session = workspace.scripts.start_session(lopez(workspace), SCRIPT)
+    opening = " ".join(session.stage_view().lines)
+    assert "Alex Morgan with Harbor Advisors" in opening
+    assert "You can reach me at +1 212 555 0100." in opening
