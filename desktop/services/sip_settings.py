@@ -125,7 +125,7 @@ def build_account(settings: SipSettings, password: str) -> SipAccount:
     extra = (("outbound", f"sip:{proxy}"),) if proxy else ()
     if any(c in password for c in ';<>"') or re.search(r"[\x00-\x1f\x7f]", password):
         raise SipSettingsError("the SIP password contains ';', quotes, '<', '>' or a control character")
-    return replace(
+    account = replace(
         parsed,
         password=password,
         auth_user=settings.auth_user.strip() or None,
@@ -133,6 +133,23 @@ def build_account(settings: SipSettings, password: str) -> SipAccount:
         extra_params=extra,
         display_name=settings.caller_id_name.strip(),
     )
+    return with_caller_id(account, settings.caller_id_number)
+
+
+def with_caller_id(account: SipAccount, number: str) -> SipAccount:
+    """The account whose calls show `number` to the callee.
+
+    baresip 1.0 sends the account's address of record as the From header and cannot add a header of
+    our own (no P-Asserted-Identity: its `uaaddheader` command came in later versions), so the number
+    goes in the From URI's user part, and the account's own user name authenticates (auth_user). Only
+    for an account that does not register (a trunk that authenticates per call, which is what reads the
+    caller ID from From): a registering extension would register the number instead of itself, so its
+    caller ID stays what its PBX sets.
+    """
+    e164 = parse_phone(number).e164 if number.strip() else None
+    if e164 is None or account.registers:
+        return account
+    return replace(account, user=e164, auth_user=account.auth_user or account.user)
 
 
 def softphone_problem(executable: str | None = None) -> str | None:
