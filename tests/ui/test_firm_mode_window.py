@@ -79,7 +79,7 @@ def test_a_principal_approves_the_version_in_the_scripts_window(qtbot, dialog, u
 
 
 def test_settings_take_firm_mode_and_refuse_a_caller_id_that_cannot_be_called_back(qtbot, window):  # type: ignore[no-untyped-def]
-    settings_dialog = window.file_actions.open_settings_settings_dialog()
+    settings_dialog = window.file_actions.open_settings_dialog()
     qtbot.waitUntil(settings_dialog.isVisible)
     settings_dialog.firm_mode_check.setChecked(True)
     settings_dialog.firm_address_edit.setText("1 Main St, New York, NY")
