@@ -219,10 +219,17 @@ class CallingService:
         kind: str | None = None,
         automated: bool = False,
         prerecorded: bool = False,
+        with_caller_id: bool = True,
     ) -> GateResult:
-        """What the gate would say now (or at `at`); records nothing and dials nothing."""
+        """What the gate would say now (or at `at`); records nothing and dials nothing.
+
+        `with_caller_id=False` leaves out the firm's caller ID, a setting rather than a fact of the lead:
+        the queue asks that way, so a missing caller ID never marks every lead as blocked.
+        """
         moment = at or self._clock()
-        caller_id = self._caller_id_facts(self._policy(), self._dialer_provider().name)
+        caller_id = (
+            self._caller_id_facts(self._policy(), self._dialer_provider().name) if with_caller_id else None
+        )
         with self._uow_factory() as uow:
             result, _phone = self._gate_result(
                 uow, lead_id, phone_id, number, region, moment, kind, automated, prerecorded, caller_id

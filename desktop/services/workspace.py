@@ -149,7 +149,7 @@ class Workspace:
             lambda: self.current_settings().attempt_target,
             self._outcome_rules,
             self.hours,
-            gate_check=lambda lead_id: self.calling.check(lead_id).decision,
+            gate_check=lambda lead_id: self.calling.check(lead_id, with_caller_id=False).decision,
         )
         leads.page_gate = lambda uow, offered, now: self.scrub.decide_leads(uow, offered, now)
         leads.remember_refusals = not self.read_only

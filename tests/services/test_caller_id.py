@@ -84,6 +84,9 @@ def test_firm_mode_sip_call_without_caller_id_is_refused_by_the_gate_and_recorde
         workspace.script_versions.approve(name, 1, "Jane Principal")
     lead = lopez(workspace)
     assert CALLER_ID in workspace.calling.check(lead).decision.codes  # the preview says so too
+    # A setting, not a fact of the lead: the queue still offers the lead and marks nothing blocked.
+    assert workspace.leads.next_lead_id() == lead
+    assert [row.bucket for row in workspace.leads.queue_page(0, 50) if row.lead_id == lead] != ["blocked"]
     with pytest.raises(GateRefused) as refused:
         workspace.calling.start_call(lead)
     assert refused.value.decision.codes == (CALLER_ID,)
