@@ -16,7 +16,19 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 from desktop import __version__
-from desktop.commands import call, calls, compliance, db, dnc, emergency, leads, merge, report, scripts
+from desktop.commands import (
+    call,
+    calls,
+    compliance,
+    db,
+    dnc,
+    emergency,
+    leads,
+    merge,
+    report,
+    scripts,
+    settings,
+)
 from desktop.commands.common import EXIT_ERROR, EXIT_OK, CliError
 from desktop.terminal import safe_terminal_output, shown_text
 
@@ -38,6 +50,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     report,
     merge,
     db,
+    settings,
 )
 
 

@@ -1,4 +1,5 @@
-"""`dialdesk scripts list|validate|import|export|rehearse|assign|answers`: call scripts without the window.
+"""`dialdesk scripts list|validate|import|export|rehearse|assign|versions|approve|answers`: call scripts
+without the window.
 
 `validate` exits 0 for a usable file (warnings go to stderr) and 2 with one `FILE:LINE: field:
 message` line per error on stderr. `import` stores the script in the database (see
@@ -60,10 +61,28 @@ def register(commands: Subparsers) -> None:
     assign.add_argument("--remove", action="store_true", help="remove the assignment instead")
     assign.set_defaults(handler=assign_script)
 
+    versions = actions.add_parser("versions", help="a script's numbered versions and their approvals")
+    versions.add_argument("name")
+    versions.add_argument("--json", action="store_true")
+    versions.set_defaults(handler=show_versions)
+
+    approve = actions.add_parser("approve", help="record a principal's approval of one script version")
+    approve.add_argument("name")
+    approve.add_argument("--version", type=_version_number, required=True, metavar="N")
+    approve.add_argument("--by", required=True, metavar="NAME", help="the principal who approves")
+    approve.add_argument("--note", default="", help="what the principal checked or asks")
+    approve.set_defaults(handler=approve_version)
+
     answers = actions.add_parser("answers", help="the script answers saved for leads")
     answers.add_argument("--lead", type=record_id, metavar="ID", help="one lead (default: all)")
     answers.add_argument("--json", action="store_true")
     answers.set_defaults(handler=show_answers)
+
+
+def _version_number(text: str) -> int:
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a version number (1, 2, …)")
+    return int(text)
 
 
 def _service(workspace: Workspace) -> Any:
@@ -230,4 +249,62 @@ def show_answers(workspace: Workspace, args: argparse.Namespace) -> int:
             print(
                 f"  {saved.answered_at:%Y-%m-%d %H:%M}  {saved.script_name}  {saved.question}: {saved.label}"
             )
+    return EXIT_OK
+
+
+def show_versions(workspace: Workspace, args: argparse.Namespace) -> int:
+    from desktop.services.script_versions import ScriptVersionError
+
+    try:
+        infos = workspace.script_versions.versions(args.name)
+    except ScriptVersionError as error:
+        raise _user_error(error) from None
+    firm_mode = workspace.current_settings().firm_mode
+    if args.json:
+        print_json(
+            [
+                {
+                    "script": info.script_name,
+                    "version": info.version,
+                    "sha256": info.content_sha256,
+                    "saved_at": info.saved_at.isoformat(),
+                    "saved_by": info.saved_by,
+                    "approvals": [
+                        {"by": a.approved_by, "at": a.approved_at.isoformat(), "note": a.note}
+                        for a in info.approvals
+                    ],
+                    "in_force": info.version == infos[-1].version,
+                }
+                for info in infos
+            ]
+        )
+        return EXIT_OK
+    current = infos[-1].version  # the text in force is always the latest version
+    for info in infos:
+        mark = "*" if info.version == current else " "
+        saved = f"saved {info.saved_at:%Y-%m-%d %H:%M} UTC by {info.saved_by or '?'}"
+        print(f"{mark} v{info.version:<3} {info.content_sha256[:12]}  {saved}")
+        for approval in info.approvals:
+            note = f": {approval.note}" if approval.note else ""
+            print(
+                f"        approved {approval.approved_at:%Y-%m-%d %H:%M} UTC by {approval.approved_by}{note}"
+            )
+        if not info.approvals:
+            print("        not approved" + (" (firm mode: cannot be used on calls)" if firm_mode else ""))
+    print("* the version in force (the script's text now)")
+    return EXIT_OK
+
+
+def approve_version(workspace: Workspace, args: argparse.Namespace) -> int:
+    from desktop.services.script_versions import ScriptVersionError
+
+    try:
+        info = workspace.script_versions.approve(args.name, args.version, args.by, args.note)
+    except ScriptVersionError as error:
+        raise _user_error(error) from None
+    approval = info.approvals[-1]
+    print(
+        f"Version {info.version} of '{info.script_name}' approved by {approval.approved_by} "
+        f"on {approval.approved_at:%Y-%m-%d %H:%M} UTC."
+    )
     return EXIT_OK

@@ -11,7 +11,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
-from desktop.domain.compliance_codes import CALLING_HOURS, LOCATION_CONFLICT, STATE_RULE, Reason
+from desktop.domain.compliance_codes import (
+    CALLER_ID,
+    CALLER_ID_EXPLANATION,
+    CALLING_HOURS,
+    LOCATION_CONFLICT,
+    STATE_RULE,
+    Reason,
+)
 from desktop.domain.compliance_hours import (
     Emergency,
     federal_applies,
@@ -33,7 +40,15 @@ from desktop.domain.phones import is_toll_free
 from desktop.domain.registry_coverage import registry_title
 
 # Re-exported: callers read the hours helpers and the shared codes from here.
-__all__ = ["CALLING_HOURS", "STATE_RULE", "Emergency", "Reason", "hours_open_at", "hours_reasons"]
+__all__ = [
+    "CALLER_ID",
+    "CALLING_HOURS",
+    "STATE_RULE",
+    "Emergency",
+    "Reason",
+    "hours_open_at",
+    "hours_reasons",
+]
 
 # Blocking reasons.
 INVALID_NUMBER = "invalid_number"
@@ -59,6 +74,7 @@ BLOCKING_CODES = (
     CALLING_HOURS,
     STATE_RULE,
     PRERECORDED_CONSENT,
+    CALLER_ID,
 )
 NOTE_CODES = (B2B_EXEMPTION, CONSENT, EBR_PURCHASE, EBR_INQUIRY, LOCATION_CONFLICT)
 # Reasons that pass with time alone: a lead blocked only by these is "later", not "never".
@@ -110,6 +126,9 @@ class DialFacts:
     business_landline: bool = False
     exchange_zones: tuple[str, ...] = ()
     emergencies: tuple[Emergency, ...] = ()
+    # Firm mode on a SIP call: the call must carry a caller ID (`caller_id`, E.164; "" when none is set).
+    caller_id_required: bool = False
+    caller_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -438,6 +457,8 @@ def decide(facts: DialFacts, rules: RuleBook) -> Decision:
                         "it even for a business); none is recorded for this lead",
                     )
                 )
+    if facts.caller_id_required and not facts.caller_id:
+        reasons.append(Reason(CALLER_ID, CALLER_ID_EXPLANATION))
     toll_free = is_toll_free(facts.number)
     display = next((zone for zone in facts.exchange_zones if zone in zones), zones[0] if zones else None)
     return Decision(

@@ -1,4 +1,5 @@
-"""Checks across a whole script file: ids and references, ends, loops, objections, translations.
+"""Checks across a whole script file: ids and references, ends, loops, objections, the disclosures an
+opening must make, translations.
 
 The reader (desktop.domain.script_format) records every id and reference in `References` as it
 goes; these checks run once the whole file is read, so a `next` may name a stage further down.
@@ -114,6 +115,52 @@ def check_flow(reader: NodeReader, script: CallScript) -> None:
             except ScriptLoop as loop:
                 reader.error(loop.line, "next", str(loop))
                 return
+
+
+# -- disclosures (FINRA Rule 3230(a)(4)) ------------------------------------------------------------
+
+# What the caller must say at once, and the placeholders (filled from the settings) that say it: any of
+# the alternatives will do. The purpose of the call is the stage's `purpose:` line.
+DISCLOSURE_FIELDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("the caller's name ({agent_name})", ("agent_name",)),
+    ("the firm's name ({firm_name})", ("firm_name", "firm")),
+    (
+        "a callback number or address ({callback_number} or {firm_address})",
+        ("callback_number", "firm_address"),
+    ),
+)
+PURPOSE_DISCLOSURE = "the purpose of the call, that it is a solicitation (a `purpose:` line)"
+
+
+def opening_stage(script: CallScript) -> Stage:
+    """The stage that opens the call: the start stage, else the first stage of kind "opening"."""
+    start = script.stage(script.start) if script.has_stage(script.start) else script.stages[0]
+    if start.kind == "opening":
+        return start
+    return next((stage for stage in script.stages if stage.kind == "opening"), start)
+
+
+def missing_disclosures(script: CallScript) -> tuple[str, ...]:
+    """What the opening does not disclose, in plain words (empty: everything FINRA 3230 asks is said)."""
+    opening = opening_stage(script)
+    used = {name for line in opening.say for name in template_fields(line)}
+    missing = [what for what, names in DISCLOSURE_FIELDS if not used.intersection(names)]
+    if not opening.purpose:
+        missing.append(PURPOSE_DISCLOSURE)
+    return tuple(missing)
+
+
+def check_disclosures(reader: NodeReader, script: CallScript) -> None:
+    """A warning, not an error: a script written before this check still loads and can be fixed; a
+    principal cannot approve it until it is (desktop/services/script_versions.py)."""
+    missing = missing_disclosures(script)
+    if missing:
+        opening = opening_stage(script)
+        reader.warn(
+            opening.line,
+            f"stages[{opening.id}]",
+            "the opening lacks what FINRA Rule 3230 requires a caller to disclose: " + "; ".join(missing),
+        )
 
 
 # -- translations ---------------------------------------------------------------------------------

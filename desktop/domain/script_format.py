@@ -17,6 +17,7 @@ from yaml.nodes import Node, ScalarNode, SequenceNode
 from desktop.domain.outcomes import OUTCOME_CODES
 from desktop.domain.script_checks import (
     References,
+    check_disclosures,
     check_flow,
     check_objections,
     check_references,
@@ -94,6 +95,7 @@ def check_script(text: str, source: str = "<script>") -> CheckedScript:
     script = _read_script(reader, root, text)
     if script is not None and not reader.has_errors():
         check_flow(reader, script)
+        check_disclosures(reader, script)
     if reader.has_errors():
         return CheckedScript(None, reader.in_line_order())
     return CheckedScript(script, reader.in_line_order())
@@ -114,7 +116,7 @@ SCRIPT_KEYS = (
     "advice",
     "objections",
 )
-STAGE_KEYS = ("id", "kind", "title", "say", "hint", "questions", "next", "end", "outcome")
+STAGE_KEYS = ("id", "kind", "title", "say", "purpose", "hint", "questions", "next", "end", "outcome")
 _ROUTE_KEYS = ("next", "advice")
 _QUESTION_KEYS = (
     "id",
@@ -227,8 +229,10 @@ def _read_stages(reader: NodeReader, top: dict[str, Node], refs: References) -> 
         register_id(reader, refs.targets, stage_id, line_of(node), f"{path}.id", "stage or question")
         title = reader.text(fields.get("title"), f"{path}.title")
         say = reader.lines(fields.get("say"), f"{path}.say")
+        # The purpose of the call is read out after the stage's other lines.
+        purpose = reader.text(fields.get("purpose"), f"{path}.purpose").strip()
         hint = reader.text(fields.get("hint"), f"{path}.hint")
-        _note_texts(refs, fields, path, ("title", "say", "hint"))
+        _note_texts(refs, fields, path, ("title", "say", "purpose", "hint"))
         questions = tuple(
             question
             for q_index, q_node in enumerate(reader.sequence(fields.get("questions"), f"{path}.questions"))
@@ -263,13 +267,14 @@ def _read_stages(reader: NodeReader, top: dict[str, Node], refs: References) -> 
                 id=stage_id,
                 kind=reader.one_of(fields.get("kind"), f"{path}.kind", STAGE_KINDS, "discovery"),
                 title=title,
-                say=say,
+                say=say + ((purpose,) if purpose else ()),
                 hint=hint,
                 questions=questions,
                 next=next_id,
                 end=end,
                 outcome=outcome,
                 line=line_of(node),
+                purpose=purpose,
             )
         )
     return stages

@@ -61,6 +61,9 @@ FIELD_NAMES: tuple[str, ...] = (
     "source",
     "agent_name",
     "firm",
+    "firm_name",
+    "firm_address",
+    "callback_number",
 )
 PLACEHOLDER_LABELS: Mapping[str, Mapping[str, str]] = {
     "en": {
@@ -73,6 +76,9 @@ PLACEHOLDER_LABELS: Mapping[str, Mapping[str, str]] = {
         "source": "where the lead came from",
         "agent_name": "your name",
         "firm": "your firm",
+        "firm_name": "your firm",
+        "firm_address": "firm address",
+        "callback_number": "callback number",
     },
     "ru": {
         "first_name": "имя",
@@ -84,6 +90,9 @@ PLACEHOLDER_LABELS: Mapping[str, Mapping[str, str]] = {
         "source": "откуда контакт",
         "agent_name": "ваше имя",
         "firm": "ваша фирма",
+        "firm_name": "ваша фирма",
+        "firm_address": "адрес фирмы",
+        "callback_number": "номер для обратного звонка",
     },
 }
 
@@ -182,6 +191,8 @@ class Stage:
     end: bool = False
     outcome: str | None = None
     line: int = 0
+    # The line that says why we call (FINRA Rule 3230: that it is a solicitation); also the last of `say`.
+    purpose: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -363,8 +374,10 @@ def field_values(
     source: str = "",
     agent_name: str = "",
     firm: str = "",
+    firm_address: str = "",
+    callback_number: str = "",
 ) -> dict[str, str]:
-    """The values a script can use, from a lead and the agent's settings."""
+    """The values a script can use, from a lead and the agent's settings ({firm_name} is {firm})."""
     full_name = " ".join(part for part in (first_name.strip(), last_name.strip()) if part)
     return {
         "first_name": first_name,
@@ -376,6 +389,9 @@ def field_values(
         "source": source,
         "agent_name": agent_name,
         "firm": firm,
+        "firm_name": firm,
+        "firm_address": firm_address,
+        "callback_number": callback_number,
     }
 
 
@@ -390,6 +406,8 @@ REHEARSAL_VALUES: Mapping[str, Mapping[str, str]] = {
         "the chamber of commerce list",
         "Alex",
         "Harbor Advisors",
+        "1 Harbor Plaza, New York",
+        "212 555 0100",
     ),
     "ru": field_values(
         "Анна",
@@ -400,6 +418,8 @@ REHEARSAL_VALUES: Mapping[str, Mapping[str, str]] = {
         "список торговой палаты",
         "Алексей",
         "Харбор Эдвайзерс",
+        "Нью-Йорк, Харбор Плаза, 1",
+        "212 555 0100",
     ),
 }
 

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 
 from desktop.domain.leads import display_name
-from desktop.storage.models import Agent, Attempt, Lead
+from desktop.storage.models import Agent, Attempt, Lead, ScriptVersion
 from desktop.storage.repositories import decision_record
 from desktop.storage.uow import UnitOfWorkFactory
 
@@ -35,6 +35,9 @@ AUDIT_COLUMNS = (
     "registry_snapshots",
     "outcome",
     "duration_s",
+    # Books and records (FINRA 3230, TSR 310.4(a)(8)): the script version read and the caller ID sent.
+    "script_version",
+    "caller_id",
 )
 RETENTION_YEARS = 5
 
@@ -44,15 +47,24 @@ def decisions(uow_factory: UnitOfWorkFactory, first_day: date, last_day: date) -
     start = datetime.combine(first_day, time(0), tzinfo=UTC)
     end = datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=UTC)
     query = (
-        select(Attempt, Lead.first_name, Lead.last_name, Lead.company, Agent.name)
+        select(
+            Attempt,
+            Lead.first_name,
+            Lead.last_name,
+            Lead.company,
+            Agent.name,
+            ScriptVersion.script_name,
+            ScriptVersion.version,
+        )
         .outerjoin(Lead, Attempt.lead_id == Lead.id)
         .outerjoin(Agent, Attempt.agent_id == Agent.id)
+        .outerjoin(ScriptVersion, Attempt.script_version_id == ScriptVersion.id)
         .where(Attempt.started_at >= start, Attempt.started_at < end)
         .order_by(Attempt.started_at, Attempt.id)
         .execution_options(yield_per=2000)
     )
     with uow_factory() as uow:
-        for attempt, first, last, company, agent in uow.session.execute(query):
+        for attempt, first, last, company, agent, script, version in uow.session.execute(query):
             record = decision_record(attempt.reasons)
             reasons = record.get("reasons", [])
             notes = record.get("notes", [])
@@ -73,4 +85,6 @@ def decisions(uow_factory: UnitOfWorkFactory, first_day: date, last_day: date) -
                 json.dumps(record.get("registry", {}), ensure_ascii=False, sort_keys=True),
                 attempt.outcome or "",
                 attempt.duration_s if attempt.duration_s is not None else "",
+                f"{script} v{version}" if script is not None else "",
+                attempt.caller_id or "",
             ]

@@ -23,7 +23,7 @@ from desktop.domain.outcomes import OutcomeRules
 from desktop.domain.phones import parse_phone
 from desktop.services import history_events as history
 from desktop.services.clock import Clock
-from desktop.services.gate import DialGate, GateResult
+from desktop.services.gate import CallerIdFacts, DialGate, GateResult
 from desktop.services.outcome_undo import LeadState, capture_lead_state, corrected_call_ids
 from desktop.storage.models import Attempt, Callback, DncEntry, Lead, Meeting, Phone
 from desktop.storage.repositories import decision_record
@@ -80,6 +80,25 @@ class OutcomeRecorded:
 DialerProvider = Callable[[], Dialer]
 
 
+class ScriptRefused(CallingError):
+    """Firm mode: the lead's script version is not approved; nothing was recorded or dialled."""
+
+
+@dataclass(frozen=True)
+class CallPolicy:
+    """What the firm's settings ask of every call: firm mode, the caller ID sent (E.164, "" for none),
+    and the script version a lead's call uses (its id, None without a script; raises ScriptRefused
+    when firm mode forbids it)."""
+
+    firm_mode: bool = False
+    caller_id: str = ""
+    script_version: Callable[[int | None], int | None] = lambda _lead_id: None
+
+
+def _no_policy() -> CallPolicy:
+    return CallPolicy()
+
+
 class CallingService:
     """Places calls through the gate and records what happened."""
 
@@ -92,7 +111,9 @@ class CallingService:
         gate: DialGate,
         agent_name: Callable[[], str],
         attempt_target: Callable[[], int],
+        policy: Callable[[], CallPolicy] = _no_policy,
     ) -> None:
+        self._policy = policy
         self._uow_factory = uow_factory
         self._clock = clock
         self._dialer_provider = dialer_provider
@@ -116,33 +137,43 @@ class CallingService:
         kind: str | None = None,
         automated: bool = False,
         prerecorded: bool = False,
+        caller_id: CallerIdFacts | None = None,
     ) -> tuple[GateResult, Phone | None]:
+        cid = caller_id or CallerIdFacts()
         lead = uow.leads.get(lead_id) if lead_id is not None else None
         if lead_id is not None and phone_id is None and not number:
             if lead is None:
                 raise CallingError(f"there is no lead #{lead_id}")
-            return self._best_phone(uow, lead, at, automated, prerecorded)
+            return self._best_phone(uow, lead, at, automated, prerecorded, cid)
         phone = self._pick_phone(uow, lead_id, phone_id, number)
         if phone is not None:
-            return self.gate.decide_phone(uow, lead, phone, at, automated, prerecorded), phone
+            return self.gate.decide_phone(uow, lead, phone, at, automated, prerecorded, caller_id=cid), phone
         if lead_id is None and number:
-            owned = self._owners_decision(uow, number, region, at, automated, prerecorded)
+            owned = self._owners_decision(uow, number, region, at, automated, prerecorded, cid)
             if owned is not None and (kind is None or not owned.decision.allowed):
                 return owned, None
             if owned is not None:  # a kind given by the user must allow the call too
-                asked = self.gate.decide_number(uow, None, number, region, at, kind, automated, prerecorded)
+                asked = self.gate.decide_number(
+                    uow, None, number, region, at, kind, automated, prerecorded, caller_id=cid
+                )
                 return (owned if asked.decision.allowed else asked), None
         return self.gate.decide_number(
-            uow, lead, number or "", region, at, kind, automated, prerecorded
+            uow, lead, number or "", region, at, kind, automated, prerecorded, caller_id=cid
         ), None
 
     def _best_phone(
-        self, uow: UnitOfWork, lead: Lead, at: datetime, automated: bool, prerecorded: bool
+        self,
+        uow: UnitOfWork,
+        lead: Lead,
+        at: datetime,
+        automated: bool,
+        prerecorded: bool,
+        caller_id: CallerIdFacts,
     ) -> tuple[GateResult, Phone | None]:
         """The lead's first number the gate allows; else the first valid one, so the refusal says why."""
         first: tuple[GateResult, Phone] | None = None
         for phone in lead.phones:
-            result = self.gate.decide_phone(uow, lead, phone, at, automated, prerecorded)
+            result = self.gate.decide_phone(uow, lead, phone, at, automated, prerecorded, caller_id=caller_id)
             if result.decision.allowed:
                 return result, phone
             if first is None or (phone.valid and not first[1].valid):
@@ -152,7 +183,14 @@ class CallingService:
         return first
 
     def _owners_decision(
-        self, uow: UnitOfWork, number: str, region: str, at: datetime, automated: bool, prerecorded: bool
+        self,
+        uow: UnitOfWork,
+        number: str,
+        region: str,
+        at: datetime,
+        automated: bool,
+        prerecorded: bool,
+        caller_id: CallerIdFacts,
     ) -> GateResult | None:
         """A bare number is decided as the lead(s) that own it (state, consent, kind, counts).
 
@@ -165,7 +203,9 @@ class CallingService:
         owners = uow.session.scalars(select(Phone).where(Phone.e164 == parsed.e164).order_by(Phone.id)).all()
         first: GateResult | None = None
         for phone in owners:
-            result = self.gate.decide_phone(uow, phone.lead, phone, at, automated, prerecorded)
+            result = self.gate.decide_phone(
+                uow, phone.lead, phone, at, automated, prerecorded, caller_id=caller_id
+            )
             if not result.decision.allowed:
                 return result
             first = first or result
@@ -181,14 +221,27 @@ class CallingService:
         kind: str | None = None,
         automated: bool = False,
         prerecorded: bool = False,
+        with_caller_id: bool = True,
     ) -> GateResult:
-        """What the gate would say now (or at `at`); records nothing and dials nothing."""
+        """What the gate would say now (or at `at`); records nothing and dials nothing.
+
+        `with_caller_id=False` leaves out the firm's caller ID, a setting rather than a fact of the lead:
+        the queue asks that way, so a missing caller ID never marks every lead as blocked.
+        """
         moment = at or self._clock()
+        caller_id = (
+            self._caller_id_facts(self._policy(), self._dialer_provider().name) if with_caller_id else None
+        )
         with self._uow_factory() as uow:
             result, _phone = self._gate_result(
-                uow, lead_id, phone_id, number, region, moment, kind, automated, prerecorded
+                uow, lead_id, phone_id, number, region, moment, kind, automated, prerecorded, caller_id
             )
         return result
+
+    @staticmethod
+    def _caller_id_facts(policy: CallPolicy, backend: str) -> CallerIdFacts:
+        # Only the built-in softphone transmits a caller ID itself; another phone sends its own.
+        return CallerIdFacts(number=policy.caller_id, required=policy.firm_mode and backend == "sip")
 
     def _pick_phone(
         self, uow: UnitOfWork, lead_id: int | None, phone_id: int | None, number: str | None
@@ -271,9 +324,23 @@ class CallingService:
         automated: bool = False,
         prerecorded: bool = False,
     ) -> tuple[Attempt, Decision, str | None]:
-        """The gate's decision as a call record in `uow`, not committed: (record, decision, extension)."""
+        """The gate's decision as a call record in `uow`, not committed: (record, decision, extension).
+
+        The record names the script version the call uses and the caller ID it sends; in firm mode an
+        unapproved script refuses the call (ScriptRefused) before anything is recorded.
+        """
+        policy = self._policy()
+        script_version_id = policy.script_version(lead_id)
         result, phone = self._gate_result(
-            uow, lead_id, phone_id, number, region, now, automated=automated, prerecorded=prerecorded
+            uow,
+            lead_id,
+            phone_id,
+            number,
+            region,
+            now,
+            automated=automated,
+            prerecorded=prerecorded,
+            caller_id=self._caller_id_facts(policy, backend),
         )
         decision = result.decision
         agent = uow.agents.get_or_create(self._agent_name() or "agent")
@@ -287,6 +354,8 @@ class CallingService:
                 allowed=decision.allowed,
                 reasons=result.record,
                 started_at=now,
+                script_version_id=script_version_id,
+                caller_id=policy.caller_id or None,
             )
         )
         history.gate_decision(uow, attempt, agent.name, decision_record(result.record))

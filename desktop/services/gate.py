@@ -84,6 +84,15 @@ class PhoneLike(Protocol):
     def zone_list(self) -> tuple[str, ...]: ...
 
 
+@dataclass(frozen=True)
+class CallerIdFacts:
+    """The caller ID a dial will send (E.164, "" for none) and whether the call must send one: firm mode
+    on a SIP call, where Dialdesk itself transmits it (a manual or hand-off call is sent by another phone)."""
+
+    number: str = ""
+    required: bool = False
+
+
 class NoRegistry:
     """No registry imported: nothing is listed and no copy is fresh."""
 
@@ -257,6 +266,7 @@ class DialGate:
         automated: bool = False,
         prerecorded: bool = False,
         context: GateContext | None = None,
+        caller_id: CallerIdFacts | None = None,
     ) -> GateResult:
         return self._decide(
             context or self.live_context(uow, at),
@@ -270,6 +280,7 @@ class DialGate:
             automated,
             prerecorded,
             business_landline=is_business_landline(lead, phone),
+            caller_id=caller_id,
         )
 
     def decide_number(
@@ -282,6 +293,7 @@ class DialGate:
         kind: str | None = None,
         automated: bool = False,
         prerecorded: bool = False,
+        caller_id: CallerIdFacts | None = None,
     ) -> GateResult:
         parsed = parse_phone(number, region)
         return self._decide(
@@ -296,6 +308,7 @@ class DialGate:
             automated,
             prerecorded,
             kind,
+            caller_id=caller_id,
         )
 
     def _decide(
@@ -312,7 +325,9 @@ class DialGate:
         prerecorded: bool,
         kind: str | None = None,
         business_landline: bool = False,
+        caller_id: CallerIdFacts | None = None,
     ) -> GateResult:
+        identity = caller_id or CallerIdFacts()
         internal = context.internal_reason(number) if valid else None
         lead_id = lead.id if lead is not None else None
         snapshots = context.snapshots
@@ -340,6 +355,8 @@ class DialGate:
             business_landline=business_landline,
             exchange_zones=exchange_zones(number) if valid else (),
             emergencies=context.emergencies,
+            caller_id_required=identity.required,
+            caller_id=identity.number,
         )
         if context.memo is None:
             return GateResult(decision=decide(facts, self.rules), facts=facts, snapshots=snapshots)
@@ -391,4 +408,6 @@ def situation(facts: DialFacts) -> tuple[object, ...]:
         facts.business_landline,
         facts.exchange_zones,
         facts.emergencies,
+        facts.caller_id_required,
+        facts.caller_id,
     )

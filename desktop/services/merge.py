@@ -527,8 +527,19 @@ class MergeService:
                 if row_id and merged and origin_db != run.target_id:
                     self._reconcile(run, row_id, attempt, origin_db, kept, lead_id)
                 continue
+            # Their script version ids name rows of their database: not carried over (NULL here).
             values = _columns(
-                attempt, {"id", "lead_id", "phone_id", "agent_id", "origin_db", "origin_id", "corrects_id"}
+                attempt,
+                {
+                    "id",
+                    "lead_id",
+                    "phone_id",
+                    "agent_id",
+                    "origin_db",
+                    "origin_id",
+                    "corrects_id",
+                    "script_version_id",
+                },
             )
             phone_id = run.phones.get(attempt.phone_id) if attempt.phone_id is not None else None
             values.update(

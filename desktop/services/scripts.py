@@ -48,6 +48,7 @@ from desktop.domain.scripts import (
     render_text,
 )
 from desktop.services.clock import Clock
+from desktop.services.script_versions import has_versions, save_version
 from desktop.storage.models import (
     Agent,
     Attempt,
@@ -159,7 +160,12 @@ def script_service_for(workspace: WorkspaceLike) -> ScriptService:
         shipped_outcome_rules(),
         agent_name=lambda: str(workspace.current_settings().agent_name),
         firm_name=lambda: str(workspace.current_settings().firm_name),
+        firm_contact=lambda: _firm_contact(workspace.current_settings()),
     )
+
+
+def _firm_contact(settings: Any) -> tuple[str, str]:
+    return str(settings.firm_address), str(settings.callback_number)
 
 
 def shipped_scripts_dir() -> Path:
@@ -179,7 +185,10 @@ class ScriptService:
         agent_name: Callable[[], str] = lambda: "",
         firm_name: Callable[[], str] = lambda: "",
         shipped_dir: Path | None = None,
+        firm_contact: Callable[[], tuple[str, str]] = lambda: ("", ""),
     ) -> None:
+        # (firm address, callback number) from the settings: what an opening discloses.
+        self._firm_contact = firm_contact
         self._uow_factory = uow_factory
         self._clock = clock
         self._rules = outcome_rules
@@ -236,6 +245,12 @@ class ScriptService:
             raise ScriptError(f"there is no script {name!r}; see `dialdesk scripts list`")
         return shipped[0].read_text(encoding="utf-8")
 
+    def texts(self) -> dict[str, str]:
+        """The text in force of every script by name (imported ones in place of shipped ones)."""
+        found = {name: path.read_text(encoding="utf-8") for name, (path, _script) in self._shipped().items()}
+        found.update({name: row.source_text for name, row in self._imported().items()})
+        return found
+
     def load(self, name: str) -> CallScript:
         return self._parse(self.source_text(name), name)
 
@@ -262,6 +277,7 @@ class ScriptService:
             raise ScriptFormatError(checked.problems)
         script = checked.script
         now = self._clock()
+        shipped = self._shipped().get(script.name)
         with self._uow_factory() as uow:
             row = uow.session.scalars(select(StoredScript).where(StoredScript.name == script.name)).first()
             if row is None:
@@ -269,6 +285,12 @@ class ScriptService:
                 uow.session.add(row)
             row.title, row.language, row.source_text = script.title, script.language, script.source
             row.file_name, row.imported_at = str(path), now
+            # The text saved is a numbered version (none made when it is the latest one already). A
+            # shipped text in force until now, never versioned yet, is its version first.
+            saved_by = self._agent_name() or "agent"
+            if shipped is not None and not has_versions(uow, script.name):
+                save_version(uow, script.name, shipped[0].read_text(encoding="utf-8"), saved_by, now)
+            save_version(uow, script.name, script.source, saved_by, now)
             uow.audit.record(
                 "script_import",
                 json.dumps({"name": script.name, "file": str(path)}),
@@ -276,7 +298,7 @@ class ScriptService:
                 now,
             )
             uow.commit()
-        return _info(script, IMPORTED, str(path), replaces_shipped=script.name in self._shipped())
+        return _info(script, IMPORTED, str(path), replaces_shipped=shipped is not None)
 
     def remove_imported(self, name: str) -> None:
         """Forget an imported script (a shipped script of the same name comes back)."""
@@ -375,7 +397,8 @@ class ScriptService:
             return self._values(lead)
 
     def _values(self, lead: Lead) -> dict[str, str]:
-        return lead_field_values(lead, self._agent_name(), self._firm_name())
+        address, callback = self._firm_contact()
+        return lead_field_values(lead, self._agent_name(), self._firm_name(), address, callback)
 
     def start_session(self, lead_id: int, script_name: str | None = None) -> ScriptSession:
         """A walk through the lead's script (or `script_name`), with earlier answers filled in and
@@ -656,7 +679,10 @@ class ScriptService:
             values = dict(REHEARSAL_VALUES.get(script.language, REHEARSAL_VALUES["en"]))
             # The agent rehearses with their own name and firm when the settings have them.
             values["agent_name"] = self._agent_name() or values["agent_name"]
-            values["firm"] = self._firm_name() or values["firm"]
+            values["firm"] = values["firm_name"] = self._firm_name() or values["firm"]
+            address, callback = self._firm_contact()
+            values["firm_address"] = address or values["firm_address"]
+            values["callback_number"] = callback or values["callback_number"]
         return reading_text(script, values)
 
     def rehearse(self, name: str, out: Path, lead_id: int | None = None) -> Path:
@@ -727,7 +753,9 @@ def _info(script: CallScript, origin: str, file: str, replaces_shipped: bool = F
     )
 
 
-def lead_field_values(lead: Lead, agent_name: str = "", firm: str = "") -> dict[str, str]:
+def lead_field_values(
+    lead: Lead, agent_name: str = "", firm: str = "", firm_address: str = "", callback_number: str = ""
+) -> dict[str, str]:
     """The fields a script fills in, from a lead row and the agent's settings."""
     return field_values(
         first_name=lead.first_name,
@@ -738,6 +766,8 @@ def lead_field_values(lead: Lead, agent_name: str = "", firm: str = "") -> dict[
         source=lead.source,
         agent_name=agent_name,
         firm=firm,
+        firm_address=firm_address,
+        callback_number=callback_number,
     )
 
 

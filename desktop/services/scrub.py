@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, func, select
 
 from desktop.domain.compliance import (
+    CALLER_ID,
     CALLING_HOURS,
     DNC_INTERNAL,
     DNC_NATIONAL,
@@ -46,6 +47,7 @@ REASON_GROUPS: dict[str, str] = {
     STATE_RULE: "state rules",
     INVALID_NUMBER: "no valid number",
     PRERECORDED_CONSENT: "no consent for recorded messages",
+    CALLER_ID: "no caller ID (firm mode)",
 }
 
 

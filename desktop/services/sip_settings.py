@@ -10,6 +10,7 @@ in memory for this session only, and `SecretStore.problem()` says so.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
@@ -124,7 +125,7 @@ def build_account(settings: SipSettings, password: str) -> SipAccount:
     extra = (("outbound", f"sip:{proxy}"),) if proxy else ()
     if any(c in password for c in ';<>"') or re.search(r"[\x00-\x1f\x7f]", password):
         raise SipSettingsError("the SIP password contains ';', quotes, '<', '>' or a control character")
-    return replace(
+    account = replace(
         parsed,
         password=password,
         auth_user=settings.auth_user.strip() or None,
@@ -132,6 +133,23 @@ def build_account(settings: SipSettings, password: str) -> SipAccount:
         extra_params=extra,
         display_name=settings.caller_id_name.strip(),
     )
+    return with_caller_id(account, settings.caller_id_number)
+
+
+def with_caller_id(account: SipAccount, number: str) -> SipAccount:
+    """The account whose calls show `number` to the callee.
+
+    baresip 1.0 sends the account's address of record as the From header and cannot add a header of
+    our own (no P-Asserted-Identity: its `uaaddheader` command came in later versions), so the number
+    goes in the From URI's user part, and the account's own user name authenticates (auth_user). Only
+    for an account that does not register (a trunk that authenticates per call, which is what reads the
+    caller ID from From): a registering extension would register the number instead of itself, so its
+    caller ID stays what its PBX sets.
+    """
+    e164 = parse_phone(number).e164 if number.strip() else None
+    if e164 is None or account.registers:
+        return account
+    return replace(account, user=e164, auth_user=account.auth_user or account.user)
 
 
 def softphone_problem(executable: str | None = None) -> str | None:
@@ -245,12 +263,24 @@ def _coerce(value: Any, default: Any) -> Any:
     return str(value) if value is not None else default
 
 
+def _storage_key(name: str) -> str:
+    # The caller ID number is one setting for every backend (`caller_id`, desktop.services.settings).
+    return "caller_id" if name == "caller_id_number" else KEY_PREFIX + name
+
+
 class SipSettingsService:
     """Reads and writes SipSettings (database) and the password (keyring)."""
 
-    def __init__(self, uow_factory: UnitOfWorkFactory, secrets: SecretStore | None = None) -> None:
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        secrets: SecretStore | None = None,
+        on_saved: Callable[[], None] = lambda: None,
+    ) -> None:
         self._uow_factory = uow_factory
         self.secrets = secrets or SecretStore()
+        # The caller ID is a general setting too: whoever caches the settings hears of a save.
+        self._on_saved = on_saved
 
     def load(self) -> SipSettings:
         defaults = SipSettings()
@@ -258,7 +288,7 @@ class SipSettingsService:
             stored = uow.settings.all()
         values = {}
         for item in fields(SipSettings):
-            key = KEY_PREFIX + item.name
+            key = _storage_key(item.name)
             default = getattr(defaults, item.name)
             values[item.name] = _coerce(stored[key], default) if key in stored else default
         return SipSettings(**values)
@@ -276,8 +306,9 @@ class SipSettingsService:
         previous = self.load()
         with self._uow_factory() as uow:
             for name, value in asdict(settings).items():
-                uow.settings.set(KEY_PREFIX + name, value)
+                uow.settings.set(_storage_key(name), value)
             uow.commit()
+        self._on_saved()
         self.secrets.move(previous.secret_key, settings.secret_key)
         if password is None:
             return self.secrets.problem() is None

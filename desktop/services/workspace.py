@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING
 
 from desktop.domain.outcomes import OutcomeRules
 from desktop.paths import default_database_path
-from desktop.services.calling import CallingService
+from desktop.services.calling import CallingService, CallPolicy, ScriptRefused
 from desktop.services.clock import Clock, system_clock
 from desktop.services.gate import DialGate, RegistryView
 from desktop.services.hours import HoursKeys
 from desktop.services.outcome_rules import OutcomeRulesService
 from desktop.services.registry_lookup import RegistryLookup
 from desktop.services.rules import shipped_rulebook, use_shipped_area_code_table
-from desktop.services.settings import Settings, SettingsService
+from desktop.services.settings import Settings, SettingsService, caller_id_e164
 from desktop.storage import rollups
 from desktop.storage.engine import (
     ENV_VAR,
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from desktop.services.outcome_undo import OutcomeUndo
     from desktop.services.registry import RegistryService
     from desktop.services.retention import RetentionService
+    from desktop.services.script_versions import ScriptVersionService
     from desktop.services.scripts import ScriptService
     from desktop.services.scrub import ScrubService
     from desktop.services.sip_settings import SipSettingsService
@@ -91,7 +92,7 @@ class Workspace:
         self._refuse_foreign_code()
         self.clock = clock
         self.uow = UnitOfWorkFactory(self.engine)
-        self.settings = SettingsService(self.uow)
+        self.settings = SettingsService(self.uow, clock)
         self._settings_cache: Settings | None = None
         self._url_opener: UrlOpener = _no_url_opener
         self._dialer_override: Dialer | None = None
@@ -118,6 +119,7 @@ class Workspace:
             self.gate,
             agent_name=lambda: self.current_settings().agent_name,
             attempt_target=lambda: self.current_settings().attempt_target,
+            policy=self.call_policy,
         )
         self.hours = HoursKeys(self.rulebook)
         self.calling.next_lead = lambda exclude: self.leads.next_lead_id(exclude)
@@ -151,7 +153,7 @@ class Workspace:
         """The built-in softphone's account and options; its password lives in the OS keyring."""
         from desktop.services.sip_settings import SipSettingsService
 
-        return SipSettingsService(self.uow)
+        return SipSettingsService(self.uow, on_saved=self._forget_settings)
 
     @cached_property
     def leads(self) -> LeadService:
@@ -163,7 +165,7 @@ class Workspace:
             lambda: self.current_settings().attempt_target,
             self._outcome_rules,
             self.hours,
-            gate_check=lambda lead_id: self.calling.check(lead_id).decision,
+            gate_check=lambda lead_id: self.calling.check(lead_id, with_caller_id=False).decision,
         )
         leads.page_gate = lambda uow, offered, now: self.scrub.decide_leads(uow, offered, now)
         leads.remember_refusals = not self.read_only
@@ -224,6 +226,19 @@ class Workspace:
             self._opened_outcome_rules,
             agent_name=lambda: self.current_settings().agent_name,
             firm_name=lambda: self.current_settings().firm_name,
+            firm_contact=lambda: (
+                self.current_settings().firm_address,
+                self.current_settings().callback_number,
+            ),
+        )
+
+    @cached_property
+    def script_versions(self) -> ScriptVersionService:
+        """Numbered versions of every script and their approvals (firm mode uses only approved ones)."""
+        from desktop.services.script_versions import ScriptVersionService
+
+        return ScriptVersionService(
+            self.uow, self.clock, self.scripts.texts, saved_by=lambda: self.current_settings().agent_name
         )
 
     @cached_property
@@ -231,6 +246,30 @@ class Workspace:
         from desktop.services.scrub import ScrubService
 
         return ScrubService(self.uow, self.clock, self.gate)
+
+    def call_policy(self) -> CallPolicy:
+        """Firm mode, the caller ID and the lead's script version, as every call records them."""
+        settings = self.current_settings()
+        return CallPolicy(
+            firm_mode=settings.firm_mode,
+            caller_id=caller_id_e164(settings.caller_id, settings.default_region),
+            script_version=lambda lead_id: self._script_version_for(lead_id, settings.firm_mode),
+        )
+
+    def _script_version_for(self, lead_id: int | None, firm_mode: bool) -> int | None:
+        from desktop.services.script_versions import ScriptNotApproved
+        from desktop.services.scripts import ScriptError
+
+        if lead_id is None:
+            return None
+        try:
+            name = self.scripts.script_name_for_lead(lead_id)
+        except ScriptError:
+            return None  # no script at all (or no such lead: the gate says so)
+        try:
+            return self.script_versions.version_for_call(name, firm_mode)
+        except ScriptNotApproved as error:
+            raise ScriptRefused(str(error)) from None
 
     def save_outcome_rules(self, overrides: dict[str, dict[str, object]]) -> None:
         """Store the user's outcome rules and put them in force at once."""
@@ -290,6 +329,9 @@ class Workspace:
         if self._settings_cache is None:
             self._settings_cache = self.settings.load()
         return self._settings_cache
+
+    def _forget_settings(self) -> None:
+        self._settings_cache = None
 
     def save_settings(self, settings: Settings) -> None:
         self.settings.save(settings)

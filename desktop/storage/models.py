@@ -182,6 +182,10 @@ class Attempt(Base):
     # Records are append-only (trigger attempts_append_only, migration 0010): a correction of a
     # completed call is a new record that refers to it here; the old one stays as it was.
     corrects_id: Mapped[int | None] = mapped_column(ForeignKey("attempts.id"), nullable=True)
+    # The script version the agent read (migration 0014); NULL for a call made without a script.
+    script_version_id: Mapped[int | None] = mapped_column(ForeignKey("script_versions.id"), nullable=True)
+    # The number shown to the callee as caller ID (setting `caller_id`); NULL when none was set.
+    caller_id: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
     __table_args__ = (
         Index("ix_attempts_origin", "origin_db", "origin_id", "agent_id", unique=True),
@@ -301,6 +305,39 @@ class StoredScript(Base):
     source_text: Mapped[str] = mapped_column(Text, default="")
     file_name: Mapped[str] = mapped_column(String(500), default="")
     imported_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class ScriptVersion(Base):
+    """One saved text of a script, numbered per script name; never changed or deleted (triggers of 0014).
+
+    Shipped and imported scripts alike: a script is known by its name everywhere (assignments,
+    answers), so versions are too. `content_sha256` finds the version of a text without reading them all.
+    """
+
+    __tablename__ = "script_versions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    script_name: Mapped[str] = mapped_column(String(100))
+    version: Mapped[int] = mapped_column(Integer)
+    content: Mapped[str] = mapped_column(Text)
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    saved_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    saved_by: Mapped[str] = mapped_column(String(200), default="")
+
+    __table_args__ = (
+        UniqueConstraint("script_name", "version", name="uq_script_versions_number"),
+        Index("ix_script_versions_content", "script_name", "content_sha256"),
+    )
+
+
+class ScriptApproval(Base):
+    """A principal's approval of one script version: who, when, and their note. Append-only (0014)."""
+
+    __tablename__ = "script_approvals"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("script_versions.id"), index=True)
+    approved_by: Mapped[str] = mapped_column(String(200))
+    approved_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    note: Mapped[str] = mapped_column(Text, default="")
 
 
 class ScriptAnswer(Base):

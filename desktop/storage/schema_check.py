@@ -40,6 +40,10 @@ OWN_CODE_OBJECTS = frozenset(
         "report_attempt_removed",
         "report_attempt_undone",
         "report_lead_rekeyed",
+        "script_approvals_kept",
+        "script_approvals_unchanged",
+        "script_versions_kept",
+        "script_versions_unchanged",
     }
 )
 

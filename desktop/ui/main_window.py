@@ -179,7 +179,12 @@ class MainWindow(QMainWindow):
         for page in (self.welcome_page, scrolling(self.lead_panel), self.empty_page):
             self.centre.addWidget(page)
 
-        self.script_panel = ScriptPanel(self.workspace.scripts, self.rules)
+        self.script_panel = ScriptPanel(
+            self.workspace.scripts,
+            self.rules,
+            versions=self.workspace.script_versions,
+            firm_mode=lambda: self.workspace.current_settings().firm_mode,
+        )
         self.script_panel.outcomeRequested.connect(self.on_outcome_clicked)
         self.script_panel.callbackScheduled.connect(self.on_script_callback_scheduled)
         self.script_panel.answersChanged.connect(self.lead_panel.answers_box.show_answers)

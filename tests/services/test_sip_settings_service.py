@@ -33,9 +33,13 @@ def complete(**changes: object) -> SipSettings:
 
 def test_account_line_carries_caller_id_registrar_and_proxy() -> None:
     account = build_account(complete(), "pw")
-    assert account.accounts_line() == '"Harbor Advisors" <sip:1001@sip.example.com>;auth_pass=pw;regint=0'
+    # The caller ID number is the From user (baresip 1.0 adds no P-Asserted-Identity); 1001 authenticates.
+    assert account.accounts_line() == (
+        '"Harbor Advisors" <sip:+12125550100@sip.example.com>;auth_user=1001;auth_pass=pw;regint=0'
+    )
     registering = build_account(complete(registrar="sip.example.com", auth_user="u77"), "pw")
     assert registering.registers and registering.auth_user == "u77" and registering.extra_params == ()
+    assert registering.user == "1001"  # a registering extension registers itself; its PBX sets caller ID
     # baresip registers at the address's host; a registrar elsewhere is reached through it as proxy.
     elsewhere = build_account(complete(registrar="reg.example.net:5070"), "pw")
     assert elsewhere.extra_params == (("outbound", "sip:reg.example.net:5070"),)

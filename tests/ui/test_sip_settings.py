@@ -29,7 +29,7 @@ def fill_softphone_page(dialog, password: str = PASSWORD) -> None:  # type: igno
     assert dialog.tabs.currentWidget() is box
     box.address_edit.setText("alice@127.0.0.1:5999")
     box.caller_name_edit.setText("Harbor Advisors")
-    box.caller_number_edit.setText("+1 212 555 0100")
+    dialog.caller_id_edit.setText("+1 212 555 0100")
     box.audio_source_edit.setText("aufile,/dev/null")
     box.audio_player_edit.setText("aufile,/dev/null")
     box.password_edit.setText(password)
@@ -45,14 +45,14 @@ def test_sip_settings_keep_the_password_in_the_keyring_not_in_the_database(qtbot
     box.ring_spin.setValue(10)
     assert box.ring_spin.value() == 15  # never under 15 seconds
     fill_softphone_page(dialog)
-    box.caller_number_edit.clear()
+    dialog.caller_id_edit.clear()
 
     dialog.accept()
 
     assert dialog.isVisible()
     assert "caller ID number (the law requires sending it)" in dialog.error_label.text()
     assert window.workspace.current_settings().backend == "manual"  # nothing saved half-way
-    box.caller_number_edit.setText("+1 212 555 0100")
+    dialog.caller_id_edit.setText("+1 212 555 0100")
     dialog.accept()
     qtbot.waitUntil(lambda: not dialog.isVisible())
 

@@ -39,6 +39,7 @@ from desktop.services.scripts import IMPORTED, ScriptError, ScriptInfo
 from desktop.services.workspace import Workspace
 from desktop.ui.common import style
 from desktop.ui.common.text import plural
+from desktop.ui.script.approvals import VersionLine
 from desktop.ui.script.data import DataError, dump_data, load_data, new_script_text, renamed_text, unique_name
 from desktop.ui.script.forms import ScriptForm, problem_text
 from desktop.ui.script.preview import AssignmentTab, PreviewTab
@@ -148,6 +149,9 @@ class ScriptsDialog(QDialog):
         self.info_label.setObjectName("Muted")
         self.info_label.setWordWrap(True)
         right_layout.addWidget(self.info_label)
+        self.version_line = VersionLine(self.workspace.script_versions)
+        self.version_line.approved.connect(self.on_version_line_approved)
+        right_layout.addWidget(self.version_line)
         self.tabs = QTabWidget()
         self.form = ScriptForm()
         self.form.changed.connect(self.on_form_changed)
@@ -292,6 +296,7 @@ class ScriptsDialog(QDialog):
         )
         self.export_button.setEnabled(info is not None)
         self.duplicate_button.setEnabled(info is not None)
+        self.version_line.show_script(info.name if info is not None else None)
         self.assignment.show_script(info.name if info else None, self._known_lists(), self._lead())
 
     def _lead(self) -> tuple[int, str] | None:
@@ -521,6 +526,11 @@ class ScriptsDialog(QDialog):
         self._show_header()
         self.scriptsChanged.emit()
         return info
+
+    @Slot(str)
+    def on_version_line_approved(self, message: str) -> None:
+        self.status_label.setText(message)
+        self.scriptsChanged.emit()  # the script menu of the main window offers it again in firm mode
 
     @Slot()
     def on_save_clicked(self) -> None:

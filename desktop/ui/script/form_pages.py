@@ -224,13 +224,18 @@ class StagePage(FormPage):
         self.paragraphs(
             "say", self.tr("Say"), self.tr("What the agent says. A blank line starts a paragraph.")
         )
+        self.line(
+            "purpose",
+            self.tr("Purpose"),
+            self.tr("Why you call, said after the lines above (the opening must say it: FINRA 3230)"),
+        )
         self.line("hint", self.tr("Hint"), self.tr("For the agent only; not read out"))
         self.target("next", self.tr("Then go to"), self.tr("the next stage in the file"))
         self.flag("end", self.tr("The script ends after this stage"))
         self.choice("outcome", self.tr("Suggested outcome"), OUTCOME_CODES, blank=self.tr("(none)"))
         fields = self.tr(
             "Fields: {first_name} {last_name} {full_name} {company} {title} {state} {source} "
-            "{agent_name} {firm}"
+            "{agent_name} {firm} {firm_address} {callback_number}"
         )
         note = QLabel(fields)
         note.setObjectName("Muted")

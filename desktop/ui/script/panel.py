@@ -16,6 +16,7 @@ window's digits 1–0 still record outcomes unless the cursor is in a text field
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -37,6 +38,7 @@ from desktop.domain.outcomes import OutcomeRules
 from desktop.domain.script_answers import AnswerError
 from desktop.domain.script_engine import ObjectionView, ScriptSession
 from desktop.domain.scripts import answer_text
+from desktop.services.script_versions import ScriptVersionError, ScriptVersionService
 from desktop.services.scripts import SavedAnswer, ScriptError, ScriptService
 from desktop.ui.common import style
 from desktop.ui.script.audio import PLAYING, READY, RENDERING, ReadAloud
@@ -61,9 +63,19 @@ class ScriptPanel(QWidget):
     answersChanged = Signal(object)  # list[SavedAnswer] of the lead on screen
     editorRequested = Signal()
 
-    def __init__(self, scripts: ScriptService, rules: OutcomeRules, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        scripts: ScriptService,
+        rules: OutcomeRules,
+        parent: QWidget | None = None,
+        versions: ScriptVersionService | None = None,
+        firm_mode: Callable[[], bool] = lambda: False,
+    ) -> None:
         super().__init__(parent)
         self.scripts = scripts
+        # Firm mode: the script menu offers only approved versions (the others disabled, with why).
+        self.versions = versions
+        self.firm_mode = firm_mode
         self.rules = rules
         self.lead_id: int | None = None
         self.session: ScriptSession | None = None
@@ -574,16 +586,38 @@ class ScriptPanel(QWidget):
         own = any(item.scope == "lead" and item.target == str(lead_id) for item in self.scripts.assignments())
         heading = menu.addAction(self.tr("Use for this lead:"))
         heading.setEnabled(False)
+        firm_mode = self.firm_mode() and self.versions is not None
+        menu.setToolTipsVisible(True)
         for info in self.scripts.catalog():
             action = menu.addAction(f"{info.title}  ({info.language})")
             action.setCheckable(True)
             action.setChecked(info.name == session.script.name)
+            refusal = self._firm_mode_refusal(info.name) if firm_mode else None
+            if refusal is not None:
+                action.setText(
+                    self.tr("{title}  ({language}) — not approved").format(
+                        title=info.title, language=info.language
+                    )
+                )
+                action.setToolTip(refusal)
+                action.setStatusTip(refusal)
+                action.setEnabled(False)
             action.triggered.connect(lambda _checked=False, name=info.name: self.use_script(name))
         menu.addSeparator()
         back = menu.addAction(self.tr("Use the script of the lead's list"))
         back.setEnabled(own)
         back.triggered.connect(lambda: self.use_script(None))
         menu.addAction(self.tr("Edit scripts…")).triggered.connect(self.editorRequested)
+
+    def _firm_mode_refusal(self, name: str) -> str | None:
+        """Why firm mode forbids this script on calls (its version in force is unapproved), or None."""
+        if self.versions is None:
+            return None
+        try:
+            _info, refusal = self.versions.usable(name, firm_mode=True)
+        except ScriptVersionError as error:
+            return str(error)
+        return refusal
 
     def use_script(self, name: str | None) -> None:
         """Give the lead on screen its own script (None: back to its list's, warmth's or default)."""

@@ -1,8 +1,10 @@
 """The Settings dialog: dialling backend, attempt target, default region, agent and firm names, the
-power-dial countdown, and (on its Softphone page) the built-in softphone's SIP account.
+firm's address and callback number, the caller ID, firm mode, the power-dial countdown, and (on its
+Softphone page) the built-in softphone's SIP account.
 
 Saved through the workspace's settings services; a rejected value keeps the dialog open with the
-service's message shown in red. The SIP password goes to the OS keyring, never to the database.
+service's message shown in red (a caller ID or callback number that cannot be called back is marked on
+its field). The SIP password goes to the OS keyring, never to the database.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import replace
 from PySide6.QtCore import QRegularExpression, Slot
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -25,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services.settings import BACKENDS, Settings
+from desktop.services.settings import BACKENDS, Settings, dialable_problem
 from desktop.services.sip_settings import SipSettingsError, SipSettingsService, softphone_problem
 from desktop.ui.common import style
 from desktop.ui.settings.sip_box import SipSettingsBox
@@ -98,6 +101,27 @@ class SettingsDialog(QDialog):
         self.firm_edit.setPlaceholderText(self.tr("The firm you call for"))
         form.addRow(self.tr("Firm"), self.firm_edit)
 
+        self.firm_address_edit = QLineEdit(settings.firm_address)
+        self.firm_address_edit.setPlaceholderText(self.tr("The firm's address, as the opening says it"))
+        form.addRow(self.tr("Firm address"), self.firm_address_edit)
+        self.callback_edit = QLineEdit(settings.callback_number)
+        self.callback_edit.setPlaceholderText(self.tr("A number callees can call back, e.g. +1 212 555 0100"))
+        form.addRow(self.tr("Callback number"), self.callback_edit)
+        self.caller_id_edit = QLineEdit(settings.caller_id)
+        self.caller_id_edit.setPlaceholderText(self.tr("The number callees see, e.g. +1 212 555 0100"))
+        self.caller_id_edit.setToolTip(
+            self.tr(
+                "Shown to the callee (the built-in softphone sends it) and recorded with every call; "
+                "it must be a number that can be called back during business hours"
+            )
+        )
+        form.addRow(self.tr("Caller ID"), self.caller_id_edit)
+        self.firm_mode_check = QCheckBox(
+            self.tr("Firm mode: only approved script versions; SIP calls must send a caller ID")
+        )
+        self.firm_mode_check.setChecked(settings.firm_mode)
+        form.addRow(self.tr("Compliance"), self.firm_mode_check)
+
         sip = sip_settings.load() if sip_settings is not None else None
         self.countdown_spin = QSpinBox()
         self.countdown_spin.setRange(1, 60)
@@ -147,6 +171,10 @@ class SettingsDialog(QDialog):
             default_region=self.region_edit.text().strip().upper(),
             agent_name=self.agent_edit.text().strip(),
             firm_name=self.firm_edit.text().strip(),
+            firm_address=self.firm_address_edit.text().strip(),
+            callback_number=self.callback_edit.text().strip(),
+            caller_id=self.caller_id_edit.text().strip(),
+            firm_mode=self.firm_mode_check.isChecked(),
         )
 
     @Slot()
@@ -158,7 +186,12 @@ class SettingsDialog(QDialog):
 
     def accept(self) -> None:
         settings = self.edited()
-        sip = self.sip_box.edited(self.countdown_spin.value()) if self.sip_box is not None else None
+        sip = (
+            self.sip_box.edited(self.countdown_spin.value(), settings.caller_id)
+            if self.sip_box is not None
+            else None
+        )
+        self._mark_fields(settings)
         # Check both before saving either, so a refusal leaves nothing half-saved.
         problems = settings.validate()
         if sip is not None:
@@ -177,6 +210,17 @@ class SettingsDialog(QDialog):
             return
         self.saved = settings
         super().accept()
+
+    def _mark_fields(self, settings: Settings) -> None:
+        """A number that cannot be called back is marked on its own field, with the reason as its tip."""
+        for edit, value in (
+            (self.caller_id_edit, settings.caller_id),
+            (self.callback_edit, settings.callback_number),
+        ):
+            problem = dialable_problem(value, settings.default_region) if value else None
+            edit.setProperty("invalid", problem is not None)
+            edit.setStyleSheet(f"border: 2px solid {style.DANGER};" if problem is not None else "")
+            edit.setToolTip(problem or "")
 
     def _refuse(self, problem: str) -> None:
         self.error_label.setText(self.tr("Not saved: {problem}").format(problem=problem))

@@ -98,14 +98,7 @@ class SipSettingsBox(QWidget):
             self.tr("Telemarketing rules require sending the seller's name and a number that answers")
         )
         form.addRow(self.tr("Caller ID name"), self.caller_name_edit)
-        self.caller_number_edit = self._line(settings.caller_id_number, self.tr("e.g. +1 212 555 0100"))
-        self.caller_number_edit.setToolTip(
-            self.tr(
-                "A number callees can call back during business hours. Your SIP provider transmits it: "
-                "use it as the address's user part, or set it at your provider."
-            )
-        )
-        form.addRow(self.tr("Caller ID number"), self.caller_number_edit)
+        # The caller ID number is on the General page (setting `caller_id`): every call records it.
 
         self.ring_spin = QSpinBox()
         self.ring_spin.setRange(int(MIN_RING_TIME_S), MAX_RING_TIME_S)
@@ -150,7 +143,9 @@ class SipSettingsBox(QWidget):
         edit.setPlaceholderText(placeholder)
         return edit
 
-    def edited(self, power_countdown_s: int | None = None) -> SipSettings:
+    def edited(
+        self, power_countdown_s: int | None = None, caller_id_number: str | None = None
+    ) -> SipSettings:
         chosen = self._settings
         return SipSettings(
             address=self.address_edit.text().strip(),
@@ -158,7 +153,7 @@ class SipSettingsBox(QWidget):
             outbound_proxy=self.proxy_edit.text().strip(),
             auth_user=self.auth_user_edit.text().strip(),
             caller_id_name=self.caller_name_edit.text().strip(),
-            caller_id_number=self.caller_number_edit.text().strip(),
+            caller_id_number=chosen.caller_id_number if caller_id_number is None else caller_id_number,
             ring_time_s=self.ring_spin.value(),
             extension_pause_s=self.pause_spin.value(),
             audio_source=self.audio_source_edit.text().strip(),
