@@ -16,7 +16,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 from desktop import __version__
-from desktop.commands import call, calls, compliance, db, dnc, emergency, leads, merge, report, scripts
+from desktop.commands import call, calls, compliance, db, dnc, emergency, leads, merge, report, scripts, team
 from desktop.commands.common import EXIT_ERROR, EXIT_OK, CliError
 from desktop.terminal import safe_terminal_output, shown_text
 
@@ -40,6 +40,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     report,
     merge,
     db,
+    team,
 )
 
 
@@ -75,11 +76,13 @@ def _user_errors() -> tuple[type[BaseException], ...]:
     from desktop.services.imports import ImportCancelled, ImportFailed
     from desktop.services.leads import LeadNotFound
     from desktop.services.meetings import MeetingError
+    from desktop.services.team import TeamError
     from desktop.services.workspace import DatabaseError
 
     return (
         CliError,
         ClaimError,
+        TeamError,
         ImportFailed,
         ImportCancelled,
         DatabaseError,

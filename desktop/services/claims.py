@@ -14,14 +14,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from desktop.services.clock import Clock
-from desktop.services.leads import LeadService
 from desktop.storage.models import Agent
 from desktop.storage.uow import UnitOfWorkFactory
+
+if TYPE_CHECKING:
+    from desktop.services.leads import LeadService
 
 # How long a claim lasts without news from its agent: long enough for a call and its notes.
 DEFAULT_HOLD = timedelta(minutes=15)
