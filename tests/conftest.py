@@ -84,6 +84,7 @@ POSTGRES_MODULES = frozenset(
         "tests/cli/test_report_cli.py",
         "tests/team/test_claims.py",
         "tests/team/test_team_cli.py",
+        "tests/team/test_shared_lists.py",
     }
 )
 
