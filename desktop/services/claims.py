@@ -7,7 +7,8 @@ goes back to the queue. Taking the next lead is one transaction: the queue's nex
 locked with `FOR UPDATE SKIP LOCKED` on PostgreSQL (agents taking leads at the same moment each get
 another row instead of waiting on one), then claimed by a conditional UPDATE that only succeeds when
 no one else holds it: that UPDATE alone keeps two agents off one lead, on SQLite (one writer at a
-time) as on PostgreSQL.
+time) as on PostgreSQL. A callback belongs to the agent who promised it until it is
+`CALLBACK_GRACE` late; then it goes to the pool.
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ if TYPE_CHECKING:
 # How long a claim lasts without news from its agent: long enough for a call and its notes.
 DEFAULT_HOLD = timedelta(minutes=15)
 MAX_AGENT_NAME = 200  # agents.name
+# A callback belongs to the agent who promised it; once it is this late, the agent is taken to be
+# away and the lead goes to whoever is free (the callee was promised a call, not a person).
+CALLBACK_GRACE = timedelta(minutes=30)
 
 
 class ClaimError(ValueError):
@@ -94,7 +98,9 @@ class ClaimService:
                 uow.leads.claim(held[0], agent_id, now, until)
                 uow.commit()
                 return Claim(held[0], checked_agent_name(agent), until)
-        lead_id = self._leads.next_lead_id(claim_for=(agent_id, until))
+        lead_id = self._leads.next_lead_id(
+            claim_for=(agent_id, until), kept_callbacks_since=now - CALLBACK_GRACE
+        )
         return None if lead_id is None else Claim(lead_id, checked_agent_name(agent), until)
 
     def release(self, lead_id: int, agent: str) -> bool:

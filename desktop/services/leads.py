@@ -278,14 +278,18 @@ class LeadService:
         return QueueCounts(total=sum(counts.values()), **named)
 
     def next_lead_id(
-        self, exclude: tuple[int, ...] = (), claim_for: tuple[int, datetime] | None = None
+        self,
+        exclude: tuple[int, ...] = (),
+        claim_for: tuple[int, datetime] | None = None,
+        kept_callbacks_since: datetime | None = None,
     ) -> int | None:
         """The lead the queue offers now: first in order whose calling hours are open and that the gate
         allows. A lead the gate refuses for a reason time will not lift is marked, so it is not
         asked again until lists, registries or consent change. Leads other agents hold are skipped.
 
         `claim_for` (agent id, until): the lead found is claimed for that agent in the same
-        transaction (services/claims.py), or the next one if another agent took it meanwhile.
+        transaction (services/claims.py), or the next one if another agent took it meanwhile;
+        `kept_callbacks_since`: see `LeadRepository.next_in_queue`.
         """
         now = self._clock()
         skipped = list(exclude)
@@ -293,7 +297,9 @@ class LeadService:
         with self._uow_factory() as uow:
             open_keys = self.open_keys(uow, now)
             for _ in range(_MAX_GATE_SKIPS):
-                lead = uow.leads.next_in_queue(now, skipped, open_keys, claimable_by=agent_id)
+                lead = uow.leads.next_in_queue(
+                    now, skipped, open_keys, claimable_by=agent_id, kept_callbacks_since=kept_callbacks_since
+                )
                 if lead is None:
                     return None
                 decision = self.gate_check(lead.id) if self.gate_check is not None else None

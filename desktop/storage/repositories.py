@@ -128,18 +128,34 @@ class LeadRepository:
         exclude: Iterable[int] = (),
         open_keys: Sequence[str] | None = None,
         claimable_by: int | None = None,
+        kept_callbacks_since: datetime | None = None,
     ) -> Lead | None:
         """The first lead the queue offers now; index-friendly lookups, one per bucket.
 
         A lead another agent holds a live claim on is never offered. With `claimable_by` (an agent
         id) the row found is also locked on PostgreSQL, skipping rows other agents are locking this
         instant (`FOR UPDATE SKIP LOCKED`), so agents taking leads at once do not queue on one row.
+        `kept_callbacks_since`: a lead with another agent's open callback due after this moment is
+        theirs to call back; one due before it (its agent away past the grace) is anyone's.
         """
         excluded = list(exclude)
         free = or_(Lead.claimed_until.is_(None), Lead.claimed_until <= now)
         if claimable_by is not None:
             free = or_(free, Lead.claimed_by == claimable_by)
         base = select(Lead).where(Lead.gate_block.is_(None), hours_open(open_keys), free)
+        if claimable_by is not None and kept_callbacks_since is not None:
+            promised = (
+                select(Callback.id)
+                .where(
+                    Callback.lead_id == Lead.id,
+                    Callback.done_at.is_(None),
+                    Callback.agent_id.is_not(None),
+                    Callback.agent_id != claimable_by,
+                    Callback.due_at > kept_callbacks_since,
+                )
+                .exists()
+            )
+            base = base.where(~promised)
         if excluded:
             base = base.where(Lead.id.not_in(excluded))
         active = base.where(Lead.status.in_(QUEUE_STATUSES))

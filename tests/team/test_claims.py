@@ -129,3 +129,24 @@ def test_agents_taking_leads_at_once_never_share_one(
             select(Attempt.lead_id, func.count()).group_by(Attempt.lead_id).having(func.count() > 1)
         ).all()
     assert per_lead == []
+
+
+@pytest.mark.parametrize(("late_minutes", "whose"), [(1, "Ann"), (29, "Ann"), (31, "Bob")])
+def test_a_callback_belongs_to_its_agent_until_it_is_late_past_the_grace(
+    team_list: Workspace, clock: ManualClock, late_minutes: int, whose: str
+) -> None:
+    claims = team_list.claims
+    promised = claims.claim_next("Ann")
+    assert promised is not None
+    team_list.act_as("Ann")
+    team_list.calling.record_outcome(promised.lead_id, "callback", callback_at=clock() + timedelta(hours=1))
+    claims.release(promised.lead_id, "Ann")
+    clock.advance(hours=1, minutes=late_minutes)
+    bob = claims.claim_next("Bob")
+    assert bob is not None
+    if whose == "Ann":
+        assert bob.lead_id != promised.lead_id  # Bob gets a new lead; the callback waits for Ann
+        ann = claims.claim_next("Ann")
+        assert ann is not None and ann.lead_id == promised.lead_id
+    else:
+        assert bob.lead_id == promised.lead_id  # Ann is away: the promise is kept by Bob
