@@ -28,6 +28,7 @@ from desktop.commands import (
     report,
     scripts,
     settings,
+    team,
 )
 from desktop.commands.common import EXIT_ERROR, EXIT_OK, CliError
 from desktop.terminal import safe_terminal_output, shown_text
@@ -37,6 +38,8 @@ if TYPE_CHECKING:
 
 # Set to 1, the window quits as soon as it is shown: how packaging checks start an installed copy.
 EXIT_AFTER_START_VAR = "DIALDESK_EXIT_AFTER_START"
+# Who a scripted agent is, like `--agent NAME` (team mode).
+AGENT_ENV_VAR = "DIALDESK_AGENT"
 
 # Each module adds its subcommands; see desktop/commands/__init__.py.
 COMMAND_MODULES: tuple[ModuleType, ...] = (
@@ -51,6 +54,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     merge,
     db,
     settings,
+    team,
 )
 
 
@@ -65,6 +69,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH_OR_URL",
         help="database file or SQLAlchemy URL (default: $DIALDESK_DB, else the user data folder)",
     )
+    parser.add_argument(
+        "--agent",
+        dest="acting_agent",
+        metavar="NAME",
+        help="team mode: act as this agent (queue --claim takes leads for them, record records as them; "
+        "default: $DIALDESK_AGENT, else the agent name in the settings)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMAND_MODULES:
         module.register(commands)
@@ -74,14 +85,18 @@ def build_parser() -> argparse.ArgumentParser:
 def _user_errors() -> tuple[type[BaseException], ...]:
     """Exceptions whose message is meant for the user: printed in one line, exit code 2."""
     from desktop.services.calling import CallingError
+    from desktop.services.claims import ClaimError
     from desktop.services.dnc import DncError
     from desktop.services.imports import ImportCancelled, ImportFailed
     from desktop.services.leads import LeadNotFound
     from desktop.services.meetings import MeetingError
+    from desktop.services.team import TeamError
     from desktop.services.workspace import DatabaseError
 
     return (
         CliError,
+        ClaimError,
+        TeamError,
         ImportFailed,
         ImportCancelled,
         DatabaseError,
@@ -126,6 +141,14 @@ def _main(argv: Sequence[str] | None) -> int:
     return _run(args, call_uri)
 
 
+def acting_agent(args: argparse.Namespace) -> str | None:
+    """`--agent NAME`, else $DIALDESK_AGENT, checked; None when neither is given."""
+    from desktop.services.claims import checked_agent_name
+
+    chosen = args.acting_agent if args.acting_agent is not None else os.environ.get(AGENT_ENV_VAR) or None
+    return None if chosen is None else checked_agent_name(chosen)
+
+
 def _run(args: argparse.Namespace, call_uri: str | None) -> int:
     from desktop.services.failures import cli_failure
 
@@ -147,7 +170,9 @@ def _run(args: argparse.Namespace, call_uri: str | None) -> int:
             from desktop.services.fresh_database import FreshDatabaseGuard
 
             fresh = FreshDatabaseGuard(resolve_database(args.db))
+        agent = acting_agent(args)
         workspace = open_workspace(args.db)
+        workspace.act_as(agent)
         if fresh is not None:
             fresh.opened()
         try:

@@ -15,6 +15,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from desktop.services.clock import ManualClock  # noqa: E402
 from desktop.services.workspace import Workspace, open_workspace  # noqa: E402
+from tests.postgres_support import PostgresServer, running_server  # noqa: E402
 
 if TYPE_CHECKING:
     from tests.telephony.sipp_peer import SippPeer
@@ -62,9 +63,69 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "dialdesk.db"
 
 
+# Test modules whose database tests run a second time on a real PostgreSQL server (team mode): each
+# test that uses `db_url` (the `workspace` fixture does) runs once per backend. Chosen to cover
+# migrations, imports, the queue and gate, calling, callbacks, meetings, scripts, reports, exports and
+# merges in a few minutes; a test that only makes sense on SQLite files is marked `sqlite_only`.
+POSTGRES_MODULES = frozenset(
+    {
+        "tests/storage/test_engine_and_migrations.py",
+        "tests/services/test_callbacks.py",
+        "tests/services/test_calling.py",
+        "tests/services/test_compliance_services.py",
+        "tests/services/test_imports.py",
+        "tests/services/test_meetings.py",
+        "tests/services/test_outcome_undo.py",
+        "tests/services/test_queue_gate.py",
+        "tests/services/test_registry.py",
+        "tests/services/test_reports.py",
+        "tests/services/test_reports_exports.py",
+        "tests/services/test_scripts_service.py",
+        "tests/cli/test_report_cli.py",
+        "tests/team/test_claims.py",
+        "tests/team/test_team_cli.py",
+        "tests/team/test_shared_lists.py",
+    }
+)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    module = Path(metafunc.definition.path).relative_to(REPO).as_posix()
+    if "backend" not in metafunc.fixturenames or module not in POSTGRES_MODULES:
+        return
+    if metafunc.definition.get_closest_marker("sqlite_only"):
+        return
+    metafunc.parametrize(
+        "backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)], indirect=True
+    )
+
+
 @pytest.fixture
-def workspace(db_path: Path, clock: ManualClock) -> Workspace:
-    ws = open_workspace(str(db_path), clock=clock)
+def backend(request: pytest.FixtureRequest) -> str:
+    """The database the test runs on: "sqlite" unless parametrised (POSTGRES_MODULES)."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    with running_server() as server:
+        yield server
+
+
+@pytest.fixture
+def db_url(backend: str, db_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """The test's own fresh database: the SQLite file `db_path`, or a migrated PostgreSQL database."""
+    if backend == "sqlite":
+        yield str(db_path)
+        return
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    with server.database() as url:
+        yield url
+
+
+@pytest.fixture
+def workspace(db_url: str, clock: ManualClock) -> Iterator[Workspace]:
+    ws = open_workspace(db_url, clock=clock)
     yield ws
     ws.close()
 

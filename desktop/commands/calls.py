@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,9 @@ from desktop.commands.common import (
 )
 from desktop.domain.outcomes import OUTCOME_CODES
 
+# `queue --claim`: nothing is callable now for this agent.
+EXIT_NOTHING = 3
+
 if TYPE_CHECKING:
     from desktop.services.workspace import Workspace
 
@@ -26,6 +30,18 @@ def register(commands: Subparsers) -> None:
     queue = commands.add_parser("queue", help="list the next leads in the order the window offers them")
     queue.add_argument("--limit", type=int, default=20)
     queue.add_argument("--json", action="store_true")
+    queue.add_argument(
+        "--claim",
+        action="store_true",
+        help="team mode: take the next callable lead for the agent (--agent or $DIALDESK_AGENT) and "
+        "print it; exit 3 when nothing is callable now",
+    )
+    queue.add_argument(
+        "--hold-minutes",
+        type=int,
+        metavar="MINUTES",
+        help="how long the claim lasts if the agent never records (default: 15)",
+    )
     queue.set_defaults(handler=show_queue)
 
     record = commands.add_parser("record", help="log a manual call and its outcome, through the dial gate")
@@ -43,7 +59,44 @@ def register(commands: Subparsers) -> None:
     record.set_defaults(handler=record_outcome)
 
 
+def claim_next(workspace: Workspace, args: argparse.Namespace) -> int:
+    """`queue --claim`: the lead this agent works next, claimed; exit 3 when nothing is callable."""
+    agent = workspace.acting_agent()
+    if agent is None:
+        raise CliError("queue --claim needs an agent: --agent NAME or $DIALDESK_AGENT")
+    from desktop.services.claims import DEFAULT_HOLD
+
+    hold = DEFAULT_HOLD if args.hold_minutes is None else timedelta(minutes=args.hold_minutes)
+    if not timedelta(minutes=1) <= hold <= timedelta(days=1):
+        raise CliError("--hold-minutes must be between 1 and 1440")
+    claim = workspace.claims.claim_next(agent, hold)
+    if claim is None:
+        if args.json:
+            print_json(None)
+        else:
+            print(f"Nothing to call now for {agent}.")
+        return EXIT_NOTHING
+    card = workspace.leads.card(claim.lead_id)
+    phone = next((p for p in card.phones if p.valid), None)
+    if args.json:
+        print_json(
+            {
+                "lead_id": claim.lead_id,
+                "agent": claim.agent,
+                "claimed_until": claim.until.isoformat(),
+                "name": card.display_name,
+                "phone": phone.e164 if phone is not None else None,
+            }
+        )
+    else:
+        number = phone.display if phone is not None else "no dialable number"
+        print(f"#{claim.lead_id} {card.display_name} {number}: {claim.agent}'s until {claim.until:%H:%M}Z")
+    return EXIT_OK
+
+
 def show_queue(workspace: Workspace, args: argparse.Namespace) -> int:
+    if args.claim:
+        return claim_next(workspace, args)
     if args.limit < 1:
         raise CliError("--limit must be at least 1")
     rows = workspace.leads.queue_page(0, args.limit)
@@ -89,6 +142,9 @@ def record_outcome(workspace: Workspace, args: argparse.Namespace) -> int:
         raise CliError("--ics goes with the meeting outcome")
     callback_at = parse_time(args.callback, "--callback")
     meeting_at = parse_time(args.meeting, "--meeting")
+    agent = workspace.acting_agent()
+    # Team mode: never a second agent's outcome on a lead someone holds (checked before the gate).
+    workspace.claims.check_free_for(args.lead_id, agent)
     try:
         result = workspace.calling.record_outcome(
             args.lead_id,
@@ -113,6 +169,8 @@ def record_outcome(workspace: Workspace, args: argparse.Namespace) -> int:
             )
         say_blocked(decision.number, decision.reasons)
         return EXIT_BLOCKED
+    if agent is not None:
+        workspace.claims.release(args.lead_id, agent)  # recorded: the lead goes back to the queue
     ics = None
     if args.ics is not None and result.meeting_id is not None:
         settings = workspace.current_settings()

@@ -26,7 +26,7 @@ from desktop.services.clock import Clock
 from desktop.services.hours import NO_ZONE_KEY, HoursKeys
 from desktop.services.parse_ahead import CachedParser, ParseAhead, phone_cells, start_parse_ahead
 from desktop.services.tables import Place, TableError, TableSource, open_table
-from desktop.storage.bulk import bulk_insert, secondary_indexes_deferred
+from desktop.storage.bulk import bulk_insert, reserve_ids, secondary_indexes_deferred
 from desktop.storage.models import Consent, ImportBatch, Lead, Phone
 from desktop.storage.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -633,7 +633,8 @@ class _ImportRun:
             return
         # Ids are given here, not returned by the database: a plain executemany is several times faster
         # than INSERT … RETURNING through the ORM. Safe because this transaction has held the write lock
-        # since the import batch row was flushed. (A PostgreSQL database will need its sequence moved.)
+        # since the import batch row was flushed. On PostgreSQL, where other agents write at the same
+        # time, the ids come from the table's sequence instead (bulk.reserve_ids).
         same_for_all = {
             "list_name": self.report.list_name,
             "import_batch_id": self.batch_id,
@@ -647,7 +648,14 @@ class _ImportRun:
         lead_rows: list[dict[str, Any]] = []
         phone_rows: list[dict[str, Any]] = []
         consent_rows: list[dict[str, Any]] = []
-        for lead_id, lead in enumerate(self.pending, start=self.next_lead_id):
+        connection = uow.session.connection()
+        reserved = reserve_ids(connection, Lead, len(self.pending))
+        ids = (
+            reserved
+            if reserved is not None
+            else range(self.next_lead_id, self.next_lead_id + len(self.pending))
+        )
+        for lead_id, lead in zip(ids, self.pending, strict=True):
             # The pending lead's own dicts become the rows: nothing else holds them.
             row = lead.values
             row.update(same_for_all)
@@ -680,7 +688,6 @@ class _ImportRun:
             lead.values = {}
             lead.phones = []
         self.next_lead_id += len(lead_rows)
-        connection = uow.session.connection()
         bulk_insert(connection, Lead, lead_rows)
         if phone_rows:
             bulk_insert(connection, Phone, phone_rows)

@@ -289,21 +289,40 @@ class LeadService:
         named = {BUCKET_NAMES[bucket]: count for bucket, count in counts.items()}
         return QueueCounts(total=sum(counts.values()), **named)
 
-    def next_lead_id(self, exclude: tuple[int, ...] = ()) -> int | None:
+    def next_lead_id(
+        self,
+        exclude: tuple[int, ...] = (),
+        claim_for: tuple[int, datetime] | None = None,
+        kept_callbacks_since: datetime | None = None,
+    ) -> int | None:
         """The lead the queue offers now: first in order whose calling hours are open and that the gate
         allows. A lead the gate refuses for a reason time will not lift is marked, so it is not
-        asked again until lists, registries or consent change."""
+        asked again until lists, registries or consent change. Leads other agents hold are skipped.
+
+        `claim_for` (agent id, until): the lead found is claimed for that agent in the same
+        transaction (services/claims.py), or the next one if another agent took it meanwhile;
+        `kept_callbacks_since`: see `LeadRepository.next_in_queue`.
+        """
         now = self._clock()
         skipped = list(exclude)
+        agent_id = claim_for[0] if claim_for is not None else None
         with self._uow_factory() as uow:
             open_keys = self.open_keys(uow, now)
             for _ in range(_MAX_GATE_SKIPS):
-                lead = uow.leads.next_in_queue(now, skipped, open_keys)
-                if lead is None or self.gate_check is None:
-                    return lead.id if lead is not None else None
-                decision = self.gate_check(lead.id)
-                if decision.allowed:
-                    return lead.id
+                lead = uow.leads.next_in_queue(
+                    now, skipped, open_keys, claimable_by=agent_id, kept_callbacks_since=kept_callbacks_since
+                )
+                if lead is None:
+                    return None
+                decision = self.gate_check(lead.id) if self.gate_check is not None else None
+                if decision is None or decision.allowed:
+                    if claim_for is None:
+                        return lead.id
+                    if uow.leads.claim(lead.id, claim_for[0], now, claim_for[1], as_read=lead):
+                        uow.commit()
+                        return lead.id
+                    skipped.append(lead.id)  # another agent's, or called, since it was read
+                    continue
                 skipped.append(lead.id)
                 if not decision.only_time_blocks and self.remember_refusals:
                     first = decision.reasons[0]

@@ -149,6 +149,8 @@ class WorkspaceLike(Protocol):
 
     def current_settings(self) -> Any: ...
 
+    def agent_name(self) -> str: ...
+
 
 def script_service_for(workspace: WorkspaceLike) -> ScriptService:
     """A script service on a workspace's database, clock and settings (agent name, firm)."""
@@ -158,7 +160,7 @@ def script_service_for(workspace: WorkspaceLike) -> ScriptService:
         workspace.uow,
         workspace.clock,
         shipped_outcome_rules(),
-        agent_name=lambda: str(workspace.current_settings().agent_name),
+        agent_name=workspace.agent_name,
         firm_name=lambda: str(workspace.current_settings().firm_name),
         firm_contact=lambda: _firm_contact(workspace.current_settings()),
     )

@@ -33,6 +33,7 @@ from desktop.telephony.dialers import Dialer, HandoffDialer, ManualDialer, UrlOp
 
 if TYPE_CHECKING:
     from desktop.services.callbacks import CallbackService
+    from desktop.services.claims import ClaimService
     from desktop.services.consent import ConsentService
     from desktop.services.dnc import DncService
     from desktop.services.history_chain import HistoryService
@@ -95,6 +96,8 @@ class Workspace:
         self.settings = SettingsService(self.uow, clock)
         self._settings_cache: Settings | None = None
         self._url_opener: UrlOpener = _no_url_opener
+        # `--agent NAME` / $DIALDESK_AGENT: who this process records as (team mode), over the settings.
+        self._acting_agent: str | None = None
         self._dialer_override: Dialer | None = None
         self.outcome_rules_service = OutcomeRulesService(self.uow)
         outcome_rules = self.outcome_rules_service.load()
@@ -117,7 +120,7 @@ class Workspace:
             self.dialer,
             outcome_rules,
             self.gate,
-            agent_name=lambda: self.current_settings().agent_name,
+            agent_name=self.agent_name,
             attempt_target=lambda: self.current_settings().attempt_target,
             policy=self.call_policy,
         )
@@ -206,15 +209,13 @@ class Workspace:
     def callbacks(self) -> CallbackService:
         from desktop.services.callbacks import CallbackService
 
-        return CallbackService(self.uow, self.clock, agent_name=lambda: self.current_settings().agent_name)
+        return CallbackService(self.uow, self.clock, agent_name=self.agent_name)
 
     @cached_property
     def registry_service(self) -> RegistryService:
         from desktop.services.registry import RegistryService
 
-        return RegistryService(
-            self.uow, self.clock, agent_name=lambda: self.current_settings().agent_name, rules=self.rulebook
-        )
+        return RegistryService(self.uow, self.clock, agent_name=self.agent_name, rules=self.rulebook)
 
     @cached_property
     def scripts(self) -> ScriptService:
@@ -224,7 +225,7 @@ class Workspace:
             self.uow,
             self.clock,
             self._opened_outcome_rules,
-            agent_name=lambda: self.current_settings().agent_name,
+            agent_name=self.agent_name,
             firm_name=lambda: self.current_settings().firm_name,
             firm_contact=lambda: (
                 self.current_settings().firm_address,
@@ -238,7 +239,7 @@ class Workspace:
         from desktop.services.script_versions import ScriptVersionService
 
         return ScriptVersionService(
-            self.uow, self.clock, self.scripts.texts, saved_by=lambda: self.current_settings().agent_name
+            self.uow, self.clock, self.scripts.texts, saved_by=self.agent_name
         )
 
     @cached_property
@@ -324,6 +325,26 @@ class Workspace:
     def describe(self) -> str:
         path = sqlite_path(self.url)
         return str(path) if path is not None else self.engine.url.render_as_string(hide_password=True)
+
+    def act_as(self, agent: str | None) -> None:
+        """Record calls, callbacks and answers as `agent` (a team member) instead of the settings'
+        agent name; None: the settings' name again."""
+        self._acting_agent = agent
+
+    def acting_agent(self) -> str | None:
+        """The agent given by `--agent` / $DIALDESK_AGENT, if any."""
+        return self._acting_agent
+
+    def agent_name(self) -> str:
+        """The name calls are recorded under: the acting agent, else the one in the settings."""
+        return self._acting_agent or self.current_settings().agent_name
+
+    @cached_property
+    def claims(self) -> ClaimService:
+        """Team mode: leads taken and released by named agents (one lead, one agent at a time)."""
+        from desktop.services.claims import ClaimService
+
+        return ClaimService(self.uow, self.clock, self.leads)
 
     def current_settings(self) -> Settings:
         if self._settings_cache is None:

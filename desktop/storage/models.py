@@ -117,6 +117,9 @@ class Lead(Base):
     import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+    # Team mode: the agent working this lead, until when (services/claims.py); NULL when nobody is.
+    claimed_by: Mapped[int | None] = mapped_column(ForeignKey("agents.id"), nullable=True)
+    claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
     phones: Mapped[list[Phone]] = relationship(
         back_populates="lead", order_by="Phone.position", cascade="all, delete-orphan"

@@ -214,7 +214,30 @@ class RegistryRepository:
 
     def insert_keys(self, keys: Sequence[int]) -> int:
         """Insert keys, skipping any already there; the number actually added."""
+        connection = self._connection()
+        if connection.dialect.name == "postgresql" and keys:
+            return self._copy_keys(connection, keys)
         return self._run_bulk("insert", keys)
+
+    @staticmethod
+    def _copy_keys(connection: Connection, keys: Sequence[int]) -> int:
+        """PostgreSQL: COPY the keys into a scratch table, then add those not there yet in one statement
+        (COPY itself cannot skip duplicates)."""
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        with driver.cursor() as cursor:
+            cursor.execute(
+                "CREATE TEMPORARY TABLE IF NOT EXISTS registry_incoming (number_key BIGINT NOT NULL)"
+                " ON COMMIT DELETE ROWS"
+            )
+            cursor.execute("TRUNCATE registry_incoming")
+            with cursor.copy("COPY registry_incoming (number_key) FROM STDIN") as copy:
+                copy.write("\n".join(map(str, keys)) + "\n")
+            cursor.execute(
+                "INSERT INTO registry_numbers (number_key) SELECT number_key FROM registry_incoming"
+                " ON CONFLICT DO NOTHING"
+            )
+            return int(cursor.rowcount)
 
     def delete_keys(self, keys: Sequence[int]) -> int:
         """Delete keys; the number actually removed."""

@@ -124,11 +124,39 @@ class LeadRepository:
         return {int(bucket): int(count) for bucket, count in rows}
 
     def next_in_queue(
-        self, now: datetime, exclude: Iterable[int] = (), open_keys: Sequence[str] | None = None
+        self,
+        now: datetime,
+        exclude: Iterable[int] = (),
+        open_keys: Sequence[str] | None = None,
+        claimable_by: int | None = None,
+        kept_callbacks_since: datetime | None = None,
     ) -> Lead | None:
-        """The first lead the queue offers now; index-friendly lookups, one per bucket."""
+        """The first lead the queue offers now; index-friendly lookups, one per bucket.
+
+        A lead another agent holds a live claim on is never offered. With `claimable_by` (an agent
+        id) the row found is also locked on PostgreSQL, skipping rows other agents are locking this
+        instant (`FOR UPDATE SKIP LOCKED`), so agents taking leads at once do not queue on one row.
+        `kept_callbacks_since`: a lead with another agent's open callback due after this moment is
+        theirs to call back; one due before it (its agent away past the grace) is anyone's.
+        """
         excluded = list(exclude)
-        base = select(Lead).where(Lead.gate_block.is_(None), hours_open(open_keys))
+        free = or_(Lead.claimed_until.is_(None), Lead.claimed_until <= now)
+        if claimable_by is not None:
+            free = or_(free, Lead.claimed_by == claimable_by)
+        base = select(Lead).where(Lead.gate_block.is_(None), hours_open(open_keys), free)
+        if claimable_by is not None and kept_callbacks_since is not None:
+            promised = (
+                select(Callback.id)
+                .where(
+                    Callback.lead_id == Lead.id,
+                    Callback.done_at.is_(None),
+                    Callback.agent_id.is_not(None),
+                    Callback.agent_id != claimable_by,
+                    Callback.due_at > kept_callbacks_since,
+                )
+                .exists()
+            )
+            base = base.where(~promised)
         if excluded:
             base = base.where(Lead.id.not_in(excluded))
         active = base.where(Lead.status.in_(QUEUE_STATUSES))
@@ -145,11 +173,75 @@ class LeadRepository:
                 Lead.next_due_at.is_(None),
             ).order_by(Lead.id),
         ]
+        locking = claimable_by is not None and self.session.get_bind().dialect.name == "postgresql"
         for query in candidates:
+            if locking:
+                query = query.with_for_update(skip_locked=True, of=Lead)
             lead = self.session.scalars(query.limit(1)).first()
             if lead is not None:
                 return lead
         return None
+
+    def claim(
+        self, lead_id: int, agent_id: int, now: datetime, until: datetime, as_read: Lead | None = None
+    ) -> bool:
+        """Give the lead to the agent until `until`, unless another agent holds a live claim on it:
+        one conditional UPDATE, atomic on SQLite and PostgreSQL alike. True when the agent has it.
+
+        `as_read`: the lead as the queue offered it; the claim fails if a call was recorded on it
+        since, or its place in the queue changed (SQLite reads outside the writing transaction, so
+        another agent may have called and released it in between).
+        """
+        unchanged: list[ColumnElement[bool]] = []
+        if as_read is not None:
+            unchanged = [
+                Lead.status == as_read.status,
+                Lead.next_due_at.is_not_distinct_from(as_read.next_due_at),
+                Lead.last_attempt_at.is_not_distinct_from(as_read.last_attempt_at),
+                Lead.attempt_count == as_read.attempt_count,
+                Lead.gate_block.is_(None),
+            ]
+        result: Any = self.session.execute(
+            update(Lead)
+            .where(
+                Lead.id == lead_id,
+                or_(Lead.claimed_by.is_(None), Lead.claimed_until <= now, Lead.claimed_by == agent_id),
+                *unchanged,
+            )
+            .values(claimed_by=agent_id, claimed_until=until)
+            .execution_options(synchronize_session=False)
+        )
+        return int(result.rowcount) == 1
+
+    def release(self, lead_id: int, agent_id: int) -> bool:
+        """The agent's claim on the lead ends (a claim of someone else's is left alone)."""
+        result: Any = self.session.execute(
+            update(Lead)
+            .where(Lead.id == lead_id, Lead.claimed_by == agent_id)
+            .values(claimed_by=None, claimed_until=None)
+            .execution_options(synchronize_session=False)
+        )
+        return int(result.rowcount) == 1
+
+    def claim_of(self, lead_id: int, now: datetime) -> tuple[int, datetime] | None:
+        """(agent id, until) of a live claim on the lead; None when nobody holds it."""
+        row = self.session.execute(
+            select(Lead.claimed_by, Lead.claimed_until).where(
+                Lead.id == lead_id, Lead.claimed_by.is_not(None), Lead.claimed_until > now
+            )
+        ).first()
+        if row is None or row[0] is None or row[1] is None:
+            return None
+        return (int(row[0]), row[1])
+
+    def held_by(self, agent_id: int, now: datetime) -> list[int]:
+        """The leads the agent holds a live claim on, oldest claim first."""
+        query = (
+            select(Lead.id)
+            .where(Lead.claimed_by == agent_id, Lead.claimed_until > now)
+            .order_by(Lead.claimed_until, Lead.id)
+        )
+        return [int(lead_id) for lead_id in self.session.scalars(query)]
 
     def phones_by_e164(self, numbers: Sequence[str]) -> list[Phone]:
         if not numbers:

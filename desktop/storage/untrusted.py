@@ -120,7 +120,13 @@ def guard(connection: Any) -> None:
 
 
 def watch(connection: Any) -> None:
-    """Let `interruptible()` abort a statement running on this sqlite3 connection."""
+    """Let `interruptible()` abort a statement running on this sqlite3 connection.
+
+    Other drivers (a team's PostgreSQL database merged into) have no progress handler: Ctrl+C stops
+    the merge between its steps there, and the transaction rolls back.
+    """
+    if not isinstance(connection, sqlite3.Connection):
+        return
     connection.set_progress_handler(lambda: 1 if _stop.is_set() else 0, _PROGRESS_EVERY)
 
 

@@ -29,26 +29,27 @@ raise SystemExit(cli.main(sys.argv[1:]))
 """
 
 
-def run(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def run(db: Path | str, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DIALDESK_DB": "", "QT_QPA_PLATFORM": "offscreen"}
     command = [sys.executable, "-c", RUNNER, "--db", str(db), *args]
     return subprocess.run(command, capture_output=True, text=True, env=env, timeout=180)
 
 
 @pytest.fixture
-def seeded_db(db_path: Path, clock: ManualClock) -> Path:
-    workspace = open_workspace(str(db_path), clock=clock)
+def seeded_db(db_url: str, clock: ManualClock) -> str:
+    """The known-answer calls in the test's database (a file, or a PostgreSQL database by URL)."""
+    workspace = open_workspace(db_url, clock=clock)
     try:
         seed_known_answers(workspace, formula_lead=True)
     finally:
         workspace.close()
-    return db_path
+    return db_url
 
 
 PERIOD = ("--from", "2026-03-02", "--to", "2026-03-03")
 
 
-def test_json_report_has_the_stable_keys_and_figures(seeded_db: Path) -> None:
+def test_json_report_has_the_stable_keys_and_figures(seeded_db: str) -> None:
     result = run(seeded_db, "report", *PERIOD, "--format", "json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
@@ -58,7 +59,7 @@ def test_json_report_has_the_stable_keys_and_figures(seeded_db: Path) -> None:
     assert set(data["by_agent"]) == {"Ann", "Bob"} and set(data["by_day"]) == {"2026-03-02", "2026-03-03"}
 
 
-def test_filters_and_time_zone(seeded_db: Path, tmp_path: Path) -> None:
+def test_filters_and_time_zone(seeded_db: str, tmp_path: Path) -> None:
     out = tmp_path / "bob.json"
     result = run(
         seeded_db, "report", *PERIOD, "--agent", "Bob", "--tz", "America/New_York", "--out", str(out)
@@ -70,7 +71,7 @@ def test_filters_and_time_zone(seeded_db: Path, tmp_path: Path) -> None:
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
 
 
-def test_days_default_to_this_computers_zone(seeded_db: Path) -> None:
+def test_days_default_to_this_computers_zone(seeded_db: str) -> None:
     """Without --tz the days are the broker's calendar days, as the window shows them: a11, at 00:30
     UTC on the 4th, is the evening of the 3rd in New York."""
     env = {**os.environ, "DIALDESK_DB": "", "QT_QPA_PLATFORM": "offscreen", "TZ": "America/New_York"}
@@ -82,7 +83,7 @@ def test_days_default_to_this_computers_zone(seeded_db: Path) -> None:
     assert data["by_day"]["2026-03-03"]["meetings"] == 1  # a11
 
 
-def test_csv_tables_are_private_and_neutralised(seeded_db: Path, tmp_path: Path) -> None:
+def test_csv_tables_are_private_and_neutralised(seeded_db: str, tmp_path: Path) -> None:
     out = tmp_path / "calls.csv"
     result = run(seeded_db, "report", *PERIOD, "--format", "csv", "--list", "Web", "--out", str(out))
     assert result.returncode == 0, result.stderr
@@ -97,7 +98,7 @@ def test_csv_tables_are_private_and_neutralised(seeded_db: Path, tmp_path: Path)
     assert lines[0][:3] == ["agent", "dials", "blocked"] and lines[1][:2] == ["Ann", "8"]
 
 
-def test_xlsx_and_pdf(seeded_db: Path, tmp_path: Path) -> None:
+def test_xlsx_and_pdf(seeded_db: str, tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
     xlsx = tmp_path / "report.xlsx"
@@ -125,13 +126,13 @@ def test_xlsx_and_pdf(seeded_db: Path, tmp_path: Path) -> None:
         (("--format", "pdf"), "--format pdf needs --out"),
     ],
 )
-def test_bad_input_exits_2_with_one_line(seeded_db: Path, args: tuple[str, ...], message: str) -> None:
+def test_bad_input_exits_2_with_one_line(seeded_db: str, args: tuple[str, ...], message: str) -> None:
     result = run(seeded_db, "report", *PERIOD, *args)
     assert result.returncode == 2
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
 
-def test_dates_must_be_dates(seeded_db: Path) -> None:
+def test_dates_must_be_dates(seeded_db: str) -> None:
     result = run(seeded_db, "report", "--from", "March 2", "--to", "2026-03-03")
     assert result.returncode == 2 and "YYYY-MM-DD" in result.stderr
     result = run(seeded_db, "report", "--from", "2026-03-03", "--to", "2026-03-02")
@@ -139,11 +140,12 @@ def test_dates_must_be_dates(seeded_db: Path) -> None:
 
 
 def test_merge_twice_adds_nothing_the_second_time(
-    tmp_path: Path, clock: ManualClock, sample_csv: Path
+    tmp_path: Path, clock: ManualClock, sample_csv: Path, db_url: str
 ) -> None:
-    paths = {}
+    """Bob's file merged into Sue's database (a file, or the team's PostgreSQL database)."""
+    paths: dict[str, Path | str] = {"sue": db_url, "bob": tmp_path / "bob.db"}
     for name in ("sue", "bob"):
-        workspace = open_workspace(str(tmp_path / f"{name}.db"), clock=clock)
+        workspace = open_workspace(str(paths[name]), clock=clock)
         try:
             workspace.save_settings(Settings(agent_name=name.title()))
             workspace.imports.run(sample_csv)
@@ -151,7 +153,6 @@ def test_merge_twice_adds_nothing_the_second_time(
                 workspace.dnc.add("(646) 555-0131", reason="asked")
         finally:
             workspace.close()
-        paths[name] = tmp_path / f"{name}.db"
     first = run(paths["sue"], "merge", str(paths["bob"]), "--json")
     assert first.returncode == 0, first.stderr
     assert json.loads(first.stdout)["dnc_added"] == 1

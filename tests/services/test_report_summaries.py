@@ -86,10 +86,16 @@ def random_calls(uow_factory: UnitOfWorkFactory, seed: int, calls: int = 160, ch
         session = uow.session
         # The summaries must follow any change, even those append-only records now refuse (migration
         # 0010): the trigger that refuses them is lifted while the calls change, then put back.
-        append_only = session.scalar(
-            text("SELECT sql FROM sqlite_master WHERE name = 'attempts_append_only'")
-        )
-        session.execute(text("DROP TRIGGER IF EXISTS attempts_append_only"))
+        # (On PostgreSQL, tests/team/test_postgres_reports.py, the trigger is disabled instead.)
+        on_sqlite = session.get_bind().dialect.name == "sqlite"
+        append_only = None
+        if on_sqlite:
+            append_only = session.scalar(
+                text("SELECT sql FROM sqlite_master WHERE name = 'attempts_append_only'")
+            )
+            session.execute(text("DROP TRIGGER IF EXISTS attempts_append_only"))
+        else:
+            session.execute(text("ALTER TABLE attempts DISABLE TRIGGER attempts_append_only"))
         agents = [Agent(name=f"Agent {n}") for n in range(3)]
         session.add_all(agents)
         leads = [
@@ -154,6 +160,8 @@ def random_calls(uow_factory: UnitOfWorkFactory, seed: int, calls: int = 160, ch
             session.flush()
         if append_only:
             session.execute(text(append_only))
+        if not on_sqlite:
+            session.execute(text("ALTER TABLE attempts ENABLE TRIGGER attempts_append_only"))
         uow.commit()
 
 
@@ -217,9 +225,10 @@ def answers_and_assignments(workspace: Workspace, seed: int) -> None:
     rng = random.Random(seed)
     with workspace.uow() as uow:
         calls = uow.session.execute(
-            select(Attempt.id, Attempt.lead_id, Attempt.started_at).where(
-                Attempt.allowed.is_(True), Attempt.outcome.is_not(None), Attempt.lead_id.is_not(None)
-            )
+            select(Attempt.id, Attempt.lead_id, Attempt.started_at)
+            .where(Attempt.allowed.is_(True), Attempt.outcome.is_not(None), Attempt.lead_id.is_not(None))
+            # In id order: the same sample on every database (PostgreSQL returns rows in its own order).
+            .order_by(Attempt.id)
         ).all()
         for attempt_id, lead_id, started in rng.sample(calls, min(12, len(calls))):
             uow.session.add(

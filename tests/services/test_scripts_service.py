@@ -77,14 +77,14 @@ def scripts(workspace: Workspace) -> ScriptService:
 
 
 def test_an_answer_is_saved_at_once_and_survives_a_restart(
-    workspace: Workspace, scripts: ScriptService, db_path: Path, clock: ManualClock
+    workspace: Workspace, scripts: ScriptService, db_url: str, clock: ManualClock
 ) -> None:
     lead_id = add_lead(workspace)
     saved = scripts.record_answer(lead_id, FEE_REVIEW_SCRIPT, "knows_fees", "Doesn't know")
     assert (saved.value, saved.label, saved.agent) == ("dont_know", "Doesn't know", "Alex Morgan")
     workspace.close()
 
-    reopened = open_workspace(str(db_path), clock=clock)
+    reopened = open_workspace(db_url, clock=clock)
     try:
         (answer,) = script_service_for(reopened).answers_for_lead(lead_id)
     finally:

@@ -1,0 +1,134 @@
+"""One lead, one agent at a time: agents sharing a database take leads from the queue by claims.
+
+A claim (`leads.claimed_by`, `leads.claimed_until`) says which agent is working a lead and until
+when. While it runs no other agent is offered the lead; recording an outcome releases it; a claim
+left behind by an agent whose window or script died simply expires (`DEFAULT_HOLD`), and the lead
+goes back to the queue. Taking the next lead is one transaction: the queue's next callable lead,
+locked with `FOR UPDATE SKIP LOCKED` on PostgreSQL (agents taking leads at the same moment each get
+another row instead of waiting on one), then claimed by a conditional UPDATE that only succeeds when
+no one else holds it: that UPDATE alone keeps two agents off one lead, on SQLite (one writer at a
+time) as on PostgreSQL. A callback belongs to the agent who promised it until it is
+`CALLBACK_GRACE` late; then it goes to the pool.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from desktop.services.clock import Clock
+from desktop.storage.models import Agent
+from desktop.storage.uow import UnitOfWorkFactory
+
+if TYPE_CHECKING:
+    from desktop.services.leads import LeadService
+
+# How long a claim lasts without news from its agent: long enough for a call and its notes.
+DEFAULT_HOLD = timedelta(minutes=15)
+MAX_AGENT_NAME = 200  # agents.name
+# A callback belongs to the agent who promised it; once it is this late, the agent is taken to be
+# away and the lead goes to whoever is free (the callee was promised a call, not a person).
+CALLBACK_GRACE = timedelta(minutes=30)
+
+
+class ClaimError(ValueError):
+    """A claim cannot be made or used as asked; the message is for the user."""
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A lead held by an agent until a moment (UTC)."""
+
+    lead_id: int
+    agent: str
+    until: datetime
+
+
+def checked_agent_name(name: str) -> str:
+    """The agent name as stored: trimmed, not empty, one line, at most 200 characters."""
+    cleaned = name.strip()
+    if not cleaned:
+        raise ClaimError("the agent name is empty")
+    if len(cleaned) > MAX_AGENT_NAME or any(ord(char) < 32 for char in cleaned):
+        raise ClaimError("an agent name is one line of at most 200 characters")
+    return cleaned
+
+
+class ClaimService:
+    """Takes, holds and releases leads for named agents on a shared database."""
+
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, leads: LeadService) -> None:
+        self._uow_factory = uow_factory
+        self._clock = clock
+        self._leads = leads
+
+    def agent_id(self, name: str) -> int:
+        """The agent's id, the agent created when new (two processes of a new agent may race: the
+        loser reads the winner's row)."""
+        name = checked_agent_name(name)
+        for _ in range(2):
+            with self._uow_factory() as uow:
+                found = uow.session.scalar(select(Agent.id).where(Agent.name == name))
+                if found is not None:
+                    return int(found)
+                agent = uow.agents.get_or_create(name)
+                try:
+                    uow.commit()
+                except IntegrityError:
+                    continue
+                return int(agent.id)
+        raise ClaimError(f"the agent {name} could not be created")
+
+    def claim_next(self, agent: str, hold: timedelta = DEFAULT_HOLD) -> Claim | None:
+        """The lead this agent works next: one it already holds, else the queue's next callable lead
+        nobody holds, claimed for `hold`. None when nothing is callable now."""
+        if hold <= timedelta(0):
+            raise ClaimError("a claim must last some time")
+        agent_id = self.agent_id(agent)
+        now = self._clock()
+        until = now + hold
+        with self._uow_factory() as uow:
+            held = uow.leads.held_by(agent_id, now)
+            if held:
+                # Asked again before recording: the same lead, its claim renewed.
+                uow.leads.claim(held[0], agent_id, now, until)
+                uow.commit()
+                return Claim(held[0], checked_agent_name(agent), until)
+        lead_id = self._leads.next_lead_id(
+            claim_for=(agent_id, until), kept_callbacks_since=now - CALLBACK_GRACE
+        )
+        return None if lead_id is None else Claim(lead_id, checked_agent_name(agent), until)
+
+    def release(self, lead_id: int, agent: str) -> bool:
+        """End the agent's claim on the lead; False when the agent did not hold it."""
+        agent_id = self.agent_id(agent)
+        with self._uow_factory() as uow:
+            released = uow.leads.release(lead_id, agent_id)
+            uow.commit()
+        return released
+
+    def holder(self, lead_id: int) -> tuple[str, datetime] | None:
+        """(agent name, until) of a live claim on the lead; None when nobody holds it."""
+        with self._uow_factory() as uow:
+            claim = uow.leads.claim_of(lead_id, self._clock())
+            if claim is None:
+                return None
+            name = uow.session.scalar(select(Agent.name).where(Agent.id == claim[0]))
+            return (str(name), claim[1])
+
+    def check_free_for(self, lead_id: int, agent: str | None) -> None:
+        """ClaimError when another agent holds a live claim on the lead (an outcome recorded on it
+        would be a second agent on one lead)."""
+        holder = self.holder(lead_id)
+        if holder is None:
+            return
+        name, until = holder
+        if agent is not None and name == checked_agent_name(agent):
+            return
+        raise ClaimError(
+            f"lead #{lead_id} is being worked by {name} until {until:%Y-%m-%d %H:%M}Z: nothing was recorded"
+        )
