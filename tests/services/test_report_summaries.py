@@ -477,11 +477,14 @@ def test_an_upgraded_database_gets_its_summaries_when_it_opens(tmp_path: Path) -
     path = tmp_path / "old.db"
     engine = make_engine(database_url(str(path)))
     upgrade(engine, "0006")  # calls written before the summaries existed
+    lent = ("corrects_id INTEGER", "script_version_id INTEGER", "caller_id VARCHAR(40)")
     with engine.begin() as connection:  # the ORM writes today's columns: lent to the old table meanwhile
-        connection.exec_driver_sql("ALTER TABLE attempts ADD COLUMN corrects_id INTEGER")
+        for column in lent:
+            connection.exec_driver_sql(f"ALTER TABLE attempts ADD COLUMN {column}")
     random_calls(UnitOfWorkFactory(engine), 10, calls=60, changes=20)
     with engine.begin() as connection:
-        connection.exec_driver_sql("ALTER TABLE attempts DROP COLUMN corrects_id")
+        for column in lent:
+            connection.exec_driver_sql(f"ALTER TABLE attempts DROP COLUMN {column.split()[0]}")
     with engine.begin() as connection:  # as other tools may have left them: '' and no fraction
         first_outcome = "SELECT min(id) FROM attempts WHERE outcome IS NOT NULL"
         connection.exec_driver_sql(f"UPDATE attempts SET outcome = '' WHERE id = ({first_outcome})")
