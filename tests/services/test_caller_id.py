@@ -161,3 +161,21 @@ def test_a_sip_call_sends_the_caller_id_in_the_invite_and_still_authenticates(
         workspace.calling.hang_up(call.attempt_id)
     finally:
         phone.shutdown()
+
+
+def test_a_caller_id_or_firm_mode_change_goes_to_the_history(workspace: Workspace) -> None:
+    from desktop.storage.models import AuditEvent
+
+    def history() -> list[tuple[str, dict[str, object]]]:
+        with workspace.uow() as uow:
+            rows = uow.session.scalars(select(AuditEvent).order_by(AuditEvent.id))
+            return [(row.action, json.loads(row.detail)) for row in rows if row.action.endswith("_changed")]
+
+    settings(workspace, caller_id="+1 212 555 0100")
+    settings(workspace, caller_id="+1 212 555 0100", agent_name="Alex")  # unchanged: nothing new
+    settings(workspace, caller_id="", firm_mode=True)
+    assert history() == [
+        ("caller_id_changed", {"from": "", "to": "+1 212 555 0100"}),
+        ("caller_id_changed", {"from": "+1 212 555 0100", "to": ""}),
+        ("firm_mode_changed", {"firm_mode": True}),
+    ]

@@ -116,7 +116,8 @@ def test_internal_number_added_in_the_page_is_refused_then_allowed_once_removed(
     assert "OK to call now" in window.lead_panel.gate_label.text()
     with window.workspace.uow() as uow:
         actions = [event.action for event in uow.session.query(AuditEvent).order_by(AuditEvent.id)]
-    assert actions[-2:] == ["dnc_add", "dnc_remove"]
+    # Other history (a script version first used by the refused call) may come between: DNC changes only.
+    assert [action for action in actions if action.startswith("dnc_")][-2:] == ["dnc_add", "dnc_remove"]
 
     page.close()
     activate(qtbot, window)
