@@ -18,7 +18,7 @@ from desktop.services.script_versions import ScriptVersionError, content_hash
 from desktop.services.workspace import Workspace
 from desktop.storage.engine import database_url, make_engine
 from desktop.storage.migrate import upgrade
-from desktop.storage.models import Attempt, AuditEvent, ScriptVersion
+from desktop.storage.models import Attempt, AuditEvent, ChainEvent, ScriptVersion
 from tests.services.test_calling import RecordingDialer, national_sample
 
 REPO = Path(__file__).resolve().parents[2]
@@ -114,6 +114,12 @@ def test_an_approval_records_who_when_and_why_and_is_written_to_the_history(
         "sha256": info.content_sha256,
         "version": 1,
     }
+    # The same changes are events of the tamper-evident history, and the chain still verifies.
+    with workspace.uow() as uow:
+        chained = {row.kind: json.loads(row.payload) for row in uow.session.scalars(select(ChainEvent))}
+    assert chained["script_version_approved"]["approved_by"] == "Jane Principal"
+    assert chained["script_version_saved"]["version"] == 1
+    assert workspace.history.verify().intact
 
 
 @pytest.mark.parametrize(
