@@ -43,6 +43,9 @@ class SnapshotInfo:
         }
 
 
+_NOT_LISTED: frozenset[str] = frozenset()
+
+
 def snapshot_info(row: RegistrySnapshot) -> SnapshotInfo:
     return SnapshotInfo(row.id, row.source, row.kind, row.as_of, row.imported_at, row.total)
 
@@ -113,7 +116,9 @@ class RegistryLookup:
         national = national_number(e164)
         if national is None:
             return frozenset()
-        return frozenset(row[0] for row in self._query(self._sources_sql, (national,)))
+        rows = self._query(self._sources_sql, (national,))
+        # Most numbers are on no list: one shared empty answer, no generator.
+        return frozenset([row[0] for row in rows]) if rows else _NOT_LISTED
 
     def sources_for_many(self, numbers: Iterable[str]) -> dict[str, frozenset[str]]:
         """`sources_for` of many numbers in a few set-based queries (a scrub's 100,000 phones):
