@@ -7,8 +7,10 @@ the dial gate uses.
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
@@ -212,8 +214,9 @@ class ScrubService:
 
     def report(self, rows: Iterator[ScrubRow] | None = None, list_name: str | None = None) -> ScrubReport:
         report = ScrubReport(at=self._clock())
-        for row in rows if rows is not None else self.rows(list_name):
-            add_to_report(report, row)
+        with _collector_paused():
+            for row in rows if rows is not None else self.rows(list_name):
+                add_to_report(report, row)
         return report
 
 
@@ -254,7 +257,7 @@ def _plain_rows(connection: Connection, statement: ClauseElement) -> list[Any]:
         cursor.close()
 
 
-def _lead_rows(uow: UnitOfWork, where: list[ColumnElement[bool]], batch: int = 5000) -> Iterator[LeadRow]:
+def _lead_rows(uow: UnitOfWork, where: list[ColumnElement[bool]], batch: int = 20000) -> Iterator[LeadRow]:
     """Leads matching `where` in id order with their phones, read a batch of leads at a time."""
     connection = uow.session.connection()
     zone_lists: dict[str, tuple[str, ...]] = {}  # a stored zone text has few distinct values
@@ -307,6 +310,20 @@ def add_to_report(report: ScrubReport, row: ScrubRow) -> None:
     codes = row.decision.codes
     report.by_code.update(codes)
     report.by_group[REASON_GROUPS.get(codes[0], codes[0])] += 1
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector paused while a whole list is counted: the 100,000 rows each batch
+    holds would otherwise be walked again and again (a sixth of the scrub's time). The rows make
+    no reference cycles; whatever else does is collected once the count is done."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def registry_sources_of(registry: RegistryView, numbers: Iterable[str]) -> dict[str, frozenset[str]]:
