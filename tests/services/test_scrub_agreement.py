@@ -286,3 +286,31 @@ def test_shared_decisions_are_renumbered_and_own_their_facts(desk: Workspace, tm
             result = results[lead.id]
             assert result is not None
             assert result.facts.number == result.decision.number == lead.phones[0].e164
+
+
+def test_registry_sources_of_many_numbers_match_one_by_one(desk: Workspace, tmp_path: Path) -> None:
+    """The scrub's set-based registry look-up answers as `sources_for` does, number by number."""
+    on_both = "+13055550101"
+    _import_registry(
+        desk, tmp_path, "national", [on_both, "+12125550102", "+14165550103"], date(2026, 11, 25)
+    )
+    _import_registry(desk, tmp_path, "state:FL", [on_both, "+13055550104"], date(2026, 11, 20))
+    asked = [
+        on_both,
+        on_both,  # twice
+        "+12125550102",
+        "+14165550103",
+        "+13055550104",
+        "+12125550199",  # on no list
+        "+442071838750",  # not North American
+        "+11125550102",  # area code starting with 1: never on a registry
+        "+1212555010",  # too short
+    ]
+    registry = desk.registry
+    many = registry.sources_for_many(asked)  # type: ignore[attr-defined]
+    one_by_one = {number: registry.sources_for(number) for number in asked}
+    assert many == {number: sources for number, sources in one_by_one.items() if sources}
+    assert many[on_both] == frozenset({"national", "state:FL"})
+    # Past one statement's worth of numbers (500 a query) the answer is the same.
+    crowd = [f"+1212555{n:04d}" for n in range(1200)] + ["+12125550102"]
+    assert registry.sources_for_many(crowd) == {"+12125550102": frozenset({"national"})}  # type: ignore[attr-defined]
