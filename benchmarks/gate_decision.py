@@ -38,7 +38,7 @@ from desktop.domain.phones import area_code_zones, exchange_zones, number_states
 from desktop.services.registry import RegistryLookup  # noqa: E402
 from desktop.services.rules import shipped_rulebook  # noqa: E402
 from desktop.storage.engine import make_engine  # noqa: E402
-from desktop.storage.migrate import upgrade  # noqa: E402
+from desktop.storage.migrate import LATEST_REVISION, upgrade  # noqa: E402
 from desktop.storage.registry_store import SLOT_SPAN  # noqa: E402
 
 # 2026-12-01T15:00Z: 10:00 in New York, inside the calling window, so decide() runs every rule.
@@ -133,7 +133,9 @@ def main(argv: list[str] | None = None) -> int:
     rules = shipped_rulebook()
     area_codes = us_area_codes(rules)
 
-    database = args.db or args.cache or Path(tempfile.gettempdir()) / f"dialdesk-gate-{args.numbers}.db"
+    # Named by the schema revision too: a database built by an older schema is not reused.
+    default = Path(tempfile.gettempdir()) / f"dialdesk-gate-{args.numbers}-{LATEST_REVISION}.db"
+    database = args.db or args.cache or default
     if args.db is None and not database.exists():
         started = time.perf_counter()
         build(database, args.numbers, area_codes)
