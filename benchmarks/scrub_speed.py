@@ -39,12 +39,13 @@ def main() -> int:
                 if index % 5 == 0 and parsed.e164:
                     out.write(f"{parsed.e164[2:5]},{parsed.e164[5:]}\n")
         workspace.registry_service.import_file(registry, "national", as_of=clock().date())
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         report = workspace.scrub.report()
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
         print(report.summary())
+        # CPU time too: on a shared machine the wall clock also counts the other programs' turns.
         print(
-            f"scrub of {report.checked:,} leads: {seconds:.2f} s "
+            f"scrub of {report.checked:,} leads: {seconds:.2f} s wall, {cpu:.2f} s CPU "
             f"({seconds / max(report.checked, 1) * 1e6:.0f} us per lead; target < 2 s)"
         )
         workspace.close()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
@@ -21,6 +21,7 @@ from desktop.domain.compliance_rules import RuleBook
 from desktop.domain.phones import area_code_zones, exchange_zones, number_states, parse_phone
 from desktop.domain.registry_coverage import AreaCopy, area_code_of_e164
 from desktop.services.emergencies import load_emergencies
+from desktop.services.gate_sharing import number_key, renumbered
 from desktop.services.phone_labels import label_says_landline
 from desktop.storage.models import Attempt, Consent, Lead
 from desktop.storage.uow import UnitOfWork
@@ -106,13 +107,32 @@ class NoRegistry:
         return {}
 
 
-@dataclass(frozen=True)
 class GateResult:
-    """A decision and the evidence to store with it."""
+    """A decision and the evidence to store with it.
 
-    decision: Decision
-    facts: DialFacts
-    snapshots: Mapping[str, Mapping[str, Any]]
+    A scrub hands many numbers in one situation the facts of the first of them (`shared`): every
+    fact but the number is the same. `facts` gives this number's own, built only when asked.
+    """
+
+    __slots__ = ("decision", "snapshots", "_facts")
+
+    def __init__(
+        self, decision: Decision, facts: DialFacts, snapshots: Mapping[str, Mapping[str, Any]]
+    ) -> None:
+        self.decision = decision
+        self.snapshots = snapshots
+        self._facts = facts
+
+    @property
+    def facts(self) -> DialFacts:
+        if self._facts.number != self.decision.number:
+            self._facts = replace(self._facts, number=self.decision.number)
+        return self._facts
+
+    @property
+    def shared(self) -> DialFacts:
+        """The facts decided on: this number's, or another's in the very same situation."""
+        return self._facts
 
     @property
     def record(self) -> str:
@@ -145,9 +165,9 @@ class GateResult:
         """When the call becomes allowed (None: not by waiting); shared by a scrub's like decisions."""
         if context is None or context.memo is None:
             return next_callable_at(self.facts, rules)
-        key = ("callable", *situation(self.facts))
+        key = ("callable", *situation(self.shared))
         if key not in context.callables:
-            context.callables[key] = next_callable_at(self.facts, rules)
+            context.callables[key] = next_callable_at(self.shared, rules)
         return context.callables[key]
 
 
@@ -213,6 +233,12 @@ class GateContext:
     memo: dict[tuple[object, ...], Decision] | None = None
     callables: dict[tuple[object, ...], datetime | None] = field(default_factory=dict)
     coverage: Mapping[str, Mapping[int, AreaCopy]] = field(default_factory=dict)
+    # The registries listing a number, preloaded by a scrub in a few set-based queries; None: ask the
+    # registry one number at a time.
+    registry_sources: Callable[[str], frozenset[str]] | None = None
+    # With a memo: results by every input of a decision (the number cut to its exchange), so a
+    # scrub's lead in an already-seen situation costs no fact gathering at all.
+    by_inputs: dict[tuple[object, ...], tuple[Decision, DialFacts]] = field(default_factory=dict)
 
 
 def registry_dates(
@@ -331,25 +357,47 @@ class DialGate:
         internal = context.internal_reason(number) if valid else None
         lead_id = lead.id if lead is not None else None
         snapshots = context.snapshots
+        listed = (context.registry_sources or self.registry.sources_for)(number) if valid else frozenset()
+        consent = context.consent(lead_id)
+        calls = context.calls_last_24h(number) if valid else 0
+        lead_kind = kind or (lead.kind if lead is not None else "residential")
+        lead_state = lead.state if lead is not None else ""
+        postal_state = lead.postal_state if lead is not None else ""
+        postal_zone = lead.postal_zone if lead is not None else ""
+        inputs: tuple[object, ...] = ()
+        if context.memo is not None:
+            # A scrub: every input of this decision, with the number cut to its exchange (what the
+            # zones, states, registry copies and reasons below read of it). A fact added to the
+            # DialFacts below must join this key (tests/services/test_scrub_agreement.py checks it).
+            inputs = (
+                number_key(number) if valid else number,
+                *(valid, zones, region, invalid_detail, at, automated, prerecorded, business_landline),
+                *(internal, listed, consent, calls, lead_kind, lead_state, postal_state, postal_zone),
+                *(identity.required, identity.number),
+            )
+            shared = context.by_inputs.get(inputs)
+            if shared is not None:
+                shared_decision, first_facts = shared
+                return GateResult(renumbered(shared_decision, number), first_facts, snapshots)
         facts = DialFacts(
             number=number,
             valid=valid,
             time_zones=gate_zones(number, zones) if valid else zones,
             at=at,
             invalid_detail=invalid_detail,
-            lead_kind=kind or (lead.kind if lead is not None else "residential"),
-            lead_state=lead.state if lead is not None else "",
-            postal_state=lead.postal_state if lead is not None else "",
-            postal_zone=lead.postal_zone if lead is not None else "",
+            lead_kind=lead_kind,
+            lead_state=lead_state,
+            postal_state=postal_state,
+            postal_zone=postal_zone,
             number_region=region,
             number_states=number_states(number) if valid else (),
             on_internal_dnc=internal is not None,
             internal_dnc_detail=internal or "",
-            registry_sources=self.registry.sources_for(number) if valid else frozenset(),
+            registry_sources=listed,
             registry_as_of=registry_dates(number, snapshots, context.coverage),
             registries_loaded=frozenset(snapshots),
-            consent=context.consent(lead_id),
-            calls_last_24h=context.calls_last_24h(number) if valid else 0,
+            consent=consent,
+            calls_last_24h=calls,
             automated=automated,
             prerecorded=prerecorded,
             business_landline=business_landline,
@@ -364,19 +412,8 @@ class DialGate:
         decision = context.memo.get(key)
         if decision is None:
             decision = context.memo[key] = decide(facts, self.rules)
-        elif decision.number != number:
-            decision = Decision(
-                number,
-                decision.allowed,
-                decision.reasons,
-                decision.notes,
-                decision.time_zones,
-                decision.local_times,
-                decision.states,
-                decision.display_zone,
-                decision.toll_free,
-            )
-        return GateResult(decision=decision, facts=facts, snapshots=snapshots)
+        context.by_inputs[inputs] = (decision, facts)
+        return GateResult(decision=renumbered(decision, number), facts=facts, snapshots=snapshots)
 
 
 def situation(facts: DialFacts) -> tuple[object, ...]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -48,6 +48,18 @@ class QueueRow:
     waiting: str = ""  # why a later or blocked lead is not offered now, in words
     callable_at: datetime | None = None  # when a later lead can be called (None: not by time alone)
     time_zone: str = ""  # the callee's (IANA name), for "their time" wording
+    # The bucket the queue is ordered and counted by (BUCKET_*), before the gate's look at the page.
+    rank: int = -1
+
+    @property
+    def counted_as(self) -> str:
+        """The QueueCounts field this row counts in (its bucket before the gate's look)."""
+        return BUCKET_NAMES[self.rank]
+
+    @property
+    def order(self) -> tuple[int, bool, datetime | None, int]:
+        """The queue's order: bucket, then due time (none first), then import order."""
+        return (self.rank, self.due_at is not None, self.due_at, self.lead_id)
 
 
 @dataclass(frozen=True)
@@ -232,6 +244,7 @@ class LeadService:
         phone = next((p for p in lead.phones if p.valid), lead.phones[0] if lead.phones else None)
         zone = _primary_zone(lead.phones)
         local = now.astimezone(ZoneInfo(zone)).strftime("%H:%M") if zone else ""
+        rank = bucket
         if refused is not None:
             decision = refused.decision
             bucket = BUCKET_LATER if decision.only_time_blocks else BUCKET_BLOCKED
@@ -259,6 +272,7 @@ class LeadService:
             status=lead.status,
             local_time=local,
             time_zone=zone,
+            rank=rank,
         )
 
     def calling_hours_check(self, lead_id: int) -> Callable[[datetime], bool]:
@@ -281,6 +295,17 @@ class LeadService:
             opens = self.hours.opens_at(key, lead.next_due_at) if key else lead.next_due_at
             return what, opens
         return self.hours.reason(key, now) or "outside calling hours", self.hours.opens_at(key, now)
+
+    def queue_rows_for(self, lead_ids: Sequence[int], text: str = "") -> dict[int, QueueRow]:
+        """The queue rows of `lead_ids` now, as `queue_page` makes them; a lead no longer in the queue
+        (or not matching `text`) is absent."""
+        now = self._clock()
+        target = self._attempt_target()
+        with self._uow_factory() as uow:
+            rows = uow.leads.queue_rows(now, lead_ids, text, self.open_keys(uow, now))
+            checked = self._check_page(uow, rows, now)
+            made = (self._queue_row(lead, bucket, target, now, checked.get(lead.id)) for lead, bucket in rows)
+            return {row.lead_id: row for row in made}
 
     def queue_counts(self, text: str = "") -> QueueCounts:
         now = self._clock()

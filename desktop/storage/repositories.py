@@ -116,6 +116,18 @@ class LeadRepository:
         )
         return [(row[0], int(row[1])) for row in self.session.execute(query)]
 
+    def queue_rows(
+        self, now: datetime, lead_ids: Sequence[int], text: str = "", open_keys: Sequence[str] | None = None
+    ) -> list[tuple[Lead, int]]:
+        """The queue rows of `lead_ids` (those still in the queue), with their buckets: a primary-key
+        look-up each, for updating a list already shown after a few leads changed."""
+        query = (
+            self._queue_select(now, text, open_keys)
+            .where(Lead.id.in_(list(lead_ids)))
+            .options(selectinload(Lead.phones))
+        )
+        return [(row[0], int(row[1])) for row in self.session.execute(query)]
+
     def queue_counts(
         self, now: datetime, text: str = "", open_keys: Sequence[str] | None = None
     ) -> dict[int, int]:

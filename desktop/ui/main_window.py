@@ -65,6 +65,8 @@ PAGE_WELCOME = 0
 PAGE_LEAD = 1
 PAGE_EMPTY = 2
 TICK_MS = 1000
+# After an outcome only the lead's row moves at once; the whole queue is re-read when keys pause this long.
+QUEUE_CATCH_UP_MS = 3000
 BACKEND_NAMES = {
     "manual": "Manual",
     "handoff_tel": "Hand-off (tel:)",
@@ -142,6 +144,8 @@ class MainWindow(QMainWindow):
         # The built-in softphone (SIP backend) and the power dialler follow the calling loop.
         self.softphone = Softphone(self, self)
         self.file_actions.settingsSaved.connect(self.softphone.on_settings_saved)
+        self._queue_catch_up = QTimer(self, singleShot=True, interval=QUEUE_CATCH_UP_MS)
+        self._queue_catch_up.timeout.connect(self.on_queue_refresh_due)
         self._tick = QTimer(self)
         self._tick.setInterval(TICK_MS)
         self._tick.timeout.connect(self.on_tick_timeout)
@@ -585,9 +589,10 @@ class MainWindow(QMainWindow):
             self.show_lead(result.next_lead_id)
         else:
             self.show_empty()
-        # The next lead is on screen first; the queue list catches up right after (it reads a page
-        # and the counts of the whole queue, the slow part with 100,000 leads).
-        QTimer.singleShot(0, self.on_queue_refresh_due)
+        # The next lead is on screen first; the queue list catches up right after: the lead's row moves
+        # (a look-up); a do-not-call entry may concern other leads, so the whole queue is re-read then.
+        changed = () if result.added_to_dnc else (card.id,)
+        QTimer.singleShot(0, lambda: self.on_queue_leads_changed(changed))
         return True
 
     @Slot(object, object)
@@ -602,10 +607,23 @@ class MainWindow(QMainWindow):
             )
         self.show_lead(result.lead_id)
         self.statusBar().showMessage(message, 8000)
-        QTimer.singleShot(0, self.on_queue_refresh_due)
+        changed = () if undone.removed_from_dnc else (result.lead_id,)
+        QTimer.singleShot(0, lambda: self.on_queue_leads_changed(changed))
+
+    def on_queue_leads_changed(self, lead_ids: tuple[int, ...]) -> None:
+        """Move the changed leads' rows at once (within a frame); the whole queue, whose buckets also
+        move with the clock, is re-read once the broker pauses (QUEUE_CATCH_UP_MS after the last one)."""
+        if not lead_ids or not self.queue_model.update_leads(lead_ids):
+            self.on_queue_refresh_due()
+            return
+        card = self.current_card
+        if card is not None:
+            self.queue_panel.select_lead(card.id)
+        self._queue_catch_up.start()
 
     @Slot()
     def on_queue_refresh_due(self) -> None:
+        self._queue_catch_up.stop()
         self.queue_model.refresh()
         card = self.current_card
         if card is not None:

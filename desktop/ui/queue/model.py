@@ -9,7 +9,9 @@ filter finds leads that have not been loaded yet. Testable without a window.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from bisect import bisect_left
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -197,6 +199,40 @@ class QueueTableModel(QAbstractTableModel):
         self.endResetModel()
         self.counts = self._leads.queue_counts(self._filter.strip())
         self.countsChanged.emit(self.counts)
+
+    def update_leads(self, lead_ids: Sequence[int]) -> bool:
+        """Move the rows of a few changed leads (an outcome, an undo) to where the queue now puts
+        them, and adjust the counts, without re-reading the queue: a primary-key look-up each.
+
+        False (nothing changed) when a lead's old place is not known (its row not loaded yet):
+        then only `refresh()` can tell the counts.
+        """
+        ids = list(dict.fromkeys(lead_ids))
+        old_rows = {lead_id: self.row_for_lead(lead_id) for lead_id in ids}
+        if any(row is None for row in old_rows.values()) and not self._exhausted:
+            return False
+        fresh = self._leads.queue_rows_for(ids, self._filter.strip())
+        counts = dict(asdict(self.counts))
+        for lead_id in ids:
+            old = self.row_for_lead(lead_id)
+            if old is not None:
+                counts[self._rows[old].counted_as] -= 1
+                self.beginRemoveRows(QModelIndex(), old, old)
+                del self._rows[old]
+                self.endRemoveRows()
+            item = fresh.get(lead_id)
+            if item is None:
+                continue
+            counts[item.counted_as] += 1
+            place = bisect_left([row.order for row in self._rows], item.order)
+            if place < len(self._rows) or self._exhausted:  # else it comes with a later page
+                self.beginInsertRows(QModelIndex(), place, place)
+                self._rows.insert(place, item)
+                self.endInsertRows()
+        counts["total"] = sum(value for name, value in counts.items() if name != "total")
+        self.counts = QueueCounts(**counts)
+        self.countsChanged.emit(self.counts)
+        return True
 
     def _load_page(self) -> list[QueueRow]:
         page = self._leads.queue_page(len(self._rows), self._page_size, self._filter.strip())
