@@ -54,6 +54,8 @@ def test_main_window_fits_the_screen_with_every_key_in_sight(make_window, ui_wor
     assert len(keys) == 10
     for widget in [*keys, window.dial_bar.call_button, window.statusBar()]:
         assert fully_in_sight(widget, window), (screen, widget.text() if hasattr(widget, "text") else widget)
+    name = window.lead_panel.name_label  # a usual name is shown whole, in sight
+    assert fully_in_sight(name, window) and not name.is_elided() and name.shown_text() == "Maria Lopez"
 
 
 @pytest.mark.parametrize("screen", SCREENS)
