@@ -99,17 +99,39 @@ class RegistryLookup:
 
     def _query(self, sql: str, parameters: tuple[Any, ...]) -> list[Any]:
         with self._lock:
-            if self._connection is None:
-                self._connection = self._engine.raw_connection()
-                self._cursor = self._connection.cursor()
-            try:
-                self._cursor.execute(sql, parameters)
-                rows: list[Any] = self._cursor.fetchall()
-            finally:
-                if self._end_read:
-                    # Outside SQLite's autocommit reads, end the read so the next one sees new data.
-                    self._connection.rollback()
-            return rows
+            for attempt in range(2):
+                if self._connection is None:
+                    self._connection = self._engine.raw_connection()
+                    self._cursor = self._connection.cursor()
+                try:
+                    return self._read(sql, parameters)
+                except Exception:
+                    # A server connection dropped under us (the server restarted): one fresh try.
+                    if not self._end_read or attempt or not self._connection_lost():
+                        raise
+                    self._forget_connection()
+            raise AssertionError("unreachable")
+
+    def _read(self, sql: str, parameters: tuple[Any, ...]) -> list[Any]:
+        try:
+            self._cursor.execute(sql, parameters)
+            rows: list[Any] = self._cursor.fetchall()
+        finally:
+            if self._end_read and not self._connection_lost():
+                # Outside SQLite's autocommit reads, end the read so the next one sees new data.
+                self._connection.rollback()
+        return rows
+
+    def _connection_lost(self) -> bool:
+        driver = getattr(self._connection, "driver_connection", None)
+        return bool(getattr(driver, "closed", False) or getattr(driver, "broken", False))
+
+    def _forget_connection(self) -> None:
+        try:
+            self._connection.invalidate()
+        except Exception:  # noqa: BLE001 - it is already gone; only the pool's slot is freed
+            pass
+        self._connection = self._cursor = None
 
     def sources_for(self, e164: str) -> frozenset[str]:
         """The registries listing `e164` ("national", "canada", "state:FL"…); empty for non-NANP numbers."""

@@ -147,7 +147,10 @@ def make_engine(url: str) -> Engine:
             raise DatabaseError(f"cannot create the database file {path}: {error.strerror}") from None
     try:
         # hide_parameters: error messages and logs never carry the values (names, numbers) of a statement.
-        engine = create_engine(url, hide_parameters=True)
+        # pool_pre_ping on a server: a connection the server dropped (restarted, failed over) is
+        # replaced before use, so an agent's next action reconnects instead of failing.
+        server = make_url(url).get_backend_name() != "sqlite"
+        engine = create_engine(url, hide_parameters=True, pool_pre_ping=server)
     except (ArgumentError, NoSuchModuleError, ImportError) as error:
         raise DatabaseError(
             f"cannot use the database URL {make_url(url).render_as_string()}: {error}"

@@ -76,3 +76,13 @@ def test_the_agent_comes_from_the_environment_and_is_required(team_db: str) -> N
     assert nobody.returncode == 2 and "needs an agent" in nobody.stderr
     blank = run(team_db, "--agent", " ", "queue", "--claim", faketime=NOW)  # type: ignore[arg-type]
     assert blank.returncode == 2 and "agent name is empty" in blank.stderr
+
+
+def test_a_claim_of_an_agent_that_died_expires_and_another_agent_gets_the_lead(team_db: str) -> None:
+    first = claim(team_db, "Ann")  # Ann's process takes a lead and is gone without recording
+    assert first.returncode == 0
+    lead = json.loads(first.stdout)["lead_id"]
+    during = run(team_db, "--agent", "Bob", "queue", "--claim", "--json", faketime="2026-12-01 14:14:00")  # type: ignore[arg-type]
+    assert json.loads(during.stdout)["lead_id"] != lead
+    after = run(team_db, "--agent", "Cy", "queue", "--claim", "--json", faketime="2026-12-01 14:16:00")  # type: ignore[arg-type]
+    assert after.returncode == 0 and json.loads(after.stdout)["lead_id"] == lead
