@@ -238,9 +238,7 @@ class Workspace:
         """Numbered versions of every script and their approvals (firm mode uses only approved ones)."""
         from desktop.services.script_versions import ScriptVersionService
 
-        return ScriptVersionService(
-            self.uow, self.clock, self.scripts.texts, saved_by=self.agent_name
-        )
+        return ScriptVersionService(self.uow, self.clock, self.scripts.texts, saved_by=self.agent_name)
 
     @cached_property
     def scrub(self) -> ScrubService:
