@@ -192,7 +192,7 @@ def verify_full(
         if problem:
             break
     if problem is None and only is None and records:
-        problem = _records_problem(connection)
+        problem = _records_problem(connection) or _guard_problem(connection)
     if problem is None and anchor:
         problem = _anchor_problem(connection, anchor)
     return _result(connection, checker, problem)
@@ -206,6 +206,21 @@ _OUTCOME_ALTERED = (
     " WHERE e.kind = 'outcome' AND e.chain = ? AND a.origin_db IS NULL"
     " AND a.outcome IS NOT json_extract(e.payload, '$.outcome') LIMIT 1"
 )
+
+
+# The triggers that make events and completed calls unchangeable inside SQLite (migrations 0010, 0013).
+GUARDS = ("events_append_only", "events_kept", "attempts_append_only", "attempts_kept")
+
+
+def _guard_problem(connection: sqlite3.Connection) -> str | None:
+    """A missing guard trigger: someone dropped it to change records (and did not put it back)."""
+    present = {
+        str(row[0]) for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+    }
+    missing = [name for name in GUARDS if name not in present]
+    if not missing:
+        return None
+    return f"the trigger {missing[0]} that keeps records unchanged is missing (dropped outside Dialdesk)"
 
 
 def _records_problem(connection: sqlite3.Connection) -> str | None:

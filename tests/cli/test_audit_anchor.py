@@ -16,6 +16,7 @@ def rewrite_whole_chain(db: Path, seq: int, old: str, new: str) -> None:
     """What an attacker who read the code does: change one event and re-hash every event after it,
     checkpoints included, so that plain verification passes again."""
     connection = sqlite3.connect(db)
+    triggers = connection.execute("SELECT sql FROM sqlite_master WHERE name LIKE 'events_%'").fetchall()
     connection.executescript("DROP TRIGGER events_append_only; DROP TRIGGER events_kept;")
     rows = connection.execute(
         "SELECT id, chain, seq, kind, occurred_at, actor, payload FROM events ORDER BY seq"
@@ -33,6 +34,8 @@ def rewrite_whole_chain(db: Path, seq: int, old: str, new: str) -> None:
             "UPDATE event_checkpoints SET hash = ? WHERE chain = ? AND seq = ?", (digest, chain, number)
         )
         prev = digest
+    for (sql,) in triggers:  # put back, as they were: the file looks untouched
+        connection.execute(sql)
     connection.commit()
     connection.close()
 

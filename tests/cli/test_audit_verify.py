@@ -220,3 +220,11 @@ def test_outcome_altered_in_the_call_record_itself_is_named(history: dict[str, i
         f"call #{call}: its outcome is meeting" in result.stderr
         and f"seq {history['outcome']}" in result.stderr
     )
+
+
+def test_a_dropped_guard_trigger_is_named_even_with_the_events_untouched(
+    history: dict[str, int], db_path: Path
+) -> None:
+    sqlite_shell(db_path, "DROP TRIGGER attempts_kept;")
+    result = dialdesk(db_path, "audit", "verify")
+    assert result.returncode == 1 and "attempts_kept" in result.stderr
