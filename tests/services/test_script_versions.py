@@ -116,7 +116,9 @@ def test_an_approval_records_who_when_and_why_and_is_written_to_the_history(
     }
     # The same changes are events of the tamper-evident history, and the chain still verifies.
     with workspace.uow() as uow:
-        chained = {row.kind: json.loads(row.payload) for row in uow.session.scalars(select(ChainEvent))}
+        chained_rows = list(uow.session.scalars(select(ChainEvent)))
+        chained = {row.kind: json.loads(row.payload) for row in chained_rows}
+    assert [row.kind for row in chained_rows].count("script_version_approved") == 1  # once, not twice
     assert chained["script_version_approved"]["approved_by"] == "Jane Principal"
     assert chained["script_version_saved"]["version"] == 1
     assert workspace.history.verify().intact
