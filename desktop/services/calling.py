@@ -21,6 +21,7 @@ from desktop.domain.cadence import CadencePlan, next_attempt_at
 from desktop.domain.compliance import Decision, hours_reasons
 from desktop.domain.outcomes import OutcomeRules
 from desktop.domain.phones import parse_phone
+from desktop.services.agents import recording_name
 from desktop.services.clock import Clock
 from desktop.services.gate import DialGate, GateResult
 from desktop.services.outcome_undo import LeadState, capture_lead_state, corrected_call_ids
@@ -274,7 +275,7 @@ class CallingService:
             uow, lead_id, phone_id, number, region, now, automated=automated, prerecorded=prerecorded
         )
         decision = result.decision
-        agent = uow.agents.get_or_create(self._agent_name() or "agent")
+        agent = uow.agents.get_or_create(recording_name(self._agent_name()))
         attempt = uow.attempts.add(
             Attempt(
                 lead_id=lead_id,

@@ -40,6 +40,7 @@ from desktop.domain.registry_coverage import (
     codes_phrase,
     summarize,
 )
+from desktop.services.agents import recording_name
 from desktop.services.clock import Clock
 from desktop.services.registry_files import (
     CancelCheck,
@@ -357,7 +358,7 @@ class RegistryService:
         if not found:
             raise self._nothing_found(report, "phone numbers")
         now = self._clock()
-        agent = uow.agents.get_or_create(self._agent_name() or "agent")
+        agent = uow.agents.get_or_create(recording_name(self._agent_name()))
         existing = set(uow.session.scalars(select(DncEntry.number).where(DncEntry.source == INTERNAL)))
         new = sorted(found - existing)
         reason = f"imported from {report.file_name}"[:500]
