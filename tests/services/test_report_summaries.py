@@ -501,10 +501,12 @@ def test_an_upgraded_database_gets_its_summaries_when_it_opens(tmp_path: Path) -
     with engine.begin() as connection:  # the ORM writes today's columns: lent to the old table meanwhile
         connection.exec_driver_sql("ALTER TABLE attempts ADD COLUMN corrects_id INTEGER")
         connection.exec_driver_sql("ALTER TABLE leads ADD COLUMN external_id VARCHAR(200) DEFAULT ''")
+        connection.exec_driver_sql("ALTER TABLE agents ADD COLUMN merged_into_id INTEGER")
     random_calls(UnitOfWorkFactory(engine), 10, calls=60, changes=20)
     with engine.begin() as connection:
         connection.exec_driver_sql("ALTER TABLE attempts DROP COLUMN corrects_id")
         connection.exec_driver_sql("ALTER TABLE leads DROP COLUMN external_id")
+        connection.exec_driver_sql("ALTER TABLE agents DROP COLUMN merged_into_id")
     with engine.begin() as connection:  # as other tools may have left them: '' and no fraction
         first_outcome = "SELECT min(id) FROM attempts WHERE outcome IS NOT NULL"
         connection.exec_driver_sql(f"UPDATE attempts SET outcome = '' WHERE id = ({first_outcome})")
