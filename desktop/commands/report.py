@@ -77,7 +77,7 @@ def run_report(workspace: Workspace, args: argparse.Namespace) -> int:
     from desktop.services.reports_figures import local_zone_name
 
     if args.subject[:2] == ["agents", "merge"]:
-        raise CliError("agents merge is not available yet")
+        return _merge_agents(workspace, args.subject[2:])
     if args.subject not in ([], ["outcomes"]):
         raise CliError(f"unknown report {' '.join(args.subject)!r}: use 'outcomes' or 'agents merge OLD NEW'")
     for value, option in ((args.first, "--from"), (args.last, "--to")):
@@ -186,5 +186,21 @@ def _write_outcomes(workspace: Workspace, flt: Any, out: Path | None) -> int:
             else ""
         ),
         file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+def _merge_agents(workspace: Workspace, names: list[str]) -> int:
+    from desktop.services.agents import AgentError, merge_agents
+
+    if len(names) != 2 or not all(name.strip() for name in names):
+        raise CliError("usage: dialdesk report agents merge OLD NEW")
+    try:
+        done = merge_agents(workspace.uow, workspace.clock, names[0], names[1])
+    except AgentError as error:
+        raise CliError(str(error)) from None
+    print(
+        f"Reports now count {done.old!r}'s calls as {done.new!r}'s ({done.calls_moved:,} calls); "
+        "the calls keep their agent and the merge is in the audit log."
     )
     return EXIT_OK

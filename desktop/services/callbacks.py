@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from desktop.domain.leads import QUEUE_STATUSES, display_name
+from desktop.services.agents import recording_name
 from desktop.services.clock import Clock
 from desktop.storage.models import Agent, Callback, Lead
 from desktop.storage.uow import UnitOfWork, UnitOfWorkFactory
@@ -58,10 +59,11 @@ class CallbackService:
     ) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
-        self._agent_name = agent_name or (lambda: "agent")
+        self._agent_name = agent_name or (lambda: "")
 
     def _mine(self, uow: UnitOfWork) -> ColumnElement[bool]:
-        agent_id = uow.session.scalar(select(Agent.id).where(Agent.name == (self._agent_name() or "agent")))
+        name = recording_name(self._agent_name())
+        agent_id = uow.session.scalar(select(Agent.id).where(Agent.name == name))
         if agent_id is None:
             return Callback.agent_only.is_(False)
         return or_(Callback.agent_only.is_(False), Callback.agent_id == agent_id)

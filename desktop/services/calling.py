@@ -22,6 +22,7 @@ from desktop.domain.compliance import Decision, hours_reasons
 from desktop.domain.outcomes import OutcomeRules
 from desktop.domain.phones import parse_phone
 from desktop.services import history_events as history
+from desktop.services.agents import recording_name
 from desktop.services.clock import Clock
 from desktop.services.gate import CallerIdFacts, DialGate, GateResult
 from desktop.services.outcome_undo import LeadState, capture_lead_state, corrected_call_ids
@@ -343,7 +344,7 @@ class CallingService:
             caller_id=self._caller_id_facts(policy, backend),
         )
         decision = result.decision
-        agent = uow.agents.get_or_create(self._agent_name() or "agent")
+        agent = uow.agents.get_or_create(recording_name(self._agent_name()))
         attempt = uow.attempts.add(
             Attempt(
                 lead_id=lead_id,

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from desktop.domain.phones import normalize_e164
+from desktop.services.agents import recording_name
 from desktop.services.clock import Clock
 from desktop.services.settings import Settings
 from desktop.storage.models import DncEntry
@@ -50,7 +51,7 @@ class DncService:
         e164 = self._normalise(number, region)
         now = self._clock()
         with self._uow_factory() as uow:
-            agent = uow.agents.get_or_create(self._settings().agent_name or "agent")
+            agent = uow.agents.get_or_create(recording_name(self._settings().agent_name))
             if uow.dnc.find(e164, INTERNAL) is None:
                 uow.dnc.add(
                     DncEntry(number=e164, source=INTERNAL, reason=reason, agent_id=agent.id, added_at=now)
@@ -63,7 +64,7 @@ class DncService:
         e164 = self._normalise(number, region)
         now = self._clock()
         with self._uow_factory() as uow:
-            agent = uow.agents.get_or_create(self._settings().agent_name or "agent")
+            agent = uow.agents.get_or_create(recording_name(self._settings().agent_name))
             if uow.dnc.remove(e164, INTERNAL) == 0:
                 raise DncError(f"{e164} is not on the internal do-not-call list")
             uow.audit.record("dnc_remove", json.dumps({"number": e164}), agent.id, now)

@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from desktop.domain import leads as lead_rules
 from desktop.domain.outcomes import OutcomeRules
+from desktop.services.agents import recording_name
 from desktop.services.clock import Clock
 from desktop.services.hours import HoursKeys
 from desktop.services.merge_records import (
@@ -340,7 +341,7 @@ class MergeService:
         source_id = str(_setting(source, DATABASE_ID) or "")
         source_agent = str(_setting(source, "agent_name") or "") or NO_AGENT
         report = MergeReport(source=path.name, database_id=source_id, agent=source_agent)
-        own_agent = self._agent_name() or NO_AGENT
+        own_agent = recording_name(self._agent_name())
         steps: list[Callable[[_Run], None]] = [
             self._agents,
             self._leads,

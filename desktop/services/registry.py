@@ -42,6 +42,7 @@ from desktop.domain.registry_coverage import (
     is_state_list,
     summarize,
 )
+from desktop.services.agents import recording_name
 from desktop.services.clock import Clock
 from desktop.services.registry_checks import check_changes_apply, refuse_foreign
 from desktop.services.registry_files import (
@@ -370,7 +371,7 @@ class RegistryService:
         if not found:
             raise self._nothing_found(report, "phone numbers")
         now = self._clock()
-        agent = uow.agents.get_or_create(self._agent_name() or "agent")
+        agent = uow.agents.get_or_create(recording_name(self._agent_name()))
         existing = set(uow.session.scalars(select(DncEntry.number).where(DncEntry.source == INTERNAL)))
         new = sorted(found - existing)
         reason = f"imported from {report.file_name}"[:500]

@@ -37,6 +37,7 @@ from desktop.domain.outcomes import OutcomeRules
 from desktop.domain.scripts import ScriptAssignments, choose_script_name
 from desktop.services import reports_queries as q
 from desktop.services import reports_rollups as summaries
+from desktop.services.agents import ids_reported_as
 from desktop.services.clock import Clock
 from desktop.services.reports_figures import (
     CALLBACK_GRACE,
@@ -184,7 +185,10 @@ class ReportService:
 
     def options(self) -> ReportOptions:
         with self._uow_factory() as uow:
-            agents = sorted(str(n) for n in uow.session.scalars(select(Agent.name)))
+            # A merged agent's calls are under the name it joined: only those names are offered.
+            agents = sorted(
+                str(n) for n in uow.session.scalars(select(Agent.name).where(Agent.merged_into_id.is_(None)))
+            )
             lists = [name for name, _count in uow.leads.lists()]
             answered = {str(n) for n in uow.session.scalars(select(ScriptAnswer.script_name).distinct())}
             span = q.time_span(uow.session)
@@ -202,16 +206,15 @@ class ReportService:
         """The SQL scope of a filter; unknown agents, lists and scripts are errors, not empty reports."""
         flt.validate()
         start, end = flt.bounds()
-        agent_id: int | None = None
+        agent_ids: tuple[int, ...] | None = None
         with self._uow_factory() as uow:
             session = uow.session
             dialect = session.get_bind().dialect.name
             if flt.agent is not None:
-                found = session.scalar(select(Agent.id).where(Agent.name == flt.agent))
-                if found is None:
+                agent_ids = ids_reported_as(session, flt.agent)
+                if agent_ids is None:
                     known = ", ".join(sorted(str(n) for n in session.scalars(select(Agent.name))))
                     raise ReportError(f"no agent named {flt.agent!r} (agents: {known or 'none yet'})")
-                agent_id = int(found)
             if flt.list_name is not None:
                 exists = session.scalar(select(Lead.id).where(Lead.list_name == flt.list_name).limit(1))
                 if exists is None:
@@ -245,7 +248,7 @@ class ReportService:
         return q.Scope(
             start,
             end,
-            agent_id,
+            agent_ids,
             flt.list_name,
             flt.script,
             rules,

@@ -51,8 +51,9 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.selectable import Subquery
 
 from desktop.domain.scripts import DEFAULT_SCRIPT_BY_KIND, ScriptAssignments
+from desktop.services.agents import report_names
 from desktop.services.outcome_undo import UNDONE
-from desktop.storage.models import Agent, Attempt, Callback, Lead, ScriptAnswer, ScriptAssignment, UtcDateTime
+from desktop.storage.models import Attempt, Callback, Lead, ScriptAnswer, ScriptAssignment, UtcDateTime
 
 AnySelect = Select[*tuple[Any, ...]]
 SelectT = TypeVar("SelectT", bound=AnySelect)
@@ -78,7 +79,7 @@ class Scope:
 
     start: datetime
     end: datetime
-    agent_id: int | None = None
+    agent_ids: tuple[int, ...] | None = None  # an agent and those merged into it (services/agents)
     list_name: str | None = None
     script: str | None = None
     scripts: ScriptRules | None = None
@@ -174,8 +175,8 @@ def conditions(
     # bucket. coalesce(x, x) is x, but no index serves it.
     agent_id = attempt.agent_id if dates else func.coalesce(attempt.agent_id, attempt.agent_id)
     lead_id = attempt.lead_id if dates else func.coalesce(attempt.lead_id, attempt.lead_id)
-    if scope.agent_id is not None:
-        terms.append(agent_id == scope.agent_id)
+    if scope.agent_ids is not None:
+        terms.append(agent_id.in_(scope.agent_ids))
     if scope.list_name is not None:
         # correlate(None): the outer query may join leads too; this must stay a list of its own.
         in_list = select(Lead.id).where(Lead.list_name == scope.list_name).correlate(None)
@@ -572,8 +573,8 @@ def callbacks_due(session: Session, scope: Scope) -> list[tuple[datetime, dateti
     query = select(type_coerce(Callback.due_at, String), type_coerce(Callback.done_at, String)).where(
         Callback.due_at >= scope.start, Callback.due_at < scope.end
     )
-    if scope.agent_id is not None:
-        query = query.where(Callback.agent_id == scope.agent_id)
+    if scope.agent_ids is not None:
+        query = query.where(Callback.agent_id.in_(scope.agent_ids))
     if scope.list_name is not None:
         query = query.where(Callback.lead_id.in_(select(Lead.id).where(Lead.list_name == scope.list_name)))
     return [(_utc(due), None if done is None else _utc(done)) for due, done in session.execute(query)]
@@ -586,7 +587,8 @@ def _utc(value: Any) -> datetime:
 
 
 def agent_names(session: Session) -> dict[int, str]:
-    return {int(i): str(n) for i, n in session.execute(select(Agent.id, Agent.name))}
+    """Agent id -> the name reports show (a merged agent's calls count under the name it joined)."""
+    return report_names(session)
 
 
 def attempts_in(session: Session, start: datetime | None = None, end: datetime | None = None) -> int:

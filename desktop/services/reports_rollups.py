@@ -57,11 +57,11 @@ def serve_times(scope: Scope) -> bool:
 
 def serve_leads(scope: Scope) -> bool:
     """Whether the per-lead summaries are this scope's sequences: every call, every agent."""
-    return scope.summaries and scope.all_time and scope.agent_id is None and scope.script is None
+    return scope.summaries and scope.all_time and scope.agent_ids is None and scope.script is None
 
 
 def _agent(table: Any, scope: Scope) -> list[Any]:
-    return [] if scope.agent_id is None else [table.agent_id == scope.agent_id]
+    return [] if scope.agent_ids is None else [table.agent_id.in_(scope.agent_ids)]
 
 
 def _hours(table: Any, scope: Scope, start: str | None = None, end: str | None = None) -> list[Any]:

@@ -47,6 +47,7 @@ from desktop.domain.scripts import (
     field_values,
     render_text,
 )
+from desktop.services.agents import recording_name
 from desktop.services.clock import Clock
 from desktop.services.script_versions import has_versions, save_version
 from desktop.storage.models import (
@@ -449,7 +450,7 @@ class ScriptService:
             lead = self._lead(uow, lead_id)
             if attempt_id is None:
                 attempt_id = _call_in_progress(uow, lead_id, now)
-            agent = uow.agents.get_or_create(self._agent_name() or "agent")
+            agent = uow.agents.get_or_create(recording_name(self._agent_name()))
             row = ScriptAnswer(
                 lead_id=lead_id,
                 script_name=script.name,
@@ -706,7 +707,7 @@ class ScriptService:
         return lead
 
     def _agent_id(self, uow: UnitOfWork) -> int:
-        return uow.agents.get_or_create(self._agent_name() or "agent").id
+        return uow.agents.get_or_create(recording_name(self._agent_name())).id
 
 
 # espeak-ng lists English as en-gb first; US callers rehearse with a US voice.

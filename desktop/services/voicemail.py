@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from desktop.domain.compliance import Decision
+from desktop.services.agents import recording_name
 from desktop.services.calling import CallingError, CallingService
 from desktop.services.clock import Clock
 from desktop.services.sip_settings import SipSettings
@@ -59,7 +60,7 @@ class VoicemailService:
         decision = result.decision
         now = self._clock()
         with self._uow_factory() as uow:
-            agent = uow.agents.get_or_create(self._agent_name() or "agent")
+            agent = uow.agents.get_or_create(recording_name(self._agent_name()))
             detail = {
                 "attempt_id": attempt_id,
                 "lead_id": lead_id,

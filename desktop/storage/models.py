@@ -72,6 +72,9 @@ class Agent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # Reports count this agent's calls as the calls of the agent named here (`dialdesk report agents
+    # merge`, migration 0012): the calls keep their agent, the merge is in the audit log.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"), nullable=True)
 
 
 class Lead(Base):

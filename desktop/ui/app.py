@@ -14,6 +14,7 @@ from desktop.ui.common.application import make_application
 from desktop.ui.common.error_dialog import ErrorHandler
 from desktop.ui.data.actions import DataActions
 from desktop.ui.main_window import MainWindow
+from desktop.ui.settings.agent_name import ask_agent_name_on_first_start
 from desktop.ui.single_instance import InstanceServer, attach
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,8 @@ def run_gui(
     guards = WindowGuards(window, workspace, instance, call_uri, daily_backup)
     if exit_after_start:
         QTimer.singleShot(0, lambda: (print(f"{window.windowTitle()}: window shown", flush=True), app.quit()))
+    else:
+        ask_agent_name_on_first_start(window, workspace)  # a child of the window: lives until answered
     try:
         return int(app.exec())
     finally:

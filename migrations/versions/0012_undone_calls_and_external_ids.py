@@ -1,4 +1,4 @@
-"""Undone calls leave the report summaries; leads keep their CRM record id
+"""Undone calls leave the report summaries; leads keep their CRM record id; agents can be merged
 
 Revision ID: 0012
 Revises: 0011
@@ -15,6 +15,9 @@ summaries are emptied of their rules so the next start rebuilds them from the ca
 
 `leads.external_id`: the lead's id in the CRM it was imported from (a "Record ID" column), indexed:
 re-imports match on it and the outcomes export is keyed by it.
+
+`agents.merged_into_id`: reports count an agent's calls as another's (a name typed two ways, the
+default name before "Your name" was set); the calls keep their agent.
 
 ALTER TABLE, not batch_alter_table: a batch copy would drop the triggers of 0007 and 0010.
 """
@@ -196,8 +199,10 @@ def upgrade() -> None:
     sqlite = op.get_bind().dialect.name == "sqlite"
     if sqlite:
         op.execute("ALTER TABLE leads ADD COLUMN external_id VARCHAR(200) NOT NULL DEFAULT ''")
+        op.execute("ALTER TABLE agents ADD COLUMN merged_into_id INTEGER REFERENCES agents (id)")
     else:
         op.add_column("leads", sa.Column("external_id", sa.String(200), nullable=False, server_default=""))
+        op.add_column("agents", sa.Column("merged_into_id", sa.Integer(), sa.ForeignKey("agents.id")))
     op.create_index("ix_leads_external_id", "leads", ["external_id"])
     op.create_index(
         "ix_attempts_corrects",
@@ -226,3 +231,5 @@ def downgrade() -> None:
     op.drop_index("ix_leads_external_id", table_name="leads")
     with op.batch_alter_table("leads", schema=None) as batch_op:
         batch_op.drop_column("external_id")
+    with op.batch_alter_table("agents", schema=None) as batch_op:
+        batch_op.drop_column("merged_into_id")

@@ -19,9 +19,8 @@ def test_the_card_and_the_reports_window(qtbot, make_window, ui_workspace, tmp_p
     window = make_window()
     maria = next(r["id"] for r in ui_workspace.leads.export_records() if r["first_name"] == "Maria")
     window.show_lead(maria)
-    qtbot.waitUntil(
-        lambda: "CRM id: 0035g00000AbCdE" in window.lead_panel.contact_label.text(), timeout=5_000
-    )
+    card_text = window.lead_panel.contact_label.text
+    qtbot.waitUntil(lambda: "CRM id: 0035g00000AbCdE" in card_text(), timeout=5_000)
     assert window.lead_panel.contact_label.isVisible()
 
     from desktop.ui.reports.window import ReportsWindow
