@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop.domain.leads import DEFAULT_ATTEMPT_TARGET
-from desktop.storage.uow import UnitOfWorkFactory
+
+if TYPE_CHECKING:  # the quick `dialdesk check` reads settings without the ORM
+    from desktop.storage.uow import UnitOfWorkFactory
 
 BACKENDS = ("manual", "handoff_tel", "handoff_sip", "sip")
 BACKEND_LABELS = {
@@ -50,6 +52,18 @@ def _coerce(name: str, value: Any, default: Any) -> Any:
     return str(value) if value is not None else default
 
 
+def settings_from(stored: dict[str, Any]) -> Settings:
+    """`Settings` from the stored rows (decoded JSON by key); a missing or unusable value is the default."""
+    defaults = Settings()
+    values = {
+        field.name: _coerce(field.name, stored.get(field.name), getattr(defaults, field.name))
+        if field.name in stored
+        else getattr(defaults, field.name)
+        for field in fields(Settings)
+    }
+    return Settings(**values)
+
+
 class SettingsService:
     """Reads and writes `Settings` as one object."""
 
@@ -57,16 +71,9 @@ class SettingsService:
         self._uow_factory = uow_factory
 
     def load(self) -> Settings:
-        defaults = Settings()
         with self._uow_factory() as uow:
             stored = uow.settings.all()
-        values = {
-            field.name: _coerce(field.name, stored.get(field.name), getattr(defaults, field.name))
-            if field.name in stored
-            else getattr(defaults, field.name)
-            for field in fields(Settings)
-        }
-        return Settings(**values)
+        return settings_from(stored)
 
     def save(self, settings: Settings) -> None:
         problems = settings.validate()
