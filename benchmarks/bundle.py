@@ -66,9 +66,17 @@ def main() -> int:
     if not executable.exists():
         print(f"no bundle at {args.bundle}: run `make bundle` first (skipped)")
         return 0
-    print(f"bundle folder: {folder_bytes(args.bundle) / 1e6:.0f} MB ({args.bundle})")
+    size = folder_bytes(args.bundle)
+    print(f"bundle folder: {size / 1e6:.0f} MB ({size / 2**20:.0f} MiB; {args.bundle})")
     for deb in sorted((args.bundle.parent).glob("dialdesk_*.deb")):
-        print(f".deb: {deb.stat().st_size / 1e6:.0f} MB download ({deb.name})")
+        installed = subprocess.run(
+            ["dpkg-deb", "-f", str(deb), "Installed-Size"], capture_output=True, text=True
+        )
+        kib = int(installed.stdout.strip() or 0)
+        print(
+            f".deb: {deb.stat().st_size / 1e6:.0f} MB download, {kib * 1024 / 1e6:.0f} MB installed "
+            f"({kib / 1024:.0f} MiB; {deb.name})"
+        )
     with tempfile.TemporaryDirectory() as home:
         env = {"HOME": home, "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "QT_QPA_PLATFORM": "offscreen"}
         window = [str(executable)]

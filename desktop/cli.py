@@ -109,7 +109,7 @@ def _user_errors() -> tuple[type[BaseException], ...]:
 
 def _clean_scratch() -> None:
     """Private copies left by a merge or restore that was killed go at the next start."""
-    from desktop.services.failures import clean_stale_scratch
+    from desktop.services.scratch import clean_stale_scratch
 
     try:
         clean_stale_scratch()
@@ -150,10 +150,15 @@ def acting_agent(args: argparse.Namespace) -> str | None:
 
 
 def _run(args: argparse.Namespace, call_uri: str | None) -> int:
-    from desktop.services.failures import cli_failure
-
     fresh: FreshDatabaseGuard | None = None
     try:
+        if args.command == "check":
+            # Without the ORM when the database needs nothing done at open (the same gate code).
+            from desktop.commands.compliance import quick_check_number
+
+            quick = quick_check_number(args)
+            if quick is not None:
+                return quick
         if getattr(args, "without_workspace", None) is not None:
             return int(args.without_workspace(args))  # `db …`: works on files that cannot be opened
         instance = None
@@ -213,6 +218,8 @@ def _run(args: argparse.Namespace, call_uri: str | None) -> int:
             print(f"dialdesk: {shown_text(str(error))}", file=sys.stderr)
             failure: int | None = EXIT_ERROR
         else:
+            from desktop.services.failures import cli_failure
+
             failure = cli_failure(error, args.db)  # busy/read-only/full/damaged database, or one line + log
         if failure is None:
             raise

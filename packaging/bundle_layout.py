@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import plistlib
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -44,16 +45,20 @@ def info_plist(repo: Path) -> dict[str, Any]:
         return plistlib.load(handle)
 
 
-# Qt parts Dialdesk never loads, left out of the bundle (about 70 MB): QML/Quick come only with the
-# virtual keyboard, the PDF library with its image plugin; the embedded-device platforms, network
-# information, TLS and input-device plugins serve no desktop window. Kept: xcb and wayland, the
-# offscreen/minimal platforms, image formats, the GTK/portal themes, QtCharts, QtNetwork (single instance).
+# Qt parts Dialdesk never loads, left out of the bundle: QML/Quick come only with the virtual
+# keyboard, the PDF library with its image plugin; the embedded-device platforms, network
+# information, TLS and input-device plugins serve no desktop window. The GTK 3 theme plugin goes
+# with the GTK/Cairo/Pango stack it drags in (it only loads where GTK 3 is installed anyway, and the
+# XDG portal theme gives native file dialogs); image formats Dialdesk never reads go too. Kept: xcb
+# and wayland, the offscreen/minimal platforms, PNG (built in) and SVG, the portal theme, QtCharts,
+# QtNetwork (single instance).
 UNUSED_QT = (
     "libQt6VirtualKeyboard",
     "libQt6Quick",
     "libQt6Qml",
     "libQt6Pdf",
     "libQt6EglFs",
+    "libQt6EglFS",
     "libqtvirtualkeyboardplugin",
     "libqpdf.",
     "libqeglfs",
@@ -61,21 +66,81 @@ UNUSED_QT = (
     "libqminimalegl",
     "libqvkkhrdisplay",
     "libqvnc",
+    "libqgtk3",
+    "libqicns",
+    "libqgif",
+    "libqjpeg",
+    "libqico",
+    "libqtga",
+    "libqtiff",
+    "libqwbmp",
+    "libqwebp",
     "/egldeviceintegrations/",
     "/generic/",
     "/networkinformation/",
     "/tls/",
+)
+# The GTK 3 theme plugin's own libraries (nothing else in the bundle links them: tests/packaging
+# checks every library's dependencies resolve).
+GTK_STACK = (
+    "libgtk-3",
+    "libgdk-3",
+    "libgdk_pixbuf",
+    "libatk-",
+    "libatk-bridge",
+    "libcairo",
+    "libpango",
+    "libharfbuzz",
+    "libthai",
+    "libdatrie",
+    "libfribidi",
+    "libgraphite2",
+    "libpixman",
+    "libepoxy",
 )
 
 
 def _unused(dest: str) -> bool:
     name = "/" + dest.replace("\\", "/")
     if "/translations/" in name:
-        # Qt's own strings (dialog buttons) in every language; the other modules' catalogues are not used.
-        return not name.rsplit("/", 1)[-1].startswith("qtbase_")
-    return any(part in name for part in UNUSED_QT)
+        # Qt's own catalogues (6 MB): Dialdesk installs no QTranslator, so none is ever loaded. When
+        # the first Dialdesk translation ships, keep qtbase_<its language> here.
+        return True
+    leaf = name.rsplit("/", 1)[-1]
+    return any(part in name for part in UNUSED_QT) or leaf.startswith(GTK_STACK)
 
 
 def slim(entries: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
     """A PyInstaller TOC without the Qt parts in UNUSED_QT (entries are (dest, source, kind))."""
     return [entry for entry in entries if not _unused(entry[0])]
+
+
+# Loaded by the bootloader itself (dlopen), so no binary names it.
+_ALWAYS_KEPT = ("libpython",)
+
+
+def _plain_library(dest: str) -> bool:
+    """A shared library the bundle carries for others (not a Python extension module or Qt plugin)."""
+    leaf = dest.replace("\\", "/").rsplit("/", 1)[-1]
+    folder = dest.replace("\\", "/").rpartition("/")[0]
+    extension = ".abi3.so" in leaf or ".cpython-" in leaf
+    return leaf.startswith("lib") and ".so" in leaf and not extension and folder in ("", "PySide6/Qt/lib")
+
+
+def without_orphans(
+    binaries: list[tuple[str, str, str]], needs: Callable[[str], Iterable[str]]
+) -> list[tuple[str, str, str]]:
+    """`binaries` without the shared libraries no kept binary needs: what only a left-out plugin pulled in.
+
+    `needs(source)` names every library a binary loads, directly or through others (PyInstaller's
+    `bindepend.get_imports`). Python extension modules, Qt plugins and libpython are the roots.
+    """
+    roots = [entry for entry in binaries if not _plain_library(entry[0]) or entry[0].startswith(_ALWAYS_KEPT)]
+    needed: set[str] = set()
+    for _dest, source, _kind in roots:
+        needed.update(needs(source))
+    return [
+        entry
+        for entry in binaries
+        if not _plain_library(entry[0]) or entry[0].startswith(_ALWAYS_KEPT) or Path(entry[0]).name in needed
+    ]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from desktop.commands.common import (
     EXIT_BLOCKED,
@@ -20,6 +21,9 @@ from desktop.commands.common import (
 from desktop.commands.records import register_audit
 
 if TYPE_CHECKING:
+    from desktop.domain.compliance_rules import RuleBook
+    from desktop.services.gate import GateResult
+    from desktop.services.settings import Settings
     from desktop.services.workspace import Workspace
 
 
@@ -72,12 +76,58 @@ def register(commands: Subparsers) -> None:
     register_audit(actions)
 
 
+class CheckAnswerer(Protocol):
+    """What a check asks of an open database: the Workspace, or the quick check's plain reader."""
+
+    rulebook: RuleBook
+
+    def current_settings(self) -> Settings: ...
+
+    def check(
+        self,
+        lead_id: int | None = None,
+        phone_id: int | None = None,
+        number: str | None = None,
+        region: str = "US",
+        at: datetime | None = None,
+        kind: str | None = None,
+        automated: bool = False,
+        prerecorded: bool = False,
+    ) -> GateResult: ...
+
+
+class _WorkspaceAnswerer:
+    """A Workspace as a CheckAnswerer (its gate questions go to the calling service)."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.rulebook = workspace.rulebook
+        self.current_settings = workspace.current_settings
+        self.check = workspace.calling.check
+
+
 def check_number(workspace: Workspace, args: argparse.Namespace) -> int:
+    return answer_check(_WorkspaceAnswerer(workspace), args)
+
+
+def quick_check_number(args: argparse.Namespace) -> int | None:
+    """`dialdesk check` without the ORM when the database needs nothing done at open; else None."""
+    from desktop.services.quick_check import open_quick_gate
+
+    quick = open_quick_gate(args.db)
+    if quick is None:
+        return None
+    try:
+        return answer_check(quick, args)
+    finally:
+        quick.close()
+
+
+def answer_check(answerer: CheckAnswerer, args: argparse.Namespace) -> int:
     if args.number is None and args.lead is None:
         raise CliError("check needs a NUMBER, or --lead ID to decide for the lead's first dialable number")
     at = parse_time(args.at, "--at")
-    region = args.region or workspace.current_settings().default_region
-    result = workspace.calling.check(
+    region = args.region or answerer.current_settings().default_region
+    result = answerer.check(
         lead_id=args.lead,
         number=args.number,
         region=region,
@@ -89,7 +139,7 @@ def check_number(workspace: Workspace, args: argparse.Namespace) -> int:
     decision = result.decision
     if args.json:
         data = decision.to_json()
-        callable_at = result.callable_at(workspace.rulebook) if not decision.allowed else None
+        callable_at = result.callable_at(answerer.rulebook) if not decision.allowed else None
         data["callable_at"] = callable_at.isoformat() if callable_at else None
         print_json(data)
     else:

@@ -365,3 +365,14 @@ def exchange_zones(e164: str) -> tuple[str, ...]:
     except phonenumbers.NumberParseException:
         return ()
     return tuple(z for z in timezone.time_zones_for_number(number) if z != UNKNOWN_TIME_ZONE)
+
+
+# Phone labels that record a number as a landline (the lead card's "business landline" box writes
+# the first); the gate reads the same words (services/gate.py, services/phone_labels.py).
+LANDLINE_WORDS = ("landline", "land line", "land-line")
+
+
+def label_says_landline(label: str | None) -> bool:
+    """Whether a phone's label records it as a landline."""
+    lowered = (label or "").lower()
+    return any(word in lowered for word in LANDLINE_WORDS)

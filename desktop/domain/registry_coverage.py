@@ -13,7 +13,8 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 # National numbers of one area code span 10**7 values: 212-000-0000 .. 212-999-9999.
 AREA_SPAN = 10_000_000
@@ -184,3 +185,25 @@ def summarize(copies: Mapping[int, AreaCopy], today: date, max_age_days: int) ->
         next_stale_codes=next_codes,
         next_stale_on=next_on,
     )
+
+
+@dataclass(frozen=True)
+class SnapshotInfo:
+    """The registry copy in force for a source: what a gate decision records as its evidence."""
+
+    id: int
+    source: str
+    kind: str
+    as_of: date
+    imported_at: datetime
+    total: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "source": self.source,
+            "kind": self.kind,
+            "as_of": self.as_of.isoformat(),
+            "imported_at": self.imported_at.isoformat(),
+            "total": self.total,
+        }

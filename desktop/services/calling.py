@@ -20,11 +20,12 @@ from desktop.domain import leads as lead_rules
 from desktop.domain.cadence import CadencePlan, next_attempt_at
 from desktop.domain.compliance import Decision, hours_reasons
 from desktop.domain.outcomes import OutcomeRules
-from desktop.domain.phones import parse_phone
 from desktop.services import history_events as history
 from desktop.services.agents import recording_name
 from desktop.services.clock import Clock
 from desktop.services.gate import CallerIdFacts, DialGate, GateResult
+from desktop.services.gate_answer import CallingError, gate_answer
+from desktop.services.gate_reads import UowGateRecords
 from desktop.services.outcome_undo import LeadState, capture_lead_state, corrected_call_ids
 from desktop.storage.models import Attempt, Callback, DncEntry, Lead, Meeting, Phone
 from desktop.storage.repositories import decision_record
@@ -34,9 +35,7 @@ from desktop.telephony.dialers import Dialer, DialError
 # Lead and call ids only: names and numbers never go to the log.
 log = logging.getLogger(__name__)
 
-
-class CallingError(Exception):
-    """A use-case error meant for the user (unknown lead, missing callback time …)."""
+__all__ = ["CallingError", "CallingService", "CallStarted", "GateRefused", "OutcomeRecorded"]
 
 
 class GateRefused(CallingError):
@@ -140,77 +139,19 @@ class CallingService:
         prerecorded: bool = False,
         caller_id: CallerIdFacts | None = None,
     ) -> tuple[GateResult, Phone | None]:
-        cid = caller_id or CallerIdFacts()
-        lead = uow.leads.get(lead_id) if lead_id is not None else None
-        if lead_id is not None and phone_id is None and not number:
-            if lead is None:
-                raise CallingError(f"there is no lead #{lead_id}")
-            return self._best_phone(uow, lead, at, automated, prerecorded, cid)
-        phone = self._pick_phone(uow, lead_id, phone_id, number)
-        if phone is not None:
-            return self.gate.decide_phone(uow, lead, phone, at, automated, prerecorded, caller_id=cid), phone
-        if lead_id is None and number:
-            owned = self._owners_decision(uow, number, region, at, automated, prerecorded, cid)
-            if owned is not None and (kind is None or not owned.decision.allowed):
-                return owned, None
-            if owned is not None:  # a kind given by the user must allow the call too
-                asked = self.gate.decide_number(
-                    uow, None, number, region, at, kind, automated, prerecorded, caller_id=cid
-                )
-                return (owned if asked.decision.allowed else asked), None
-        return self.gate.decide_number(
-            uow, lead, number or "", region, at, kind, automated, prerecorded, caller_id=cid
-        ), None
-
-    def _best_phone(
-        self,
-        uow: UnitOfWork,
-        lead: Lead,
-        at: datetime,
-        automated: bool,
-        prerecorded: bool,
-        caller_id: CallerIdFacts,
-    ) -> tuple[GateResult, Phone | None]:
-        """The lead's first number the gate allows; else the first valid one, so the refusal says why."""
-        first: tuple[GateResult, Phone] | None = None
-        for phone in lead.phones:
-            result = self.gate.decide_phone(uow, lead, phone, at, automated, prerecorded, caller_id=caller_id)
-            if result.decision.allowed:
-                return result, phone
-            if first is None or (phone.valid and not first[1].valid):
-                first = (result, phone)
-        if first is None:
-            raise CallingError(f"lead #{lead.id} has no phone number")
-        return first
-
-    def _owners_decision(
-        self,
-        uow: UnitOfWork,
-        number: str,
-        region: str,
-        at: datetime,
-        automated: bool,
-        prerecorded: bool,
-        caller_id: CallerIdFacts,
-    ) -> GateResult | None:
-        """A bare number is decided as the lead(s) that own it (state, consent, kind, counts).
-
-        When several leads share it, each must allow the call: the first refusal is the answer.
-        None when no lead owns it (it is then decided as a residential number by its area code).
-        """
-        parsed = parse_phone(number, region)
-        if not parsed.dialable or parsed.e164 is None:
-            return None
-        owners = uow.session.scalars(select(Phone).where(Phone.e164 == parsed.e164).order_by(Phone.id)).all()
-        first: GateResult | None = None
-        for phone in owners:
-            result = self.gate.decide_phone(
-                uow, phone.lead, phone, at, automated, prerecorded, caller_id=caller_id
-            )
-            if not result.decision.allowed:
-                return result
-            first = first or result
-        return first
+        return gate_answer(
+            UowGateRecords(uow),
+            self.gate,
+            lead_id,
+            phone_id,
+            number,
+            region,
+            at,
+            kind,
+            automated,
+            prerecorded,
+            caller_id,
+        )
 
     def check(
         self,
@@ -243,30 +184,6 @@ class CallingService:
     def _caller_id_facts(policy: CallPolicy, backend: str) -> CallerIdFacts:
         # Only the built-in softphone transmits a caller ID itself; another phone sends its own.
         return CallerIdFacts(number=policy.caller_id, required=policy.firm_mode and backend == "sip")
-
-    def _pick_phone(
-        self, uow: UnitOfWork, lead_id: int | None, phone_id: int | None, number: str | None
-    ) -> Phone | None:
-        if lead_id is None:
-            return None
-        lead = uow.leads.get(lead_id)
-        if lead is None:
-            raise CallingError(f"there is no lead #{lead_id}")
-        if phone_id is not None:
-            phone = next((p for p in lead.phones if p.id == phone_id), None)
-            if phone is None:
-                raise CallingError(f"lead #{lead_id} has no phone #{phone_id}")
-            return phone
-        if number:
-            parsed = parse_phone(number)
-            phone = next((p for p in lead.phones if p.e164 and p.e164 == parsed.e164), None)
-            if phone is None:
-                raise CallingError(f"{number} is not a number of lead #{lead_id}")
-            return phone
-        phone = default_phone(uow, lead)
-        if phone is None:
-            raise CallingError(f"lead #{lead_id} has no phone number")
-        return phone
 
     # -- dialling -------------------------------------------------------------------------------
 
@@ -603,14 +520,6 @@ def closes_callback(code: str, reached: bool, terminal: bool) -> bool:
     voicemail before or after the promised time leaves the promise standing.
     """
     return code == "callback" or reached or terminal
-
-
-def default_phone(uow: UnitOfWork, lead: Lead) -> Phone | None:
-    """The number to dial by default: the first valid one not on the internal list, else the first."""
-    for phone in lead.phones:
-        if phone.valid and phone.e164 and uow.dnc.find(phone.e164, "internal") is None:
-            return phone
-    return lead.phones[0] if lead.phones else None
 
 
 def _log_decision(lead_id: int | None, decision: Decision, attempt_id: int) -> None:

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop.domain.compliance import Emergency
-from desktop.storage.uow import UnitOfWork, UnitOfWorkFactory
+
+if TYPE_CHECKING:  # the quick `dialdesk check` parses the setting without the ORM
+    from desktop.storage.uow import UnitOfWork, UnitOfWorkFactory
 
 EMERGENCIES_KEY = "gate.emergencies"
 
 
-def _parse(value: Any) -> tuple[Emergency, ...]:
+def parse_emergencies(value: Any) -> tuple[Emergency, ...]:
     if isinstance(value, str):
         try:
             value = json.loads(value)
@@ -39,7 +41,7 @@ def _parse(value: Any) -> tuple[Emergency, ...]:
 
 
 def load_emergencies(uow: UnitOfWork) -> tuple[Emergency, ...]:
-    return _parse(uow.settings.get(EMERGENCIES_KEY))
+    return parse_emergencies(uow.settings.get(EMERGENCIES_KEY))
 
 
 class EmergencyService:

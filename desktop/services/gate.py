@@ -4,6 +4,10 @@
 registries and their freshness, consent and established business relationships, the lead's kind and
 state, the calls of the last 24 hours — and returns the decision with an evidence record (the
 registry snapshots in force) to store with the attempt.
+
+Nothing here imports the ORM: the database is asked through `GateReads`, answered by the ORM
+(`desktop.services.gate_reads`) for the window and the commands, and by plain sqlite3
+(`desktop.storage.plain_gate`) for the quick `dialdesk check`. Both feed this same code.
 """
 
 from __future__ import annotations
@@ -14,17 +18,18 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import func, select
-
 from desktop.domain.compliance import ConsentFacts, Decision, DialFacts, Emergency, decide, next_callable_at
 from desktop.domain.compliance_rules import RuleBook
-from desktop.domain.phones import area_code_zones, exchange_zones, number_states, parse_phone
+from desktop.domain.phones import (
+    area_code_zones,
+    exchange_zones,
+    label_says_landline,
+    number_states,
+    parse_phone,
+)
 from desktop.domain.registry_coverage import AreaCopy, area_code_of_e164
-from desktop.services.emergencies import load_emergencies
+from desktop.services.emergencies import EMERGENCIES_KEY, parse_emergencies
 from desktop.services.gate_sharing import number_key, renumbered
-from desktop.services.phone_labels import label_says_landline
-from desktop.storage.models import Attempt, Consent, Lead
-from desktop.storage.uow import UnitOfWork
 
 
 class RegistryView(Protocol):
@@ -38,6 +43,26 @@ class RegistryView(Protocol):
 
     def coverage(self) -> Mapping[str, Mapping[int, AreaCopy]]:
         """Per source, the area codes its copy covers, each with its own as-of date."""
+        ...
+
+
+class GateReads(Protocol):
+    """The database's answers one gate decision needs, besides the registries."""
+
+    def internal_dnc_reason(self, number: str) -> str | None:
+        """The reason the number is on the internal do-not-call list; None when it is not."""
+        ...
+
+    def latest_consents(self, lead_id: int) -> Mapping[str, date]:
+        """Per consent kind (written, inquiry, purchase), the latest day the lead gave it."""
+        ...
+
+    def allowed_calls_since(self, number: str, since: datetime) -> int:
+        """Calls the gate allowed to `number` since `since`, whoever the lead."""
+        ...
+
+    def setting(self, key: str) -> Any:
+        """The stored setting `key` (decoded JSON), None when there is none."""
         ...
 
 
@@ -171,29 +196,19 @@ class GateResult:
         return context.callables[key]
 
 
-def consent_facts(uow: UnitOfWork, lead_id: int | None) -> ConsentFacts:
+def consent_facts(reads: GateReads, lead_id: int | None) -> ConsentFacts:
     if lead_id is None:
         return ConsentFacts()
-    rows = uow.session.execute(
-        select(Consent.kind, func.max(Consent.given_on))
-        .where(Consent.lead_id == lead_id)
-        .group_by(Consent.kind)
-    )
-    latest = {str(kind): given for kind, given in rows}
+    latest = reads.latest_consents(lead_id)
     return ConsentFacts(
         written_on=latest.get("written"), inquiry_on=latest.get("inquiry"), purchase_on=latest.get("purchase")
     )
 
 
-def calls_since(uow: UnitOfWork, number: str, since: datetime) -> int:
+def calls_since(reads: GateReads, number: str, since: datetime) -> int:
     """Calls placed to `number` since `since`, whoever the lead: caps are per person and number,
     so a duplicate lead or a bare-number dial does not reset the count."""
-    if not number:
-        return 0
-    query = select(func.count(Attempt.id)).where(
-        Attempt.number == number, Attempt.allowed.is_(True), Attempt.started_at >= since
-    )
-    return int(uow.session.scalar(query) or 0)
+    return reads.allowed_calls_since(number, since) if number else 0
 
 
 def is_business_landline(lead: LeadLike | None, phone: PhoneLike | None) -> bool:
@@ -269,23 +284,19 @@ class DialGate:
         self.rules = rules
         self.registry = registry
 
-    def live_context(self, uow: UnitOfWork, at: datetime) -> GateContext:
-        def internal_reason(number: str) -> str | None:
-            entry = uow.dnc.find(number, "internal")
-            return None if entry is None else entry.reason
-
+    def live_context(self, reads: GateReads, at: datetime) -> GateContext:
         return GateContext(
-            internal_reason=internal_reason,
-            consent=lambda lead_id: consent_facts(uow, lead_id),
-            calls_last_24h=lambda number: calls_since(uow, number, at - timedelta(hours=24)),
+            internal_reason=reads.internal_dnc_reason,
+            consent=lambda lead_id: consent_facts(reads, lead_id),
+            calls_last_24h=lambda number: calls_since(reads, number, at - timedelta(hours=24)),
             snapshots=self.registry.snapshots(),
-            emergencies=load_emergencies(uow),
+            emergencies=parse_emergencies(reads.setting(EMERGENCIES_KEY)),
             coverage=self.registry.coverage(),
         )
 
     def decide_phone(
         self,
-        uow: UnitOfWork,
+        reads: GateReads,
         lead: LeadLike | None,
         phone: PhoneLike,
         at: datetime,
@@ -295,7 +306,7 @@ class DialGate:
         caller_id: CallerIdFacts | None = None,
     ) -> GateResult:
         return self._decide(
-            context or self.live_context(uow, at),
+            context or self.live_context(reads, at),
             lead,
             phone.e164 or phone.raw,
             bool(phone.valid and phone.e164),
@@ -311,8 +322,8 @@ class DialGate:
 
     def decide_number(
         self,
-        uow: UnitOfWork,
-        lead: Lead | None,
+        reads: GateReads,
+        lead: LeadLike | None,
         number: str,
         region: str,
         at: datetime,
@@ -323,7 +334,7 @@ class DialGate:
     ) -> GateResult:
         parsed = parse_phone(number, region)
         return self._decide(
-            self.live_context(uow, at),
+            self.live_context(reads, at),
             lead,
             parsed.e164 or number,
             parsed.dialable,

@@ -11,16 +11,16 @@ import hashlib
 from collections.abc import Iterable
 from datetime import datetime
 from time import monotonic
-
-from sqlalchemy import select, update
-from sqlalchemy.orm import selectinload
+from typing import TYPE_CHECKING
 
 from desktop.domain.compliance import hours_key, hours_open_at, hours_reasons
 from desktop.domain.compliance_rules import RuleBook
 from desktop.domain.phones import number_states
 from desktop.services.gate import gate_zones
-from desktop.storage.models import Lead
-from desktop.storage.uow import UnitOfWork
+
+if TYPE_CHECKING:  # the ORM is imported on use: the quick `dialdesk check` needs the fingerprint only
+    from desktop.storage.models import Lead
+    from desktop.storage.uow import UnitOfWork
 
 NO_ZONE_KEY = "|"  # a lead without a valid number: never open
 # Keys stored with leads were computed by some version of the rules: this setting names which.
@@ -113,6 +113,10 @@ class HoursKeys:
 
     def forget_stale_keys(self, uow: UnitOfWork) -> bool:
         """Clear every stored key when the rules they were computed by changed (a backfill follows)."""
+        from sqlalchemy import update
+
+        from desktop.storage.models import Lead
+
         fingerprint = self.rules_fingerprint()
         if uow.settings.get(KEYS_VERSION_SETTING) == fingerprint:
             return False
@@ -123,6 +127,11 @@ class HoursKeys:
 
     def backfill(self, uow: UnitOfWork, lead_ids: Iterable[int] | None = None, batch: int = 2000) -> int:
         """Compute the key of leads that have none (or of `lead_ids`); returns how many were set."""
+        from sqlalchemy import select, update
+        from sqlalchemy.orm import selectinload
+
+        from desktop.storage.models import Lead
+
         query = select(Lead).options(selectinload(Lead.phones)).order_by(Lead.id)
         if lead_ids is None:
             query = query.where(Lead.hours_key.is_(None))
@@ -142,5 +151,9 @@ class HoursKeys:
 
 def distinct_queue_keys(uow: UnitOfWork) -> list[str]:
     """Every hours key in use (a walk of the hours_key index; leads out of the queue add harmless keys)."""
+    from sqlalchemy import select
+
+    from desktop.storage.models import Lead
+
     rows = uow.session.scalars(select(Lead.hours_key).where(Lead.hours_key.is_not(None)).distinct())
     return [str(key) for key in rows]

@@ -14,14 +14,14 @@ from sqlalchemy import select
 from desktop.domain.compliance import Decision
 from desktop.domain.leads import attempt_label, display_name, persistence_nudge
 from desktop.domain.outcomes import OutcomeRules
-from desktop.domain.phones import describe_location
+from desktop.domain.phones import describe_location, label_says_landline
 from desktop.domain.scripts import answer_text
 from desktop.services import history_events
 from desktop.services.clock import Clock
 from desktop.services.gate import GateResult
 from desktop.services.hours import NO_ZONE_KEY, HoursKeys
 from desktop.services.outcome_undo import UNDONE
-from desktop.services.phone_labels import label_says_landline, set_business_landline
+from desktop.services.phone_labels import set_business_landline
 from desktop.services.scripts import lead_field_values
 from desktop.storage.events import local_agent
 from desktop.storage.models import Lead, Phone, ScriptAnswer

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop.domain.outcomes import OutcomeRule, OutcomeRules
 from desktop.services.rules import shipped_outcome_rules
 from desktop.storage import rollups
-from desktop.storage.uow import UnitOfWorkFactory
+
+if TYPE_CHECKING:  # the quick `dialdesk check` combines the rules without the ORM
+    from desktop.storage.uow import UnitOfWorkFactory
 
 SETTING_KEY = "outcome_rules"
 EDITABLE = ("counts_as_attempt", "counts_as_contact", "retry_hours", "terminal")

@@ -11,19 +11,13 @@ from __future__ import annotations
 import json
 import re
 
+from desktop.domain.phones import LANDLINE_WORDS, label_says_landline
 from desktop.services.clock import Clock
 from desktop.storage.models import Phone
 from desktop.storage.uow import UnitOfWorkFactory
 
-# Phone labels that record a number as a landline; the gate reads the same words (gate.py).
-LANDLINE_WORDS = ("landline", "land line", "land-line")
 _LANDLINE_PATTERN = re.compile(r"\s*\b(?:" + "|".join(re.escape(w) for w in LANDLINE_WORDS) + r")\b", re.I)
 MARKED_LABEL = "landline"
-
-
-def label_says_landline(label: str | None) -> bool:
-    lowered = (label or "").lower()
-    return any(word in lowered for word in LANDLINE_WORDS)
 
 
 def landline_label(label: str, landline: bool) -> str:

@@ -9,39 +9,17 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, select
 
 from desktop.domain.dnc_files import national_number
-from desktop.domain.registry_coverage import AreaCopy
+from desktop.domain.registry_coverage import AreaCopy, SnapshotInfo
+
+__all__ = ["RegistryLookup", "SnapshotInfo", "snapshot_info"]
 from desktop.storage.models import RegistryCoverage, RegistrySnapshot
 from desktop.storage.registry_store import ROWS_PER_STATEMENT, SLOT_SPAN, placeholder
-
-
-@dataclass(frozen=True)
-class SnapshotInfo:
-    """The registry copy in force for a source: what a gate decision records as its evidence."""
-
-    id: int
-    source: str
-    kind: str
-    as_of: date
-    imported_at: datetime
-    total: int
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "source": self.source,
-            "kind": self.kind,
-            "as_of": self.as_of.isoformat(),
-            "imported_at": self.imported_at.isoformat(),
-            "total": self.total,
-        }
-
 
 _NOT_LISTED: frozenset[str] = frozenset()
 

@@ -36,6 +36,7 @@ from desktop.domain.leads import QUEUE_STATUSES, STATUS_NO_NUMBER, display_name
 from desktop.services.clock import Clock
 from desktop.services.emergencies import load_emergencies
 from desktop.services.gate import DialGate, GateContext, GateResult, RegistryView
+from desktop.services.gate_reads import UowGateRecords
 from desktop.storage.models import Attempt, Consent, DncEntry, Lead, Phone
 from desktop.storage.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -243,7 +244,7 @@ class ScrubService:
     ) -> GateResult | None:
         first: GateResult | None = None
         for phone in lead.phones:
-            result = self._gate.decide_phone(uow, lead, phone, at, context=context)
+            result = self._gate.decide_phone(UowGateRecords(uow), lead, phone, at, context=context)
             if result.decision.allowed:
                 return result
             if first is None or (phone.valid and not first.shared.valid):

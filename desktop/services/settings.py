@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop.domain.leads import DEFAULT_ATTEMPT_TARGET
 from desktop.domain.phones import parse_phone
 from desktop.services.clock import Clock, system_clock
-from desktop.services.history_hook import CALLER_ID_CHANGED, FIRM_MODE_CHANGED, record_history
-from desktop.storage.uow import UnitOfWorkFactory
+
+if TYPE_CHECKING:  # the quick `dialdesk check` reads settings without the ORM
+    from desktop.storage.uow import UnitOfWorkFactory
 
 BACKENDS = ("manual", "handoff_tel", "handoff_sip", "sip")
 BACKEND_LABELS = {
@@ -109,6 +110,18 @@ def _coerce(name: str, value: Any, default: Any) -> Any:
     return str(value) if value is not None else default
 
 
+def settings_from(stored: dict[str, Any]) -> Settings:
+    """`Settings` from the stored rows (decoded JSON by key); a missing or unusable value is the default."""
+    defaults = Settings()
+    values = {
+        field.name: _coerce(field.name, stored.get(field.name), getattr(defaults, field.name))
+        if field.name in stored
+        else getattr(defaults, field.name)
+        for field in fields(Settings)
+    }
+    return Settings(**values)
+
+
 class SettingsService:
     """Reads and writes `Settings` as one object; a change of caller ID or firm mode goes to the history."""
 
@@ -117,21 +130,17 @@ class SettingsService:
         self._clock = clock
 
     def load(self) -> Settings:
-        defaults = Settings()
         with self._uow_factory() as uow:
             stored = uow.settings.all()
-        values = {
-            field.name: _coerce(field.name, stored.get(field.name), getattr(defaults, field.name))
-            if field.name in stored
-            else getattr(defaults, field.name)
-            for field in fields(Settings)
-        }
-        return Settings(**values)
+        return settings_from(stored)
 
     def save(self, settings: Settings) -> None:
         problems = settings.validate()
         if problems:
             raise ValueError("; ".join(problems))
+        # Imported here: the quick `dialdesk check` reads settings without the ORM the history needs.
+        from desktop.services.history_hook import CALLER_ID_CHANGED, FIRM_MODE_CHANGED, record_history
+
         before = self.load()
         with self._uow_factory() as uow:
             for key, value in asdict(settings).items():

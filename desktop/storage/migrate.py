@@ -10,13 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, text
-from sqlalchemy.exc import DBAPIError
-
 from desktop import paths
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # SQLAlchemy is imported on use: the quick `dialdesk check` reads LATEST_REVISION only
     from alembic.config import Config
+    from sqlalchemy import Engine
 
 # The newest file in migrations/versions; a test keeps this equal to Alembic's own head.
 LATEST_REVISION = "0015"
@@ -57,6 +55,9 @@ def current_revision(engine: Engine) -> str | None:
 
 def stored_revision(engine: Engine) -> str | None:
     """The revision recorded in the database, read without Alembic; None if there is none (yet)."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
     try:
         with engine.connect() as connection:
             rows = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection
-from sqlalchemy.exc import DBAPIError
+if TYPE_CHECKING:  # imported on use: the quick `dialdesk check` reads TRIGGERS and rule_flags only
+    from sqlalchemy import Connection
 
 # code -> (counts as an attempt, counts as a contact)
 RuleFlags = Mapping[str, tuple[bool, bool]]
@@ -133,6 +134,8 @@ def _triggers(connection: Connection) -> dict[str, str]:
 def library_can_keep(connection: Connection) -> bool:
     """SQLite 3.24 or later (upsert) with its JSON functions: what the triggers need (migration 0007
     makes the same check before it creates them)."""
+    from sqlalchemy.exc import DBAPIError
+
     version = str(connection.exec_driver_sql("SELECT sqlite_version()").scalar())
     if tuple(int(part) for part in version.split(".")[:2]) < (3, 24):
         return False

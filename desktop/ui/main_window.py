@@ -56,7 +56,6 @@ from desktop.ui.pages import EmptyQueuePage, WelcomePage
 from desktop.ui.queue.follow_up import FollowUpActions
 from desktop.ui.queue.model import QueueTableModel, counts_text
 from desktop.ui.queue.panel import QueuePanel
-from desktop.ui.script.editor import ScriptsDialog
 from desktop.ui.script.panel import ScriptPanel
 
 PREFERRED_SIZE = QSize(1440, 900)
@@ -120,6 +119,7 @@ class MainWindow(QMainWindow):
         self.file_actions.settingsSaved.connect(self.on_settings_saved)
         self.file_actions.busyChanged.connect(self.on_file_actions_busy_changed)
         self._gate_minute: datetime | None = None
+        self.startup_pending = False  # True from start() until the queue list has been read
 
         self.setWindowTitle(self.tr("Dialdesk — calling workstation"))
         self.setStyleSheet(style.APP_STYLE)
@@ -316,14 +316,28 @@ class MainWindow(QMainWindow):
     # -- showing leads ---------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Show the welcome page on an empty database, else the first lead the queue offers."""
+        """Show the welcome page on an empty database, else the first lead the queue offers.
+
+        The queue list and its counts are read just after the window first shows: with 100,000
+        leads they take longer than everything else at start, and the lead on screen can be called
+        meanwhile (`startup_pending` is True until the list is in).
+        """
+        self.startup_pending = True
+        QTimer.singleShot(0, self.on_startup_queue_due)
         check_history(self.workspace, self.banners)  # at start and after a restore: red when altered
-        self.queue_model.refresh()
         if self.leads.count() == 0:
             self.centre.setCurrentIndex(PAGE_WELCOME)
             self.dial_bar.setEnabled(False)
             return
         self.show_next_lead()
+
+    @Slot()
+    def on_startup_queue_due(self) -> None:
+        self.queue_model.refresh()
+        card = self.current_card
+        if card is not None:
+            self.queue_panel.select_lead(card.id)
+        self.startup_pending = False
 
     @property
     def current_card(self) -> LeadCard | None:
@@ -440,6 +454,10 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def on_scripts_triggered(self) -> None:
+        # Imported on use: the editor and the script-format checks are a fifth of the window's
+        # imports, paid at every start for a dialog opened now and then.
+        from desktop.ui.script.editor import ScriptsDialog
+
         card = self.current_card
         self.scripts_dialog = ScriptsDialog(self.workspace, card.id if card is not None else None, self)
         self.scripts_dialog.scriptsChanged.connect(self.script_panel.reload)

@@ -1,4 +1,4 @@
-"""`dialdesk check` imports only what it needs: the window, exports, reports and file readers stay out.
+"""`dialdesk check` imports only what it needs: the window, the ORM, exports, reports stay out.
 
 A command's start-up time is mostly imports (the issue's target: `check` from the bundle under 0.3 s),
 so every module that one command eagerly drags in slows all of them. The check runs in a fresh
@@ -9,6 +9,7 @@ what it loaded is read from `sys.modules`.
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -17,8 +18,14 @@ import pytest
 
 from desktop.services.workspace import open_workspace
 
-# Whole packages or modules that no part of `dialdesk check` uses.
+# Whole packages or modules that no part of `dialdesk check` uses. On a database that needs nothing
+# done at open, SQLAlchemy (Core and ORM) is not needed either: the rows are read with sqlite3.
 NOT_NEEDED_BY_CHECK = (
+    "sqlalchemy",
+    "desktop.storage.models",
+    "desktop.storage.uow",
+    "desktop.services.workspace",
+    "desktop.services.calling",
     "PySide6",
     "openpyxl",
     "yaml",
@@ -83,8 +90,25 @@ def existing_db(tmp_path: Path) -> Path:
 def test_check_loads_only_what_it_needs(existing_db: Path, extra: list[str]) -> None:
     code, modules = loaded_by(["--db", str(existing_db), "check", "+12125550134", *extra])
     assert code in (0, 1)  # the gate answered (allowed or blocked): the check really ran
-    assert "desktop.services.calling" in modules and "sqlalchemy" in modules
+    assert "desktop.services.quick_check" in modules and "desktop.domain.compliance" in modules
     assert unneeded(modules) == []
+
+
+def test_a_database_to_upgrade_takes_the_usual_path(existing_db: Path) -> None:
+    # The same check where opening must write (here: a lead without its hours key) loads the ORM:
+    # the quick path stood aside, and the check above is not passing because it never looks.
+    with sqlite3.connect(existing_db) as connection:
+        connection.execute(
+            "INSERT INTO leads (first_name, last_name, company, title, email, kind, kind_given, "
+            "warmth, state, source, list_name, status, notes, identity_key, attempt_count, "
+            "contact_count, due_reason, created_at, updated_at) VALUES ('A', 'B', '', '', '', "
+            "'residential', 0, 'cold', '', '', '', 'new', '', '', 0, 0, 'new', "
+            "'2026-01-01 00:00:00.000000', '2026-01-01 00:00:00.000000')"
+        )
+    connection.close()
+    code, modules = loaded_by(["--db", str(existing_db), "check", "+12125550134"])
+    assert code in (0, 1)
+    assert "sqlalchemy.orm" in modules and "desktop.services.calling" in modules
 
 
 def test_the_import_check_sees_a_command_that_needs_more(existing_db: Path) -> None:

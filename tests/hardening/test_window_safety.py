@@ -59,6 +59,7 @@ def window(qtbot, workspace: Workspace) -> Iterator[MainWindow]:  # type: ignore
     main.show()
     main.activateWindow()
     qtbot.waitActive(main)
+    qtbot.waitUntil(lambda: not main.startup_pending)  # the queue list is read after the first show
     yield main
     main.close()
 

@@ -155,12 +155,46 @@ def test_every_icon_size_is_a_png_of_that_size() -> None:
         "PySide6/Qt/plugins/platforms/libqwayland.so",
         "PySide6/Qt/plugins/platforms/libqoffscreen.so",
         "PySide6/Qt/plugins/imageformats/libqsvg.so",
-        "PySide6/Qt/translations/qtbase_ru.qm",
+        "PySide6/Qt/plugins/platformthemes/libqxdgdesktopportal.so",
+        "PySide6/Qt/lib/libicudata.so.73",
     ],
 )
 def test_slimming_the_bundle_keeps_what_the_window_loads(needed: str) -> None:
     entry = (needed, "/src/" + needed, "BINARY")
     assert bundle_layout.slim([entry]) == [entry]
+
+
+@pytest.mark.parametrize(
+    "unused",
+    [
+        "PySide6/Qt/lib/libQt6Quick.so.6",
+        "PySide6/Qt/plugins/platformthemes/libqgtk3.so",
+        "libcairo.so.2",
+        "PySide6/Qt/translations/qtbase_de.qm",
+        "PySide6/Qt/plugins/imageformats/libqtiff.so",
+        "PySide6/Qt/plugins/imageformats/libqjpeg.so",
+    ],
+)
+def test_slimming_the_bundle_leaves_out_what_dialdesk_never_loads(unused: str) -> None:
+    assert bundle_layout.slim([(unused, "/src/" + unused, "BINARY")]) == []
+
+
+def test_a_library_only_a_left_out_plugin_needed_goes_too() -> None:
+    plugin = ("PySide6/Qt/plugins/platforms/libqxcb.so", "/src/libqxcb.so", "BINARY")
+    module = ("PySide6/QtCore.abi3.so", "/src/QtCore.abi3.so", "EXTENSION")
+    needed_by_plugin = ("libxcb-icccm.so.4", "/src/libxcb-icccm.so.4", "BINARY")
+    needed_by_qt = ("PySide6/Qt/lib/libQt6Core.so.6", "/src/libQt6Core.so.6", "BINARY")
+    orphan = ("libgio-2.0.so.0", "/src/libgio-2.0.so.0", "BINARY")
+    python = ("libpython3.11.so.1.0", "/src/libpython3.11.so.1.0", "BINARY")
+    needs = {
+        "/src/libqxcb.so": {"libxcb-icccm.so.4", "libQt6Core.so.6"},
+        "/src/QtCore.abi3.so": {"libQt6Core.so.6"},
+    }
+    kept = bundle_layout.without_orphans(
+        [plugin, module, needed_by_plugin, needed_by_qt, orphan, python],
+        lambda source: needs.get(source, set()),
+    )
+    assert kept == [plugin, module, needed_by_plugin, needed_by_qt, python]
 
 
 def test_the_bundle_carries_every_data_file() -> None:

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from desktop.domain.phones import area_code_region
 from desktop.domain.registry_coverage import AreaCopy, code_runs, parse_area_codes, summarize
 from desktop.services.clock import ManualClock
+from desktop.services.gate_reads import UowGateRecords
 from desktop.services.registry import RegistryImportFailed, RegistryLookup, RegistryService
 from desktop.services.workspace import Workspace, open_workspace
 from tests.conftest import README_MOMENT
@@ -220,7 +221,9 @@ def test_coverage_summary_names_the_codes_that_go_stale_next() -> None:
 
 def decide(workspace: Workspace, number: str, kind: str = "residential") -> tuple[tuple[str, ...], str]:
     with workspace.uow() as uow:
-        result = workspace.gate.decide_number(uow, None, number, "US", README_MOMENT, kind=kind)
+        result = workspace.gate.decide_number(
+            UowGateRecords(uow), None, number, "US", README_MOMENT, kind=kind
+        )
     decision = result.decision
     return decision.codes, decision.summary()
 
@@ -247,7 +250,7 @@ def test_gate_judges_each_area_code_by_its_own_copys_age(workspace: Workspace, t
     assert decide(workspace, "+12125550100")[0] == ()
     # The evidence kept with a decision names the area code's copy it was checked against.
     with workspace.uow() as uow:
-        result = workspace.gate.decide_number(uow, None, "+12125550100", "US", README_MOMENT)
+        result = workspace.gate.decide_number(UowGateRecords(uow), None, "+12125550100", "US", README_MOMENT)
     assert json.loads(result.record)["area_code_copies"] == {"national": "2026-11-30"}
 
 

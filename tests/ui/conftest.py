@@ -52,6 +52,7 @@ def make_window(qtbot, ui_workspace: Workspace):  # type: ignore[no-untyped-def]
         window.show()
         window.activateWindow()
         qtbot.waitActive(window)
+        qtbot.waitUntil(lambda: not window.startup_pending)  # the queue list is read after the first show
         windows.append(window)
         return window
 
