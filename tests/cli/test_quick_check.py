@@ -42,21 +42,21 @@ MOMENTS = (
     datetime(2027, 3, 2, 17, 0, tzinfo=UTC),  # the registry copies are out of date by then
 )
 LEADS = [
-    "A One,,212-555-0201,,NY,residential",
+    "A One,,212-555-0201,,NY,residential,10001",
     "B Two,,212-555-0202,,NY,residential",
     "C Three,Co,305-555-0203,,FL,business",
     "D Four,,305-555-0204,305-555-0214,FL,residential",
-    "E Five,,907-279-0205,,AK,residential",
-    "F Six,,212-555-0206,,CA,residential",
+    "E Five,,907-279-0205,,AK,residential,99501",
+    "F Six,,212-555-0206,,CA,residential,90001",
     "G Seven,,801-555-0207,,UT,residential",
     "H Eight,,not a number,,,residential",
     "I Nine,Nine Co,416-555-0209,,ON,business",
-    "J Ten,,416-555-0210,,,residential",
+    "J Ten,,416-555-0210,,,residential,M5V 3L9",
     "K Eleven,Land Co,,212-555-0211,NY,business",
     "L Twelve,,504-555-0212,,LA,residential",
     "M Thirteen,,212-555-0201,,NJ,business",  # shares A One's number
     "N Fourteen,,+44 20 7946 0958,,,residential",
-    "O Fifteen,,312-555-0215,212-555-0216,IL,residential",
+    "O Fifteen,,312-555-0215,212-555-0216,IL,residential,33101",
 ]
 BARE_NUMBERS = [
     "212-555-0201",
@@ -76,7 +76,8 @@ BARE_NUMBERS = [
 def _registry(workspace: Workspace, folder: Path, source: str, numbers: list[str], as_of: date) -> None:
     path = folder / f"{source.replace(':', '-')}.txt"
     path.write_text("\n".join(f"{n[2:5]},{n[5:]}" for n in numbers) + "\n", encoding="utf-8")
-    covered = () if source.startswith("state:") else (212, 305, 312, 416, 504, 801)  # not 907: missing
+    # Each national list covers its own country's area codes (907 is never downloaded: missing).
+    covered = {"national": (212, 305, 312, 504, 801), "canada": (416,)}.get(source, ())
     workspace.registry_service.import_file(path, source, as_of=as_of, area_codes=covered)
     workspace.lists_changed()
 
@@ -103,7 +104,8 @@ def filled(tmp_path: Path) -> Iterator[tuple[Path, dict[str, int]]]:
     _registry(desk, tmp_path, "state:FL", ["+13055550204"], date(2026, 11, 25))
     _registry(desk, tmp_path, "canada", ["+14165550209", "+14165550210"], date(2026, 11, 25))
     sheet = tmp_path / "list.csv"
-    rows = ["Name,Company,Mobile Phone,Landline Phone,State,Type", *LEADS]
+    # ZIP codes (some agreeing with the number, some not) settle or widen where a callee may be.
+    rows = ["Name,Company,Mobile Phone,Landline Phone,State,Type,ZIP", *LEADS]
     sheet.write_text("\n".join(rows) + "\n", encoding="utf-8")
     desk.imports.run(sheet)
     leads = {r["last_name"]: int(r["id"]) for r in desk.leads.export_records()}
