@@ -82,7 +82,15 @@ def callee_zones(facts: DialFacts, rules: RuleBook) -> tuple[str, ...]:
     The recorded state narrows but never widens: when it shares no zone with the number, the callee
     may be in either place, so every zone of both is checked.
     """
-    key = ("zones", facts.lead_state, facts.postal_state, facts.postal_zone, facts.time_zones)
+    # Every fact _callee_zones reads: the number's states decide whether a record narrows or widens.
+    key = (
+        "zones",
+        facts.lead_state,
+        facts.postal_state,
+        facts.postal_zone,
+        facts.time_zones,
+        facts.number_states,
+    )
     cached = rules.memo.get(key)
     if cached is None:
         cached = rules.memo[key] = _callee_zones(facts, rules)
