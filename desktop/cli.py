@@ -175,6 +175,11 @@ def _run(args: argparse.Namespace, call_uri: str | None) -> int:
             from desktop.services.fresh_database import FreshDatabaseGuard
 
             fresh = FreshDatabaseGuard(resolve_database(args.db))
+            if fresh.creates_file and getattr(args, "needs_existing_database", False):
+                # Verifying, anchoring, bundling or purging a database that is not there would make
+                # an empty one and answer for it ("intact: 0 events"): a mistyped --db is bad input.
+                fresh = None
+                raise CliError(f"there is no database at {shown_text(resolve_database(args.db))}")
         agent = acting_agent(args)
         workspace = open_workspace(args.db)
         workspace.act_as(agent)

@@ -16,6 +16,7 @@ from desktop.commands.common import (
     print_json,
     record_id,
     say_blocked,
+    whole_number,
 )
 from desktop.domain.outcomes import OUTCOME_CODES
 
@@ -28,7 +29,12 @@ if TYPE_CHECKING:
 
 def register(commands: Subparsers) -> None:
     queue = commands.add_parser("queue", help="list the next leads in the order the window offers them")
-    queue.add_argument("--limit", type=int, default=20)
+    queue.add_argument(
+        "--limit",
+        type=whole_number(1, 100_000, "--limit"),
+        default=20,
+        help="how many leads to show (default: 20)",
+    )
     queue.add_argument("--json", action="store_true")
     queue.add_argument(
         "--claim",
@@ -38,7 +44,7 @@ def register(commands: Subparsers) -> None:
     )
     queue.add_argument(
         "--hold-minutes",
-        type=int,
+        type=whole_number(1, 1440, "--hold-minutes"),
         metavar="MINUTES",
         help="how long the claim lasts if the agent never records (default: 15)",
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
@@ -76,6 +76,24 @@ def parse_time(text: str | None, option: str) -> datetime | None:
         moment = moment.astimezone()
     _in_range(option, text, moment.astimezone(UTC).date())
     return moment
+
+
+def whole_number(low: int, high: int, what: str) -> Callable[[str], int]:
+    """An argparse type for a whole number from `low` to `high` (a count, minutes, a version):
+    anything else is one clear line and exit 2, never an overflow deeper down."""
+
+    def parse(text: str) -> int:
+        try:
+            number = int(text.strip())
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{shown_text(text)} is not a whole number") from None
+        if not low <= number <= high:
+            raise argparse.ArgumentTypeError(
+                f"{what} must be from {low:,} to {high:,}, not {shown_text(text)}"
+            )
+        return number
+
+    return parse
 
 
 def record_id(text: str) -> int:

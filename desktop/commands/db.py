@@ -53,7 +53,7 @@ def register(commands: Subparsers) -> None:
         "purge", help="delete calls older than DATE; dates inside the retention period are refused"
     )
     purge.add_argument("--before", required=True, metavar="YYYY-MM-DD")
-    purge.set_defaults(handler=purge_records)
+    purge.set_defaults(handler=purge_records, needs_existing_database=True)
 
     listing = actions.add_parser("backups", help="list the automatic backups of the database")
     listing.set_defaults(without_workspace=list_backups)

@@ -26,11 +26,11 @@ def register_audit(actions: argparse._SubParsersAction[argparse.ArgumentParser])
         "verify", help="check the whole history chain: exit 0 when intact, 1 naming the first bad event"
     )
     verify.add_argument("--anchor", metavar="HASH", help="also check the chain still passes through HASH")
-    verify.set_defaults(handler=verify_history)
+    verify.set_defaults(handler=verify_history, needs_existing_database=True)
 
     anchor = actions.add_parser("anchor", help="print the day's chain head (date, seq, hash) to write down")
     anchor.add_argument("--date", dest="day", metavar="YYYY-MM-DD", help="another day (default: today, UTC)")
-    anchor.set_defaults(handler=print_anchor)
+    anchor.set_defaults(handler=print_anchor, needs_existing_database=True)
 
     bundle = actions.add_parser(
         "bundle", help="write the examination bundle: calls, decisions, DNC, consents, scripts, verification"
@@ -38,7 +38,7 @@ def register_audit(actions: argparse._SubParsersAction[argparse.ArgumentParser])
     bundle.add_argument("--from", dest="first", required=True, metavar="YYYY-MM-DD")
     bundle.add_argument("--to", dest="last", required=True, metavar="YYYY-MM-DD")
     bundle.add_argument("--out", type=Path, required=True, metavar="FILE.zip")
-    bundle.set_defaults(handler=write_bundle)
+    bundle.set_defaults(handler=write_bundle, needs_existing_database=True)
 
 
 def verify_history(workspace: Workspace, args: argparse.Namespace) -> int:

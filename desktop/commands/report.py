@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from desktop.commands.common import EXIT_OK, CliError, Subparsers, parse_day
+from desktop.terminal import shown_text
 
 if TYPE_CHECKING:
     from desktop.services.workspace import Workspace
@@ -93,6 +94,7 @@ def run_report(workspace: Workspace, args: argparse.Namespace) -> int:
         script=args.script,
     )
     if args.subject == ["outcomes"]:
+        _refuse_options_outcomes_ignore(args)
         return _write_outcomes(workspace, flt, args.out)
     if args.format in ("xlsx", "pdf") and args.out is None:
         raise CliError(f"--format {args.format} needs --out FILE")
@@ -166,6 +168,28 @@ def _write_pdf(report: Any, out: Path) -> int:
     return EXIT_OK
 
 
+def _refuse_options_outcomes_ignore(args: argparse.Namespace) -> None:
+    """The outcomes export writes every call of the period as CSV: an option it would not apply is
+    refused rather than silently ignored (a file 'for alice' must not hold everyone's calls)."""
+    ignored = [
+        option
+        for option, given in (
+            ("--agent", args.agent),
+            ("--list", args.list_name),
+            ("--script", args.script),
+            ("--format", args.format != "json"),
+            ("--table", args.table != "calls"),
+        )
+        if given
+    ]
+    if ignored:
+        raise CliError(
+            f"report outcomes writes every call of the period as CSV: leave out {', '.join(ignored)}"
+        )
+    if args.out is not None and args.out.suffix.lower() not in ("", ".csv", ".txt"):
+        raise CliError(f"report outcomes writes CSV: give a .csv file, not {shown_text(str(args.out))}")
+
+
 def _write_outcomes(workspace: Workspace, flt: Any, out: Path | None) -> int:
     from desktop.services.crm_export import export_outcomes
     from desktop.services.reports import ReportError
@@ -177,7 +201,10 @@ def _write_outcomes(workspace: Workspace, flt: Any, out: Path | None) -> int:
     except ReportError as error:
         raise CliError(str(error)) from None
     labels = {rule.code: rule.label for rule in workspace.calling.outcome_rules}
-    done = export_outcomes(workspace.uow, out, flt.first_day, flt.last_day, flt.tzinfo(), labels)
+    try:
+        done = export_outcomes(workspace.uow, out, flt.first_day, flt.last_day, flt.tzinfo(), labels)
+    except OSError as error:
+        raise CliError(f"cannot write {shown_text(str(out))}: {error.strerror or error}") from None
     print(
         f"Wrote {done.written:,} calls as Salesforce Tasks to {out}"
         + (

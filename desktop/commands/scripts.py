@@ -80,7 +80,7 @@ def register(commands: Subparsers) -> None:
 
 
 def _version_number(text: str) -> int:
-    if not text.strip().isdigit() or int(text) < 1:
+    if not text.strip().isdigit() or not 1 <= int(text) <= 2**63 - 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a version number (1, 2, …)")
     return int(text)
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from desktop.commands.common import EXIT_OK, Subparsers
+from desktop.commands.common import EXIT_OK, CliError, Subparsers
 
 
 def register(commands: Subparsers) -> None:
@@ -27,10 +29,25 @@ def _admin_url(args: argparse.Namespace, given: str | None = None) -> str:
     return resolve_database(given or args.db)
 
 
+@contextmanager
+def _server_errors_as_one_line() -> Iterator[None]:
+    """A server that cannot be reached (or refuses the admin) is the user's to fix: one line, exit 2."""
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        yield
+    except DBAPIError as error:
+        first = str(error.orig or error).strip().splitlines()
+        raise CliError(
+            f"the team database could not be set up: {first[0] if first else 'no answer'}"
+        ) from None
+
+
 def init_team(args: argparse.Namespace) -> int:
     from desktop.services.team import init_team as init
 
-    tables = init(_admin_url(args, args.url))
+    with _server_errors_as_one_line():
+        tables = init(_admin_url(args, args.url))
     print(f"Team database ready: {len(tables)} tables granted to dialdesk_agent and dialdesk_supervisor.")
     print("Add people with: dialdesk --db URL team add-agent NAME [--supervisor]")
     return EXIT_OK
@@ -39,7 +56,8 @@ def init_team(args: argparse.Namespace) -> int:
 def add_agent(args: argparse.Namespace) -> int:
     from desktop.services.team import add_member
 
-    created = add_member(_admin_url(args), args.name, supervisor=args.supervisor)
+    with _server_errors_as_one_line():
+        created = add_member(_admin_url(args), args.name, supervisor=args.supervisor)
     role = "supervisor" if args.supervisor else "agent"
     print(f"{args.name} {'added' if created else 'is now'} as {role}: they connect as {args.name}.")
     return EXIT_OK

@@ -23,6 +23,7 @@ from desktop.domain.script_checks import missing_disclosures
 from desktop.domain.script_format import check_script
 from desktop.services.clock import Clock
 from desktop.services.history_hook import SCRIPT_VERSION_APPROVED, SCRIPT_VERSION_SAVED, record_history
+from desktop.storage.locks import hold_write_lock
 from desktop.storage.models import ScriptApproval, ScriptVersion
 from desktop.storage.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -75,6 +76,10 @@ def has_versions(uow: UnitOfWork, name: str) -> bool:
     )
 
 
+# The advisory lock (PostgreSQL) that numbers script versions one at a time ("DDSV" in ASCII).
+SCRIPT_VERSION_LOCK = 0x44445356
+
+
 def save_version(
     uow: UnitOfWork, name: str, text: str, saved_by: str, at: datetime
 ) -> tuple[ScriptVersion, bool]:
@@ -83,6 +88,8 @@ def save_version(
     Runs in the caller's unit of work (an import stores the script and its version together).
     """
     digest = content_hash(text)
+    # Agents starting their first call at once must not both number a shipped script's version 1.
+    hold_write_lock(uow.session, "script_versions", SCRIPT_VERSION_LOCK)
     existing = uow.session.scalars(
         select(ScriptVersion)
         .where(ScriptVersion.script_name == name, ScriptVersion.content_sha256 == digest)

@@ -108,14 +108,21 @@ def append_event(
     return seq, digest
 
 
+# The PostgreSQL advisory lock that serialises appends to the chain ("DDCH" in ASCII).
+EVENT_CHAIN_LOCK = 0x44444348
+
+
 def _append_portable(
     session: Session, kind: str, body: str, at: datetime | None, actor: str
 ) -> tuple[int, str]:
     """The same append through SQLAlchemy, for a server database (PostgreSQL): slower, same chain."""
-    from sqlalchemy import select
+    from sqlalchemy import select, text
 
     from desktop.storage.models import ChainEvent
 
+    if session.get_bind().dialect.name == "postgresql":
+        # Agents append at once on a server: one at a time per database, or two would take one seq.
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENT_CHAIN_LOCK})
     stored = session.get(Setting, "database_id")
     chain = clean_field(json.loads(stored.value) if stored is not None else "") or "local"
     head = session.execute(

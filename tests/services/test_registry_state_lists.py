@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from desktop.domain.compliance import TOLL_FREE_TIME
+from desktop.services.gate_reads import UowGateRecords
 from desktop.services.registry import RegistryImportFailed, RegistryLookup, RegistryService
 from desktop.services.workspace import Workspace
 from tests.conftest import README_MOMENT
@@ -53,7 +54,7 @@ def decide(
 ) -> tuple[tuple[str, ...], str]:
     workspace.lists_changed()
     with workspace.uow() as uow:
-        result = workspace.gate.decide_number(uow, None, number, "US", at, kind=kind)
+        result = workspace.gate.decide_number(UowGateRecords(uow), None, number, "US", at, kind=kind)
     return result.decision.codes, result.decision.summary()
 
 
@@ -264,7 +265,7 @@ def test_toll_free_shows_no_single_local_time_and_is_decided_strictly(
 ) -> None:
     national(service, tmp_path, (800,), TODAY - timedelta(days=2))
     with workspace.uow() as uow:
-        result = workspace.gate.decide_number(uow, None, "+18005550100", "US", AFTERNOON)
+        result = workspace.gate.decide_number(UowGateRecords(uow), None, "+18005550100", "US", AFTERNOON)
     decision = result.decision
     assert decision.toll_free and decision.local_times == () and decision.display_zone is None
     assert decision.local_time_text == TOLL_FREE_TIME == "toll-free: no single local time"
@@ -275,5 +276,7 @@ def test_toll_free_shows_no_single_local_time_and_is_decided_strictly(
     assert decision.reasons[0].detail.count(" in ") <= 3
     # An ordinary number still shows its own local time.
     with workspace.uow() as uow:
-        plain = workspace.gate.decide_number(uow, None, "+12125550100", "US", AFTERNOON).decision
+        plain = workspace.gate.decide_number(
+            UowGateRecords(uow), None, "+12125550100", "US", AFTERNOON
+        ).decision
     assert not plain.toll_free and plain.local_time_text == "2026-12-01T14:00-05:00"
