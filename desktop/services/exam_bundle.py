@@ -54,8 +54,8 @@ CALL_COLUMNS = (
 )
 EVENT_COLUMNS = ("chain", "seq", "occurred_at_utc", "kind", "actor", "payload", "prev_hash", "hash")
 DNC_KINDS = ("dnc_add", "dnc_remove", "dnc_import")
-# Script answers are what leads said (their data), not the firm's scripts: left out of "scripts".
-NOT_SCRIPTS = ("script_answers",)
+# The script tables of the schema the bundle exports whole (not `script_answers`: what leads said).
+SCRIPT_TABLES = ("scripts", "script_assignments", "script_versions", "script_approvals")
 
 
 class BundleError(Exception):
@@ -191,16 +191,14 @@ class ExamBundleService:
         connection: sqlite3.Connection,
     ) -> list[tuple[str, Sequence[str], list[Sequence[Any]]]]:
         """Every script table there is (scripts, their versions and approvals when present), whole."""
-        names = [
-            str(row[0])
-            for row in connection.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'script%' ORDER BY name"
-            )
-            if row[0] not in NOT_SCRIPTS
-        ]
+        present = {
+            str(row[0]) for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+        # Our own script tables only, by name: a table someone added to the file (whatever it is
+        # called, "script/../../x" included) never becomes a file name in the bundle.
+        names = [name for name in SCRIPT_TABLES if name in present]
         found: list[tuple[str, Sequence[str], list[Sequence[Any]]]] = []
         for name in names:
-            # The name comes from sqlite_master of a database whose schema was checked at open.
             cursor = connection.execute(f'SELECT * FROM "{name}" ORDER BY rowid')
             headers = [column[0] for column in cursor.description]
             found.append((name, headers, [tuple(row) for row in cursor.fetchall()]))

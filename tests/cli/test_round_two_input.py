@@ -28,7 +28,9 @@ HUGE = "99999999999999999999999"
     ],
 )
 def test_out_of_range_numbers_and_unreachable_servers_are_one_line(
-    imported: dict, db_path: Path, arguments: tuple[str, ...]
+    imported: dict,  # noqa: F811
+    db_path: Path,
+    arguments: tuple[str, ...],
 ) -> None:
     result = run(db_path, *arguments)
     assert result.returncode == 2, result.stderr
@@ -48,7 +50,10 @@ def test_out_of_range_numbers_and_unreachable_servers_are_one_line(
     ],
 )
 def test_the_outcomes_export_refuses_options_it_would_not_apply(
-    imported: dict, db_path: Path, tmp_path: Path, extra: tuple[str, ...]
+    imported: dict,  # noqa: F811
+    db_path: Path,
+    tmp_path: Path,
+    extra: tuple[str, ...],
 ) -> None:
     out = tmp_path / "tasks.csv"
     period = ("--from", "2026-12-01", "--to", "2026-12-31")
@@ -59,7 +64,10 @@ def test_the_outcomes_export_refuses_options_it_would_not_apply(
 
 @pytest.mark.parametrize("target", ["folder", "tasks.xlsx"])
 def test_the_outcomes_export_to_a_folder_or_a_spreadsheet_name_is_refused(
-    imported: dict, db_path: Path, tmp_path: Path, target: str
+    imported: dict,  # noqa: F811
+    db_path: Path,
+    tmp_path: Path,
+    target: str,
 ) -> None:
     (tmp_path / "folder").mkdir()
     period = ("--from", "2026-12-01", "--to", "2026-12-31")

@@ -127,3 +127,31 @@ def test_bundle_refuses_a_period_that_ends_before_it_starts(
     )
     assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "x.zip").exists()
+
+
+def test_a_table_named_like_a_path_never_becomes_a_file_in_the_bundle(
+    workspace: Workspace, period_work: dict[str, int], db_path: Path, tmp_path: Path
+) -> None:
+    """A table someone added to the file, named "script/../../…", is not exported at all."""
+    import sqlite3
+
+    workspace.close()
+    connection = sqlite3.connect(db_path)
+    connection.execute('CREATE TABLE "script/../../../escaped" (x)')
+    connection.execute("INSERT INTO \"script/../../../escaped\" VALUES ('planted')")
+    connection.commit()
+    connection.close()
+    out = tmp_path / "exam.zip"
+    dialdesk(db_path, "audit", "bundle", "--from", "2026-12-01", "--to", "2026-12-02", "--out", str(out))
+    with zipfile.ZipFile(out) as bundle:
+        names = bundle.namelist()
+    assert all(".." not in name and "/" not in name for name in names), names
+    assert "scripts.csv" in names
+
+
+def test_a_formula_behind_spaces_is_neutralised_too() -> None:
+    from desktop.exports.safe_csv import neutralise
+
+    assert neutralise('  =HYPERLINK("http://x")') == '\'  =HYPERLINK("http://x")'
+    assert neutralise(" plain text") == " plain text"
+    assert neutralise("-5") == "'-5"
