@@ -432,6 +432,7 @@ class BackupService:
                     drift
                 ):  # our migrations on a file of exactly their schema: cannot happen, yet never install it
                     raise BackupError(f"{candidate}: the upgraded copy is not Dialdesk's schema ({drift[0]})")
+                self._refuse_broken_history(work, Path(candidate))
                 page = sqlite_files.page_size(target) if _usable(target) else None
                 staged = folder / "ready.db" if page is not None else ready
                 sqlite_files.copy_database(work, staged, page_size=page)
@@ -459,6 +460,19 @@ class BackupService:
                 _remove_database(ready)
         history = self._record_restore(target, Path(candidate), facts.revision)
         return RestoreResult(self.facts(target), kept, facts.revision, history)
+
+    @staticmethod
+    def _refuse_broken_history(work: Path, candidate: Path) -> None:
+        """A file whose history does not verify is never installed: after it, our own chain would
+        carry a forged or altered record and every later event would be hashed on top of it."""
+        from desktop.services.history_chain import verify_full
+
+        with untrusted.open_copy(work) as connection:
+            result = verify_full(connection)
+        if not result.intact:
+            raise BackupError(
+                f"{candidate}: its history does not verify ({result.text()}); nothing was restored"
+            )
 
     def _record_restore(self, target: Path, candidate: Path, revision: str | None) -> Verification:
         """Verify the restored history in full, then add the restore to it as an event."""

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop.services.backup import BackupService
+from desktop.services.backup import BackupError, BackupService
 from desktop.services.clock import ManualClock
 from desktop.services.merge import MergeError, merge_service_for
 from desktop.services.workspace import Workspace, open_workspace
@@ -133,3 +133,31 @@ def test_backup_and_restore_keep_the_chain_verifiable_and_record_the_restore(
 def _kinds(workspace: Workspace) -> list[tuple[str]]:
     with sqlite3.connect(path_of(workspace)) as connection:
         return list(connection.execute("SELECT kind FROM events ORDER BY seq"))
+
+
+def test_a_backup_whose_history_was_altered_is_not_restored(
+    workspace: Workspace, clock: ManualClock, tmp_path: Path
+) -> None:
+    """The forger edits an event and puts the guard trigger back: restore refuses the file whole."""
+    workspace.dnc.add("212-555-0199")
+    service = BackupService(database_url(str(path_of(workspace))), clock=clock)
+    backup = tmp_path / "backup.db"
+    service.backup_to(backup)
+    workspace.dnc.add("212-555-0188")
+    workspace.close()
+    with sqlite3.connect(backup) as connection:
+        [trigger] = connection.execute(
+            "SELECT sql FROM sqlite_master WHERE name = 'events_append_only'"
+        ).fetchone()
+        connection.executescript(
+            "DROP TRIGGER events_append_only;"
+            "UPDATE events SET payload = replace(payload, '0199', '0177') WHERE kind = 'dnc_add';"
+            + trigger
+            + ";"
+        )
+    before = _kinds(workspace)
+
+    with pytest.raises(BackupError, match="does not verify"):
+        service.restore(backup)
+
+    assert _kinds(workspace) == before, "the live database is left as it was"
