@@ -144,8 +144,15 @@ def show_queue(workspace: Workspace, args: argparse.Namespace) -> int:
 def record_outcome(workspace: Workspace, args: argparse.Namespace) -> int:
     from desktop.services.calling import GateRefused
 
-    if args.ics is not None and args.outcome != "meeting":
-        raise CliError("--ics goes with the meeting outcome")
+    # A time given with another outcome would be dropped without a word: refuse it instead.
+    for option, value, outcome in (
+        ("--ics", args.ics, "meeting"),
+        ("--meeting", args.meeting, "meeting"),
+        ("--where", args.where, "meeting"),
+        ("--callback", args.callback, "callback"),
+    ):
+        if value and args.outcome != outcome:
+            raise CliError(f"{option} goes with the {outcome} outcome")
     callback_at = parse_time(args.callback, "--callback")
     meeting_at = parse_time(args.meeting, "--meeting")
     agent = workspace.acting_agent()

@@ -90,3 +90,20 @@ def test_records_commands_on_a_missing_database_make_none(tmp_path: Path, argume
     result = run(missing, *arguments)
     assert result.returncode == 2 and "no database" in result.stderr
     assert not missing.parent.exists()
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ("--meeting", "2027-01-04T10:00:00-05:00"),
+        ("--where", "HQ"),
+        ("--callback", "2027-01-04T10:00:00-05:00"),
+    ],
+)
+def test_a_time_given_with_another_outcome_is_refused_not_dropped(
+    imported: dict,  # noqa: F811
+    db_path: Path,
+    extra: tuple[str, ...],
+) -> None:
+    result = run(db_path, "record", "1", "busy", *extra)
+    assert result.returncode == 2 and extra[0] in result.stderr
