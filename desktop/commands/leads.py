@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from desktop.commands.common import EXIT_OK, CliError, Subparsers, print_json, record_id
+from desktop.domain.phones import known_region
+from desktop.terminal import shown_text
 
 if TYPE_CHECKING:
     from desktop.services.workspace import Workspace
@@ -56,6 +58,10 @@ def register(commands: Subparsers) -> None:
 
 
 def import_leads(workspace: Workspace, args: argparse.Namespace) -> int:
+    if args.region is not None and not known_region(args.region):
+        raise CliError(
+            f"--region {shown_text(args.region)} is not a country code phone numbers know (US, CA, GB …)"
+        )
     report = workspace.imports.run(args.file, list_name=args.list_name, region=args.region)
     if args.json:
         print_json(report.to_json())

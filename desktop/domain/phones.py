@@ -376,3 +376,9 @@ def label_says_landline(label: str | None) -> bool:
     """Whether a phone's label records it as a landline."""
     lowered = (label or "").lower()
     return any(word in lowered for word in LANDLINE_WORDS)
+
+
+def known_region(code: str) -> bool:
+    """Whether `code` is a country phonenumbers knows (US, CA, GB …): an unknown one would make every
+    number of a list without a +code undialable."""
+    return code.upper() in phonenumbers.SUPPORTED_REGIONS

@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import TYPE_CHECKING, Any
 
 from desktop.domain.leads import DEFAULT_ATTEMPT_TARGET
-from desktop.domain.phones import parse_phone
+from desktop.domain.phones import known_region, parse_phone
 from desktop.services.clock import Clock, system_clock
 
 if TYPE_CHECKING:  # the quick `dialdesk check` reads settings without the ORM
@@ -54,7 +54,7 @@ class Settings:
             problems.append(f"unknown dialling backend {self.backend!r}; choose one of {', '.join(BACKENDS)}")
         if not 1 <= self.attempt_target <= 100:
             problems.append("the attempt target must be between 1 and 100")
-        if len(self.default_region) != 2 or not self.default_region.isalpha():
+        if len(self.default_region) != 2 or not known_region(self.default_region):
             problems.append("the default region must be a two-letter country code such as US")
         if not 5 <= self.retention_years <= 100:
             problems.append("records are kept between 5 and 100 years (retention_years)")

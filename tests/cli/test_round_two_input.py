@@ -107,3 +107,12 @@ def test_a_time_given_with_another_outcome_is_refused_not_dropped(
 ) -> None:
     result = run(db_path, "record", "1", "busy", *extra)
     assert result.returncode == 2 and extra[0] in result.stderr
+
+
+def test_an_unknown_region_is_refused_before_anything_is_written(tmp_path: Path, sample_csv: Path) -> None:
+    db = tmp_path / "fresh.db"
+    result = run(db, "leads", "import", str(sample_csv), "--region", "XX")
+    assert result.returncode == 2 and "--region" in result.stderr
+    assert not db.exists()
+    result = run(db, "settings", "set", "default_region", "ZZ")
+    assert result.returncode == 2 and "region" in result.stderr
