@@ -18,6 +18,7 @@ from datetime import date, datetime
 
 from desktop.domain.event_chain import GENESIS, ChainChecker, ChainProblem, event_hash, event_time
 from desktop.services.clock import Clock
+from desktop.services.history_records import records_problem
 from desktop.storage.events import chain_id_of, raw_connection
 from desktop.storage.uow import UnitOfWorkFactory
 
@@ -165,8 +166,9 @@ def verify_full(
 ) -> Verification:
     """Every event of every chain (or of the chains `only`), then the checkpoints and the anchor.
 
-    `records`: also check this database's calls against their outcome events (not for a colleague's
-    file at merge: the merge's own rules keep their differing calls as conflicts, said in the report).
+    `records`: also check this database's calls against their events (history_records.py; not for
+    a colleague's file at merge: the merge's own rules keep their differing calls as conflicts, said in
+    the report).
     """
     checker = ChainChecker()
     for chain in _chains(connection) if only is None else only:
@@ -192,20 +194,10 @@ def verify_full(
         if problem:
             break
     if problem is None and only is None and records:
-        problem = _records_problem(connection) or _guard_problem(connection)
+        problem = records_problem(connection, own_chain(connection)) or _guard_problem(connection)
     if problem is None and anchor:
         problem = _anchor_problem(connection, anchor)
     return _result(connection, checker, problem)
-
-
-# A call of this database whose outcome is not the one its outcome event recorded: driven from the
-# outcome events (index on kind), one primary-key lookup of the call each.
-_OUTCOME_ALTERED = (
-    "SELECT a.id, a.outcome, json_extract(e.payload, '$.outcome'), e.seq FROM events AS e"
-    " JOIN attempts AS a ON a.id = json_extract(e.payload, '$.call')"
-    " WHERE e.kind = 'outcome' AND e.chain = ? AND a.origin_db IS NULL"
-    " AND a.outcome IS NOT json_extract(e.payload, '$.outcome') LIMIT 1"
-)
 
 
 # The triggers that make events and completed calls unchangeable inside SQLite (migrations 0010, 0013).
@@ -221,18 +213,6 @@ def _guard_problem(connection: sqlite3.Connection) -> str | None:
     if not missing:
         return None
     return f"the trigger {missing[0]} that keeps records unchanged is missing (dropped outside Dialdesk)"
-
-
-def _records_problem(connection: sqlite3.Connection) -> str | None:
-    """The calls agree with the history: a completed call's outcome changed in `attempts` is named."""
-    row = connection.execute(_OUTCOME_ALTERED, (own_chain(connection),)).fetchone()
-    if row is None:
-        return None
-    call, outcome, recorded, seq = row
-    return (
-        f"call #{call}: its outcome is {outcome or 'none'} but its outcome event (seq {seq}) recorded"
-        f" {recorded} (the call record was altered)"
-    )
 
 
 def verify_incremental(connection: sqlite3.Connection) -> Verification:
