@@ -20,6 +20,7 @@ from desktop.domain.event_chain import GENESIS, ChainChecker, ChainProblem, even
 from desktop.services.clock import Clock
 from desktop.services.history_records import records_problem
 from desktop.storage.events import chain_id_of, raw_connection
+from desktop.storage.schema_check import known_revision, normal_sql, reference_schemas
 from desktop.storage.uow import UnitOfWorkFactory
 
 # Chain positions and hashes only: no payload (names, numbers) goes to the log.
@@ -200,19 +201,51 @@ def verify_full(
     return _result(connection, checker, problem)
 
 
-# The triggers that make events and completed calls unchangeable inside SQLite (migrations 0010, 0013).
-GUARDS = ("events_append_only", "events_kept", "attempts_append_only", "attempts_kept")
+# The triggers that make events, completed calls and approved script versions unchangeable inside
+# SQLite (migrations 0010, 0013, 0014).
+GUARDS = (
+    "events_append_only",
+    "events_kept",
+    "attempts_append_only",
+    "attempts_kept",
+    "script_versions_unchanged",
+    "script_versions_kept",
+    "script_approvals_unchanged",
+    "script_approvals_kept",
+)
 
 
 def _guard_problem(connection: sqlite3.Connection) -> str | None:
-    """A missing guard trigger: someone dropped it to change records (and did not put it back)."""
+    """A guard trigger missing, or not as the migrations make it: someone dropped or rewrote it (say
+    with a `WHEN 0`) to change records. Compared by SQL with the schema the migrations build for the
+    database's revision (desktop/storage/schema_check.py); guards its revision does not have yet are
+    not expected."""
     present = {
-        str(row[0]) for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        str(name): (str(table), normal_sql(sql))
+        for name, table, sql in connection.execute(
+            "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger'"
+        )
     }
-    missing = [name for name in GUARDS if name not in present]
-    if not missing:
+    expected = _expected_guards(connection)
+    for name in GUARDS:
+        if name not in present and (expected is None or name in expected):
+            return f"the trigger {name} that keeps records unchanged is missing (dropped outside Dialdesk)"
+        if expected is not None and name in expected and present.get(name) != expected[name]:
+            return f"the trigger {name} that keeps records unchanged differs from Dialdesk's (rewritten)"
+    return None
+
+
+def _expected_guards(connection: sqlite3.Connection) -> dict[str, object] | None:
+    """The guards of the database's revision as its migrations make them (None: an unknown revision,
+    where only their names are checked)."""
+    try:
+        rows = connection.execute("SELECT version_num FROM alembic_version").fetchall()
+    except sqlite3.DatabaseError:
         return None
-    return f"the trigger {missing[0]} that keeps records unchanged is missing (dropped outside Dialdesk)"
+    if len(rows) != 1 or not known_revision(str(rows[0][0])):
+        return None
+    reference = reference_schemas()[str(rows[0][0])]
+    return {name: reference[("trigger", name)] for name in GUARDS if ("trigger", name) in reference}
 
 
 def verify_incremental(connection: sqlite3.Connection) -> Verification:

@@ -314,3 +314,30 @@ def test_call_added_without_a_gate_decision_is_named(calls: dict[str, int], db_p
     )
     result = dialdesk(db_path, "audit", "verify")
     assert result.returncode == 1 and "call #500:" in result.stderr
+
+
+GUARD_TABLES = {
+    "events_append_only": "UPDATE ON events",
+    "events_kept": "DELETE ON events",
+    "attempts_append_only": "UPDATE ON attempts",
+    "attempts_kept": "DELETE ON attempts",
+    "script_versions_unchanged": "UPDATE ON script_versions",
+    "script_versions_kept": "DELETE ON script_versions",
+    "script_approvals_unchanged": "UPDATE ON script_approvals",
+    "script_approvals_kept": "DELETE ON script_approvals",
+}
+
+
+@pytest.mark.parametrize("guard", list(GUARD_TABLES))
+@pytest.mark.parametrize("how", ["dropped", "rewritten to do nothing"])
+def test_a_guard_trigger_dropped_or_rewritten_is_named(
+    history: dict[str, int], db_path: Path, guard: str, how: str
+) -> None:
+    """Same name, harmless body: the records it guards could be changed while it looks in place."""
+    sql = f"DROP TRIGGER {guard};"
+    if how != "dropped":
+        sql += f"CREATE TRIGGER {guard} BEFORE {GUARD_TABLES[guard]} WHEN 0 BEGIN SELECT 1; END;"
+    sqlite_shell(db_path, sql)
+    result = dialdesk(db_path, "audit", "verify")
+    assert result.returncode == 1
+    assert guard in result.stderr and ("missing" if how == "dropped" else "rewritten") in result.stderr
