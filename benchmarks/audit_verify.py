@@ -2,7 +2,7 @@
 
 Builds a database at the latest schema, appends N well-formed events straight into the file
 (executemany, as fast as SQLite takes them; the four events of a call in turn: decision, start,
-end, outcome), then times the full verification exactly as
+end, outcome) with the calls they record, then times the full verification exactly as
 `dialdesk audit verify` runs it (HistoryService.verify: a sqlite3 cursor and hashlib in one loop),
 and the incremental check the window runs at start (nothing new since the checkpoint).
 Usage: `python benchmarks/audit_verify.py [--events N] [--db PATH]`.
@@ -40,6 +40,7 @@ def fill(path: Path, count: int) -> None:
     )
     prev = GENESIS
     batch: list[tuple[object, ...]] = []
+    calls: list[tuple[object, ...]] = []  # the calls the events record: verify matches each with them
     for seq in range(1, count + 1):
         at = f"2026-11-{1 + seq % 28:02d}T15:{seq % 60:02d}:00.000000+00:00"
         # What a call writes, in turn: its decision, start, end and outcome.
@@ -49,6 +50,16 @@ def fill(path: Path, count: int) -> None:
             payload.update(outcome="no_answer", note="", duration_s="31.5", dnc_added=[], status="active")
         elif kind == "gate_decision":
             payload.update(allowed=True, number="+12125550134", decision={"reasons": [], "notes": []})
+            completed = seq + 3 <= count
+            calls.append(
+                (
+                    seq // 4,
+                    "+12125550134",
+                    at,
+                    31.5 if completed else None,
+                    "no_answer" if completed else None,
+                )
+            )
         body = json.dumps(payload, sort_keys=True, separators=(",", ":"))
         digest = event_hash(prev, chain, seq, kind, at, "Alex", body)
         batch.append((chain, seq, kind, at, "Alex", body, prev, digest))
@@ -64,6 +75,11 @@ def fill(path: Path, count: int) -> None:
         "INSERT INTO events (chain, seq, kind, occurred_at, actor, payload,"
         " prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         batch,
+    )
+    connection.executemany(
+        "INSERT INTO attempts (id, number, backend, allowed, reasons, started_at, duration_s, outcome, note)"
+        " VALUES (?, ?, 'recording', 1, '[]', ?, ?, ?, '')",
+        calls,
     )
     connection.commit()
     connection.close()

@@ -18,7 +18,9 @@ from datetime import date, datetime
 
 from desktop.domain.event_chain import GENESIS, ChainChecker, ChainProblem, event_hash, event_time
 from desktop.services.clock import Clock
+from desktop.services.history_records import records_problem
 from desktop.storage.events import chain_id_of, raw_connection
+from desktop.storage.schema_check import known_revision, normal_sql, reference_schemas
 from desktop.storage.uow import UnitOfWorkFactory
 
 # Chain positions and hashes only: no payload (names, numbers) goes to the log.
@@ -165,8 +167,9 @@ def verify_full(
 ) -> Verification:
     """Every event of every chain (or of the chains `only`), then the checkpoints and the anchor.
 
-    `records`: also check this database's calls against their outcome events (not for a colleague's
-    file at merge: the merge's own rules keep their differing calls as conflicts, said in the report).
+    `records`: also check this database's calls against their events (history_records.py; not for
+    a colleague's file at merge: the merge's own rules keep their differing calls as conflicts, said in
+    the report).
     """
     checker = ChainChecker()
     for chain in _chains(connection) if only is None else only:
@@ -192,47 +195,57 @@ def verify_full(
         if problem:
             break
     if problem is None and only is None and records:
-        problem = _records_problem(connection) or _guard_problem(connection)
+        problem = records_problem(connection, own_chain(connection)) or _guard_problem(connection)
     if problem is None and anchor:
         problem = _anchor_problem(connection, anchor)
     return _result(connection, checker, problem)
 
 
-# A call of this database whose outcome is not the one its outcome event recorded: driven from the
-# outcome events (index on kind), one primary-key lookup of the call each.
-_OUTCOME_ALTERED = (
-    "SELECT a.id, a.outcome, json_extract(e.payload, '$.outcome'), e.seq FROM events AS e"
-    " JOIN attempts AS a ON a.id = json_extract(e.payload, '$.call')"
-    " WHERE e.kind = 'outcome' AND e.chain = ? AND a.origin_db IS NULL"
-    " AND a.outcome IS NOT json_extract(e.payload, '$.outcome') LIMIT 1"
+# The triggers that make events, completed calls and approved script versions unchangeable inside
+# SQLite (migrations 0010, 0013, 0014).
+GUARDS = (
+    "events_append_only",
+    "events_kept",
+    "attempts_append_only",
+    "attempts_kept",
+    "script_versions_unchanged",
+    "script_versions_kept",
+    "script_approvals_unchanged",
+    "script_approvals_kept",
 )
 
 
-# The triggers that make events and completed calls unchangeable inside SQLite (migrations 0010, 0013).
-GUARDS = ("events_append_only", "events_kept", "attempts_append_only", "attempts_kept")
-
-
 def _guard_problem(connection: sqlite3.Connection) -> str | None:
-    """A missing guard trigger: someone dropped it to change records (and did not put it back)."""
+    """A guard trigger missing, or not as the migrations make it: someone dropped or rewrote it (say
+    with a `WHEN 0`) to change records. Compared by SQL with the schema the migrations build for the
+    database's revision (desktop/storage/schema_check.py); guards its revision does not have yet are
+    not expected."""
     present = {
-        str(row[0]) for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        str(name): (str(table), normal_sql(sql))
+        for name, table, sql in connection.execute(
+            "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger'"
+        )
     }
-    missing = [name for name in GUARDS if name not in present]
-    if not missing:
-        return None
-    return f"the trigger {missing[0]} that keeps records unchanged is missing (dropped outside Dialdesk)"
+    expected = _expected_guards(connection)
+    for name in GUARDS:
+        if name not in present and (expected is None or name in expected):
+            return f"the trigger {name} that keeps records unchanged is missing (dropped outside Dialdesk)"
+        if expected is not None and name in expected and present.get(name) != expected[name]:
+            return f"the trigger {name} that keeps records unchanged differs from Dialdesk's (rewritten)"
+    return None
 
 
-def _records_problem(connection: sqlite3.Connection) -> str | None:
-    """The calls agree with the history: a completed call's outcome changed in `attempts` is named."""
-    row = connection.execute(_OUTCOME_ALTERED, (own_chain(connection),)).fetchone()
-    if row is None:
+def _expected_guards(connection: sqlite3.Connection) -> dict[str, object] | None:
+    """The guards of the database's revision as its migrations make them (None: an unknown revision,
+    where only their names are checked)."""
+    try:
+        rows = connection.execute("SELECT version_num FROM alembic_version").fetchall()
+    except sqlite3.DatabaseError:
         return None
-    call, outcome, recorded, seq = row
-    return (
-        f"call #{call}: its outcome is {outcome or 'none'} but its outcome event (seq {seq}) recorded"
-        f" {recorded} (the call record was altered)"
-    )
+    if len(rows) != 1 or not known_revision(str(rows[0][0])):
+        return None
+    reference = reference_schemas()[str(rows[0][0])]
+    return {name: reference[("trigger", name)] for name in GUARDS if ("trigger", name) in reference}
 
 
 def verify_incremental(connection: sqlite3.Connection) -> Verification:

@@ -9,7 +9,9 @@ A copy of this database used under another agent name shares our chain id and, f
 it was copied, writes other events at the same seqs: a fork. Its events from the first that
 differs go to the chain label `<chain>~<their database/agent>`, hashed still as `<chain>` and
 linked to our event just before the fork, so they verify as they were written (see
-`history_chain.hashed_chain`). After copying, the merged chains are verified here too.
+`history_chain.hashed_chain`). A file with another database id never adds events to our own chain:
+only this database writes it, so such events are forged and the merge is refused. After copying,
+the merged chains are verified here too.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from datetime import datetime
 
 from desktop.domain.event_chain import clean_field
 from desktop.services.history_chain import FORK, Verification, save_checkpoints, verify_full
+from desktop.storage.events import chain_id_of
 
 _COLUMNS = "chain, seq, kind, occurred_at, actor, payload, prev_hash, hash"
 _MAX_FORKS = 20
@@ -65,6 +68,7 @@ def merge_history(
 ) -> int:
     """Verify their history, copy what we lack, verify the chains it went to: events added."""
     verify_theirs(theirs, name)
+    refuse_our_chain_grown_elsewhere(ours, theirs, name)
     labels: set[str] = set()
     added = copy_events(ours, theirs, fork_tag, labels)
     if labels:
@@ -73,6 +77,27 @@ def merge_history(
             raise HistoryMergeError(f"{name}: its history does not join ours ({result.problem})")
         save_checkpoints(ours, result.heads, at)
     return added
+
+
+def refuse_our_chain_grown_elsewhere(ours: sqlite3.Connection, theirs: sqlite3.Connection, name: str) -> None:
+    """Only this database writes its own chain: another database's events under our label that we
+    do not hold (added, or differing from ours) are forged with our chain id, so the merge is refused.
+
+    A copy of this database (same database id) is not refused here: its diverging events are a fork.
+    """
+    own = chain_id_of(ours)
+    if chain_id_of(theirs) == own:
+        return
+    rows = _rows(theirs, own)
+    if not rows:
+        return
+    held = _our_hashes(ours, own, rows[0][1], rows[-1][1])
+    foreign = next((row for row in rows if held.get(row[1]) != row[7]), None)
+    if foreign is not None:
+        raise HistoryMergeError(
+            f"{name}: it holds an event of this database's own history (chain {own}, seq {foreign[1]})"
+            " that this database does not: not merged (another database cannot write our history)"
+        )
 
 
 def copy_events(ours: sqlite3.Connection, theirs: sqlite3.Connection, fork_tag: str, labels: set[str]) -> int:

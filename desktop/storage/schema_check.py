@@ -54,7 +54,7 @@ def foreign_code_objects(rows: list[tuple[str, str]]) -> list[str]:
     return sorted(f"{kind} '{name}'" for kind, name in rows if name not in OWN_CODE_OBJECTS)
 
 
-def _normal_sql(sql: str | None) -> str:
+def normal_sql(sql: str | None) -> str:
     """SQL text with runs of white space made one space: formatting is not a difference."""
     return " ".join((sql or "").split())
 
@@ -77,7 +77,7 @@ def schema_of(connection: sqlite3.Connection) -> Schema:
         elif kind == "index":
             continue  # described with its table (PRAGMA index_list), automatic indexes included
         else:
-            schema[(kind, name)] = (table, _normal_sql(sql))
+            schema[(kind, name)] = (table, normal_sql(sql))
     for kind, name, table, _sql in objects:
         if kind == "index" and ("table", table) not in schema:
             schema[("index", name)] = ("orphan", table)
@@ -96,10 +96,10 @@ def _table(connection: sqlite3.Connection, name: str, sql: str | None) -> object
         condition = ""
         if partial:
             row = connection.execute("SELECT sql FROM sqlite_master WHERE name = ?", (index,)).fetchone()
-            condition = _normal_sql(row[0] if row else "").partition(" WHERE ")[2]
+            condition = normal_sql(row[0] if row else "").partition(" WHERE ")[2]
         shown = index if origin == "c" else f"({origin})"  # automatic indexes are named by position only
         indexes.append((shown, unique, parts, condition))
-    text = _normal_sql(sql).upper()
+    text = normal_sql(sql).upper()
     # Table-level code a column list does not show: CHECK constraints, generated columns, WITHOUT ROWID.
     extras = tuple(word for word in ("CHECK", "GENERATED", "WITHOUT ROWID", "STRICT") if word in text)
     return (columns, keys, tuple(sorted(indexes, key=repr)), extras)

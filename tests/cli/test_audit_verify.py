@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from desktop.domain.event_chain import GENESIS, event_hash
-from desktop.services.calling import CallingService
+from desktop.services.calling import CallingService, GateRefused
 from desktop.services.clock import ManualClock
 from desktop.services.workspace import Workspace
 from tests.cli.test_scripts_cli import dialdesk
@@ -228,3 +228,116 @@ def test_a_dropped_guard_trigger_is_named_even_with_the_events_untouched(
     sqlite_shell(db_path, "DROP TRIGGER attempts_kept;")
     result = dialdesk(db_path, "audit", "verify")
     assert result.returncode == 1 and "attempts_kept" in result.stderr
+
+
+@pytest.fixture
+def calls(
+    workspace: Workspace,
+    calling: CallingService,  # noqa: F811
+    clock: ManualClock,
+    db_path: Path,
+) -> dict[str, int]:
+    """Call ids by state: a completed call (with a dialer note), an unfinished one, a blocked one."""
+    lopez = lead_id(workspace, "Lopez")
+    completed = calling.start_call(lopez).attempt_id
+    calling._note_attempt(completed, "asked for the manager")
+    clock.advance(minutes=3)
+    calling.record_outcome(lopez, "no_answer", attempt_id=completed, note="try mornings")
+    clock.advance(hours=1)
+    unfinished = calling.start_call(lead_id(workspace, "O'Neil")).attempt_id
+    clock.advance(hours=1)
+    read = sqlite3.connect(db_path)
+    number = read.execute("SELECT number FROM attempts WHERE id = ?", (completed,)).fetchone()[0]
+    read.close()
+    workspace.dnc.add(number)
+    with pytest.raises(GateRefused) as refused:
+        calling.start_call(lopez)
+    workspace.close()
+    return {"completed": completed, "unfinished": unfinished, "blocked": refused.value.attempt_id}
+
+
+UNFREEZE = "DROP TRIGGER attempts_append_only; DROP TRIGGER attempts_kept;"
+CALL_TAMPERING = {
+    "blocked call made allowed with an outcome": (
+        "blocked",
+        "UPDATE attempts SET allowed = 1, reasons = '[]', number = '+12125550111', outcome = 'meeting',"
+        " duration_s = 300, note = 'agreed' WHERE id = {id};",
+    ),
+    "unfinished call given an outcome": (
+        "unfinished",
+        "UPDATE attempts SET outcome = 'meeting', duration_s = 300, note = 'agreed' WHERE id = {id};",
+    ),
+    "unfinished call's number": (
+        "unfinished",
+        "UPDATE attempts SET number = '+12125550111' WHERE id = {id};",
+    ),
+    "unfinished call's start": (
+        "unfinished",
+        "UPDATE attempts SET started_at = '2026-11-01 09:00:00.000000' WHERE id = {id};",
+    ),
+    "blocked call made allowed only": ("blocked", "UPDATE attempts SET allowed = 1 WHERE id = {id};"),
+    "completed call's note": ("completed", UNFREEZE + "UPDATE attempts SET note = 'x' WHERE id = {id};"),
+    "completed call's duration": (
+        "completed",
+        UNFREEZE + "UPDATE attempts SET duration_s = 999 WHERE id = {id};",
+    ),
+    "completed call's number": (
+        "completed",
+        UNFREEZE + "UPDATE attempts SET number = '+12125550111' WHERE id = {id};",
+    ),
+    "call deleted": ("unfinished", "DELETE FROM attempts WHERE id = {id};"),
+}
+
+
+def test_calls_of_every_state_agree_with_their_events(calls: dict[str, int], db_path: Path) -> None:
+    result = dialdesk(db_path, "audit", "verify")
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("tampering", CALL_TAMPERING.values(), ids=list(CALL_TAMPERING))
+def test_call_record_changed_without_its_events_is_named(
+    calls: dict[str, int], db_path: Path, tampering: tuple[str, str]
+) -> None:
+    state, sql = tampering
+    sqlite_shell(db_path, sql.format(id=calls[state]))
+    result = dialdesk(db_path, "audit", "verify")
+    assert result.returncode == 1
+    assert f"call #{calls[state]}:" in result.stderr
+
+
+def test_call_added_without_a_gate_decision_is_named(calls: dict[str, int], db_path: Path) -> None:
+    columns = "lead_id, phone_id, number, agent_id, backend, allowed, reasons, started_at, note"
+    sqlite_shell(
+        db_path,
+        f"INSERT INTO attempts (id, {columns}) SELECT 500, {columns} FROM attempts"
+        f" WHERE id = {calls['unfinished']};",
+    )
+    result = dialdesk(db_path, "audit", "verify")
+    assert result.returncode == 1 and "call #500:" in result.stderr
+
+
+GUARD_TABLES = {
+    "events_append_only": "UPDATE ON events",
+    "events_kept": "DELETE ON events",
+    "attempts_append_only": "UPDATE ON attempts",
+    "attempts_kept": "DELETE ON attempts",
+    "script_versions_unchanged": "UPDATE ON script_versions",
+    "script_versions_kept": "DELETE ON script_versions",
+    "script_approvals_unchanged": "UPDATE ON script_approvals",
+    "script_approvals_kept": "DELETE ON script_approvals",
+}
+
+
+@pytest.mark.parametrize("guard", list(GUARD_TABLES))
+@pytest.mark.parametrize("how", ["dropped", "rewritten to do nothing"])
+def test_a_guard_trigger_dropped_or_rewritten_is_named(
+    history: dict[str, int], db_path: Path, guard: str, how: str
+) -> None:
+    """Same name, harmless body: the records it guards could be changed while it looks in place."""
+    sql = f"DROP TRIGGER {guard};"
+    if how != "dropped":
+        sql += f"CREATE TRIGGER {guard} BEFORE {GUARD_TABLES[guard]} WHEN 0 BEGIN SELECT 1; END;"
+    sqlite_shell(db_path, sql)
+    result = dialdesk(db_path, "audit", "verify")
+    assert result.returncode == 1
+    assert guard in result.stderr and ("missing" if how == "dropped" else "rewritten") in result.stderr

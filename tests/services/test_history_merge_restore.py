@@ -161,3 +161,53 @@ def test_a_backup_whose_history_was_altered_is_not_restored(
         service.restore(backup)
 
     assert _kinds(workspace) == before, "the live database is left as it was"
+
+
+def _forge_after(connection: sqlite3.Connection, chain: str, seq: int, prev_hash: str, at: str) -> None:
+    """An invented outcome event at `seq` of `chain`, hashed from `prev_hash` as Dialdesk would."""
+    from desktop.domain.event_chain import event_hash
+
+    payload = '{"call":1,"lead":1,"outcome":"meeting"}'
+    hash_ = event_hash(prev_hash, chain, seq, "outcome", at, "Sue", payload)
+    connection.execute(
+        "INSERT INTO events (chain, seq, kind, occurred_at, actor, payload, prev_hash, hash)"
+        " VALUES (?, ?, 'outcome', ?, 'Sue', ?, ?, ?)",
+        (chain, seq, at, payload, prev_hash, hash_),
+    )
+
+
+@pytest.mark.parametrize("forgery", ["appended after our head", "our last event rewritten"])
+def test_another_database_cannot_add_events_to_our_own_chain(
+    team: dict[str, Workspace],  # noqa: F811
+    clock: ManualClock,
+    tmp_path: Path,
+    forgery: str,
+) -> None:
+    """A copy of Sue's file given another database id, with events invented under Sue's chain."""
+    sue = team["Sue"]
+    bob_works(sue, clock)
+    copy = tmp_path / "forged.db"
+    with sue.engine.connect() as connection:
+        connection.exec_driver_sql(f"VACUUM INTO '{copy}'")
+    before = chains(sue)
+    [own] = before
+    with sqlite3.connect(copy) as connection:
+        connection.execute("UPDATE settings SET value = '\"0f0f0f0f-forged\"' WHERE key = 'database_id'")
+        head_seq, head_hash = before[own][-1]
+        at = "2026-12-01T18:00:00.000000+00:00"
+        if forgery == "appended after our head":
+            _forge_after(connection, own, head_seq + 1, head_hash, at)
+        else:
+            [trigger] = connection.execute(
+                "SELECT sql FROM sqlite_master WHERE name = 'events_kept'"
+            ).fetchone()
+            connection.executescript(f"DROP TRIGGER events_kept; DELETE FROM events WHERE seq = {head_seq};")
+            connection.execute(trigger)
+            _forge_after(connection, own, head_seq, before[own][-2][1], at)
+
+    with pytest.raises(MergeError) as refused:
+        merge_service_for(sue).merge(copy)
+
+    message = str(refused.value)
+    assert "\n" not in message and "own history" in message
+    assert chains(sue) == before, "nothing of the refused merge is written"
