@@ -18,7 +18,7 @@ from datetime import date, datetime
 
 from desktop.domain.event_chain import GENESIS, ChainChecker, ChainProblem, event_hash, event_time
 from desktop.services.clock import Clock
-from desktop.services.history_records import records_problem
+from desktop.services.history_records import records_problem, scripts_problem
 from desktop.storage.events import chain_id_of, raw_connection
 from desktop.storage.schema_check import known_revision, normal_sql, reference_schemas
 from desktop.storage.uow import UnitOfWorkFactory
@@ -195,7 +195,11 @@ def verify_full(
         if problem:
             break
     if problem is None and only is None and records:
-        problem = records_problem(connection, own_chain(connection)) or _guard_problem(connection)
+        problem = (
+            records_problem(connection, own_chain(connection))
+            or scripts_problem(connection)
+            or _guard_problem(connection)
+        )
     if problem is None and anchor:
         problem = _anchor_problem(connection, anchor)
     return _result(connection, checker, problem)

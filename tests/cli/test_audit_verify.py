@@ -341,3 +341,26 @@ def test_a_guard_trigger_dropped_or_rewritten_is_named(
     result = dialdesk(db_path, "audit", "verify")
     assert result.returncode == 1
     assert guard in result.stderr and ("missing" if how == "dropped" else "rewritten") in result.stderr
+
+
+def test_an_approval_or_version_inserted_with_plain_sql_is_named(
+    history: dict[str, int], db_path: Path
+) -> None:
+    """Firm mode lets approved versions on calls: an approval the history never recorded is forged."""
+    assert dialdesk(db_path, "scripts", "versions", "advice-first-401k").returncode == 0
+    assert dialdesk(db_path, "audit", "verify").returncode == 0
+    sqlite_shell(
+        db_path,
+        "INSERT INTO script_approvals (version_id, approved_by, approved_at, note)"
+        " SELECT id, 'Principal P', '2026-12-01 10:00:00.000000', '' FROM script_versions LIMIT 1;",
+    )
+    result = dialdesk(db_path, "audit", "verify")
+    assert result.returncode == 1 and "script approval #" in result.stderr
+    sqlite_shell(db_path, "DROP TRIGGER script_approvals_kept; DELETE FROM script_approvals;")
+    sqlite_shell(
+        db_path,
+        "INSERT INTO script_versions (script_name, version, content, content_sha256, saved_at, saved_by)"
+        " VALUES ('advice-first-401k', 9, 'x', 'ab', '2026-12-01 10:00:00.000000', 'Someone');",
+    )
+    result = dialdesk(db_path, "audit", "verify")
+    assert result.returncode == 1 and "script version #" in result.stderr
