@@ -460,6 +460,7 @@ class _ImportRun:
         identity = lead_rules.LeadIdentity.of(first, last, values["company"])
         match = self._find_match(identity, numbers, values["external_id"])
         if match is not None:
+            self._note_id_naming_someone_else(line, match, identity, values)
             if values["external_id"] and not match.values.get("external_id"):
                 match.values["external_id"] = values["external_id"]
                 self.external_index[values["external_id"]] = match
@@ -537,6 +538,32 @@ class _ImportRun:
         line_or_none = None if self.source.format == "xlsx" else line
         self.report.rejected.append(
             Rejection(line=line_or_none, column=column, value=value, reason=reason, row=self._row)
+        )
+
+    def _note_id_naming_someone_else(
+        self, line: int, match: _PendingLead, identity: lead_rules.LeadIdentity, values: dict[str, Any]
+    ) -> None:
+        """A CRM record id keeps naming its lead when the name changes, but two different people under
+        one id is more often a mistake in the file: the row is merged, and said so, never silently."""
+        external_id = values["external_id"]
+        if not external_id or match.values.get("external_id") != external_id:
+            return
+        if match.identity.same_as(identity) or not (identity.person or identity.company):
+            return
+        if not (match.identity.person or match.identity.company):
+            return
+        index = self.single.get("external_id")
+        column = self.mapping.headers[index] if index is not None else ""
+        named = lead_rules.display_name(
+            match.values.get("first_name", ""),
+            match.values.get("last_name", ""),
+            match.values.get("company", ""),
+        )
+        self._reject(
+            line,
+            column,
+            external_id,
+            f"this record id already names {named}: the row was merged into that lead; check the file",
         )
 
     def _parse(self, raw: str) -> ParsedPhone:

@@ -161,3 +161,19 @@ def test_outcomes_export_is_keyed_by_the_record_id(
         2,
         "dialdesk: report outcomes needs --out FILE.csv",
     )
+
+
+def test_one_record_id_on_two_different_people_is_merged_and_said(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    """Two rows of one file under one Record ID but with different people: a mistake in the file
+    far more often than a renamed record. The row is merged (the id names the lead) and reported."""
+    path = tmp_path / "crm.csv"
+    path.write_text(
+        "Record ID,First Name,Last Name,Phone\n00Q1,Ann,One,212-555-0101\n00Q1,Cat,Three,212-555-0103\n",
+        encoding="utf-8",
+    )
+    report = workspace.imports.run(path, list_name="CRM")
+    [notice] = [r for r in report.rejected if r.value == "00Q1"]
+    assert notice.column == "Record ID" and "already names Ann One" in notice.reason
+    assert notice.row == 3
