@@ -13,6 +13,7 @@ time) as on PostgreSQL. A callback belongs to the agent who promised it until it
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -55,6 +56,10 @@ def checked_agent_name(name: str) -> str:
         raise ClaimError("the agent name is empty")
     if len(cleaned) > MAX_AGENT_NAME or any(ord(char) < 32 for char in cleaned):
         raise ClaimError("an agent name is one line of at most 200 characters")
+    # Format characters (zero-width spaces, direction overrides) make a second agent that looks
+    # like the first one: "ali\u200bce" and "alice" would split one person's calls in two.
+    if any(unicodedata.category(char) in ("Cf", "Cc", "Co", "Cs") for char in cleaned):
+        raise ClaimError("an agent name holds invisible or direction-changing characters")
     return cleaned
 
 

@@ -116,3 +116,13 @@ def test_an_unknown_region_is_refused_before_anything_is_written(tmp_path: Path,
     assert not db.exists()
     result = run(db, "settings", "set", "default_region", "ZZ")
     assert result.returncode == 2 and "region" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["ali\u200bce", "\u202eecila", "al\u00adice"])
+def test_an_agent_name_with_invisible_characters_is_refused(
+    imported: dict,  # noqa: F811
+    db_path: Path,
+    name: str,
+) -> None:
+    result = run(db_path, "--agent", name, "queue", "--claim", "--json")
+    assert result.returncode == 2 and "invisible" in result.stderr
