@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -50,7 +51,24 @@ def at_moment(moment: str, command: list[str], env: dict[str, str]) -> tuple[lis
     """`command` and `env` to run it under libfaketime starting at `moment`, whatever clock the test
     itself runs on."""
     clean = {name: value for name, value in env.items() if name not in FAKETIME_VARIABLES}
-    return [require_tool("faketime", "faketime"), moment, *command], clean
+    require_tool("faketime", "faketime")  # the package that ships libfaketime
+    # libfaketime preloaded directly, not through the `faketime` wrapper: the wrapper makes a
+    # semaphore named by its pid and leaks it when the test kills the process, and with pids reused
+    # (pid_max 32768) a later run fails at sem_open before the command even starts.
+    datetime.strptime(moment, "%Y-%m-%d %H:%M:%S")  # the one form FAKETIME's "@" takes
+    return list(command), {**clean, "LD_PRELOAD": _libfaketime(), "FAKETIME": "@" + moment}
+
+
+def _libfaketime() -> str:
+    """The libfaketime shared library of Debian's `faketime` package (any architecture)."""
+    for pattern in ("/usr/lib/*/faketime/libfaketime.so.1", "/usr/lib/faketime/libfaketime.so.1"):
+        found = sorted(glob.glob(pattern))
+        if found:
+            return found[0]
+    message = "needs libfaketime.so.1: sudo apt-get install faketime"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message + " (CI must install it)")
+    pytest.skip(message)
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ import pytest
 
 from desktop.services.clock import ManualClock
 from desktop.services.workspace import open_workspace
-from tests.conftest import require_tool
+from tests.conftest import at_moment
 from tests.hardening.conftest import CALL_TIME, PYTHON, REPO, SAMPLE, integrity, query
 
 # Business leads of the sample list in New York and California: callable at CALL_TIME, no state limit.
@@ -158,12 +158,13 @@ def test_outcomes_confirmed_before_a_kill_are_all_there(
 def test_record_command_killed_in_a_loop(
     sample_db: Path, cli_env: dict[str, str], rng: random.Random
 ) -> None:
-    faketime = require_tool("faketime", "faketime")
     loop = (
-        f'while :; do "{faketime}" "{CALL_TIME}" "{PYTHON}" -m desktop --db "{sample_db}" '
+        f'while :; do "{PYTHON}" -m desktop --db "{sample_db}" '
         "record 1 no_answer --note 'cli crash test' --json || exit 9; done"
     )
-    process = start(["/bin/sh", "-c", loop], cli_env)
+    # libfaketime reaches the loop's Python through the environment (the shell itself is unaffected).
+    command, env = at_moment(CALL_TIME, ["/bin/sh", "-c", loop], cli_env)
+    process = start(command, env)
     first = read_lines(process, 2, 90)
     assert len(first) == 2, process.stderr.read() if process.stderr else ""
     time.sleep(rng.uniform(0.0, 1.0))

@@ -23,7 +23,7 @@ from desktop.services.clock import ManualClock
 from desktop.services.settings import Settings
 from desktop.services.workspace import Workspace, open_workspace
 from desktop.storage.models import Lead, Phone
-from tests.conftest import require_tool
+from tests.conftest import at_moment
 from tests.hardening.conftest import CALL_TIME, PYTHON, REPO, SAMPLE, query, run_cli
 
 NOW = datetime(2026, 12, 1, 18, tzinfo=UTC)  # 13:00 in New York: the sample's lead 1 may be called
@@ -314,9 +314,8 @@ def test_record_killed_at_random_moments_leaves_whole_calls_or_none(tmp_path: Pa
     workspace.close()
     rng = random.Random(15)
     # At a fixed moment inside lead 1's calling hours, whatever the time of the run (faketime execs).
-    faketime = require_tool("faketime", "faketime")
-    command = [faketime, CALL_TIME, PYTHON, "-m", "desktop", "--db", str(db), "record", "1", "no_answer"]
-    command += ["--note", "kill test"]
+    command = [PYTHON, "-m", "desktop", "--db", str(db), "record", "1", "no_answer", "--note", "kill test"]
+    command, cli_env = at_moment(CALL_TIME, command, cli_env)
     started = time.monotonic()
     subprocess.run(command, env=cli_env, cwd=REPO, capture_output=True, check=True)
     whole = time.monotonic() - started  # how long one run takes here: kills are spread over it
