@@ -65,11 +65,7 @@ def test_anchor_prints_the_days_head_and_catches_a_rewritten_chain(
 
 def test_anchor_and_verify_refuse_bad_input_in_one_line(workspace: Workspace, db_path: Path) -> None:
     workspace.close()
-    for args in (
-        ("audit", "verify", "--anchor", "abc"),
-        ("audit", "anchor", "--date", "2026-13-01"),
-        ("audit", "anchor", "--date", "2090-01-01"),  # a day still to come has no head yet
-    ):
+    for args in (("audit", "verify", "--anchor", "abc"), ("audit", "anchor", "--date", "2026-13-01")):
         result = dialdesk(db_path, *args)
         assert result.returncode == 2 and "Traceback" not in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
