@@ -17,21 +17,9 @@ from desktop.services.clock import ManualClock
 from desktop.services.emergencies import EmergencyService
 from desktop.services.rules import shipped_outcome_rules
 from desktop.services.workspace import Workspace, open_workspace
+from tests.services.test_calling import RecordingDialer
 
 TUESDAY_NOON_NY = datetime(2026, 12, 1, 17, 0, tzinfo=UTC)  # 12:00 New York, 11:00 Chicago
-
-
-class RecordingDialer:
-    name = "recording"
-
-    def __init__(self) -> None:
-        self.dialled: list[str] = []
-
-    def dial(self, e164: str, extension: str | None = None) -> None:
-        self.dialled.append(e164)
-
-    def hang_up(self) -> None:
-        pass
 
 
 @pytest.fixture
