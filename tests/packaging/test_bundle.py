@@ -6,6 +6,7 @@ uses a clean environment (`env -i`-like: a fresh HOME, no venv on PATH, no PYTHO
 
 from __future__ import annotations
 
+import ctypes.util
 import os
 import re
 import shutil
@@ -57,6 +58,25 @@ def test_cli_and_window_from_the_same_executable(executable: Path, clean_env: di
     shown = run(executable, {**clean_env, "DIALDESK_EXIT_AFTER_START": "1"})
     assert shown.returncode == 0 and "window shown" in shown.stdout, shown.stderr
     assert (Path(clean_env["HOME"]) / ".local" / "share" / "dialdesk" / "dialdesk.db").is_file()
+
+
+def test_a_first_start_without_baresip_or_espeak_says_what_to_install(
+    executable: Path, clean_env: dict[str, str], tmp_path: Path
+) -> None:
+    """The welcome page's advice, read where an installed copy leaves it for support: the log."""
+    empty = tmp_path / "no-programs"
+    empty.mkdir()
+    env = {**clean_env, "PATH": str(empty), "DIALDESK_EXIT_AFTER_START": "1"}
+    shown = run(executable, env)
+    assert shown.returncode == 0 and "window shown" in shown.stdout, shown.stderr
+    log = (Path(clean_env["HOME"]) / ".local" / "state" / "dialdesk" / "log" / "dialdesk.log").read_text()
+    note = next(line for line in log.splitlines() if "not installed: " in line)
+    assert (
+        "For calls through the built-in softphone (SIP), install baresip: sudo apt-get install baresip-core"
+        in note
+    )
+    # pyttsx3 speaks through the espeak-ng library alone: only a machine without it is told to install it.
+    assert ("sudo apt-get install espeak-ng" in note) == (ctypes.util.find_library("espeak-ng") is None)
 
 
 def test_a_tel_link_is_handed_to_the_running_window(executable: Path, clean_env: dict[str, str]) -> None:
