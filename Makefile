@@ -7,11 +7,14 @@ STAMP  := $(VENV)/.installed
 # Debian/Ubuntu packages the test suite uses: Xvfb + xcb libraries for the real-window screenshot
 # test, libfaketime for CLI tests of calling hours, espeak-ng for speech, baresip (the softphone),
 # sipp (a SIP peer for its tests), sox (audio conversion), poppler-utils (pdftotext reads report PDFs) and
-# postgresql (the storage, services and report tests run a second time on a throwaway server).
+# postgresql (the storage, services and report tests run a second time on a throwaway server). The
+# bundle's test of what it leaves to the system maps each library to its package (binutils' readelf),
+# so the libraries the .deb only recommends (Wayland, libpq5) are installed too.
 TEST_DEB_PACKAGES := postgresql xvfb xauth xdotool imagemagick faketime espeak-ng baresip-core sip-tester sox poppler-utils \
 	libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxcb-image0 libxcb-render-util0 \
 	libxkbcommon-x11-0 libxcb-shape0 libxcb-randr0 libxcb-xfixes0 libxcb-xkb1 libegl1 libgl1 \
-	libfontconfig1 libdbus-1-3 fonts-dejavu-core desktop-file-utils appstream
+	libfontconfig1 libdbus-1-3 fonts-dejavu-core desktop-file-utils appstream \
+	libwayland-client0 libwayland-cursor0 libwayland-egl1 libpq5 binutils
 # What the window needs on a bare machine (a desktop usually has them already).
 RUN_DEB_PACKAGES := libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxcb-image0 libxcb-render-util0 \
 	libxkbcommon-x11-0 libxcb-shape0 libegl1 libgl1 libfontconfig1 libdbus-1-3

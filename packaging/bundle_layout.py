@@ -99,6 +99,26 @@ GTK_STACK = (
     "libepoxy",
 )
 
+# OpenSSL comes from the system (Linux): Python's ssl module is there only for psycopg's pure-Python
+# libpq wrapper, and the system's libpq5 depends on the system's libssl3 anyway. A copy from the build
+# machine could also be older than the one that libpq was built against. Elsewhere no ssl ships.
+SYSTEM_LIBRARIES = ("libssl.so.", "libcrypto.so.")
+# Libraries every Linux desktop has, taken from the system too (the .deb depends on their packages:
+# tests/packaging/test_bundle.py checks each library the bundle needs is in it or in a dependency).
+# The C++ runtime: a distribution's own OpenGL drivers need the system's, and an older bundled copy,
+# loaded first, would break them. D-Bus with what Debian's libdbus links (systemd's library and
+# its gcrypt, lz4, libcap): the bus is the desktop's own. 5 MB in all.
+SYSTEM_LIBRARIES += (
+    "libstdc++.so.",
+    "libgcc_s.so.",
+    "libdbus-1.so.",
+    "libsystemd.so.",
+    "libgcrypt.so.",
+    "libgpg-error.so.",
+    "liblz4.so.",
+    "libcap.so.",
+)
+
 
 def _unused(dest: str) -> bool:
     name = "/" + dest.replace("\\", "/")
@@ -107,11 +127,14 @@ def _unused(dest: str) -> bool:
         # the first Dialdesk translation ships, keep qtbase_<its language> here.
         return True
     leaf = name.rsplit("/", 1)[-1]
-    return any(part in name for part in UNUSED_QT) or leaf.startswith(GTK_STACK)
+    return any(part in name for part in UNUSED_QT) or leaf.startswith(GTK_STACK + SYSTEM_LIBRARIES)
 
 
 def slim(entries: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
-    """A PyInstaller TOC without the Qt parts in UNUSED_QT (entries are (dest, source, kind))."""
+    """A PyInstaller TOC without the Qt parts in UNUSED_QT, the GTK stack and the system's OpenSSL.
+
+    Entries are (dest, source, kind).
+    """
     return [entry for entry in entries if not _unused(entry[0])]
 
 

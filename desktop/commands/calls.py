@@ -35,7 +35,7 @@ def register(commands: Subparsers) -> None:
         default=20,
         help="how many leads to show (default: 20)",
     )
-    queue.add_argument("--json", action="store_true")
+    queue.add_argument("--json", action="store_true", help="print the leads as JSON")
     queue.add_argument(
         "--claim",
         action="store_true",
@@ -51,17 +51,19 @@ def register(commands: Subparsers) -> None:
     queue.set_defaults(handler=show_queue)
 
     record = commands.add_parser("record", help="log a manual call and its outcome, through the dial gate")
-    record.add_argument("lead_id", type=record_id, metavar="LEAD_ID")
+    record.add_argument(
+        "lead_id", type=record_id, metavar="LEAD_ID", help="the lead called (its id, as `queue` shows)"
+    )
     record.add_argument("outcome", choices=OUTCOME_CODES, metavar="OUTCOME", help=", ".join(OUTCOME_CODES))
     record.add_argument(
         "--phone", help="the number called (E.164); default: the lead's first dialable number"
     )
-    record.add_argument("--note", default="")
+    record.add_argument("--note", default="", help="a note kept with the call")
     record.add_argument("--callback", metavar="ISO8601", help="when to call back (outcome callback)")
     record.add_argument("--meeting", metavar="ISO8601", help="when the meeting is (outcome meeting)")
     record.add_argument("--where", default="", help="where the meeting is")
     record.add_argument("--ics", type=Path, metavar="FILE", help="write the meeting as an iCalendar file")
-    record.add_argument("--json", action="store_true")
+    record.add_argument("--json", action="store_true", help="print the result as one JSON object")
     record.set_defaults(handler=record_outcome)
 
 

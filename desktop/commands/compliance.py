@@ -57,21 +57,23 @@ def register(commands: Subparsers) -> None:
         action="store_true",
         help="ask about leaving a prerecorded message (a voicemail drop)",
     )
-    check.add_argument("--json", action="store_true")
+    check.add_argument("--json", action="store_true", help="print the decision as one JSON object")
     check.set_defaults(handler=check_number)
 
     scrub = commands.add_parser("scrub", help="check the whole list now: who would be skipped and why")
     scrub.add_argument("--list", dest="list_name", help="only this list")
-    scrub.add_argument("--json", action="store_true")
+    scrub.add_argument("--json", action="store_true", help="print the counts as one JSON object")
     scrub.add_argument("--out", type=Path, metavar="FILE.csv", help="write the decision for every lead")
     scrub.set_defaults(handler=scrub_list)
 
     audit = commands.add_parser("audit", help="compliance evidence")
     actions = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
     export = actions.add_parser("export", help="every gate decision with its reasons, as CSV")
-    export.add_argument("--from", dest="first", required=True, metavar="YYYY-MM-DD")
-    export.add_argument("--to", dest="last", required=True, metavar="YYYY-MM-DD")
-    export.add_argument("--out", type=Path, required=True, metavar="FILE.csv")
+    export.add_argument("--from", dest="first", required=True, metavar="YYYY-MM-DD", help="first day (UTC)")
+    export.add_argument(
+        "--to", dest="last", required=True, metavar="YYYY-MM-DD", help="last day (UTC), included"
+    )
+    export.add_argument("--out", type=Path, required=True, metavar="FILE.csv", help="the CSV file to write")
     export.set_defaults(handler=export_audit)
     register_audit(actions)
 

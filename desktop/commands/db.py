@@ -31,13 +31,15 @@ def register(commands: Subparsers) -> None:
     actions = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
 
     backup = actions.add_parser("backup", help="copy the database to PATH (a new file, or a folder)")
-    backup.add_argument("path", type=Path, metavar="PATH")
+    backup.add_argument(
+        "path", type=Path, metavar="PATH", help="where to write the copy (a new file, or a folder)"
+    )
     backup.set_defaults(without_workspace=back_up)
 
     restore = actions.add_parser(
         "restore", help="replace the database with a backup (the current one is kept first)"
     )
-    restore.add_argument("path", type=Path, metavar="PATH")
+    restore.add_argument("path", type=Path, metavar="PATH", help="the backup file to restore")
     restore.add_argument(
         "--yes",
         action="store_true",
@@ -46,13 +48,15 @@ def register(commands: Subparsers) -> None:
     restore.set_defaults(without_workspace=restore_backup)
 
     check = actions.add_parser("check", help="run SQLite's integrity check: exit 0 when sound, 1 on problems")
-    check.add_argument("--json", action="store_true")
+    check.add_argument("--json", action="store_true", help="print the result as one JSON object")
     check.set_defaults(without_workspace=check_database)
 
     purge = actions.add_parser(
         "purge", help="delete calls older than DATE; dates inside the retention period are refused"
     )
-    purge.add_argument("--before", required=True, metavar="YYYY-MM-DD")
+    purge.add_argument(
+        "--before", required=True, metavar="YYYY-MM-DD", help="delete calls made before this day"
+    )
     purge.set_defaults(handler=purge_records, needs_existing_database=True)
 
     listing = actions.add_parser("backups", help="list the automatic backups of the database")

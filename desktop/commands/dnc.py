@@ -27,17 +27,19 @@ def register(commands: Subparsers) -> None:
     dnc = commands.add_parser("dnc", help="do-not-call lists: the firm's own and the registries")
     actions = dnc.add_subparsers(dest="dnc_command", metavar="ACTION", required=True)
     add = actions.add_parser("add", help="never call this number again")
-    add.add_argument("number")
-    add.add_argument("--reason", default="")
+    add.add_argument("number", help="the phone number (E.164, or national with --region)")
+    add.add_argument("--reason", default="", help="why (kept with the entry, e.g. 'asked on the call')")
     add.add_argument("--region", default=None, help="country for a number without +code (default: settings)")
     add.set_defaults(handler=add_number)
     remove = actions.add_parser("remove", help="take a number off the internal list (audited)")
-    remove.add_argument("number")
+    remove.add_argument("number", help="the phone number to take off the list")
     remove.add_argument("--confirm", action="store_true", help="required: removing allows calls again")
-    remove.add_argument("--region", default=None)
+    remove.add_argument(
+        "--region", default=None, help="country for a number without +code (default: settings)"
+    )
     remove.set_defaults(handler=remove_number)
     listing = actions.add_parser("list", help="print the internal list")
-    listing.add_argument("--json", action="store_true")
+    listing.add_argument("--json", action="store_true", help="print the list as JSON")
     listing.set_defaults(handler=list_numbers)
 
     importing = actions.add_parser(
@@ -50,7 +52,7 @@ def register(commands: Subparsers) -> None:
             "With --source internal the numbers are added to the firm's own list."
         ),
     )
-    importing.add_argument("file", type=Path)
+    importing.add_argument("file", type=Path, help="the registry file: CSV/TXT, or a zip of area-code files")
     importing.add_argument("--source", default="national", help=SOURCE_HELP + " (default: national)")
     importing.add_argument(
         "--as-of", dest="as_of", metavar="YYYY-MM-DD", help="the download date (default: the file's date)"
@@ -68,7 +70,7 @@ def register(commands: Subparsers) -> None:
         "status",
         help="each registry copy's area codes, oldest copy, size, and the area codes going stale next",
     )
-    status.add_argument("--json", action="store_true")
+    status.add_argument("--json", action="store_true", help="print the status as one JSON object")
     status.set_defaults(handler=show_status)
 
     exporting = actions.add_parser("export", help="write a list as CSV")

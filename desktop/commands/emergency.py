@@ -23,7 +23,7 @@ def register(commands: Subparsers) -> None:
     add.add_argument("--areas", default="", help="the parishes or counties named in the declaration")
     add.set_defaults(handler=add_emergency)
     listing = actions.add_parser("list", help="the emergencies entered")
-    listing.add_argument("--json", action="store_true")
+    listing.add_argument("--json", action="store_true", help="print the emergencies as JSON")
     listing.set_defaults(handler=list_emergencies)
 
 

@@ -40,19 +40,19 @@ def register(commands: Subparsers) -> None:
     leads = commands.add_parser("leads", help="import and export call lists")
     actions = leads.add_subparsers(dest="leads_command", metavar="ACTION", required=True)
     importing = actions.add_parser("import", help="import a CSV/TXT/XLSX call list")
-    importing.add_argument("file", type=Path)
+    importing.add_argument("file", type=Path, help="the call list file (.csv, .txt or .xlsx)")
     importing.add_argument("--list", dest="list_name", help="list name (default: the file name)")
     importing.add_argument("--region", help="default country for numbers without +code (default: US)")
     importing.add_argument("--json", action="store_true", help="print the result as one JSON object")
     importing.set_defaults(handler=import_leads)
     exporting = actions.add_parser("export", help="write every lead with its phones")
-    exporting.add_argument("--format", choices=("json", "csv"), default="json")
+    exporting.add_argument("--format", choices=("json", "csv"), default="json", help="json (default) or csv")
     exporting.add_argument("--out", type=Path, help="output file (default: standard output)")
     exporting.set_defaults(handler=export_leads)
     erasing = actions.add_parser(
         "erase", help="erase a lead's personal fields on request (its calls and do-not-call entries stay)"
     )
-    erasing.add_argument("lead", type=record_id, metavar="ID")
+    erasing.add_argument("lead", type=record_id, metavar="ID", help="the lead's id")
     erasing.add_argument("--reason", required=True, help="why (e.g. 'asked by e-mail on 2026-12-01')")
     erasing.set_defaults(handler=erase_lead)
 

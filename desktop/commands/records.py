@@ -35,9 +35,11 @@ def register_audit(actions: argparse._SubParsersAction[argparse.ArgumentParser])
     bundle = actions.add_parser(
         "bundle", help="write the examination bundle: calls, decisions, DNC, consents, scripts, verification"
     )
-    bundle.add_argument("--from", dest="first", required=True, metavar="YYYY-MM-DD")
-    bundle.add_argument("--to", dest="last", required=True, metavar="YYYY-MM-DD")
-    bundle.add_argument("--out", type=Path, required=True, metavar="FILE.zip")
+    bundle.add_argument("--from", dest="first", required=True, metavar="YYYY-MM-DD", help="first day (UTC)")
+    bundle.add_argument(
+        "--to", dest="last", required=True, metavar="YYYY-MM-DD", help="last day (UTC), included"
+    )
+    bundle.add_argument("--out", type=Path, required=True, metavar="FILE.zip", help="the zip file to write")
     bundle.set_defaults(handler=write_bundle, needs_existing_database=True)
 
 

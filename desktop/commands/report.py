@@ -62,7 +62,9 @@ def register(commands: Subparsers) -> None:
         metavar="ZONE",
         help="time zone of the days, e.g. America/New_York (default: this computer's, as in the window)",
     )
-    report.add_argument("--format", choices=FORMATS, default="json")
+    report.add_argument(
+        "--format", choices=FORMATS, default="json", help=", ".join(FORMATS) + " (default: json)"
+    )
     report.add_argument("--out", type=Path, help="output file (JSON and CSV: default standard output)")
     report.add_argument(
         "--table",

@@ -27,55 +27,61 @@ def register(commands: Subparsers) -> None:
     actions = scripts.add_subparsers(dest="scripts_command", metavar="ACTION", required=True)
 
     listing = actions.add_parser("list", help="the scripts available (shipped and imported)")
-    listing.add_argument("--json", action="store_true")
+    listing.add_argument("--json", action="store_true", help="print the scripts as JSON")
     listing.set_defaults(handler=list_scripts)
 
     validate = actions.add_parser("validate", help="check a script file; errors name the line and field")
-    validate.add_argument("file", type=Path)
+    validate.add_argument("file", type=Path, help="the script file (YAML)")
     validate.set_defaults(handler=validate_file)
 
     importing = actions.add_parser("import", help="check a script file and store it in the database")
-    importing.add_argument("file", type=Path)
+    importing.add_argument("file", type=Path, help="the script file (YAML)")
     importing.set_defaults(handler=import_file)
 
     export = actions.add_parser("export", help="write a script's file text, to edit and import again")
-    export.add_argument("name")
-    export.add_argument("--out", type=Path, required=True, metavar="FILE")
+    export.add_argument("name", help="the script's name (see `scripts list`)")
+    export.add_argument("--out", type=Path, required=True, metavar="FILE", help="the file to write")
     export.set_defaults(handler=export_script)
 
     rehearse = actions.add_parser("rehearse", help="read a script aloud into a WAV file")
-    rehearse.add_argument("name")
+    rehearse.add_argument("name", help="the script's name (see `scripts list`)")
     rehearse.add_argument(
         "--lead", type=record_id, metavar="ID", help="fill in this lead (default: sample values)"
     )
-    rehearse.add_argument("--out", type=Path, required=True, metavar="FILE.wav")
+    rehearse.add_argument("--out", type=Path, required=True, metavar="FILE.wav", help="the WAV file to write")
     rehearse.set_defaults(handler=rehearse_script)
 
     assign = actions.add_parser("assign", help="use a script for a call list, a lead, a warmth or by default")
     assign.add_argument("name", help="the script's name (see `scripts list`)")
     target = assign.add_mutually_exclusive_group(required=True)
-    target.add_argument("--list", dest="list_name", metavar="LIST")
-    target.add_argument("--lead", type=record_id, metavar="ID")
-    target.add_argument("--warmth", choices=WARMTHS)
+    target.add_argument("--list", dest="list_name", metavar="LIST", help="for the leads of this call list")
+    target.add_argument("--lead", type=record_id, metavar="ID", help="for this one lead")
+    target.add_argument("--warmth", choices=WARMTHS, help="for leads of this warmth: " + ", ".join(WARMTHS))
     target.add_argument("--default", action="store_true", help="for leads with no other assignment")
     assign.add_argument("--remove", action="store_true", help="remove the assignment instead")
     assign.set_defaults(handler=assign_script)
 
     versions = actions.add_parser("versions", help="a script's numbered versions and their approvals")
-    versions.add_argument("name")
-    versions.add_argument("--json", action="store_true")
+    versions.add_argument("name", help="the script's name (see `scripts list`)")
+    versions.add_argument("--json", action="store_true", help="print the versions as JSON")
     versions.set_defaults(handler=show_versions)
 
     approve = actions.add_parser("approve", help="record a principal's approval of one script version")
-    approve.add_argument("name")
-    approve.add_argument("--version", type=_version_number, required=True, metavar="N")
+    approve.add_argument("name", help="the script's name (see `scripts list`)")
+    approve.add_argument(
+        "--version",
+        type=_version_number,
+        required=True,
+        metavar="N",
+        help="the version approved (see `scripts versions`)",
+    )
     approve.add_argument("--by", required=True, metavar="NAME", help="the principal who approves")
     approve.add_argument("--note", default="", help="what the principal checked or asks")
     approve.set_defaults(handler=approve_version)
 
     answers = actions.add_parser("answers", help="the script answers saved for leads")
     answers.add_argument("--lead", type=record_id, metavar="ID", help="one lead (default: all)")
-    answers.add_argument("--json", action="store_true")
+    answers.add_argument("--json", action="store_true", help="print the answers as JSON")
     answers.set_defaults(handler=show_answers)
 
 

@@ -22,10 +22,15 @@ def register(commands: Subparsers) -> None:
     settings = commands.add_parser("settings", help="show or change settings (firm mode, caller ID, firm …)")
     actions = settings.add_subparsers(dest="settings_command", metavar="ACTION", required=True)
     show = actions.add_parser("show", help="every setting and its value")
-    show.add_argument("--json", action="store_true")
+    show.add_argument("--json", action="store_true", help="print the settings as one JSON object")
     show.set_defaults(handler=show_settings)
     change = actions.add_parser("set", help="change one setting")
-    change.add_argument("key", choices=[item.name for item in fields(Settings)], metavar="KEY")
+    change.add_argument(
+        "key",
+        choices=[item.name for item in fields(Settings)],
+        metavar="KEY",
+        help="the setting: " + ", ".join(item.name for item in fields(Settings)),
+    )
     change.add_argument("value", help="the new value; on/off for firm_mode")
     change.set_defaults(handler=set_setting)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import selectinload
@@ -24,6 +24,20 @@ from desktop.storage.uow import UnitOfWork, UnitOfWorkFactory
 
 # How far ahead the agent is reminded of a callback.
 REMIND_BEFORE = timedelta(minutes=5)
+
+
+def past_time_problem(moment: datetime, now: datetime, what: str = "callback") -> str | None:
+    """Why `moment` cannot be booked (a callback or meeting time not after `now`), or None if it can.
+
+    A promise for a moment already gone would sit on top of the queue as overdue from the start; a
+    typo in the year or a dialog left open too long is the usual cause, so the user is asked again.
+    """
+    if moment > now:
+        return None
+    return (
+        f"the {what} time {moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC is not in the future "
+        f"(it is {now.astimezone(UTC):%Y-%m-%d %H:%M} UTC now): give a time still to come"
+    )
 
 
 @dataclass(frozen=True)

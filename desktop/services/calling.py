@@ -22,6 +22,7 @@ from desktop.domain.compliance import Decision, hours_reasons
 from desktop.domain.outcomes import OutcomeRules
 from desktop.services import history_events as history
 from desktop.services.agents import recording_name
+from desktop.services.callbacks import past_time_problem
 from desktop.services.clock import Clock
 from desktop.services.gate import CallerIdFacts, DialGate, GateResult
 from desktop.services.gate_answer import CallingError, gate_answer
@@ -327,6 +328,10 @@ class CallingService:
             if moment is not None and moment.tzinfo is None:
                 raise CallingError("give times with a UTC offset, e.g. 2026-12-01T15:00:00-05:00")
         now = self._clock()
+        for moment, what in ((callback_at, "callback"), (meeting_at, "meeting")):
+            problem = past_time_problem(moment, now, what) if moment is not None else None
+            if problem:
+                raise CallingError(problem)
         target = self._attempt_target()
         with self._uow_factory() as uow:
             if attempt_id is None:

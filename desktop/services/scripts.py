@@ -48,6 +48,7 @@ from desktop.domain.scripts import (
     render_text,
 )
 from desktop.services.agents import recording_name
+from desktop.services.callbacks import past_time_problem
 from desktop.services.clock import Clock
 from desktop.services.script_versions import has_versions, save_version
 from desktop.storage.models import (
@@ -562,6 +563,9 @@ class ScriptService:
         if due_at is not None and due_at.tzinfo is None:
             raise ScriptError("give the callback time with a UTC offset")
         now = self._clock()
+        problem = past_time_problem(due_at, now) if due_at is not None else None
+        if problem:
+            raise ScriptError(problem)
         with self._uow_factory() as uow:
             lead = self._lead(uow, lead_id)
             if lead.status == lead_rules.STATUS_DO_NOT_CALL:

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
+from desktop.storage.drivers import driver_advice
 from desktop.storage.sqlite_files import has_sqlite_header
 
 ENV_VAR = "DIALDESK_DB"
@@ -151,7 +152,12 @@ def make_engine(url: str) -> Engine:
         # replaced before use, so an agent's next action reconnects instead of failing.
         server = make_url(url).get_backend_name() != "sqlite"
         engine = create_engine(url, hide_parameters=True, pool_pre_ping=server)
-    except (ArgumentError, NoSuchModuleError, ImportError) as error:
+    except ImportError as error:
+        raise DatabaseError(
+            f"cannot use the database URL {make_url(url).render_as_string()}: "
+            + driver_advice(make_url(url), error)
+        ) from None
+    except (ArgumentError, NoSuchModuleError) as error:
         raise DatabaseError(
             f"cannot use the database URL {make_url(url).render_as_string()}: {error}"
         ) from None

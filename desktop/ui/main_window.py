@@ -554,6 +554,7 @@ class MainWindow(QMainWindow):
             card.time_zone,
             self,
             self.leads.calling_hours_check(card.id),
+            clock=self.workspace.clock,
         )
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.accepted.connect(self.on_outcome_dialog_accepted)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desktop.services.optional_programs import install_advice, missing_programs
+
+log = logging.getLogger(__name__)
 
 
 class WelcomePage(QWidget):
@@ -54,6 +58,9 @@ class WelcomePage(QWidget):
         layout.addLayout(row)
         # First start: say now which feature needs which missing program, not when a call fails.
         advice = install_advice(missing_programs())
+        if advice:
+            # In the log too: what a support person asks for first when a call will not start.
+            log.info("not installed: %s", "; ".join(advice.splitlines()))
         self.programs_note = QLabel(self.tr("Not installed yet:") + "\n" + advice if advice else "")
         self.programs_note.setObjectName("Muted")
         self.programs_note.setAlignment(Qt.AlignmentFlag.AlignCenter)

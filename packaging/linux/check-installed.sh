@@ -17,8 +17,12 @@ started=$(date +%s.%N)
 expected="$(dpkg-deb -f "$deb" Version)"
 version="$(run_clean /usr/bin/dialdesk --version)"
 [ "$version" = "dialdesk $expected" ] || { echo "version: got '$version', want 'dialdesk $expected'"; exit 1; }
-shown="$(run_clean DIALDESK_EXIT_AFTER_START=1 /usr/bin/dialdesk 2>&1)"
+# First start with no baresip on PATH (env takes the last PATH): the welcome page, and the log, say
+# what to install for calls.
+shown="$(run_clean PATH=/nonexistent DIALDESK_EXIT_AFTER_START=1 /usr/bin/dialdesk 2>&1)"
 grep -q "window shown" <<<"$shown" || { echo "the installed window did not start: $shown"; exit 1; }
+grep -q "not installed: .*sudo apt-get install baresip-core" "$home/.local/state/dialdesk/log/dialdesk.log" \
+  || { echo "the first start did not say to install baresip-core"; exit 1; }
 database="$home/.local/share/dialdesk/dialdesk.db"
 [ -f "$database" ] || { echo "no database in the user data folder ($database)"; exit 1; }
 # The gate on the database the window made (the quick path: no migration left to run). 1 = blocked.

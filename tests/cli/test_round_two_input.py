@@ -8,6 +8,7 @@ intact.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -126,3 +127,37 @@ def test_an_agent_name_with_invisible_characters_is_refused(
 ) -> None:
     result = run(db_path, "--agent", name, "queue", "--claim", "--json")
     assert result.returncode == 2 and "invisible" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("outcome", "option", "moment"),
+    [
+        ("callback", "--callback", "2025-03-02T10:00:00-05:00"),  # a year back: the year mistyped
+        ("callback", "--callback", "2026-03-02T10:59:00-05:00"),  # a minute before the command runs
+        ("meeting", "--meeting", "2026-03-01T10:00:00-05:00"),
+    ],
+)
+def test_a_callback_or_meeting_time_already_gone_is_refused(
+    imported: dict,  # noqa: F811
+    db_path: Path,
+    outcome: str,
+    option: str,
+    moment: str,
+) -> None:
+    now = "2026-03-02 16:00:00"  # 11:00 in New York, a Monday (libfaketime: the product's own clock)
+    result = run(db_path, "record", "1", outcome, option, moment, faketime=now)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().splitlines() == [
+        f"dialdesk: the {outcome} time {moment_utc(moment)} UTC is not in the future "
+        "(it is 2026-03-02 16:00 UTC now): give a time still to come"
+    ]
+    queue = run(db_path, "queue", faketime=now).stdout
+    assert re.search(r"^#1 .* attempt 1 of ", queue, re.MULTILINE), queue  # no call was recorded for #1
+    later = run(db_path, "record", "1", "callback", "--callback", "2026-03-03T10:00:00-05:00", faketime=now)
+    assert later.returncode == 0, later.stderr
+
+
+def moment_utc(text: str) -> str:
+    from datetime import UTC, datetime
+
+    return f"{datetime.fromisoformat(text).astimezone(UTC):%Y-%m-%d %H:%M}"

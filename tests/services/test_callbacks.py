@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
-from desktop.services.callbacks import CallbackView
+import pytest
+
+from desktop.services.callbacks import CallbackView, past_time_problem
+from desktop.services.calling import CallingError
 from desktop.services.clock import ManualClock
+from desktop.services.scripts import ScriptError
 from desktop.services.workspace import Workspace
 
 DUE = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # 10:00 in New York
@@ -115,3 +119,43 @@ def test_minutes_until_rounds_towards_the_reminder() -> None:
     assert view.minutes_until(DUE - timedelta(seconds=20)) == 1
     assert view.minutes_until(DUE) == 0
     assert view.minutes_until(DUE + timedelta(minutes=59)) == -59
+
+
+def test_a_callback_or_meeting_time_not_after_now_is_refused_and_nothing_is_recorded(
+    workspace: Workspace, sample_csv: Path, clock: ManualClock
+) -> None:
+    workspace.imports.run(sample_csv)
+    maria = lead_id(workspace, "Lopez")
+    before = list(workspace.leads.export_records())
+    for outcome, moment in (
+        ("callback", {"callback_at": clock() - timedelta(days=365)}),  # a typo in the year
+        ("callback", {"callback_at": clock()}),  # "now" is gone by the time anyone calls
+        ("meeting", {"meeting_at": clock() - timedelta(minutes=1)}),
+    ):
+        with pytest.raises(CallingError, match="is not in the future .* give a time still to come"):
+            workspace.calling.record_outcome(maria, outcome, **moment)
+    assert list(workspace.leads.export_records()) == before and workspace.callbacks.overdue() == []
+    # A minute ahead of the same clock is a promise like any other.
+    workspace.calling.record_outcome(maria, "callback", callback_at=clock() + timedelta(minutes=1))
+    clock.advance(minutes=2)
+    assert [view.lead_id for view in workspace.callbacks.overdue()] == [maria]
+
+
+def test_a_script_callback_at_a_time_gone_is_refused(
+    workspace: Workspace, sample_csv: Path, clock: ManualClock
+) -> None:
+    workspace.imports.run(sample_csv)
+    maria = lead_id(workspace, "Lopez")
+    with pytest.raises(ScriptError, match="not in the future"):
+        workspace.scripts.schedule_callback(maria, timedelta(0), due_at=clock() - timedelta(hours=1))
+    assert workspace.callbacks.overdue() == []
+
+
+def test_the_refusal_names_both_moments_in_utc() -> None:
+    now = datetime(2026, 12, 6, 8, 0, tzinfo=UTC)
+    asked = datetime(2025, 12, 6, 9, 30, tzinfo=timezone(timedelta(hours=-5)))
+    assert past_time_problem(asked, now) == (
+        "the callback time 2025-12-06 14:30 UTC is not in the future (it is 2026-12-06 08:00 UTC now): "
+        "give a time still to come"
+    )
+    assert past_time_problem(now + timedelta(seconds=1), now) is None

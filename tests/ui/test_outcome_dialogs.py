@@ -70,3 +70,24 @@ def test_meeting_asks_when_and_where(qtbot, window):  # type: ignore[no-untyped-
     assert card.last_outcome == "meeting"
     assert card.status == "closed"
     assert window.lead_panel.name_label.text() == expected_next
+
+
+def test_a_callback_time_gone_while_the_dialog_was_open_is_refused(qtbot, window):  # type: ignore[no-untyped-def]
+    """The dialog reads the clock again on Save: "In 1 hour", saved two hours later, is in the past."""
+    qtbot.keyClick(window, Qt.Key.Key_6)
+    qtbot.waitUntil(lambda: window.outcome_dialog is not None and window.outcome_dialog.isVisible())
+    dialog = window.outcome_dialog
+    assert dialog.quick_buttons[0].isChecked()  # In 1 hour
+    window.workspace.clock.advance(hours=2)
+    qtbot.keyClick(dialog.when_edit, Qt.Key.Key_Return)
+    assert dialog.isVisible() and dialog.error_label.text().startswith("Pick a time in the future")
+    assert window.leads.card(1).history == []
+    # A time typed in the past (a day back) is refused the same way.
+    dialog.when_edit.setDateTime(dialog.when_edit.dateTime().addDays(-1))
+    qtbot.keyClick(dialog.when_edit, Qt.Key.Key_Return)
+    assert dialog.isVisible() and window.leads.card(1).history == []
+    # Picked again from now on, it saves.
+    dialog.when_edit.setDateTime(dialog.when_edit.dateTime().addDays(2))
+    qtbot.keyClick(dialog.when_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.outcome_dialog is None)
+    assert window.leads.card(1).last_outcome == "callback"

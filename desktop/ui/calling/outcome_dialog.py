@@ -111,10 +111,13 @@ class OutcomeTimeDialog(QDialog):
         time_zone: str,
         parent: QWidget | None = None,
         is_open: Callable[[datetime], bool] = _always_open,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         super().__init__(parent)
         self.kind = kind
         self._now = now
+        # Read again on Save: a dialog left open past the chosen time must not book a moment gone.
+        self._clock = clock or (lambda: now)
         self._zone: tzinfo = ZoneInfo(time_zone) if time_zone else now.astimezone().tzinfo or UTC
         self._zone_name = time_zone or self.tr("your time zone")
         self.setWindowTitle(self.tr("Call back") if kind == CALLBACK else self.tr("Meeting"))
@@ -249,8 +252,12 @@ class OutcomeTimeDialog(QDialog):
         self.yours_label.setText(self.tr("= {when} your time").format(when=yours.strftime("%a %d %b, %H:%M")))
 
     def accept(self) -> None:
-        if self.chosen_at() <= self._now:
-            self.error_label.setText(self.tr("Pick a time in the future."))
+        now = self._clock()
+        if self.chosen_at() <= now:
+            yours = now.astimezone().strftime("%a %d %b, %H:%M")
+            self.error_label.setText(
+                self.tr("Pick a time in the future: it is now {now} your time.").format(now=yours)
+            )
             self.error_label.show()
             return
         super().accept()
