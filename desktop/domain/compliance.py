@@ -25,19 +25,15 @@ from desktop.domain.compliance_hours import (
     first_open,
     hours_open_at,
     hours_reasons,
-    hours_reasons_for,
     make_hours_key,
+    plan_hours_reasons,
     window_starts,
+    zone_info,
 )
-from desktop.domain.compliance_locate import (
-    applicable_states,
-    callee_zones,
-    location_note,
-    number_jurisdictions,
-)
-from desktop.domain.compliance_rules import RuleBook, StateRule
+from desktop.domain.compliance_locate import applicable_states, callee_zones, number_jurisdictions
+from desktop.domain.compliance_place import Place, StateList, place_of
+from desktop.domain.compliance_rules import RuleBook
 from desktop.domain.phones import is_toll_free
-from desktop.domain.registry_coverage import registry_title
 
 # Re-exported: callers read the hours helpers and the shared codes from here.
 __all__ = [
@@ -91,6 +87,10 @@ class ConsentFacts:
     purchase_on: date | None = None
 
 
+NO_CONSENT = ConsentFacts()
+_NOT_LISTED: frozenset[str] = frozenset()
+
+
 @dataclass(frozen=True, slots=True)
 class DialFacts:
     """Everything the gate needs to decide one dial; gathered by the calling service.
@@ -114,12 +114,13 @@ class DialFacts:
     number_states: tuple[str, ...] = ()
     on_internal_dnc: bool = False
     internal_dnc_detail: str = ""
-    registry_sources: frozenset[str] = frozenset()
+    registry_sources: frozenset[str] = _NOT_LISTED
     # Per source, the as-of date of its copy of this number's area code (absent: never downloaded).
     registry_as_of: Mapping[str, date | None] = field(default_factory=dict)
     # The sources with a copy of any area code: tells "area code never downloaded" from "nothing imported".
     registries_loaded: frozenset[str] = frozenset()
-    consent: ConsentFacts = field(default_factory=ConsentFacts)
+    # One shared "none recorded" (a frozen record): most dials have no consent to gather.
+    consent: ConsentFacts = NO_CONSENT
     calls_last_24h: int = 0
     automated: bool = False
     prerecorded: bool = False
@@ -140,11 +141,26 @@ class Decision:
     reasons: tuple[Reason, ...] = ()
     notes: tuple[Reason, ...] = ()
     time_zones: tuple[str, ...] = ()
-    local_times: tuple[str, ...] = ()
     states: tuple[str, ...] = ()
     display_zone: str | None = None
     # A toll-free number rings anywhere: its hours are checked in every zone, none is "its" time.
     toll_free: bool = False
+    # The moment the callee's hours were checked at in each of `time_zones`; None when no local time
+    # is shown (an invalid number; a toll-free one, whose zones are dozens). The local times are
+    # written out from it when asked: most decisions (a scrub's) are never shown with them.
+    hours_at: datetime | None = None
+
+    @property
+    def local_times(self) -> tuple[str, ...]:
+        """The callee's local time in each zone whose time is known ("2026-12-01T09:00-05:00")."""
+        at = self.hours_at
+        if at is None:
+            return ()
+        return tuple(
+            at.astimezone(zone).isoformat(timespec="minutes")
+            for name in self.time_zones
+            if (zone := zone_info(name)) is not None
+        )
 
     @property
     def local_time_text(self) -> str:
@@ -212,33 +228,28 @@ class _ListCheck:
     stale_code: str = REGISTRY_STALE
 
 
-def _list_checks(facts: DialFacts, rules: RuleBook, states: tuple[StateRule, ...]) -> list[_ListCheck]:
+def _list_checks(facts: DialFacts, rules: RuleBook, place: Place) -> list[_ListCheck]:
+    """The lists that may cover the number on which it is listed, or whose copy cannot be relied on."""
     checks: list[_ListCheck] = []
-    registry = rules.registries.get(facts.number_region or "")
+    sources = facts.registry_sources
+    registry = place.registry
     if registry is not None:
-        name = registry_title(registry)
+        name = place.registry_name
         code, why = _registry_staleness(facts, registry, name, rules.registry_max_age_days)
-        checks.append(_ListCheck(registry, name, registry in facts.registry_sources, why, False, False, code))
-    seen = {check.source for check in checks}
-    for state in states:
-        if state.list_source and state.list_source not in seen:
-            seen.add(state.list_source)
-            name = f"{state.name} do-not-call list"
-            max_age = rules.copy_max_age_days(state.list_source)
-            code, why = _state_list_staleness(facts, state, name, max_age)
-            checks.append(
-                _ListCheck(
-                    state.list_source,
-                    name,
-                    state.list_source in facts.registry_sources,
-                    why,
-                    state.list_covers_business,
-                    True,
-                    code,
-                )
-            )
+        listed = registry in sources
+        if listed or why:
+            checks.append(_ListCheck(registry, name, listed, why, False, False, code))
+    for state_list in place.state_lists:
+        state = state_list.rule
+        code, why = _state_list_staleness(facts, state_list)
+        listed = state.list_source in sources
+        if listed or why:
+            source, covers_business = state.list_source, state.list_covers_business
+            checks.append(_ListCheck(source, state_list.name, listed, why, covers_business, True, code))
+    if not sources:
+        return checks
     # Listed on another state's list (the callee may have moved): listed is listed.
-    for source in sorted(s for s in facts.registry_sources if s.startswith("state:") and s not in seen):
+    for source in sorted(s for s in sources if s.startswith("state:") and s not in place.own_sources):
         rule = rules.state(source.removeprefix("state:"))
         checks.append(
             _ListCheck(
@@ -253,13 +264,14 @@ def _list_checks(facts: DialFacts, rules: RuleBook, states: tuple[StateRule, ...
     return checks
 
 
-def _state_list_staleness(facts: DialFacts, state: StateRule, name: str, max_age: int) -> tuple[str, str]:
+def _state_list_staleness(facts: DialFacts, state_list: StateList) -> tuple[str, str]:
     """(code, why) when the state's list cannot be relied on; (REGISTRY_STALE, "") when it can.
 
     A state list is one list for the whole state, published on its own date: its copy is judged as
     a whole (never per area code), by the state's own freshness rule. A state that keeps a list the
     user never imported is a gap, not a pass: calling a number on it breaks the state's law.
     """
+    state, name, max_age = state_list.rule, state_list.name, state_list.max_age_days
     as_of = facts.registry_as_of.get(state.list_source)
     if as_of is None:
         if not state.list_required:
@@ -288,8 +300,8 @@ def _registry_staleness(facts: DialFacts, registry: str, name: str, max_age: int
     number's area code cannot be relied on; (REGISTRY_STALE, "") when it can. Copies are kept per
     area code: `registry_as_of[registry]` is the as-of date of this number's area code's copy."""
     as_of = facts.registry_as_of.get(registry)
-    code = _area_code(facts.number)
     if as_of is None:
+        code = _area_code(facts.number)
         if registry not in facts.registries_loaded:
             return (
                 REGISTRY_MISSING,
@@ -301,6 +313,7 @@ def _registry_staleness(facts: DialFacts, registry: str, name: str, max_age: int
         )
     age = (facts.at.date() - as_of).days
     if age > max_age:
+        code = _area_code(facts.number)
         what = f"copy of area code {code}" if code else "copy"
         return REGISTRY_STALE, (
             f"the {name} {what} is {age} days old (as of {as_of}); the safe harbour needs one "
@@ -310,13 +323,9 @@ def _registry_staleness(facts: DialFacts, registry: str, name: str, max_age: int
 
 
 def _registry_reasons(
-    facts: DialFacts,
-    rules: RuleBook,
-    states: tuple[StateRule, ...],
-    reasons: list[Reason],
-    notes: list[Reason],
+    facts: DialFacts, rules: RuleBook, place: Place, reasons: list[Reason], notes: list[Reason]
 ) -> None:
-    checks = [c for c in _list_checks(facts, rules, states) if c.listed or c.stale]
+    checks = _list_checks(facts, rules, place)
     if not checks:
         return
     if facts.lead_kind == "business":
@@ -341,14 +350,7 @@ def _registry_reasons(
         notes.append(Reason(CONSENT, f"prior express written consent on {consent.written_on.isoformat()}"))
         return
     # The shortest window of the federal rule and every applicable state's (PA: 12 months).
-    purchase_months = min(
-        [rules.ebr_purchase_months]
-        + [s.ebr_purchase_months for s in states if s.ebr_purchase_months is not None]
-    )
-    inquiry_months = min(
-        [rules.ebr_inquiry_months]
-        + [s.ebr_inquiry_months for s in states if s.ebr_inquiry_months is not None]
-    )
+    purchase_months, inquiry_months = place.purchase_months, place.inquiry_months
     if (
         consent.purchase_on is not None
         and _months_before(today, purchase_months) <= consent.purchase_on <= today
@@ -391,9 +393,8 @@ def _registry_reasons(
             reasons.append(Reason(check.stale_code, check.stale))
 
 
-def _state_call_rules(facts: DialFacts, states: tuple[StateRule, ...], reasons: list[Reason]) -> None:
-    written = facts.consent.written_on is not None and facts.consent.written_on <= facts.at.date()
-    for state in states:
+def _state_call_rules(facts: DialFacts, place: Place, written: bool, reasons: list[Reason]) -> None:
+    for state in place.call_rules:
         if state.max_calls_per_24h is not None and facts.calls_last_24h >= state.max_calls_per_24h:
             reasons.append(
                 Reason(
@@ -421,32 +422,31 @@ def _state_call_rules(facts: DialFacts, states: tuple[StateRule, ...], reasons: 
 
 def decide(facts: DialFacts, rules: RuleBook) -> Decision:
     """Decide one dial. Blocking reasons accumulate so the user sees all of them at once."""
-    if facts.at.tzinfo is None:
+    at = facts.at
+    if at.tzinfo is None:
         raise ValueError("the decision time must be time-zone aware")
     reasons: list[Reason] = []
     notes: list[Reason] = []
-    local_times: list[str] = []
-    if not facts.valid or not facts.number:
+    number = facts.number
+    dialable = facts.valid and bool(number)
+    if not dialable:
         detail = facts.invalid_detail or "not a valid phone number"
-        reasons.append(Reason(INVALID_NUMBER, f"{facts.number or 'this number'}: {detail}"))
+        reasons.append(Reason(INVALID_NUMBER, f"{number or 'this number'}: {detail}"))
     if facts.on_internal_dnc:
         detail = "on the firm's internal do-not-call list"
         if facts.internal_dnc_detail:
             detail += f" ({facts.internal_dnc_detail})"
         reasons.append(Reason(DNC_INTERNAL, detail))
-    states = applicable_states(facts, rules)
-    zones = callee_zones(facts, rules)
-    if facts.valid and facts.number:
-        _registry_reasons(facts, rules, states, reasons, notes)
-        federal = federal_applies(states, facts.number_region, rules)
-        reasons.extend(
-            hours_reasons_for(facts.at, rules, states, zones, federal, facts.emergencies, local_times)
-        )
-        _state_call_rules(facts, states, reasons)
-        note = location_note(facts, rules)
-        if note is not None:
-            notes.append(note)
-        written = facts.consent.written_on is not None and facts.consent.written_on <= facts.at.date()
+    place = place_of(facts, rules)
+    if dialable:
+        _registry_reasons(facts, rules, place, reasons, notes)
+        reasons.extend(plan_hours_reasons(at, place.plan, place.states, place.zone_infos, facts.emergencies))
+        written_on = facts.consent.written_on
+        written = written_on is not None and written_on <= at.date()
+        if place.call_rules:
+            _state_call_rules(facts, place, written, reasons)
+        if place.note is not None:
+            notes.append(place.note)
         if facts.prerecorded and rules.prerecorded_needs_written_consent and not written:
             if not facts.business_landline:
                 reasons.append(
@@ -459,19 +459,20 @@ def decide(facts: DialFacts, rules: RuleBook) -> Decision:
                 )
     if facts.caller_id_required and not facts.caller_id:
         reasons.append(Reason(CALLER_ID, CALLER_ID_EXPLANATION))
-    toll_free = is_toll_free(facts.number)
+    toll_free = is_toll_free(number)
+    zones = place.zones
     display = next((zone for zone in facts.exchange_zones if zone in zones), zones[0] if zones else None)
     return Decision(
-        number=facts.number,
+        number=number,
         allowed=not reasons,
         reasons=tuple(reasons),
         notes=tuple(notes),
         time_zones=zones,
-        states=tuple(("@" if state.is_country else "") + state.code for state in states),
+        states=place.state_codes,
         display_zone=None if toll_free else display,
-        # Every zone's hours were checked above; listing dozens of local times would say nothing.
-        local_times=() if toll_free else tuple(local_times),
         toll_free=toll_free,
+        # Every zone's hours were checked above; listing dozens of local times would say nothing.
+        hours_at=at if dialable and not toll_free else None,
     )
 
 
