@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from functools import lru_cache
+from typing import NamedTuple
 
 from desktop.domain.compliance_codes import (
     CALLER_ID,
@@ -214,9 +216,9 @@ def _months_before(day: date, months: int) -> date:
     return date(year, month + 1, 28)
 
 
-@dataclass(frozen=True, slots=True)
-class _ListCheck:
-    """One do-not-call list that may cover the number: listed, and whether the copy is usable."""
+class _ListCheck(NamedTuple):
+    """One do-not-call list that may cover the number: listed, and whether the copy is usable.
+    (A named tuple: a few are made for every decision.)"""
 
     source: str
     name: str
@@ -376,21 +378,23 @@ def _registry_reasons(
         )
         return
     for check in checks:
-        if not check.listed:
-            continue
-        if check.is_state:
-            reasons.append(Reason(DNC_STATE, f"on the {check.name}"))
-        else:
-            reasons.append(
-                Reason(
-                    DNC_NATIONAL,
-                    f"on the {check.name} (residential number, no consent or "
-                    "established business relationship)",
-                )
-            )
+        if check.listed:
+            reasons.append(_listed_reason(check.name, check.is_state))
     for check in checks:
         if check.stale:
             reasons.append(Reason(check.stale_code, check.stale))
+
+
+@lru_cache(maxsize=256)
+def _listed_reason(name: str, is_state: bool) -> Reason:
+    """Why a listed number is blocked by the list `name` (one shared record per list: the reason
+    names the list only)."""
+    if is_state:
+        return Reason(DNC_STATE, f"on the {name}")
+    return Reason(
+        DNC_NATIONAL,
+        f"on the {name} (residential number, no consent or established business relationship)",
+    )
 
 
 def _state_call_rules(facts: DialFacts, place: Place, written: bool, reasons: list[Reason]) -> None:
@@ -461,7 +465,12 @@ def decide(facts: DialFacts, rules: RuleBook) -> Decision:
         reasons.append(Reason(CALLER_ID, CALLER_ID_EXPLANATION))
     toll_free = is_toll_free(number)
     zones = place.zones
-    display = next((zone for zone in facts.exchange_zones if zone in zones), zones[0] if zones else None)
+    # The exchange's own zone when the callee may be there, else the first: shown, never decided by.
+    display = zones[0] if zones else None
+    for zone in facts.exchange_zones:
+        if zone in zones:
+            display = zone
+            break
     return Decision(
         number=number,
         allowed=not reasons,

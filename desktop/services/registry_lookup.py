@@ -75,12 +75,17 @@ class RegistryLookup:
         self._snapshots: list[SnapshotInfo] = []
         self._coverage: dict[str, dict[int, AreaCopy]] = {}
 
+    def _open(self) -> Any:
+        """The cursor of this lookup's own connection, opened on first use (call with the lock held)."""
+        if self._connection is None:
+            self._connection = self._engine.raw_connection()
+            self._cursor = self._connection.cursor()
+        return self._cursor
+
     def _query(self, sql: str, parameters: tuple[Any, ...]) -> list[Any]:
         with self._lock:
             for attempt in range(2):
-                if self._connection is None:
-                    self._connection = self._engine.raw_connection()
-                    self._cursor = self._connection.cursor()
+                self._open()
                 try:
                     return self._read(sql, parameters)
                 except Exception:
@@ -116,7 +121,13 @@ class RegistryLookup:
         national = national_number(e164)
         if national is None:
             return frozenset()
-        rows = self._query(self._sources_sql, (national,))
+        if self._end_read:
+            rows = self._query(self._sources_sql, (national,))
+        else:
+            # SQLite (the dial gate's hot path): its reads end by themselves and a local file does
+            # not drop the connection, so nothing of _query's care is needed: one statement.
+            with self._lock:
+                rows = self._open().execute(self._sources_sql, (national,)).fetchall()
         # Most numbers are on no list: one shared empty answer, no generator.
         return frozenset([row[0] for row in rows]) if rows else _NOT_LISTED
 
