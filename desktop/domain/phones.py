@@ -387,7 +387,9 @@ LANDLINE_WORDS = ("landline", "land line", "land-line")
 
 def label_says_landline(label: str | None) -> bool:
     """Whether a phone's label records it as a landline."""
-    lowered = (label or "").lower()
+    if not label:  # most phones have no label: a scrub asks for every business lead's phone
+        return False
+    lowered = label.lower()
     return any(word in lowered for word in LANDLINE_WORDS)
 
 
