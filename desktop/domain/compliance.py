@@ -8,9 +8,10 @@ the audit trail, exports and the CLI; allowed calls carry notes on why a registr
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
+from types import MappingProxyType
 from typing import NamedTuple
 
 from desktop.domain.compliance_codes import (
@@ -91,15 +92,19 @@ class ConsentFacts:
 
 NO_CONSENT = ConsentFacts()
 _NOT_LISTED: frozenset[str] = frozenset()
+# Shared defaults of every DialFacts: read-only, so no dial's facts can change another's.
+_NO_COPIES: Mapping[str, date | None] = MappingProxyType({})
 
 
-@dataclass(frozen=True, slots=True)
-class DialFacts:
+class DialFacts(NamedTuple):
     """Everything the gate needs to decide one dial; gathered by the calling service.
 
     `time_zones` are every zone the number may be in (its whole area code); `exchange_zones` the
     zone of its exchange, for display only. `calls_last_24h` counts calls to the number, whoever
     the lead. `business_landline` is true only when the number is recorded as a business landline.
+
+    A named tuple (immutable; `facts._replace(at=...)` for a variant): one is built for every
+    decision, and a frozen dataclass of 26 fields took a sixth of a decision's time to build.
     """
 
     number: str | None
@@ -118,7 +123,7 @@ class DialFacts:
     internal_dnc_detail: str = ""
     registry_sources: frozenset[str] = _NOT_LISTED
     # Per source, the as-of date of its copy of this number's area code (absent: never downloaded).
-    registry_as_of: Mapping[str, date | None] = field(default_factory=dict)
+    registry_as_of: Mapping[str, date | None] = _NO_COPIES
     # The sources with a copy of any area code: tells "area code never downloaded" from "nothing imported".
     registries_loaded: frozenset[str] = frozenset()
     # One shared "none recorded" (a frozen record): most dials have no consent to gather.
@@ -502,7 +507,7 @@ def next_callable_at(facts: DialFacts, rules: RuleBook, horizon_days: int = 8) -
         facts.at,
         callee_zones(facts, rules),
         window_starts(rules, states),
-        lambda moment: decide(replace(facts, at=moment, calls_last_24h=0), rules).allowed,
+        lambda moment: decide(facts._replace(at=moment, calls_last_24h=0), rules).allowed,
         horizon_days,
     )
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
@@ -160,7 +160,7 @@ class GateResult:
     @property
     def facts(self) -> DialFacts:
         if self._facts.number != self.decision.number:
-            self._facts = replace(self._facts, number=self.decision.number)
+            self._facts = self._facts._replace(number=self.decision.number)
         return self._facts
 
     @property

@@ -85,38 +85,38 @@ def _one_fact_apart(cases: list[DialFacts]) -> list[DialFacts]:
     fresh = {"national": today - timedelta(days=2), "canada": today, "state:TX": today, "state:FL": today}
     variants: list[DialFacts] = []
     for facts in cases[:: len(MOMENTS) * 2 * 3]:  # one moment and kind, every third ZIP
-        base = replace(facts, at=at_noon, registry_as_of=fresh, registries_loaded=frozenset(fresh))
+        base = facts._replace(at=at_noon, registry_as_of=fresh, registries_loaded=frozenset(fresh))
         variants += [
             base,
             # The inputs of a place, each alone.
-            replace(base, number_region=None),
-            replace(base, number_region="CA"),
-            replace(base, number_region="PR"),
-            replace(base, time_zones=(*base.time_zones, "America/Denver")),
-            replace(base, time_zones=("America/Los_Angeles",)),
-            replace(base, number_states=()),
-            replace(base, number_states=("Texas",)),
-            replace(base, postal_zone="America/Denver"),
-            replace(base, lead_state="LA"),
+            base._replace(number_region=None),
+            base._replace(number_region="CA"),
+            base._replace(number_region="PR"),
+            base._replace(time_zones=(*base.time_zones, "America/Denver")),
+            base._replace(time_zones=("America/Los_Angeles",)),
+            base._replace(number_states=()),
+            base._replace(number_states=("Texas",)),
+            base._replace(postal_zone="America/Denver"),
+            base._replace(lead_state="LA"),
             # The facts of the call.
-            replace(base, registry_sources=frozenset({"national"})),
-            replace(base, registry_sources=frozenset({"state:TX"})),
-            replace(base, registry_sources=frozenset({"state:CO"})),
-            replace(base, registry_as_of={}),
-            replace(base, registry_as_of={**fresh, "national": today - timedelta(days=40)}),
-            replace(base, registry_as_of={**fresh, "state:TX": today - timedelta(days=200)}),
-            replace(base, registry_as_of={**fresh, "state:FL": None}),
-            replace(base, consent=ConsentFacts(written_on=today), registry_sources=frozenset({"national"})),
-            replace(base, consent=ConsentFacts(inquiry_on=date(2026, 1, 2))),
-            replace(base, calls_last_24h=3),
-            replace(base, automated=True),
-            replace(base, prerecorded=True),
-            replace(base, prerecorded=True, business_landline=True),
-            replace(base, emergencies=(Emergency("LA", today, today, "Orleans"),)),
-            replace(base, on_internal_dnc=True, internal_dnc_detail="asked"),
-            replace(base, valid=False, invalid_detail="too short"),
-            replace(base, at=datetime(2026, 12, 25, 17, 30, tzinfo=UTC)),  # Christmas
-            replace(base, at=at_noon + timedelta(hours=10)),
+            base._replace(registry_sources=frozenset({"national"})),
+            base._replace(registry_sources=frozenset({"state:TX"})),
+            base._replace(registry_sources=frozenset({"state:CO"})),
+            base._replace(registry_as_of={}),
+            base._replace(registry_as_of={**fresh, "national": today - timedelta(days=40)}),
+            base._replace(registry_as_of={**fresh, "state:TX": today - timedelta(days=200)}),
+            base._replace(registry_as_of={**fresh, "state:FL": None}),
+            base._replace(consent=ConsentFacts(written_on=today), registry_sources=frozenset({"national"})),
+            base._replace(consent=ConsentFacts(inquiry_on=date(2026, 1, 2))),
+            base._replace(calls_last_24h=3),
+            base._replace(automated=True),
+            base._replace(prerecorded=True),
+            base._replace(prerecorded=True, business_landline=True),
+            base._replace(emergencies=(Emergency("LA", today, today, "Orleans"),)),
+            base._replace(on_internal_dnc=True, internal_dnc_detail="asked"),
+            base._replace(valid=False, invalid_detail="too short"),
+            base._replace(at=datetime(2026, 12, 25, 17, 30, tzinfo=UTC)),  # Christmas
+            base._replace(at=at_noon + timedelta(hours=10)),
         ]
     return variants
 
