@@ -8,7 +8,6 @@ the audit trail, exports and the CLI; allowed calls carry notes on why a registr
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from types import MappingProxyType
@@ -81,9 +80,9 @@ TIME_CODES = (CALLING_HOURS, STATE_RULE)
 TOLL_FREE_TIME = "toll-free: no single local time"
 
 
-@dataclass(frozen=True, slots=True)
-class ConsentFacts:
-    """What the firm can show about the lead's permission to call."""
+class ConsentFacts(NamedTuple):
+    """What the firm can show about the lead's permission to call. (A named tuple: immutable, and
+    hashed in C: a scrub's shared-decision key holds one for every lead.)"""
 
     written_on: date | None = None
     inquiry_on: date | None = None
@@ -139,9 +138,12 @@ class DialFacts(NamedTuple):
     caller_id: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
-    """The gate's answer. A blocked decision never reaches a dialer."""
+class Decision(NamedTuple):
+    """The gate's answer. A blocked decision never reaches a dialer.
+
+    A named tuple: immutable, and made in a third of a frozen dataclass's time (one per decision,
+    and a scrub names a shared decision anew for each of 100,000 leads).
+    """
 
     number: str | None
     allowed: bool
@@ -178,7 +180,7 @@ class Decision:
 
     @property
     def codes(self) -> tuple[str, ...]:
-        return tuple(reason.code for reason in self.reasons)
+        return tuple([reason.code for reason in self.reasons])
 
     @property
     def note_codes(self) -> tuple[str, ...]:

@@ -120,6 +120,8 @@ class CallerIdFacts:
 
 
 NO_CALLER_ID = CallerIdFacts()
+# A situation whose callable moment is not worked out yet (None means "not by waiting").
+_NOT_YET = object()
 
 
 class NoRegistry:
@@ -199,10 +201,12 @@ class GateResult:
         """When the call becomes allowed (None: not by waiting); shared by a scrub's like decisions."""
         if context is None or context.memo is None:
             return next_callable_at(self.facts, rules)
-        key = ("callable", *(self._situation or situation(self.shared)))
-        if key not in context.callables:
-            context.callables[key] = next_callable_at(self.shared, rules)
-        return context.callables[key]
+        # The callables are a dict of their own: the situation alone is the key.
+        key = self._situation or situation(self.shared)
+        found = context.callables.get(key, _NOT_YET)
+        if found is _NOT_YET:
+            found = context.callables[key] = next_callable_at(self.shared, rules)
+        return found  # type: ignore[return-value]
 
 
 def consent_facts(reads: GateReads, lead_id: int | None) -> ConsentFacts:

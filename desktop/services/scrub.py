@@ -211,9 +211,9 @@ class ScrubService:
             no_number = Decision(
                 number=None, allowed=False, reasons=(Reason(INVALID_NUMBER, "the lead has no phone number"),)
             )
-            best, rules = self._best, self._gate.rules
+            best, rules, reads = self._best, self._gate.rules, UowGateRecords(uow)
             for index, lead in enumerate(_lead_rows(uow, where), start=1):
-                result = best(uow, lead, at, context)
+                result = best(reads, lead, at, context)
                 if result is None:
                     decision, callable_at = no_number, None
                 else:
@@ -237,14 +237,16 @@ class ScrubService:
         """The gate's answer for each of `leads` (their phones loaded) at `at`, without recording."""
         numbers = [phone.e164 for lead in leads for phone in lead.phones if phone.e164]
         context = self._context(uow, at, numbers, [lead.id for lead in leads])
-        return {lead.id: self._best(uow, lead, at, context) for lead in leads}
+        reads = UowGateRecords(uow)
+        return {lead.id: self._best(reads, lead, at, context) for lead in leads}
 
     def _best(
-        self, uow: UnitOfWork, lead: Lead | LeadRow, at: datetime, context: GateContext
+        self, reads: UowGateRecords, lead: Lead | LeadRow, at: datetime, context: GateContext
     ) -> GateResult | None:
         first: GateResult | None = None
+        decide_phone = self._gate.decide_phone
         for phone in lead.phones:
-            result = self._gate.decide_phone(UowGateRecords(uow), lead, phone, at, context=context)
+            result = decide_phone(reads, lead, phone, at, context=context)
             if result.decision.allowed:
                 return result
             if first is None or (phone.valid and not first.shared.valid):
