@@ -140,11 +140,8 @@ class RegistryLookup:
     def sources_for_many(self, numbers: Iterable[str]) -> dict[str, frozenset[str]]:
         """`sources_for` of many numbers in a few set-based queries (a scrub's 100,000 phones):
         the listed ones only, so a number absent from the answer is on no registry."""
-        by_national: dict[int, list[str]] = {}
-        for e164 in numbers:
-            national = national_number(e164)
-            if national is not None:
-                by_national.setdefault(national, []).append(e164)
+        # A national number is the E.164 text's digits: one number has one text, so a plain dict.
+        by_national = {national: e164 for e164 in numbers if (national := national_number(e164)) is not None}
         found: dict[str, set[str]] = {}
         nationals = sorted(by_national)
         for source, slot in self._query(self._slots_sql, ()):
@@ -153,8 +150,7 @@ class RegistryLookup:
                 chunk = nationals[start : start + ROWS_PER_STATEMENT]
                 sql = self._keys_sql.format(markers=", ".join([self._marker] * len(chunk)))
                 for (key,) in self._query(sql, tuple(base + national for national in chunk)):
-                    for e164 in by_national[int(key) - base]:
-                        found.setdefault(e164, set()).add(str(source))
+                    found.setdefault(by_national[int(key) - base], set()).add(str(source))
         return {e164: frozenset(sources) for e164, sources in found.items()}
 
     def _all_snapshots(self) -> list[SnapshotInfo]:

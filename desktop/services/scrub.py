@@ -341,13 +341,14 @@ def _lead_rows(uow: UnitOfWork, where: list[ColumnElement[bool]], batch: int = 2
             .where(Phone.lead_id >= leads[0][0], Phone.lead_id <= leads[-1][0])
             .order_by(Phone.lead_id, Phone.position, Phone.id),
         )
+        owner, own = None, []  # the rows come in lead order: one list per lead, no look-up per phone
         for lead_id, e164, raw, valid, zones, region, problem, label in phone_rows:
             zone_list = zone_lists.get(zones)
             if zone_list is None:
                 zone_list = zone_lists[zones] = tuple(zone for zone in zones.split(" ") if zone)
-            phones.setdefault(lead_id, []).append(
-                PhoneRow(e164, raw, bool(valid), zone_list, region, problem, label)
-            )
+            if lead_id != owner:
+                owner, own = lead_id, phones.setdefault(lead_id, [])
+            own.append(PhoneRow(e164, raw, bool(valid), zone_list, region, problem, label))
         for lead_id, first, last, company, kind, state, list_name, postal_state, postal_zone in leads:
             yield LeadRow(
                 lead_id,
