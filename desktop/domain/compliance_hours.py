@@ -77,7 +77,7 @@ def _window_on(
 
 
 @dataclass(frozen=True, slots=True)
-class _Plan:
+class HoursPlan:
     """The hours of a set of jurisdictions, worked out once: per weekday the window (None: no calls)
     and the names of the rows that narrowed or forbade it; the rows with holiday rules."""
 
@@ -85,7 +85,8 @@ class _Plan:
     holiday_rows: tuple[StateRule, ...]
 
 
-def _plan(rules: RuleBook, states: tuple[StateRule, ...], federal: bool) -> _Plan:
+def hours_plan(rules: RuleBook, states: tuple[StateRule, ...], federal: bool) -> HoursPlan:
+    """The plan of `states`' hours (with the federal window or not), kept in the rule book's memo."""
     key = ("hours-plan", tuple(id(state) for state in states), federal)
     plan = rules.memo.get(key)
     if plan is None:
@@ -93,7 +94,7 @@ def _plan(rules: RuleBook, states: tuple[StateRule, ...], federal: bool) -> _Pla
         for weekday in range(7):
             window, narrowing = _window_on(weekday, rules, states, federal)
             days.append((window, tuple(state.name for state in narrowing)))
-        plan = rules.memo[key] = _Plan(tuple(days), tuple(s for s in states if s.no_calls_on_holidays))
+        plan = rules.memo[key] = HoursPlan(tuple(days), tuple(s for s in states if s.no_calls_on_holidays))
     return plan  # type: ignore[return-value]
 
 
@@ -104,27 +105,34 @@ def hours_reasons_for(
     zones: tuple[str, ...],
     federal: bool = True,
     emergencies: tuple[Emergency, ...] = (),
-    local_times: list[str] | None = None,
 ) -> list[Reason]:
     """Why the clock forbids a call at `at` to a callee in any of `zones` (empty when it allows)."""
-    reasons: list[Reason] = []
-    if not zones:
+    zone_infos = tuple((name, zone_info(name)) for name in zones)
+    return plan_hours_reasons(at, hours_plan(rules, states, federal), states, zone_infos, emergencies)
+
+
+def plan_hours_reasons(
+    at: datetime,
+    plan: HoursPlan,
+    states: tuple[StateRule, ...],
+    zone_infos: tuple[tuple[str, ZoneInfo | None], ...],
+    emergencies: tuple[Emergency, ...] = (),
+) -> list[Reason]:
+    """`hours_reasons_for` with the plan worked out and the zones looked up: the dial gate's hot path."""
+    if not zone_infos:
         return [
             Reason(CALLING_HOURS, "the callee's time zone is unknown, so calling hours cannot be checked")
         ]
-    plan = _plan(rules, states, federal)
     outside: list[str] = []
     shown_window: CallingWindow | None = None
     whose: list[str] = []
     day_rules: list[str] = []
-    for zone_name in zones:
-        zone = zone_info(zone_name)
+    holiday_rows = plan.holiday_rows
+    for zone_name, zone in zone_infos:
         if zone is None:
             outside.append(f"an unknown time in {zone_name}")
             continue
         local = at.astimezone(zone)
-        if local_times is not None:
-            local_times.append(local.isoformat(timespec="minutes"))
         weekday = local.weekday()
         window, names = plan.days[weekday]
         if window is None:
@@ -133,12 +141,14 @@ def hours_reasons_for(
             outside.append(f"{local:%H:%M} {WEEKDAYS[weekday][:3].capitalize()} in {zone_name}")
             shown_window = shown_window or window
             whose.extend(names)
-        for state in plan.holiday_rows:
-            name = holiday_name(state.holiday_calendar, local.date())
-            if name:
-                day_rules.append(
-                    f"{state.name} forbids calls on legal holidays ({name}, {local.date().isoformat()})"
-                )
+        if holiday_rows:
+            day = local.date()
+            for state in holiday_rows:
+                name = holiday_name(state.holiday_calendar, day)
+                if name:
+                    day_rules.append(
+                        f"{state.name} forbids calls on legal holidays ({name}, {day.isoformat()})"
+                    )
         for emergency in emergencies:
             hit = next((s for s in states if s.code == emergency.state.upper()), None)
             if hit is not None and emergency.covers(local.date()):
@@ -147,6 +157,9 @@ def hours_reasons_for(
                     f"{hit.name} forbids sales calls during the declared state of emergency{where}, "
                     f"{emergency.start.isoformat()} to {emergency.end.isoformat()}"
                 )
+    if not outside and not day_rules:
+        return []
+    reasons: list[Reason] = []
     if outside:
         window_text = (
             f"{shown_window.start:%H:%M}–{shown_window.end:%H:%M} " if shown_window is not None else ""

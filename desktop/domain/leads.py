@@ -111,8 +111,10 @@ class LeadIdentity:
 
 
 def display_name(first_name: str, last_name: str, company: str) -> str:
-    name = " ".join(part for part in (first_name, last_name) if part)
-    return name or company or "(no name)"
+    # Without a generator: a scrub names 100,000 leads.
+    if first_name and last_name:
+        return f"{first_name} {last_name}"
+    return first_name or last_name or company or "(no name)"
 
 
 def attempt_label(attempts: int, target: int) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -318,8 +319,9 @@ def _invalid_reason(number: phonenumbers.PhoneNumber) -> str:
 
 # "+1NPA" -> every zone phonenumbers places any exchange of the area code in (cached).
 _AREA_CODE_ZONES: dict[str, tuple[str, ...]] = {}
-# "+1NPANXX" -> the zones of that exchange (cached).
-_EXCHANGE_ZONES: dict[str, tuple[str, ...]] = {}
+# "+1NPA" -> the zones of the area code's exchanges that phonenumbers places on their own ("1NPAN",
+# "1NPANX", "1NPANXX" -> zones), and the zones of all its other exchanges (cached per area code).
+_EXCHANGE_ZONES: dict[str, tuple[dict[str, tuple[str, ...]], tuple[str, ...]]] = {}
 
 
 def area_code_zones(e164: str) -> tuple[str, ...]:
@@ -341,25 +343,36 @@ def area_code_zones(e164: str) -> tuple[str, ...]:
     return found
 
 
+def _area_exchanges(prefix: str) -> tuple[dict[str, tuple[str, ...]], tuple[str, ...]]:
+    from phonenumbers.tzdata import TIMEZONE_DATA
+
+    def known(zones: Iterable[str]) -> tuple[str, ...]:
+        return tuple(zone for zone in zones if zone != UNKNOWN_TIME_ZONE)
+
+    digits = prefix[1:]
+    finer = (key for key in TIMEZONE_DATA if len(key) > 4 and key.startswith(digits))
+    own = {key: known(TIMEZONE_DATA[key]) for key in finer}
+    # The longest shorter prefix phonenumbers knows ("1NPA", else "1NP", "1N", "1").
+    shorter = (digits[:length] for length in range(4, 0, -1))
+    rest = next((known(TIMEZONE_DATA[key]) for key in shorter if key in TIMEZONE_DATA), ())
+    found = _EXCHANGE_ZONES[prefix] = (own, rest)
+    return found
+
+
 def exchange_zones(e164: str) -> tuple[str, ...]:
     """The zones of a number's own exchange (907-279 is Alaska time, not Adak's): for display."""
     if e164.startswith("+1") and len(e164) == 12:
-        # North American zone prefixes are at most 7 digits (1 + area code + exchange): one answer
-        # per exchange, kept.
-        exchange = e164[:8]
-        known = _EXCHANGE_ZONES.get(exchange)
-        if known is None:
-            from phonenumbers.tzdata import TIMEZONE_DATA
-
-            digits = exchange[1:]
-            known = ()
-            for length in range(len(digits), 0, -1):  # the longest known prefix wins
-                found = TIMEZONE_DATA.get(digits[:length])
-                if found is not None:
-                    known = tuple(z for z in found if z != UNKNOWN_TIME_ZONE)
-                    break
-            _EXCHANGE_ZONES[exchange] = known
-        return known
+        # North American zone prefixes are at most 7 digits (1 + area code + exchange): the longest
+        # known prefix of "1NPANXX" wins; the few exchanges placed on their own are kept per area code.
+        prefix = e164[:5]
+        own, rest = _EXCHANGE_ZONES.get(prefix) or _area_exchanges(prefix)
+        if own:
+            digits = e164[1:8]
+            for length in (7, 6, 5):
+                zones = own.get(digits[:length])
+                if zones is not None:
+                    return zones
+        return rest
     try:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:
@@ -374,7 +387,9 @@ LANDLINE_WORDS = ("landline", "land line", "land-line")
 
 def label_says_landline(label: str | None) -> bool:
     """Whether a phone's label records it as a landline."""
-    lowered = (label or "").lower()
+    if not label:  # most phones have no label: a scrub asks for every business lead's phone
+        return False
+    lowered = label.lower()
     return any(word in lowered for word in LANDLINE_WORDS)
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
@@ -119,6 +119,11 @@ class CallerIdFacts:
     required: bool = False
 
 
+NO_CALLER_ID = CallerIdFacts()
+# A situation whose callable moment is not worked out yet (None means "not by waiting").
+_NOT_YET = object()
+
+
 class NoRegistry:
     """No registry imported: nothing is listed and no copy is fresh."""
 
@@ -139,19 +144,25 @@ class GateResult:
     fact but the number is the same. `facts` gives this number's own, built only when asked.
     """
 
-    __slots__ = ("decision", "snapshots", "_facts")
+    __slots__ = ("decision", "snapshots", "_facts", "_situation")
 
     def __init__(
-        self, decision: Decision, facts: DialFacts, snapshots: Mapping[str, Mapping[str, Any]]
+        self,
+        decision: Decision,
+        facts: DialFacts,
+        snapshots: Mapping[str, Mapping[str, Any]],
+        situation_key: tuple[object, ...] | None = None,
     ) -> None:
         self.decision = decision
         self.snapshots = snapshots
         self._facts = facts
+        # situation(facts), when the scrub that decided it has it already.
+        self._situation = situation_key
 
     @property
     def facts(self) -> DialFacts:
         if self._facts.number != self.decision.number:
-            self._facts = replace(self._facts, number=self.decision.number)
+            self._facts = self._facts._replace(number=self.decision.number)
         return self._facts
 
     @property
@@ -190,10 +201,12 @@ class GateResult:
         """When the call becomes allowed (None: not by waiting); shared by a scrub's like decisions."""
         if context is None or context.memo is None:
             return next_callable_at(self.facts, rules)
-        key = ("callable", *situation(self.shared))
-        if key not in context.callables:
-            context.callables[key] = next_callable_at(self.shared, rules)
-        return context.callables[key]
+        # The callables are a dict of their own: the situation alone is the key.
+        key = self._situation or situation(self.shared)
+        found = context.callables.get(key, _NOT_YET)
+        if found is _NOT_YET:
+            found = context.callables[key] = next_callable_at(self.shared, rules)
+        return found  # type: ignore[return-value]
 
 
 def consent_facts(reads: GateReads, lead_id: int | None) -> ConsentFacts:
@@ -253,7 +266,10 @@ class GateContext:
     registry_sources: Callable[[str], frozenset[str]] | None = None
     # With a memo: results by every input of a decision (the number cut to its exchange), so a
     # scrub's lead in an already-seen situation costs no fact gathering at all.
-    by_inputs: dict[tuple[object, ...], tuple[Decision, DialFacts]] = field(default_factory=dict)
+    # Each with the situation of its facts (the key of `memo`).
+    by_inputs: dict[tuple[object, ...], tuple[Decision, DialFacts, tuple[object, ...]]] = field(
+        default_factory=dict
+    )
 
 
 def registry_dates(
@@ -364,7 +380,7 @@ class DialGate:
         business_landline: bool = False,
         caller_id: CallerIdFacts | None = None,
     ) -> GateResult:
-        identity = caller_id or CallerIdFacts()
+        identity = caller_id or NO_CALLER_ID
         internal = context.internal_reason(number) if valid else None
         lead_id = lead.id if lead is not None else None
         snapshots = context.snapshots
@@ -388,8 +404,8 @@ class DialGate:
             )
             shared = context.by_inputs.get(inputs)
             if shared is not None:
-                shared_decision, first_facts = shared
-                return GateResult(renumbered(shared_decision, number), first_facts, snapshots)
+                shared_decision, first_facts, first_key = shared
+                return GateResult(renumbered(shared_decision, number), first_facts, snapshots, first_key)
         facts = DialFacts(
             number=number,
             valid=valid,
@@ -423,8 +439,8 @@ class DialGate:
         decision = context.memo.get(key)
         if decision is None:
             decision = context.memo[key] = decide(facts, self.rules)
-        context.by_inputs[inputs] = (decision, facts)
-        return GateResult(decision=renumbered(decision, number), facts=facts, snapshots=snapshots)
+        context.by_inputs[inputs] = (decision, facts, key)
+        return GateResult(renumbered(decision, number), facts, snapshots, key)
 
 
 def situation(facts: DialFacts) -> tuple[object, ...]:

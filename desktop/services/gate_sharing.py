@@ -3,10 +3,11 @@ and a shared decision renamed for each number."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from desktop.domain.compliance import Decision
 from desktop.domain.phones import exchange_zones
+
+if Decision._fields[0] != "number":  # renumbered() puts the number first
+    raise AssertionError("Decision's first field must be its number")
 
 
 def number_key(number: str) -> object:
@@ -21,5 +22,6 @@ def renumbered(decision: Decision, number: str) -> Decision:
     """A shared decision, naming this number."""
     if decision.number == number:
         return decision
-    # replace(), not a field-by-field copy: a field added to Decision is carried over by itself.
-    return replace(decision, number=number)
+    # Every field but the number as it is (a field added to Decision is carried over), in one C call:
+    # decision._replace() takes four times as long, and a scrub renames a decision for every lead.
+    return tuple.__new__(Decision, (number, *decision[1:]))

@@ -211,9 +211,9 @@ class ScrubService:
             no_number = Decision(
                 number=None, allowed=False, reasons=(Reason(INVALID_NUMBER, "the lead has no phone number"),)
             )
-            best, rules = self._best, self._gate.rules
+            best, rules, reads = self._best, self._gate.rules, UowGateRecords(uow)
             for index, lead in enumerate(_lead_rows(uow, where), start=1):
-                result = best(uow, lead, at, context)
+                result = best(reads, lead, at, context)
                 if result is None:
                     decision, callable_at = no_number, None
                 else:
@@ -237,14 +237,16 @@ class ScrubService:
         """The gate's answer for each of `leads` (their phones loaded) at `at`, without recording."""
         numbers = [phone.e164 for lead in leads for phone in lead.phones if phone.e164]
         context = self._context(uow, at, numbers, [lead.id for lead in leads])
-        return {lead.id: self._best(uow, lead, at, context) for lead in leads}
+        reads = UowGateRecords(uow)
+        return {lead.id: self._best(reads, lead, at, context) for lead in leads}
 
     def _best(
-        self, uow: UnitOfWork, lead: Lead | LeadRow, at: datetime, context: GateContext
+        self, reads: UowGateRecords, lead: Lead | LeadRow, at: datetime, context: GateContext
     ) -> GateResult | None:
         first: GateResult | None = None
+        decide_phone = self._gate.decide_phone
         for phone in lead.phones:
-            result = self._gate.decide_phone(UowGateRecords(uow), lead, phone, at, context=context)
+            result = decide_phone(reads, lead, phone, at, context=context)
             if result.decision.allowed:
                 return result
             if first is None or (phone.valid and not first.shared.valid):
@@ -339,13 +341,14 @@ def _lead_rows(uow: UnitOfWork, where: list[ColumnElement[bool]], batch: int = 2
             .where(Phone.lead_id >= leads[0][0], Phone.lead_id <= leads[-1][0])
             .order_by(Phone.lead_id, Phone.position, Phone.id),
         )
+        owner, own = None, []  # the rows come in lead order: one list per lead, no look-up per phone
         for lead_id, e164, raw, valid, zones, region, problem, label in phone_rows:
             zone_list = zone_lists.get(zones)
             if zone_list is None:
                 zone_list = zone_lists[zones] = tuple(zone for zone in zones.split(" ") if zone)
-            phones.setdefault(lead_id, []).append(
-                PhoneRow(e164, raw, bool(valid), zone_list, region, problem, label)
-            )
+            if lead_id != owner:
+                owner, own = lead_id, phones.setdefault(lead_id, [])
+            own.append(PhoneRow(e164, raw, bool(valid), zone_list, region, problem, label))
         for lead_id, first, last, company, kind, state, list_name, postal_state, postal_zone in leads:
             yield LeadRow(
                 lead_id,

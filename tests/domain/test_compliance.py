@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, date, datetime, time
 
 import pytest
@@ -28,7 +27,7 @@ def facts(**overrides: object) -> DialFacts:
         number_region="US",
         registry_as_of=FRESH,
     )
-    return replace(base, **overrides)  # type: ignore[arg-type]
+    return base._replace(**overrides)
 
 
 def test_allowed_inside_hours() -> None:
@@ -59,7 +58,7 @@ def test_internal_dnc_blocks_even_business_and_consent() -> None:
 def test_national_registry_blocks_residential_only() -> None:
     listed = facts(registry_sources=frozenset({"national"}))
     assert decide(listed, RULES).codes == ("dnc_national",)
-    business = decide(replace(listed, lead_kind="business"), RULES)
+    business = decide(listed._replace(lead_kind="business"), RULES)
     assert business.allowed and business.note_codes == ("b2b_exemption",)
 
 
@@ -153,7 +152,7 @@ def test_daylight_saving_changes() -> None:
     # Arizona keeps standard time: 15:30Z is 08:30 in Phoenix in July, while Denver is 09:30.
     phoenix = facts(time_zones=("America/Phoenix",), at=datetime(2026, 7, 1, 14, 30, tzinfo=UTC))
     assert not decide(phoenix, RULES).allowed  # 07:30 in Phoenix
-    assert decide(replace(phoenix, at=datetime(2026, 7, 1, 15, 30, tzinfo=UTC)), RULES).allowed
+    assert decide(phoenix._replace(at=datetime(2026, 7, 1, 15, 30, tzinfo=UTC)), RULES).allowed
     # Hawaii: no DST, UTC-10 all year.
     honolulu = facts(time_zones=("Pacific/Honolulu",), at=datetime(2026, 7, 1, 18, 0, tzinfo=UTC))
     assert decide(honolulu, RULES).allowed  # 08:00
@@ -168,10 +167,10 @@ def test_every_zone_must_be_inside_unless_the_state_settles_it() -> None:
     assert not decision.allowed and "America/Adak" in decision.reasons[0].detail
     toll_free = facts(time_zones=("America/New_York", "Pacific/Honolulu", "America/Los_Angeles"))
     assert not decide(toll_free, RULES).allowed
-    assert decide(replace(toll_free, lead_state="NY"), RULES).allowed  # the lead's state settles it
-    assert decide(replace(toll_free, lead_state="New York"), RULES).time_zones == ("America/New_York",)
+    assert decide(toll_free._replace(lead_state="NY"), RULES).allowed  # the lead's state settles it
+    assert decide(toll_free._replace(lead_state="New York"), RULES).time_zones == ("America/New_York",)
     # A multi-zone state narrows to the number's zones it shares.
-    assert decide(replace(alaska, lead_state="AK"), RULES).time_zones == ("America/Anchorage", "America/Adak")
+    assert decide(alaska._replace(lead_state="AK"), RULES).time_zones == ("America/Anchorage", "America/Adak")
 
 
 def test_unknown_zone_blocks() -> None:
@@ -203,9 +202,9 @@ def test_sunday_rule() -> None:
 
 def test_automated_and_prerecorded_rules() -> None:
     florida = facts(lead_state="FL")
-    assert decide(replace(florida, automated=True), RULES).codes == ("state_rule",)
+    assert decide(florida._replace(automated=True), RULES).codes == ("state_rule",)
     written = ConsentFacts(written_on=date(2026, 1, 5))
-    assert decide(replace(florida, automated=True, consent=written), RULES).allowed
+    assert decide(florida._replace(automated=True, consent=written), RULES).allowed
     drop = decide(facts(prerecorded=True), RULES)
     assert drop.codes == ("prerecorded_consent",)
     assert decide(facts(prerecorded=True, consent=written), RULES).allowed

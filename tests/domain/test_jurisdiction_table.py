@@ -9,7 +9,6 @@ from the row's data through simple arithmetic here, not from the gate's own help
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -42,7 +41,7 @@ def _facts(rule: StateRule, at: datetime, **overrides: object) -> DialFacts:
         number_region=region,
         registry_as_of=ALL_FRESH,
     )
-    return replace(base, **overrides)  # type: ignore[arg-type]
+    return base._replace(**overrides)
 
 
 def _at(rule: StateRule, day: date, moment: time) -> datetime:

@@ -7,7 +7,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from desktop.domain.phones import NUMBER_TYPE_NAMES, normalize_e164, parse_phone
+from desktop.domain.phones import (
+    NUMBER_TYPE_NAMES,
+    UNKNOWN_TIME_ZONE,
+    exchange_zones,
+    normalize_e164,
+    parse_phone,
+)
 
 
 @pytest.mark.parametrize(
@@ -151,3 +157,25 @@ def test_north_american_shortcut_on_real_area_codes(region: str) -> None:
         assert parsed.dialable and phonenumbers.is_valid_number(reference)
         assert parsed.e164 == phonenumbers.format_number(reference, phonenumbers.PhoneNumberFormat.E164)
         assert parsed.region == phonenumbers.region_code_for_number(reference) == region
+
+
+def _longest_known_prefix_zones(e164: str) -> tuple[str, ...]:
+    """The zones phonenumbers' data gives the longest known prefix of "1NPANXX" (the display rule)."""
+    from phonenumbers.tzdata import TIMEZONE_DATA
+
+    digits = e164[1:8]
+    for length in range(len(digits), 0, -1):
+        found = TIMEZONE_DATA.get(digits[:length])
+        if found is not None:
+            return tuple(zone for zone in found if zone != UNKNOWN_TIME_ZONE)
+    return ()
+
+
+def test_every_exchange_of_every_area_code_gets_the_zones_of_its_longest_known_prefix() -> None:
+    """exchange_zones keeps its answers per area code: the exchanges phonenumbers places on their
+    own (907-279 in Alaska time, 850's Central and Eastern halves) and all the others."""
+    for area in range(200, 1000):
+        for exchange in range(0, 1000, 7 if area not in (208, 423, 850, 907, 928) else 1):
+            number = f"+1{area}{exchange:03d}0123"
+            assert exchange_zones(number) == _longest_known_prefix_zones(number), number
+    assert exchange_zones("+19072790123") == ("America/Juneau",)  # not Adak, as the area code may be

@@ -51,10 +51,10 @@ def test_the_rule_blocks_only_a_required_caller_id_that_is_missing() -> None:
         registries_loaded=frozenset(),
     )
     rules = shipped_rulebook()
-    without = decide(replace(facts, caller_id_required=True), rules)
+    without = decide(facts._replace(caller_id_required=True), rules)
     assert CALLER_ID in without.codes
     assert "16 CFR 310.4(a)(8)" in next(r.detail for r in without.reasons if r.code == CALLER_ID)
-    assert CALLER_ID not in decide(replace(facts, caller_id_required=True, caller_id=CALLER), rules).codes
+    assert CALLER_ID not in decide(facts._replace(caller_id_required=True, caller_id=CALLER), rules).codes
     assert CALLER_ID not in decide(facts, rules).codes
 
 

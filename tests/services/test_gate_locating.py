@@ -205,14 +205,12 @@ def test_canada_hours_and_the_dncl_business_exemption(
 
 def test_a_scrubs_shared_decisions_depend_on_every_fact_but_the_number() -> None:
     """The scrub reuses a decision for leads in the same situation: the key must hold every fact."""
-    from dataclasses import fields
-
     from desktop.domain.compliance import DialFacts
     from desktop.services.gate import situation
 
     facts = DialFacts(number="+12125550100", valid=True, time_zones=("America/New_York",), at=TUESDAY_NOON_NY)
     # A new fact must join the key; so does the number's area code, which a registry reason names.
-    assert len(situation(facts)) == len(fields(DialFacts)) + 1
+    assert len(situation(facts)) == len(DialFacts._fields) + 1
 
 
 def test_the_scrub_decides_every_lead_as_a_single_check_does(
