@@ -195,11 +195,11 @@ class StageView(QWidget):
     def _show_lines(self, texts: list[str]) -> None:
         """The stage's lines to say. The labels are kept and only their text changes when the count is
         the same (the next lead's first stage): making and styling new labels costs a frame."""
-        labels = [self.say_layout.itemAt(index).widget() for index in range(self.say_layout.count())]
+        items = [self.say_layout.itemAt(index) for index in range(self.say_layout.count())]
+        labels = [item.widget() for item in items if item is not None]
         if len(labels) == len(texts) and all(isinstance(label, QLabel) for label in labels):
             for label, text in zip(labels, texts, strict=True):
-                assert isinstance(label, QLabel)
-                if label.text() != text:
+                if isinstance(label, QLabel) and label.text() != text:
                     label.setText(text)
             return
         clear_layout(self.say_layout)
