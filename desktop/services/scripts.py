@@ -402,13 +402,18 @@ class ScriptService:
         The same choice as `load(script_name_for_lead(lead))`, with the stored scripts read once.
         """
         lead_id = lead if isinstance(lead, int) else lead.id
-        shipped = self._shipped()
         with self._uow_factory() as uow:
-            imported = {row.name: row.source_text for row in uow.session.scalars(select(StoredScript))}
-            row = self._lead(uow, lead_id)
-            name = choose_script_name(
-                row.id, row.list_name, row.warmth, row.kind, self._assignments(uow), {*shipped, *imported}
-            )
+            return self._script_for(uow, self._lead(uow, lead_id))
+
+    def _script_for(self, uow: UnitOfWork, row: Lead) -> CallScript:
+        shipped = self._shipped()
+        imported = {
+            name: text
+            for name, text in uow.session.execute(select(StoredScript.name, StoredScript.source_text))
+        }
+        name = choose_script_name(
+            row.id, row.list_name, row.warmth, row.kind, self._assignments(uow), {*shipped, *imported}
+        )
         if name is None:
             raise ScriptError("no call script is available: import one with `dialdesk scripts import FILE`")
         if name in imported:
@@ -433,10 +438,10 @@ class ScriptService:
         """A walk through the lead's script (or `script_name`), with earlier answers filled in and
         the advice they brought up shown again. `answers`: the lead's answers as `answers_for_lead`
         gives them, when the caller has just read them (else they are read here)."""
-        script = self.load(script_name) if script_name else self.script_for_lead(lead_id)
         now = self._clock()
         with self._uow_factory() as uow:
             lead = self._lead(uow, lead_id)
+            script = self.load(script_name) if script_name else self._script_for(uow, lead)
             values = self._values(lead)
             today = _local_date(lead, now)
         session = ScriptSession(script, values, today)
@@ -535,7 +540,11 @@ class ScriptService:
             # Labels and questions are templates ("{first_name} is on the line"): shown filled in.
             agent, firm = self._agent_name(), self._firm_name()
             answered = select(Lead).where(Lead.id.in_({row.lead_id for row, _agent in rows}))
-            values = {lead.id: lead_field_values(lead, agent, firm) for lead in uow.session.scalars(answered)}
+            values = (
+                {lead.id: lead_field_values(lead, agent, firm) for lead in uow.session.scalars(answered)}
+                if rows
+                else {}
+            )
         scripts: dict[str, CallScript | None] = {}
         grouped: dict[int, list[SavedAnswer]] = {}
         for row, agent_name in rows:
