@@ -289,12 +289,16 @@ class CallingService:
             if attempt is None:
                 raise CallingError(f"there is no call #{attempt_id}")
             if attempt.ended_at is None:
-                attempt.ended_at = now
-                attempt.duration_s = max(0.0, (now - attempt.started_at).total_seconds())
-                history.call_event(uow, "call_end", attempt, now, {"duration_s": attempt.duration_s})
+                self._record_call_end(uow, attempt, now)
             duration = attempt.duration_s or 0.0
             uow.commit()
         return duration
+
+    @staticmethod
+    def _record_call_end(uow: UnitOfWork, attempt: Attempt, now: datetime) -> None:
+        attempt.ended_at = now
+        attempt.duration_s = max(0.0, (now - attempt.started_at).total_seconds())
+        history.call_event(uow, "call_end", attempt, now, {"duration_s": attempt.duration_s})
 
     def _note_attempt(self, attempt_id: int, note: str) -> None:
         with self._uow_factory() as uow:
@@ -317,8 +321,13 @@ class CallingService:
         callback_at: datetime | None = None,
         meeting_at: datetime | None = None,
         where: str = "",
+        end_call: bool = False,
     ) -> OutcomeRecorded:
-        """Commit an outcome now. Without a call in progress this logs a manual call through the gate."""
+        """Commit an outcome now. Without a call in progress this logs a manual call through the gate.
+
+        `end_call`: the call `attempt_id` is still live; it is hung up and its end recorded (as
+        `hang_up` records it) in the same transaction as its outcome, so one commit, not two.
+        """
         rule = self.outcome_rules.get(outcome)
         if outcome == "callback" and callback_at is None:
             raise CallingError("a callback needs a time (--callback ISO8601)")
@@ -327,6 +336,8 @@ class CallingService:
         for moment in (callback_at, meeting_at):
             if moment is not None and moment.tzinfo is None:
                 raise CallingError("give times with a UTC offset, e.g. 2026-12-01T15:00:00-05:00")
+        if end_call and attempt_id is not None:
+            self._dialer_provider().hang_up()
         now = self._clock()
         for moment, what in ((callback_at, "callback"), (meeting_at, "meeting")):
             problem = past_time_problem(moment, now, what) if moment is not None else None
@@ -353,6 +364,8 @@ class CallingService:
                 raise CallingError("a blocked call has no outcome")
             if attempt.outcome is not None:
                 raise CallingError(f"call #{attempt_id} already has the outcome {attempt.outcome}")
+            if end_call and attempt.ended_at is None:
+                self._record_call_end(uow, attempt, now)
             before = capture_lead_state(uow, lead)
             attempt.outcome = rule.code
             if note:

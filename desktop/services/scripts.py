@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from hashlib import sha256
@@ -200,6 +200,9 @@ class ScriptService:
         self._firm_name = firm_name
         self._shipped_dir = shipped_dir
         self._parsed: dict[str, CallScript] = {}
+        # The shipped scripts as last read, with the (path, mtime, size) of each file they came from.
+        self._shipped_read: tuple[tuple[tuple[str, int, int], ...], dict[str, tuple[Path, CallScript]]] | None
+        self._shipped_read = None
 
     # -- the catalogue ---------------------------------------------------------------------------
 
@@ -215,11 +218,17 @@ class ScriptService:
         return self._parsed[key]
 
     def _shipped(self) -> dict[str, tuple[Path, CallScript]]:
-        found: dict[str, tuple[Path, CallScript]] = {}
-        for path in self._shipped_files():
-            script = self._parse(path.read_text(encoding="utf-8"), str(path))
-            found[script.name] = (path, script)
-        return found
+        # Read again only when a file changed (the panel asks for every lead it shows).
+        files = self._shipped_files()
+        stats = [(path, path.stat()) for path in files]
+        signature = tuple((str(path), stat.st_mtime_ns, stat.st_size) for path, stat in stats)
+        if self._shipped_read is None or self._shipped_read[0] != signature:
+            found: dict[str, tuple[Path, CallScript]] = {}
+            for path in files:
+                script = self._parse(path.read_text(encoding="utf-8"), str(path))
+                found[script.name] = (path, script)
+            self._shipped_read = (signature, found)
+        return dict(self._shipped_read[1])
 
     def _imported(self) -> dict[str, StoredScript]:
         with self._uow_factory() as uow:
@@ -389,8 +398,28 @@ class ScriptService:
 
     def script_for_lead(self, lead: int | Lead) -> CallScript:
         """The script in force for a lead (an id or a row): its own assignment, its list's, its
-        warmth's, the default one, else the shipped one for its kind (business or residential)."""
-        return self.load(self.script_name_for_lead(lead))
+        warmth's, the default one, else the shipped one for its kind (business or residential).
+
+        The same choice as `load(script_name_for_lead(lead))`, with the stored scripts read once.
+        """
+        lead_id = lead if isinstance(lead, int) else lead.id
+        with self._uow_factory() as uow:
+            return self._script_for(uow, self._lead(uow, lead_id))
+
+    def _script_for(self, uow: UnitOfWork, row: Lead) -> CallScript:
+        shipped = self._shipped()
+        imported = {
+            name: text
+            for name, text in uow.session.execute(select(StoredScript.name, StoredScript.source_text))
+        }
+        name = choose_script_name(
+            row.id, row.list_name, row.warmth, row.kind, self._assignments(uow), {*shipped, *imported}
+        )
+        if name is None:
+            raise ScriptError("no call script is available: import one with `dialdesk scripts import FILE`")
+        if name in imported:
+            return self._parse(imported[name], name)
+        return shipped[name][1]
 
     # -- during a call ---------------------------------------------------------------------------
 
@@ -404,17 +433,21 @@ class ScriptService:
         address, callback = self._firm_contact()
         return lead_field_values(lead, self._agent_name(), self._firm_name(), address, callback)
 
-    def start_session(self, lead_id: int, script_name: str | None = None) -> ScriptSession:
+    def start_session(
+        self, lead_id: int, script_name: str | None = None, answers: Sequence[SavedAnswer] | None = None
+    ) -> ScriptSession:
         """A walk through the lead's script (or `script_name`), with earlier answers filled in and
-        the advice they brought up shown again."""
-        script = self.load(script_name) if script_name else self.script_for_lead(lead_id)
+        the advice they brought up shown again. `answers`: the lead's answers as `answers_for_lead`
+        gives them, when the caller has just read them (else they are read here)."""
         now = self._clock()
         with self._uow_factory() as uow:
             lead = self._lead(uow, lead_id)
+            script = self.load(script_name) if script_name else self._script_for(uow, lead)
             values = self._values(lead)
             today = _local_date(lead, now)
         session = ScriptSession(script, values, today)
-        for saved in self.latest_answers(lead_id, script.name).values():
+        given = self.answers_for_lead(lead_id) if answers is None else answers
+        for saved in _latest(given, script.name).values():
             if not script.has_question(saved.question_id):
                 continue
             question = script.question(saved.question_id)
@@ -492,11 +525,7 @@ class ScriptService:
 
     def latest_answers(self, lead_id: int, script_name: str | None = None) -> dict[str, SavedAnswer]:
         """The current answer to each question (the last one given), optionally for one script."""
-        latest: dict[str, SavedAnswer] = {}
-        for saved in self.answers_for_lead(lead_id):
-            if script_name is None or saved.script_name == script_name:
-                latest[saved.question_id] = saved
-        return latest
+        return _latest(self.answers_for_lead(lead_id), script_name)
 
     def answers_by_lead(self, lead_ids: Sequence[int] | None = None) -> dict[int, list[SavedAnswer]]:
         """Answers grouped by lead, oldest first: what exports attach to each lead."""
@@ -512,7 +541,11 @@ class ScriptService:
             # Labels and questions are templates ("{first_name} is on the line"): shown filled in.
             agent, firm = self._agent_name(), self._firm_name()
             answered = select(Lead).where(Lead.id.in_({row.lead_id for row, _agent in rows}))
-            values = {lead.id: lead_field_values(lead, agent, firm) for lead in uow.session.scalars(answered)}
+            values = (
+                {lead.id: lead_field_values(lead, agent, firm) for lead in uow.session.scalars(answered)}
+                if rows
+                else {}
+            )
         scripts: dict[str, CallScript | None] = {}
         grouped: dict[int, list[SavedAnswer]] = {}
         for row, agent_name in rows:
@@ -776,6 +809,15 @@ def lead_field_values(
         firm_address=firm_address,
         callback_number=callback_number,
     )
+
+
+def _latest(answers: Iterable[SavedAnswer], script_name: str | None) -> dict[str, SavedAnswer]:
+    """The last answer given to each question (of one script, when named)."""
+    latest: dict[str, SavedAnswer] = {}
+    for saved in answers:
+        if script_name is None or saved.script_name == script_name:
+            latest[saved.question_id] = saved
+    return latest
 
 
 def _saved(row: ScriptAnswer, agent: str, question: str, values: dict[str, str]) -> SavedAnswer:

@@ -120,6 +120,8 @@ class MainWindow(QMainWindow):
         self.file_actions.busyChanged.connect(self.on_file_actions_busy_changed)
         self._gate_minute: datetime | None = None
         self.startup_pending = False  # True from start() until the queue list has been read
+        # True while the script panel starts on a card just read: its answers are in that card's history.
+        self._history_fresh = False
 
         self.setWindowTitle(self.tr("Dialdesk — calling workstation"))
         self.setStyleSheet(style.APP_STYLE)
@@ -369,7 +371,7 @@ class MainWindow(QMainWindow):
             ready = self.tr("This lead is out of the queue. You can still look, and the gate still decides.")
         self.dial_bar.set_state(IDLE, ready)
         self.queue_panel.select_lead(lead_id)
-        self._update_script()
+        self._update_script(history_fresh=True)
         self.refresh_gate()
         return True
 
@@ -435,15 +437,21 @@ class MainWindow(QMainWindow):
         self.backend_label.setText(self.tr("Backend: {name}").format(name=name))
         self._update_script()
 
-    def _update_script(self) -> None:
+    def _update_script(self, history_fresh: bool = False) -> None:
+        """Start the script of the lead on screen; `history_fresh`: its card was just read (with the
+        answers in its history), so the answers the panel announces need no second read."""
         card = self.current_card
-        self.script_panel.show_lead(card.id if card is not None else None)
+        self._history_fresh = history_fresh
+        try:
+            self.script_panel.show_lead(card.id if card is not None else None)
+        finally:
+            self._history_fresh = False
 
     @Slot(object)
     def on_script_answers_changed(self, _answers: object) -> None:
         """A new answer shows in the history at once, folded under the call it was given in."""
         card = self.current_card
-        if card is not None:
+        if card is not None and not self._history_fresh:
             self.lead_panel.history.show_items(self.leads.card(card.id).history)
 
     @Slot(str)
@@ -543,10 +551,11 @@ class MainWindow(QMainWindow):
         card = self.current_card
         if card is None or self.outcome_dialog is not None:
             return
-        self.on_hang_up_requested()
         if not self.rules.get(code).needs_time:
+            # A live call ends with its outcome (one record, one commit): nothing to show in between.
             self.record_outcome(code)
             return
+        self.on_hang_up_requested()
         dialog = OutcomeTimeDialog(
             code,
             card.display_name,
@@ -592,6 +601,9 @@ class MainWindow(QMainWindow):
             self.reload_card()
             return False
         except CallingError as error:
+            if self.session.state == ENDED:  # a live call was hung up all the same
+                self.dial_bar.set_state(ENDED, self.tr("Call ended. What happened? Press 1–0."))
+                self.reload_card()
             self.dial_bar.show_banner(self.tr("Not recorded: {error}").format(error=error))
             return False
         message = self.tr("Saved “{outcome}” for {name}.").format(
@@ -608,10 +620,10 @@ class MainWindow(QMainWindow):
             self.show_lead(result.next_lead_id)
         else:
             self.show_empty()
-        # The next lead is on screen first; the queue list catches up right after: the lead's row moves
-        # (a look-up); a do-not-call entry may concern other leads, so the whole queue is re-read then.
-        changed = () if result.added_to_dnc else (card.id,)
-        QTimer.singleShot(0, lambda: self.on_queue_leads_changed(changed))
+        # The queue list moves in the same turn, so the first frame shows the next lead and the queue
+        # together: the lead's row moves (a look-up); a do-not-call entry may concern other leads, so
+        # the whole queue is re-read then, right after this frame.
+        self.on_queue_leads_changed(() if result.added_to_dnc else (card.id,))
         return True
 
     @Slot(object, object)
@@ -626,14 +638,15 @@ class MainWindow(QMainWindow):
             )
         self.show_lead(result.lead_id)
         self.statusBar().showMessage(message, 8000)
-        changed = () if undone.removed_from_dnc else (result.lead_id,)
-        QTimer.singleShot(0, lambda: self.on_queue_leads_changed(changed))
+        self.on_queue_leads_changed(() if undone.removed_from_dnc else (result.lead_id,))
 
     def on_queue_leads_changed(self, lead_ids: tuple[int, ...]) -> None:
         """Move the changed leads' rows at once (within a frame); the whole queue, whose buckets also
-        move with the clock, is re-read once the broker pauses (QUEUE_CATCH_UP_MS after the last one)."""
+        move with the clock, is re-read once the broker pauses (QUEUE_CATCH_UP_MS after the last one).
+        When rows cannot simply move (none named, or a row not loaded), the whole queue is re-read on
+        the event loop's next turn, after the frame that shows the next lead."""
         if not lead_ids or not self.queue_model.update_leads(lead_ids):
-            self.on_queue_refresh_due()
+            QTimer.singleShot(0, self.on_queue_refresh_due)
             return
         card = self.current_card
         if card is not None:

@@ -413,3 +413,43 @@ def test_a_database_from_before_scripts_is_upgraded_with_its_data(tmp_path: Path
         assert [a.value for a in service.answers_for_lead(lead.id)] == ["12"]
     finally:
         workspace.close()
+
+
+def test_script_for_lead_is_the_named_script_and_follows_changed_files(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    """The panel's one-read lookup (`script_for_lead`) gives what `load(script_name_for_lead)` gives,
+    whatever decides the choice, and a shipped file changed on disk is read again."""
+    import os
+    import shutil
+
+    from desktop.services.rules import shipped_outcome_rules
+    from desktop.services.scripts import shipped_scripts_dir
+
+    folder = tmp_path / "shipped"
+    shutil.copytree(shipped_scripts_dir(), folder)
+    scripts = ScriptService(workspace.uow, workspace.clock, shipped_outcome_rules(), shipped_dir=folder)
+    cold, home = add_lead(workspace), add_lead(workspace, kind="residential", list_name="Seminar")
+
+    def agrees(lead_id: int) -> str:
+        script = scripts.script_for_lead(lead_id)
+        assert script == scripts.load(scripts.script_name_for_lead(lead_id))
+        return script.title
+
+    assert agrees(cold) == "Question-led discovery (business owners)"
+    assert agrees(home) != agrees(cold)
+    scripts.assign_lead(home, FEE_REVIEW_SCRIPT)
+    assert scripts.script_for_lead(home).name == FEE_REVIEW_SCRIPT and agrees(home)
+
+    shipped = folder / "question-led-discovery.yaml"
+    revised = shipped.read_text(encoding="utf-8").replace("(business owners)", "(owners, revised)")
+    shipped.write_text(revised, encoding="utf-8")
+    os.utime(shipped, ns=(1_700_000_000_000_000_000, 1_700_000_000_000_000_000))
+    assert agrees(cold) == "Question-led discovery (owners, revised)"
+
+    imported = tmp_path / "imported.yaml"
+    imported.write_text(
+        shipped.read_text(encoding="utf-8").replace("(owners, revised)", "(the firm's own)"), encoding="utf-8"
+    )
+    scripts.import_file(imported)  # an imported script of the same name replaces the shipped one
+    assert agrees(cold) == "Question-led discovery (the firm's own)"

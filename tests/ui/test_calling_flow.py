@@ -58,8 +58,7 @@ def test_call_then_outcome_key_brings_up_the_next_lead(qtbot, window, ui_clock):
     assert lead_name(window) == expected_next != "Maria Lopez"
     assert window.dial_bar.state == IDLE
     assert "Saved “No answer” for Maria Lopez" in window.statusBar().currentMessage()
-    # The queue list catches up right after the next lead is shown.
-    qtbot.waitUntil(lambda: window.queue_model.row_of(window.queue_model.row_for_lead(1)).attempts == 1)
+    # The queue list moved in the same turn as the next lead was shown: the first frame shows both.
     maria_row = window.queue_model.row_for_lead(1)
     maria = window.queue_model.row_of(maria_row)
     assert (maria.bucket, maria.attempts) == ("later", 1)
@@ -324,3 +323,29 @@ def test_ctrl_z_in_the_notes_undoes_typing_not_the_outcome(qtbot, window):  # ty
     qtbot.keyClicks(notes, "abc")
     qtbot.keyClick(notes, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert window.leads.card(1).last_outcome == "busy"
+
+
+def test_outcome_key_on_a_live_call_ends_it_with_its_outcome_in_one_commit(  # type: ignore[no-untyped-def]
+    qtbot, window, ui_clock, ui_workspace
+):
+    from sqlalchemy import event
+
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert window.dial_bar.state == ON_CALL
+    ui_clock.advance(seconds=42)
+    commits: list[object] = []
+    count = commits.append  # one bound method, so the listener can be removed
+    event.listen(ui_workspace.engine, "commit", count)
+    try:
+        qtbot.keyClick(window, Qt.Key.Key_3)  # 3 = Voicemail, no time to ask
+    finally:
+        event.remove(ui_workspace.engine, "commit", count)
+    assert len(commits) == 1  # the call's end and its outcome are one transaction
+    assert lead_name(window) != "Maria Lopez" and window.dial_bar.state == IDLE
+    with ui_workspace.engine.connect() as connection:
+        kinds = [kind for (kind,) in connection.exec_driver_sql("SELECT kind FROM events ORDER BY seq")]
+    assert kinds[-2:] == ["call_end", "outcome"]
+    assert ui_workspace.history.verify().intact
+    window.on_previous_triggered()
+    [maria_call] = window.lead_panel.history_texts()
+    assert "Voicemail" in maria_call and "0:42" in maria_call

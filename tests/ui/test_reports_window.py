@@ -143,3 +143,65 @@ def test_reports_opens_from_the_main_window(qtbot, make_window, seeded: Workspac
     assert reports.report.filter.last_day == date(2026, 3, 4)
     window.reports_action.trigger()
     assert window.reports_window is reports  # one window, raised again
+
+
+def merge_dialog(qtbot, reports, old: str, new: str):  # type: ignore[no-untyped-def]
+    """File → Merge two agents…, with `old` and `new` picked; returns the open dialog."""
+    reports.merge_agents_action.trigger()
+    dialog = reports.merge_agents_dialog
+    assert dialog is not None and dialog.isVisible()
+    dialog.old_combo.setCurrentIndex(dialog.old_combo.findData(old))
+    dialog.new_combo.setCurrentIndex(dialog.new_combo.findData(new))
+    return dialog
+
+
+def agents_merges(workspace: Workspace) -> list[str]:
+    with workspace.engine.connect() as connection:
+        rows = connection.exec_driver_sql("SELECT detail FROM audit_events WHERE action = 'agents_merge'")
+        return [str(detail) for (detail,) in rows]
+
+
+def test_a_supervisor_merges_two_agents_from_the_window(qtbot, reports, seeded: Workspace) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QMessageBox
+
+    show(qtbot, reports)
+    assert reports.table_models["by-agent"].rowCount() == 2  # Ann and Bob
+    dialog = merge_dialog(qtbot, reports, "Ann", "Ann")
+    assert not dialog.merge_button.isEnabled()  # a name is never merged into itself
+    dialog.new_combo.setCurrentIndex(dialog.new_combo.findData("Bob"))
+    assert dialog.merge_button.isEnabled()
+
+    qtbot.mouseClick(dialog.merge_button, Qt.MouseButton.LeftButton)
+    box = dialog.confirm_box
+    assert box is not None and "Ann" in box.text() and "Bob" in box.text()
+    qtbot.mouseClick(box.button(QMessageBox.StandardButton.Cancel), Qt.MouseButton.LeftButton)
+    assert agents_merges(seeded) == [] and dialog.isVisible()  # not confirmed: nothing merged
+
+    qtbot.mouseClick(dialog.merge_button, Qt.MouseButton.LeftButton)
+    box = dialog.confirm_box
+    assert box is not None
+    qtbot.mouseClick(box.button(QMessageBox.StandardButton.Yes), Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()
+    [merge] = agents_merges(seeded)  # the same audited service call as `report agents merge`
+    assert '"old": "Ann"' in merge and '"new": "Bob"' in merge
+    qtbot.waitUntil(lambda: reports.task is None, timeout=20_000)
+    assert "Ann" in reports.statusBar().currentMessage() and "Bob" in reports.statusBar().currentMessage()
+    assert reports.agent_combo.findData("Ann") < 0 and reports.agent_combo.findData("Bob") >= 0
+    by_agent = reports.table_models["by-agent"]
+    assert by_agent.rowCount() == 1
+    assert [by_agent.data(by_agent.index(0, c)) for c in range(2)] == ["Bob", "11"]
+
+
+def test_a_merge_the_service_refuses_is_shown_in_the_dialog(qtbot, reports, seeded: Workspace) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop.services.agents import merge_agents
+
+    dialog = merge_dialog(qtbot, reports, "Ann", "Bob")
+    merge_agents(seeded.uow, seeded.clock, "Ann", "Bob")  # meanwhile, from the command line
+    qtbot.mouseClick(dialog.merge_button, Qt.MouseButton.LeftButton)
+    box = dialog.confirm_box
+    assert box is not None
+    qtbot.mouseClick(box.button(QMessageBox.StandardButton.Yes), Qt.MouseButton.LeftButton)
+    assert dialog.isVisible() and "already counted as 'Bob'" in dialog.error_label.text()
+    assert len(agents_merges(seeded)) == 1

@@ -329,3 +329,26 @@ def test_read_aloud_renders_the_stage_to_a_wav(qtbot, window, tmp_path):  # type
     # The same stage again comes from the cache, without rendering.
     panel.on_read_triggered()
     assert panel.read_aloud.state == "ready" and panel.read_aloud.path == path
+
+
+def test_the_next_lead_s_script_says_the_next_lead_s_name(qtbot, window):  # type: ignore[no-untyped-def]
+    """The stage's lines are what the agent reads aloud: after an outcome they name the next lead,
+    whether the panel made new labels or re-used the last lead's."""
+    from PySide6.QtWidgets import QLabel
+
+    def said(panel: ScriptPanel) -> str:
+        layout = panel.stage.say_layout
+        labels = [layout.itemAt(index).widget() for index in range(layout.count())]
+        return " ".join(label.text() for label in labels if isinstance(label, QLabel) and label.isVisible())
+
+    panel = window.script_panel
+    assert "Maria" in said(panel)
+    for _ in range(3):
+        before = window.lead_panel.name_label.text()
+        press(qtbot, Qt.Key.Key_Return)  # call, so 1 needs no confirmation
+        press(qtbot, Qt.Key.Key_1)
+        card = window.current_card
+        assert card is not None and window.lead_panel.name_label.text() != before
+        first_name = card.display_name.split()[0]
+        assert first_name in said(panel) and before.split()[0] not in said(panel)
+        assert said(panel) and all(line in panel.plain_text() for line in panel.session.stage_view().lines)

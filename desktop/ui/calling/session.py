@@ -113,9 +113,11 @@ class CallSession(QObject):
         return self.duration_s if self.state == ENDED else 0.0
 
     def record(self, lead_id: int, code: str, phone_id: int | None, **details: object) -> OutcomeRecorded:
-        """Commit the outcome now. Without a call placed, the service logs a manual call through the gate."""
-        if self.live:
-            self.hang_up()
+        """Commit the outcome now. Without a call placed, the service logs a manual call through the gate.
+
+        A live call is hung up by the same step: its end and its outcome are one transaction.
+        """
+        live = self.live and self.call is not None
         attempt_id = self.attempt_id
         try:
             result = self._calling.record_outcome(
@@ -123,10 +125,15 @@ class CallSession(QObject):
                 code,
                 attempt_id=attempt_id,
                 phone_id=None if attempt_id is not None else phone_id,
+                end_call=live,
                 **details,  # type: ignore[arg-type]
             )
         except GateRefused:
             self.reset()
+            raise
+        except CallingError:
+            if live:
+                self.hang_up()  # not recorded: the call still ends, and its end is recorded on its own
             raise
         self.reset()
         self.outcomeRecorded.emit(result)

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from desktop.exports.charts import report_charts
 from desktop.exports.pdf import format_value
+from desktop.services.agents import AgentsMerged, merge_agents
 from desktop.services.merge import MergeReport
 from desktop.services.reports import (
     PERSISTENCE_MARKS,
@@ -54,6 +55,7 @@ from desktop.ui.common import style
 from desktop.ui.common.fit.window_fit import WindowPlacement
 from desktop.ui.common.workers import Cancelled, Progress, Task, run_task
 from desktop.ui.reports.actions import ReportActions
+from desktop.ui.reports.merge_agents import MergeAgentsDialog
 from desktop.ui.reports.models import ReportTableModel
 
 US_ZONES = ("America/New_York", "America/Chicago", "America/Denver", "America/Phoenix", "America/Los_Angeles")
@@ -103,6 +105,7 @@ class ReportsWindow(QMainWindow):
         self.figure_values: dict[str, QLabel] = {}
         self.table_models: dict[str, ReportTableModel] = {}
         self.chart_views: dict[str, QChartView] = {}
+        self.merge_agents_dialog: MergeAgentsDialog | None = None  # File → Merge two agents…, when open
         self.report_actions = ReportActions(
             workspace, self.service, self.current_filter, lambda: self.report, self
         )
@@ -280,6 +283,9 @@ class ReportsWindow(QMainWindow):
         file_menu.addSeparator()
         self.merge_action = self._action(
             file_menu, self.tr("&Merge a colleague's database…"), None, self.report_actions.on_merge_triggered
+        )
+        self.merge_agents_action = self._action(
+            file_menu, self.tr("Merge two &agents…"), None, self.on_merge_agents_triggered
         )
         file_menu.addSeparator()
         self._action(file_menu, self.tr("&Close"), "Ctrl+W", self.close)
@@ -469,6 +475,29 @@ class ReportsWindow(QMainWindow):
         self.load_options()
         self.refresh()
         self.merged.emit(report)
+
+    @Slot()
+    def on_merge_agents_triggered(self) -> None:
+        """Pick two agents and merge them (confirmed), with the service `report agents merge` uses."""
+        workspace = self.workspace
+        names = self.service.options().agents
+        dialog = MergeAgentsDialog(
+            names, lambda old, new: merge_agents(workspace.uow, workspace.clock, old, new), self
+        )
+        dialog.merged.connect(self.on_agents_merged)
+        dialog.finished.connect(dialog.deleteLater)
+        self.merge_agents_dialog = dialog
+        dialog.open()
+
+    @Slot(object)
+    def on_agents_merged(self, done: AgentsMerged) -> None:
+        self.load_options()
+        self.refresh()
+        self.statusBar().showMessage(
+            self.tr("Reports now count “{old}”'s calls as “{new}”'s ({calls} calls).").format(
+                old=done.old, new=done.new, calls=f"{done.calls_moved:,}"
+            )
+        )
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         self.placement.save()

@@ -227,7 +227,8 @@ class ScriptPanel(QWidget):
     def show_lead(self, lead_id: int | None) -> None:
         """Start (or re-start, after settings changed) the script of `lead_id`; None clears the panel.
 
-        Showing the same lead again keeps its place in the script; its fields are filled again.
+        Showing the same lead again keeps its place in the script; its fields are filled again. The
+        lead's answers are read once, for the session and for `answersChanged`.
         """
         previous, same = self.session, lead_id is not None and lead_id == self.lead_id
         if not same:
@@ -238,16 +239,17 @@ class ScriptPanel(QWidget):
             self._set_feedback("")
         self.lead_id = lead_id
         self.session = None
+        answers = self.scripts.answers_for_lead(lead_id) if lead_id is not None else []
         if lead_id is not None:
             try:
-                self.session = self.scripts.start_session(lead_id)
+                self.session = self.scripts.start_session(lead_id, answers=answers)
             except ScriptError as error:
                 self.empty_label.setText(str(error))
         if same and previous is not None and self.session is not None:
             self._restore_place(previous)
         self._render()
         if lead_id is not None:
-            self._emit_answers()
+            self._emit_answers(answers)
 
     def reload(self) -> None:
         """Start the lead's script again from its place (after scripts or assignments changed)."""
@@ -270,15 +272,14 @@ class ScriptPanel(QWidget):
             if card_id not in session.advice_ids and any(card.id == card_id for card in script.advice):
                 session.advice_ids.append(card_id)
 
-    def _emit_answers(self) -> None:
+    def _emit_answers(self, given: list[SavedAnswer] | None = None) -> None:
+        """Tell the window the lead's answers (`given` when just read, else read now)."""
         if self.lead_id is None:
             return
         # The service fills questions and choice labels in for the lead (once: a name holding
         # "{company}" stays as typed); only yes/no is translated here.
-        answers = [
-            replace(saved, label=self._answer_label(saved))
-            for saved in self.scripts.answers_for_lead(self.lead_id)
-        ]
+        saved_answers = self.scripts.answers_for_lead(self.lead_id) if given is None else given
+        answers = [replace(saved, label=self._answer_label(saved)) for saved in saved_answers]
         self.answersChanged.emit(answers)
 
     def _answer_label(self, saved: SavedAnswer) -> str:

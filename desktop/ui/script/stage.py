@@ -159,9 +159,7 @@ class StageView(QWidget):
         self.kind_label.setText(kind.upper())
         self.kind_label.setVisible(kind.casefold() != view.title.casefold())
         self.title_label.setText(view.title)
-        clear_layout(self.say_layout)
-        for pieces in view.line_pieces:
-            add_shown(self.say_layout, wrapping_label(pieces_html(pieces), "SayLine", rich=True))
+        self._show_lines([pieces_html(pieces) for pieces in view.line_pieces])
         self.hint_label.setText("\N{INFORMATION SOURCE} " + view.hint if view.hint else "")
         self.hint_label.setVisible(bool(view.hint))
 
@@ -193,6 +191,20 @@ class StageView(QWidget):
                 widget.show_feedback(advice_feedback[card.id])
             add_shown(self.advice_layout, widget)
             self.advice_cards[card.id] = widget
+
+    def _show_lines(self, texts: list[str]) -> None:
+        """The stage's lines to say. The labels are kept and only their text changes when the count is
+        the same (the next lead's first stage): making and styling new labels costs a frame."""
+        items = [self.say_layout.itemAt(index) for index in range(self.say_layout.count())]
+        labels = [item.widget() for item in items if item is not None]
+        if len(labels) == len(texts) and all(isinstance(label, QLabel) for label in labels):
+            for label, text in zip(labels, texts, strict=True):
+                if isinstance(label, QLabel) and label.text() != text:
+                    label.setText(text)
+            return
+        clear_layout(self.say_layout)
+        for text in texts:
+            add_shown(self.say_layout, wrapping_label(text, "SayLine", rich=True))
 
     def show_objection(self, objection: ObjectionView | None, rules: OutcomeRules) -> None:
         clear_layout(self.objection_layout)
