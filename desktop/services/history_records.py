@@ -1,7 +1,8 @@
 """The calls of this database agree with the history that recorded them (part of `audit verify`).
 
 SQLite first clears the calls that surely agree with their events (history_records_sql.py, one
-statement); the rest (the suspects) are checked here, their events read into dicts keyed by call id. Each call must match its `gate_decision` event
+statement); the rest (the suspects) are checked here, their events read into dicts keyed by call id.
+Each call must match its `gate_decision` event
 (number, allowed, start time) — or, for an undo's correction, its `outcome_undone` event — and a call
 with an outcome must match its outcome event (outcome, duration, the notes folded as the service
 folds them). A call without its event, or an event naming a call that is gone (outside a purge), is
