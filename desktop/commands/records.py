@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -57,6 +58,10 @@ def verify_history(workspace: Workspace, args: argparse.Namespace) -> int:
 
 def print_anchor(workspace: Workspace, args: argparse.Namespace) -> int:
     day = parse_day(args.day, "--date") if args.day else None
+    today = workspace.clock().astimezone(UTC).date()
+    if day is not None and day > today:
+        # A day still to come has no head yet: printing today's under its date would be false.
+        raise CliError(f"--date {day.isoformat()} is in the future (today is {today.isoformat()}, UTC)")
     print(workspace.history.anchor(day).text())
     return EXIT_OK
 

@@ -262,7 +262,7 @@ def show_versions(workspace: Workspace, args: argparse.Namespace) -> int:
     from desktop.services.script_versions import ScriptVersionError
 
     try:
-        infos = workspace.script_versions.versions(args.name)
+        infos, in_force_saved = workspace.script_versions.stored(args.name)
     except ScriptVersionError as error:
         raise _user_error(error) from None
     firm_mode = workspace.current_settings().firm_mode
@@ -279,13 +279,13 @@ def show_versions(workspace: Workspace, args: argparse.Namespace) -> int:
                         {"by": a.approved_by, "at": a.approved_at.isoformat(), "note": a.note}
                         for a in info.approvals
                     ],
-                    "in_force": info.version == infos[-1].version,
+                    "in_force": in_force_saved and info.version == infos[-1].version,
                 }
                 for info in infos
             ]
         )
         return EXIT_OK
-    current = infos[-1].version  # the text in force is always the latest version
+    current = infos[-1].version if in_force_saved else None  # the text in force is the latest version
     for info in infos:
         mark = "*" if info.version == current else " "
         saved = f"saved {info.saved_at:%Y-%m-%d %H:%M} UTC by {info.saved_by or '?'}"
@@ -297,7 +297,13 @@ def show_versions(workspace: Workspace, args: argparse.Namespace) -> int:
             )
         if not info.approvals:
             print("        not approved" + (" (firm mode: cannot be used on calls)" if firm_mode else ""))
-    print("* the version in force (the script's text now)")
+    if in_force_saved:
+        print("* the version in force (the script's text now)")
+    else:
+        # Listing writes nothing: the text becomes a version when it is first used (or approved).
+        number = infos[-1].version + 1 if infos else 1
+        firm = " (firm mode: cannot be used on calls until a principal approves it)" if firm_mode else ""
+        print(f"  the script's text now is not saved yet: it becomes version {number} when first used{firm}")
     return EXIT_OK
 
 

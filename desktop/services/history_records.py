@@ -1,7 +1,8 @@
 """The calls of this database agree with the history that recorded them (part of `audit verify`).
 
-One pass over this database's calls (origin_db NULL) and one over the call events of its own chain,
-both plain sqlite3, joined in dicts keyed by call id. Each call must match its `gate_decision` event
+SQLite first clears the calls that surely agree with their events (history_records_sql.py, one
+statement); the rest (the suspects) are checked here, their events read into dicts keyed by call id.
+Each call must match its `gate_decision` event
 (number, allowed, start time) — or, for an undo's correction, its `outcome_undone` event — and a call
 with an outcome must match its outcome event (outcome, duration, the notes folded as the service
 folds them). A call without its event, or an event naming a call that is gone (outside a purge), is
@@ -17,6 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from desktop.domain.event_chain import event_time
+from desktop.services.history_records_sql import FIELDS, suspects
 
 _GATE, _OUTCOME, _UNDONE, _NOTE, _END, _PURGE = (
     "gate_decision",
@@ -32,14 +34,7 @@ _CALLS = (
 )
 # Per kind, the fields verify compares, read by SQLite in one json_extract (one parse of the payload
 # in C; Python decodes only the short array): a `duration_s` absent reads as null, as before.
-_FIELDS = {
-    "gate_decision": ("call", "number", "allowed"),
-    "outcome": ("call", "outcome", "duration_s", "note"),
-    "outcome_undone": ("correction", "corrects_call"),
-    "call_note": ("call", "note"),
-    "call_end": ("call", "duration_s"),
-    "purge": ("before",),
-}
+_FIELDS = {**FIELDS, "purge": ("before",)}
 _EVENTS = (
     "SELECT seq, kind, occurred_at, CASE kind "
     + " ".join(
@@ -48,7 +43,8 @@ _EVENTS = (
     )
     + " END FROM events WHERE chain = ? AND kind IN ("
     + ", ".join(repr(kind) for kind in _FIELDS)
-    + ") ORDER BY seq"
+    + ") AND (kind = 'purge' OR json_extract(payload, CASE kind WHEN 'outcome_undone' THEN '$.correction'"
+    " ELSE '$.call' END) IN (SELECT value FROM json_each(?))) ORDER BY seq"
 )
 
 
@@ -68,11 +64,13 @@ def _fold_note(note: str, added: str) -> str:
     return (note + "\n" + added).strip()
 
 
-def _recorded(connection: sqlite3.Connection, chain: str) -> tuple[dict[int, _Recorded], str]:
-    """Per call id, its events; and the latest purge bound (ISO date, '' if none)."""
+def _recorded(
+    connection: sqlite3.Connection, chain: str, calls: list[int]
+) -> tuple[dict[int, _Recorded], str]:
+    """Per call id of `calls`, its events; and the latest purge bound (ISO date, '' if none)."""
     by_call: dict[int, _Recorded] = {}
     purged_before = ""
-    for seq, kind, occurred_at, values in connection.execute(_EVENTS, (chain,)):
+    for seq, kind, occurred_at, values in connection.execute(_EVENTS, (chain, json.dumps(calls))):
         fields = _FIELDS[kind]
         decoded = json.loads(values) if len(fields) > 1 else [values]
         payload = dict(zip(fields, decoded, strict=True))
@@ -157,15 +155,22 @@ def _call_problem(row: tuple[Any, ...], record: _Recorded | None) -> str | None:
 
 
 def records_problem(connection: sqlite3.Connection, chain: str) -> str | None:
-    """The first call of this database that disagrees with its events, or an event naming a lost call."""
-    by_call, purged_before = _recorded(connection, chain)
-    first_recorded = min((call for call, record in by_call.items() if record.gate), default=None)
+    """The first call of this database that disagrees with its events, or an event naming a lost call.
+
+    SQLite clears the calls that surely agree (history_records_sql.py); the rules below check the rest.
+    """
+    suspect_calls, first_recorded = suspects(connection, chain)
+    if not suspect_calls:
+        return None
+    by_call, purged_before = _recorded(connection, chain, suspect_calls)
     first_event = connection.execute(
         "SELECT occurred_at FROM events WHERE chain = ? ORDER BY seq LIMIT 1", (chain,)
     ).fetchone()
     history_began = str(first_event[0]) if first_event is not None else None
     seen: set[int] = set()
-    for row in connection.execute(_CALLS):
+    for row in connection.execute(
+        _CALLS + " AND id IN (SELECT value FROM json_each(?)) ORDER BY rowid", (json.dumps(suspect_calls),)
+    ):
         call = int(row[0])
         seen.add(call)
         record = by_call.get(call)

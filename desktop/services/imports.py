@@ -20,6 +20,7 @@ from sqlalchemy import func, insert, select
 from desktop.domain import leads as lead_rules
 from desktop.domain.columns import CONSENT_FIELDS, ColumnMapping, guess_mapping
 from desktop.domain.phones import ParsedPhone
+from desktop.domain.plain_text import hidden_character
 from desktop.domain.postal_codes import locate_postal_code
 from desktop.paths import resource
 from desktop.services.clock import Clock
@@ -187,6 +188,9 @@ class ImportService:
         progress: ProgressCallback | None = None,
         cancelled: Callable[[], bool] | None = None,
     ) -> ImportReport:
+        hidden = hidden_character(list_name or "")
+        if hidden is not None:
+            raise ImportFailed(f"the list name holds a control or invisible character ({hidden})")
         source = self._open(Path(path))
         mapping = mapping or guess_mapping(source.headers)
         if len(mapping.fields) != len(source.headers):

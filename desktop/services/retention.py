@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import delete, func, select
 
 from desktop.domain import leads as lead_rules
+from desktop.domain.plain_text import hidden_character
 from desktop.services import history_events
 from desktop.services.clock import Clock
 from desktop.storage.events import local_agent, raw_connection
@@ -78,6 +79,9 @@ class RetentionService:
         self._settings = settings
 
     def erase(self, lead_id: int, reason: str) -> Erased:
+        hidden = hidden_character(reason)
+        if hidden is not None:
+            raise RetentionError(f"the reason holds a control or invisible character ({hidden})")
         reason = " ".join(reason.split())
         if not reason:
             raise RetentionError("an erasure needs a reason (--reason, e.g. the date and way it was asked)")

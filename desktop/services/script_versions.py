@@ -172,6 +172,19 @@ class ScriptVersionService:
             ).all()
             return self._infos(uow, rows)
 
+    def stored(self, name: str) -> tuple[list[VersionInfo], bool]:
+        """The versions of a script saved so far, oldest first, and whether the text in force is the
+        latest of them. Reads only (`scripts versions`): the text in force gets its version when used."""
+        texts = self._texts()
+        if name not in texts:
+            raise ScriptVersionError(f"there is no script {name!r}; see `dialdesk scripts list`")
+        with self._uow_factory() as uow:
+            rows = uow.session.scalars(
+                select(ScriptVersion).where(ScriptVersion.script_name == name).order_by(ScriptVersion.version)
+            ).all()
+            saved = bool(rows) and rows[-1].content_sha256 == content_hash(texts[name])
+            return self._infos(uow, rows), saved
+
     def text(self, name: str, version: int) -> str:
         with self._uow_factory() as uow:
             return self._row(uow, name, version).content

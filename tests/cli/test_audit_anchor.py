@@ -2,14 +2,32 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
+
+import pytest
 
 from desktop.domain.event_chain import GENESIS, event_hash
 from desktop.services.clock import ManualClock
 from desktop.services.workspace import Workspace
-from tests.cli.test_scripts_cli import dialdesk
+from tests.conftest import REPO, at_moment
+
+# "Now" for every command here, whatever the machine's date (the suite also runs with its clock
+# moved by ±400 days): the day after the events of the tests.
+NOW = "2026-12-03 12:00:00"
+
+
+def dialdesk(db: Path, *args: str, now: str = NOW) -> subprocess.CompletedProcess[str]:
+    """`dialdesk --db DB ARGS` with its clock pinned at `now` (libfaketime)."""
+    env = {key: value for key, value in os.environ.items() if key != "DIALDESK_DB"}
+    command, env = at_moment(now, [sys.executable, "-m", "desktop", "--db", str(db), *args], env)
+    return subprocess.run(
+        command, capture_output=True, text=True, cwd=REPO, env=env, timeout=300, check=False
+    )
 
 
 def rewrite_whole_chain(db: Path, seq: int, old: str, new: str) -> None:
@@ -69,3 +87,30 @@ def test_anchor_and_verify_refuse_bad_input_in_one_line(workspace: Workspace, db
         result = dialdesk(db_path, *args)
         assert result.returncode == 2 and "Traceback" not in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("now", "day", "refused"),
+    [
+        ("2026-12-03 12:00:00", "2026-12-04", True),  # tomorrow
+        ("2026-12-03 23:58:00", "2026-12-04", True),  # tomorrow, minutes before it begins (UTC)
+        ("2026-12-03 12:00:00", "2090-01-01", True),
+        ("2026-12-03 00:00:00", "2026-12-03", False),  # today: its head so far
+        ("2026-12-03 12:00:00", "2026-12-01", False),
+    ],
+)
+def test_anchor_refuses_a_day_still_to_come(
+    workspace: Workspace, db_path: Path, now: str, day: str, refused: bool
+) -> None:
+    """The head of a day still to come is not known: no line that would pass for it is printed."""
+    workspace.dnc.add("212-555-0199")
+    workspace.close()
+    result = dialdesk(db_path, "audit", "anchor", "--date", day, now=now)
+    if refused:
+        assert (result.returncode, result.stdout) == (2, ""), result.stderr
+        assert result.stderr.strip().splitlines() == [
+            f"dialdesk: --date {day} is in the future (today is {now[:10]}, UTC)"
+        ]
+    else:
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.startswith(f"{day} chain ")

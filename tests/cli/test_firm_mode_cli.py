@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 from tests.cli.test_scripts_cli import dialdesk
@@ -10,10 +11,33 @@ from tests.cli.test_scripts_cli import dialdesk
 SCRIPT = "question-led-discovery"
 
 
+def counts(db: Path) -> tuple[int, int]:
+    """How many script versions and history events the file holds."""
+    connection = sqlite3.connect(db)
+    try:
+        versions = connection.execute("SELECT count(*) FROM script_versions").fetchone()[0]
+        return versions, connection.execute("SELECT count(*) FROM events").fetchone()[0]
+    finally:
+        connection.close()
+
+
+def test_versions_is_a_read_command_that_writes_nothing(db_path: Path) -> None:
+    assert dialdesk(db_path, "settings", "show").returncode == 0  # the database, made
+    before = counts(db_path)
+    for args in (("scripts", "versions", SCRIPT), ("scripts", "versions", SCRIPT, "--json")):
+        listed = dialdesk(db_path, *args)
+        assert listed.returncode == 0, listed.stderr
+        assert counts(db_path) == before, f"{args} wrote a version or an event"
+    assert json.loads(listed.stdout) == []
+    assert dialdesk(db_path, "scripts", "versions", SCRIPT).stdout.strip() == (
+        "the script's text now is not saved yet: it becomes version 1 when first used"
+    )
+
+
 def test_versions_approve_and_list_again(db_path: Path) -> None:
     listed = dialdesk(db_path, "scripts", "versions", SCRIPT)
     assert listed.returncode == 0, listed.stderr
-    assert "* v1" in listed.stdout and "not approved" in listed.stdout
+    assert "becomes version 1" in listed.stdout
     approved = dialdesk(
         db_path,
         "scripts",
@@ -31,6 +55,8 @@ def test_versions_approve_and_list_again(db_path: Path) -> None:
     [version] = json.loads(dialdesk(db_path, "scripts", "versions", SCRIPT, "--json").stdout)
     assert version["version"] == 1 and version["in_force"]
     assert [(a["by"], a["note"]) for a in version["approvals"]] == [("Jane Principal", "reviewed")]
+    again = dialdesk(db_path, "scripts", "versions", SCRIPT).stdout
+    assert "* v1" in again and "approved" in again and "not saved yet" not in again
 
 
 def test_bad_approvals_and_settings_are_one_line_and_exit_2(db_path: Path) -> None:

@@ -58,6 +58,45 @@ def test_erase_refuses_no_reason_and_unknown_lead(workspace: Workspace, db_path:
         assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1, result.stderr
 
 
+# Controls (bell, ESC starting a terminal sequence, a line break, DEL, a C1 CSI), a line separator and
+# invisible format characters (a bidi override, a zero-width space): each would make the stored text
+# read otherwise than it was typed.
+HIDDEN = ("\x07", "\x1b[2J", "\n", "\t", "\r", "\x7f", "\x9b", "\u2028", "\u202e", "\u200b", "\ufeff")
+
+
+@pytest.mark.parametrize("hidden", HIDDEN)
+def test_erase_refuses_a_reason_with_control_characters(
+    workspace: Workspace,
+    calling: CallingService,  # noqa: F811  (its fixture imports the sample leads)
+    db_path: Path,
+    hidden: str,
+) -> None:
+    lopez = lead_id(workspace, "Lopez")
+    with pytest.raises(RetentionError, match="control or invisible character"):
+        workspace.retention.erase(lopez, f"asked {hidden}by phone")
+    workspace.close()
+    result = dialdesk(db_path, "leads", "erase", str(lopez), "--reason", f"asked{hidden}")
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    connection = sqlite3.connect(db_path)
+    last_name = connection.execute("SELECT last_name FROM leads WHERE id = ?", (lopez,)).fetchone()[0]
+    erased = connection.execute("SELECT count(*) FROM events WHERE kind = 'lead_erased'").fetchone()[0]
+    assert (last_name, erased) == ("Lopez", 0), "refused, yet erased"
+
+
+@pytest.mark.parametrize("hidden", HIDDEN)
+def test_import_refuses_a_list_name_with_control_characters(
+    db_path: Path, tmp_path: Path, hidden: str
+) -> None:
+    leads = tmp_path / "leads.csv"
+    leads.write_text("first_name,last_name,phone\nAna,Lopez,+1 212 555 0134\n", encoding="utf-8")
+    result = dialdesk(db_path, "leads", "import", str(leads), "--list", f"Spring{hidden}list")
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    if db_path.exists():
+        connection = sqlite3.connect(db_path)
+        assert connection.execute("SELECT count(*) FROM leads").fetchone()[0] == 0
+
+
 def test_purge_refuses_anything_inside_retention_and_deletes_only_older_calls(
     workspace: Workspace,
     calling: CallingService,  # noqa: F811
