@@ -331,6 +331,23 @@ class Workspace:
         agent name; None: the settings' name again."""
         self._acting_agent = agent
 
+    def claim_leads_as_agent(self) -> bool:
+        """The window works as the acting agent (team mode): the lead it moves to after an outcome
+        (or a skip) is claimed for them and the lead it leaves is released, through the same claims
+        as `queue --claim` and `record`. False (nothing changed) when no agent acts."""
+        agent = self._acting_agent
+        if agent is None:
+            return False
+
+        def next_claimed(leaving: tuple[int, ...]) -> int | None:
+            for lead_id in leaving:
+                self.claims.release(lead_id, agent)  # recorded or passed over: back to the queue
+            claim = self.claims.claim_next(agent, exclude=leaving)
+            return None if claim is None else claim.lead_id
+
+        self.calling.next_lead = next_claimed
+        return True
+
     def acting_agent(self) -> str | None:
         """The agent given by `--agent` / $DIALDESK_AGENT, if any."""
         return self._acting_agent
