@@ -86,7 +86,7 @@ def add_agent(args: argparse.Namespace) -> int:
 def watch_team(workspace: Workspace, args: argparse.Namespace) -> int:
     """`team watch`: the snapshot, then a fresh one on each change notification (not polling)."""
     from desktop.services.reports_figures import known_zone
-    from desktop.services.team_watch import NotificationsUnavailable
+    from desktop.services.team_watch import ListenerLost, NotificationsUnavailable
 
     if args.zone is not None and not known_zone(args.zone):
         raise CliError(f"--zone {args.zone}: not a time zone name (like America/New_York)")
@@ -106,6 +106,8 @@ def watch_team(workspace: Workspace, args: argparse.Namespace) -> int:
                 _show(watch.snapshot(args.zone), args.json)
     except KeyboardInterrupt:
         return EXIT_OK
+    except ListenerLost as error:
+        raise CliError(f"{error}; nothing more will be shown: run team watch again") from None
     finally:
         listener.close()
 

@@ -31,10 +31,17 @@ from desktop.services.leads import LeadService
 from desktop.services.reports_figures import local_zone_name, reason_codes
 from desktop.services.reports_queries import standing_calls
 from desktop.storage.models import Agent, Attempt, Lead
-from desktop.storage.notify import ChangeListener, NotificationsUnavailable
+from desktop.storage.notify import ChangeListener, ListenerLost, NotificationsUnavailable
 from desktop.storage.uow import UnitOfWorkFactory
 
-__all__ = ["AgentActivity", "ChangeListener", "NotificationsUnavailable", "TeamSnapshot", "TeamWatch"]
+__all__ = [
+    "AgentActivity",
+    "ChangeListener",
+    "ListenerLost",
+    "NotificationsUnavailable",
+    "TeamSnapshot",
+    "TeamWatch",
+]
 
 # A dial still without an outcome after this long was left behind (a window that died mid-call):
 # its agent is no longer shown on that call.

@@ -21,6 +21,10 @@ class NotificationsUnavailable(ValueError):
     """Change notifications need a PostgreSQL team database; the message is for the user."""
 
 
+class ListenerLost(ConnectionError):
+    """The listening connection broke (the server stopped or restarted); the message is for the user."""
+
+
 class ChangeListener:
     """A connection LISTENing for changes to calls and leads; close it when done."""
 
@@ -33,6 +37,7 @@ class ChangeListener:
         self._connection.exec_driver_sql(f"LISTEN {CHANNEL}")
         driver: Any = self._connection.connection.driver_connection
         self._driver = driver
+        self._lost = False
 
     def fileno(self) -> int:
         """The connection's socket: readable when a notification (or anything else) arrived."""
@@ -45,12 +50,22 @@ class ChangeListener:
     def wait(self, timeout: float) -> list[str]:
         """Block until at least one notification arrives or `timeout` seconds pass; the payloads
         received (empty on timeout)."""
-        if timeout > 0:
-            readable, _, _ = select.select([self.fileno()], [], [], timeout)
-            if not readable:
-                return []
-        # notifies() reads what the socket holds; with a zero timeout it returns once it is read.
-        return [str(note.payload) for note in self._driver.notifies(timeout=0.0)]
+        import psycopg
+
+        try:
+            if timeout > 0:
+                readable, _, _ = select.select([self.fileno()], [], [], timeout)
+                if not readable:
+                    return []
+            # notifies() reads what the socket holds; with a zero timeout it returns once it is read.
+            return [str(note.payload) for note in self._driver.notifies(timeout=0.0)]
+        except (psycopg.Error, OSError) as error:
+            self._lost = True
+            first = (str(error).strip().splitlines() or [type(error).__name__])[0]
+            raise ListenerLost(f"lost the connection to the team database: {first}") from error
 
     def close(self) -> None:
+        if self._lost and not self._connection.closed:
+            # A broken connection cannot be rolled back and put back in the pool: it is dropped.
+            self._connection.invalidate()
         self._connection.close()

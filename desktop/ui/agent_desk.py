@@ -32,11 +32,12 @@ class AgentDesk:
             claims.release(self.held.lead_id, self.agent)
             self.held = None
         claim = claims.take(lead_id, self.agent)
+        self.held = claim
         if claim is None:
             holder = claims.holder(lead_id)
-            who = holder[0] if holder is not None else "another agent"
-            return f"Lead #{lead_id} is being worked by {who}: it stays with them."
-        self.held = claim
+            if holder is None:
+                return None  # no such lead: the card says so
+            return f"Lead #{lead_id} is being worked by {holder[0]}: it stays with them."
         return None
 
     def keep_alive(self) -> None:

@@ -504,6 +504,10 @@ class MainWindow(QMainWindow):
         if self.softphone.confirm_suggestion():  # Enter after a call records the suggested outcome
             return
         self.dial_bar.clear_banner()
+        refusal = self.agent_desk.hold(card.id)  # still this agent's (a sleeping machine lets it lapse)
+        if refusal is not None:
+            self.dial_bar.show_banner(refusal)
+            return
         try:
             call = self.session.start(card.id, self.dial_bar.selected_phone_id())
         except GateRefused as refused:
@@ -615,6 +619,10 @@ class MainWindow(QMainWindow):
         if card is None:
             return False
         self.lead_panel.save_notes()
+        refusal = None if self.session.live else self.agent_desk.hold(card.id)
+        if refusal is not None:  # another agent took it meanwhile: never two agents' outcomes on one lead
+            self.dial_bar.show_banner(self.tr("Not recorded: {error}").format(error=refusal))
+            return False
         try:
             result = self.session.record(card.id, code, self.dial_bar.selected_phone_id(), **details)
         except GateRefused as refused:

@@ -103,3 +103,25 @@ def test_a_view_is_printed_again_when_another_agent_claims_and_records(
         agent.close()
         watcher.terminate()
         watcher.wait(timeout=30)
+
+
+@pytest.mark.postgresql
+def test_a_watcher_whose_server_restarts_says_so_in_one_line(
+    team_url: str, postgres_server: PostgresServer
+) -> None:
+    command = [sys.executable, "-m", "desktop", "--db", team_url, "team", "watch", "--json"]
+    env = {**os.environ, "DIALDESK_DB": ""}
+    watcher = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert watcher.stdout is not None
+        first = watcher.stdout.readline()  # the first view: it is listening
+        assert json.loads(first)["queue_depth"] >= 0
+        postgres_server.restart()
+        _out, err = watcher.communicate(timeout=LINE_TIMEOUT_S)
+    finally:
+        if watcher.poll() is None:
+            watcher.kill()
+            watcher.wait(timeout=30)
+    assert watcher.returncode == 2, err
+    assert "lost the connection to the team database" in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err

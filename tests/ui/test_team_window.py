@@ -200,3 +200,19 @@ def test_view_team_is_offered_only_on_a_team_database(make_window) -> None:  # t
     window = make_window()  # an SQLite file: nothing notifies, no live view
     view_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
     assert [a.text() for a in view_menu.actions() if "Team" in a.text()] == []
+
+
+@pytest.mark.postgresql
+def test_an_outcome_on_a_lead_another_agent_took_meanwhile_is_not_recorded(
+    open_window, colleague: Workspace, ui_clock: ManualClock
+) -> None:  # type: ignore[no-untyped-def]
+    window = open_window("Ann")
+    card = window.current_card
+    assert card is not None
+    # The machine slept past the claim (no tick renewed it) and Bob took the lead.
+    ui_clock.advance(seconds=DEFAULT_HOLD.total_seconds() + 60)
+    assert colleague.claims.take(card.id, "Bob") is not None
+    assert not window.record_outcome("no_answer")
+    assert "being worked by Bob" in window.dial_bar.banner_text
+    with colleague.uow() as uow:
+        assert uow.attempts.for_lead(card.id) == []

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services.team_watch import ChangeListener, TeamSnapshot, TeamWatch
+from desktop.services.team_watch import ChangeListener, ListenerLost, TeamSnapshot, TeamWatch
 
 COLUMNS = ("Agent", "Now", "Dials this hour", "Connects this hour", "Dials today", "Connects today")
 
@@ -62,12 +62,9 @@ class TeamViewDialog(QDialog):
             return
         try:
             changed = self._listener.pending()
-        except Exception as error:  # noqa: BLE001 - the server went away: say so, stop listening
+        except ListenerLost as error:  # the server went away: say so, stop listening
             self._stop_listening()
-            first = (str(error).splitlines() or [type(error).__name__])[0]
-            self.heading.setText(
-                self.tr("Lost the team database ({error}): reopen this view.").format(error=first)
-            )
+            self.heading.setText(self.tr("{error}: close and reopen this view.").format(error=error))
             return
         if changed:
             self.refresh()
