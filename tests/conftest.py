@@ -103,6 +103,8 @@ POSTGRES_MODULES = frozenset(
         "tests/team/test_claims.py",
         "tests/team/test_team_cli.py",
         "tests/team/test_shared_lists.py",
+        "tests/team/test_team_watch.py",
+        "tests/team/test_queue_claims.py",
     }
 )
 

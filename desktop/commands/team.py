@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-from desktop.commands.common import EXIT_OK, CliError, Subparsers
+from desktop.commands.common import EXIT_OK, CliError, Subparsers, print_json
+
+if TYPE_CHECKING:
+    from desktop.services.team_watch import TeamSnapshot
+    from desktop.services.workspace import Workspace
+
+# How long one wait for a notification lasts before waiting again (Ctrl+C is seen at once anyway).
+_WAIT_S = 60.0
 
 
 def register(commands: Subparsers) -> None:
@@ -21,6 +30,17 @@ def register(commands: Subparsers) -> None:
     add.add_argument("name", metavar="NAME", help="their database login: lower-case letters, digits, _")
     add.add_argument("--supervisor", action="store_true", help="a supervisor rather than an agent")
     add.set_defaults(without_workspace=add_agent)
+    watch = actions.add_parser(
+        "watch",
+        help="the live supervisor view: who is on a call, dials and connects per agent, the queue, "
+        "blocked dials; a fresh view each time the team database says something changed",
+    )
+    watch.add_argument("--once", action="store_true", help="print the view once and exit")
+    watch.add_argument("--json", action="store_true", help="one JSON object per view, one per line")
+    watch.add_argument(
+        "--zone", metavar="ZONE", help="whose hour and day to count (IANA zone; default: this computer's)"
+    )
+    watch.set_defaults(handler=watch_team)
 
 
 def _admin_url(args: argparse.Namespace, given: str | None = None) -> str:
@@ -61,3 +81,42 @@ def add_agent(args: argparse.Namespace) -> int:
     role = "supervisor" if args.supervisor else "agent"
     print(f"{args.name} {'added' if created else 'is now'} as {role}: they connect as {args.name}.")
     return EXIT_OK
+
+
+def watch_team(workspace: Workspace, args: argparse.Namespace) -> int:
+    """`team watch`: the snapshot, then a fresh one on each change notification (not polling)."""
+    from desktop.services.reports_figures import known_zone
+    from desktop.services.team_watch import ListenerLost, NotificationsUnavailable
+
+    if args.zone is not None and not known_zone(args.zone):
+        raise CliError(f"--zone {args.zone}: not a time zone name (like America/New_York)")
+    watch = workspace.team_watch
+    if args.once:
+        _show(watch.snapshot(args.zone), args.json)
+        return EXIT_OK
+    try:
+        # Listening before the first read: a change made while it is read is not missed.
+        listener = watch.listen()
+    except NotificationsUnavailable as error:
+        raise CliError(f"{error} (--once prints the view of any database)") from None
+    try:
+        _show(watch.snapshot(args.zone), args.json)
+        while True:
+            if listener.wait(_WAIT_S):
+                _show(watch.snapshot(args.zone), args.json)
+    except KeyboardInterrupt:
+        return EXIT_OK
+    except ListenerLost as error:
+        raise CliError(f"{error}; nothing more will be shown: run team watch again") from None
+    finally:
+        listener.close()
+
+
+def _show(snapshot: TeamSnapshot, as_json: bool) -> None:
+    from desktop.services.team_watch import snapshot_lines
+
+    if as_json:
+        print_json(snapshot.to_json())
+    else:
+        print("\n".join(snapshot_lines(snapshot)))
+    sys.stdout.flush()  # a pipe (a supervisor's script) sees each view when it is made

@@ -88,25 +88,36 @@ class ClaimService:
                 return int(agent.id)
         raise ClaimError(f"the agent {name} could not be created")
 
-    def claim_next(self, agent: str, hold: timedelta = DEFAULT_HOLD) -> Claim | None:
+    def claim_next(
+        self, agent: str, hold: timedelta = DEFAULT_HOLD, exclude: tuple[int, ...] = ()
+    ) -> Claim | None:
         """The lead this agent works next: one it already holds, else the queue's next callable lead
-        nobody holds, claimed for `hold`. None when nothing is callable now."""
+        nobody holds, claimed for `hold`; never one of `exclude`. None when nothing is callable now."""
         if hold <= timedelta(0):
             raise ClaimError("a claim must last some time")
         agent_id = self.agent_id(agent)
         now = self._clock()
         until = now + hold
         with self._uow_factory() as uow:
-            held = uow.leads.held_by(agent_id, now)
+            held = [lead_id for lead_id in uow.leads.held_by(agent_id, now) if lead_id not in exclude]
             if held:
                 # Asked again before recording: the same lead, its claim renewed.
                 uow.leads.claim(held[0], agent_id, now, until)
                 uow.commit()
                 return Claim(held[0], checked_agent_name(agent), until)
         lead_id = self._leads.next_lead_id(
-            claim_for=(agent_id, until), kept_callbacks_since=now - CALLBACK_GRACE
+            exclude, claim_for=(agent_id, until), kept_callbacks_since=now - CALLBACK_GRACE
         )
         return None if lead_id is None else Claim(lead_id, checked_agent_name(agent), until)
+
+    def take(self, lead_id: int, agent: str, hold: timedelta = DEFAULT_HOLD) -> Claim | None:
+        """Claim this lead for the agent (or renew their claim); None when another agent holds it."""
+        agent_id = self.agent_id(agent)
+        now = self._clock()
+        with self._uow_factory() as uow:
+            taken = uow.leads.claim(lead_id, agent_id, now, now + hold)
+            uow.commit()
+        return Claim(lead_id, checked_agent_name(agent), now + hold) if taken else None
 
     def release(self, lead_id: int, agent: str) -> bool:
         """End the agent's claim on the lead; False when the agent did not hold it."""

@@ -197,6 +197,8 @@ class LeadService:
         # Asks the gate about a page of leads at once (ScrubService.decide_leads), wired by the workspace.
         # Refusals time will not lift are stored on the lead; not on a read-only database (reading only).
         self.remember_refusals = True
+        # The agent looking at the queue (team mode): leads other agents hold are not listed to them.
+        self.viewer: Callable[[], str | None] = lambda: None
         self.page_gate: Callable[[UnitOfWork, list[Lead], datetime], dict[int, GateResult | None]] | None = (
             None
         )
@@ -212,7 +214,7 @@ class LeadService:
         now = self._clock()
         target = self._attempt_target()
         with self._uow_factory() as uow:
-            rows = uow.leads.queue_page(now, offset, limit, text, self.open_keys(uow, now))
+            rows = uow.leads.queue_page(now, offset, limit, text, self.open_keys(uow, now), self.viewer())
             checked = self._check_page(uow, rows, now)
             return [self._queue_row(lead, bucket, target, now, checked.get(lead.id)) for lead, bucket in rows]
 
@@ -302,7 +304,7 @@ class LeadService:
         now = self._clock()
         target = self._attempt_target()
         with self._uow_factory() as uow:
-            rows = uow.leads.queue_rows(now, lead_ids, text, self.open_keys(uow, now))
+            rows = uow.leads.queue_rows(now, lead_ids, text, self.open_keys(uow, now), self.viewer())
             checked = self._check_page(uow, rows, now)
             made = (self._queue_row(lead, bucket, target, now, checked.get(lead.id)) for lead, bucket in rows)
             return {row.lead_id: row for row in made}
@@ -310,7 +312,7 @@ class LeadService:
     def queue_counts(self, text: str = "") -> QueueCounts:
         now = self._clock()
         with self._uow_factory() as uow:
-            counts = uow.leads.queue_counts(now, text, self.open_keys(uow, now))
+            counts = uow.leads.queue_counts(now, text, self.open_keys(uow, now), self.viewer())
         named = {BUCKET_NAMES[bucket]: count for bucket, count in counts.items()}
         return QueueCounts(total=sum(counts.values()), **named)
 

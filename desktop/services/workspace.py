@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from desktop.services.scripts import ScriptService
     from desktop.services.scrub import ScrubService
     from desktop.services.sip_settings import SipSettingsService
+    from desktop.services.team_watch import TeamWatch
 
 __all__ = ["DatabaseError", "Workspace", "open_workspace", "resolve_database"]
 
@@ -171,6 +172,7 @@ class Workspace:
             gate_check=lambda lead_id: self.calling.check(lead_id, with_caller_id=False).decision,
         )
         leads.page_gate = lambda uow, offered, now: self.scrub.decide_leads(uow, offered, now)
+        leads.viewer = self.agent_name  # another agent's claimed lead is not listed to this one
         leads.remember_refusals = not self.read_only
         return leads
 
@@ -329,6 +331,23 @@ class Workspace:
         agent name; None: the settings' name again."""
         self._acting_agent = agent
 
+    def claim_leads_as_agent(self) -> bool:
+        """The window works as the acting agent (team mode): the lead it moves to after an outcome
+        (or a skip) is claimed for them and the lead it leaves is released, through the same claims
+        as `queue --claim` and `record`. False (nothing changed) when no agent acts."""
+        agent = self._acting_agent
+        if agent is None:
+            return False
+
+        def next_claimed(leaving: tuple[int, ...]) -> int | None:
+            for lead_id in leaving:
+                self.claims.release(lead_id, agent)  # recorded or passed over: back to the queue
+            claim = self.claims.claim_next(agent, exclude=leaving)
+            return None if claim is None else claim.lead_id
+
+        self.calling.next_lead = next_claimed
+        return True
+
     def acting_agent(self) -> str | None:
         """The agent given by `--agent` / $DIALDESK_AGENT, if any."""
         return self._acting_agent
@@ -343,6 +362,13 @@ class Workspace:
         from desktop.services.claims import ClaimService
 
         return ClaimService(self.uow, self.clock, self.leads)
+
+    @cached_property
+    def team_watch(self) -> TeamWatch:
+        """The live supervisor view: team snapshots, recomputed on the database's notifications."""
+        from desktop.services.team_watch import TeamWatch
+
+        return TeamWatch(self.uow, self.clock, self.leads, lambda: self._outcome_rules)
 
     def current_settings(self) -> Settings:
         if self._settings_cache is None:

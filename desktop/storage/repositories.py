@@ -60,6 +60,15 @@ def queue_bucket(now: datetime, open_keys: Sequence[str] | None = None) -> Colum
     )
 
 
+def not_held_by_others(now: datetime, viewer: str | None) -> ColumnElement[bool]:
+    """Leads no agent but `viewer` (an agent name; None: nobody) holds a live claim on: another
+    agent's lead is theirs until they record it or their claim expires (services/claims.py)."""
+    free = or_(Lead.claimed_by.is_(None), Lead.claimed_until.is_(None), Lead.claimed_until <= now)
+    if viewer is None:
+        return free
+    return or_(free, Lead.claimed_by.in_(select(Agent.id).where(Agent.name == viewer)))
+
+
 # The range of an SQLite INTEGER: an id outside it names no row.
 SQLITE_MIN_INT = -(2**63)
 SQLITE_MAX_INT = 2**63 - 1
@@ -84,10 +93,10 @@ class LeadRepository:
         return {str(status): int(count) for status, count in rows}
 
     def _queue_select(
-        self, now: datetime, text: str = "", open_keys: Sequence[str] | None = None
+        self, now: datetime, text: str = "", open_keys: Sequence[str] | None = None, viewer: str | None = None
     ) -> Select[Lead, int]:
         bucket = queue_bucket(now, open_keys).label("bucket")
-        query = select(Lead, bucket).where(Lead.status.in_(QUEUE_STATUSES))
+        query = select(Lead, bucket).where(Lead.status.in_(QUEUE_STATUSES), not_held_by_others(now, viewer))
         if text.strip():
             pattern = f"%{text.strip()}%"
             matches: list[ColumnElement[bool]] = [
@@ -103,12 +112,19 @@ class LeadRepository:
         return query
 
     def queue_page(
-        self, now: datetime, offset: int, limit: int, text: str = "", open_keys: Sequence[str] | None = None
+        self,
+        now: datetime,
+        offset: int,
+        limit: int,
+        text: str = "",
+        open_keys: Sequence[str] | None = None,
+        viewer: str | None = None,
     ) -> list[tuple[Lead, int]]:
-        """Queue rows in the order the window offers them: bucket, then due time, then import order."""
+        """Queue rows in the order the window offers them: bucket, then due time, then import order.
+        `viewer`: the agent looking; leads other agents hold live claims on are left out."""
         bucket = queue_bucket(now, open_keys)
         query = (
-            self._queue_select(now, text, open_keys)
+            self._queue_select(now, text, open_keys, viewer)
             .order_by(bucket, Lead.next_due_at.asc().nulls_first(), Lead.id)
             .offset(offset)
             .limit(limit)
@@ -117,21 +133,26 @@ class LeadRepository:
         return [(row[0], int(row[1])) for row in self.session.execute(query)]
 
     def queue_rows(
-        self, now: datetime, lead_ids: Sequence[int], text: str = "", open_keys: Sequence[str] | None = None
+        self,
+        now: datetime,
+        lead_ids: Sequence[int],
+        text: str = "",
+        open_keys: Sequence[str] | None = None,
+        viewer: str | None = None,
     ) -> list[tuple[Lead, int]]:
         """The queue rows of `lead_ids` (those still in the queue), with their buckets: a primary-key
         look-up each, for updating a list already shown after a few leads changed."""
         query = (
-            self._queue_select(now, text, open_keys)
+            self._queue_select(now, text, open_keys, viewer)
             .where(Lead.id.in_(list(lead_ids)))
             .options(selectinload(Lead.phones))
         )
         return [(row[0], int(row[1])) for row in self.session.execute(query)]
 
     def queue_counts(
-        self, now: datetime, text: str = "", open_keys: Sequence[str] | None = None
+        self, now: datetime, text: str = "", open_keys: Sequence[str] | None = None, viewer: str | None = None
     ) -> dict[int, int]:
-        sub = self._queue_select(now, text, open_keys).subquery()
+        sub = self._queue_select(now, text, open_keys, viewer).subquery()
         rows = self.session.execute(select(sub.c.bucket, func.count()).group_by(sub.c.bucket))
         return {int(bucket): int(count) for bucket, count in rows}
 

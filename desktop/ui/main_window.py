@@ -12,6 +12,7 @@ from datetime import datetime
 from PySide6.QtCore import QSize, Qt, QTimer, QUrl, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
     QFrame,
     QLabel,
     QMainWindow,
@@ -30,6 +31,7 @@ from desktop.services.imports import ImportReport
 from desktop.services.leads import LeadCard, LeadNotFound, QueueCounts, display_number
 from desktop.services.outcome_undo import OutcomeUndone
 from desktop.services.workspace import Workspace
+from desktop.ui.agent_desk import AgentDesk
 from desktop.ui.calling.dial_bar import DialBar
 from desktop.ui.calling.keys import CallingKeys
 from desktop.ui.calling.outcome_dialog import OutcomeTimeDialog
@@ -109,9 +111,12 @@ class MainWindow(QMainWindow):
         # Hand-off backends open tel:/sip: links with whatever this desktop has registered.
         workspace.set_url_opener(lambda uri: QDesktopServices.openUrl(QUrl(uri)))
         self.session = CallSession(self.calling, workspace.clock, self)
+        # Team mode (--agent / $DIALDESK_AGENT): the lead on screen is claimed for the agent.
+        self.agent_desk = AgentDesk(workspace)
         self.previous_leads: list[int] = []
         self.outcome_dialog: OutcomeTimeDialog | None = None
         self.reports_window: QMainWindow | None = None  # Reports → Open reports…, made on first use
+        self.team_view: QDialog | None = None  # View → Team… on a team database, while it is open
         self.file_actions = FileActions(workspace, self)
         # Back up / restore / check (File menu) and Help → Open log folder; the same service as `dialdesk db`.
         self.data_actions = DataActions(workspace, self)
@@ -124,6 +129,8 @@ class MainWindow(QMainWindow):
         self._history_fresh = False
 
         self.setWindowTitle(self.tr("Dialdesk — calling workstation"))
+        if self.agent_desk.agent is not None:
+            self.setWindowTitle(self.windowTitle() + f" — {self.agent_desk.agent}")
         self.setStyleSheet(style.APP_STYLE)
         self._build()
         self.compliance = ComplianceActions(workspace, self, self.banners, self.registry_label)
@@ -264,6 +271,8 @@ class MainWindow(QMainWindow):
         view_menu = self.menuBar().addMenu(self.tr("&View"))
         self._action(view_menu, self.tr("&Callbacks…"), None, self.follow_up.on_callbacks_triggered)
         self._action(view_menu, self.tr("Upcoming &meetings…"), None, self.follow_up.on_meetings_triggered)
+        if self.workspace.engine.dialect.name == "postgresql":  # a team database notifies its changes
+            self.team_action = self._action(view_menu, self.tr("&Team…"), None, self.on_team_triggered)
 
         self.script_panel.fill_menu(self.menuBar().addMenu(self.tr("&Script")))
         tools_menu = self.menuBar().addMenu(self.tr("&Tools"))
@@ -292,6 +301,23 @@ class MainWindow(QMainWindow):
         if dialog.exec():
             self.rules = self.workspace.calling.outcome_rules
             self.statusBar().showMessage(self.tr("Outcome rules saved."), 5000)
+
+    @Slot()
+    def on_team_triggered(self) -> None:
+        """View → Team: the live supervisor view, one dialog at a time, redrawn on notifications."""
+        from desktop.ui.reports.team_view import TeamViewDialog
+
+        if self.team_view is None:
+            self.team_view = TeamViewDialog(self.workspace.team_watch, self)
+            self.team_view.finished.connect(self.on_team_view_finished)
+        self.team_view.show()
+        self.team_view.raise_()
+
+    @Slot()
+    def on_team_view_finished(self) -> None:
+        if self.team_view is not None:
+            self.team_view.deleteLater()
+        self.team_view = None
 
     @Slot()
     def on_reports_triggered(self) -> None:
@@ -349,6 +375,10 @@ class MainWindow(QMainWindow):
         """Make `lead_id` the lead being worked; refused while a call is live."""
         if self.session.live:
             self.statusBar().showMessage(self.tr("Hang up first (Esc), then choose an outcome."), 5000)
+            return False
+        refusal = self.agent_desk.hold(lead_id)
+        if refusal is not None:
+            self.statusBar().showMessage(refusal, 8000)
             return False
         current = self.current_card
         try:
@@ -412,7 +442,8 @@ class MainWindow(QMainWindow):
 
     def show_next_lead(self) -> None:
         exclude = (self.current_card.id,) if self.current_card is not None else ()
-        lead_id = self.leads.next_lead_id(exclude=exclude) or self.leads.next_lead_id()
+        # Through the calling service: as an agent, the lead left is released and the next claimed.
+        lead_id = self.calling.next_lead_id(exclude) or self.calling.next_lead_id()
         if lead_id is None:
             self.show_empty()
         else:
@@ -481,6 +512,10 @@ class MainWindow(QMainWindow):
         if self.softphone.confirm_suggestion():  # Enter after a call records the suggested outcome
             return
         self.dial_bar.clear_banner()
+        refusal = self.agent_desk.hold(card.id)  # still this agent's (a sleeping machine lets it lapse)
+        if refusal is not None:
+            self.dial_bar.show_banner(refusal)
+            return
         try:
             call = self.session.start(card.id, self.dial_bar.selected_phone_id())
         except GateRefused as refused:
@@ -594,6 +629,10 @@ class MainWindow(QMainWindow):
         if card is None:
             return False
         self.lead_panel.save_notes()
+        refusal = None if self.session.live else self.agent_desk.hold(card.id)
+        if refusal is not None:  # another agent took it meanwhile: never two agents' outcomes on one lead
+            self.dial_bar.show_banner(self.tr("Not recorded: {error}").format(error=refusal))
+            return False
         try:
             result = self.session.record(card.id, code, self.dial_bar.selected_phone_id(), **details)
         except GateRefused as refused:
@@ -697,6 +736,7 @@ class MainWindow(QMainWindow):
     def on_tick_timeout(self) -> None:
         now = self.workspace.clock()
         self.softphone.power.update_rate()  # the dials per hour appear after ten minutes, call or not
+        self.agent_desk.keep_alive()
         if self.session.live:
             self.dial_bar.set_elapsed(self.session.elapsed())
         if self.current_card is not None:
@@ -775,4 +815,5 @@ class MainWindow(QMainWindow):
             self.reports_window.close()
         self.compliance.shutdown()
         self.script_panel.shutdown()
+        self.agent_desk.release()
         super().closeEvent(event)
