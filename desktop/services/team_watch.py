@@ -32,6 +32,7 @@ from desktop.services.reports_figures import local_zone_name, reason_codes
 from desktop.services.reports_queries import standing_calls
 from desktop.storage.models import Agent, Attempt, Lead
 from desktop.storage.notify import ChangeListener, ListenerLost, NotificationsUnavailable
+from desktop.storage.repositories import BUCKET_CALLBACK, BUCKET_DUE, BUCKET_NEW, BUCKET_WARM
 from desktop.storage.uow import UnitOfWorkFactory
 
 __all__ = [
@@ -183,12 +184,15 @@ class TeamWatch:
             refusals = session.scalars(select(Attempt.reasons).where(today, Attempt.allowed.is_(False)))
             for record in refusals:
                 blocked.update(reason_codes(record) or {"unknown"})
-        counts = self._leads.queue_counts()
+            # The queue as no agent sees it: every lead anyone holds is left out (the watcher may be
+            # an agent too; their own held lead is being worked, not waiting).
+            buckets = uow.leads.queue_counts(now, "", self._leads.open_keys(uow, now), viewer=None)
+        waiting = (BUCKET_CALLBACK, BUCKET_WARM, BUCKET_DUE, BUCKET_NEW)
         return TeamSnapshot(
             at=now,
             zone=zone,
             agents=tuple(AgentActivity(**activity[name]) for name in sorted(activity, key=str.casefold)),
-            queue_depth=counts.callback + counts.warm + counts.due + counts.new,
+            queue_depth=sum(buckets.get(bucket, 0) for bucket in waiting),
             held_leads=len(claims),
             blocked_today=dict(sorted(blocked.items(), key=lambda item: (-item[1], item[0]))),
         )

@@ -813,6 +813,8 @@ class MainWindow(QMainWindow):
         self.file_actions.shutdown()
         if self.reports_window is not None:
             self.reports_window.close()
+        if self.team_view is not None:
+            self.team_view.close()  # its LISTEN connection goes with it
         self.compliance.shutdown()
         self.script_panel.shutdown()
         self.agent_desk.release()

@@ -61,6 +61,9 @@ def test_the_snapshot_counts_each_agents_hour_and_day_in_the_watchers_zone(
         assert held is not None
         called = ann.calling.start_call(held.lead_id, dial=False)  # on the line, no outcome yet
         snapshot = listed.team_watch.snapshot(NEW_YORK)
+        # Watched by Ann herself: her held lead is being worked, not waiting, for her too.
+        assert ann.team_watch.snapshot(NEW_YORK).queue_depth == snapshot.queue_depth
+        assert len(ann.leads.queue_page(0, 50)) == len(listed.leads.queue_page(0, 50)) + 1
     finally:
         ann.close()
     seen = agent_of(snapshot, "Ann")
