@@ -76,6 +76,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="team mode: act as this agent (queue --claim takes leads for them, record records as them; "
         "default: $DIALDESK_AGENT, else the agent name in the settings)",
     )
+    parser.add_argument(
+        "--require-tls",
+        action="store_true",
+        help="team mode: refuse a database server that does not offer TLS (as sslmode=require in the URL)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMAND_MODULES:
         module.register(commands)
@@ -149,9 +154,27 @@ def acting_agent(args: argparse.Namespace) -> str | None:
     return None if chosen is None else checked_agent_name(chosen)
 
 
+def _require_tls(args: argparse.Namespace) -> None:
+    """`--require-tls`: the database URL (or a team command's URL) asks libpq for TLS."""
+    from desktop.services.workspace import resolve_database
+    from desktop.storage.server import is_server, with_tls_required
+
+    given = [name for name in ("url", "db") if getattr(args, name, None) or name == "db"]
+    required = False
+    for name in given:
+        url = resolve_database(getattr(args, name))
+        if is_server(url):
+            setattr(args, name, with_tls_required(url))
+            required = True
+    if not required:
+        raise CliError("--require-tls is for a team database on a server (postgresql+psycopg://…)")
+
+
 def _run(args: argparse.Namespace, call_uri: str | None) -> int:
     fresh: FreshDatabaseGuard | None = None
     try:
+        if args.require_tls:
+            _require_tls(args)
         if args.command == "check":
             # Without the ORM when the database needs nothing done at open (the same gate code).
             from desktop.commands.compliance import quick_check_number
