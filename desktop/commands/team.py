@@ -5,8 +5,13 @@ from __future__ import annotations
 import argparse
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from desktop.commands.common import EXIT_OK, CliError, Subparsers
+from desktop.commands.common import EXIT_OK, CliError, Subparsers, print_json
+
+if TYPE_CHECKING:
+    from desktop.services.workspace import Workspace
 
 
 def register(commands: Subparsers) -> None:
@@ -39,6 +44,24 @@ def register(commands: Subparsers) -> None:
         "--password-stdin", action="store_true", help="read the password from stdin instead of asking"
     )
     login.set_defaults(without_workspace=login_command)
+    out = actions.add_parser(
+        "checkout",
+        help="offline: claim your leads and copy them (with the do-not-call list and registries) to a file",
+    )
+    out.add_argument(
+        "--out",
+        type=Path,
+        metavar="FILE",
+        help="the local database to write (a new file; default: team-offline.db in the user data folder)",
+    )
+    out.add_argument(
+        "--take", type=int, default=0, metavar="N", help="also claim N more leads from the queue"
+    )
+    out.add_argument(
+        "--hours", type=float, default=8.0, metavar="H", help="hold the claims this long (default 8)"
+    )
+    out.add_argument("--json", action="store_true", help="print what was copied as JSON")
+    out.set_defaults(handler=checkout_command)
 
 
 def _admin_url(args: argparse.Namespace, given: str | None = None) -> str:
@@ -126,4 +149,21 @@ def login_command(args: argparse.Namespace) -> int:
     except LoginError as error:
         raise CliError(str(error)) from None
     print(f"Logged in: the password for {key} is in the keyring; connect with --db {url}")
+    return EXIT_OK
+
+
+def checkout_command(workspace: Workspace, args: argparse.Namespace) -> int:
+    from desktop.services.team_checkout import CheckoutError, checkout, offline_copy_path
+
+    agent = workspace.acting_agent()
+    if agent is None:
+        raise CliError("team checkout needs an agent: --agent NAME or $DIALDESK_AGENT")
+    try:
+        report = checkout(workspace, agent, args.out or offline_copy_path(), args.take, args.hours)
+    except CheckoutError as error:
+        raise CliError(str(error)) from None
+    if args.json:
+        print_json(report.to_json())
+    else:
+        print(report.summary())
     return EXIT_OK
