@@ -75,7 +75,7 @@ def _server_errors_as_one_line(url: str) -> Iterator[None]:
     """A server that cannot be reached (or refuses the admin) is the user's to fix: one line, exit 2."""
     from sqlalchemy.exc import DBAPIError
 
-    from desktop.storage.server import server_problem
+    from desktop.services.team_login import server_problem
 
     try:
         yield

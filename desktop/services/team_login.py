@@ -13,7 +13,18 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import URL, make_url
 
-from desktop.storage.server import is_server, where
+from desktop.storage.server import is_server, server_problem, where, with_tls_required
+
+# The window and the command line reach the server helpers through services.
+__all__ = [
+    "LoginError",
+    "connection_url",
+    "is_server",
+    "login_key",
+    "server_problem",
+    "store_login",
+    "with_tls_required",
+]
 
 if TYPE_CHECKING:
     from desktop.services.sip_settings import SecretStore

@@ -21,6 +21,7 @@ from desktop.storage import rollups
 from desktop.storage.engine import (
     ENV_VAR,
     DatabaseError,
+    ServerUnreachable,
     database_url,
     make_engine,
     make_read_only_engine,
@@ -48,7 +49,7 @@ if TYPE_CHECKING:
     from desktop.services.scrub import ScrubService
     from desktop.services.sip_settings import SipSettingsService
 
-__all__ = ["DatabaseError", "Workspace", "open_workspace", "resolve_database"]
+__all__ = ["DatabaseError", "ServerUnreachable", "Workspace", "open_workspace", "resolve_database"]
 
 
 def resolve_database(db: str | None) -> str:
@@ -89,10 +90,11 @@ class Workspace:
         except Exception as error:  # noqa: BLE001 - any failure here is reported as a database problem
             self.engine.dispose()
             from desktop.services.backup import database_problem  # busy, read-only, full or damaged
-            from desktop.storage.server import server_problem  # away, no TLS, password refused
+            from desktop.storage.server import is_unreachable, server_problem  # away, no TLS, refused
 
             first_line = (str(error).splitlines() or [type(error).__name__])[0]
-            raise DatabaseError(
+            kind = ServerUnreachable if path is None and is_unreachable(error) else DatabaseError
+            raise kind(
                 database_problem(error, self.describe())
                 or server_problem(error, url)
                 or f"cannot open or upgrade the database {self.describe()}: {first_line}"

@@ -22,6 +22,10 @@ class DatabaseError(Exception):
     """The database cannot be opened or upgraded; the message is meant for the user."""
 
 
+class ServerUnreachable(DatabaseError):
+    """The team database's server cannot be reached (the window offers the local copy instead)."""
+
+
 def database_url(path_or_url: str) -> str:
     """A SQLAlchemy URL from what the user typed: a file path or a full URL."""
     text = path_or_url.strip()
