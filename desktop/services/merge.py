@@ -388,18 +388,21 @@ class MergeService:
         return report
 
     def _history(self, run: _Run) -> None:
-        """Their events, with their own chains and hashes, verified (desktop/services/merge_history.py)."""
+        """Their events, with their own chains and hashes, verified (desktop/services/merge_history.py);
+        into a team server through the same code, on its connection (storage/server_rows.py)."""
         from desktop.services.merge_history import HistoryMergeError, merge_history
         from desktop.storage.events import raw_connection
+        from desktop.storage.server_rows import RowSource, history_rows
 
-        if run.session.get_bind().dialect.name != "sqlite":
-            # A team database on a server: the colleague's chains are verified and copied file to
-            # file (sqlite3); into PostgreSQL they are not carried yet (docs/records.md says so).
-            return
+        ours: RowSource
+        if run.session.get_bind().dialect.name == "sqlite":
+            ours = raw_connection(run.session)
+        else:
+            ours = history_rows(run.session)
         tag = f"{run.source_id[:8]}-{run.report.agent}"
         try:
             run.report.events_added = merge_history(
-                raw_connection(run.session), raw_connection(run.source), run.report.source, tag, self._clock()
+                ours, raw_connection(run.source), run.report.source, tag, self._clock()
             )
         except HistoryMergeError as error:
             raise MergeError(str(error)) from None

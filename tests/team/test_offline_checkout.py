@@ -102,6 +102,7 @@ def test_checkout_work_offline_and_merge_back(team: str, tmp_path: Path, clock: 
         assert merged.returncode == 0, merged.stderr
         first = json.loads(merged.stdout.splitlines()[0])
         assert first["attempts_added"] == 3 and first["dnc_added"] == 1 and first["leads_added"] == 0
+        assert first["events_added"] >= 4 and first["claims_released"] == 3  # the offline history too
         again = run(team, "merge", str(local), "--json")  # type: ignore[arg-type]
         assert again.returncode == 0, again.stderr
         second = json.loads(again.stdout.splitlines()[0])
