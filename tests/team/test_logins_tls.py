@@ -134,3 +134,24 @@ def test_a_server_that_is_away_is_one_line(tmp_path: Path) -> None:
         one_line_error(dialdesk(tmp_path, *args, db=url), "cannot be reached", "team checkout")
     one_line_error(dialdesk(tmp_path, "team", "init", url), "cannot be reached")
     one_line_error(dialdesk(tmp_path, "--require-tls", "queue", db=str(tmp_path / "x.db")), "server")
+
+
+def test_an_admin_in_the_keyring_adds_an_agent_whose_password_is_kept_here(
+    tls_server: TcpServer, tmp_path: Path
+) -> None:
+    """The admin logs in over TCP with TLS (their password in the keyring too); `add-agent --store`
+    keeps the new agent's password in this computer's keyring, printed nowhere; the agent connects."""
+    tls_server.admin("ALTER ROLE postgres PASSWORD 'admin-secret-1'")
+    admin = tls_server.tcp_url("team", "postgres")
+    assert dialdesk(tmp_path, "team", "init", tls_server.socket_url("team")).returncode == 0
+    logged = dialdesk(
+        tmp_path, "--require-tls", "team", "login", admin, "--password-stdin", stdin="admin-secret-1\n"
+    )
+    assert logged.returncode == 0, logged.stderr
+    added = dialdesk(tmp_path, "--require-tls", "--db", admin, "team", "add-agent", "dee_kept", "--store")
+    assert added.returncode == 0, added.stderr
+    stored = json.loads((tmp_path / "keyring.json").read_text())
+    key = f"dialdesk-team\npostgresql://dee_kept@127.0.0.1:{tls_server.port}/team"
+    assert key in stored and stored[key] not in added.stdout + added.stderr
+    works = dialdesk(tmp_path, "--require-tls", "queue", "--json", db=tls_server.tcp_url("team", "dee_kept"))
+    assert works.returncode == 0, works.stderr
