@@ -35,9 +35,10 @@ def plain_server() -> Iterator[TcpServer]:
 
 
 def dialdesk(
-    tmp_path: Path, *args: str, stdin: str = "", db: str | None = None
+    tmp_path: Path, *args: str, stdin: str = "", db: str | None = None, keyring: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """`dialdesk` as a person runs it, its keyring in a file of the test, its log in the test's folder."""
+    """`dialdesk` as a person runs it, its keyring in a file of the test (or the `keyring` backend
+    named), its log in the test's folder."""
     env = {
         **os.environ,
         **file_keyring_env(tmp_path / "keyring.json"),
@@ -45,6 +46,8 @@ def dialdesk(
         "XDG_STATE_HOME": str(tmp_path / "state"),
         "XDG_DATA_HOME": str(tmp_path / "data"),
     }
+    if keyring is not None:
+        env["PYTHON_KEYRING_BACKEND"] = keyring
     command = [PYTHON, "-m", "desktop", *(["--db", db] if db else []), *args]
     return subprocess.run(command, input=stdin, capture_output=True, text=True, env=env, timeout=120)
 
@@ -121,6 +124,19 @@ def test_tls_required_refuses_a_server_without_tls(plain_server: TcpServer, tmp_
     ):
         one_line_error(refused, "does not offer TLS")  # … but TLS was asked for: nothing in clear text
     assert dialdesk(tmp_path, "queue", "--json", db=url).returncode == 0
+    # A computer with no keyring: the login says so, and nothing is kept anywhere else.
+    (tmp_path / "keyring.json").unlink()
+    no_keyring = dialdesk(
+        tmp_path,
+        "team",
+        "login",
+        url,
+        "--password-stdin",
+        stdin=password + "\n",
+        keyring="keyring.backends.fail.Keyring",
+    )
+    one_line_error(no_keyring, "not stored", "no system keyring")
+    assert not (tmp_path / "keyring.json").exists()
 
 
 def test_a_tls_only_server_says_so_to_a_client_without_tls(tls_server: TcpServer, tmp_path: Path) -> None:
