@@ -19,8 +19,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
-
 from tests.postgres_support import PostgresServer, require_postgres
 
 TLS_HBA = """local all all trust
@@ -82,9 +80,9 @@ class TcpServer(PostgresServer):
 
 
 def _self_signed_certificate(data: Path, owner: tuple[int, int] | None) -> None:
-    openssl = shutil.which("openssl")
-    if openssl is None:
-        pytest.skip("needs `openssl`: sudo apt-get install openssl")
+    from tests.conftest import require_tool  # skips on a user's machine, fails under CI
+
+    openssl = require_tool("openssl", "openssl")
     subprocess.run(
         [openssl, "req", "-new", "-x509", "-days", "3650", "-nodes", "-subj", "/CN=127.0.0.1"]
         + ["-newkey", "rsa:2048", "-keyout", str(data / "server.key"), "-out", str(data / "server.crt")],
