@@ -76,3 +76,25 @@ def test_cancel_opens_nothing_and_without_a_copy_nothing_is_asked(qtbot, offline
     command.command = "queue"
     with pytest.raises(ServerUnreachable):  # a command says it in one line; it never asks
         open_for(command)
+
+
+def test_a_server_lost_while_the_window_is_open_is_one_line_not_a_report(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """The server goes away under the window (a real libpq failure): the error dialog says so in one
+    line, with what to do, instead of "something went wrong" and a traceback to copy."""
+    import psycopg
+    from PySide6.QtWidgets import QWidget
+
+    from desktop.ui.common.error_dialog import ErrorHandler
+
+    url = window_args().db
+    port = url.rsplit(":", 1)[1].split("/")[0]
+    with pytest.raises(psycopg.OperationalError) as lost:
+        psycopg.connect(host="127.0.0.1", port=int(port), user="ann", dbname="team", connect_timeout=5)
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    handler = ErrorHandler(parent, url)
+    handler.on_error_raised(lost.value)
+    assert handler.dialog is not None
+    shown = handler.dialog.summary_label.text()
+    assert "cannot be reached" in shown and "team checkout" in shown and "Traceback" not in shown
+    assert handler.dialog.report_edit.isHidden()
