@@ -35,6 +35,7 @@ from desktop.terminal import safe_terminal_output, shown_text
 
 if TYPE_CHECKING:
     from desktop.services.fresh_database import FreshDatabaseGuard
+    from desktop.services.workspace import Workspace
 
 # Set to 1, the window quits as soon as it is shown: how packaging checks start an installed copy.
 EXIT_AFTER_START_VAR = "DIALDESK_EXIT_AFTER_START"
@@ -75,6 +76,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="team mode: act as this agent (queue --claim takes leads for them, record records as them; "
         "default: $DIALDESK_AGENT, else the agent name in the settings)",
+    )
+    parser.add_argument(
+        "--require-tls",
+        action="store_true",
+        help="team mode: refuse a database server that does not offer TLS (as sslmode=require in the URL)",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMAND_MODULES:
@@ -149,9 +155,49 @@ def acting_agent(args: argparse.Namespace) -> str | None:
     return None if chosen is None else checked_agent_name(chosen)
 
 
+def _require_tls(args: argparse.Namespace) -> None:
+    """`--require-tls`: the database URL (or a team command's URL) asks libpq for TLS."""
+    from desktop.services.team_login import is_server, with_tls_required
+    from desktop.services.workspace import resolve_database
+
+    given = [name for name in ("url", "db") if getattr(args, name, None) or name == "db"]
+    required = False
+    for name in given:
+        url = resolve_database(getattr(args, name))
+        if is_server(url):
+            setattr(args, name, with_tls_required(url))
+            required = True
+    if not required:
+        raise CliError("--require-tls is for a team database on a server (postgresql+psycopg://…)")
+
+
+def open_for(args: argparse.Namespace) -> Workspace:
+    """The command's workspace. For the window, a team server that cannot be reached is said in a
+    message box that offers the local copy `team checkout` made (when there is one) instead."""
+    from desktop.services.workspace import ServerUnreachable, open_workspace
+
+    try:
+        return open_workspace(args.db)
+    except ServerUnreachable as error:
+        if args.command is not None:
+            raise
+        from desktop.services.team_checkout import offline_copy_path
+
+        offline = offline_copy_path()
+        if not offline.is_file():
+            raise
+        from desktop.ui.offline_offer import ask_to_open_offline_copy
+
+        if not ask_to_open_offline_copy(str(error), offline):
+            raise
+        return open_workspace(str(offline))
+
+
 def _run(args: argparse.Namespace, call_uri: str | None) -> int:
     fresh: FreshDatabaseGuard | None = None
     try:
+        if args.require_tls:
+            _require_tls(args)
         if args.command == "check":
             # Without the ORM when the database needs nothing done at open (the same gate code).
             from desktop.commands.compliance import quick_check_number
@@ -169,7 +215,7 @@ def _run(args: argparse.Namespace, call_uri: str | None) -> int:
             instance = claim_or_hand_off(resolve_database(args.db), call_uri, sys.argv[:1])
             if instance is None:
                 return EXIT_OK  # the window already open on this database took the request
-        from desktop.services.workspace import open_workspace, resolve_database
+        from desktop.services.workspace import resolve_database
 
         if args.command is not None:
             from desktop.services.fresh_database import FreshDatabaseGuard
@@ -181,7 +227,7 @@ def _run(args: argparse.Namespace, call_uri: str | None) -> int:
                 fresh = None
                 raise CliError(f"there is no database at {shown_text(resolve_database(args.db))}")
         agent = acting_agent(args)
-        workspace = open_workspace(args.db)
+        workspace = open_for(args)
         workspace.act_as(agent)
         if fresh is not None:
             fresh.opened()

@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desktop.commands.common import EXIT_OK, CliError, Subparsers, print_json
@@ -29,6 +30,16 @@ def register(commands: Subparsers) -> None:
     add = actions.add_parser("add-agent", help="a login for a person, in the agent (or supervisor) role")
     add.add_argument("name", metavar="NAME", help="their database login: lower-case letters, digits, _")
     add.add_argument("--supervisor", action="store_true", help="a supervisor rather than an agent")
+    add.add_argument(
+        "--no-password",
+        action="store_true",
+        help="set no password (the server authenticates them otherwise: peer, certificate)",
+    )
+    add.add_argument(
+        "--store",
+        action="store_true",
+        help="also keep their new password in this computer's keyring (setting up their own computer)",
+    )
     add.set_defaults(without_workspace=add_agent)
     watch = actions.add_parser(
         "watch",
@@ -41,6 +52,32 @@ def register(commands: Subparsers) -> None:
         "--zone", metavar="ZONE", help="whose hour and day to count (IANA zone; default: this computer's)"
     )
     watch.set_defaults(handler=watch_team)
+    login = actions.add_parser(
+        "login", help="check a person's database password and keep it in the OS keyring (never in the URL)"
+    )
+    login.add_argument("url", metavar="URL", help="postgresql+psycopg://USER@HOST/DB (no password in it)")
+    login.add_argument(
+        "--password-stdin", action="store_true", help="read the password from stdin instead of asking"
+    )
+    login.set_defaults(without_workspace=login_command)
+    out = actions.add_parser(
+        "checkout",
+        help="offline: claim your leads and copy them (with the do-not-call list and registries) to a file",
+    )
+    out.add_argument(
+        "--out",
+        type=Path,
+        metavar="FILE",
+        help="the local database to write (a new file; default: team-offline.db in the user data folder)",
+    )
+    out.add_argument(
+        "--take", type=int, default=0, metavar="N", help="also claim N more leads from the queue"
+    )
+    out.add_argument(
+        "--hours", type=float, default=8.0, metavar="H", help="hold the claims this long (default 8)"
+    )
+    out.add_argument("--json", action="store_true", help="print what was copied as JSON")
+    out.set_defaults(handler=checkout_command)
 
 
 def _admin_url(args: argparse.Namespace, given: str | None = None) -> str:
@@ -50,36 +87,101 @@ def _admin_url(args: argparse.Namespace, given: str | None = None) -> str:
 
 
 @contextmanager
-def _server_errors_as_one_line() -> Iterator[None]:
+def _server_errors_as_one_line(url: str) -> Iterator[None]:
     """A server that cannot be reached (or refuses the admin) is the user's to fix: one line, exit 2."""
     from sqlalchemy.exc import DBAPIError
+
+    from desktop.services.team_login import server_problem
 
     try:
         yield
     except DBAPIError as error:
         first = str(error.orig or error).strip().splitlines()
         raise CliError(
-            f"the team database could not be set up: {first[0] if first else 'no answer'}"
+            server_problem(error, url)
+            or f"the team database could not be set up: {first[0] if first else 'no answer'}"
         ) from None
 
 
 def init_team(args: argparse.Namespace) -> int:
     from desktop.services.team import init_team as init
 
-    with _server_errors_as_one_line():
-        tables = init(_admin_url(args, args.url))
+    url = _admin_url(args, args.url)
+    with _server_errors_as_one_line(url):
+        tables = init(url)
     print(f"Team database ready: {len(tables)} tables granted to dialdesk_agent and dialdesk_supervisor.")
     print("Add people with: dialdesk --db URL team add-agent NAME [--supervisor]")
     return EXIT_OK
 
 
 def add_agent(args: argparse.Namespace) -> int:
-    from desktop.services.team import add_member
+    import secrets
 
-    with _server_errors_as_one_line():
-        created = add_member(_admin_url(args), args.name, supervisor=args.supervisor)
+    from sqlalchemy.engine import make_url
+
+    from desktop.services.team import add_member
+    from desktop.services.team_login import LoginError, refuse_password_in_url, store_login
+
+    admin_url = _admin_url(args)
+    try:
+        refuse_password_in_url(admin_url)
+    except LoginError as error:
+        raise CliError(str(error)) from None
+    # A new password each time: printed once, for the person (or kept here with --store).
+    password = None if args.no_password else secrets.token_urlsafe(18)
+    with _server_errors_as_one_line(admin_url):
+        created = add_member(admin_url, args.name, supervisor=args.supervisor, password=password)
     role = "supervisor" if args.supervisor else "agent"
     print(f"{args.name} {'added' if created else 'is now'} as {role}: they connect as {args.name}.")
+    if password is None:
+        return EXIT_OK
+    their_url = make_url(admin_url).set(username=args.name).render_as_string(hide_password=True)
+    if args.store:
+        try:
+            store_login(their_url, password)
+        except LoginError as error:
+            raise CliError(f"{args.name} was added, but {error}") from None
+        print(f"Their password is in this computer's keyring for {their_url}.")
+    else:
+        print(f"Their password (shown once; they run `dialdesk team login {their_url}`): {password}")
+    return EXIT_OK
+
+
+def login_command(args: argparse.Namespace) -> int:
+    import getpass
+    import sys
+
+    from desktop.services.team_login import LoginError, check_login, refuse_password_in_url, store_login
+
+    url = _admin_url(args, args.url)
+    try:
+        refuse_password_in_url(url)
+        if args.password_stdin or not sys.stdin.isatty():
+            password = sys.stdin.readline().rstrip("\r\n")
+        else:
+            password = getpass.getpass(f"Password for {url}: ")
+        check_login(url, password)
+        key = store_login(url, password)
+    except LoginError as error:
+        raise CliError(str(error)) from None
+    print(f"Logged in: the password for {key} is in the keyring; connect with --db {url}")
+    return EXIT_OK
+
+
+def checkout_command(workspace: Workspace, args: argparse.Namespace) -> int:
+    from desktop.services.team_checkout import CheckoutError, checkout, offline_copy_path
+
+    agent = workspace.acting_agent()
+    if agent is None:
+        raise CliError("team checkout needs an agent: --agent NAME or $DIALDESK_AGENT")
+    try:
+        report = checkout(workspace, agent, args.out or offline_copy_path(), args.take, args.hours)
+    except CheckoutError as error:
+        raise CliError(str(error)) from None
+    if args.json:
+        print_json(report.to_json())
+    else:
+        print(report.summary())
     return EXIT_OK
 
 

@@ -1,6 +1,7 @@
 """What a failure no command handled means for the user: one line and an exit code.
 
-A database that is busy, read-only, full or damaged is the user's to fix (exit 2, with the
+A database that is busy, read-only, full or damaged, or a team server that cannot be reached, is the
+user's to fix (exit 2, with the
 explanation `services.backup.database_problem` gives); anything else is an error of ours (exit 70)
 with a pointer to the log. The command line prints the line; the window shows it in a message box.
 """
@@ -38,13 +39,24 @@ def describe_failure(error: BaseException, db: str | None) -> tuple[int, str] | 
     A database that is busy, read-only, full or damaged: 2 and its explanation. Anything else: 70 and
     a pointer to the log, or None without a log (main() called from Python code, as tests do).
     """
-    problem = database_problem(error, database_label(db))
+    problem = database_problem(error, database_label(db)) or _server_problem(error, db)
     if problem is not None:
         return 2, problem
     path = current_log_file()
     if path is None:
         return None
     return EXIT_INTERNAL, f"unexpected error ({type(error).__name__}); the details are in {path}"
+
+
+def _server_problem(error: BaseException, db: str | None) -> str | None:
+    """The team server went away (or refused us) in the middle of a command: one line, not a trace."""
+    from desktop.storage.server import server_problem
+
+    try:
+        url = resolve_database(db)
+    except Exception:  # noqa: BLE001 - no URL: not a server failure
+        return None
+    return server_problem(error, url)
 
 
 def cli_failure(error: BaseException, db: str | None) -> int | None:

@@ -21,6 +21,7 @@ from desktop.services.clock import Clock
 from desktop.services.history_records import records_problem, scripts_problem
 from desktop.storage.events import chain_id_of, raw_connection
 from desktop.storage.schema_check import known_revision, normal_sql, reference_schemas
+from desktop.storage.server_rows import RowSource
 from desktop.storage.uow import UnitOfWorkFactory
 
 # Chain positions and hashes only: no payload (names, numbers) goes to the log.
@@ -72,7 +73,7 @@ def hashed_chain(label: str) -> str:
     return label.split(FORK, 1)[0]
 
 
-def _fork_start(connection: sqlite3.Connection, label: str) -> tuple[int, str] | str:
+def _fork_start(connection: RowSource, label: str) -> tuple[int, str] | str:
     """Where a fork label joins its parent chain: (seq before its first event, that event's hash).
 
     A problem text when the parent has no such event (the fork was planted or its parent cut).
@@ -92,7 +93,7 @@ def _fork_start(connection: sqlite3.Connection, label: str) -> tuple[int, str] |
     return f"event seq {first} (chain {label}): the chain it continues has no event {before} (missing)"
 
 
-def _walk(connection: sqlite3.Connection, checker: ChainChecker, chain: str, after: int = 0) -> bool:
+def _walk(connection: RowSource, checker: ChainChecker, chain: str, after: int = 0) -> bool:
     """Feed `chain`'s events after seq `after` to the checker, as bytes (no decoding)."""
     connection.text_factory = bytes
     try:
@@ -106,7 +107,7 @@ def _walk(connection: sqlite3.Connection, checker: ChainChecker, chain: str, aft
         connection.text_factory = str
 
 
-def _chains(connection: sqlite3.Connection) -> list[str]:
+def _chains(connection: RowSource) -> list[str]:
     """Every chain in the table, by the unique index (chain, seq): one step per chain, not per event."""
     chains: list[str] = []
     row = connection.execute("SELECT min(chain) FROM events").fetchone()
@@ -116,16 +117,16 @@ def _chains(connection: sqlite3.Connection) -> list[str]:
     return chains
 
 
-def own_chain(connection: sqlite3.Connection) -> str:
+def own_chain(connection: RowSource) -> str:
     return chain_id_of(connection)
 
 
-def _checkpoints(connection: sqlite3.Connection) -> dict[str, tuple[int, str]]:
+def _checkpoints(connection: RowSource) -> dict[str, tuple[int, str]]:
     rows = connection.execute("SELECT chain, seq, hash FROM event_checkpoints").fetchall()
     return {str(chain): (int(seq), str(hash_)) for chain, seq, hash_ in rows}
 
 
-def _checkpoint_problem(connection: sqlite3.Connection, chain: str, seq: int, hash_: str) -> str | None:
+def _checkpoint_problem(connection: RowSource, chain: str, seq: int, hash_: str) -> str | None:
     """Whether the event last verified in `chain` is still there, its content still hashing the same."""
     row = connection.execute(
         "SELECT kind, occurred_at, actor, payload, prev_hash, hash FROM events WHERE chain = ? AND seq = ?",
@@ -140,12 +141,12 @@ def _checkpoint_problem(connection: sqlite3.Connection, chain: str, seq: int, ha
     return None
 
 
-def _anchor_problem(connection: sqlite3.Connection, anchor: str) -> str | None:
+def _anchor_problem(connection: RowSource, anchor: str) -> str | None:
     row = connection.execute("SELECT seq FROM events WHERE hash = ?", (anchor.strip().lower(),)).fetchone()
     return None if row is not None else f"the chain no longer passes through the anchor {anchor} (rewritten)"
 
 
-def _result(connection: sqlite3.Connection, checker: ChainChecker, problem: str | None) -> Verification:
+def _result(connection: RowSource, checker: ChainChecker, problem: str | None) -> Verification:
     own = own_chain(connection)
     head = checker.heads.get(own)
     if head is None:
@@ -160,7 +161,7 @@ def _result(connection: sqlite3.Connection, checker: ChainChecker, problem: str 
 
 
 def verify_full(
-    connection: sqlite3.Connection,
+    connection: RowSource,
     anchor: str | None = None,
     only: list[str] | None = None,
     records: bool = True,
@@ -194,7 +195,9 @@ def verify_full(
         problem = _checkpoint_problem(connection, chain, seq, hash_)
         if problem:
             break
-    if problem is None and only is None and records:
+    # Calls against their events, scripts and guard triggers: SQLite's (json_extract, sqlite_master).
+    # On a team server the chains alone are checked (a merge's, `only` the chains it wrote).
+    if problem is None and only is None and records and isinstance(connection, sqlite3.Connection):
         problem = (
             records_problem(connection, own_chain(connection))
             or scripts_problem(connection)
@@ -269,7 +272,7 @@ def verify_incremental(connection: sqlite3.Connection) -> Verification:
     return _result(connection, checker, None)
 
 
-def save_checkpoints(connection: sqlite3.Connection, heads: dict[str, tuple[int, str]], at: datetime) -> None:
+def save_checkpoints(connection: RowSource, heads: dict[str, tuple[int, str]], at: datetime) -> None:
     """Move each chain's checkpoint to the head just verified (only forward)."""
     stamp = event_time(at)
     connection.executemany(

@@ -99,6 +99,7 @@ class MergeReport:
     dnc_added: int = 0
     answers_added: int = 0
     events_added: int = 0  # history events, with their own chains (desktop/services/merge_history.py)
+    claims_released: int = 0  # a `team checkout` copy back from offline: its agent's claims end here
     conflict_calls: list[int] = field(default_factory=list)  # our ids of the calls in conflict
 
     @property
@@ -353,6 +354,7 @@ class MergeService:
             self._answers,
             self._recount,
             self._history,
+            self._release_checkout,
         ]
         with self._uow_factory() as uow:
             # The merge's connection to this database answers Ctrl+C too (a long statement included).
@@ -386,21 +388,42 @@ class MergeService:
         return report
 
     def _history(self, run: _Run) -> None:
-        """Their events, with their own chains and hashes, verified (desktop/services/merge_history.py)."""
+        """Their events, with their own chains and hashes, verified (desktop/services/merge_history.py);
+        into a team server through the same code, on its connection (storage/server_rows.py)."""
         from desktop.services.merge_history import HistoryMergeError, merge_history
         from desktop.storage.events import raw_connection
+        from desktop.storage.server_rows import RowSource, history_rows
 
-        if run.session.get_bind().dialect.name != "sqlite":
-            # A team database on a server: the colleague's chains are verified and copied file to
-            # file (sqlite3); into PostgreSQL they are not carried yet (docs/records.md says so).
-            return
+        ours: RowSource
+        if run.session.get_bind().dialect.name == "sqlite":
+            ours = raw_connection(run.session)
+        else:
+            ours = history_rows(run.session)
         tag = f"{run.source_id[:8]}-{run.report.agent}"
         try:
             run.report.events_added = merge_history(
-                raw_connection(run.session), raw_connection(run.source), run.report.source, tag, self._clock()
+                ours, raw_connection(run.source), run.report.source, tag, self._clock()
             )
         except HistoryMergeError as error:
             raise MergeError(str(error)) from None
+
+    def _release_checkout(self, run: _Run) -> None:
+        """A local copy made by `team checkout` from this very database, merged back: the claims its
+        agent took for the time offline end (desktop/services/team_checkout.py)."""
+        origin = _setting(run.source, "team_checkout")
+        if not isinstance(origin, dict) or origin.get("database_id") != run.target_id:
+            return
+        agent = run.session.scalar(select(Agent.id).where(Agent.name == str(origin.get("agent") or "")))
+        leads = [int(lead) for lead in origin.get("leads") or [] if isinstance(lead, int)]
+        if agent is None or not leads:
+            return
+        result: Any = run.session.execute(
+            update(Lead)
+            .where(Lead.id.in_(leads), Lead.claimed_by == agent)
+            .values(claimed_by=None, claimed_until=None)
+            .execution_options(synchronize_session=False)
+        )
+        run.report.claims_released += int(result.rowcount)
 
     # -- agents and leads -------------------------------------------------------------------------
 

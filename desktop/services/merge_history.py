@@ -22,6 +22,7 @@ from datetime import datetime
 from desktop.domain.event_chain import clean_field
 from desktop.services.history_chain import FORK, Verification, save_checkpoints, verify_full
 from desktop.storage.events import chain_id_of
+from desktop.storage.server_rows import RowSource
 
 _COLUMNS = "chain, seq, kind, occurred_at, actor, payload, prev_hash, hash"
 _MAX_FORKS = 20
@@ -44,7 +45,7 @@ def _their_chains(connection: sqlite3.Connection) -> list[str]:
     return [str(row[0]) for row in connection.execute("SELECT DISTINCT chain FROM events ORDER BY chain")]
 
 
-def _our_hashes(ours: sqlite3.Connection, label: str, first: int, last: int) -> dict[int, str]:
+def _our_hashes(ours: RowSource, label: str, first: int, last: int) -> dict[int, str]:
     rows = ours.execute(
         "SELECT seq, hash FROM events WHERE chain = ? AND seq BETWEEN ? AND ?", (label, first, last)
     )
@@ -63,9 +64,7 @@ def _rows(theirs: sqlite3.Connection, chain: str) -> list[EventRow]:
     ]
 
 
-def merge_history(
-    ours: sqlite3.Connection, theirs: sqlite3.Connection, name: str, fork_tag: str, at: datetime
-) -> int:
+def merge_history(ours: RowSource, theirs: sqlite3.Connection, name: str, fork_tag: str, at: datetime) -> int:
     """Verify their history, copy what we lack, verify the chains it went to: events added."""
     verify_theirs(theirs, name)
     refuse_our_chain_grown_elsewhere(ours, theirs, name)
@@ -79,7 +78,7 @@ def merge_history(
     return added
 
 
-def refuse_our_chain_grown_elsewhere(ours: sqlite3.Connection, theirs: sqlite3.Connection, name: str) -> None:
+def refuse_our_chain_grown_elsewhere(ours: RowSource, theirs: sqlite3.Connection, name: str) -> None:
     """Only this database writes its own chain: another database's events under our label that we
     do not hold (added, or differing from ours) are forged with our chain id, so the merge is refused.
 
@@ -100,7 +99,7 @@ def refuse_our_chain_grown_elsewhere(ours: sqlite3.Connection, theirs: sqlite3.C
         )
 
 
-def copy_events(ours: sqlite3.Connection, theirs: sqlite3.Connection, fork_tag: str, labels: set[str]) -> int:
+def copy_events(ours: RowSource, theirs: sqlite3.Connection, fork_tag: str, labels: set[str]) -> int:
     """Copy every event of `theirs` that `ours` lacks (the labels written to go in `labels`): how many."""
     added = 0
     tag = clean_field(fork_tag).replace(FORK, "-") or "copy"
@@ -126,7 +125,7 @@ def copy_events(ours: sqlite3.Connection, theirs: sqlite3.Connection, fork_tag: 
     return added
 
 
-def _insert(ours: sqlite3.Connection, label: str, rows: list[EventRow]) -> int:
+def _insert(ours: RowSource, label: str, rows: list[EventRow]) -> int:
     ours.executemany(
         f"INSERT INTO events ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [(label, *row[1:]) for row in rows],

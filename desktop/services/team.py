@@ -17,6 +17,7 @@ import re
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.engine import make_url
 
+from desktop.services.team_login import connection_url
 from desktop.storage.engine import DatabaseError, make_engine
 from desktop.storage.migrate import upgrade
 
@@ -51,7 +52,7 @@ def _require_postgres(url: str) -> None:
 
 def _postgres_connection(url: str) -> tuple[Engine, Connection]:
     _require_postgres(url)
-    engine = make_engine(url)
+    engine = make_engine(connection_url(url))
     return engine, engine.connect()
 
 
@@ -71,7 +72,7 @@ def _ensure_group(connection: Connection, role: str) -> None:
 def init_team(admin_url: str) -> list[str]:
     """Migrate the database at `admin_url` and (re)grant the two group roles; the tables granted."""
     _require_postgres(admin_url)
-    upgrade_engine = make_engine(admin_url)
+    upgrade_engine = make_engine(connection_url(admin_url))
     try:
         upgrade(upgrade_engine)
     finally:

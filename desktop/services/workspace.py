@@ -21,6 +21,7 @@ from desktop.storage import rollups
 from desktop.storage.engine import (
     ENV_VAR,
     DatabaseError,
+    ServerUnreachable,
     database_url,
     make_engine,
     make_read_only_engine,
@@ -49,7 +50,7 @@ if TYPE_CHECKING:
     from desktop.services.sip_settings import SipSettingsService
     from desktop.services.team_watch import TeamWatch
 
-__all__ = ["DatabaseError", "Workspace", "open_workspace", "resolve_database"]
+__all__ = ["DatabaseError", "ServerUnreachable", "Workspace", "open_workspace", "resolve_database"]
 
 
 def resolve_database(db: str | None) -> str:
@@ -73,7 +74,12 @@ class Workspace:
         # A database on a read-only disk (or a read-only file) still shows its queue, reports, exports:
         # nothing is written at start, and a command that writes says the database is read-only.
         self.read_only = path is not None and read_only(path)
-        self.engine = make_read_only_engine(path) if path is not None and self.read_only else make_engine(url)
+        if path is not None and self.read_only:
+            self.engine = make_read_only_engine(path)
+        else:
+            from desktop.services.team_login import connection_url  # a server login's keyring password
+
+            self.engine = make_engine(connection_url(url))
         if self.read_only and stored_revision(self.engine) != LATEST_REVISION:
             self.engine.dispose()
             raise DatabaseError(
@@ -85,10 +91,13 @@ class Workspace:
         except Exception as error:  # noqa: BLE001 - any failure here is reported as a database problem
             self.engine.dispose()
             from desktop.services.backup import database_problem  # busy, read-only, full or damaged
+            from desktop.storage.server import is_unreachable, server_problem  # away, no TLS, refused
 
             first_line = (str(error).splitlines() or [type(error).__name__])[0]
-            raise DatabaseError(
+            kind = ServerUnreachable if path is None and is_unreachable(error) else DatabaseError
+            raise kind(
                 database_problem(error, self.describe())
+                or server_problem(error, url)
                 or f"cannot open or upgrade the database {self.describe()}: {first_line}"
             ) from error
         self._refuse_foreign_code()

@@ -13,6 +13,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from desktop.storage.drivers import driver_advice
+from desktop.storage.server import connect_args, is_server
 from desktop.storage.sqlite_files import has_sqlite_header
 
 ENV_VAR = "DIALDESK_DB"
@@ -20,6 +21,10 @@ ENV_VAR = "DIALDESK_DB"
 
 class DatabaseError(Exception):
     """The database cannot be opened or upgraded; the message is meant for the user."""
+
+
+class ServerUnreachable(DatabaseError):
+    """The team database's server cannot be reached (the window offers the local copy instead)."""
 
 
 def database_url(path_or_url: str) -> str:
@@ -41,7 +46,7 @@ def file_url(path: Path) -> str:
     return URL.create("sqlite", database=str(path.expanduser().resolve())).render_as_string()
 
 
-def sqlite_path(url: str) -> Path | None:
+def sqlite_path(url: str | URL) -> Path | None:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
         return None
@@ -138,8 +143,12 @@ def make_read_only_engine(path: Path) -> Engine:
     return engine
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite files are created user-only and opened with the product's pragmas."""
+def make_engine(url: str | URL) -> Engine:
+    """An engine for `url`; SQLite files are created user-only and opened with the product's pragmas.
+
+    A server URL may be a `URL` carrying the password from the keyring (services/team_login.py): it
+    goes to the driver, never into a string that is shown or logged.
+    """
     path = sqlite_path(url)
     if path is not None:
         try:
@@ -151,7 +160,8 @@ def make_engine(url: str) -> Engine:
         # pool_pre_ping on a server: a connection the server dropped (restarted, failed over) is
         # replaced before use, so an agent's next action reconnects instead of failing.
         server = make_url(url).get_backend_name() != "sqlite"
-        engine = create_engine(url, hide_parameters=True, pool_pre_ping=server)
+        options: dict[str, Any] = {"connect_args": connect_args(url)} if is_server(url) else {}
+        engine = create_engine(url, hide_parameters=True, pool_pre_ping=server, **options)
     except ImportError as error:
         raise DatabaseError(
             f"cannot use the database URL {make_url(url).render_as_string()}: "

@@ -42,7 +42,7 @@ def raw_connection(session: Session) -> sqlite3.Connection:
     return connection
 
 
-def chain_id_of(connection: sqlite3.Connection) -> str:
+def chain_id_of(connection: Any) -> str:
     """This database's chain: its database id (setting `database_id`, made by migration 0005)."""
     row = connection.execute("SELECT value FROM settings WHERE key = 'database_id'").fetchone()
     text = str(row[0]).strip('"') if row is not None else ""

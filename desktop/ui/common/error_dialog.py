@@ -181,9 +181,15 @@ class ErrorHandler(QObject):
         if arguments.exc_value is not None:
             self.report(arguments.exc_value)
 
+    def _problem(self, error: BaseException) -> str | None:
+        """The one line for a database problem, or for a team server gone away (or refusing us)."""
+        from desktop.services.team_login import server_problem
+
+        return database_problem(error, self.database) or server_problem(error, self.database)
+
     def report(self, error: BaseException) -> None:
         """Log `error` and show it (from any thread)."""
-        problem = database_problem(error, self.database)
+        problem = self._problem(error)
         if problem is not None:
             log.warning("database problem in the window: %s", problem, exc_info=error)
         else:
@@ -194,7 +200,7 @@ class ErrorHandler(QObject):
     def on_error_raised(self, error: BaseException) -> None:
         if self.dialog is None:
             self.dialog = ErrorDialog(self.window)
-        problem = database_problem(error, self.database)
+        problem = self._problem(error)
         if problem is not None:
             self.dialog.show_problem(problem)
         else:
