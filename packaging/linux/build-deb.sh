@@ -28,6 +28,8 @@ for png in "$repo"/resources/icons/*/dialdesk.png; do
 done
 install -D -m 0644 "$repo/resources/icons/dialdesk.svg" "$root/usr/share/icons/hicolor/scalable/apps/dialdesk.svg"
 install -m 0644 "$repo/packaging/linux/copyright" "$root/usr/share/doc/dialdesk/copyright"
+install -d "$root/usr/share/man/man1"
+gzip -9n < "$repo/packaging/linux/dialdesk.1" > "$root/usr/share/man/man1/dialdesk.1.gz"
 sed "s/@VERSION@/$version/; s/@DATE@/$(date -R -d @"${SOURCE_DATE_EPOCH:-$(git -C "$repo" log -1 --format=%ct 2>/dev/null || date +%s)}")/" \
   "$repo/packaging/linux/changelog.in" | gzip -9n > "$root/usr/share/doc/dialdesk/changelog.gz"
 install -m 0644 "$repo/packaging/linux/lintian-overrides" "$root/usr/share/lintian/overrides/dialdesk"

@@ -214,3 +214,24 @@ def test_the_launcher_runs_a_module_as_python_m_would(tmp_path: Path) -> None:
         cwd=tmp_path,
     )
     assert done.returncode == 0 and done.stdout.strip() == f"dialdesk {project_version()}", done.stderr
+
+
+def test_the_manual_page_names_every_command_and_formats_cleanly() -> None:
+    import argparse
+
+    from desktop.cli import build_parser
+
+    page = (REPO / "packaging" / "linux" / "dialdesk.1").read_text(encoding="utf-8")
+    [commands] = [
+        action for action in build_parser()._actions if isinstance(action, argparse._SubParsersAction)
+    ]
+    named = set(re.findall(r"^\.TP\n\.B (\S+)$", page, re.MULTILINE))
+    assert set(commands.choices) <= named, "commands missing from packaging/linux/dialdesk.1"
+    require_tool("man", "man-db")
+    formatted = subprocess.run(
+        ["man", "--warnings", "-l", str(REPO / "packaging" / "linux" / "dialdesk.1")],
+        capture_output=True,
+        text=True,
+        env={"MANWIDTH": "80", "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
+    )
+    assert formatted.returncode == 0 and formatted.stderr == "", formatted.stderr
