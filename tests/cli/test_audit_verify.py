@@ -349,7 +349,8 @@ def test_an_approval_or_version_inserted_with_plain_sql_is_named(
     history: dict[str, int], db_path: Path
 ) -> None:
     """Firm mode lets approved versions on calls: an approval the history never recorded is forged."""
-    assert dialdesk(db_path, "scripts", "versions", "advice-first-401k").returncode == 0
+    approve = ("scripts", "approve", "advice-first-401k", "--version", "1", "--by", "Jane Principal")
+    assert dialdesk(db_path, *approve).returncode == 0  # version 1 and its approval, both recorded
     assert dialdesk(db_path, "audit", "verify").returncode == 0
     sqlite_shell(
         db_path,
