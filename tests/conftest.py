@@ -100,6 +100,7 @@ POSTGRES_MODULES = frozenset(
         "tests/services/test_reports_exports.py",
         "tests/services/test_scripts_service.py",
         "tests/cli/test_report_cli.py",
+        "tests/cli/test_audit_backends.py",
         "tests/team/test_claims.py",
         "tests/team/test_team_cli.py",
         "tests/team/test_shared_lists.py",

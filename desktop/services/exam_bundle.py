@@ -20,7 +20,6 @@ import hashlib
 import io
 import json
 import os
-import sqlite3
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -28,14 +27,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from desktop.exports.safe_csv import neutralise
 from desktop.services.audit import AUDIT_COLUMNS, decisions
 from desktop.services.clock import Clock
 from desktop.services.history_chain import HistoryService, Verification
-from desktop.storage.events import raw_connection
+from desktop.storage.chain_connection import ChainConnection, chain_connection
 from desktop.storage.models import Agent, Attempt
 from desktop.storage.uow import UnitOfWorkFactory
 
@@ -137,7 +136,7 @@ class ExamBundleService:
     def _tables(
         self, session: Session, start: datetime, end: datetime
     ) -> dict[str, tuple[Sequence[str], list[Sequence[Any]]]]:
-        connection = raw_connection(session)
+        connection = chain_connection(session)
         low_event, high_event = (
             start.isoformat(timespec="microseconds"),
             end.isoformat(timespec="microseconds"),
@@ -182,24 +181,22 @@ class ExamBundleService:
             "SELECT id, lead_id, kind, given_on, evidence FROM consents ORDER BY given_on, id"
         ).fetchall()
         tables["consents.csv"] = (("consent_id", "lead_id", "kind", "given_on", "evidence"), consents)
-        for name, headers, rows in self._script_tables(connection):
+        for name, headers, rows in self._script_tables(connection, session):
             tables[f"{name}.csv"] = (headers, rows)
         return tables
 
     @staticmethod
     def _script_tables(
-        connection: sqlite3.Connection,
+        connection: ChainConnection, session: Session
     ) -> list[tuple[str, Sequence[str], list[Sequence[Any]]]]:
         """Every script table there is (scripts, their versions and approvals when present), whole."""
-        present = {
-            str(row[0]) for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-        }
+        present = set(inspect(session.connection()).get_table_names())
         # Our own script tables only, by name: a table someone added to the file (whatever it is
         # called, "script/../../x" included) never becomes a file name in the bundle.
         names = [name for name in SCRIPT_TABLES if name in present]
         found: list[tuple[str, Sequence[str], list[Sequence[Any]]]] = []
         for name in names:
-            cursor = connection.execute(f'SELECT * FROM "{name}" ORDER BY rowid')
+            cursor = connection.execute(f'SELECT * FROM "{name}" ORDER BY id')
             headers = [column[0] for column in cursor.description]
             found.append((name, headers, [tuple(row) for row in cursor.fetchall()]))
         return found

@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from desktop.domain.event_chain import GENESIS, ChainChecker, ChainProblem, event_hash, event_time
 from desktop.services.clock import Clock
 from desktop.services.history_records import records_problem, scripts_problem
-from desktop.storage.events import chain_id_of, raw_connection
+from desktop.storage.chain_connection import ChainConnection, chain_connection
+from desktop.storage.events import chain_id_of
 from desktop.storage.schema_check import known_revision, normal_sql, reference_schemas
-from desktop.storage.server_rows import RowSource
 from desktop.storage.uow import UnitOfWorkFactory
 
 # Chain positions and hashes only: no payload (names, numbers) goes to the log.
@@ -44,6 +44,7 @@ class Verification:
     chains: int = 1
     # Each chain's last event checked (seq, hash): where the checkpoints move to when intact.
     heads: dict[str, tuple[int, str]] = field(default_factory=dict)
+    unchecked: str = ""  # what this verification could not check, said with its result
 
     @property
     def intact(self) -> bool:
@@ -51,7 +52,8 @@ class Verification:
 
     def text(self) -> str:
         if self.problem is None:
-            return f"intact: {self.events:,} events, head {self.head_hash}"
+            unchecked = f" ({self.unchecked})" if self.unchecked else ""
+            return f"intact: {self.events:,} events, head {self.head_hash}{unchecked}"
         return f"broken: {self.problem}"
 
 
@@ -73,7 +75,7 @@ def hashed_chain(label: str) -> str:
     return label.split(FORK, 1)[0]
 
 
-def _fork_start(connection: RowSource, label: str) -> tuple[int, str] | str:
+def _fork_start(connection: ChainConnection, label: str) -> tuple[int, str] | str:
     """Where a fork label joins its parent chain: (seq before its first event, that event's hash).
 
     A problem text when the parent has no such event (the fork was planted or its parent cut).
@@ -93,7 +95,7 @@ def _fork_start(connection: RowSource, label: str) -> tuple[int, str] | str:
     return f"event seq {first} (chain {label}): the chain it continues has no event {before} (missing)"
 
 
-def _walk(connection: RowSource, checker: ChainChecker, chain: str, after: int = 0) -> bool:
+def _walk(connection: ChainConnection, checker: ChainChecker, chain: str, after: int = 0) -> bool:
     """Feed `chain`'s events after seq `after` to the checker, as bytes (no decoding)."""
     connection.text_factory = bytes
     try:
@@ -107,7 +109,7 @@ def _walk(connection: RowSource, checker: ChainChecker, chain: str, after: int =
         connection.text_factory = str
 
 
-def _chains(connection: RowSource) -> list[str]:
+def _chains(connection: ChainConnection) -> list[str]:
     """Every chain in the table, by the unique index (chain, seq): one step per chain, not per event."""
     chains: list[str] = []
     row = connection.execute("SELECT min(chain) FROM events").fetchone()
@@ -117,16 +119,16 @@ def _chains(connection: RowSource) -> list[str]:
     return chains
 
 
-def own_chain(connection: RowSource) -> str:
+def own_chain(connection: ChainConnection) -> str:
     return chain_id_of(connection)
 
 
-def _checkpoints(connection: RowSource) -> dict[str, tuple[int, str]]:
+def _checkpoints(connection: ChainConnection) -> dict[str, tuple[int, str]]:
     rows = connection.execute("SELECT chain, seq, hash FROM event_checkpoints").fetchall()
     return {str(chain): (int(seq), str(hash_)) for chain, seq, hash_ in rows}
 
 
-def _checkpoint_problem(connection: RowSource, chain: str, seq: int, hash_: str) -> str | None:
+def _checkpoint_problem(connection: ChainConnection, chain: str, seq: int, hash_: str) -> str | None:
     """Whether the event last verified in `chain` is still there, its content still hashing the same."""
     row = connection.execute(
         "SELECT kind, occurred_at, actor, payload, prev_hash, hash FROM events WHERE chain = ? AND seq = ?",
@@ -141,12 +143,12 @@ def _checkpoint_problem(connection: RowSource, chain: str, seq: int, hash_: str)
     return None
 
 
-def _anchor_problem(connection: RowSource, anchor: str) -> str | None:
+def _anchor_problem(connection: ChainConnection, anchor: str) -> str | None:
     row = connection.execute("SELECT seq FROM events WHERE hash = ?", (anchor.strip().lower(),)).fetchone()
     return None if row is not None else f"the chain no longer passes through the anchor {anchor} (rewritten)"
 
 
-def _result(connection: RowSource, checker: ChainChecker, problem: str | None) -> Verification:
+def _result(connection: ChainConnection, checker: ChainChecker, problem: str | None) -> Verification:
     own = own_chain(connection)
     head = checker.heads.get(own)
     if head is None:
@@ -161,7 +163,7 @@ def _result(connection: RowSource, checker: ChainChecker, problem: str | None) -
 
 
 def verify_full(
-    connection: RowSource,
+    connection: ChainConnection,
     anchor: str | None = None,
     only: list[str] | None = None,
     records: bool = True,
@@ -195,9 +197,11 @@ def verify_full(
         problem = _checkpoint_problem(connection, chain, seq, hash_)
         if problem:
             break
-    # Calls against their events, scripts and guard triggers: SQLite's (json_extract, sqlite_master).
-    # On a team server the chains alone are checked (a merge's, `only` the chains it wrote).
-    if problem is None and only is None and records and isinstance(connection, sqlite3.Connection):
+    unchecked = ""
+    if only is None and records and not isinstance(connection, sqlite3.Connection):
+        # The comparison of calls, script versions and guards reads SQLite's JSON functions and schema.
+        unchecked = "on PostgreSQL the calls and script versions are not yet compared with the events"
+    elif problem is None and only is None and records and isinstance(connection, sqlite3.Connection):
         problem = (
             records_problem(connection, own_chain(connection))
             or scripts_problem(connection)
@@ -205,7 +209,7 @@ def verify_full(
         )
     if problem is None and anchor:
         problem = _anchor_problem(connection, anchor)
-    return _result(connection, checker, problem)
+    return replace(_result(connection, checker, problem), unchecked=unchecked)
 
 
 # The triggers that make events, completed calls and approved script versions unchangeable inside
@@ -255,7 +259,7 @@ def _expected_guards(connection: sqlite3.Connection) -> dict[str, object] | None
     return {name: reference[("trigger", name)] for name in GUARDS if ("trigger", name) in reference}
 
 
-def verify_incremental(connection: sqlite3.Connection) -> Verification:
+def verify_incremental(connection: ChainConnection) -> Verification:
     """Per chain, only the events after its checkpoint (the check at start)."""
     checker = ChainChecker()
     points = _checkpoints(connection)
@@ -272,7 +276,7 @@ def verify_incremental(connection: sqlite3.Connection) -> Verification:
     return _result(connection, checker, None)
 
 
-def save_checkpoints(connection: RowSource, heads: dict[str, tuple[int, str]], at: datetime) -> None:
+def save_checkpoints(connection: ChainConnection, heads: dict[str, tuple[int, str]], at: datetime) -> None:
     """Move each chain's checkpoint to the head just verified (only forward)."""
     stamp = event_time(at)
     connection.executemany(
@@ -283,7 +287,7 @@ def save_checkpoints(connection: RowSource, heads: dict[str, tuple[int, str]], a
     )
 
 
-def anchor_for(connection: sqlite3.Connection, day: date) -> Anchor:
+def anchor_for(connection: ChainConnection, day: date) -> Anchor:
     """The last event of this database's chain on or before `day` (UTC): the day's head."""
     own = own_chain(connection)
     end = event_time(datetime.combine(day, datetime.max.time()))
@@ -307,7 +311,7 @@ class HistoryService:
     def verify(self, full: bool = True, anchor: str | None = None) -> Verification:
         """Check the history (all of it, or what is newer than the checkpoints); move them when intact."""
         with self._uow_factory() as uow:
-            connection = raw_connection(uow.session)
+            connection = chain_connection(uow.session)
             result = verify_full(connection, anchor) if full else verify_incremental(connection)
             if result.intact and self._writable:
                 save_checkpoints(connection, result.heads, self._clock())
@@ -318,7 +322,7 @@ class HistoryService:
 
     def anchor(self, day: date | None = None) -> Anchor:
         with self._uow_factory() as uow:
-            return anchor_for(raw_connection(uow.session), day or self._clock().date())
+            return anchor_for(chain_connection(uow.session), day or self._clock().date())
 
 
 def _problem_text(problem: ChainProblem | None) -> str:

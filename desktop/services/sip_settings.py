@@ -140,15 +140,18 @@ def with_caller_id(account: SipAccount, number: str) -> SipAccount:
     """The account whose calls show `number` to the callee.
 
     baresip 1.0 sends the account's address of record as the From header and cannot add a header of
-    our own (no P-Asserted-Identity: its `uaaddheader` command came in later versions), so the number
-    goes in the From URI's user part, and the account's own user name authenticates (auth_user). Only
-    for an account that does not register (a trunk that authenticates per call, which is what reads the
-    caller ID from From): a registering extension would register the number instead of itself, so its
-    caller ID stays what its PBX sets.
+    our own (no P-Asserted-Identity: its `uaaddheader` command came in 2.0), so the number goes in the
+    From URI's user part, and the account's own user name authenticates (auth_user). An account that
+    does not register (a trunk that authenticates per call) becomes that account; a registering
+    extension keeps registering itself and places its calls through a non-registering twin whose user
+    is the number (SipAccount.dialling_account). Whether the callee sees it is the PBX's choice: some
+    replace From with the extension's configured caller ID.
     """
     e164 = parse_phone(number).e164 if number.strip() else None
-    if e164 is None or account.registers:
+    if e164 is None:
         return account
+    if account.registers:
+        return replace(account, caller_id_user=e164)
     return replace(account, user=e164, auth_user=account.auth_user or account.user)
 
 

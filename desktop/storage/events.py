@@ -24,6 +24,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from desktop.domain.event_chain import GENESIS, canonical_json, clean_field, event_hash, event_time
+from desktop.storage.chain_connection import ChainConnection
 from desktop.storage.models import Agent, Setting, utcnow
 
 _CHAIN_IDS: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
@@ -42,7 +43,7 @@ def raw_connection(session: Session) -> sqlite3.Connection:
     return connection
 
 
-def chain_id_of(connection: Any) -> str:
+def chain_id_of(connection: ChainConnection) -> str:
     """This database's chain: its database id (setting `database_id`, made by migration 0005)."""
     row = connection.execute("SELECT value FROM settings WHERE key = 'database_id'").fetchone()
     text = str(row[0]).strip('"') if row is not None else ""

@@ -237,6 +237,10 @@ class SipDialer:
             self._muted = self._on_hold = False
             self._emit("dialling", uri)
         try:
+            dialling = self.account.dialling_account()
+            if dialling is not None:
+                # The account whose From shows the caller ID places the call (uafind makes it current).
+                self._command("uafind", dialling.aor)
             self._command("dial", uri)
         except BaresipError as error:
             with self._lock:

@@ -174,10 +174,12 @@ class BaresipProcess:
             close_port_to_others(self._proc.pid, self._ctrl_port, sock)
         except ControlPortError as error:
             raise BaresipError(str(error)) from None
-        response = self.command("uanew", self._account.accounts_line())
-        if not response.ok:
-            reason = self._account.scrub(response.data).strip()
-            raise BaresipError(f"baresip refused the SIP account: {reason}")
+        dialling = self._account.dialling_account()
+        for account in (self._account, *((dialling,) if dialling is not None else ())):
+            response = self.command("uanew", account.accounts_line())
+            if not response.ok:
+                reason = self._account.scrub(response.data).strip()
+                raise BaresipError(f"baresip refused the SIP account: {reason}")
 
     def _start_thread(self, target: Callable[..., None], name: str, arg: object) -> None:
         thread = threading.Thread(target=target, args=(arg,), name=name, daemon=True)

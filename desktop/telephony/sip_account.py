@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import quote
 
 TRANSPORTS = ("udp", "tcp", "tls")
@@ -40,6 +40,8 @@ class SipAccount:
     extra_params: tuple[tuple[str, str], ...] = ()
     # Sent as the From display name: the caller ID name telemarketing rules require (no quotes, no '<').
     display_name: str = ""
+    # The caller ID number (E.164) calls of a registering account show: see `dialling_account`.
+    caller_id_user: str | None = None
 
     @property
     def registers(self) -> bool:
@@ -63,6 +65,19 @@ class SipAccount:
             return ipaddress.ip_address(host).is_loopback
         except ValueError:
             return False
+
+    def dialling_account(self) -> SipAccount | None:
+        """The second, non-registering account calls go out through when a registering account has a
+        caller ID number; None when calls go out through this account itself.
+
+        baresip 1.0 puts the account's address of record in From and cannot add a header of our own
+        (`uaaddheader` came with 2.0): the registered account keeps its own user in REGISTER (and gets
+        the incoming calls), while this twin, with the caller ID as its user, authenticating as the
+        registered user and never registering, sends the INVITEs; baresip's `uafind` chooses it."""
+        if not self.registers or not self.caller_id_user or self.caller_id_user == self.user:
+            return None
+        login = self.auth_user or self.user
+        return replace(self, user=self.caller_id_user, auth_user=login, regint=0, caller_id_user=None)
 
     def dial_uri(self, number: str) -> str:
         """The SIP URI for a number through this account's domain: sip:+14155550101@host:port."""

@@ -19,6 +19,8 @@ import pytest
 from desktop.domain.event_chain import GENESIS, event_hash
 from desktop.services.calling import CallingService, GateRefused
 from desktop.services.clock import ManualClock
+from desktop.services.history_chain import own_chain, verify_full
+from desktop.services.history_records import records_problem
 from desktop.services.workspace import Workspace
 from tests.cli.test_scripts_cli import dialdesk
 from tests.services.test_calling import calling, dialer, lead_id, registry  # noqa: F401
@@ -347,7 +349,8 @@ def test_an_approval_or_version_inserted_with_plain_sql_is_named(
     history: dict[str, int], db_path: Path
 ) -> None:
     """Firm mode lets approved versions on calls: an approval the history never recorded is forged."""
-    assert dialdesk(db_path, "scripts", "versions", "advice-first-401k").returncode == 0
+    approve = ("scripts", "approve", "advice-first-401k", "--version", "1", "--by", "Jane Principal")
+    assert dialdesk(db_path, *approve).returncode == 0  # version 1 and its approval, both recorded
     assert dialdesk(db_path, "audit", "verify").returncode == 0
     sqlite_shell(
         db_path,
@@ -364,3 +367,58 @@ def test_an_approval_or_version_inserted_with_plain_sql_is_named(
     )
     result = dialdesk(db_path, "audit", "verify")
     assert result.returncode == 1 and "script version #" in result.stderr
+
+
+@pytest.fixture
+def plain_call(
+    workspace: Workspace,
+    calling: CallingService,  # noqa: F811
+    clock: ManualClock,
+    db_path: Path,
+) -> int:
+    """A completed call with a note, and no note or undo events: what SQLite clears by itself
+    (desktop/services/history_records_sql.py) without the full rules."""
+    lopez = lead_id(workspace, "Lopez")
+    call = calling.start_call(lopez).attempt_id
+    clock.advance(minutes=3, microseconds=250_000)
+    calling.record_outcome(lopez, "no_answer", attempt_id=call, note="try mornings")
+    workspace.close()
+    return call
+
+
+# Small changes the fast test must not clear: whitespace the service would have stripped, one
+# microsecond, the last bit of a float, a letter's case, a type the events never hold.
+SUBTLE_TAMPERING = {
+    "note with a trailing space": "note = note || ' '",
+    "note with a leading line break": "note = char(10) || note",
+    "note with a bidi override": "note = note || char(8238)",
+    "note emptied": "note = ''",
+    "duration off by its last bit": "duration_s = duration_s + 2.842170943040401e-14",
+    "duration removed": "duration_s = NULL",
+    "outcome's case": "outcome = upper(outcome)",
+    "outcome removed": "outcome = NULL",
+    "number with a space": "number = number || ' '",
+    "start one microsecond later": "started_at = substr(started_at, 1, 25) || '1'",
+    "decision inverted": "allowed = 0",
+}
+
+
+@pytest.mark.parametrize("change", SUBTLE_TAMPERING.values(), ids=list(SUBTLE_TAMPERING))
+def test_a_subtle_change_to_a_plain_call_is_named(plain_call: int, db_path: Path, change: str) -> None:
+    connection = sqlite3.connect(db_path)
+    assert verify_full(connection).intact
+    before = connection.execute("SELECT * FROM attempts WHERE id = ?", (plain_call,)).fetchone()
+    connection.executescript(UNFREEZE + f"UPDATE attempts SET {change} WHERE id = {plain_call};")
+    assert connection.execute("SELECT * FROM attempts WHERE id = ?", (plain_call,)).fetchone() != before
+    problem = verify_full(connection).problem
+    assert problem is not None and problem.startswith(f"call #{plain_call}:"), problem
+
+
+def test_a_start_written_another_way_for_the_same_moment_still_agrees(plain_call: int, db_path: Path) -> None:
+    """Not every difference of text is a change: the fast test leaves it to the full rules, which agree."""
+    connection = sqlite3.connect(db_path)
+    connection.executescript(
+        UNFREEZE + "UPDATE attempts SET started_at = replace(started_at, ' ', 'T') || '+00:00'"
+        f" WHERE id = {plain_call};"
+    )
+    assert records_problem(connection, own_chain(connection)) is None  # the triggers dropped aside

@@ -22,7 +22,7 @@ from desktop.storage.models import Attempt
 from tests.services.test_calling import RecordingDialer, national_sample
 from tests.services.test_phone import lead_named, use_sip
 from tests.services.test_phone import workspace as sip_workspace  # noqa: F401 - fixture
-from tests.telephony.sipp_peer import SippPeer, wait_for
+from tests.telephony.sipp_peer import SIP_PASSWORD, SippPeer, wait_for
 
 CALLER = "+12125550100"
 
@@ -120,27 +120,38 @@ def test_outside_firm_mode_or_off_sip_no_caller_id_is_needed_but_every_call_reco
     ]
 
 
-def invite_headers(peer: SippPeer) -> list[dict[str, str]]:
-    """The headers of every INVITE sipp received (the first, then the one with credentials)."""
-    invites = []
+def sip_requests(peer: SippPeer, method: str) -> list[dict[str, str]]:
+    """The headers of every `method` request sipp received (an INVITE: the first, then the one with
+    credentials)."""
+    found = []
     for block in re.split(r"\n\s*\n", peer.sip_log()):
         lines = [line.strip() for line in block.splitlines() if line.strip()]
-        start = next((i for i, line in enumerate(lines) if line.startswith("INVITE sip:")), None)
+        start = next((i for i, line in enumerate(lines) if line.startswith(f"{method} sip:")), None)
         if start is None:
             continue
         headers = dict(line.split(":", 1) for line in lines[start + 1 :] if ":" in line)
-        invites.append({name.strip().lower(): value.strip() for name, value in headers.items()})
-    return invites
+        found.append({name.strip().lower(): value.strip() for name, value in headers.items()})
+    return found
 
 
+def invite_headers(peer: SippPeer) -> list[dict[str, str]]:
+    return sip_requests(peer, "INVITE")
+
+
+@pytest.mark.parametrize("registers", [False, True], ids=["trunk", "registering extension"])
 def test_a_sip_call_sends_the_caller_id_in_the_invite_and_still_authenticates(
     sip_workspace: Workspace,  # noqa: F811 - the fixture imported above
     sipp: Callable[[str], SippPeer],
     private_dirs: Path,
+    registers: bool,
 ) -> None:
     workspace = sip_workspace
-    peer = sipp("auth_invite.xml")  # challenges the INVITE, checks alice's password, then answers
+    # Challenges the INVITE, checks alice's password, then answers (and first answers a REGISTER).
+    peer = sipp("register_auth_invite.xml" if registers else "auth_invite.xml")
     use_sip(workspace, peer, private_dirs)  # caller ID +1 212 555 0100, saved as the setting caller_id
+    if registers:
+        sip = replace(workspace.sip_settings.load(), registrar=f"127.0.0.1:{peer.port}")
+        workspace.sip_settings.save(sip, SIP_PASSWORD, complete=True)
     settings(workspace, backend="sip", firm_mode=True)
     assert workspace.current_settings().caller_id == "+1 212 555 0100"
     for name in {info.name for info in workspace.scripts.catalog()}:
@@ -157,6 +168,11 @@ def test_a_sip_call_sends_the_caller_id_in_the_invite_and_still_authenticates(
             assert re.search(rf"<sip:\{CALLER}@127\.0\.0\.1", headers["from"]), headers["from"]
             assert headers["from"].startswith('"Harbor Advisors"')
         assert 'username="alice"' in invites[1]["authorization"]
+        registrations = sip_requests(peer, "REGISTER")
+        if registers:  # the extension registers as itself, not as the number it shows
+            assert registrations and all("<sip:alice@127.0.0.1" in r["from"] for r in registrations)
+        else:
+            assert registrations == []
         assert call_rows(workspace)[-1].caller_id == CALLER
         workspace.calling.hang_up(call.attempt_id)
     finally:

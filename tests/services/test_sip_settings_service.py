@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -39,7 +40,13 @@ def test_account_line_carries_caller_id_registrar_and_proxy() -> None:
     )
     registering = build_account(complete(registrar="sip.example.com", auth_user="u77"), "pw")
     assert registering.registers and registering.auth_user == "u77" and registering.extra_params == ()
-    assert registering.user == "1001"  # a registering extension registers itself; its PBX sets caller ID
+    assert registering.user == "1001"  # a registering extension registers itself...
+    twin = registering.dialling_account()  # ...and calls through a twin that shows the caller ID
+    assert twin is not None and twin.accounts_line() == (
+        '"Harbor Advisors" <sip:+12125550100@sip.example.com>;auth_user=u77;auth_pass=pw;regint=0'
+    )
+    assert replace(registering, caller_id_user=None).dialling_account() is None
+    assert replace(registering, caller_id_user="1001").dialling_account() is None  # already its user
     # baresip registers at the address's host; a registrar elsewhere is reached through it as proxy.
     elsewhere = build_account(complete(registrar="reg.example.net:5070"), "pw")
     assert elsewhere.extra_params == (("outbound", "sip:reg.example.net:5070"),)

@@ -17,7 +17,7 @@ from desktop.services.history_chain import verify_full
 from desktop.services.merge import MergeError, merge_service_for
 from desktop.services.settings import Settings
 from desktop.services.workspace import Workspace, open_workspace
-from desktop.storage.server_rows import ServerRows
+from desktop.storage.chain_connection import PortableConnection
 from tests.services.test_merge import bob_works, path_of
 
 pytestmark = pytest.mark.postgresql
@@ -89,7 +89,7 @@ def test_merge_into_the_server_carries_the_colleagues_chain_verified(sue: Worksp
     for chain, events in ours_before.items():
         assert merged[chain][: len(events)] == events  # ours untouched (the merge adds its own event)
     with sue.uow() as uow:
-        rows = ServerRows(uow.session)
+        rows = PortableConnection(uow.session.connection().connection.driver_connection)
         result = verify_full(rows, only=sorted(merged))
         assert result.intact and result.chains == len(merged), result.problem
         checkpoint = rows.execute("SELECT seq, hash FROM event_checkpoints WHERE chain = ?", (bob_chain,))
