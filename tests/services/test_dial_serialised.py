@@ -22,8 +22,8 @@ from desktop.services.clock import ManualClock
 from desktop.services.gate_reads import UowGateRecords
 from desktop.services.workspace import Workspace, open_workspace
 from desktop.storage.models import Attempt
-from tests.services.test_gate_locating import _calling, _fresh_lists, _import
 from tests.services.test_calling import RecordingDialer
+from tests.services.test_gate_locating import _calling, _fresh_lists, _import
 
 TUESDAY_NOON_NY = datetime(2026, 12, 1, 17, 0, tzinfo=UTC)
 MARYLAND_NUMBER = "+14105550123"
