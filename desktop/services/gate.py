@@ -28,7 +28,7 @@ from desktop.domain.phones import (
     parse_phone,
 )
 from desktop.domain.registry_coverage import AreaCopy, area_code_of_e164
-from desktop.services.emergencies import EMERGENCIES_KEY, parse_emergencies
+from desktop.services.emergencies import read_emergencies
 from desktop.services.gate_sharing import number_key, renumbered
 
 
@@ -290,7 +290,7 @@ class DialGate:
             consent=lambda lead_id: consent_facts(reads, lead_id),
             calls_last_24h=lambda number: calls_since(reads, number, at - timedelta(hours=24)),
             snapshots=self.registry.snapshots(),
-            emergencies=parse_emergencies(reads.setting(EMERGENCIES_KEY)),
+            emergencies=read_emergencies(reads.setting),
             coverage=self.registry.coverage(),
         )
 
