@@ -1201,3 +1201,19 @@ def test_the_matrix_is_large_and_balanced() -> None:
     assert len(CASES) >= 60
     assert len({case.id for case in CASES}) == len(CASES)
     assert sum(not case.allowed for case in CASES) >= 40 and sum(case.allowed for case in CASES) >= 25
+
+
+@pytest.mark.parametrize(
+    ("header", "allowed"), [("Mobile/Landline", False), ("Cell or Landline", False), ("Landline Phone", True)]
+)
+def test_a_voicemail_drop_reads_the_imported_column_as_the_law_would(
+    header: str, allowed: bool, desk: tuple[Workspace, ManualClock], tmp_path: Path
+) -> None:
+    """47 CFR 64.1200(a)(2): a column that may hold mobiles does not make a business landline."""
+    workspace, _clock = desk
+    listing = tmp_path / "drops.csv"
+    listing.write_text(f"Name,Company,{header},State,Type\nUma Drop,Drop Co,212-555-0188,NY,business\n")
+    workspace.imports.run(listing)
+    drop = _lead_ids(workspace)["Drop"]
+    decision = workspace.calling.check(drop, at=ny(*TUESDAY, 12, 0), prerecorded=True).decision
+    assert decision.allowed is allowed, decision.summary()
