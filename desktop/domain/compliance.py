@@ -399,7 +399,7 @@ def _state_call_rules(facts: DialFacts, states: tuple[StateRule, ...], reasons: 
                 Reason(
                     STATE_RULE,
                     f"{state.name} allows at most {state.max_calls_per_24h} calls per "
-                    f"24 hours to a person ({facts.calls_last_24h} already to this number)",
+                    f"24 hours to a person ({facts.calls_last_24h} already to this person or number)",
                 )
             )
         if facts.automated and state.autodial_needs_written_consent and not written:

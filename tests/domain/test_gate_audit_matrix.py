@@ -63,6 +63,7 @@ LEADS: dict[str, tuple[str, str, str, str, str, str]] = {
     "Mdres": ("", "410-555-0121", "", "MD", "residential", ""),
     "Mdtwin": ("", "410-555-0121", "", "MD", "residential", ""),
     "Mdwritten": ("", "410-555-0122", "", "MD", "residential", ""),
+    "Mdtwo": ("", "410-555-0127", "410-555-0128", "MD", "residential", ""),
     "Mdva": ("", "410-555-0123", "", "VA", "residential", ""),
     "Flres": ("", "305-555-0131", "", "FL", "residential", ""),
     "Flny": ("", "305-555-0132", "", "NY", "residential", ""),
@@ -350,6 +351,32 @@ CASES: list[Case] = [
             (lead("Mdres"), ny(*TUESDAY, 11, 30)),
         ),
         source="a bare number is decided as its lead: the cap counts every call",
+    ),
+    Case(
+        "md-4th-call-to-the-persons-other-number",
+        ny(*TUESDAY, 12, 0),
+        bare("410-555-0128"),
+        False,
+        "state_rule",
+        before=(
+            (lead("Mdtwo"), ny(*TUESDAY, 10, 0)),
+            (bare("410-555-0127"), ny(*TUESDAY, 10, 30)),
+            (lead("Mdtwo"), ny(*TUESDAY, 11, 0)),
+        ),
+        source="Md. Com. Law 14-4503(a)(3): more than 3 calls to a person (any of their numbers) in 24 h",
+    ),
+    Case(
+        "md-4th-call-to-the-lead-on-its-other-number",
+        ny(*TUESDAY, 12, 0),
+        lead("Mdtwo"),
+        False,
+        "state_rule",
+        before=(
+            (bare("410-555-0128"), ny(*TUESDAY, 10, 0)),
+            (bare("410-555-0128"), ny(*TUESDAY, 10, 30)),
+            (bare("410-555-0128"), ny(*TUESDAY, 11, 0)),
+        ),
+        source="calls to the person's second number count against the first",
     ),
     Case(
         "md-24h-window-closes",
@@ -1217,3 +1244,30 @@ def test_a_voicemail_drop_reads_the_imported_column_as_the_law_would(
     drop = _lead_ids(workspace)["Drop"]
     decision = workspace.calling.check(drop, at=ny(*TUESDAY, 12, 0), prerecorded=True).decision
     assert decision.allowed is allowed, decision.summary()
+
+
+def test_the_scrub_counts_a_persons_calls_on_every_number_as_the_gate_does(
+    desk: tuple[Workspace, ManualClock],
+) -> None:
+    """A whole-list scrub (its own in-memory counts) agrees with the gate: the person's cap is reached
+    by calls to their other number, and by calls made to that number as a bare dial."""
+    workspace, clock = desk
+    calling = CallingService(
+        workspace.uow,
+        clock,
+        RecordingDialer,
+        shipped_outcome_rules(),
+        workspace.gate,
+        agent_name=lambda: "Auditor",
+        attempt_target=lambda: 18,
+    )
+    for minutes in (0, 10, 20):
+        clock.set(ny(*TUESDAY, 10, minutes))
+        calling.start_call(None, number="410-555-0128")  # Mdtwo's second number, dialled bare
+    clock.set(ny(*TUESDAY, 12, 0))
+    ids = _lead_ids(workspace)
+    rows = {row.lead_id: row for row in workspace.scrub.rows()}
+    gate = calling.check(ids["Mdtwo"]).decision
+    assert not gate.allowed and "state_rule" in gate.codes
+    assert rows[ids["Mdtwo"]].decision == gate
+    assert rows[ids["Mdres"]].decision.allowed  # another person, another number: untouched

@@ -60,8 +60,10 @@ def _slow_count(barrier: Any, monkeypatch: pytest.MonkeyPatch | None = None) -> 
     """After counting, wait (a little) for the other agent to count too: the race made certain."""
     original = UowGateRecords.allowed_calls_since
 
-    def counted_then_wait(self: UowGateRecords, number: str, since: datetime) -> int:
-        found = original(self, number, since)
+    def counted_then_wait(
+        self: UowGateRecords, number: str, since: datetime, lead_id: int | None = None
+    ) -> int:
+        found = original(self, number, since, lead_id)
         try:
             barrier.wait(timeout=1.5)
         except threading.BrokenBarrierError:
