@@ -45,6 +45,13 @@ _SUPPLEMENT: dict[str, tuple[tuple[str, Callable[[int], date]], ...]] = {
     "US-AL": (
         ("Mardi Gras (Baldwin and Mobile counties)", lambda year: easter_sunday(year) - timedelta(days=47)),
     ),
+    # La. R.S. 1:55(A)(1): state-wide legal holidays the package lacks. (Its parish Saturdays are left
+    # out: the LPSC's telemarketing holiday list has none of them; see docs/compliance.md.)
+    "US-LA": (
+        ("Battle of New Orleans", lambda year: date(year, 1, 8)),
+        ("Huey P. Long Day", lambda year: date(year, 8, 30)),
+        ("All Saints' Day", lambda year: date(year, 11, 1)),
+    ),
     # 44 P.S. 11 (Pennsylvania's legal holidays): Good Friday, Flag Day (June 14; a Sunday one is kept
     # the Monday after, as the statute does for every Sunday holiday) and Election Day, besides the
     # package's days. Its Saturday-afternoon half holiday is in the hours (us_states.toml).
