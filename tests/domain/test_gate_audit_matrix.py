@@ -1295,3 +1295,26 @@ def test_the_scrub_counts_a_persons_calls_on_every_number_as_the_gate_does(
     assert not gate.allowed and "state_rule" in gate.codes
     assert rows[ids["Mdtwo"]].decision == gate
     assert rows[ids["Mdres"]].decision.allowed  # another person, another number: untouched
+
+
+@pytest.mark.parametrize(
+    ("header", "allowed"),
+    [("Consent Revoked Date", False), ("Verbal Consent Date", False), ("Written Consent Date", True)],
+)
+def test_a_consent_column_counts_only_when_it_dates_written_consent(
+    header: str, allowed: bool, desk: tuple[Workspace, ManualClock], tmp_path: Path
+) -> None:
+    """16 CFR 310.4(b)(1)(iii)(B)(1): only a signed, written agreement lifts the registry. A revoked or
+    a verbal consent column is not imported (and is reported), so the listed number stays refused."""
+    workspace, _clock = desk
+    listing = tmp_path / "consents.csv"
+    listing.write_text(f"Name,Phone,State,{header}\nVal Vote,212-555-0187,NY,2026-11-02\n")
+    report = workspace.imports.run(listing)
+    _import_registry(workspace, tmp_path, "national", ["+12125550187"], FRESH, [212])
+    workspace.lists_changed()
+    vote = _lead_ids(workspace)["Vote"]
+    decision = workspace.calling.check(vote, at=ny(*TUESDAY, 12, 0)).decision
+    assert decision.allowed is allowed, decision.summary()
+    if not allowed:
+        assert decision.codes == ("dnc_national",)
+        assert header in str(report)
