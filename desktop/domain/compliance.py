@@ -443,6 +443,16 @@ def decide(facts: DialFacts, rules: RuleBook) -> Decision:
             hours_reasons_for(facts.at, rules, states, zones, federal, facts.emergencies, local_times)
         )
         _state_call_rules(facts, states, reasons)
+        if facts.number.startswith("+1") and rules.unknown_state(facts.lead_state):
+            # The callee may live under stricter rules than the number's (8:00-20:00, no Sundays): an
+            # unreadable state is not a pass.
+            reasons.append(
+                Reason(
+                    STATE_RULE,
+                    f"the lead's state {facts.lead_state.strip()!r} is not a state or province Dialdesk "
+                    "knows, so its rules cannot be checked: correct the lead's state",
+                )
+            )
         note = location_note(facts, rules)
         if note is not None:
             notes.append(note)
