@@ -1344,3 +1344,14 @@ def test_a_consent_column_counts_only_when_it_dates_written_consent(
     if not allowed:
         assert decision.codes == ("dnc_national",)
         assert header in str(report)
+
+
+def test_a_state_that_names_nothing_is_reported_on_import(
+    desk: tuple[Workspace, ManualClock], tmp_path: Path
+) -> None:
+    workspace, _clock = desk
+    listing = tmp_path / "states.csv"
+    listing.write_text("Name,Phone,State\nWes West,212-555-0189,Wshington\nKim Kay,212-555-0190,Fla.\n")
+    report = workspace.imports.run(listing)
+    assert [(item.column, item.value) for item in report.rejected] == [("State", "Wshington")]
+    assert "refused until" in report.rejected[0].reason
