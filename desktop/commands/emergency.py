@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from desktop.commands.common import EXIT_OK, CliError, Subparsers, print_json
+from desktop.domain.compliance_hours import ANY_STATE
 
 
 def register(commands: Subparsers) -> None:
@@ -56,11 +57,19 @@ def list_emergencies(workspace: Any, args: argparse.Namespace) -> int:
     rows = EmergencyService(workspace.uow).list()
     if args.json:
         print_json(
-            [{"state": e.state, "first": str(e.start), "last": str(e.end), "areas": e.areas} for e in rows]
+            [
+                {"state": e.state, "first": str(e.start), "last": str(e.end), "areas": e.areas}
+                | ({"unreadable": e.problem} if e.problem else {})
+                for e in rows
+            ]
         )
     elif not rows:
         print("No declared emergencies entered.")
     for emergency in [] if args.json else rows:
+        if emergency.problem:
+            whose = "every state" if emergency.state == ANY_STATE else emergency.state
+            print(f"UNREADABLE  {emergency.problem}: calls to {whose} are refused until it is fixed")
+            continue
         areas = f"  ({emergency.areas})" if emergency.areas else ""
         print(f"{emergency.state}  {emergency.start} to {emergency.end}{areas}")
     return EXIT_OK

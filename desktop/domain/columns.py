@@ -225,6 +225,8 @@ def guess_field(header: str) -> str:
     for field_name, words in _SYNONYMS.items():
         if key in words:
             return field_name
+    if _not_written_consent(key):
+        return IGNORE
     dated = _consent_field(key)
     if dated:
         return dated
@@ -248,6 +250,40 @@ def guess_field(header: str) -> str:
     if "note" in key or "comment" in key:
         return "notes"
     return _field_by_words(header)
+
+
+# Words that say a consent (or a purchase, an inquiry) column is not a date of written consent: one
+# that ended ("Consent Revoked Date", "Opt-out"), was never given ("No Consent") or is not written
+# ("Verbal Consent Date"). Read as written consent they would let calls through that the law forbids;
+# such a column is not imported, and reported as not imported.
+_NOT_WRITTEN_CONSENT = (
+    "revok",
+    "withdr",
+    "rescind",
+    "optout",
+    "unsub",
+    "expir",
+    "denied",
+    "declin",
+    "refus",
+    "cancel",
+    "refund",
+    "verbal",
+    "oral",
+    "implied",
+    "noconsent",
+    "nopermission",
+    "notconsent",
+    "status",
+)
+
+
+def _not_written_consent(key: str) -> bool:
+    """A consent, inquiry or purchase column whose header says it is no date of written consent."""
+    about = ("consent", "optin", "pewc", "permission", "inquir", "enquir", "purchase")
+    if not any(word in key for word in about):
+        return False
+    return any(word in key for word in _NOT_WRITTEN_CONSENT) or key.endswith("no")
 
 
 def _consent_field(key: str) -> str:

@@ -228,7 +228,7 @@ def _state_call_rules(facts: DialFacts, place: Place, written: bool, reasons: li
                 Reason(
                     STATE_RULE,
                     f"{state.name} allows at most {state.max_calls_per_24h} calls per "
-                    f"24 hours to a person ({facts.calls_last_24h} already to this number)",
+                    f"24 hours to a person ({facts.calls_last_24h} already to this person or number)",
                 )
             )
         if facts.automated and state.autodial_needs_written_consent and not written:
@@ -273,6 +273,16 @@ def decide(facts: DialFacts, rules: RuleBook) -> Decision:
         written = written_on is not None and written_on <= at.date()
         if place.call_rules:
             _state_call_rules(facts, place, written, reasons)
+        if number and number.startswith("+1") and rules.unknown_state(facts.lead_state):
+            # The callee may live under stricter rules than the number's (8:00-20:00, no Sundays): an
+            # unreadable state is not a pass.
+            reasons.append(
+                Reason(
+                    STATE_RULE,
+                    f"the lead's state {facts.lead_state.strip()!r} is not a state or province Dialdesk "
+                    "knows, so its rules cannot be checked: correct the lead's state",
+                )
+            )
         if place.note is not None:
             notes.append(place.note)
         if facts.prerecorded and rules.prerecorded_needs_written_consent and not written:

@@ -22,6 +22,8 @@ from desktop.domain.compliance_codes import CALLING_HOURS, STATE_RULE, Reason
 from desktop.domain.compliance_rules import WEEKDAYS, CallingWindow, RuleBook, StateRule
 from desktop.domain.legal_holidays import holiday_name
 
+# The state of an unreadable emergency entry whose state cannot be read: it may be any state's.
+ANY_STATE = "*"
 _WHOLE_DAY = CallingWindow(time(0, 0), time(23, 59, 59, 999999))
 
 
@@ -31,12 +33,16 @@ class Emergency:
 
     `areas` names the parishes or counties affected; a number cannot be placed in a parish, so the
     gate blocks calls to the whole jurisdiction for the dates, and the areas are shown in the reason.
+
+    A stored entry that cannot be read has a `problem`: its dates are unknown, so it covers every
+    day, and its state is `ANY_STATE` when that cannot be read either (it blocks every call).
     """
 
     state: str
     start: date
     end: date
     areas: str = ""
+    problem: str = ""
 
     def covers(self, day: date) -> bool:
         return self.start <= day <= self.end
@@ -151,7 +157,14 @@ def plan_hours_reasons(
                     )
         for emergency in emergencies:
             hit = next((s for s in states if s.code == emergency.state.upper()), None)
-            if hit is not None and emergency.covers(local.date()):
+            if emergency.problem and (hit is not None or emergency.state == ANY_STATE):
+                # Refuse rather than guess: the entry may well cover this callee today.
+                day_rules.append(
+                    f"a declared emergency entry ({emergency.state if hit else 'any state'}) cannot be "
+                    f"read ({emergency.problem}): calls it could cover are refused until it is fixed "
+                    "(dialdesk emergency list)"
+                )
+            elif hit is not None and emergency.covers(local.date()):
                 where = f" ({emergency.areas})" if emergency.areas else ""
                 day_rules.append(
                     f"{hit.name} forbids sales calls during the declared state of emergency{where}, "

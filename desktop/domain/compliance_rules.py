@@ -26,6 +26,54 @@ _DAY_GROUPS: dict[str, tuple[int, ...]] = {
 _NO_CALLS = "none"
 
 
+# Newspaper (AP style) and other common abbreviations of states and provinces, without dots or spaces.
+ABBREVIATIONS = {
+    "ALA": "AL",
+    "ARIZ": "AZ",
+    "ARK": "AR",
+    "CALIF": "CA",
+    "CAL": "CA",
+    "COLO": "CO",
+    "CONN": "CT",
+    "DEL": "DE",
+    "FLA": "FL",
+    "ILL": "IL",
+    "IND": "IN",
+    "KAN": "KS",
+    "KANS": "KS",
+    "MASS": "MA",
+    "MICH": "MI",
+    "MINN": "MN",
+    "MISS": "MS",
+    "MONT": "MT",
+    "NEB": "NE",
+    "NEBR": "NE",
+    "NEV": "NV",
+    "OKLA": "OK",
+    "ORE": "OR",
+    "OREG": "OR",
+    "PENN": "PA",
+    "PENNA": "PA",
+    "TENN": "TN",
+    "TEX": "TX",
+    "WASH": "WA",
+    "WVA": "WV",
+    "WIS": "WI",
+    "WISC": "WI",
+    "WYO": "WY",
+    "DC": "DC",
+    "ONT": "ON",
+    "QUE": "QC",
+    "ALTA": "AB",
+    "SASK": "SK",
+    "MAN": "MB",
+    "NFLD": "NL",
+    "PEI": "PE",
+}
+# What a list puts in a state column when it has none.
+NO_STATE = frozenset({"N/A", "NA", "-", "--", "?", "NONE", "UNKNOWN", "NULL"})
+
+
 @dataclass(frozen=True, slots=True)
 class CallingWindow:
     """Hours in the callee's local time when a call may be placed (start inclusive, end exclusive)."""
@@ -135,8 +183,22 @@ class RuleBook:
                 self._lookup[text.upper()] = rule
 
     def state(self, text: str) -> StateRule | None:
-        """A jurisdiction by its code, name or alias ("FL", "fl", "Florida"); None when unknown."""
-        return self._lookup.get(text.strip().upper()) if text else None
+        """A jurisdiction by its code, name or alias ("FL", "fl", "Florida"), or a postal or newspaper
+        abbreviation ("Fla.", "N.Y.", "Calif."); None when unknown."""
+        if not text:
+            return None
+        key = text.strip().upper()
+        found = self._lookup.get(key)
+        if found is None:
+            squeezed = key.replace(".", "").replace(" ", "")
+            found = self._lookup.get(squeezed) or self._lookup.get(ABBREVIATIONS.get(squeezed, ""))
+        return found
+
+    def unknown_state(self, text: str) -> bool:
+        """Whether a recorded state is given but names no jurisdiction ("Fla" is known, "Marylnd" is not):
+        the callee's own rules cannot be checked. Placeholders ("N/A", "-") count as none given."""
+        key = (text or "").strip().upper()
+        return bool(key) and key not in NO_STATE and self.state(key) is None
 
     def states_named(self, text: str) -> tuple[StateRule, ...]:
         """Every jurisdiction a place name stands for ("Nova Scotia/Prince Edward Island" is two)."""

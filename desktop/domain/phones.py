@@ -385,12 +385,17 @@ def exchange_zones(e164: str) -> tuple[str, ...]:
 LANDLINE_WORDS = ("landline", "land line", "land-line")
 
 
+# Words that undo a label's "landline": an import column "Mobile/Landline" or "Cell or landline", a
+# label "not a landline". The number may be a mobile, which a prerecorded message needs consent for.
+_NOT_ONLY_LANDLINE = re.compile(r"\b(?:mobile|cell|cellular|wireless|smartphone|sms|text|not|non)\b", re.I)
+
+
 def label_says_landline(label: str | None) -> bool:
-    """Whether a phone's label records it as a landline."""
+    """Whether a phone's label records it as a landline, and only as one."""
     if not label:  # most phones have no label: a scrub asks for every business lead's phone
         return False
     lowered = label.lower()
-    return any(word in lowered for word in LANDLINE_WORDS)
+    return any(word in lowered for word in LANDLINE_WORDS) and not _NOT_ONLY_LANDLINE.search(lowered)
 
 
 def known_region(code: str) -> bool:

@@ -28,6 +28,7 @@ from desktop.services.gate import CallerIdFacts, DialGate, GateResult
 from desktop.services.gate_answer import CallingError, gate_answer
 from desktop.services.gate_reads import UowGateRecords
 from desktop.services.outcome_undo import LeadState, capture_lead_state, corrected_call_ids
+from desktop.storage.locks import hold_write_lock
 from desktop.storage.models import Attempt, Callback, DncEntry, Lead, Meeting, Phone
 from desktop.storage.repositories import decision_record
 from desktop.storage.uow import UnitOfWork, UnitOfWorkFactory
@@ -37,6 +38,9 @@ from desktop.telephony.dialers import Dialer, DialError
 log = logging.getLogger(__name__)
 
 __all__ = ["CallingError", "CallingService", "CallStarted", "GateRefused", "OutcomeRecorded"]
+
+# The advisory lock (PostgreSQL) serialising every dial's decide-then-record: see `_record_decision`.
+DIAL_DECISION_LOCK = 0x44444447
 
 
 class GateRefused(CallingError):
@@ -250,6 +254,11 @@ class CallingService:
         """
         policy = self._policy()
         script_version_id = policy.script_version(lead_id)
+        # The decision counts the number's calls of the last 24 hours and the record below adds one:
+        # two agents (threads, processes, team members) deciding at once would both see 2 calls and
+        # both place a third and a fourth. The write lock, taken before anything is read, makes
+        # decide-and-record one step; it is released when the caller commits.
+        hold_write_lock(uow.session, "attempts", DIAL_DECISION_LOCK)
         result, phone = self._gate_result(
             uow,
             lead_id,

@@ -28,7 +28,7 @@ from desktop.domain.phones import (
     parse_phone,
 )
 from desktop.domain.registry_coverage import AreaCopy, area_code_of_e164
-from desktop.services.emergencies import EMERGENCIES_KEY, parse_emergencies
+from desktop.services.emergencies import read_emergencies
 from desktop.services.gate_sharing import number_key, renumbered
 
 
@@ -57,8 +57,9 @@ class GateReads(Protocol):
         """Per consent kind (written, inquiry, purchase), the latest day the lead gave it."""
         ...
 
-    def allowed_calls_since(self, number: str, since: datetime) -> int:
-        """Calls the gate allowed to `number` since `since`, whoever the lead."""
+    def allowed_calls_since(self, number: str, since: datetime, lead_id: int | None = None) -> int:
+        """Calls the gate allowed since `since` to `number` whoever the lead, and to the person of lead
+        `lead_id`: for that lead or to any number of theirs."""
         ...
 
     def setting(self, key: str) -> Any:
@@ -218,10 +219,11 @@ def consent_facts(reads: GateReads, lead_id: int | None) -> ConsentFacts:
     )
 
 
-def calls_since(reads: GateReads, number: str, since: datetime) -> int:
-    """Calls placed to `number` since `since`, whoever the lead: caps are per person and number,
-    so a duplicate lead or a bare-number dial does not reset the count."""
-    return reads.allowed_calls_since(number, since) if number else 0
+def calls_since(reads: GateReads, number: str, since: datetime, lead_id: int | None = None) -> int:
+    """Calls placed since `since` to `number`, whoever the lead, and to the lead's person on any of
+    their numbers: the FL, OK and MD caps count calls "to a person", and a duplicate lead or a
+    bare-number dial does not reset the count either."""
+    return reads.allowed_calls_since(number, since, lead_id) if number else 0
 
 
 def is_business_landline(lead: LeadLike | None, phone: PhoneLike | None) -> bool:
@@ -253,7 +255,7 @@ class GateContext:
 
     internal_reason: Callable[[str], str | None]
     consent: Callable[[int | None], ConsentFacts]
-    calls_last_24h: Callable[[str], int]
+    calls_last_24h: Callable[[str, int | None], int]  # (number, lead id)
     snapshots: Mapping[str, Mapping[str, Any]]
     emergencies: tuple[Emergency, ...] = ()
     # A scrub's decisions by everything but the number: 100,000 leads have few distinct situations.
@@ -304,9 +306,11 @@ class DialGate:
         return GateContext(
             internal_reason=reads.internal_dnc_reason,
             consent=lambda lead_id: consent_facts(reads, lead_id),
-            calls_last_24h=lambda number: calls_since(reads, number, at - timedelta(hours=24)),
+            calls_last_24h=lambda number, lead_id: calls_since(
+                reads, number, at - timedelta(hours=24), lead_id
+            ),
             snapshots=self.registry.snapshots(),
-            emergencies=parse_emergencies(reads.setting(EMERGENCIES_KEY)),
+            emergencies=read_emergencies(reads.setting),
             coverage=self.registry.coverage(),
         )
 
@@ -386,7 +390,7 @@ class DialGate:
         snapshots = context.snapshots
         listed = (context.registry_sources or self.registry.sources_for)(number) if valid else frozenset()
         consent = context.consent(lead_id)
-        calls = context.calls_last_24h(number) if valid else 0
+        calls = context.calls_last_24h(number, lead_id) if valid else 0
         lead_kind = kind or (lead.kind if lead is not None else "residential")
         lead_state = lead.state if lead is not None else ""
         postal_state = lead.postal_state if lead is not None else ""

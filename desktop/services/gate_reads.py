@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from desktop.services.gate import LeadLike
 from desktop.storage.models import Attempt, Consent, Lead, Phone
@@ -35,9 +35,13 @@ class UowGateRecords:
         )
         return {str(kind): given for kind, given in rows}
 
-    def allowed_calls_since(self, number: str, since: datetime) -> int:
+    def allowed_calls_since(self, number: str, since: datetime, lead_id: int | None = None) -> int:
+        whom = Attempt.number == number
+        if lead_id is not None:
+            numbers = select(Phone.e164).where(Phone.lead_id == lead_id, Phone.e164.is_not(None))
+            whom = or_(whom, Attempt.lead_id == lead_id, Attempt.number.in_(numbers))
         query = select(func.count(Attempt.id)).where(
-            Attempt.number == number, Attempt.allowed.is_(True), Attempt.started_at >= since
+            whom, Attempt.allowed.is_(True), Attempt.started_at >= since
         )
         return int(self._uow.session.scalar(query) or 0)
 

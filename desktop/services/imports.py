@@ -440,6 +440,17 @@ class _ImportRun:
             self._reject(line, column, warmth_text, "not a warmth (warm or cold); cold assumed")
         values["warmth"] = warmth or lead_rules.COLD
         values.update(self._postal(line, cells))
+        if values["state"] and self.hours.rules.unknown_state(values["state"]):
+            # Kept as written (the user sees it on the card) and said: the gate refuses the lead's calls
+            # until it is corrected, since the callee's own state rules cannot be checked.
+            column = headers[self.single["state"] or 0]
+            self._reject(
+                line,
+                column,
+                values["state"][:40],
+                "not a state or province Dialdesk knows; "
+                "its calls are refused until the lead's state is corrected",
+            )
         phones: list[dict[str, Any]] = []
         numbers: set[str] = set()
         for index, raw in phone_cells(cells, self.phone_columns):

@@ -89,6 +89,7 @@ class MergeReport:
     leads_added: int = 0
     leads_matched: int = 0
     phones_added: int = 0
+    leads_filled: int = 0  # matched leads whose empty fields (name, state, ZIP/postal code…) theirs filled
     attempts_added: int = 0
     attempts_updated: int = 0  # calls merged in progress before, completed now by their own database
     conflicts_kept: int = 0  # other versions of calls we have: kept in the audit log, not applied
@@ -158,6 +159,11 @@ class _Known:
 
 
 FILLABLE = ("first_name", "last_name", "company", "title", "email", "state", "source")
+# Where the callee lives by the list's ZIP/postal code: filled together (a code with another code's
+# state or zone would place the callee nowhere real), and only when ours has none of them. The gate
+# applies the ZIP's state rules too, so losing them in a merge would allow calls the ZIP forbids.
+POSTAL = ("postal_code", "postal_state", "postal_zone")
+POSTAL_MARK = "postal"
 
 
 class _Index:
@@ -174,16 +180,19 @@ class _Index:
         self.by_number: dict[str, list[_Known]] = {}
         self.by_key: dict[str, _Known] = {}
         self.anonymous: dict[str, _Known] = {}
-        columns = [getattr(Lead, name) for name in FILLABLE]
+        columns = [getattr(Lead, name) for name in (*FILLABLE, *POSTAL)]
         created: dict[int, tuple[Any, str, str, str]] = {}
         query = select(Lead.id, Lead.identity_key, Lead.created_at, Lead.list_name, *columns)
         for lead_id, key, created_at, list_name, *fields in session.execute(query):
-            values = dict(zip(FILLABLE, fields, strict=True))
+            values = dict(zip((*FILLABLE, *POSTAL), fields, strict=True))
+            empty = {name for name in FILLABLE if not values[name]}
+            if not any(values[name] for name in POSTAL):
+                empty.add(POSTAL_MARK)
             known = _Known(
                 int(lead_id),
                 _identity_of(str(key or ""), values["first_name"], values["last_name"], values["company"]),
                 [],
-                {name for name, value in values.items() if not value},
+                empty,
             )
             created[known.id] = (created_at, values["email"], list_name, values["source"])
             self.leads[known.id] = known
@@ -255,6 +264,7 @@ class _Run:
     previous: dict[int, datetime | None] = field(default_factory=dict)  # matched lead -> its last call
     added: set[int] = field(default_factory=set)  # leads added
     touched: set[int] = field(default_factory=set)  # leads whose calls changed
+    relocated: set[int] = field(default_factory=set)  # matched leads whose state, ZIP or numbers changed
 
     @property
     def session(self) -> Session:
@@ -375,8 +385,8 @@ class MergeService:
                     progress(done, len(steps))
                 step(run)
             if report.changed:
-                if run.added and self._hours is not None:
-                    self._hours.backfill(uow, sorted(run.added))
+                if (run.added or run.relocated) and self._hours is not None:
+                    self._hours.backfill(uow, sorted(run.added | run.relocated))
                 uow.leads.clear_gate_blocks()
                 detail = json.dumps({"file": str(path), **report.to_json()}, ensure_ascii=False)
                 uow.audit.record("merge", detail, uow.agents.get_or_create(own_agent).id, self._clock())
@@ -469,7 +479,7 @@ class MergeService:
             if known.id not in run.previous and known.id not in run.added:
                 run.previous[known.id] = last_call.get(known.id)
                 run.report.leads_matched += 1
-            run.report.phones_added += self._fill(session, known, lead)
+            run.report.phones_added += self._fill(session, known, lead, run)
             for phone in lead.phones:
                 for phone_id, e164, raw in known.phones:
                     if (e164 and e164 == phone.e164) or (not e164 and not phone.e164 and raw == phone.raw):
@@ -485,15 +495,21 @@ class MergeService:
         session.add(copy)
         return copy
 
-    def _fill(self, session: Session, known: _Known, lead: Lead) -> int:
+    def _fill(self, session: Session, known: _Known, lead: Lead, run: _Run) -> int:
         """Numbers the colleague has for this lead and we do not; empty fields they have filled."""
         ours_e164 = {e164 for _id, e164, _raw in known.phones if e164}
         ours_raw = {raw for _id, e164, raw in known.phones if not e164}
         new = [p for p in lead.phones if p.e164 not in ours_e164 and (p.e164 or p.raw not in ours_raw)]
-        fills = {name: getattr(lead, name) for name in known.empty if getattr(lead, name)}
+        fills = {name: getattr(lead, name) for name in known.empty & set(FILLABLE) if getattr(lead, name)}
+        if POSTAL_MARK in known.empty and any(getattr(lead, name) for name in POSTAL):
+            fills.update({name: getattr(lead, name) for name in POSTAL})
+            known.empty.discard(POSTAL_MARK)
         if fills:
             session.execute(update(Lead).where(Lead.id == known.id).values(**fills))
             known.empty -= set(fills)
+            run.report.leads_filled += 1
+        if new or fills.keys() & {"state", *POSTAL}:
+            run.relocated.add(known.id)
         for phone in new:
             copy = Phone(**_columns(phone, {"id", "lead_id", "position"}))
             copy.lead_id, copy.position = known.id, len(known.phones)

@@ -23,7 +23,11 @@ MARKED_LABEL = "landline"
 def landline_label(label: str, landline: bool) -> str:
     """`label` marked as a landline ("Work" -> "Work landline") or unmarked ("Work landline" -> "Work")."""
     if landline:
-        return label if label_says_landline(label) else f"{label} {MARKED_LABEL}".strip()
+        if label_says_landline(label):
+            return label
+        marked = f"{label} {MARKED_LABEL}".strip()
+        # "Mobile" + landline would still read as a possible mobile: the broker's tick replaces it.
+        return marked if label_says_landline(marked) else MARKED_LABEL
     return " ".join(_LANDLINE_PATTERN.sub("", label).split())
 
 

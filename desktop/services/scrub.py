@@ -37,6 +37,7 @@ from desktop.services.clock import Clock
 from desktop.services.emergencies import load_emergencies
 from desktop.services.gate import DialGate, GateContext, GateResult, RegistryView
 from desktop.services.gate_reads import UowGateRecords
+from desktop.services.recent_calls import RecentCalls
 from desktop.storage.models import Attempt, Consent, DncEntry, Lead, Phone
 from desktop.storage.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -163,11 +164,10 @@ class ScrubService:
         consent_query = select(Consent.lead_id, Consent.kind, func.max(Consent.given_on)).group_by(
             Consent.lead_id, Consent.kind
         )
-        # Per number, whoever the lead (duplicates and bare-number dials count too).
-        calls_query = (
-            select(Attempt.number, func.count(Attempt.id))
-            .where(Attempt.allowed.is_(True), Attempt.started_at >= at - timedelta(hours=24))
-            .group_by(Attempt.number)
+        # Per number, whoever the lead (duplicates and bare-number dials count too), and per person:
+        # the lead's calls on any of their numbers (services/gate.py calls_since).
+        calls_query = select(Attempt.id, Attempt.number, Attempt.lead_id).where(
+            Attempt.allowed.is_(True), Attempt.started_at >= at - timedelta(hours=24)
         )
         if lead_ids is not None:
             consent_query = consent_query.where(Consent.lead_id.in_(lead_ids))
@@ -181,14 +181,15 @@ class ScrubService:
             )
             for lead_id, kinds in latest.items()
         }
-        calls = {number: int(count) for number, count in connection.execute(calls_query)}
+        recent = RecentCalls(list(connection.execute(calls_query)))
+        recent.owners(connection)
         listed = registry_sources_of(self._gate.registry, numbers)
         no_consent = ConsentFacts()
         nothing: frozenset[str] = frozenset()
         return GateContext(
             internal_reason=internal.get,
             consent=lambda lead_id: consents.get(lead_id or -1, no_consent),
-            calls_last_24h=lambda number: calls.get(number, 0),
+            calls_last_24h=recent.count,
             snapshots=self._gate.registry.snapshots(),
             emergencies=load_emergencies(uow),
             memo={},

@@ -177,10 +177,12 @@ class PlainGateStore:
         )
         return {str(kind): date.fromisoformat(given) for kind, given in rows if given is not None}
 
-    def allowed_calls_since(self, number: str, since: datetime) -> int:
+    def allowed_calls_since(self, number: str, since: datetime, lead_id: int | None = None) -> int:
+        # The same count as services/gate_reads.py: the number, and the lead's person on any number.
         row = self._connection.execute(
-            "SELECT count(id) FROM attempts WHERE number = ? AND allowed IS 1 AND started_at >= ?",
-            (number, stored_time(since)),
+            "SELECT count(id) FROM attempts WHERE allowed IS 1 AND started_at >= ? AND (number = ? "
+            "OR lead_id = ? OR number IN (SELECT e164 FROM phones WHERE lead_id = ? AND e164 IS NOT NULL))",
+            (stored_time(since), number, lead_id, lead_id),
         ).fetchone()
         return int(row[0] or 0)
 

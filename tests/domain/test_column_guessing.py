@@ -60,3 +60,26 @@ def test_a_second_column_of_a_field_is_reported_not_silently_dropped() -> None:
     # Once the user maps the column (to something else), it is no longer reported as dropped.
     mapping.fields[3] = "notes"
     assert len(mapping.dropped_columns()) == 1
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Consent Revoked Date",
+        "Revoked Consent Date",
+        "Consent Withdrawn",
+        "Written Consent Revoked",
+        "No Consent",
+        "Consent: No",
+        "Verbal Consent Date",
+        "Oral Consent",
+        "Implied Consent Date",
+        "Consent Expired",
+        "Consent Status",
+        "Cancelled Purchase Date",
+        "Refunded Purchase Date",
+    ],
+)
+def test_a_header_that_is_no_written_consent_is_not_read_as_one(header: str) -> None:
+    # Read as written consent it would bypass the registries, power dialling and voicemail-drop rules.
+    assert guess_field(header) == ""
