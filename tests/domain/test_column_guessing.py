@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from desktop.domain.columns import guess_field, guess_mapping
+from desktop.domain.columns import do_not_call_flag, guess_field, guess_mapping
 
 
 @pytest.mark.parametrize(
@@ -83,3 +83,43 @@ def test_a_second_column_of_a_field_is_reported_not_silently_dropped() -> None:
 def test_a_header_that_is_no_written_consent_is_not_read_as_one(header: str) -> None:
     # Read as written consent it would bypass the registries, power dialling and voicemail-drop rules.
     assert guess_field(header) == ""
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["Do Not Call", "DoNotCall", "Do not call", "DNC", "do_not_call", "DNC Flag", "Phone Opt-Out", "No Call"],
+)
+def test_a_crm_do_not_call_column_is_recognised(header: str) -> None:
+    assert guess_field(header) == "do_not_call"
+
+
+def test_every_do_not_call_column_is_read_none_dropped() -> None:
+    # A second flag column holds a "yes" the first may not: dropping it would let the lead be called.
+    mapping = guess_mapping(["Name", "Phone", "DoNotCall", "DNC"])
+    assert mapping.columns_for("do_not_call") == [2, 3]
+    assert not mapping.dropped and not mapping.problems()
+
+
+@pytest.mark.parametrize(
+    ("cell", "flag"),
+    [
+        ("true", True),
+        ("TRUE", True),
+        ("Yes", True),
+        ("1", True),
+        ("x", True),
+        ("X", True),
+        ("checked", True),
+        ("", False),
+        ("  ", False),
+        ("false", False),
+        ("No", False),
+        ("0", False),
+        ("unchecked", False),
+        # Neither yes nor no: the import treats it as do not call and reports it.
+        ("asked 2026-03-01", None),
+        ("maybe", None),
+    ],
+)
+def test_do_not_call_cell_values(cell: str, flag: bool | None) -> None:
+    assert do_not_call_flag(cell) is flag
