@@ -336,21 +336,36 @@ def _field_by_words(header: str) -> str:
 
 
 def guess_mapping(headers: Sequence[str]) -> ColumnMapping:
-    """Guess a mapping for all headers; a field other than phone or the do-not-call flag is given to its
-    first column only."""
+    """Guess a mapping for all headers; a field other than phone or the do-not-call flag is given to one
+    column only: the first that says what the field means most exactly (`_SAYS_EXACTLY`), else the first."""
+    guesses = [guess_field(header) for header in headers]
+    chosen: dict[str, int] = {}
+    for index, guess in enumerate(guesses):
+        if not guess or guess in MULTI_COLUMN_FIELDS:
+            continue
+        if guess not in chosen or (
+            _says_exactly(guess, headers[index]) and not _says_exactly(guess, headers[chosen[guess]])
+        ):
+            chosen[guess] = index
     fields: list[str] = []
-    taken: set[str] = set()
     dropped: dict[int, str] = {}
-    for index, header in enumerate(headers):
-        guess = guess_field(header)
-        if guess not in MULTI_COLUMN_FIELDS and guess in taken:
+    for index, guess in enumerate(guesses):
+        if guess and guess not in MULTI_COLUMN_FIELDS and chosen[guess] != index:
             dropped[index] = guess
             guess = IGNORE
-        if guess:
-            taken.add(guess)
         fields.append(guess)
     return ColumnMapping(headers=list(headers), fields=fields, dropped=dropped)
 
+
+# Header words that name a field exactly where other headers only may: a "Written Consent Date" is
+# written consent, a bare "Consent Date" may date a verbal or implied one. When both are given the
+# written one is read, so a bare consent date never counts as written consent beside a written one.
+_SAYS_EXACTLY: dict[str, tuple[str, ...]] = {"consent_written": ("written", "pewc")}
+
+
+def _says_exactly(field_name: str, header: str) -> bool:
+    key = _key(header)
+    return any(word in key for word in _SAYS_EXACTLY.get(field_name, ()))
 
 # Cell values of a do-not-call flag, after lower-casing and dropping punctuation and spaces.
 _FLAG_SET = frozenset({"true", "yes", "y", "1", "x", "checked", "on", "t", "dnc", "donotcall", "ja", "да"})

@@ -48,15 +48,13 @@ def test_headers_lists_use(header: str, field: str) -> None:
 
 
 def test_a_second_column_of_a_field_is_reported_not_silently_dropped() -> None:
-    mapping = guess_mapping(
-        ["Name", "Phone", "State", "State/Region", "Consent Date", "Written Consent Date", "Zip"]
-    )
-    assert mapping.fields == ["full_name", "phone", "state", "", "consent_written", "", "postal_code"]
+    mapping = guess_mapping(["Name", "Phone", "State", "State/Region", "Zip", "Postal Code"])
+    assert mapping.fields == ["full_name", "phone", "state", "", "postal_code", ""]
     dropped = mapping.dropped_columns()
     assert len(dropped) == 2
     assert "'State/Region' looks like State too: only 'State' is imported" in dropped[0]
-    assert "'Written Consent Date'" in dropped[1] and "'Consent Date'" in dropped[1]
-    assert mapping.ignored_columns() == ["State/Region", "Written Consent Date"]
+    assert "'Postal Code'" in dropped[1] and "only 'Zip'" in dropped[1]
+    assert mapping.ignored_columns() == ["State/Region", "Postal Code"]
     # Once the user maps the column (to something else), it is no longer reported as dropped.
     mapping.fields[3] = "notes"
     assert len(mapping.dropped_columns()) == 1
@@ -123,3 +121,29 @@ def test_every_do_not_call_column_is_read_none_dropped() -> None:
 )
 def test_do_not_call_cell_values(cell: str, flag: bool | None) -> None:
     assert do_not_call_flag(cell) is flag
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        ["Name", "Phone", "Consent Date", "Written Consent Date"],
+        ["Name", "Phone", "Written Consent Date", "Consent Date"],
+        ["Name", "Phone", "Consent", "Opt-In Date", "PEWC Date"],
+        ["Name", "Phone", "Opt In", "Consent Given On", "Date of Written Consent"],
+    ],
+)
+def test_a_column_that_says_written_consent_wins_over_a_bare_consent_column(headers: list[str]) -> None:
+    """A bare "Consent Date" may date a verbal consent: beside a written one it is never read as written
+    consent, whatever the order of the columns, and it is reported as not imported."""
+    mapping = guess_mapping(headers)
+    written = mapping.columns_for("consent_written")
+    assert len(written) == 1
+    assert "ritten" in headers[written[0]] or "PEWC" in headers[written[0]]
+    assert sorted(mapping.dropped) == [
+        index for index, header in enumerate(headers) if index > 1 and index not in written
+    ]
+    assert all(f"only '{headers[written[0]]}' is imported" in line for line in mapping.dropped_columns())
+
+
+def test_a_bare_consent_date_alone_still_counts_as_written_consent() -> None:
+    assert guess_mapping(["Name", "Phone", "Consent Date"]).columns_for("consent_written") == [2]

@@ -1346,6 +1346,30 @@ def test_a_consent_column_counts_only_when_it_dates_written_consent(
         assert header in str(report)
 
 
+@pytest.mark.parametrize(
+    ("bare", "written", "allowed"),
+    [("2026-11-02", "", False), ("", "2026-11-02", True), ("2026-11-02", "2026-11-03", True)],
+)
+def test_a_bare_consent_date_beside_a_written_one_is_no_written_consent(
+    bare: str, written: str, allowed: bool, desk: tuple[Workspace, ManualClock], tmp_path: Path
+) -> None:
+    """A bare "Consent Date" may date a verbal consent: when the list also has "Written Consent Date",
+    only that one lifts the registry, whichever column comes first."""
+    workspace, _clock = desk
+    listing = tmp_path / "two-consents.csv"
+    listing.write_text(
+        f"Name,Phone,State,Consent Date,Written Consent Date\nVal Vote,212-555-0187,NY,{bare},{written}\n"
+    )
+    report = workspace.imports.run(listing)
+    _import_registry(workspace, tmp_path, "national", ["+12125550187"], FRESH, [212])
+    workspace.lists_changed()
+    decision = workspace.calling.check(_lead_ids(workspace)["Vote"], at=ny(*TUESDAY, 12, 0)).decision
+    assert decision.allowed is allowed, decision.summary()
+    if not allowed:
+        assert decision.codes == ("dnc_national",)
+    assert any("'Consent Date'" in line for line in report.dropped_columns)
+
+
 def test_a_state_that_names_nothing_is_reported_on_import(
     desk: tuple[Workspace, ManualClock], tmp_path: Path
 ) -> None:
