@@ -367,6 +367,7 @@ def _says_exactly(field_name: str, header: str) -> bool:
     key = _key(header)
     return any(word in key for word in _SAYS_EXACTLY.get(field_name, ()))
 
+
 # Cell values of a do-not-call flag, after lower-casing and dropping punctuation and spaces.
 _FLAG_SET = frozenset({"true", "yes", "y", "1", "x", "checked", "on", "t", "dnc", "donotcall", "ja", "да"})
 _FLAG_CLEAR = frozenset({"false", "no", "n", "0", "unchecked", "off", "f", "nein", "нет", "none", "null"})

@@ -28,6 +28,7 @@ from desktop.domain.compliance_hours import (
     hours_reasons,
     make_hours_key,
     plan_hours_reasons,
+    recorded_message_reasons,
     window_starts,
     zone_info,
 )
@@ -273,6 +274,8 @@ def decide(facts: DialFacts, rules: RuleBook) -> Decision:
         written = written_on is not None and written_on <= at.date()
         if place.call_rules:
             _state_call_rules(facts, place, written, reasons)
+        if facts.prerecorded and place.recorded_hours_rules:
+            reasons.extend(recorded_message_reasons(at, place.recorded_hours_rules, place.zone_infos))
         if number and number.startswith("+1") and rules.unknown_state(facts.lead_state):
             # The callee may live under stricter rules than the number's (8:00-20:00, no Sundays): an
             # unreadable state is not a pass.

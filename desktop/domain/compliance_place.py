@@ -51,6 +51,8 @@ class Place:
     inquiry_months: int
     # The rows with a call cap or consent rules for automated dialling or recorded messages.
     call_rules: tuple[StateRule, ...]
+    # The rows with their own hours for prerecorded messages (Nebraska's ADAD rule).
+    recorded_hours_rules: tuple[StateRule, ...] = ()
 
 
 def place_of(facts: DialFacts, rules: RuleBook) -> Place:
@@ -111,4 +113,5 @@ def _place(facts: DialFacts, rules: RuleBook) -> Place:
             or state.autodial_needs_written_consent
             or state.recorded_message_needs_written_consent
         ),
+        recorded_hours_rules=tuple(state for state in states if state.has_recorded_hours),
     )

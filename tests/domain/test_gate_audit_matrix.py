@@ -112,6 +112,8 @@ LEADS: dict[str, tuple[str, str, str, str, str, str]] = {
     "Tores": ("", "416-555-0191", "", "ON", "residential", ""),
     "Todncl": ("", "416-555-0190", "", "ON", "residential", ""),
     "Tobiz": ("Tobiz Co", "416-555-0192", "", "ON", "business", ""),
+    "Newritten": ("", "402-555-0185", "", "NE", "residential", ""),
+    "Neland": ("Neland Co", "", "402-555-0186", "NE", "business", ""),
 }
 NATIONAL_LISTED = [
     "+12125550102",
@@ -140,6 +142,7 @@ CONSENTS = [
     ("Mdwritten", "written", date(2026, 11, 2)),
     ("Flwritten", "written", date(2026, 11, 2)),
     ("Vmwritten", "written", date(2026, 11, 2)),
+    ("Newritten", "written", date(2026, 11, 2)),
     ("Nyebr17", "purchase", date(2025, 7, 5)),  # 17 months before: inside 18 (310.2(q))
     ("Nyebr19", "purchase", date(2025, 5, 1)),  # 19 months before: outside
     ("Nyinq2", "inquiry", date(2026, 9, 20)),  # 2.4 months: inside 3
@@ -1058,6 +1061,34 @@ CASES: list[Case] = [
         True,
         source="'N/A' records no state: the number's rules apply",
     ),
+    # -- Nebraska's ADAD hours (Neb. Rev. Stat. 86-236 ff., 291 NAC 11-003.01): prerecorded messages
+    # 13:00-21:00 on Sundays and legal holidays, 8:00-21:00 otherwise, whatever the consent --
+    *[
+        Case(
+            f"ne-vm-{case_id}",
+            at,
+            lead(name),
+            allowed,
+            "" if allowed else "state_rule",
+            prerecorded=prerecorded,
+            source="291 NAC 11-003.01 (stricter reading: consented and business lines too)",
+        )
+        for case_id, at, name, allowed, prerecorded in [
+            ("sunday-morning-written", ct(*SUNDAY, 10, 0), "Newritten", False, True),
+            ("sunday-1259-written", ct(*SUNDAY, 12, 59), "Newritten", False, True),
+            ("sunday-afternoon-written", ct(*SUNDAY, 14, 30), "Newritten", True, True),
+            ("sunday-morning-business-landline", ct(*SUNDAY, 10, 0), "Neland", False, True),
+            ("sunday-morning-live-call", ct(*SUNDAY, 10, 0), "Newritten", True, False),
+            ("saturday-morning-written", ct(*SATURDAY, 8, 30), "Newritten", True, True),
+            ("christmas-morning", ct(*holiday("NE", "Christmas Day"), 10, 0), "Newritten", False, True),
+            ("christmas-afternoon", ct(*holiday("NE", "Christmas Day"), 14, 30), "Newritten", True, True),
+            # Arbor Day is a Nebraska holiday, not a federal one.
+            ("arbor-day-morning", ct(*holiday("NE", "Arbor Day"), 10, 0), "Neland", False, True),
+            ("arbor-day-afternoon", ct(*holiday("NE", "Arbor Day"), 14, 30), "Neland", True, True),
+            ("thanksgiving-morning", ct(*holiday("NE", "Thanksgiving"), 9, 0), "Neland", False, True),
+            ("thanksgiving-live-call", ct(*holiday("NE", "Thanksgiving"), 9, 0), "Neland", True, False),
+        ]
+    ],
     # -- Prerecorded messages (voicemail drops), 47 CFR 64.1200(a)(2)-(3) --
     Case(
         "vm-business-mobile",
