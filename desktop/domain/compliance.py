@@ -276,16 +276,8 @@ def decide(facts: DialFacts, rules: RuleBook) -> Decision:
             _state_call_rules(facts, place, written, reasons)
         if facts.prerecorded and place.recorded_hours_rules:
             reasons.extend(recorded_message_reasons(at, place.recorded_hours_rules, place.zone_infos))
-        if number and number.startswith("+1") and rules.unknown_state(facts.lead_state):
-            # The callee may live under stricter rules than the number's (8:00-20:00, no Sundays): an
-            # unreadable state is not a pass.
-            reasons.append(
-                Reason(
-                    STATE_RULE,
-                    f"the lead's state {facts.lead_state.strip()!r} is not a state or province Dialdesk "
-                    "knows, so its rules cannot be checked: correct the lead's state",
-                )
-            )
+        if place.unknown_state is not None and number and number.startswith("+1"):
+            reasons.append(place.unknown_state)
         if place.note is not None:
             notes.append(place.note)
         if facts.prerecorded and rules.prerecorded_needs_written_consent and not written:
