@@ -249,6 +249,9 @@ def guess_field(header: str) -> str:
     for field_name, words in _SYNONYMS.items():
         if key in words:
             return field_name
+    if "donotcall" in key:
+        # "Do Not Call (Y/N)", "Do Not Call Date": a date or a reason there says do not call as well.
+        return "do_not_call"
     if _not_written_consent(key):
         return IGNORE
     dated = _consent_field(key)

@@ -85,7 +85,18 @@ def test_a_header_that_is_no_written_consent_is_not_read_as_one(header: str) -> 
 
 @pytest.mark.parametrize(
     "header",
-    ["Do Not Call", "DoNotCall", "Do not call", "DNC", "do_not_call", "DNC Flag", "Phone Opt-Out", "No Call"],
+    [
+        "Do Not Call",
+        "DoNotCall",
+        "Do not call",
+        "DNC",
+        "do_not_call",
+        "DNC Flag",
+        "Phone Opt-Out",
+        "No Call",
+        "Do Not Call (Y/N)",
+        "Do Not Call Date",
+    ],
 )
 def test_a_crm_do_not_call_column_is_recognised(header: str) -> None:
     assert guess_field(header) == "do_not_call"
