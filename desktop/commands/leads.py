@@ -73,6 +73,11 @@ def import_leads(workspace: Workspace, args: argparse.Namespace) -> int:
     )
     for item in report.rejected:
         print(f"  {item.place}, {item.column or 'row'}: {item.value!r}: {item.reason}")
+    if report.do_not_call_leads:
+        print(
+            f"  {report.do_not_call_leads:,} leads marked do-not-call in the file: "
+            f"{report.do_not_call_numbers_added:,} numbers added to the internal do-not-call list."
+        )
     for dropped in report.dropped_columns:
         print(f"  not imported: {dropped}")
     if report.ignored_columns:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-# The lead fields a column can map to. "phone" may be chosen for several columns.
+# The lead fields a column can map to. "phone" and "do_not_call" may be chosen for several columns.
 FIELDS: tuple[str, ...] = (
     "first_name",
     "last_name",
@@ -32,8 +32,12 @@ FIELDS: tuple[str, ...] = (
     "purchase_date",
     "consent_evidence",
     "external_id",
+    "do_not_call",
 )
 IGNORE = ""
+# Fields several columns may feed: every phone column is read, and a do-not-call flag in any column
+# counts (a second "DNC" column is never dropped: its "yes" would be lost, and the lead called).
+MULTI_COLUMN_FIELDS = frozenset({"phone", "do_not_call"})
 # Fields holding dates of consent or of an established business relationship.
 CONSENT_FIELDS = {"consent_written": "written", "inquiry_date": "inquiry", "purchase_date": "purchase"}
 
@@ -56,6 +60,7 @@ FIELD_LABELS: dict[str, str] = {
     "purchase_date": "Last purchase (date)",
     "consent_evidence": "Consent evidence",
     "external_id": "CRM record id",
+    "do_not_call": "Do not call (flag)",
     IGNORE: "(ignore)",
 }
 
@@ -126,6 +131,25 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
     "inquiry_date": ("inquiry", "inquirydate", "lastinquiry", "enquiry", "enquirydate", "inquiredon"),
     "purchase_date": ("purchase", "purchasedate", "lastpurchase", "lastpurchasedate", "customersince"),
+    # A CRM's do-not-call flag (Salesforce "DoNotCall", HubSpot "Do not call"): the lead goes on the
+    # firm's internal do-not-call list at import.
+    "do_not_call": (
+        "donotcall",
+        "dnc",
+        "dncflag",
+        "donotcallflag",
+        "isdonotcall",
+        "nocall",
+        "nocalls",
+        "donotphone",
+        "donotcontactbyphone",
+        "phoneoptout",
+        "calloptout",
+        "dnccheck",
+        "internaldnc",
+        "nichtanrufen",
+        "незвонить",
+    ),
     "consent_evidence": ("evidence", "consentevidence", "consentsource", "optinsource"),
     "notes": (
         "notes",
@@ -208,7 +232,7 @@ class ColumnMapping:
         if not self.has_name():
             issues.append("no column is mapped to a name or a company")
         for field_name in FIELDS:
-            if field_name != "phone" and len(self.columns_for(field_name)) > 1:
+            if field_name not in MULTI_COLUMN_FIELDS and len(self.columns_for(field_name)) > 1:
                 issues.append(f"{FIELD_LABELS[field_name]} is mapped to more than one column")
         return issues
 
@@ -225,6 +249,9 @@ def guess_field(header: str) -> str:
     for field_name, words in _SYNONYMS.items():
         if key in words:
             return field_name
+    if "donotcall" in key:
+        # "Do Not Call (Y/N)", "Do Not Call Date": a date or a reason there says do not call as well.
+        return "do_not_call"
     if _not_written_consent(key):
         return IGNORE
     dated = _consent_field(key)
@@ -312,16 +339,50 @@ def _field_by_words(header: str) -> str:
 
 
 def guess_mapping(headers: Sequence[str]) -> ColumnMapping:
-    """Guess a mapping for all headers; a field other than phone is given to its first column only."""
+    """Guess a mapping for all headers; a field other than phone or the do-not-call flag is given to one
+    column only: the first that says what the field means most exactly (`_SAYS_EXACTLY`), else the first."""
+    guesses = [guess_field(header) for header in headers]
+    chosen: dict[str, int] = {}
+    for index, guess in enumerate(guesses):
+        if not guess or guess in MULTI_COLUMN_FIELDS:
+            continue
+        if guess not in chosen or (
+            _says_exactly(guess, headers[index]) and not _says_exactly(guess, headers[chosen[guess]])
+        ):
+            chosen[guess] = index
     fields: list[str] = []
-    taken: set[str] = set()
     dropped: dict[int, str] = {}
-    for index, header in enumerate(headers):
-        guess = guess_field(header)
-        if guess != "phone" and guess in taken:
+    for index, guess in enumerate(guesses):
+        if guess and guess not in MULTI_COLUMN_FIELDS and chosen[guess] != index:
             dropped[index] = guess
             guess = IGNORE
-        if guess:
-            taken.add(guess)
         fields.append(guess)
     return ColumnMapping(headers=list(headers), fields=fields, dropped=dropped)
+
+
+# Header words that name a field exactly where other headers only may: a "Written Consent Date" is
+# written consent, a bare "Consent Date" may date a verbal or implied one. When both are given the
+# written one is read, so a bare consent date never counts as written consent beside a written one.
+_SAYS_EXACTLY: dict[str, tuple[str, ...]] = {"consent_written": ("written", "pewc")}
+
+
+def _says_exactly(field_name: str, header: str) -> bool:
+    key = _key(header)
+    return any(word in key for word in _SAYS_EXACTLY.get(field_name, ()))
+
+
+# Cell values of a do-not-call flag, after lower-casing and dropping punctuation and spaces.
+_FLAG_SET = frozenset({"true", "yes", "y", "1", "x", "checked", "on", "t", "dnc", "donotcall", "ja", "да"})
+_FLAG_CLEAR = frozenset({"false", "no", "n", "0", "unchecked", "off", "f", "nein", "нет", "none", "null"})
+
+
+def do_not_call_flag(text: str) -> bool | None:
+    """Whether a do-not-call cell says "do not call": True, False (empty, "false", "no", "0"), or None
+    for a value that is neither (the import treats that as do not call, the stricter reading, and
+    reports it)."""
+    key = _key(text)
+    if not key or key in _FLAG_CLEAR:
+        return False
+    if key in _FLAG_SET:
+        return True
+    return None

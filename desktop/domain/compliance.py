@@ -28,6 +28,7 @@ from desktop.domain.compliance_hours import (
     hours_reasons,
     make_hours_key,
     plan_hours_reasons,
+    recorded_message_reasons,
     window_starts,
     zone_info,
 )
@@ -273,16 +274,10 @@ def decide(facts: DialFacts, rules: RuleBook) -> Decision:
         written = written_on is not None and written_on <= at.date()
         if place.call_rules:
             _state_call_rules(facts, place, written, reasons)
-        if number and number.startswith("+1") and rules.unknown_state(facts.lead_state):
-            # The callee may live under stricter rules than the number's (8:00-20:00, no Sundays): an
-            # unreadable state is not a pass.
-            reasons.append(
-                Reason(
-                    STATE_RULE,
-                    f"the lead's state {facts.lead_state.strip()!r} is not a state or province Dialdesk "
-                    "knows, so its rules cannot be checked: correct the lead's state",
-                )
-            )
+        if facts.prerecorded and place.recorded_hours_rules:
+            reasons.extend(recorded_message_reasons(at, place.recorded_hours_rules, place.zone_infos))
+        if place.unknown_state is not None and number and number.startswith("+1"):
+            reasons.append(place.unknown_state)
         if place.note is not None:
             notes.append(place.note)
         if facts.prerecorded and rules.prerecorded_needs_written_consent and not written:

@@ -191,11 +191,47 @@ def plan_hours_reasons(
     return reasons
 
 
+def recorded_message_reasons(
+    at: datetime, rows: tuple[StateRule, ...], zone_infos: tuple[tuple[str, ZoneInfo | None], ...]
+) -> list[Reason]:
+    """Why the hours a jurisdiction sets for prerecorded messages (Nebraska's ADAD rule) forbid one at
+    `at` in any of the callee's zones; they bind whatever consent the lead gave."""
+    found: list[str] = []
+    for state in rows:
+        for zone_name, zone in zone_infos:
+            if zone is None:
+                continue  # an unknown zone is refused by the calling hours already
+            local = at.astimezone(zone)
+            weekday = local.weekday()
+            day_name = WEEKDAYS[weekday].capitalize() + "s"
+            windows: list[tuple[CallingWindow | None, str]] = []
+            if state.recorded_day_windows:
+                windows.append((state.recorded_day_windows[weekday], f"on {day_name}"))
+            if state.recorded_holiday_window:
+                holiday = holiday_name(state.holiday_calendar, local.date())
+                if holiday:
+                    when = f"on legal holidays ({holiday}, {local.date().isoformat()})"
+                    windows.append((state.recorded_holiday_window[0], when))
+            for window, when in windows:
+                if window is None:
+                    found.append(f"{state.name} forbids prerecorded messages {when}")
+                elif not window.start <= local.time() < window.end:
+                    found.append(
+                        f"{state.name} allows prerecorded messages {when} only "
+                        f"{window.start:%H:%M}–{window.end:%H:%M} local time, even with consent "
+                        f"(it is {local:%H:%M} {WEEKDAYS[weekday][:3].capitalize()} in {zone_name})"
+                    )
+    return [Reason(STATE_RULE, detail) for detail in dict.fromkeys(found)]
+
+
 def window_starts(rules: RuleBook, states: Iterable[StateRule]) -> set[time]:
     """Every moment of a day when some window opens: where a blocked call may become allowed."""
     starts = {rules.window.start, time(0, 0)}
     for state in states:
         starts.update(day.start for day in state.day_windows if day is not None)
+        # A prerecorded message may wait for these (Nebraska's Sunday 13:00).
+        recorded = (*state.recorded_day_windows, *state.recorded_holiday_window)
+        starts.update(day.start for day in recorded if day is not None)
     return starts
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from desktop.domain.compliance_codes import Reason
+from desktop.domain.compliance_codes import STATE_RULE, Reason
 from desktop.domain.compliance_hours import HoursPlan, federal_applies, hours_plan, zone_info
 from desktop.domain.compliance_locate import DialFacts, applicable_states, callee_zones, location_note
 from desktop.domain.compliance_rules import RuleBook, StateRule
@@ -51,6 +51,11 @@ class Place:
     inquiry_months: int
     # The rows with a call cap or consent rules for automated dialling or recorded messages.
     call_rules: tuple[StateRule, ...]
+    # The rows with their own hours for prerecorded messages (Nebraska's ADAD rule).
+    recorded_hours_rules: tuple[StateRule, ...] = ()
+    # The refusal for a lead whose recorded state names no jurisdiction (None when it names one or is
+    # empty); decide() gives it to +1 numbers. It depends on the lead's state alone, a key fact.
+    unknown_state: Reason | None = None
 
 
 def place_of(facts: DialFacts, rules: RuleBook) -> Place:
@@ -111,4 +116,18 @@ def _place(facts: DialFacts, rules: RuleBook) -> Place:
             or state.autodial_needs_written_consent
             or state.recorded_message_needs_written_consent
         ),
+        recorded_hours_rules=tuple(state for state in states if state.has_recorded_hours),
+        unknown_state=_unknown_state(facts.lead_state, rules),
+    )
+
+
+def _unknown_state(lead_state: str, rules: RuleBook) -> Reason | None:
+    """The callee may live under stricter rules than the number's (8:00-20:00, no Sundays): an
+    unreadable state is not a pass."""
+    if not rules.unknown_state(lead_state):
+        return None
+    return Reason(
+        STATE_RULE,
+        f"the lead's state {lead_state.strip()!r} is not a state or province Dialdesk knows, so its "
+        "rules cannot be checked: correct the lead's state",
     )

@@ -106,6 +106,11 @@ class StateRule:
     no_calls_in_emergency: bool = False
     autodial_needs_written_consent: bool = False
     recorded_message_needs_written_consent: bool = False
+    # Hours for prerecorded (ADAD) messages, narrower than the row's calling hours and binding even with
+    # consent (Nebraska): per weekday like `day_windows`, and on the row's legal holidays a window (or
+    # None: no recorded messages that day) in a one-item tuple, empty when the row sets none.
+    recorded_day_windows: tuple[CallingWindow | None, ...] = ()
+    recorded_holiday_window: tuple[CallingWindow | None, ...] = ()
     area_code_presumption: bool = False
     list_source: str = ""
     list_max_age_days: int | None = None
@@ -142,12 +147,17 @@ class StateRule:
         return bool(self.day_windows) or self.no_calls_on_holidays or self.no_calls_in_emergency
 
     @property
+    def has_recorded_hours(self) -> bool:
+        return bool(self.recorded_day_windows or self.recorded_holiday_window)
+
+    @property
     def has_rules(self) -> bool:
         return bool(
             self.has_hours
             or self.max_calls_per_24h
             or self.autodial_needs_written_consent
             or self.recorded_message_needs_written_consent
+            or self.has_recorded_hours
             or self.list_source
             or self.ebr_purchase_months is not None
             or self.ebr_inquiry_months is not None
@@ -305,6 +315,20 @@ def _state(row: Mapping[str, Any], where: str, country: str = "US") -> StateRule
         no_calls_in_emergency=bool(row.get("no_calls_in_emergency", False)),
         autodial_needs_written_consent=bool(row.get("autodial_needs_written_consent", False)),
         recorded_message_needs_written_consent=bool(row.get("recorded_message_needs_written_consent", False)),
+        recorded_day_windows=_day_windows(
+            {"hours": row["recorded_message_hours"]} if "recorded_message_hours" in row else {},
+            f"{where} recorded_message_hours",
+            source,
+        ),
+        recorded_holiday_window=(
+            (
+                _window(
+                    row["recorded_message_holiday_hours"], f"{where} recorded_message_holiday_hours", source
+                ),
+            )
+            if "recorded_message_holiday_hours" in row
+            else ()
+        ),
         area_code_presumption=bool(row.get("area_code_presumption", False)),
         list_source=list_source,
         list_max_age_days=_optional_int(row, "list_max_age_days", where),

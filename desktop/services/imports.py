@@ -25,6 +25,7 @@ from desktop.domain.postal_codes import locate_postal_code
 from desktop.paths import resource
 from desktop.services.clock import Clock
 from desktop.services.hours import NO_ZONE_KEY, HoursKeys
+from desktop.services.import_dnc import DoNotCallFlags
 from desktop.services.parse_ahead import CachedParser, ParseAhead, phone_cells, start_parse_ahead
 from desktop.services.tables import Place, TableError, TableSource, open_table
 from desktop.storage.bulk import bulk_insert, reserve_ids, secondary_indexes_deferred
@@ -97,10 +98,15 @@ class ImportReport:
     dropped_columns: list[str] = field(default_factory=list)
     # Headers of the columns not imported at all (not recognised, or mapped to nothing).
     ignored_columns: list[str] = field(default_factory=list)
+    # Leads the file marks do-not-call, and how many of their numbers were added to the internal list.
+    do_not_call_leads: int = 0
+    do_not_call_numbers_added: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {
             "dropped_columns": list(self.dropped_columns),
+            "do_not_call_leads": self.do_not_call_leads,
+            "do_not_call_numbers_added": self.do_not_call_numbers_added,
             "ignored_columns": list(self.ignored_columns),
             "imported": self.imported,
             "merged_duplicates": self.merged_duplicates,
@@ -277,6 +283,7 @@ class _ImportRun:
             name: next(iter(mapping.columns_for(name)), None) for name in single_fields
         }
         self.phone_columns = mapping.columns_for("phone")
+        self.do_not_call = DoNotCallFlags(mapping.columns_for("do_not_call"))
         self.ahead: ParseAhead | None = None
         self.text_columns = [
             (name, index, limit)
@@ -311,6 +318,8 @@ class _ImportRun:
             first = self.report.rejected[0] if self.report.rejected else None
             detail = f" ({first.place}: {first.reason})" if first else ""
             raise ImportFailed(f"{self.source.path.name}: no usable rows among {self.report.rows:,}{detail}")
+        added, flagged = self.do_not_call.write(uow, self.source.path.name, batch.id, self.now)
+        self.report.do_not_call_numbers_added, self.report.do_not_call_leads = added, flagged
         batch.imported = self.report.imported
         batch.merged = self.report.merged_duplicates
         batch.rejected = len(self.report.rejected)
@@ -323,6 +332,7 @@ class _ImportRun:
                     "imported": self.report.imported,
                     "merged": self.report.merged_duplicates,
                     "rejected": len(self.report.rejected),
+                    "do_not_call_leads": flagged,
                 }
             ),
             at=self.now,
@@ -472,6 +482,7 @@ class _ImportRun:
                 self._reject(line, column, "", "no phone number")
             self.report.without_number += 1
         consents = self._consents(line, cells) if self.has_consent_columns else []
+        do_not_call = self._do_not_call(line, cells) if self.do_not_call.columns else False
         identity = lead_rules.LeadIdentity.of(first, last, values["company"])
         match = self._find_match(identity, numbers, values["external_id"])
         if match is not None:
@@ -481,6 +492,8 @@ class _ImportRun:
                 self.external_index[values["external_id"]] = match
             self._merge(uow, match, values, phones, numbers, line)
             self._add_consents(uow, match, consents)
+            if do_not_call:
+                self.do_not_call.add(match)
             self.report.merged_duplicates += 1
             return
         lead = _PendingLead(
@@ -493,6 +506,8 @@ class _ImportRun:
             undialable={phone["raw"] for phone in phones if phone["e164"] is None},
         )
         self.pending.append(lead)
+        if do_not_call:
+            self.do_not_call.add(lead)
         if values["external_id"]:
             self.external_index[values["external_id"]] = lead
         for number in numbers:
@@ -500,6 +515,14 @@ class _ImportRun:
         if not numbers:
             self._index_numberless(lead)
         self.report.imported += 1
+
+    def _do_not_call(self, line: int, cells: list[str]) -> bool:
+        """Whether the row marks its lead do-not-call; a value neither yes nor no counts, and is said."""
+        flagged, unreadable = self.do_not_call.row_flag(cells)
+        for index in unreadable:
+            reason = "not a yes/no do-not-call value: treated as do not call"
+            self._reject(line, self.mapping.headers[index], cells[index][:40], reason)
+        return flagged
 
     def _consents(self, line: int, cells: list[str]) -> list[dict[str, Any]]:
         """Consent and relationship dates from the row; an unreadable date is reported, not guessed."""

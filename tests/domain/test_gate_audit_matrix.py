@@ -112,6 +112,8 @@ LEADS: dict[str, tuple[str, str, str, str, str, str]] = {
     "Tores": ("", "416-555-0191", "", "ON", "residential", ""),
     "Todncl": ("", "416-555-0190", "", "ON", "residential", ""),
     "Tobiz": ("Tobiz Co", "416-555-0192", "", "ON", "business", ""),
+    "Newritten": ("", "402-555-0185", "", "NE", "residential", ""),
+    "Neland": ("Neland Co", "", "402-555-0186", "NE", "business", ""),
 }
 NATIONAL_LISTED = [
     "+12125550102",
@@ -140,6 +142,7 @@ CONSENTS = [
     ("Mdwritten", "written", date(2026, 11, 2)),
     ("Flwritten", "written", date(2026, 11, 2)),
     ("Vmwritten", "written", date(2026, 11, 2)),
+    ("Newritten", "written", date(2026, 11, 2)),
     ("Nyebr17", "purchase", date(2025, 7, 5)),  # 17 months before: inside 18 (310.2(q))
     ("Nyebr19", "purchase", date(2025, 5, 1)),  # 19 months before: outside
     ("Nyinq2", "inquiry", date(2026, 9, 20)),  # 2.4 months: inside 3
@@ -1058,6 +1061,34 @@ CASES: list[Case] = [
         True,
         source="'N/A' records no state: the number's rules apply",
     ),
+    # -- Nebraska's ADAD hours (Neb. Rev. Stat. 86-236 ff., 291 NAC 11-003.01): prerecorded messages
+    # 13:00-21:00 on Sundays and legal holidays, 8:00-21:00 otherwise, whatever the consent --
+    *[
+        Case(
+            f"ne-vm-{case_id}",
+            at,
+            lead(name),
+            allowed,
+            "" if allowed else "state_rule",
+            prerecorded=prerecorded,
+            source="291 NAC 11-003.01 (stricter reading: consented and business lines too)",
+        )
+        for case_id, at, name, allowed, prerecorded in [
+            ("sunday-morning-written", ct(*SUNDAY, 10, 0), "Newritten", False, True),
+            ("sunday-1259-written", ct(*SUNDAY, 12, 59), "Newritten", False, True),
+            ("sunday-afternoon-written", ct(*SUNDAY, 14, 30), "Newritten", True, True),
+            ("sunday-morning-business-landline", ct(*SUNDAY, 10, 0), "Neland", False, True),
+            ("sunday-morning-live-call", ct(*SUNDAY, 10, 0), "Newritten", True, False),
+            ("saturday-morning-written", ct(*SATURDAY, 8, 30), "Newritten", True, True),
+            ("christmas-morning", ct(*holiday("NE", "Christmas Day"), 10, 0), "Newritten", False, True),
+            ("christmas-afternoon", ct(*holiday("NE", "Christmas Day"), 14, 30), "Newritten", True, True),
+            # Arbor Day is a Nebraska holiday, not a federal one.
+            ("arbor-day-morning", ct(*holiday("NE", "Arbor Day"), 10, 0), "Neland", False, True),
+            ("arbor-day-afternoon", ct(*holiday("NE", "Arbor Day"), 14, 30), "Neland", True, True),
+            ("thanksgiving-morning", ct(*holiday("NE", "Thanksgiving"), 9, 0), "Neland", False, True),
+            ("thanksgiving-live-call", ct(*holiday("NE", "Thanksgiving"), 9, 0), "Neland", True, False),
+        ]
+    ],
     # -- Prerecorded messages (voicemail drops), 47 CFR 64.1200(a)(2)-(3) --
     Case(
         "vm-business-mobile",
@@ -1344,6 +1375,30 @@ def test_a_consent_column_counts_only_when_it_dates_written_consent(
     if not allowed:
         assert decision.codes == ("dnc_national",)
         assert header in str(report)
+
+
+@pytest.mark.parametrize(
+    ("bare", "written", "allowed"),
+    [("2026-11-02", "", False), ("", "2026-11-02", True), ("2026-11-02", "2026-11-03", True)],
+)
+def test_a_bare_consent_date_beside_a_written_one_is_no_written_consent(
+    bare: str, written: str, allowed: bool, desk: tuple[Workspace, ManualClock], tmp_path: Path
+) -> None:
+    """A bare "Consent Date" may date a verbal consent: when the list also has "Written Consent Date",
+    only that one lifts the registry, whichever column comes first."""
+    workspace, _clock = desk
+    listing = tmp_path / "two-consents.csv"
+    listing.write_text(
+        f"Name,Phone,State,Consent Date,Written Consent Date\nVal Vote,212-555-0187,NY,{bare},{written}\n"
+    )
+    report = workspace.imports.run(listing)
+    _import_registry(workspace, tmp_path, "national", ["+12125550187"], FRESH, [212])
+    workspace.lists_changed()
+    decision = workspace.calling.check(_lead_ids(workspace)["Vote"], at=ny(*TUESDAY, 12, 0)).decision
+    assert decision.allowed is allowed, decision.summary()
+    if not allowed:
+        assert decision.codes == ("dnc_national",)
+    assert any("'Consent Date'" in line for line in report.dropped_columns)
 
 
 def test_a_state_that_names_nothing_is_reported_on_import(

@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 import holidays
 import pytest
 
-from desktop.domain.compliance import DialFacts, decide
-from desktop.domain.compliance_rules import StateRule
+from desktop.domain.compliance import ConsentFacts, DialFacts, decide
+from desktop.domain.compliance_rules import CallingWindow, StateRule
 from desktop.domain.legal_holidays import holiday_name
 from desktop.services.rules import shipped_rulebook
 
@@ -201,3 +201,42 @@ def test_docs_name_every_row_with_its_source_and_date() -> None:
         code = ("@" if rule.is_country else "") + rule.code
         assert code in by_code, f"docs/compliance.md has no row for {code}"
         assert rule.source in by_code[code] and str(rule.checked) in by_code[code], f"{code} is out of date"
+
+
+@pytest.mark.parametrize(
+    "rule", [rule for rule in ROWS if rule.has_recorded_hours], ids=lambda rule: rule.code
+)
+def test_recorded_message_hours_bind_even_with_written_consent(rule: StateRule) -> None:
+    """A row's own hours for prerecorded messages (Nebraska's ADAD rule), a minute before and at the
+    opening of each day's window and on a weekday legal holiday, for a lead with written consent; a
+    live call at the same moments is decided by the calling hours alone."""
+    consented = ConsentFacts(written_on=date(2025, 1, 2))
+
+    def allowed(day: date, moment: time, prerecorded: bool = True) -> bool:
+        facts = _facts(rule, _at(rule, day, moment), prerecorded=prerecorded, consent=consented)
+        return decide(facts, RULES).allowed
+
+    def check_window(day: date, window: CallingWindow | None) -> None:
+        if window is None:
+            assert not allowed(day, time(13, 0)) and allowed(day, time(13, 0), prerecorded=False)
+            return
+        opening = max(window.start, time(8, 0))
+        before = (datetime.combine(day, opening) - timedelta(minutes=1)).time()
+        if before >= time(8, 0):  # inside the calling hours: only the recorded-message rule refuses
+            assert not allowed(day, before), (rule.code, day, before)
+            assert allowed(day, before, prerecorded=False), (rule.code, day, before)
+        assert allowed(day, opening), (rule.code, day, opening)
+
+    for offset in range(7):
+        day = MONDAY + timedelta(days=offset)
+        if _expected_window(rule, day.weekday()) is None or _is_holiday(rule, day):
+            continue
+        if rule.recorded_day_windows:
+            check_window(day, rule.recorded_day_windows[day.weekday()])
+    if rule.recorded_holiday_window:
+        holiday = next(
+            day
+            for day in sorted(holidays.country_holidays("US", subdiv=rule.code, years=2026))
+            if day.weekday() < 5 and holiday_name(rule.holiday_calendar, day) and not _is_holiday(rule, day)
+        )
+        check_window(holiday, rule.recorded_holiday_window[0])

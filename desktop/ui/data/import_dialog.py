@@ -378,6 +378,15 @@ class ImportDialog(QDialog):
                 )
             )
         lines.append(plural(context, len(report.rejected), "{n} value rejected", "{n} values rejected"))
+        if report.do_not_call_leads:
+            lines.append(
+                plural(
+                    context,
+                    report.do_not_call_leads,
+                    "{n} lead marked do-not-call: its numbers are on the internal list",
+                    "{n} leads marked do-not-call: their numbers are on the internal list",
+                )
+            )
         details = " · ".join(lines)
         for dropped in report.dropped_columns:
             details += "\n" + self.tr("Not imported: {what}").format(what=dropped)
