@@ -160,11 +160,18 @@ def login_command(args: argparse.Namespace) -> int:
     import getpass
     import sys
 
-    from desktop.services.team_login import LoginError, check_login, refuse_password_in_url, store_login
+    from desktop.services.team_login import (
+        LoginError,
+        check_login,
+        login_key,
+        refuse_password_in_url,
+        store_login,
+    )
 
     url = _admin_url(args, args.url)
     try:
         refuse_password_in_url(url)
+        login_key(url)  # a URL whose login cannot be kept is refused before the password is asked
         if args.password_stdin or not sys.stdin.isatty():
             password = sys.stdin.readline().rstrip("\r\n")
         else:

@@ -1,21 +1,25 @@
-# ruff: noqa: E501, F811
-"""Review finding: the keyring key of a team login (`login_key` = user@host[:port]/db from the URL's
-parts) ignores the libpq options in the query string that change where and as whom psycopg connects.
-A URL that names the trusted server but carries `?hostaddr=`, `?port=`, `?user=`, `?dbname=` or
-`?service=` gets the trusted login's stored password, sent to another address, port or role.
-"""
+"""The keyring key of a team login is where libpq really connects: the URL's libpq options (`?host=`,
+`?hostaddr=`, `?port=`, `?user=`, `?dbname=`) override its parts and are folded into the key, each
+part quoted, so a URL that connects to another machine, port, role or database never gets a stored
+password; `?service=` (or an option not known) gets none and cannot be stored."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import make_url
 
-from desktop.services.team_login import connection_url, store_login
+from desktop.services.team_login import LoginError, connection_url, login_key, store_login
+from tests.team.test_logins_tls import dialdesk
 
 TRUSTED = "postgresql+psycopg://ann@db.example.com/team"
+SOCKET_LOGIN = "postgresql+psycopg://ann@/b?host=/srv/x/a"
 
 
 class DictStore:
+    """A keyring in a dict: what was stored under which key (the real one is tested in test_logins_tls)."""
+
     def __init__(self) -> None:
         self.values: dict[str, str] = {}
 
@@ -30,6 +34,18 @@ class DictStore:
         return None
 
 
+def _stored() -> DictStore:
+    store = DictStore()
+    store_login(TRUSTED, "s3cret", store)  # type: ignore[arg-type]
+    store_login(SOCKET_LOGIN, "other-secret", store)  # type: ignore[arg-type]
+    return store
+
+
+def _password(url: str, store: DictStore) -> str | None:
+    got = connection_url(url, store)  # type: ignore[arg-type]
+    return None if isinstance(got, str) else make_url(got).password
+
+
 @pytest.mark.parametrize(
     "elsewhere",
     [
@@ -37,14 +53,53 @@ class DictStore:
         TRUSTED + "?port=6000",  # another server on the same host
         TRUSTED + "?user=mallory",  # another role
         TRUSTED + "?dbname=other",
+        TRUSTED + "?host=evil.example.net",
         TRUSTED + "?service=elsewhere",  # pg_service.conf may point anywhere
-        "postgresql+psycopg://ann@/a/b?host=/srv/x",  # vs ann@/srv/x/a (db "b") below: same key text
+        TRUSTED + "?passfile=/tmp/x",  # an option the key cannot fold in
+        TRUSTED + "?sslmode=require&port=6000",
+        "postgresql+psycopg://ann@db.example.com:6000/team",
+        "postgresql+psycopg://ann@/a/b?host=/srv/x",  # vs ann@/b?host=/srv/x/a: same text unquoted
+        "postgresql+psycopg://ann@/a%2Fb?host=/srv/x",
+        "postgresql+psycopg://ann@/b?host=/srv/x/a&port=6000",
+        "postgresql+psycopg://ann@/b?host=/srv/x/a&host=/srv/y",  # given twice: refused
     ],
 )
 def test_a_url_that_connects_elsewhere_does_not_get_the_stored_password(elsewhere: str) -> None:
-    store = DictStore()
-    store_login(TRUSTED, "s3cret", store)  # type: ignore[arg-type]
-    store_login("postgresql+psycopg://ann@/b?host=/srv/x/a", "other-secret", store)  # type: ignore[arg-type]
-    got = connection_url(elsewhere, store)  # type: ignore[arg-type]
-    password = make_url(got).password if not isinstance(got, str) else None
+    password = _password(elsewhere, _stored())
     assert password is None, f"{elsewhere} was given the password {password!r}"
+
+
+@pytest.mark.parametrize(
+    ("same", "password"),
+    [
+        (TRUSTED, "s3cret"),
+        (TRUSTED + "?sslmode=require&connect_timeout=3", "s3cret"),  # TLS and timeouts: the same server
+        (TRUSTED + "?user=ann&dbname=team&host=db.example.com", "s3cret"),  # the same target spelled out
+        ("postgresql+psycopg://ann@/team?host=db.example.com", "s3cret"),
+        (SOCKET_LOGIN, "other-secret"),
+        ("postgresql+psycopg://ann@/b?host=%2Fsrv%2Fx%2Fa&sslmode=disable", "other-secret"),
+    ],
+)
+def test_the_same_target_spelled_otherwise_gets_its_password(same: str, password: str) -> None:
+    assert _password(same, _stored()) == password
+
+
+def test_keys_stay_readable_and_distinct() -> None:
+    assert login_key("postgresql+psycopg://ann@127.0.0.1:5432/team") == "postgresql://ann@127.0.0.1:5432/team"
+    assert login_key(TRUSTED + "?hostaddr=203.0.113.9").endswith("?hostaddr=203.0.113.9")
+    assert login_key("postgresql+psycopg://ann@/a/b?host=/srv/x") != login_key(SOCKET_LOGIN)
+
+
+@pytest.mark.parametrize("option", ["service=elsewhere", "passfile=/tmp/x", "port=1&port=2"])
+def test_a_login_that_cannot_be_keyed_is_refused_with_a_reason(option: str) -> None:
+    store = DictStore()
+    with pytest.raises(LoginError, match=r"\?(service|passfile|port)="):
+        store_login(f"{TRUSTED}?{option}", "s3cret", store)  # type: ignore[arg-type]
+    assert store.values == {}
+
+
+def test_team_login_refuses_such_a_url_before_asking_for_the_password(tmp_path: Path) -> None:
+    result = dialdesk(tmp_path, "team", "login", TRUSTED + "?service=elsewhere", "--password-stdin", stdin="pw\n")
+    assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
+    assert "?service=" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "keyring.json").exists()
