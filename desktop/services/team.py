@@ -136,15 +136,19 @@ def _refuse_foreign_role(connection: Connection, name: str, adopt: bool) -> None
     """An existing role becomes a Dialdesk login only if it is one already (or `adopt` says so),
     and never if it is the admin running this or has any administrator attribute."""
     attributes = ", ".join(_ADMIN_ATTRIBUTES)
-    row = connection.execute(
-        text(
-            f"SELECT {attributes}, rolname = current_user AS is_me, "
-            "EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid "
-            "WHERE m.member = r.oid AND g.rolname IN (:agent, :supervisor)) AS in_team "
-            "FROM pg_roles r WHERE rolname = :name"
-        ),
-        {"name": name, "agent": AGENT_ROLE, "supervisor": SUPERVISOR_ROLE},
-    ).mappings().one()
+    row = (
+        connection.execute(
+            text(
+                f"SELECT {attributes}, rolname = current_user AS is_me, "
+                "EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid "
+                "WHERE m.member = r.oid AND g.rolname IN (:agent, :supervisor)) AS in_team "
+                "FROM pg_roles r WHERE rolname = :name"
+            ),
+            {"name": name, "agent": AGENT_ROLE, "supervisor": SUPERVISOR_ROLE},
+        )
+        .mappings()
+        .one()
+    )
     if row["is_me"]:
         raise TeamError(f"{name} is the role running this command: an administrator is not made an agent")
     held = [keyword for column, keyword in _ADMIN_ATTRIBUTES.items() if row[column]]

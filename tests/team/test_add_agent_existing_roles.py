@@ -68,7 +68,9 @@ def test_the_admin_running_it_is_not_made_an_agent(db_url: str, flags: tuple[str
 def test_a_role_with_an_administrator_attribute_is_refused_even_with_existing_role(
     db_url: str, postgres_server: PostgresServer, role: str, attribute: str
 ) -> None:
-    postgres_server.admin(f"DROP ROLE IF EXISTS {role}", f"CREATE ROLE {role} LOGIN {attribute} PASSWORD 'old-one'")
+    postgres_server.admin(
+        f"DROP ROLE IF EXISTS {role}", f"CREATE ROLE {role} LOGIN {attribute} PASSWORD 'old-one'"
+    )
     try:
         assert run(db_url, "team", "init", db_url).returncode == 0  # type: ignore[arg-type]
         before = _state(db_url, role)
@@ -79,7 +81,9 @@ def test_a_role_with_an_administrator_attribute_is_refused_even_with_existing_ro
         postgres_server.admin(f"DROP OWNED BY {role}", f"DROP ROLE {role}")
 
 
-def test_a_role_dialdesk_did_not_add_needs_existing_role(db_url: str, postgres_server: PostgresServer) -> None:
+def test_a_role_dialdesk_did_not_add_needs_existing_role(
+    db_url: str, postgres_server: PostgresServer
+) -> None:
     postgres_server.admin("DROP ROLE IF EXISTS report_reader", "CREATE ROLE report_reader LOGIN PASSWORD 'x'")
     try:
         assert run(db_url, "team", "init", db_url).returncode == 0  # type: ignore[arg-type]

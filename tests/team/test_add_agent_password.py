@@ -21,7 +21,9 @@ pytestmark = pytest.mark.postgresql
 @pytest.fixture(scope="module")
 def logging_server() -> Iterator[TcpServer]:
     with running_tcp_server(tls=False) as server:
-        server.admin("CREATE DATABASE team", "ALTER SYSTEM SET log_statement = 'all'", "SELECT pg_reload_conf()")
+        server.admin(
+            "CREATE DATABASE team", "ALTER SYSTEM SET log_statement = 'all'", "SELECT pg_reload_conf()"
+        )
         yield server
 
 
@@ -64,4 +66,6 @@ def test_the_password_never_reaches_the_server_log_and_still_logs_in(
     renewed = next(line for line in again.stdout.splitlines() if "shown once" in line).rsplit(": ", 1)[1]
     assert renewed != password and renewed not in _server_log(logging_server)
     with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
-        psycopg.connect(host="127.0.0.1", port=logging_server.port, user=role, password=password, dbname="team")
+        psycopg.connect(
+            host="127.0.0.1", port=logging_server.port, user=role, password=password, dbname="team"
+        )

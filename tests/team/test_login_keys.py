@@ -99,7 +99,9 @@ def test_a_login_that_cannot_be_keyed_is_refused_with_a_reason(option: str) -> N
 
 
 def test_team_login_refuses_such_a_url_before_asking_for_the_password(tmp_path: Path) -> None:
-    result = dialdesk(tmp_path, "team", "login", TRUSTED + "?service=elsewhere", "--password-stdin", stdin="pw\n")
+    result = dialdesk(
+        tmp_path, "team", "login", TRUSTED + "?service=elsewhere", "--password-stdin", stdin="pw\n"
+    )
     assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
     assert "?service=" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "keyring.json").exists()
