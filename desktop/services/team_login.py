@@ -15,6 +15,7 @@ stored password, and `team login` refuses to store one for it.
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
@@ -94,6 +95,8 @@ def login_key(url: str | URL) -> str:
             f"a stored password is not used with ?{foreign[0]}= in the URL (it may connect elsewhere): "
             "name the server with USER@HOST:PORT/DB"
         )
+    if os.environ.get("PGSERVICE"):
+        raise LoginError("a stored password is not used while PGSERVICE is set (it may connect elsewhere)")
     target: dict[str, str] = {}
     for name, given in (
         ("user", parsed.username),
@@ -105,7 +108,8 @@ def login_key(url: str | URL) -> str:
         value = query.get(name, given)
         if isinstance(value, tuple):
             raise LoginError(f"?{name}= is given more than once in the URL: give it once")
-        target[name] = value or ""
+        # What the URL leaves out, libpq takes from its environment (PGHOST, PGPORT, …).
+        target[name] = value or os.environ.get(f"PG{name.upper()}", "")
     host = target["host"]
     # No host: libpq's default socket (the words cannot be a quoted host: that has no space).
     host = "local socket" if not host else f"[{host}]" if ":" in host else _part(host)

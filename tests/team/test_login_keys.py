@@ -105,3 +105,20 @@ def test_team_login_refuses_such_a_url_before_asking_for_the_password(tmp_path: 
     assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
     assert "?service=" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "keyring.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("PGHOST", "evil.example.net"), ("PGHOSTADDR", "203.0.113.9"), ("PGPORT", "6000"), ("PGSERVICE", "x")],
+)
+def test_what_libpq_takes_from_the_environment_counts_too(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    """A URL without a host (or port) connects where PGHOST (PGPORT, …) says: not the stored login's."""
+    for name in ("PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGSERVICE"):
+        monkeypatch.delenv(name, raising=False)
+    store = DictStore()
+    store_login("postgresql+psycopg://ann@/team", "socket-secret", store)  # type: ignore[arg-type]
+    assert _password("postgresql+psycopg://ann@/team", store) == "socket-secret"
+    monkeypatch.setenv(variable, value)
+    assert _password("postgresql+psycopg://ann@/team", store) is None
