@@ -36,6 +36,12 @@ def register(commands: Subparsers) -> None:
         help="set no password (the server authenticates them otherwise: peer, certificate)",
     )
     add.add_argument(
+        "--existing-role",
+        action="store_true",
+        help="make an existing role that Dialdesk did not add a login (never an administrator: "
+        "superuser, CREATEROLE, CREATEDB, REPLICATION, BYPASSRLS)",
+    )
+    add.add_argument(
         "--store",
         action="store_true",
         help="also keep their new password in this computer's keyring (setting up their own computer)",
@@ -130,9 +136,12 @@ def add_agent(args: argparse.Namespace) -> int:
     # A new password each time: printed once, for the person (or kept here with --store).
     password = None if args.no_password else secrets.token_urlsafe(18)
     with _server_errors_as_one_line(admin_url):
-        created = add_member(admin_url, args.name, supervisor=args.supervisor, password=password)
+        created = add_member(
+            admin_url, args.name, supervisor=args.supervisor, password=password, adopt=args.existing_role
+        )
     role = "supervisor" if args.supervisor else "agent"
-    print(f"{args.name} {'added' if created else 'is now'} as {role}: they connect as {args.name}.")
+    became = f"added as {role}" if created else f"is now {'a' if args.supervisor else 'an'} {role}"
+    print(f"{args.name} {became}: they connect as {args.name}.")
     if password is None:
         return EXIT_OK
     their_url = make_url(admin_url).set(username=args.name).render_as_string(hide_password=True)
@@ -151,11 +160,18 @@ def login_command(args: argparse.Namespace) -> int:
     import getpass
     import sys
 
-    from desktop.services.team_login import LoginError, check_login, refuse_password_in_url, store_login
+    from desktop.services.team_login import (
+        LoginError,
+        check_login,
+        login_key,
+        refuse_password_in_url,
+        store_login,
+    )
 
     url = _admin_url(args, args.url)
     try:
         refuse_password_in_url(url)
+        login_key(url)  # a URL whose login cannot be kept is refused before the password is asked
         if args.password_stdin or not sys.stdin.isatty():
             password = sys.stdin.readline().rstrip("\r\n")
         else:

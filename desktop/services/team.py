@@ -120,8 +120,71 @@ def checked_role_name(name: str) -> str:
     return name
 
 
-def add_member(admin_url: str, name: str, supervisor: bool = False, password: str | None = None) -> bool:
-    """Create the login role `name` (or reuse it) as an agent or a supervisor; True when created."""
+# A role with any of these is an administrator: never turned into an agent or given a new password.
+_ADMIN_ATTRIBUTES = {
+    "rolsuper": "SUPERUSER",
+    "rolcreaterole": "CREATEROLE",
+    "rolcreatedb": "CREATEDB",
+    "rolreplication": "REPLICATION",
+    "rolbypassrls": "BYPASSRLS",
+}
+# The SCRAM verifier libpq computes: `SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>`.
+_SCRAM_VERIFIER = re.compile(r"^SCRAM-SHA-256\$[0-9]+:[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+$")
+
+
+def _refuse_foreign_role(connection: Connection, name: str, adopt: bool) -> None:
+    """An existing role becomes a Dialdesk login only if it is one already (or `adopt` says so),
+    and never if it is the admin running this or has any administrator attribute."""
+    attributes = ", ".join(_ADMIN_ATTRIBUTES)
+    row = (
+        connection.execute(
+            text(
+                f"SELECT {attributes}, rolname = current_user AS is_me, "
+                "EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid "
+                "WHERE m.member = r.oid AND g.rolname IN (:agent, :supervisor)) AS in_team "
+                "FROM pg_roles r WHERE rolname = :name"
+            ),
+            {"name": name, "agent": AGENT_ROLE, "supervisor": SUPERVISOR_ROLE},
+        )
+        .mappings()
+        .one()
+    )
+    if row["is_me"]:
+        raise TeamError(f"{name} is the role running this command: an administrator is not made an agent")
+    held = [keyword for column, keyword in _ADMIN_ATTRIBUTES.items() if row[column]]
+    if held:
+        raise TeamError(
+            f"{name} is an existing role with {', '.join(held)}: an administrator is not made an agent "
+            "(choose another name)"
+        )
+    if not row["in_team"] and not adopt:
+        raise TeamError(
+            f"{name} is an existing role that is not a Dialdesk login: choose another name, or add "
+            "--existing-role to make it one (and, without --no-password, give it a new password)"
+        )
+
+
+def _password_verifier(connection: Connection, name: str, password: str) -> str:
+    """The SCRAM-SHA-256 verifier of `password`, computed here by libpq (PQencryptPasswordConn): the
+    server receives (and may log) only the verifier, never the password."""
+    pgconn = getattr(connection.connection.dbapi_connection, "pgconn", None)
+    if pgconn is None:
+        raise TeamError("setting a password needs the psycopg driver: postgresql+psycopg://…")
+    verifier = bytes(pgconn.encrypt_password(password.encode(), name.encode(), b"scram-sha-256")).decode()
+    if not _SCRAM_VERIFIER.match(verifier):
+        raise TeamError("libpq did not compute a SCRAM-SHA-256 verifier: no password was set")
+    return verifier
+
+
+def add_member(
+    admin_url: str,
+    name: str,
+    supervisor: bool = False,
+    password: str | None = None,
+    adopt: bool = False,
+) -> bool:
+    """Create the login role `name` as an agent or a supervisor, or move an existing Dialdesk login
+    (any existing role with `adopt`, never an administrator); True when created."""
     name = checked_role_name(name)
     group, other = (SUPERVISOR_ROLE, AGENT_ROLE) if supervisor else (AGENT_ROLE, SUPERVISOR_ROLE)
     engine, connection = _postgres_connection(admin_url)
@@ -135,10 +198,12 @@ def add_member(admin_url: str, name: str, supervisor: bool = False, password: st
             found = connection.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": name}).first()
             if found is None:
                 connection.exec_driver_sql(f"CREATE ROLE {name} LOGIN")
+            else:
+                _refuse_foreign_role(connection, name, adopt)
             if password is not None:
-                # The password as a bound literal would not reach DDL: quoted by the server's own rules.
-                quoted = connection.execute(text("SELECT quote_literal(:p)"), {"p": password}).scalar()
-                connection.exec_driver_sql(f"ALTER ROLE {name} PASSWORD {quoted}")
+                # Only the verifier's characters (checked above) are in the statement: no quoting issue.
+                verifier = _password_verifier(connection, name, password)
+                connection.exec_driver_sql(f"ALTER ROLE {name} PASSWORD '{verifier}'")
             connection.exec_driver_sql(f"GRANT {group} TO {name}")
             connection.exec_driver_sql(f"REVOKE {other} FROM {name}")
     finally:

@@ -5,11 +5,19 @@ server, and stores it in the keyring under the login's place, `postgresql://user
 (the same `SecretStore` that keeps the SIP password, under its own service name). Opening a
 `postgresql://` URL without a password then takes it from there (`connection_url`): the URL the
 person typed, shown in messages and logs, stays without it.
+
+The place is where libpq really connects: the URL's libpq options (`?host=`, `?hostaddr=`, `?port=`,
+`?user=`, `?dbname=`) override its parts, so they are folded into the key, each part quoted (a
+socket folder's `/` cannot shift into the database name). A URL with an option that could send the
+password elsewhere and cannot be folded in (`?service=`, or one this code does not know) gets no
+stored password, and `team login` refuses to store one for it.
 """
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from sqlalchemy.engine import URL, make_url
 
@@ -36,9 +44,78 @@ class LoginError(ValueError):
     """A login that cannot be stored or used; the message is for the user."""
 
 
+# libpq options that change where or as whom the connection goes: folded into the keyring key.
+_TARGET_OPTIONS = ("host", "hostaddr", "port", "user", "dbname")
+# libpq options that only change how the same server is talked to (TLS, timeouts, names).
+_HARMLESS_OPTIONS = frozenset(
+    {
+        "sslmode",
+        "sslrootcert",
+        "sslcert",
+        "sslkey",
+        "sslcrl",
+        "sslcrldir",
+        "sslsni",
+        "sslnegotiation",
+        "ssl_min_protocol_version",
+        "ssl_max_protocol_version",
+        "channel_binding",
+        "require_auth",
+        "requirepeer",
+        "gssencmode",
+        "connect_timeout",
+        "client_encoding",
+        "application_name",
+        "fallback_application_name",
+        "keepalives",
+        "keepalives_idle",
+        "keepalives_interval",
+        "keepalives_count",
+        "tcp_user_timeout",
+        "target_session_attrs",
+        "options",
+    }
+)
+
+
+def _part(text: str) -> str:
+    # Quoted so no part can run into the next one: `/a` + `b` and `/` + `a/b` differ.
+    return quote(text, safe="-._~")
+
+
 def login_key(url: str | URL) -> str:
-    """The keyring entry of a login: server, port, database and user (never the password)."""
-    return "postgresql://" + where(url)
+    """The keyring entry of a login: the user, server, port and database libpq really connects to
+    (the URL's libpq options over its parts; never the password). LoginError when the URL has an
+    option that may connect elsewhere and cannot be part of the key (`?service=`, unknown ones)."""
+    parsed = make_url(url)
+    query = parsed.query
+    foreign = sorted(name for name in query if name not in _TARGET_OPTIONS and name not in _HARMLESS_OPTIONS)
+    if foreign:
+        raise LoginError(
+            f"a stored password is not used with ?{foreign[0]}= in the URL (it may connect elsewhere): "
+            "name the server with USER@HOST:PORT/DB"
+        )
+    if os.environ.get("PGSERVICE"):
+        raise LoginError("a stored password is not used while PGSERVICE is set (it may connect elsewhere)")
+    target: dict[str, str] = {}
+    for name, given in (
+        ("user", parsed.username),
+        ("host", parsed.host),
+        ("port", str(parsed.port) if parsed.port else None),
+        ("dbname", parsed.database),
+        ("hostaddr", None),
+    ):
+        value = query.get(name, given)
+        if isinstance(value, tuple):
+            raise LoginError(f"?{name}= is given more than once in the URL: give it once")
+        # What the URL leaves out, libpq takes from its environment (PGHOST, PGPORT, …).
+        target[name] = value or os.environ.get(f"PG{name.upper()}", "")
+    host = target["host"]
+    # No host: libpq's default socket (the words cannot be a quoted host: that has no space).
+    host = "local socket" if not host else f"[{host}]" if ":" in host else _part(host)
+    port = f":{_part(target['port'])}" if target["port"] else ""
+    key = f"postgresql://{_part(target['user'])}@{host}{port}/{_part(target['dbname'])}"
+    return key + (f"?hostaddr={_part(target['hostaddr'])}" if target["hostaddr"] else "")
 
 
 def secret_store() -> SecretStore:
@@ -55,7 +132,11 @@ def connection_url(url: str, store: SecretStore | None = None) -> str | URL:
     parsed = make_url(url)
     if parsed.password or not parsed.username:
         return url
-    password = (store or secret_store()).get(login_key(parsed))
+    try:
+        key = login_key(parsed)
+    except LoginError:
+        return url  # an option that may connect elsewhere: no stored password goes with it
+    password = (store or secret_store()).get(key)
     return parsed.set(password=password) if password else url
 
 

@@ -34,9 +34,13 @@ def database_url(path_or_url: str) -> str:
         raise DatabaseError("the database path is empty")
     if "://" in text:
         try:
-            make_url(text)
-        except ArgumentError as error:
-            raise DatabaseError(f"not a database URL: {text} ({error})") from None
+            port = make_url(text).port
+        except (ArgumentError, ValueError) as error:
+            # SQLAlchemy reads the port as a number: `h:54x2` (or an unclosed `[::1`) is a ValueError.
+            reason = "its port is not a number" if "int()" in str(error) else str(error)
+            raise DatabaseError(f"not a database URL: {text} ({reason})") from None
+        if port is not None and not 0 < port < 65536:
+            raise DatabaseError(f"not a database URL: {text} (port {port} is not between 1 and 65535)")
         return text
     return file_url(Path(text))
 
