@@ -266,14 +266,18 @@ def _copy_team_data(
 
 
 def _co_owners(source: Connection, lead_ids: Sequence[int]) -> list[int]:
-    """The other leads owning a number of `lead_ids`: the gate asks every owner of a number (a
-    residential owner on the registry refuses it), offline as on the server."""
+    """The other leads owning a number of `lead_ids`, and in turn of theirs (a bare number may be
+    dialled offline too): the gate asks every owner of a number (a residential owner on the registry
+    refuses it), so every owner of every copied number is copied, offline as on the server."""
     phone = _table(Phone)
-    numbers = select(phone.c.e164).where(phone.c.lead_id.in_(lead_ids), phone.c.e164.is_not(None))
-    found = source.scalars(
-        select(phone.c.lead_id).where(phone.c.e164.in_(numbers), phone.c.lead_id.not_in(lead_ids)).distinct()
-    )
-    return sorted(int(lead_id) for lead_id in found)
+    known = set(lead_ids)
+    frontier = set(lead_ids)
+    while frontier:
+        numbers = select(phone.c.e164).where(phone.c.lead_id.in_(sorted(frontier)), phone.c.e164.is_not(None))
+        owners = source.scalars(select(phone.c.lead_id).where(phone.c.e164.in_(numbers)).distinct())
+        frontier = {int(lead_id) for lead_id in owners} - known
+        known |= frontier
+    return sorted(known - set(lead_ids))
 
 
 STAND_IN_AGENT = "(team server)"

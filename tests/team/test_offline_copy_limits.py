@@ -29,6 +29,8 @@ JUST_BEFORE_END = "2026-12-01 21:58:00"
 AT_END = "2026-12-01 22:02:00"
 LATER = "2026-12-04 14:00:00"  # three days on: the 8-hour hold long over
 SHARED = "+12125550150"  # on the national registry
+SECOND = "+12125550160"  # Rita's mobile, shared with Zed (a Florida lead: Florida's hours end at 20:00)
+EVENING = "2026-12-02 01:30:00"  # 20:30 in New York: federal hours allow it, Florida's do not
 
 
 @pytest.fixture
@@ -39,9 +41,10 @@ def backend() -> str:
 @pytest.fixture
 def team(db_url: str, tmp_path: Path, clock: ManualClock) -> Iterator[tuple[str, int]]:
     rows = [
-        "First Name,Last Name,Company,Phone,Type,State",
-        f"Acme,Office,Acme Corp,{SHARED},business,NY",
-        f"Rita,Home,,{SHARED},residential,NY",
+        "First Name,Last Name,Company,Landline Phone,Mobile Phone,Type,State",
+        f"Acme,Office,Acme Corp,{SHARED},,business,NY",
+        f"Rita,Home,,{SHARED},{SECOND},residential,NY",
+        f"Zed,Away,,,{SECOND},residential,FL",
     ]
     csv = tmp_path / "team.csv"
     csv.write_text("\n".join(rows) + "\n", encoding="utf-8")
@@ -79,13 +82,13 @@ def test_a_shared_number_is_judged_by_all_its_owners_offline(team: tuple[str, in
     url, acme = team
     local = tmp_path / "offline.db"
     report = checkout(url, local)
-    assert report["leads"] == [acme] and len(report["co_owners"]) == 1
+    assert report["leads"] == [acme] and len(report["co_owners"]) == 2  # Rita, and Zed through Rita
     on_server = decide(url, SHARED)
     assert on_server["allowed"] is False, on_server
     offline = decide(local, SHARED)
     assert offline["allowed"] is False and "dnc_national" in codes(offline), offline
     # The co-owner is in the copy only for the gate: not Ann's, so no dial from the copy rings it.
-    rita = report["co_owners"][0]
+    rita = min(report["co_owners"])
     copy = open_workspace(str(local), clock=ManualClock(datetime(2026, 12, 1, 14, tzinfo=UTC)))
     try:
         with pytest.raises(HeldByAnotherAgent):
@@ -122,3 +125,15 @@ def test_the_local_copy_stops_allowing_once_its_hold_is_over(team: tuple[str, in
         assert "offline_copy_expired" in refused.value.decision.codes
     finally:
         copy.close()
+
+
+def test_every_owner_down_the_chain_is_asked_offline(team: tuple[str, int], tmp_path: Path) -> None:
+    """Zed shares no number with Ann's lead, only with its co-owner Rita: a bare-number check of
+    Rita's other number asks Zed too, offline as on the server."""
+    url, _acme = team
+    local = tmp_path / "offline.db"
+    taken = run(url, "--agent", "Ann", "team", "checkout", "--out", str(local), "--hours", "14", faketime=NOW)  # type: ignore[arg-type]
+    assert taken.returncode == 0, taken.stderr
+    on_server = decide(url, SECOND, at=EVENING)
+    offline = decide(local, SECOND, at=EVENING)
+    assert on_server["allowed"] is False and offline == on_server, (on_server, offline)
