@@ -16,6 +16,9 @@ from typing import Any
 
 CHECKOUT_SETTING = "team_checkout"
 HOLD_UNTIL_KEY = "hold_until"
+# The agent that holds, in the copy, the leads copied only because they share a number with the
+# agent's own: the local queue never offers them; `merge` does not carry this agent back.
+STAND_IN_AGENT = "(team server)"
 
 
 def hold_until_text(until: datetime) -> str:

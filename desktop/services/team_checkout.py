@@ -32,7 +32,7 @@ from sqlalchemy import Connection, Table, delete, insert, or_, select
 
 from desktop.domain.dnc_files import national_number
 from desktop.paths import user_data_dir
-from desktop.services.offline_hold import CHECKOUT_SETTING, HOLD_UNTIL_KEY, hold_until_text
+from desktop.services.offline_hold import CHECKOUT_SETTING, HOLD_UNTIL_KEY, STAND_IN_AGENT, hold_until_text
 from desktop.storage.engine import file_url, make_engine
 from desktop.storage.models import (
     Agent,
@@ -278,9 +278,6 @@ def _co_owners(source: Connection, lead_ids: Sequence[int]) -> list[int]:
         frontier = {int(lead_id) for lead_id in owners} - known
         known |= frontier
     return sorted(known - set(lead_ids))
-
-
-STAND_IN_AGENT = "(team server)"
 
 
 def _stand_in_agent(local: Connection, now: datetime) -> int:

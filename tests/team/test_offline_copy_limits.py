@@ -16,10 +16,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from desktop.services.calling import GateRefused, HeldByAnotherAgent
 from desktop.services.clock import ManualClock
+from desktop.services.offline_hold import STAND_IN_AGENT
 from desktop.services.workspace import open_workspace
+from desktop.storage.models import Agent
 from tests.cli.test_cli import run
 
 pytestmark = pytest.mark.postgresql
@@ -99,6 +102,17 @@ def test_a_shared_number_is_judged_by_all_its_owners_offline(team: tuple[str, in
     server = open_workspace(url, clock=ManualClock(datetime(2026, 12, 1, 14, tzinfo=UTC)))
     try:
         assert server.claims.holder(rita) is None  # not claimed on the server: anyone may take it
+    finally:
+        server.close()
+    merged = run(url, "merge", str(local), faketime=NOW)  # type: ignore[arg-type]
+    assert merged.returncode == 0, merged.stderr
+    server = open_workspace(url, clock=ManualClock(datetime(2026, 12, 1, 14, tzinfo=UTC)))
+    try:
+        assert server.claims.holder(rita) is None and server.claims.holder(acme) is None
+        with server.uow() as uow:
+            names = set(uow.session.scalars(select(Agent.name)))
+        assert STAND_IN_AGENT not in names, names  # the placeholder stays in the copy
+        assert len(list(server.leads.export_records())) == 3  # the co-owners matched, none added
     finally:
         server.close()
 
