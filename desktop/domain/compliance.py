@@ -71,6 +71,8 @@ __all__ = [
 INVALID_NUMBER = "invalid_number"
 DNC_INTERNAL = "dnc_internal"
 PRERECORDED_CONSENT = "prerecorded_consent"
+# An offline copy of team leads (`team checkout`) used after its hold ended: the server has moved on.
+OFFLINE_COPY_EXPIRED = "offline_copy_expired"
 
 BLOCKING_CODES = (
     INVALID_NUMBER,
@@ -83,6 +85,7 @@ BLOCKING_CODES = (
     STATE_RULE,
     PRERECORDED_CONSENT,
     CALLER_ID,
+    OFFLINE_COPY_EXPIRED,
 )
 NOTE_CODES = (B2B_EXEMPTION, CONSENT, EBR_PURCHASE, EBR_INQUIRY, LOCATION_CONFLICT)
 # Reasons that pass with time alone: a lead blocked only by these is "later", not "never".
@@ -146,6 +149,8 @@ class DialFacts(NamedTuple):
     # Firm mode on a SIP call: the call must carry a caller ID (`caller_id`, E.164; "" when none is set).
     caller_id_required: bool = False
     caller_id: str = ""
+    # Why this database's facts can no longer be trusted (an offline copy past its hold); "" when they can.
+    copy_expired: str = ""
 
 
 class Decision(NamedTuple):
@@ -292,6 +297,8 @@ def decide(facts: DialFacts, rules: RuleBook) -> Decision:
                 )
     if facts.caller_id_required and not facts.caller_id:
         reasons.append(Reason(CALLER_ID, CALLER_ID_EXPLANATION))
+    if facts.copy_expired:
+        reasons.append(Reason(OFFLINE_COPY_EXPIRED, facts.copy_expired))
     toll_free = is_toll_free(number)
     zones = place.zones
     # The exchange's own zone when the callee may be there, else the first: shown, never decided by.

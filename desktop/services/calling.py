@@ -29,7 +29,7 @@ from desktop.services.gate_answer import CallingError, gate_answer
 from desktop.services.gate_reads import UowGateRecords
 from desktop.services.outcome_undo import LeadState, capture_lead_state, corrected_call_ids
 from desktop.storage.locks import hold_write_lock
-from desktop.storage.models import Attempt, Callback, DncEntry, Lead, Meeting, Phone
+from desktop.storage.models import Agent, Attempt, Callback, DncEntry, Lead, Meeting, Phone
 from desktop.storage.repositories import decision_record
 from desktop.storage.uow import UnitOfWork, UnitOfWorkFactory
 from desktop.telephony.dialers import Dialer, DialError
@@ -89,6 +89,10 @@ class ScriptRefused(CallingError):
     """Firm mode: the lead's script version is not approved; nothing was recorded or dialled."""
 
 
+class HeldByAnotherAgent(CallingError):
+    """Team mode: the lead is claimed by another agent; nothing was dialled or recorded."""
+
+
 @dataclass(frozen=True)
 class CallPolicy:
     """What the firm's settings ask of every call: firm mode, the caller ID sent (E.164, "" for none),
@@ -128,6 +132,9 @@ class CallingService:
         self.next_lead: Callable[[tuple[int, ...]], int | None] | None = None
         self._agent_name = agent_name
         self._attempt_target = attempt_target
+        # Team mode: the agent given by --agent (None: nobody in particular), wired by the workspace.
+        # Every dial of a lead another agent holds is refused before the gate, as `record` is.
+        self.acting_agent: Callable[[], str | None] = lambda: None
 
     # -- deciding -------------------------------------------------------------------------------
 
@@ -210,6 +217,8 @@ class CallingService:
         now = self._clock()
         dialer = self._dialer_provider()
         with self._uow_factory() as uow:
+            if lead_id is not None:
+                self._refuse_if_held_by_another(uow, lead_id, now)
             attempt, decision, extension = self._record_decision(
                 uow, lead_id, phone_id, number, region, now, dialer.name, automated, prerecorded
             )
@@ -233,6 +242,20 @@ class CallingService:
             decision=decision,
             backend=dialer.name,
             started_at=now,
+        )
+
+    def _refuse_if_held_by_another(self, uow: UnitOfWork, lead_id: int, now: datetime) -> None:
+        """HeldByAnotherAgent when another agent holds a live claim on the lead: two agents would
+        ring one person (the CLI call, the window and the power dialler all come through here)."""
+        claim = uow.leads.claim_of(lead_id, now)
+        if claim is None:
+            return
+        holder = str(uow.session.scalar(select(Agent.name).where(Agent.id == claim[0])))
+        agent = self.acting_agent()
+        if agent is not None and agent.strip() == holder:
+            return
+        raise HeldByAnotherAgent(
+            f"lead #{lead_id} is being worked by {holder} until {claim[1]:%Y-%m-%d %H:%M}Z: not dialled"
         )
 
     def _record_decision(

@@ -30,6 +30,7 @@ from desktop.domain.phones import (
 from desktop.domain.registry_coverage import AreaCopy, area_code_of_e164
 from desktop.services.emergencies import read_emergencies
 from desktop.services.gate_sharing import number_key, renumbered
+from desktop.services.offline_hold import offline_copy_expired
 
 
 class RegistryView(Protocol):
@@ -272,6 +273,8 @@ class GateContext:
     by_inputs: dict[tuple[object, ...], tuple[Decision, DialFacts, tuple[object, ...]]] = field(
         default_factory=dict
     )
+    # Why every dial from this database is refused (an offline copy past its hold); "" when none is.
+    copy_expired: str = ""
 
 
 def registry_dates(
@@ -312,6 +315,7 @@ class DialGate:
             snapshots=self.registry.snapshots(),
             emergencies=read_emergencies(reads.setting),
             coverage=self.registry.coverage(),
+            copy_expired=offline_copy_expired(reads.setting, at),
         )
 
     def decide_phone(
@@ -404,7 +408,7 @@ class DialGate:
                 number_key(number) if valid else number,
                 *(valid, zones, region, invalid_detail, at, automated, prerecorded, business_landline),
                 *(internal, listed, consent, calls, lead_kind, lead_state, postal_state, postal_zone),
-                *(identity.required, identity.number),
+                *(identity.required, identity.number, context.copy_expired),
             )
             shared = context.by_inputs.get(inputs)
             if shared is not None:
@@ -436,6 +440,7 @@ class DialGate:
             emergencies=context.emergencies,
             caller_id_required=identity.required,
             caller_id=identity.number,
+            copy_expired=context.copy_expired,
         )
         if context.memo is None:
             return GateResult(decision=decide(facts, self.rules), facts=facts, snapshots=snapshots)
@@ -478,4 +483,5 @@ def situation(facts: DialFacts) -> tuple[object, ...]:
         facts.emergencies,
         facts.caller_id_required,
         facts.caller_id,
+        facts.copy_expired,
     )

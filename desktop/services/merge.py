@@ -439,7 +439,11 @@ class MergeService:
 
     def _agents(self, run: _Run) -> None:
         """Agents by name: theirs become ours (created when new)."""
+        from desktop.services.offline_hold import STAND_IN_AGENT
+
         for agent in run.source.scalars(select(Agent)):
+            if agent.name == STAND_IN_AGENT:
+                continue  # a checkout's placeholder holding the leads it copied only for the gate
             run.agents[int(agent.id)] = run.uow.agents.get_or_create(agent.name).id
 
     def _leads(self, run: _Run) -> None:

@@ -37,6 +37,7 @@ from desktop.services.clock import Clock
 from desktop.services.emergencies import load_emergencies
 from desktop.services.gate import DialGate, GateContext, GateResult, RegistryView
 from desktop.services.gate_reads import UowGateRecords
+from desktop.services.offline_hold import offline_copy_expired
 from desktop.services.recent_calls import RecentCalls
 from desktop.storage.models import Attempt, Consent, DncEntry, Lead, Phone
 from desktop.storage.uow import UnitOfWork, UnitOfWorkFactory
@@ -195,6 +196,7 @@ class ScrubService:
             memo={},
             coverage=self._gate.registry.coverage(),
             registry_sources=lambda number: listed.get(number, nothing),
+            copy_expired=offline_copy_expired(uow.settings.get, at),
         )
 
     def rows(

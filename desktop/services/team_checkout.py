@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +32,7 @@ from sqlalchemy import Connection, Table, delete, insert, or_, select
 
 from desktop.domain.dnc_files import national_number
 from desktop.paths import user_data_dir
+from desktop.services.offline_hold import CHECKOUT_SETTING, HOLD_UNTIL_KEY, STAND_IN_AGENT, hold_until_text
 from desktop.storage.engine import file_url, make_engine
 from desktop.storage.models import (
     Agent,
@@ -57,7 +58,6 @@ from desktop.storage.server import is_server, where
 if TYPE_CHECKING:
     from desktop.services.workspace import Workspace
 
-CHECKOUT_SETTING = "team_checkout"
 DEFAULT_HOURS = 8
 AREA_SPAN = 10**7  # national numbers of one area code: NPA * 10**7 … + 10**7 - 1
 BATCH = 5000
@@ -80,6 +80,10 @@ class CheckoutReport:
     dnc_entries: int = 0
     registry_numbers: int = 0
     registry_problem: str = ""  # why no registry was copied ("" when they were)
+    hold_until: str = ""  # the end of the claims (ISO UTC): the local copy refuses every dial after it
+    # Leads not claimed that share a number with a claimed one: copied so the gate asks every owner
+    # of a number offline as it does on the server (never dialled from the copy as the agent's own).
+    co_owners: list[int] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -115,11 +119,25 @@ def checkout(
     out = out.expanduser()
     if out.exists():
         raise CheckoutError(f"{out} exists (it may hold work not merged yet): choose another file")
-    leads = _claim(workspace, agent, take, timedelta(hours=hours))
-    report = CheckoutReport(str(out), agent, leads)
-    from desktop.services.workspace import open_workspace
+    leads, until, taken = _claim(workspace, agent, take, timedelta(hours=hours))
+    report = CheckoutReport(str(out), agent, leads, hold_until=hold_until_text(until))
+    try:
+        _write_copy(workspace, out, report)
+    except BaseException:
+        # No local copy: the claims this checkout took would hide the leads from everyone for hours.
+        _release(workspace, agent, taken)
+        raise
+    return report
 
-    open_workspace(file_url(out)).close()  # a new local database at the latest schema, with its own id
+
+def _write_copy(workspace: Workspace, out: Path, report: CheckoutReport) -> None:
+    from desktop.services.workspace import DatabaseError, open_workspace
+
+    try:
+        open_workspace(file_url(out)).close()  # a new local database at the latest schema, with its own id
+    except (OSError, DatabaseError) as error:
+        _remove(out)
+        raise CheckoutError(f"cannot write the local copy {out}: {error}") from error
     target = make_engine(file_url(out))
     try:
         with workspace.engine.connect() as source, target.begin() as local:
@@ -128,15 +146,33 @@ def checkout(
             _copy_registries(source, local, report)
     except BaseException:
         target.dispose()
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(out) + suffix).unlink(missing_ok=True)
+        _remove(out)
         raise
     target.dispose()
-    return report
 
 
-def _claim(workspace: Workspace, agent: str, take: int, hold: timedelta) -> list[int]:
-    """The leads the agent holds, plus up to `take` more from the queue, all held for `hold`."""
+def _remove(out: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        try:
+            Path(str(out) + suffix).unlink(missing_ok=True)
+        except OSError:
+            pass  # under a regular file or a folder we cannot write: nothing was made there
+
+
+def _release(workspace: Workspace, agent: str, taken: Sequence[int]) -> None:
+    """Give back the claims this checkout took (the leads the agent already held stay theirs)."""
+    for lead_id in taken:
+        try:
+            workspace.claims.release(lead_id, agent)
+        except Exception:  # noqa: BLE001 - the copy's own error is the one to report
+            pass
+
+
+def _claim(
+    workspace: Workspace, agent: str, take: int, hold: timedelta
+) -> tuple[list[int], datetime, list[int]]:
+    """The leads the agent holds, plus up to `take` more from the queue, all held for `hold`:
+    (every lead, the end of the hold, the leads newly taken from the queue)."""
     claims = workspace.claims
     agent_id = claims.agent_id(agent)
     now = workspace.clock()
@@ -154,7 +190,7 @@ def _claim(workspace: Workspace, agent: str, take: int, hold: timedelta) -> list
         taken.append(offered)
     if not taken:
         raise CheckoutError(f"{agent} holds no lead and the queue has none callable now: nothing to take")
-    return sorted(taken)
+    return sorted(taken), until, taken[len(held) :]
 
 
 def _rows(source: Connection, table: Table, *where: Any) -> Iterable[dict[str, Any]]:
@@ -185,14 +221,20 @@ def _table(model: type[Base]) -> Table:
 def _copy_team_data(
     source: Connection, local: Connection, workspace: Workspace, report: CheckoutReport
 ) -> None:
-    lead_ids = report.leads
     agents = _agents(source, local)
     server_id = _setting(source, "database_id")
+    report.co_owners = _co_owners(source, report.leads)
+    lead_ids = sorted({*report.leads, *report.co_owners})
+    # The co-owners are not the agent's: held locally by a stand-in until the hold ends, so the
+    # local queue never offers them and no dial rings them (another agent may on the server).
+    stand_in = _stand_in_agent(local, workspace.clock()) if report.co_owners else None
+    others = set(report.co_owners)
     for row in _rows(source, _table(Lead), Lead.id.in_(lead_ids)):
+        other = row["id"] in others
         row.update(
             owner_agent_id=agents.get(row["owner_agent_id"]),
-            claimed_by=None,
-            claimed_until=None,
+            claimed_by=stand_in if other else None,
+            claimed_until=_parse_until(report.hold_until) if other else None,
             import_batch_id=None,
         )
         local.execute(insert(_table(Lead)), row)
@@ -221,6 +263,34 @@ def _copy_team_data(
         (row for row in _rows(source, _table(ScriptAssignment)) if row["lead_id"] in (None, *kept)),
     )
     _copy_settings(source, local, report, server_id, where(workspace.url))
+
+
+def _co_owners(source: Connection, lead_ids: Sequence[int]) -> list[int]:
+    """The other leads owning a number of `lead_ids`, and in turn of theirs (a bare number may be
+    dialled offline too): the gate asks every owner of a number (a residential owner on the registry
+    refuses it), so every owner of every copied number is copied, offline as on the server."""
+    phone = _table(Phone)
+    known = set(lead_ids)
+    frontier = set(lead_ids)
+    while frontier:
+        numbers = select(phone.c.e164).where(phone.c.lead_id.in_(sorted(frontier)), phone.c.e164.is_not(None))
+        owners = source.scalars(select(phone.c.lead_id).where(phone.c.e164.in_(numbers)).distinct())
+        frontier = {int(lead_id) for lead_id in owners} - known
+        known |= frontier
+    return sorted(known - set(lead_ids))
+
+
+def _stand_in_agent(local: Connection, now: datetime) -> int:
+    table = _table(Agent)
+    found = local.scalar(select(table.c.id).where(table.c.name == STAND_IN_AGENT))
+    if found is not None:
+        return int(found)
+    made = insert(table).values(name=STAND_IN_AGENT, created_at=now)
+    return int(local.execute(made.returning(table.c.id)).scalar_one())
+
+
+def _parse_until(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(UTC)
 
 
 def _mapped(row: dict[str, Any], agents: dict[int, int]) -> dict[str, Any]:
@@ -295,7 +365,13 @@ def _copy_settings(
             continue
         local.execute(delete(table).where(table.c.key == row["key"]))
         local.execute(insert(table), row)
-    origin = {"database_id": server_id, "server": server, "agent": report.agent, "leads": report.leads}
+    origin = {
+        "database_id": server_id,
+        "server": server,
+        "agent": report.agent,
+        "leads": report.leads,
+        HOLD_UNTIL_KEY: report.hold_until,
+    }
     for key, value in ((CHECKOUT_SETTING, origin), ("agent_name", report.agent)):
         local.execute(delete(table).where(table.c.key == key))
         local.execute(insert(table).values(key=key, value=json.dumps(value)))

@@ -136,6 +136,7 @@ class Workspace:
         )
         self.hours = HoursKeys(self.rulebook)
         self.calling.next_lead = lambda exclude: self.leads.next_lead_id(exclude)
+        self.calling.acting_agent = lambda: self._acting_agent
         if not self.read_only:
             with self.uow() as uow:
                 # Leads written before hours keys existed (or by an older version, or under other

@@ -318,3 +318,45 @@ def test_no_quick_path_without_an_existing_sqlite_file(tmp_path: Path) -> None:
     text = tmp_path / "notes.db"
     text.write_text("not a database\n", encoding="utf-8")
     assert open_quick_gate(str(text)) is None
+
+
+HOLD_END = datetime(2026, 12, 1, 22, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [
+        json.dumps({"agent": "Ann", "leads": [1], "hold_until": HOLD_END.isoformat()}),
+        json.dumps({"agent": "Ann", "leads": [1]}),  # no end recorded: never trusted
+        json.dumps({"agent": "Ann", "hold_until": "soon"}),
+        json.dumps({"agent": "Ann", "hold_until": "2026-12-01T22:00:00"}),  # no zone: unreadable
+        json.dumps("not an object"),
+    ],
+)
+def test_an_offline_copy_past_its_hold_is_refused_alike_by_both_paths(
+    filled: tuple[Path, dict[str, int]], origin: str
+) -> None:
+    """A `team checkout` copy (setting team_checkout) refuses every dial from its hold's end on
+    (offline_copy_expired), and a copy naming no readable end always: quick and full path agree."""
+    db, leads = filled
+    _sql(db, "INSERT OR REPLACE INTO settings (key, value) VALUES ('team_checkout', ?)", (origin,))
+    readable = "hold_until" in origin and "+00:00" in origin
+    quick = open_quick_gate(str(db))
+    assert isinstance(quick, QuickGate)
+    workspace = open_workspace(str(db))
+    try:
+        for moment in (TUESDAY_NOON_NY, HOLD_END, datetime(2026, 12, 4, 17, 0, tzinfo=UTC)):
+            expired = moment >= HOLD_END or not readable
+            for question in _questions(leads):
+                asked = {"region": "US", **question, "at": moment}
+                full = _answer(lambda asked=asked: workspace.calling.check(**asked))
+                assert _answer(lambda asked=asked: quick.check(**asked)) == full, asked
+                if "error" in full:
+                    continue
+                codes = [reason["code"] for reason in full["reasons"]]
+                assert ("offline_copy_expired" in codes) is expired, (asked, full)
+                if expired:
+                    assert full["allowed"] is False and "merge it back" in json.dumps(full)
+    finally:
+        quick.close()
+        workspace.close()

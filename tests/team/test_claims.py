@@ -150,3 +150,30 @@ def test_a_callback_belongs_to_its_agent_until_it_is_late_past_the_grace(
         assert ann is not None and ann.lead_id == promised.lead_id
     else:
         assert bob.lead_id == promised.lead_id  # Ann is away: the promise is kept by Bob
+
+
+def test_no_dial_rings_a_lead_another_agent_holds(team_list: Workspace, clock: ManualClock) -> None:
+    """start_call is the one way to the dialer (CLI `call`, the window, the power dialler): another
+    agent's held lead is refused there before the gate, and nothing is recorded."""
+    from desktop.services.calling import HeldByAnotherAgent
+
+    ann = team_list.claims.claim_next("Ann", hold=timedelta(minutes=30))
+    assert ann is not None
+
+    def attempts() -> int:
+        with team_list.uow() as uow:
+            return int(uow.session.scalar(select(func.count(Attempt.id))) or 0)
+
+    for acting in ("Bob", None):  # another agent, or nobody named: both are a second caller
+        if acting is not None:
+            team_list.act_as(acting)
+        for automated in (False, True):
+            with pytest.raises(HeldByAnotherAgent, match="being worked by Ann"):
+                team_list.calling.start_call(ann.lead_id, dial=False, automated=automated)
+    assert attempts() == 0
+    team_list.act_as("Ann")
+    assert team_list.calling.start_call(ann.lead_id, dial=False).decision.allowed
+    clock.advance(minutes=31)  # the claim ran out: the lead is anyone's again
+    team_list.act_as("Bob")
+    team_list.calling.start_call(ann.lead_id, dial=False)
+    assert attempts() == 2

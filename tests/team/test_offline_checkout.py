@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 
 from desktop.services.clock import ManualClock
 from desktop.services.workspace import open_workspace
@@ -167,3 +167,53 @@ def test_checkout_refusals_are_one_line(team: str, tmp_path: Path, db_path: Path
     on_file = run(db_path, "--agent", "Ann", "team", "checkout", "--out", str(tmp_path / "z.db"))
     assert on_file.returncode == 2 and "team server" in on_file.stderr
     assert not (tmp_path / "x.db").exists() and not (tmp_path / "z.db").exists()
+
+
+def test_a_checkout_that_cannot_write_its_copy_gives_back_the_claims_it_took(
+    team: str, tmp_path: Path, clock: ManualClock
+) -> None:
+    """`--out` under a regular file: one line, exit 2, and the leads taken from the queue go back
+    (else hidden from everyone for the hold); a lead Ann held before stays hers."""
+    server = open_workspace(team, clock=clock)
+    try:
+        before = server.claims.take(next(iter(server.leads.export_records()))["id"], "Ann")
+        assert before is not None
+    finally:
+        server.close()
+    (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
+    target = tmp_path / "a-file" / "offline.db"
+    result = run(
+        team, "--agent", "Ann", "team", "checkout", "--out", str(target), "--take", "2", faketime=NOW
+    )  # type: ignore[arg-type]
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "Traceback" not in result.stderr and "unexpected" not in result.stderr, result.stderr
+    server = open_workspace(team, clock=clock)
+    try:
+        held = [r["id"] for r in server.leads.export_records() if server.claims.holder(r["id"]) is not None]
+    finally:
+        server.close()
+    assert held == [before.lead_id], f"leads {held} stay claimed though no local copy was written"
+
+
+def test_call_refuses_a_lead_another_agent_holds(team: str) -> None:
+    """`dialdesk call` (the SIP dial) refuses another agent's lead before the gate, like `record`."""
+    claimed = run(team, "--agent", "Ann", "queue", "--claim", "--json", faketime=NOW)  # type: ignore[arg-type]
+    assert claimed.returncode == 0, claimed.stderr
+    engine = create_engine(team)
+    try:
+        with engine.connect() as connection:
+            lead = connection.execute(text("SELECT id FROM leads WHERE claimed_by IS NOT NULL")).scalar()
+        recorded = run(team, "--agent", "Bob", "record", str(lead), "no_answer", faketime=NOW)  # type: ignore[arg-type]
+        assert recorded.returncode == 2 and "being worked by Ann" in recorded.stderr
+        account = "sip:bob@127.0.0.1:5999;regint=0"  # nobody answers there: enough to reach the gate
+        called = run(
+            team, "--agent", "Bob", "call", "--lead", str(lead), "--sip-account", account, faketime=NOW
+        )  # type: ignore[arg-type]
+        with engine.connect() as connection:
+            calls = connection.execute(
+                text("SELECT count(*) FROM attempts WHERE lead_id = :l"), {"l": lead}
+            ).scalar()
+    finally:
+        engine.dispose()
+    assert called.returncode == 2 and calls == 0, (called.returncode, called.stderr)
+    assert "being worked by Ann" in called.stderr and len(called.stderr.strip().splitlines()) == 1

@@ -106,6 +106,7 @@ def blocked_reason(waiting: str) -> str:
         "registry_missing": _tr("No DNC registry copy of this area code"),
         "invalid_number": _tr("No valid number"),
         "prerecorded_consent": _tr("No consent for recorded messages"),
+        "offline_copy_expired": _tr("Offline copy expired: merge it back"),
     }.get(code)
     return short or detail[:1].upper() + detail[1:]
 
