@@ -411,17 +411,11 @@ class MergeService:
         into a team server through the same code, on its connection (storage/server_rows.py)."""
         from desktop.services.merge_history import HistoryMergeError, merge_history
         from desktop.storage.events import raw_connection
-        from desktop.storage.server_rows import RowSource, history_rows
 
-        ours: RowSource
-        if run.session.get_bind().dialect.name == "sqlite":
-            ours = raw_connection(run.session)
-        else:
-            ours = history_rows(run.session)
         tag = f"{run.source_id[:8]}-{run.report.agent}"
         try:
             run.report.events_added = merge_history(
-                ours, raw_connection(run.source), run.report.source, tag, self._clock()
+                _history_rows(run), raw_connection(run.source), run.report.source, tag, self._clock()
             )
         except HistoryMergeError as error:
             raise MergeError(str(error)) from None
@@ -432,7 +426,9 @@ class MergeService:
         from desktop.storage.events import raw_connection
 
         try:
-            unproven = prove_their_calls(raw_connection(run.source), run.report.source, run.source_id)
+            unproven = prove_their_calls(
+                _history_rows(run), raw_connection(run.source), run.report.source, run.source_id
+            )
         except HistoryMergeError as error:
             raise MergeError(str(error)) from None
         has_calls = run.source.scalar(select(func.count()).select_from(Attempt)) or 0
@@ -800,6 +796,17 @@ class MergeService:
                     values["last_attempt_at"] = last
                 if any(getattr(lead, key) != value for key, value in values.items()):
                     session.execute(update(Lead).where(Lead.id == lead.id).values(**values))
+
+
+def _history_rows(run: _Run) -> Any:
+    """This database's events as merge_history reads and writes them: its SQLite connection, or a team
+    server's rows through the same sqlite3-style interface (storage/server_rows.py)."""
+    from desktop.storage.events import raw_connection
+    from desktop.storage.server_rows import history_rows
+
+    if run.session.get_bind().dialect.name == "sqlite":
+        return raw_connection(run.session)
+    return history_rows(run.session)
 
 
 def _columns(row: Any, skip: set[str]) -> dict[str, Any]:

@@ -51,12 +51,14 @@ def verify_theirs(connection: sqlite3.Connection, name: str) -> Verification:
     return result
 
 
-def prove_their_calls(theirs: sqlite3.Connection, name: str, their_id: str) -> list[str]:
+def prove_their_calls(ours: RowSource, theirs: sqlite3.Connection, name: str, their_id: str) -> list[str]:
     """Every call of their file proven by its events, or HistoryMergeError naming the first that is not.
 
-    Their chains are verified first (`verify_theirs`): an altered event is named as such.
+    Their chains are verified first (`verify_theirs`, `refuse_our_chain_grown_elsewhere`): an altered
+    or planted event is named as such.
     Returns the databases whose calls come in unproven because the file has no history at all."""
     verify_theirs(theirs, name)
+    refuse_our_chain_grown_elsewhere(ours, theirs, name)
     if theirs.execute("SELECT 1 FROM events LIMIT 1").fetchone() is None:
         origins = theirs.execute("SELECT DISTINCT origin_db FROM attempts WHERE origin_db IS NOT NULL")
         return sorted({their_id, *(str(row[0]) for row in origins)})
@@ -118,7 +120,6 @@ def _rows(theirs: sqlite3.Connection, chain: str) -> list[EventRow]:
 def merge_history(ours: RowSource, theirs: sqlite3.Connection, name: str, fork_tag: str, at: datetime) -> int:
     """Copy what we lack of their history (verified by `prove_their_calls` before), verify the chains it
     went to: events added."""
-    refuse_our_chain_grown_elsewhere(ours, theirs, name)
     labels: set[str] = set()
     added = copy_events(ours, theirs, fork_tag, labels)
     if labels:
