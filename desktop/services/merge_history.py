@@ -65,6 +65,7 @@ def prove_their_calls(ours: RowSource, theirs: sqlite3.Connection, name: str, th
     problem = (
         _undated_call(theirs, chain_id_of(theirs))
         or records_problem(theirs, chain_id_of(theirs))
+        or _agent_changed(theirs, chain_id_of(theirs))
         or carried_problem(theirs)
     )
     if problem is not None:
@@ -91,6 +92,23 @@ def _undated_call(theirs: sqlite3.Connection, chain: str) -> str | None:
     return (
         f"call #{row[0]}: no gate_decision event recorded it, and its history recorded no call to date"
         " the calls made before it (the call record was added)"
+    )
+
+
+def _agent_changed(theirs: sqlite3.Connection, chain: str) -> str | None:
+    """A call of their own whose agent is not the actor of its gate_decision event (changed with plain
+    SQL: a merge tells calls of copies apart by their agent, so a changed one would come in twice)."""
+    row = theirs.execute(
+        "SELECT a.id, e.seq FROM events e CROSS JOIN attempts a JOIN agents g ON g.id = a.agent_id"
+        " WHERE e.chain = ? AND e.kind = 'gate_decision' AND a.id = json_extract(e.payload, '$.call')"
+        " AND a.origin_db IS NULL AND e.actor != g.name ORDER BY a.id LIMIT 1",
+        (chain,),
+    ).fetchone()
+    if row is None:
+        return None
+    return (
+        f"call #{row[0]}: its agent differs from its gate_decision event (seq {row[1]})"
+        " (the call was altered)"
     )
 
 

@@ -163,3 +163,31 @@ def test_a_file_without_any_history_is_merged_and_the_report_says_its_calls_are_
     # A call of that origin that starts after the merge was never in the old file: it needs its events.
     _forge_call(db_path, "Old", old_id, 2, "2099-01-01 15:00:00.000000")
     assert dialdesk(db_path, "audit", "verify").returncode == 1
+
+
+def test_their_own_call_with_its_agent_changed_is_refused_when_merged_again(
+    history: dict[str, int], db_path: Path, tmp_path: Path
+) -> None:
+    """Bob merged Ann's file; Ann's own call then changes agent with plain SQL (trigger put back):
+    merging it again is refused (it differs from its gate_decision event), not a second copy."""
+    bob = _colleague(tmp_path, "Bob")
+    assert dialdesk(bob, "merge", str(db_path)).returncode == 0
+    with sqlite3.connect(db_path) as connection:
+        connection.execute(
+            "INSERT OR IGNORE INTO agents (name, created_at) VALUES ('Carl', '2026-12-01 10:00:00.000000')"
+        )
+        [trigger] = connection.execute(
+            "SELECT sql FROM sqlite_master WHERE name = 'attempts_append_only'"
+        ).fetchone()
+        connection.executescript(
+            "DROP TRIGGER attempts_append_only;"
+            "UPDATE attempts SET agent_id = (SELECT id FROM agents WHERE name = 'Carl')"
+            " WHERE id = (SELECT min(id) FROM attempts);" + trigger + ";"
+        )
+    connection.close()
+    before = _count(bob)
+
+    merged = dialdesk(bob, "merge", str(db_path))
+
+    _refused_naming(merged, "its agent differs from its gate_decision event")
+    assert _count(bob) == before
