@@ -102,6 +102,8 @@ class MergeReport:
     events_added: int = 0  # history events, with their own chains (desktop/services/merge_history.py)
     claims_released: int = 0  # a `team checkout` copy back from offline: its agent's claims end here
     conflict_calls: list[int] = field(default_factory=list)  # our ids of the calls in conflict
+    # Databases whose calls came in unproven: the file had no history at all (made before it existed)
+    without_history: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -126,6 +128,12 @@ class MergeReport:
                 + (" …" if self.conflicts_kept > 10 else "")
                 + "): their version is kept in the audit log, ours is unchanged."
                 if self.conflicts_kept
+                else ""
+            )
+            + (
+                " The file has no history (made before Dialdesk kept one): its calls could not be"
+                " checked against their events and are merged as they are."
+                if self.without_history
                 else ""
             )
         )
@@ -354,6 +362,7 @@ class MergeService:
         report = MergeReport(source=path.name, database_id=source_id, agent=source_agent)
         own_agent = recording_name(self._agent_name())
         steps: list[Callable[[_Run], None]] = [
+            self._prove_calls,
             self._agents,
             self._leads,
             self._attempts,
@@ -402,20 +411,28 @@ class MergeService:
         into a team server through the same code, on its connection (storage/server_rows.py)."""
         from desktop.services.merge_history import HistoryMergeError, merge_history
         from desktop.storage.events import raw_connection
-        from desktop.storage.server_rows import RowSource, history_rows
 
-        ours: RowSource
-        if run.session.get_bind().dialect.name == "sqlite":
-            ours = raw_connection(run.session)
-        else:
-            ours = history_rows(run.session)
         tag = f"{run.source_id[:8]}-{run.report.agent}"
         try:
             run.report.events_added = merge_history(
-                ours, raw_connection(run.source), run.report.source, tag, self._clock()
+                _history_rows(run), raw_connection(run.source), run.report.source, tag, self._clock()
             )
         except HistoryMergeError as error:
             raise MergeError(str(error)) from None
+
+    def _prove_calls(self, run: _Run) -> None:
+        """Their calls, each proven by its events before anything is copied (merge_history.py)."""
+        from desktop.services.merge_history import HistoryMergeError, prove_their_calls
+        from desktop.storage.events import raw_connection
+
+        try:
+            unproven = prove_their_calls(
+                _history_rows(run), raw_connection(run.source), run.report.source, run.source_id
+            )
+        except HistoryMergeError as error:
+            raise MergeError(str(error)) from None
+        has_calls = run.source.scalar(select(func.count()).select_from(Attempt)) or 0
+        run.report.without_history = unproven if has_calls else []
 
     def _release_checkout(self, run: _Run) -> None:
         """A local copy made by `team checkout` from this very database, merged back: the claims its
@@ -783,6 +800,17 @@ class MergeService:
                     values["last_attempt_at"] = last
                 if any(getattr(lead, key) != value for key, value in values.items()):
                     session.execute(update(Lead).where(Lead.id == lead.id).values(**values))
+
+
+def _history_rows(run: _Run) -> Any:
+    """This database's events as merge_history reads and writes them: its SQLite connection, or a team
+    server's rows through the same sqlite3-style interface (storage/server_rows.py)."""
+    from desktop.storage.events import raw_connection
+    from desktop.storage.server_rows import history_rows
+
+    if run.session.get_bind().dialect.name == "sqlite":
+        return raw_connection(run.session)
+    return history_rows(run.session)
 
 
 def _columns(row: Any, skip: set[str]) -> dict[str, Any]:

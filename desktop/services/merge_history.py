@@ -12,6 +12,14 @@ linked to our event just before the fork, so they verify as they were written (s
 `history_chain.hashed_chain`). A file with another database id never adds events to our own chain:
 only this database writes it, so such events are forged and the merge is refused. After copying,
 the merged chains are verified here too.
+
+Their calls are proven before anything is copied (`prove_their_calls`): each of their own calls by
+their own chain, as `audit verify` checks it on their file (history_records.py), and each call they
+merged from a third database by that database's chains, which they hold and we copy
+(history_carried.py). A call no event proves, or one that differs from its events (a changed agent
+included), refuses the merge, named. A file with no events at all (made before the history, schema
+before 0013) has nothing to prove its calls by: it is merged, and the report and the `merge` event
+say which databases' calls came in unproven (`without_history`).
 """
 
 from __future__ import annotations
@@ -20,7 +28,9 @@ import sqlite3
 from datetime import datetime
 
 from desktop.domain.event_chain import clean_field
+from desktop.services.history_carried import carried_problem
 from desktop.services.history_chain import FORK, Verification, save_checkpoints, verify_full
+from desktop.services.history_records import records_problem
 from desktop.storage.events import chain_id_of
 from desktop.storage.server_rows import RowSource
 
@@ -39,6 +49,67 @@ def verify_theirs(connection: sqlite3.Connection, name: str) -> Verification:
             f"{name}: its history does not verify, so it is not merged ({result.problem})"
         )
     return result
+
+
+def prove_their_calls(ours: RowSource, theirs: sqlite3.Connection, name: str, their_id: str) -> list[str]:
+    """Every call of their file proven by its events, or HistoryMergeError naming the first that is not.
+
+    Their chains are verified first (`verify_theirs`, `refuse_our_chain_grown_elsewhere`): an altered
+    or planted event is named as such.
+    Returns the databases whose calls come in unproven because the file has no history at all."""
+    verify_theirs(theirs, name)
+    refuse_our_chain_grown_elsewhere(ours, theirs, name)
+    if theirs.execute("SELECT 1 FROM events LIMIT 1").fetchone() is None:
+        origins = theirs.execute("SELECT DISTINCT origin_db FROM attempts WHERE origin_db IS NOT NULL")
+        return sorted({their_id, *(str(row[0]) for row in origins)})
+    problem = (
+        _undated_call(theirs, chain_id_of(theirs))
+        or records_problem(theirs, chain_id_of(theirs))
+        or _agent_changed(theirs, chain_id_of(theirs))
+        or carried_problem(theirs)
+    )
+    if problem is not None:
+        raise HistoryMergeError(
+            f"{name}: a call in it is not what its history recorded, so nothing is merged ({problem})"
+        )
+    return []
+
+
+def _undated_call(theirs: sqlite3.Connection, chain: str) -> str | None:
+    """A call of their own that no event records, in a file whose history records no call at all.
+
+    `audit verify` lets calls older than the history pass (started before its first event, numbered
+    below the first call an event names); with no recorded call, nothing dates the history's start and
+    a back-dated call inserted with plain SQL would pass: a merge refuses it."""
+    if theirs.execute(
+        "SELECT 1 FROM events WHERE chain = ? AND kind IN ('gate_decision', 'outcome_undone') LIMIT 1",
+        (chain,),
+    ).fetchone():
+        return None
+    row = theirs.execute("SELECT min(id) FROM attempts WHERE origin_db IS NULL").fetchone()
+    if row is None or row[0] is None:
+        return None
+    return (
+        f"call #{row[0]}: no gate_decision event recorded it, and its history recorded no call to date"
+        " the calls made before it (the call record was added)"
+    )
+
+
+def _agent_changed(theirs: sqlite3.Connection, chain: str) -> str | None:
+    """A call of their own whose agent is not the actor of its gate_decision event (changed with plain
+    SQL: a merge tells calls of copies apart by their agent, so a changed one would come in twice)."""
+    row = theirs.execute(
+        "SELECT a.id, e.seq FROM events e CROSS JOIN attempts a JOIN agents g ON g.id = a.agent_id"
+        " WHERE e.chain = ? AND e.kind = 'gate_decision' AND a.id = json_extract(e.payload, '$.call')"
+        " AND a.origin_db IS NULL AND e.actor != g.name ORDER BY a.id LIMIT 1",
+        (chain,),
+    ).fetchone()
+    if row is None:
+        return None
+    return (
+        f"call #{row[0]}: its agent differs from its gate_decision event (seq {row[1]})"
+        " (the call was altered)"
+    )
 
 
 def _their_chains(connection: sqlite3.Connection) -> list[str]:
@@ -65,9 +136,8 @@ def _rows(theirs: sqlite3.Connection, chain: str) -> list[EventRow]:
 
 
 def merge_history(ours: RowSource, theirs: sqlite3.Connection, name: str, fork_tag: str, at: datetime) -> int:
-    """Verify their history, copy what we lack, verify the chains it went to: events added."""
-    verify_theirs(theirs, name)
-    refuse_our_chain_grown_elsewhere(ours, theirs, name)
+    """Copy what we lack of their history (verified by `prove_their_calls` before), verify the chains it
+    went to: events added."""
     labels: set[str] = set()
     added = copy_events(ours, theirs, fork_tag, labels)
     if labels:

@@ -1,0 +1,106 @@
+"""Merged calls agree with the history of the database they were made in (part of `audit verify` and
+of every merge, which checks the colleague's file with it before copying anything).
+
+A call merged from elsewhere keeps its origin (`attempts.origin_db`, `origin_id`): the database it
+was made in and its id there. That database's events travel with it (merge_history.py copies them,
+under the chain label of that database, or `<chain>~<tag>` for the fork of a copy of it), so the
+call is checked as its own database checks it (history_records.py rules): a gate_decision event of
+one of its origin's chains names the call's id there, with its number, decision and start, its
+agent as the event's actor, and its outcome, duration and notes as the later events recorded them.
+A merged call no such chain proves was added (or altered) outside Dialdesk and is named.
+
+The one exception is a file whose history never existed (no events at all: made before the history,
+schema before 0013): its calls have nothing to be proven by. The merge says so in its report and its
+`merge` event lists those origins (`without_history`); their calls that started before that merge
+are not compared here. Any call of those origins started later must be proven as usual.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+from desktop.domain.event_chain import clean_field
+from desktop.services.history_records import _call_problem, _recorded, _stored_time
+
+FORK = "~"  # as history_chain.FORK (imported there from here would be circular)
+_CARRIED = (
+    "SELECT a.id, a.number, a.allowed, a.started_at, a.outcome, a.duration_s, a.note,"
+    " (SELECT coalesce(c.origin_id, c.id) FROM attempts c WHERE c.id = a.corrects_id),"
+    " a.origin_db, a.origin_id, g.name"
+    " FROM attempts a LEFT JOIN agents g ON g.id = a.agent_id WHERE a.origin_db IS NOT NULL ORDER BY a.id"
+)
+WITHOUT_HISTORY = "without_history"
+
+
+def origin_labels(connection: sqlite3.Connection, origin: str) -> list[str]:
+    """The chain labels holding an origin's events: its own chain and the forks of its copies."""
+    pattern = origin.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + FORK + "%"
+    rows = connection.execute(
+        "SELECT DISTINCT chain FROM events WHERE chain = ? OR chain LIKE ? ESCAPE '\\' ORDER BY chain",
+        (origin, pattern),
+    )
+    return [str(row[0]) for row in rows]
+
+
+def merged_without_history(connection: sqlite3.Connection) -> dict[str, str]:
+    """Origins merged from files that had no history: the time of the (latest) merge naming each."""
+    found: dict[str, str] = {}
+    for occurred_at, payload in connection.execute(
+        "SELECT occurred_at, payload FROM events WHERE kind = 'merge'"
+        f" AND json_valid(payload) AND json_type(payload, '$.{WITHOUT_HISTORY}') = 'array'"
+    ):
+        for origin in json.loads(payload)[WITHOUT_HISTORY]:
+            if isinstance(origin, str):
+                found[origin] = max(found.get(origin, ""), str(occurred_at))
+    return found
+
+
+def carried_problem(connection: sqlite3.Connection) -> str | None:
+    """The first merged call (origin_db set) that no chain of its origin proves; None when all are."""
+    by_origin: dict[str, list[tuple[Any, ...]]] = {}
+    for row in connection.execute(_CARRIED):
+        by_origin.setdefault(str(row[8]), []).append(row)
+    exempt = merged_without_history(connection)
+    for origin, rows in by_origin.items():
+        since = exempt.get(origin)
+        if since is not None:
+            rows = [row for row in rows if _stored_time(str(row[3])) >= since]
+        if not rows:
+            continue
+        labels = origin_labels(connection, origin)
+        ids = sorted({int(row[9]) for row in rows})
+        recorded = [(label, _recorded(connection, label, ids)[0]) for label in labels]
+        for row in rows:
+            problem = _unproven(connection, row, recorded)
+            if problem is not None:
+                return (
+                    f"merged call #{row[0]} (call {row[9]} of database {origin}, agent {row[10] or 'none'}):"
+                    f" {problem}"
+                )
+    return None
+
+
+def _unproven(
+    connection: sqlite3.Connection, row: tuple[Any, ...], recorded: list[tuple[str, dict[int, Any]]]
+) -> str | None:
+    """Why no chain of the origin proves this merged call (None: one does)."""
+    origin_id, agent = int(row[9]), clean_field(str(row[10] or ""))
+    as_there = (origin_id, *row[1:8])
+    first: str | None = None
+    for label, by_call in recorded:
+        record = by_call.get(origin_id)
+        problem = _call_problem(as_there, record)
+        if problem is None and record is not None and record.gate is not None:
+            actor = connection.execute(
+                "SELECT actor FROM events WHERE chain = ? AND seq = ?", (label, record.gate[0])
+            ).fetchone()
+            if actor is None or str(actor[0]) != agent:
+                problem = (
+                    f"its agent differs from its gate_decision event (chain {label}, seq {record.gate[0]})"
+                )
+        if problem is None:
+            return None
+        first = first or problem.split(":", 1)[-1].strip()
+    return first or "no event of the database it was made in records it (the call record was added)"
