@@ -72,19 +72,21 @@ def test_blocked_call_given_talk_time_is_named(calls: dict[str, int], db_path: P
     assert f"call #{calls['blocked']}:" in result.stderr
 
 
+@pytest.mark.parametrize("forged_id", [0, -7])
 def test_call_inserted_below_the_first_id_and_before_the_history_is_named(
     calls: dict[str, int],  # noqa: F811
     db_path: Path,
+    forged_id: int,
 ) -> None:
     """A forged completed, allowed call with id 0 (or negative), dated a day before the first event:
     verify takes it for a call made before the history existed (upgraded to 0013) and says intact."""
     columns = "lead_id, phone_id, number, agent_id, backend, reasons"
     sqlite3.connect(db_path).executescript(
         f"INSERT INTO attempts (id, {columns}, allowed, started_at, ended_at, duration_s, outcome, note)"
-        f" SELECT 0, {columns}, 1, datetime((SELECT min(occurred_at) FROM events), '-1 day'),"
+        f" SELECT {forged_id}, {columns}, 1, datetime((SELECT min(occurred_at) FROM events), '-1 day'),"
         " datetime((SELECT min(occurred_at) FROM events), '-1 day', '+10 minutes'), 600.0, 'meeting', 'forged'"
         f" FROM attempts WHERE id = {calls['completed']};"
     )
     result = dialdesk(db_path, "audit", "verify")
     assert result.returncode == 1, result.stdout
-    assert "call #0:" in result.stderr
+    assert f"call #{forged_id}:" in result.stderr
