@@ -74,7 +74,7 @@ def _calls_recorded(connection: sqlite3.Connection, chain: str) -> dict[int, dic
 
 def _same_record(stored: Any, recorded: Any) -> bool:
     """The gate's record stored with the call equals the one its event holds (as JSON values)."""
-    return json.loads(json.dumps(decision_record(str(stored or "")), sort_keys=True)) == recorded
+    return bool(json.loads(json.dumps(decision_record(str(stored or "")), sort_keys=True)) == recorded)
 
 
 def _call_column_problem(row: tuple[Any, ...], record: dict[str, Any]) -> str | None:
@@ -123,7 +123,8 @@ def _events(connection: sqlite3.Connection, kinds: tuple[str, ...]) -> list[tupl
     return [
         (str(kind), str(at), _payload(text))
         for kind, at, text in connection.execute(
-            f"SELECT kind, occurred_at, payload FROM events WHERE kind IN ({marks}) ORDER BY chain, seq", kinds
+            f"SELECT kind, occurred_at, payload FROM events WHERE kind IN ({marks}) ORDER BY chain, seq",
+            kinds,
         )
     ]
 
