@@ -14,7 +14,8 @@ Per call (this database's own calls, not corrections of an undo, which outcome_u
 Do-not-call (source `internal` only; registry rows come from bulk imports that record counts, not
 numbers, and are out of scope): a number whose last `dnc_add` has no later `dnc_remove` must be
 on the list (else it was deleted); a number on the list added after the history began must have an
-add event (else it was inserted). Consents: per (lead, kind, day) the rows must not outnumber the
+add event (else it was inserted). Consents: per (lead, kind, day) of a lead still there, the rows must
+match the `consent_add` events less the `consent_remove` ones (fewer: deleted); nor outnumber the
 `consent_add` events less the `consent_remove` ones, beyond what imports and merges added (their
 events record how many; an import recorded before that count existed leaves consents unbounded).
 """
@@ -182,6 +183,10 @@ def consents_problem(connection: sqlite3.Connection) -> str | None:
             bulk -= 1
         else:
             return f"consent #{row_id} (lead #{lead}, {kind}): no consent_add event recorded it (inserted)"
+    leads = {int(row[0]) for row in connection.execute("SELECT id FROM leads")}
+    for (lead, kind, given_on), left in sorted(expected.items(), key=str):
+        if left > 0 and lead in leads:  # an erased lead's consents go with it (its event says so)
+            return f"consent of lead #{lead} ({kind}, {given_on}): its consent_add event has no removal but it is gone (deleted)"
     return None
 
 

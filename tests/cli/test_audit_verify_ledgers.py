@@ -10,6 +10,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from desktop.services.clock import ManualClock
+from desktop.services.workspace import open_workspace
 from tests.cli.test_audit_verify import history  # noqa: F401
 from tests.cli.test_scripts_cli import dialdesk
 from tests.services.test_calling import calling, dialer, registry  # noqa: F401
@@ -34,3 +36,29 @@ def test_a_consent_inserted_outside_dialdesk_is_named(history: dict[str, int], d
     )
     result = dialdesk(db_path, "audit", "verify")
     assert result.returncode == 1, result.stdout
+
+
+def test_a_consent_deleted_outside_dialdesk_is_named(
+    history: dict[str, int], db_path: Path, db_url: str, clock: ManualClock
+) -> None:  # noqa: F811
+    lead = sqlite3.connect(db_path).execute("SELECT min(id) FROM leads").fetchone()[0]
+    workspace = open_workspace(db_url, clock=clock)
+    workspace.consent.add(lead, "written", clock().date(), "signed form 12")
+    workspace.close()
+    assert dialdesk(db_path, "audit", "verify").returncode == 0
+    sqlite3.connect(db_path).executescript(f"DELETE FROM consents WHERE lead_id = {lead};")
+    result = dialdesk(db_path, "audit", "verify")
+    assert result.returncode == 1, result.stdout
+    assert f"lead #{lead}" in result.stderr
+
+
+def test_a_do_not_call_entry_inserted_outside_dialdesk_is_named(
+    history: dict[str, int], db_path: Path
+) -> None:  # noqa: F811
+    sqlite3.connect(db_path).executescript(
+        "INSERT INTO dnc_entries (number, source, reason, added_at)"
+        " SELECT '+12125550177', 'internal', 'forged', max(occurred_at) FROM events;"
+    )
+    result = dialdesk(db_path, "audit", "verify")
+    assert result.returncode == 1, result.stdout
+    assert "+12125550177" in result.stderr
