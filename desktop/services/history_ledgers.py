@@ -186,7 +186,10 @@ def consents_problem(connection: sqlite3.Connection) -> str | None:
     leads = {int(row[0]) for row in connection.execute("SELECT id FROM leads")}
     for (lead, kind, given_on), left in sorted(expected.items(), key=str):
         if left > 0 and lead in leads:  # an erased lead's consents go with it (its event says so)
-            return f"consent of lead #{lead} ({kind}, {given_on}): its consent_add event has no removal but it is gone (deleted)"
+            return (
+                f"consent of lead #{lead} ({kind}, {given_on}): its consent_add event has no removal"
+                " but it is gone (deleted)"
+            )
     return None
 
 
