@@ -17,7 +17,8 @@ on the list (else it was deleted); a number on the list added after the history 
 add event (else it was inserted). Consents: per (lead, kind, day) of a lead still there, the rows must
 match the `consent_add` events less the `consent_remove` ones (fewer: deleted); nor outnumber the
 `consent_add` events less the `consent_remove` ones, beyond what imports and merges added (their
-events record how many; an import recorded before that count existed leaves consents unbounded).
+events record how many; an import recorded before that count existed leaves consents unbounded;
+a lead created before the history began keeps the consents it had without events).
 """
 
 from __future__ import annotations
@@ -174,13 +175,19 @@ def consents_problem(connection: sqlite3.Connection) -> str | None:
             unbounded = True  # an import recorded before imports counted their consents
     if unbounded:
         return None
-    rows = connection.execute("SELECT id, lead_id, kind, given_on FROM consents ORDER BY id").fetchall()
-    for row_id, lead, kind, given_on in rows:
+    began = connection.execute("SELECT min(occurred_at) FROM events").fetchone()[0]
+    rows = connection.execute(
+        "SELECT c.id, c.lead_id, c.kind, c.given_on, l.created_at FROM consents c"
+        " LEFT JOIN leads l ON l.id = c.lead_id ORDER BY c.id"
+    ).fetchall()
+    for row_id, lead, kind, given_on, lead_created in rows:
         key = (lead, kind, str(given_on)[:10])
         if expected[key] > 0:
             expected[key] -= 1
         elif bulk > 0:
             bulk -= 1
+        elif began is None or (lead_created is not None and str(_time(lead_created)) < str(began)):
+            continue  # a lead older than the history (upgraded to 0013): its consents had no events
         else:
             return f"consent #{row_id} (lead #{lead}, {kind}): no consent_add event recorded it (inserted)"
     leads = {int(row[0]) for row in connection.execute("SELECT id FROM leads")}
