@@ -49,13 +49,22 @@ def fill(path: Path, count: int) -> None:
         if kind == "outcome":
             payload.update(outcome="no_answer", note="", duration_s="31.5", dnc_added=[], status="active")
         elif kind == "gate_decision":
-            payload.update(allowed=True, number="+12125550134", decision={"reasons": [], "notes": []})
+            payload.update(
+                allowed=True,
+                number="+12125550134",
+                backend="recording",
+                decision={"reasons": [], "notes": []},
+            )
             completed = seq + 3 <= count
+            ended = seq + 2 <= count  # the call_end two events later: the end verify compares
+            end_at = f"2026-11-{1 + (seq + 2) % 28:02d}T15:{(seq + 2) % 60:02d}:00.000000+00:00"
             calls.append(
                 (
                     seq // 4,
+                    seq // 12,
                     "+12125550134",
                     at,
+                    end_at if ended else None,
                     31.5 if completed else None,
                     "no_answer" if completed else None,
                 )
@@ -76,9 +85,13 @@ def fill(path: Path, count: int) -> None:
         " prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         batch,
     )
+    agent = connection.execute(
+        "INSERT INTO agents (name, created_at) VALUES ('Alex', '2026-11-01 00:00:00.000000')"
+    ).lastrowid
     connection.executemany(
-        "INSERT INTO attempts (id, number, backend, allowed, reasons, started_at, duration_s, outcome, note)"
-        " VALUES (?, ?, 'recording', 1, '[]', ?, ?, ?, '')",
+        "INSERT INTO attempts (id, lead_id, number, backend, allowed, reasons, started_at, ended_at,"
+        f" duration_s, outcome, note, agent_id) VALUES (?, ?, ?, 'recording', 1,"
+        f" '{{\"notes\": [], \"reasons\": []}}', ?, ?, ?, ?, '', {agent})",
         calls,
     )
     connection.commit()

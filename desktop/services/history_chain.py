@@ -19,6 +19,7 @@ from datetime import date, datetime
 from desktop.domain.event_chain import GENESIS, ChainChecker, ChainProblem, event_hash, event_time
 from desktop.services.clock import Clock
 from desktop.services.history_carried import carried_problem
+from desktop.services.history_ledgers import ledgers_problem
 from desktop.services.history_records import records_problem, scripts_problem
 from desktop.storage.chain_connection import ChainConnection, chain_connection
 from desktop.storage.events import chain_id_of
@@ -206,6 +207,7 @@ def verify_full(
         problem = (
             records_problem(connection, own_chain(connection))
             or carried_problem(connection)
+            or ledgers_problem(connection, own_chain(connection))
             or scripts_problem(connection)
             or _guard_problem(connection)
         )

@@ -32,6 +32,9 @@ def gate_decision(uow: UnitOfWork, attempt: Attempt, agent: str, record: dict[st
         "number": attempt.number,
         "allowed": attempt.allowed,
         "backend": attempt.backend,
+        "phone": attempt.phone_id,
+        "script_version": attempt.script_version_id,
+        "caller_id": attempt.caller_id,
         "decision": record,
     }
     append_event(uow.session, GATE_DECISION, payload, at, agent)

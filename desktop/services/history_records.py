@@ -190,11 +190,15 @@ def records_problem(connection: sqlite3.Connection, chain: str) -> str | None:
 
 
 def _before_history(row: tuple[Any, ...], first_recorded: int | None, history_began: str | None) -> bool:
-    """A call older than the history: started before its first event, numbered below every recorded call."""
+    """A call older than the history: started before its first event, numbered below every recorded call.
+
+    Numbered from 1 (SQLite's first rowid): a call given id 0 or below was never made by Dialdesk; in
+    a database created with its history the first recorded call is #1, so no call can pass as older.
+    """
     if history_began is None:
         return True
     started_before = _stored_time(str(row[3])) < history_began
-    return started_before and (first_recorded is None or int(row[0]) < first_recorded)
+    return started_before and int(row[0]) >= 1 and (first_recorded is None or int(row[0]) < first_recorded)
 
 
 # Who migration 0014 names as the saver of the version 1 it made of each script imported before

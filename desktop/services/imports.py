@@ -263,6 +263,8 @@ class _ImportRun:
             ignored_columns=mapping.ignored_columns(),
         )
         self.pending: list[_PendingLead] = []
+        # Consents written by this import: its event records how many (audit verify bounds them).
+        self.consents_added = 0
         self.merge_index: dict[str, list[_PendingLead]] = {}
         # Leads without a dialable number, by identity key: matched by name and company alone.
         self.numberless_index: dict[str, list[_PendingLead]] = {}
@@ -333,6 +335,7 @@ class _ImportRun:
                     "merged": self.report.merged_duplicates,
                     "rejected": len(self.report.rejected),
                     "do_not_call_leads": flagged,
+                    "consents": self.consents_added,
                 }
             ),
             at=self.now,
@@ -547,6 +550,7 @@ class _ImportRun:
             target.consents.extend(consents)
         elif consents:
             uow.session.execute(insert(Consent), [{**c, "lead_id": target.lead_id} for c in consents])
+            self.consents_added += len(consents)
 
     def _joined_notes(self, notes: str, addition: str, line: int) -> str:
         """`notes` with `addition` on a new line, unless that would pass MERGED_NOTES_LIMIT (reported)."""
@@ -758,6 +762,7 @@ class _ImportRun:
             bulk_insert(connection, Phone, phone_rows)
         if consent_rows:
             bulk_insert(connection, Consent, consent_rows)
+            self.consents_added += len(consent_rows)
         self.pending = []
         if self.cancelled is not None and self.cancelled():
             raise ImportCancelled("import cancelled: nothing was imported")
