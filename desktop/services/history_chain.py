@@ -21,7 +21,8 @@ from desktop.services.clock import Clock
 from desktop.services.history_records import records_problem, scripts_problem
 from desktop.storage.chain_connection import ChainConnection, chain_connection
 from desktop.storage.events import chain_id_of
-from desktop.storage.schema_check import known_revision, normal_sql, reference_schemas
+from desktop.storage.guard_reference import GUARDS, expected_guards
+from desktop.storage.schema_check import normal_sql
 from desktop.storage.uow import UnitOfWorkFactory
 
 # Chain positions and hashes only: no payload (names, numbers) goes to the log.
@@ -212,24 +213,10 @@ def verify_full(
     return replace(_result(connection, checker, problem), unchecked=unchecked)
 
 
-# The triggers that make events, completed calls and approved script versions unchangeable inside
-# SQLite (migrations 0010, 0013, 0014).
-GUARDS = (
-    "events_append_only",
-    "events_kept",
-    "attempts_append_only",
-    "attempts_kept",
-    "script_versions_unchanged",
-    "script_versions_kept",
-    "script_approvals_unchanged",
-    "script_approvals_kept",
-)
-
-
 def _guard_problem(connection: sqlite3.Connection) -> str | None:
     """A guard trigger missing, or not as the migrations make it: someone dropped or rewrote it (say
     with a `WHEN 0`) to change records. Compared by SQL with the schema the migrations build for the
-    database's revision (desktop/storage/schema_check.py); guards its revision does not have yet are
+    database's revision (desktop/storage/guard_reference.py); guards its revision does not have yet are
     not expected."""
     present = {
         str(name): (str(table), normal_sql(sql))
@@ -246,17 +233,16 @@ def _guard_problem(connection: sqlite3.Connection) -> str | None:
     return None
 
 
-def _expected_guards(connection: sqlite3.Connection) -> dict[str, object] | None:
+def _expected_guards(connection: sqlite3.Connection) -> dict[str, tuple[str, str]] | None:
     """The guards of the database's revision as its migrations make them (None: an unknown revision,
     where only their names are checked)."""
     try:
         rows = connection.execute("SELECT version_num FROM alembic_version").fetchall()
     except sqlite3.DatabaseError:
         return None
-    if len(rows) != 1 or not known_revision(str(rows[0][0])):
+    if len(rows) != 1:
         return None
-    reference = reference_schemas()[str(rows[0][0])]
-    return {name: reference[("trigger", name)] for name in GUARDS if ("trigger", name) in reference}
+    return expected_guards(str(rows[0][0]))
 
 
 def verify_incremental(connection: ChainConnection) -> Verification:
