@@ -40,9 +40,9 @@ def guards_from_migrations() -> dict[str, Guards]:
     for revision, schema in reference_schemas().items():
         guards: Guards = {}
         for name in GUARDS:
-            table, sql = schema.get(("trigger", name), (None, None))  # type: ignore[misc]
-            if table is not None:
-                guards[name] = (str(table), str(sql))
+            described = schema.get(("trigger", name))  # (table, SQL): see schema_check.schema_of
+            if isinstance(described, tuple):
+                guards[name] = (str(described[0]), str(described[1]))
         built[revision] = guards
     return built
 
