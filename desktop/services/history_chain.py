@@ -18,6 +18,7 @@ from datetime import date, datetime
 
 from desktop.domain.event_chain import GENESIS, ChainChecker, ChainProblem, event_hash, event_time
 from desktop.services.clock import Clock
+from desktop.services.history_parallel import RecordsCheck, database_file
 from desktop.services.history_records import records_problem, scripts_problem
 from desktop.storage.chain_connection import ChainConnection, chain_connection
 from desktop.storage.events import chain_id_of
@@ -168,12 +169,13 @@ def verify_full(
     anchor: str | None = None,
     only: list[str] | None = None,
     records: bool = True,
+    records_check: RecordsCheck | None = None,
 ) -> Verification:
     """Every event of every chain (or of the chains `only`), then the checkpoints and the anchor.
 
     `records`: also check this database's calls against their events (history_records.py; not for
     a colleague's file at merge: the merge's own rules keep their differing calls as conflicts, said in
-    the report).
+    the report). `records_check`: that comparison already running beside the walk (history_parallel.py).
     """
     checker = ChainChecker()
     for chain in _chains(connection) if only is None else only:
@@ -204,7 +206,7 @@ def verify_full(
         unchecked = "on PostgreSQL the calls and script versions are not yet compared with the events"
     elif problem is None and only is None and records and isinstance(connection, sqlite3.Connection):
         problem = (
-            records_problem(connection, own_chain(connection))
+            (records_check.result() if records_check else records_problem(connection, own_chain(connection)))
             or scripts_problem(connection)
             or _guard_problem(connection)
         )
@@ -298,7 +300,16 @@ class HistoryService:
         """Check the history (all of it, or what is newer than the checkpoints); move them when intact."""
         with self._uow_factory() as uow:
             connection = chain_connection(uow.session)
-            result = verify_full(connection, anchor) if full else verify_incremental(connection)
+            records_check = _records_beside(connection) if full else None
+            try:
+                result = (
+                    verify_full(connection, anchor, records_check=records_check)
+                    if full
+                    else verify_incremental(connection)
+                )
+            finally:
+                if records_check is not None:
+                    records_check.cancel()
             if result.intact and self._writable:
                 save_checkpoints(connection, result.heads, self._clock())
                 uow.commit()
@@ -309,6 +320,14 @@ class HistoryService:
     def anchor(self, day: date | None = None) -> Anchor:
         with self._uow_factory() as uow:
             return anchor_for(chain_connection(uow.session), day or self._clock().date())
+
+
+def _records_beside(connection: ChainConnection) -> RecordsCheck | None:
+    """The calls' comparison started on a second connection of the same file (None: not a file)."""
+    if not isinstance(connection, sqlite3.Connection):
+        return None
+    path = database_file(connection)
+    return RecordsCheck(path, own_chain(connection)) if path is not None else None
 
 
 def _problem_text(problem: ChainProblem | None) -> str:
