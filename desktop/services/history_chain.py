@@ -206,7 +206,11 @@ def verify_full(
         unchecked = "on PostgreSQL the calls and script versions are not yet compared with the events"
     elif problem is None and only is None and records and isinstance(connection, sqlite3.Connection):
         problem = (
-            (records_check.result() if records_check else records_problem(connection, own_chain(connection)))
+            (
+                records_check.result(connection)
+                if records_check
+                else records_problem(connection, own_chain(connection))
+            )
             or scripts_problem(connection)
             or _guard_problem(connection)
         )

@@ -33,6 +33,8 @@ class RecordsCheck:
         self._problem: str | None = None
         self._error: BaseException | None = None
         self._connection: sqlite3.Connection | None = None
+        self._chain = chain
+        self._unopened = False  # the file could not be opened a second time: compare on the first
         self._opened = threading.Event()
         self._thread = threading.Thread(
             target=self._run, args=(path, chain), name="verify-records", daemon=True
@@ -41,7 +43,15 @@ class RecordsCheck:
 
     def _run(self, path: Path, chain: str) -> None:
         try:
-            connection = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True, isolation_level=None)
+            try:
+                connection = sqlite3.connect(
+                    f"file:{quote(str(path))}?mode=ro", uri=True, isolation_level=None
+                )
+                connection.execute("SELECT count(*) FROM sqlite_master").fetchone()  # SQLite opens lazily
+            except sqlite3.OperationalError:
+                # A folder that cannot hold the `-shm` beside a WAL file (a read-only disk), say.
+                self._unopened = True
+                return
             self._connection = connection
             self._opened.set()
             try:
@@ -55,9 +65,14 @@ class RecordsCheck:
         finally:
             self._opened.set()
 
-    def result(self) -> str | None:
-        """The first call that disagrees with its events (None: they agree); waits for the thread."""
+    def result(self, first: sqlite3.Connection) -> str | None:
+        """The first call that disagrees with its events (None: they agree); waits for the thread.
+
+        When the file could not be opened a second time, the comparison runs now on `first`.
+        """
         self._thread.join()
+        if self._unopened:
+            return records_problem(first, self._chain)
         if self._error is not None:
             raise self._error
         return self._problem
