@@ -20,10 +20,12 @@ from desktop.domain.event_chain import GENESIS, ChainChecker, ChainProblem, even
 from desktop.services.clock import Clock
 from desktop.services.history_carried import carried_problem
 from desktop.services.history_ledgers import ledgers_problem
+from desktop.services.history_parallel import RecordsCheck, database_file
 from desktop.services.history_records import records_problem, scripts_problem
 from desktop.storage.chain_connection import ChainConnection, chain_connection
 from desktop.storage.events import chain_id_of
-from desktop.storage.schema_check import known_revision, normal_sql, reference_schemas
+from desktop.storage.guard_reference import GUARDS, expected_guards
+from desktop.storage.schema_check import normal_sql
 from desktop.storage.uow import UnitOfWorkFactory
 
 # Chain positions and hashes only: no payload (names, numbers) goes to the log.
@@ -169,12 +171,13 @@ def verify_full(
     anchor: str | None = None,
     only: list[str] | None = None,
     records: bool = True,
+    records_check: RecordsCheck | None = None,
 ) -> Verification:
     """Every event of every chain (or of the chains `only`), then the checkpoints and the anchor.
 
     `records`: also check this database's calls against their events (history_records.py; not for
     a colleague's file at merge: the merge's own rules keep their differing calls as conflicts, said in
-    the report).
+    the report). `records_check`: that comparison already running beside the walk (history_parallel.py).
     """
     checker = ChainChecker()
     for chain in _chains(connection) if only is None else only:
@@ -205,7 +208,11 @@ def verify_full(
         unchecked = "on PostgreSQL the calls and script versions are not yet compared with the events"
     elif problem is None and only is None and records and isinstance(connection, sqlite3.Connection):
         problem = (
-            records_problem(connection, own_chain(connection))
+            (
+                records_check.result(connection)
+                if records_check
+                else records_problem(connection, own_chain(connection))
+            )
             or carried_problem(connection)
             or ledgers_problem(connection, own_chain(connection))
             or scripts_problem(connection)
@@ -216,24 +223,10 @@ def verify_full(
     return replace(_result(connection, checker, problem), unchecked=unchecked)
 
 
-# The triggers that make events, completed calls and approved script versions unchangeable inside
-# SQLite (migrations 0010, 0013, 0014).
-GUARDS = (
-    "events_append_only",
-    "events_kept",
-    "attempts_append_only",
-    "attempts_kept",
-    "script_versions_unchanged",
-    "script_versions_kept",
-    "script_approvals_unchanged",
-    "script_approvals_kept",
-)
-
-
 def _guard_problem(connection: sqlite3.Connection) -> str | None:
     """A guard trigger missing, or not as the migrations make it: someone dropped or rewrote it (say
     with a `WHEN 0`) to change records. Compared by SQL with the schema the migrations build for the
-    database's revision (desktop/storage/schema_check.py); guards its revision does not have yet are
+    database's revision (desktop/storage/guard_reference.py); guards its revision does not have yet are
     not expected."""
     present = {
         str(name): (str(table), normal_sql(sql))
@@ -250,17 +243,16 @@ def _guard_problem(connection: sqlite3.Connection) -> str | None:
     return None
 
 
-def _expected_guards(connection: sqlite3.Connection) -> dict[str, object] | None:
+def _expected_guards(connection: sqlite3.Connection) -> dict[str, tuple[str, str]] | None:
     """The guards of the database's revision as its migrations make them (None: an unknown revision,
     where only their names are checked)."""
     try:
         rows = connection.execute("SELECT version_num FROM alembic_version").fetchall()
     except sqlite3.DatabaseError:
         return None
-    if len(rows) != 1 or not known_revision(str(rows[0][0])):
+    if len(rows) != 1:
         return None
-    reference = reference_schemas()[str(rows[0][0])]
-    return {name: reference[("trigger", name)] for name in GUARDS if ("trigger", name) in reference}
+    return expected_guards(str(rows[0][0]))
 
 
 def verify_incremental(connection: ChainConnection) -> Verification:
@@ -316,7 +308,16 @@ class HistoryService:
         """Check the history (all of it, or what is newer than the checkpoints); move them when intact."""
         with self._uow_factory() as uow:
             connection = chain_connection(uow.session)
-            result = verify_full(connection, anchor) if full else verify_incremental(connection)
+            records_check = _records_beside(connection) if full else None
+            try:
+                result = (
+                    verify_full(connection, anchor, records_check=records_check)
+                    if full
+                    else verify_incremental(connection)
+                )
+            finally:
+                if records_check is not None:
+                    records_check.cancel()
             if result.intact and self._writable:
                 save_checkpoints(connection, result.heads, self._clock())
                 uow.commit()
@@ -327,6 +328,14 @@ class HistoryService:
     def anchor(self, day: date | None = None) -> Anchor:
         with self._uow_factory() as uow:
             return anchor_for(chain_connection(uow.session), day or self._clock().date())
+
+
+def _records_beside(connection: ChainConnection) -> RecordsCheck | None:
+    """The calls' comparison started on a second connection of the same file (None: not a file)."""
+    if not isinstance(connection, sqlite3.Connection):
+        return None
+    path = database_file(connection)
+    return RecordsCheck(path, own_chain(connection)) if path is not None else None
 
 
 def _problem_text(problem: ChainProblem | None) -> str:
