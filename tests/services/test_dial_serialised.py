@@ -65,7 +65,10 @@ def _slow_count(barrier: Any, monkeypatch: pytest.MonkeyPatch | None = None) -> 
     ) -> int:
         found = original(self, number, since, lead_id)
         try:
-            barrier.wait(timeout=1.5)
+            # Short: with the fix the other agent waits for our write lock, and our lock is held
+            # through this wait; on a loaded machine a long wait here would run the other agent's
+            # busy timeout (5 s) out before our call is recorded.
+            barrier.wait(timeout=0.5)
         except threading.BrokenBarrierError:
             pass  # the other agent waits for our lock: it counts after we record (the fix)
         return found
@@ -99,15 +102,22 @@ def test_two_threads_cannot_both_place_the_third_call(
     barrier = threading.Barrier(2)
     _slow_count(barrier, monkeypatch)
     results: list[str] = []
+
+    def dial(lead_id: int | None) -> None:
+        try:
+            results.append(_dial_once(path, lead_id))
+        except Exception as error:  # shown in the assertion rather than lost in the thread
+            results.append(f"error: {error!r}")
+
     agents = [
-        threading.Thread(target=lambda: results.append(_dial_once(path, lead))),
-        threading.Thread(target=lambda: results.append(_dial_once(path, None))),  # a bare-number dial
+        threading.Thread(target=dial, args=(lead,)),
+        threading.Thread(target=dial, args=(None,)),  # a bare-number dial
     ]
     for agent in agents:
         agent.start()
     for agent in agents:
         agent.join(timeout=60)
-    assert sorted(results)[0] == "dialled" and len(results) == 2
+    assert len(results) == 2 and sorted(results)[0] == "dialled", results
     assert results.count("dialled") == 1, results
     assert "at most 3 calls" in next(r for r in results if r != "dialled")
     assert _allowed_calls(path) == 3
