@@ -1,6 +1,6 @@
 """Call records are append-only: a merge never overwrites a completed call (an older copy, a forged
-third file, a copy claiming someone else's origin); conflicting versions are kept and reported; a
-correction is a new record; `record` is one transaction, so a kill never leaves half a call."""
+third file, a copy claiming someone else's origin); a file whose calls disagree with its own history is
+refused; a correction is a new record; `record` is one transaction, so a kill never leaves half a call."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from desktop.services.calling import GateRefused
 from desktop.services.clock import ManualClock
+from desktop.services.outcome_undo import capture_lead_state
 from desktop.services.settings import Settings
 from desktop.services.workspace import Workspace, open_workspace
 from desktop.storage.models import Lead, Phone
@@ -75,6 +76,15 @@ def merge(env: dict[str, str], into: Path, source: Path) -> dict[str, object]:
     done = run_cli(env, into, "merge", str(source), "--json")
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
+
+
+def refused_merge(env: dict[str, str], into: Path, source: Path) -> str:
+    """A merge refused because a call in the file is not what its history recorded: one line, exit 2."""
+    done = run_cli(env, into, "merge", str(source), "--json")
+    assert done.returncode == 2, (done.returncode, done.stdout, done.stderr)
+    assert "not what its history recorded, so nothing is merged" in done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    return done.stderr
 
 
 def meetings_in_report(env: dict[str, str], db: Path) -> int:
@@ -135,6 +145,8 @@ def test_a_call_merged_in_progress_is_completed_by_its_own_database(sam_and_sue,
 
 @pytest.mark.parametrize("claims", ["its own id", "Sam's id"])
 def test_a_forged_third_file_cannot_rewrite_calls(sam_and_sue, cli_env, tmp_path: Path, claims: str) -> None:  # type: ignore[no-untyped-def]
+    """A third file rewrites Sam's merged call: its calls disagree with the history it carries, so the
+    whole merge is refused (it used to be merged with the other version kept as a conflict)."""
     sam_db, _old, sue_db, call = sam_and_sue
     merge(cli_env, sue_db, sam_db)
     mallory = tmp_path / "mallory.db"
@@ -147,26 +159,14 @@ def test_a_forged_third_file_cannot_rewrite_calls(sam_and_sue, cli_env, tmp_path
         database_id(sam_db) if claims == "its own id" else None,
     )
     before = query(sue_db, "SELECT id, outcome, note, ended_at, duration_s FROM attempts ORDER BY id")
-    report = merge(cli_env, sue_db, mallory)
+    audit_before = query(sue_db, "SELECT count(*) FROM audit_events")
+    refused_merge(cli_env, sue_db, mallory)
     assert query(sue_db, "SELECT id, outcome, note, ended_at, duration_s FROM attempts ORDER BY id") == before
+    assert query(sue_db, "SELECT count(*) FROM audit_events") == audit_before
     assert merged_call(sue_db, call)[:2] == ("meeting", "bring the contract")
     assert meetings_in_report(cli_env, sue_db) == 1
-    # The other version is kept, and said, not dropped silently.
-    assert report["conflicts_kept"] >= 1
-    kept = [
-        json.loads(detail)
-        for (detail,) in query(sue_db, "SELECT detail FROM audit_events WHERE action = 'merge_conflict'")
-    ]
-    assert any(
-        entry["theirs"]["note"] == "forged by mallory" and entry["ours"]["outcome"] == "meeting"
-        for entry in kept
-    )
-    # Merging it again keeps nothing twice and changes nothing.
-    again = merge(cli_env, sue_db, mallory)
-    assert again["conflicts_kept"] == 0
-    assert len(query(sue_db, "SELECT id FROM audit_events WHERE action = 'merge_conflict'")) == len(kept)
-    done = run_cli(cli_env, sue_db, "merge", str(mallory))
-    assert "Nothing new" in done.stdout
+    refused_merge(cli_env, sue_db, mallory)  # again: refused again, nothing written
+    assert query(sue_db, "SELECT id, outcome, note, ended_at, duration_s FROM attempts ORDER BY id") == before
 
 
 def test_a_file_that_is_not_the_calls_origin_cannot_complete_it(sam_and_sue, cli_env, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -174,9 +174,8 @@ def test_a_file_that_is_not_the_calls_origin_cannot_complete_it(sam_and_sue, cli
     merge(cli_env, sue_db, old)  # Sam's call, still in progress
     mallory = tmp_path / "mallory.db"
     forge(sam_db, mallory, "mallory-db", "do_not_call", "forged by mallory", database_id(sam_db))
-    report = merge(cli_env, sue_db, mallory)
+    refused_merge(cli_env, sue_db, mallory)
     assert merged_call(sue_db, call)[0] is None
-    assert report["attempts_updated"] == 0 and report["conflicts_kept"] >= 1
     merge(cli_env, sue_db, sam_db)  # Sam's own file still completes it
     assert merged_call(sue_db, call)[:2] == ("meeting", "bring the contract")
 
@@ -193,8 +192,8 @@ def test_a_copy_from_the_calls_own_database_cannot_forge_a_decision(  # type: ig
     tmp_path: Path, cli_env, rewrite: str, where: str
 ) -> None:
     """A copy of Sam's own database (same database id: anyone can make one) rewrites a call that has
-    no outcome yet: a refused decision given an outcome, or a call's time moved. The merge keeps ours
-    and reports theirs as a conflict."""
+    no outcome yet: a refused decision given an outcome, or a call's time moved. The copy's calls
+    disagree with its own history, so the merge is refused and ours stays as it was."""
     sam_db, sue_db, copy = tmp_path / "sam.db", tmp_path / "sue.db", tmp_path / "sam-copy.db"
     clock = ManualClock(NOW)
     sam = open_workspace(str(sam_db), clock=clock)
@@ -214,12 +213,11 @@ def test_a_copy_from_the_calls_own_database_cannot_forge_a_decision(  # type: ig
     with sqlite3.connect(copy) as connection:
         assert connection.execute(f"UPDATE attempts SET {rewrite} WHERE {where}").rowcount == 1
     connection.close()
-    report = merge(cli_env, sue_db, copy)
+    refused_merge(cli_env, sue_db, copy)
     after = query(
         sue_db, "SELECT id, allowed, outcome, note, started_at, duration_s FROM attempts ORDER BY id"
     )
     assert after == before
-    assert report["attempts_updated"] == 0 and report["conflicts_kept"] == 1
 
 
 def test_a_completed_call_cannot_be_changed_or_deleted_by_any_statement(sam_and_sue) -> None:  # type: ignore[no-untyped-def]
@@ -244,25 +242,41 @@ def test_a_completed_call_cannot_be_changed_or_deleted_by_any_statement(sam_and_
 
 
 def test_a_correction_is_a_new_record_that_refers_to_the_old_one_after_a_merge(sam_and_sue, cli_env) -> None:  # type: ignore[no-untyped-def]
+    """Sam undoes his meeting (Ctrl+Z: a correction that refers to the call) after Sue merged it: the
+    next merge brings the correction, referring to Sue's copy of the call, which stays as it was."""
     sam_db, _old, sue_db, call = sam_and_sue
     merge(cli_env, sue_db, sam_db)
-    connection = sqlite3.connect(sam_db)
-    connection.execute(
-        "INSERT INTO attempts (lead_id, phone_id, number, agent_id, backend, allowed, reasons, started_at,"
-        " ended_at, duration_s, outcome, note, corrects_id)"
-        " SELECT lead_id, phone_id, number, agent_id, backend, allowed, reasons, started_at, ended_at,"
-        " duration_s, 'callback', 'meant: call back', id FROM attempts WHERE id = ?",
-        (call,),
-    )
-    connection.commit()
-    connection.close()
+    sam = open_workspace(str(sam_db), clock=ManualClock(NOW))
+    try:
+        with sam.uow() as uow:
+            lead = uow.leads.get(1)
+            assert lead is not None
+            before = capture_lead_state(uow, lead)
+        sam.outcome_undo.undo(call, before)
+    finally:
+        sam.close()
     merge(cli_env, sue_db, sam_db)
     old_here = query(
         sue_db, "SELECT id, outcome FROM attempts WHERE origin_id = ? AND origin_db IS NOT NULL", (call,)
     )
     assert old_here[0][1] == "meeting"
-    corrections = query(sue_db, "SELECT corrects_id, note FROM attempts WHERE corrects_id IS NOT NULL")
-    assert corrections == [(old_here[0][0], "meant: call back")]
+    corrections = query(sue_db, "SELECT corrects_id, outcome FROM attempts WHERE corrects_id IS NOT NULL")
+    assert corrections == [(old_here[0][0], "undone")]
+    # And a correction inserted with plain SQL, without its history, is refused by the next merge.
+    with sqlite3.connect(sam_db) as connection:
+        connection.execute(
+            "INSERT INTO attempts (lead_id, phone_id, number, agent_id, backend, allowed, reasons,"
+            " started_at, ended_at, duration_s, outcome, note, corrects_id)"
+            " SELECT lead_id, phone_id, number, agent_id, backend, allowed, reasons, started_at, ended_at,"
+            " duration_s, 'callback', 'meant: call back', id FROM attempts WHERE id = ?",
+            (call,),
+        )
+    connection.close()
+    refused_merge(cli_env, sue_db, sam_db)
+    assert (
+        query(sue_db, "SELECT corrects_id, outcome FROM attempts WHERE corrects_id IS NOT NULL")
+        == corrections
+    )
 
 
 def test_a_lead_with_no_name_and_no_valid_number_is_merged_once(tmp_path: Path, cli_env) -> None:  # type: ignore[no-untyped-def]
