@@ -9,7 +9,12 @@ one of its origin's chains names the call's id there, with its number, decision 
 agent as the event's actor, and its outcome, duration and notes as the later events recorded them.
 A merged call no such chain proves was added (or altered) outside Dialdesk and is named.
 
-The one exception is a file whose history never existed (no events at all: made before the history,
+Calls merged before this database had a history (upgraded to 0013) are accepted by the rule its own
+calls older than the history are (history_records._before_history: started before its first event,
+numbered below every call it recorded, or, before it recorded any, below its own last older call). A
+database with a history and no call of its own older than it has no older merged calls either.
+
+The other exception is a file whose history never existed (no events at all: made before the history,
 schema before 0013): its calls have nothing to be proven by. The merge says so in its report and its
 `merge` event lists those origins (`without_history`); their calls that started before that merge
 are not compared here. Any call of those origins started later must be proven as usual.
@@ -22,7 +27,8 @@ import sqlite3
 from typing import Any
 
 from desktop.domain.event_chain import clean_field
-from desktop.services.history_records import _call_problem, _recorded, _stored_time
+from desktop.services.history_records import _before_history, _call_problem, _recorded, _stored_time
+from desktop.storage.events import chain_id_of
 
 FORK = "~"  # as history_chain.FORK (imported there from here would be circular)
 _CARRIED = (
@@ -63,10 +69,19 @@ def carried_problem(connection: sqlite3.Connection) -> str | None:
     for row in connection.execute(_CARRIED):
         by_origin.setdefault(str(row[8]), []).append(row)
     exempt = merged_without_history(connection)
+    history_began, first_recorded = _history_start(connection)
     for origin, rows in by_origin.items():
         since = exempt.get(origin)
         if since is not None:
             rows = [row for row in rows if _stored_time(str(row[3])) >= since]
+        if history_began is not None:  # no history at all: every call is older than it
+            rows = [
+                row
+                for row in rows
+                if first_recorded is None or not _before_history(row, first_recorded, history_began)
+            ]
+        else:
+            rows = []
         if not rows:
             continue
         labels = origin_labels(connection, origin)
@@ -80,6 +95,36 @@ def carried_problem(connection: sqlite3.Connection) -> str | None:
                     f" {problem}"
                 )
     return None
+
+
+def _history_start(connection: sqlite3.Connection) -> tuple[str | None, int | None]:
+    """When this database's own history began, and the id below which calls are older than it: the
+    first call the history recorded, else one past its last own call made before it (None: no bound,
+    so no merged call passes as older)."""
+    chain = chain_id_of(connection)
+    first_event = connection.execute(
+        "SELECT occurred_at FROM events WHERE chain = ? ORDER BY seq LIMIT 1", (chain,)
+    ).fetchone()
+    first_call = connection.execute(
+        "SELECT min(CAST(json_extract(payload, '$.call') AS INTEGER)) FROM events"
+        " WHERE chain = ? AND kind = 'gate_decision' AND json_valid(payload)",
+        (chain,),
+    ).fetchone()
+    began = None if first_event is None else str(first_event[0])
+    if first_call is not None and first_call[0] is not None:
+        return began, int(first_call[0])
+    if began is None:
+        return None, None
+    # No call recorded yet: the calls older than the history end with the last of its own calls made
+    # before it began (a database with none has no older calls, so a merged call must be proven).
+    older = [
+        int(call)
+        for call, started in connection.execute(
+            "SELECT id, started_at FROM attempts WHERE origin_db IS NULL AND id >= 1"
+        )
+        if _stored_time(str(started)) < began
+    ]
+    return began, (max(older) + 1 if older else None)
 
 
 def _unproven(

@@ -18,6 +18,7 @@ import secrets
 import shutil
 import signal
 import sqlite3
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -191,7 +192,15 @@ def interruptible() -> Iterator[None]:
         _stop.set()
         raise Interrupted()
 
+    def quiet_about_interrupts(unraisable: Any) -> None:
+        # An interrupt raised inside a garbage-collection callback cannot propagate: Python would print
+        # it with a traceback. `_stop` keeps it, and the block raises Interrupted when it ends.
+        if not isinstance(unraisable.exc_value, KeyboardInterrupt):
+            previous_hook(unraisable)
+
     previous = signal.signal(signal.SIGINT, on_interrupt)
+    previous_hook = sys.unraisablehook
+    sys.unraisablehook = quiet_about_interrupts
     _stop.clear()
     try:
         yield
@@ -203,6 +212,7 @@ def interruptible() -> Iterator[None]:
         raise
     finally:
         signal.signal(signal.SIGINT, previous)
+        sys.unraisablehook = previous_hook
         _stop.clear()
 
 
