@@ -70,17 +70,20 @@ def carried_problem(connection: sqlite3.Connection) -> str | None:
         by_origin.setdefault(str(row[8]), []).append(row)
     exempt = merged_without_history(connection)
     history_began, first_recorded = _history_start(connection)
+    # Its own chain empty while other chains are not: not a database without history (a file claiming
+    # another database id, or a copy whose id was changed), so nothing passes as older.
+    no_events = connection.execute("SELECT 1 FROM events LIMIT 1").fetchone() is None
     for origin, rows in by_origin.items():
         since = exempt.get(origin)
         if since is not None:
             rows = [row for row in rows if _stored_time(str(row[3])) >= since]
-        if history_began is not None:  # no history at all: every call is older than it
+        if history_began is not None:
             rows = [
                 row
                 for row in rows
                 if first_recorded is None or not _before_history(row, first_recorded, history_began)
             ]
-        else:
+        elif no_events:  # no history at all (never upgraded past 0012): every call is older than it
             rows = []
         if not rows:
             continue

@@ -215,6 +215,22 @@ def test_db_never_changes_the_mode_of_what_is_not_a_database(tmp_path: Path, cli
     assert stat.S_IMODE(database.stat().st_mode) == 0o600  # our own database is made private
 
 
+def without_history(db: Path) -> None:
+    """The file as a database made before the history (schema 0013) would be: no events at all."""
+    connection = sqlite3.connect(db)
+    guards = connection.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'"
+    ).fetchall()
+    for name, _sql in guards:
+        connection.execute(f'DROP TRIGGER "{name}"')
+    connection.execute("DELETE FROM events")
+    connection.execute("DELETE FROM event_checkpoints")
+    for _name, sql in guards:
+        connection.execute(sql)
+    connection.commit()
+    connection.close()
+
+
 def many_calls(db: Path, calls: int) -> None:
     connection = sqlite3.connect(db)
     # Written fast: without the report triggers (Dialdesk drops them itself on an old SQLite, so a
@@ -254,6 +270,7 @@ def many_calls(db: Path, calls: int) -> None:
 def test_ctrl_c_stops_a_merge_and_leaves_the_database_unchanged_and_unlocked(tmp_path: Path, cli_env) -> None:  # type: ignore[no-untyped-def]
     source = make_db(tmp_path / "sam.db", "Sam")
     many_calls(source, 100_000)
+    without_history(source)  # a file made before the history: merged (and reported), not refused at once
     target = make_db(tmp_path / "mine.db", "Sue")
     before = content(target)
     scratch = tmp_path / "data" / "dialdesk" / "scratch"
