@@ -71,11 +71,10 @@ def test_outcome_key_to_next_lead(qtbot) -> None:  # type: ignore[no-untyped-def
     settled = []
     settled_cpu = []  # the GUI thread's CPU time over the same span (other programs' turns left out)
     profile = None
-    if os.environ.get("BENCH_PROFILE"):  # where the time goes: cProfile of the presses, printed below
+    if os.environ.get("BENCH_PROFILE"):  # where the time goes: cProfile of the outcome keys, printed below
         import cProfile
 
         profile = cProfile.Profile()
-        profile.enable()
     for _ in range(PRESSES):
         before = window.current_card.id if window.current_card else None
         # Enter places the call (an outcome key with no call placed asks first); not timed.
@@ -84,6 +83,8 @@ def test_outcome_key_to_next_lead(qtbot) -> None:  # type: ignore[no-untyped-def
         updates = queue_updates[0]
         started = time.perf_counter()
         started_cpu = time.thread_time()
+        if profile is not None:
+            profile.enable()
         qtbot.keyClick(window, Qt.Key.Key_1)
         qtbot.waitUntil(
             lambda before=before: window.current_card is not None and window.current_card.id != before,
@@ -93,12 +94,15 @@ def test_outcome_key_to_next_lead(qtbot) -> None:  # type: ignore[no-untyped-def
         qtbot.waitUntil(lambda updates=updates: queue_updates[0] > updates, timeout=5000)
         settled.append(time.perf_counter() - started)
         settled_cpu.append(time.thread_time() - started_cpu)
+        if profile is not None:
+            profile.disable()
         clock.advance(seconds=30)
     if profile is not None:
         import pstats
 
-        profile.disable()
-        pstats.Stats(profile).sort_stats("cumtime").print_stats(35)
+        if os.environ["BENCH_PROFILE"].endswith(".prof"):  # for pstats/snakeviz afterwards
+            profile.dump_stats(os.environ["BENCH_PROFILE"])
+        pstats.Stats(profile).sort_stats("cumtime").print_stats(60)
     print(f"outcome key to next lead shown: {describe_ms(timings)} (target: median < 50 ms)")
     print(
         f"outcome key to next lead and queue settled: {describe_ms(settled)} "

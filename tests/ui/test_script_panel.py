@@ -7,6 +7,7 @@ The sample list's first lead, Maria Lopez (business, New York), gets the shipped
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -352,3 +353,51 @@ def test_the_next_lead_s_script_says_the_next_lead_s_name(qtbot, window):  # typ
         first_name = card.display_name.split()[0]
         assert first_name in said(panel) and before.split()[0] not in said(panel)
         assert said(panel) and all(line in panel.plain_text() for line in panel.session.stage_view().lines)
+
+
+def test_the_next_leads_question_reuses_its_block_with_that_leads_texts(qtbot, window):  # type: ignore[no-untyped-def]
+    """The next lead's first question has the shape of the last one's: its block is refilled, not
+    rebuilt (a frame saved per lead), and shows nothing of the last lead: not its name in a choice,
+    not where the cursor was."""
+    panel = window.script_panel
+    discovery = []  # sample leads that get the same script as Maria
+    for lead_id in range(MARIA, MARIA + 40):
+        if window.show_lead(lead_id) and panel.session is not None:
+            if panel.session.script.name == "question-led-discovery":
+                discovery.append(lead_id)
+    assert len(discovery) >= 2
+    assert window.show_lead(MARIA)
+    first = panel.blocks[0]
+    assert isinstance(first.input, OptionsInput)
+    assert any("Maria is on the line" in text for text in first.input.option_texts())
+    press(qtbot, Qt.Key.Key_J, Qt.KeyboardModifier.ControlModifier)
+    press(qtbot, Qt.Key.Key_Down)  # the cursor on Maria's second choice
+    assert first.input.cursor_index == 1
+    assert window.show_lead(discovery[1])
+    assert window.current_card is not None
+    name = window.current_card.first_name
+    assert panel.blocks[0] is first, "the block was made anew"
+    texts = first.input.option_texts()
+    assert any(f"{name} is on the line" in text for text in texts), texts
+    assert not any("Maria" in text for text in texts)
+    assert first.input.cursor_index == 0 and first.input.picked is None
+
+
+def test_a_refilled_text_question_keeps_nothing_typed_for_the_last_lead(qtbot):  # type: ignore[no-untyped-def]
+    """Typed and not saved, on the last lead: gone from the field and from its undo history."""
+    from datetime import date
+
+    from desktop.domain.script_engine import QuestionView
+    from desktop.ui.script.inputs import FieldInput, QuestionBlock
+
+    question = QuestionView(
+        id="pain", ask="What worries you, Maria?", ask_pieces=(), kind="text", hint="", choices=(),
+        unit="", minimum=None, maximum=None, integer=False, current=True, answer=None,
+    )  # fmt: skip
+    block = QuestionBlock(1, question, date(2026, 12, 1))
+    qtbot.addWidget(block)
+    assert isinstance(block.input, FieldInput)
+    qtbot.keyClicks(block.input.edit, "her fees")
+    block.show_question(replace(question, ask="What worries you, Robert?"))
+    assert block.input.edit.text() == ""
+    assert not block.input.edit.isUndoAvailable()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 
 from PySide6.QtCore import QCoreApplication, QDate, QEvent, Qt, Signal
@@ -120,6 +121,12 @@ class OptionsInput(AnswerInput):
 
     def option_texts(self) -> list[str]:
         return [row.text_label.text() for row in self.rows]
+
+    def set_option_texts(self, texts: Sequence[str]) -> None:
+        """New labels for the same options (the next lead's name in a choice)."""
+        for row, text in zip(self.rows, texts, strict=True):
+            if row.text_label.text() != text:
+                row.text_label.setText(text)
 
     def event(self, event: QEvent) -> bool:
         if (
@@ -276,26 +283,33 @@ def key_hint(question: QuestionView) -> str:
     return _tr("Ctrl+J, type, Enter saves")
 
 
+def option_rows(question: QuestionView, previews: Sequence[str] = ()) -> list[tuple[str, str, str]] | None:
+    """(raw value, key letter, label html) of a choice or yes/no question's options, None for others;
+    `previews` names where each leads (or "")."""
+    if question.kind == CHOICE:
+        words = [
+            (choice_id, CHOICE_LETTERS[index % 26], label)
+            for index, (choice_id, label) in enumerate(question.choices)
+        ]
+    elif question.kind == YES_NO:
+        words = [("yes", "Y", _tr("Yes")), ("no", "N", _tr("No"))]
+    else:
+        return None
+    rows = []
+    for index, (value, letter, word) in enumerate(words):
+        text = html.escape(word, quote=False)
+        goes = previews[index] if index < len(previews) else ""
+        if goes:
+            text += f' <span style="color:{style.MUTED};">&rarr; {html.escape(goes)}</span>'
+        rows.append((value, letter, text))
+    return rows
+
+
 def make_input(question: QuestionView, today: date, previews: Sequence[str] = ()) -> AnswerInput:
     """The input for a question's kind; `previews` names where each choice leads (or "")."""
-    if question.kind == CHOICE:
-        options = []
-        for index, (choice_id, label) in enumerate(question.choices):
-            text = html.escape(label, quote=False)
-            goes = previews[index] if index < len(previews) else ""
-            if goes:
-                text += f' <span style="color:{style.MUTED};">&rarr; {html.escape(goes)}</span>'
-            options.append((choice_id, CHOICE_LETTERS[index % 26], text))
-        return OptionsInput(options)
-    if question.kind == YES_NO:
-        labels = []
-        for index, (value, letter, word) in enumerate((("yes", "Y", _tr("Yes")), ("no", "N", _tr("No")))):
-            text = html.escape(word)
-            goes = previews[index] if index < len(previews) else ""
-            if goes:
-                text += f' <span style="color:{style.MUTED};">&rarr; {html.escape(goes)}</span>'
-            labels.append((value, letter, text))
-        return OptionsInput(labels, horizontal=True)
+    options = option_rows(question, previews)
+    if options is not None:
+        return OptionsInput(options, horizontal=question.kind == YES_NO)
     if question.kind == NUMBER:
         return FieldInput(_tr("A number, e.g. 12 or 5,000"), question.unit)
     if question.kind == DATE:
@@ -317,6 +331,13 @@ def answer_text(question: QuestionView) -> str:
     return answer.label
 
 
+def block_shape(number: int, question: QuestionView, today: date) -> object:
+    """What a block is built from except its texts (to ask, of the options, where they lead) and the
+    answer: two questions of one shape are shown by one block, refilled (`QuestionBlock.show_question`)."""
+    choice_ids = tuple((choice_id, "") for choice_id, _label in question.choices)
+    return (number, today, replace(question, ask="", ask_pieces=(), answer=None, choices=choice_ids))
+
+
 class QuestionBlock(QFrame):
     """One question: its number, the text to ask, a hint, the input, and what happened to the answer.
 
@@ -331,6 +352,8 @@ class QuestionBlock(QFrame):
     ) -> None:
         super().__init__()
         self.question = question
+        self.number = number
+        self.shape = block_shape(number, question, today)
         answered = question.answer is not None
         self.setObjectName("QuestionBlock")
         self.setProperty("current", question.current)
@@ -381,6 +404,25 @@ class QuestionBlock(QFrame):
         self.error_label.hide()
         body.addWidget(self.error_label)
         layout.addWidget(self.body)
+        self.set_open(question.current)
+
+    def show_question(self, question: QuestionView, previews: Sequence[str] = ()) -> None:
+        """Show `question` in this block, as a new block made for it would be: the next lead's same
+        question (another name in the text, another answer or none). Making and styling a block costs
+        a frame; refilling one costs a few label texts. Anything typed and not saved is dropped (a
+        line edit's setText also clears its undo history, so nothing of the last lead comes back)."""
+        self.question = question
+        answered = question.answer is not None
+        self.number_label.setText("✓" if answered and not question.current else str(self.number))
+        set_flag(self.number_label, "answered", answered and not question.current)
+        self.ask_label.setText(pieces_html(question.ask_pieces))
+        options = option_rows(question, previews)
+        if isinstance(self.input, OptionsInput) and options is not None:
+            self.input.set_option_texts([text for _value, _letter, text in options])
+        self.open_button.setText(_tr("Change") if answered else _tr("Answer"))
+        self.answer_label.setText(("✓ " + answer_text(question)) if answered else "")
+        self.input.set_answer(question.answer)
+        self.show_error("")
         self.set_open(question.current)
 
     def set_open(self, opened: bool) -> None:

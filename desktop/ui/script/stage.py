@@ -9,16 +9,16 @@ the panel holds the session and calls the script service.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from desktop.domain.outcomes import OutcomeRules
 from desktop.domain.script_answers import AnswerError
-from desktop.domain.script_engine import ObjectionView, Position, ScriptSession, after_answer
+from desktop.domain.script_engine import ObjectionView, Position, QuestionView, ScriptSession, after_answer
 from desktop.ui.script.cards import AdviceCard, EndBanner, ObjectionCard
-from desktop.ui.script.inputs import QuestionBlock
+from desktop.ui.script.inputs import QuestionBlock, block_shape
 from desktop.ui.script.widgets import KeyButton, pieces_html, wrapping_label
 
 # Where the advice box goes in the layout: after the text in an advice stage, else after the banner.
@@ -163,13 +163,7 @@ class StageView(QWidget):
         self.hint_label.setText("\N{INFORMATION SOURCE} " + view.hint if view.hint else "")
         self.hint_label.setVisible(bool(view.hint))
 
-        clear_layout(self.questions_layout)
-        self.blocks = []
-        for number, question in enumerate(view.questions, start=1):
-            block = QuestionBlock(number, question, session.today, route_previews(session, question.id))
-            block.submitted.connect(self.answerSubmitted)
-            add_shown(self.questions_layout, block)
-            self.blocks.append(block)
+        self.blocks = self._question_blocks(session, view.questions)
         self.continue_row.setVisible(not session.finished and session.position.question_id is None)
         if view.end or session.finished:
             self.end_banner.show_outcome(view.outcome if view.end else None, session.finished, rules)
@@ -191,6 +185,34 @@ class StageView(QWidget):
                 widget.show_feedback(advice_feedback[card.id])
             add_shown(self.advice_layout, widget)
             self.advice_cards[card.id] = widget
+
+    def _question_blocks(
+        self, session: ScriptSession, questions: Sequence[QuestionView]
+    ) -> list[QuestionBlock]:
+        """The stage's question blocks: the ones shown are refilled when the questions have the same
+        shape (the next lead's first stage), else made anew."""
+        made = [
+            (number, question, route_previews(session, question.id))
+            for number, question in enumerate(questions, start=1)
+        ]
+        items = (self.questions_layout.itemAt(index) for index in range(self.questions_layout.count()))
+        shown = [item.widget() if item is not None else None for item in items]
+        if len(shown) == len(made) and all(
+            isinstance(block, QuestionBlock) and block.shape == block_shape(number, question, session.today)
+            for block, (number, question, previews) in zip(shown, made, strict=True)
+        ):
+            blocks = [block for block in shown if isinstance(block, QuestionBlock)]
+            for block, (_number, question, previews) in zip(blocks, made, strict=True):
+                block.show_question(question, previews)
+            return blocks
+        clear_layout(self.questions_layout)
+        blocks = []
+        for number, question, previews in made:
+            block = QuestionBlock(number, question, session.today, previews)
+            block.submitted.connect(self.answerSubmitted)
+            add_shown(self.questions_layout, block)
+            blocks.append(block)
+        return blocks
 
     def _show_lines(self, texts: list[str]) -> None:
         """The stage's lines to say. The labels are kept and only their text changes when the count is
