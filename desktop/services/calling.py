@@ -26,8 +26,11 @@ from desktop.services.callbacks import past_time_problem
 from desktop.services.clock import Clock
 from desktop.services.gate import CallerIdFacts, DialGate, GateResult
 from desktop.services.gate_answer import CallingError, gate_answer
+from desktop.services.gate_preview import GatePreviewMemo, PreviewKey
 from desktop.services.gate_reads import UowGateRecords
 from desktop.services.outcome_undo import LeadState, capture_lead_state, corrected_call_ids
+from desktop.services.registry_lookup import RegistryLookup
+from desktop.storage.change_marker import change_marker
 from desktop.storage.locks import hold_write_lock
 from desktop.storage.models import Attempt, Callback, DncEntry, Lead, Meeting, Phone
 from desktop.storage.repositories import decision_record
@@ -128,6 +131,8 @@ class CallingService:
         self.next_lead: Callable[[tuple[int, ...]], int | None] | None = None
         self._agent_name = agent_name
         self._attempt_target = attempt_target
+        # The last lead check's facts, for the window's preview of the same number (gate_preview.py).
+        self._preview_memo = GatePreviewMemo()
 
     # -- deciding -------------------------------------------------------------------------------
 
@@ -180,10 +185,33 @@ class CallingService:
             self._caller_id_facts(self._policy(), self._dialer_provider().name) if with_caller_id else None
         )
         with self._uow_factory() as uow:
-            result, _phone = self._gate_result(
+            # Only when every fact is read from this database (the registry too): then an unchanged
+            # database means unchanged facts. A registry held elsewhere is read afresh each time.
+            remembered = lead_id is not None and not number and self._facts_in_database()
+            marker = change_marker(uow.session) if remembered else None  # before any fact is read
+            if lead_id is not None and phone_id is not None and not number:
+                key = PreviewKey(lead_id, phone_id, moment, kind, automated, prerecorded)
+                reused = self._preview_memo.reuse(key, marker, self.gate.rules, caller_id)
+                if reused is not None:
+                    return reused
+            result, phone = self._gate_result(
                 uow, lead_id, phone_id, number, region, moment, kind, automated, prerecorded, caller_id
             )
+        if remembered and lead_id is not None and phone is not None:
+            key = PreviewKey(lead_id, phone.id, moment, kind, automated, prerecorded)
+            self._preview_memo.remember(key, marker, self.gate.rules, result)
+        else:
+            self._preview_memo.forget()
         return result
+
+    def _facts_in_database(self) -> bool:
+        registry = self.gate.registry
+        return isinstance(registry, RegistryLookup) and registry.engine is self._uow_factory.engine
+
+    def checked_at(self, lead_id: int) -> datetime | None:
+        """The moment the last check of `lead_id` was decided at (None when another was checked since):
+        the window previews a lead the queue has just chosen at the moment it was chosen."""
+        return self._preview_memo.moment_for(lead_id)
 
     @staticmethod
     def _caller_id_facts(policy: CallPolicy, backend: str) -> CallerIdFacts:
