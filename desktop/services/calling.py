@@ -192,6 +192,12 @@ class CallingService:
             if lead_id is not None and phone_id is not None and not number:
                 key = PreviewKey(lead_id, phone_id, moment, kind, automated, prerecorded)
                 reused = self._preview_memo.reuse(key, marker, self.gate.rules, caller_id)
+                if reused is None and self._preview_memo.read_on_another_connection(marker):
+                    # The facts were read on a second pooled connection (the queue's choice runs inside
+                    # the queue's own unit of work): while this one is held, the pool hands out that one.
+                    with self._uow_factory() as second:
+                        second_marker = change_marker(second.session)
+                        reused = self._preview_memo.reuse(key, second_marker, self.gate.rules, caller_id)
                 if reused is not None:
                     return reused
             result, phone = self._gate_result(

@@ -10,6 +10,9 @@ reuses the facts only when every input is shown equal:
 - the rule book is the same object;
 - the database is unchanged: `change_marker` (SQLite) before the facts were read equals the marker
   now, on the same connection (a commit by any connection, or a row changed by this one, differs).
+  The queue reads the facts on a second pooled connection (inside its own unit of work), so the
+  preview looks for that connection (a second unit of work while the first is held) when the first
+  one it is handed is another: a marker is only ever compared with one of the same connection.
 
 The caller ID is a setting, not read from the database: it is put into the facts afresh and the
 decision re-made from them (`decide`), never copied. A dial never uses this: `start_call` decides
@@ -59,6 +62,11 @@ class GatePreviewMemo:
     def moment_for(self, lead_id: int) -> datetime | None:
         last = self._last
         return last.key.at if last is not None and last.key.lead_id == lead_id else None
+
+    def read_on_another_connection(self, marker: ChangeMarker | None) -> bool:
+        """Whether the remembered facts were read on a connection other than `marker`'s."""
+        last = self._last
+        return last is not None and marker is not None and last.marker[0] != marker[0]
 
     def forget(self) -> None:
         self._last = None

@@ -159,3 +159,41 @@ def test_the_caller_id_is_put_into_the_facts_afresh(
     fresh = from_scratch(db_path, clock, lead_id, phone_id)
     assert preview.decision == fresh.decision and "caller_id" in preview.decision.codes
     assert preview.facts == fresh.facts and preview.facts.caller_id_required
+
+
+def chosen_phone(db_path: Path, clock: ManualClock, lead_id: int) -> tuple[int, str]:
+    """(phone id, number) the gate allows first for the lead, from a second workspace."""
+    other = open_workspace(str(db_path), clock=clock)
+    try:
+        number = other.calling.check(lead_id, with_caller_id=False, at=clock()).decision.number
+        phone = next(p for p in other.leads.card(lead_id).phones if p.e164 == number)
+        return phone.id, phone.e164
+    finally:
+        other.close()
+
+
+@pytest.mark.parametrize("writer", ["nobody", "this workspace", "another workspace"])
+def test_the_queue_choice_then_the_preview(
+    sample_workspace: Workspace, db_path: Path, clock: ManualClock, writer: str
+) -> None:
+    """As after an outcome key: the queue chooses the lead (its gate check runs on a second pooled
+    connection, inside the queue's unit of work), then the window previews the chosen number."""
+    statements: list[str] = []
+    event.listen(sample_workspace.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    lead_id = sample_workspace.leads.next_lead_id()
+    assert lead_id is not None
+    moment = sample_workspace.calling.checked_at(lead_id)
+    assert moment == clock()
+    phone_id, number = chosen_phone(db_path, clock, lead_id)
+    if writer == "this workspace":
+        sample_workspace.dnc.add(number, "asked not to be called")
+    elif writer == "another workspace":
+        other = open_workspace(str(db_path), clock=clock)
+        other.dnc.add(number, "another agent's entry")
+        other.close()
+    statements.clear()
+    preview = sample_workspace.calling.check(lead_id, phone_id=phone_id, at=moment)
+    fresh = from_scratch(db_path, clock, lead_id, phone_id)
+    assert preview.decision == fresh.decision and preview.facts == fresh.facts
+    assert preview.decision.allowed == (writer == "nobody")
+    assert (statements == []) == (writer == "nobody")
