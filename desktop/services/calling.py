@@ -83,6 +83,8 @@ class OutcomeRecorded:
     meeting_id: int | None = None
     # The lead as it was just before the outcome: what an undo gives back.
     before: LeadState | None = None
+    # The moment the gate checked the next lead while choosing it (None when it was not checked then).
+    next_lead_checked_at: datetime | None = None
 
 
 DialerProvider = Callable[[], Dialer]
@@ -453,7 +455,9 @@ class CallingService:
         log.info(
             "lead %s: outcome %s recorded (call %d, attempt %s)", lead_id, rule.code, attempt_id, attempts
         )
+        self._preview_memo.forget()  # the moment below is only ever one of this choice's checks
         next_lead = self.next_lead_id(exclude=(lead_id,))
+        checked_at = self._preview_memo.moment_for(next_lead) if next_lead is not None else None
         return OutcomeRecorded(
             attempt_id=attempt_id,
             lead_id=lead_id,
@@ -465,6 +469,7 @@ class CallingService:
             next_lead_id=next_lead,
             meeting_id=meeting_id,
             before=before,
+            next_lead_checked_at=checked_at,
         )
 
     def _apply_rule(

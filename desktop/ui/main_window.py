@@ -660,7 +660,7 @@ class MainWindow(QMainWindow):
         if result.next_lead_id is not None:
             # The preview is the gate's answer at the moment the queue chose the lead: the same facts,
             # not read twice while nothing was written (services/gate_preview.py).
-            self.show_lead(result.next_lead_id, gate_at=self.calling.checked_at(result.next_lead_id))
+            self.show_lead(result.next_lead_id, gate_at=result.next_lead_checked_at)
         else:
             self.show_empty()
         # The queue list moves in the same turn, so the first frame shows the next lead and the queue

@@ -197,3 +197,21 @@ def test_the_queue_choice_then_the_preview(
     assert preview.decision == fresh.decision and preview.facts == fresh.facts
     assert preview.decision.allowed == (writer == "nobody")
     assert (statements == []) == (writer == "nobody")
+
+
+def test_an_outcome_names_the_moment_only_of_a_check_made_while_choosing(
+    sample_workspace: Workspace, clock: ManualClock
+) -> None:
+    """The window previews the next lead at this moment; a check of that lead made earlier never counts."""
+    calling = sample_workspace.calling
+    lead_id, _phone_id = lopez(sample_workspace)
+    call = calling.start_call(lead_id, dial=False)
+    recorded = calling.record_outcome(lead_id, "no_answer", attempt_id=call.attempt_id, end_call=True)
+    assert recorded.next_lead_id is not None and recorded.next_lead_checked_at == clock()
+    earlier = clock()
+    calling.check(recorded.next_lead_id, with_caller_id=False, at=earlier)  # remembered, then...
+    clock.advance(minutes=5)
+    calling.next_lead = lambda _exclude: recorded.next_lead_id  # ...a choice that checks nothing
+    call = calling.start_call(lead_id, dial=False)
+    again = calling.record_outcome(lead_id, "no_answer", attempt_id=call.attempt_id, end_call=True)
+    assert again.next_lead_id == recorded.next_lead_id and again.next_lead_checked_at is None
