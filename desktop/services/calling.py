@@ -26,8 +26,11 @@ from desktop.services.callbacks import past_time_problem
 from desktop.services.clock import Clock
 from desktop.services.gate import CallerIdFacts, DialGate, GateResult
 from desktop.services.gate_answer import CallingError, gate_answer
+from desktop.services.gate_preview import GatePreviewMemo, PreviewKey
 from desktop.services.gate_reads import UowGateRecords
 from desktop.services.outcome_undo import LeadState, capture_lead_state, corrected_call_ids
+from desktop.services.registry_lookup import RegistryLookup
+from desktop.storage.change_marker import change_marker
 from desktop.storage.locks import hold_write_lock
 from desktop.storage.models import Agent, Attempt, Callback, DncEntry, Lead, Meeting, Phone
 from desktop.storage.repositories import decision_record
@@ -80,6 +83,8 @@ class OutcomeRecorded:
     meeting_id: int | None = None
     # The lead as it was just before the outcome: what an undo gives back.
     before: LeadState | None = None
+    # The moment the gate checked the next lead while choosing it (None when it was not checked then).
+    next_lead_checked_at: datetime | None = None
 
 
 DialerProvider = Callable[[], Dialer]
@@ -135,6 +140,8 @@ class CallingService:
         # Team mode: the agent given by --agent (None: nobody in particular), wired by the workspace.
         # Every dial of a lead another agent holds is refused before the gate, as `record` is.
         self.acting_agent: Callable[[], str | None] = lambda: None
+        # The last lead check's facts, for the window's preview of the same number (gate_preview.py).
+        self._preview_memo = GatePreviewMemo()
 
     # -- deciding -------------------------------------------------------------------------------
 
@@ -187,10 +194,39 @@ class CallingService:
             self._caller_id_facts(self._policy(), self._dialer_provider().name) if with_caller_id else None
         )
         with self._uow_factory() as uow:
-            result, _phone = self._gate_result(
+            # Only when every fact is read from this database (the registry too): then an unchanged
+            # database means unchanged facts. A registry held elsewhere is read afresh each time.
+            remembered = lead_id is not None and not number and self._facts_in_database()
+            marker = change_marker(uow.session) if remembered else None  # before any fact is read
+            if lead_id is not None and phone_id is not None and not number:
+                key = PreviewKey(lead_id, phone_id, moment, kind, automated, prerecorded)
+                reused = self._preview_memo.reuse(key, marker, self.gate.rules, caller_id)
+                if reused is None and self._preview_memo.read_on_another_connection(marker):
+                    # The facts were read on a second pooled connection (the queue's choice runs inside
+                    # the queue's own unit of work): while this one is held, the pool hands out that one.
+                    with self._uow_factory() as second:
+                        second_marker = change_marker(second.session)
+                        reused = self._preview_memo.reuse(key, second_marker, self.gate.rules, caller_id)
+                if reused is not None:
+                    return reused
+            result, phone = self._gate_result(
                 uow, lead_id, phone_id, number, region, moment, kind, automated, prerecorded, caller_id
             )
+        if remembered and lead_id is not None and phone is not None:
+            key = PreviewKey(lead_id, phone.id, moment, kind, automated, prerecorded)
+            self._preview_memo.remember(key, marker, self.gate.rules, result)
+        else:
+            self._preview_memo.forget()
         return result
+
+    def _facts_in_database(self) -> bool:
+        registry = self.gate.registry
+        return isinstance(registry, RegistryLookup) and registry.engine is self._uow_factory.engine
+
+    def checked_at(self, lead_id: int) -> datetime | None:
+        """The moment the last check of `lead_id` was decided at (None when another was checked since):
+        the window previews a lead the queue has just chosen at the moment it was chosen."""
+        return self._preview_memo.moment_for(lead_id)
 
     @staticmethod
     def _caller_id_facts(policy: CallPolicy, backend: str) -> CallerIdFacts:
@@ -442,7 +478,9 @@ class CallingService:
         log.info(
             "lead %s: outcome %s recorded (call %d, attempt %s)", lead_id, rule.code, attempt_id, attempts
         )
+        self._preview_memo.forget()  # the moment below is only ever one of this choice's checks
         next_lead = self.next_lead_id(exclude=(lead_id,))
+        checked_at = self._preview_memo.moment_for(next_lead) if next_lead is not None else None
         return OutcomeRecorded(
             attempt_id=attempt_id,
             lead_id=lead_id,
@@ -454,6 +492,7 @@ class CallingService:
             next_lead_id=next_lead,
             meeting_id=meeting_id,
             before=before,
+            next_lead_checked_at=checked_at,
         )
 
     def _apply_rule(

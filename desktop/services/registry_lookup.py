@@ -122,6 +122,11 @@ class RegistryLookup:
             pass
         self._connection = self._cursor = None
 
+    @property
+    def engine(self) -> Engine:
+        """The database the lists are read from (every answer is a function of its rows)."""
+        return self._engine
+
     def sources_for(self, e164: str) -> frozenset[str]:
         """The registries listing `e164` ("national", "canada", "state:FL"…); empty for non-NANP numbers."""
         national = national_number(e164)

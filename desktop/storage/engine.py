@@ -165,6 +165,10 @@ def make_engine(url: str | URL) -> Engine:
         # replaced before use, so an agent's next action reconnects instead of failing.
         server = make_url(url).get_backend_name() != "sqlite"
         options: dict[str, Any] = {"connect_args": connect_args(url)} if is_server(url) else {}
+        if not server:
+            # The last connection returned is the next handed out: one thread's units of work stay on
+            # one connection, whose change marker (storage/change_marker.py) then spans them.
+            options["pool_use_lifo"] = True
         engine = create_engine(url, hide_parameters=True, pool_pre_ping=server, **options)
     except ImportError as error:
         raise DatabaseError(

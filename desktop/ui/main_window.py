@@ -371,8 +371,9 @@ class MainWindow(QMainWindow):
     def current_card(self) -> LeadCard | None:
         return self.lead_panel.card if self.centre.currentIndex() == PAGE_LEAD else None
 
-    def show_lead(self, lead_id: int, remember: bool = True) -> bool:
-        """Make `lead_id` the lead being worked; refused while a call is live."""
+    def show_lead(self, lead_id: int, remember: bool = True, gate_at: datetime | None = None) -> bool:
+        """Make `lead_id` the lead being worked; refused while a call is live. `gate_at`: the moment
+        the gate's preview is for (the queue's choice of this lead, in the same key press), else now."""
         if self.session.live:
             self.statusBar().showMessage(self.tr("Hang up first (Esc), then choose an outcome."), 5000)
             return False
@@ -402,7 +403,7 @@ class MainWindow(QMainWindow):
         self.dial_bar.set_state(IDLE, ready)
         self.queue_panel.select_lead(lead_id)
         self._update_script(history_fresh=True)
-        self.refresh_gate()
+        self.refresh_gate(gate_at)
         return True
 
     def reload_card(self) -> None:
@@ -422,14 +423,15 @@ class MainWindow(QMainWindow):
     def on_dial_bar_number_changed(self) -> None:
         self.refresh_gate()
 
-    def refresh_gate(self) -> None:
-        """Preview the gate's answer for the selected number, so a refusal is no surprise."""
+    def refresh_gate(self, at: datetime | None = None) -> None:
+        """Preview the gate's answer for the selected number (now, or at `at`): a refusal is no surprise."""
         card = self.current_card
         if card is None:
             return
-        self._gate_minute = self.workspace.clock().replace(second=0, microsecond=0)
+        moment = at or self.workspace.clock()
+        self._gate_minute = moment.replace(second=0, microsecond=0)
         try:
-            result = self.calling.check(card.id, phone_id=self.dial_bar.selected_phone_id())
+            result = self.calling.check(card.id, phone_id=self.dial_bar.selected_phone_id(), at=moment)
         except CallingError as error:
             self.lead_panel.set_gate([str(error)])
             return
@@ -656,7 +658,9 @@ class MainWindow(QMainWindow):
         self.undo_outcome.remember(result)
         self.follow_up.outcome_recorded(card.id, result.meeting_id)
         if result.next_lead_id is not None:
-            self.show_lead(result.next_lead_id)
+            # The preview is the gate's answer at the moment the queue chose the lead: the same facts,
+            # not read twice while nothing was written (services/gate_preview.py).
+            self.show_lead(result.next_lead_id, gate_at=result.next_lead_checked_at)
         else:
             self.show_empty()
         # The queue list moves in the same turn, so the first frame shows the next lead and the queue
