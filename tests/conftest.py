@@ -106,6 +106,7 @@ POSTGRES_MODULES = frozenset(
         "tests/team/test_shared_lists.py",
         "tests/team/test_team_watch.py",
         "tests/team/test_queue_claims.py",
+        "tests/team/test_outcome_claims.py",
     }
 )
 
