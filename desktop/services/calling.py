@@ -443,6 +443,11 @@ class CallingService:
                 lead.contact_count += 1
             lead.last_attempt_at = now
             lead.last_outcome = rule.code
+            if lead.claimed_by is not None and lead.claimed_by == attempt.agent_id:
+                # Recorded: the caller's claim ends with the same commit, so an agent retrying after a
+                # lost reply is offered the next lead, never this one a second time.
+                lead.claimed_by = None
+                lead.claimed_until = None
             if closes_callback(rule.code, rule.counts_as_contact, rule.terminal):
                 uow.callbacks.close_open_for_lead(lead.id, now)
             added = self._apply_rule(
