@@ -185,7 +185,7 @@ class TeamWatch:
             claims = session.execute(
                 select(Agent.name, Lead.id, Lead.claimed_until)
                 .join(Agent, Agent.id == Lead.claimed_by)
-                .where(Lead.claimed_until > now)
+                .where(Lead.claimed_by.is_not(None), Lead.claimed_until > now)  # ix_leads_claims
                 .order_by(Lead.claimed_until)
             ).all()
             for name, lead_id, until in claims:
