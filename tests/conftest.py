@@ -96,6 +96,7 @@ POSTGRES_MODULES = frozenset(
         "tests/services/test_outcome_undo.py",
         "tests/services/test_queue_gate.py",
         "tests/services/test_registry.py",
+        "tests/services/test_registry_repeats.py",
         "tests/services/test_reports.py",
         "tests/services/test_reports_exports.py",
         "tests/services/test_scripts_service.py",
@@ -106,6 +107,7 @@ POSTGRES_MODULES = frozenset(
         "tests/team/test_shared_lists.py",
         "tests/team/test_team_watch.py",
         "tests/team/test_queue_claims.py",
+        "tests/team/test_outcome_claims.py",
     }
 )
 

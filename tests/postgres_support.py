@@ -88,9 +88,9 @@ class PostgresServer:
     def restart(self) -> None:
         """Stop and start again (what a team sees when the server is restarted under it)."""
         self.stop()
-        self._start()
+        self.start()
 
-    def _start(self) -> None:
+    def start(self) -> None:
         options = f"-k {self.folder} -c listen_addresses='' -c fsync=off -c full_page_writes=off"
         # No captured pipes: the server inherits them and a reader would wait for it to exit.
         subprocess.run(
@@ -138,7 +138,7 @@ def running_server() -> Iterator[PostgresServer]:
             check=True,
             timeout=300,
         )
-        server._start()
+        server.start()
         _make_template(server)
         yield server
     finally:

@@ -158,8 +158,7 @@ def record_outcome(workspace: Workspace, args: argparse.Namespace) -> int:
     callback_at = parse_time(args.callback, "--callback")
     meeting_at = parse_time(args.meeting, "--meeting")
     agent = workspace.acting_agent()
-    # Team mode: never a second agent's outcome on a lead someone holds (checked before the gate).
-    workspace.claims.check_free_for(args.lead_id, agent)
+    # Team mode: an outcome on a lead another agent holds is refused by the calling service itself.
     try:
         result = workspace.calling.record_outcome(
             args.lead_id,

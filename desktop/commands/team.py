@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING
 from desktop.commands.common import EXIT_OK, CliError, Subparsers, print_json
 
 if TYPE_CHECKING:
-    from desktop.services.team_watch import TeamSnapshot
+    from desktop.services.team_watch import ChangeListener, ListenerLost, TeamSnapshot
     from desktop.services.workspace import Workspace
 
 # How long one wait for a notification lasts before waiting again (Ctrl+C is seen at once anyway).
@@ -212,22 +213,43 @@ def watch_team(workspace: Workspace, args: argparse.Namespace) -> int:
     if args.once:
         _show(watch.snapshot(args.zone), args.json)
         return EXIT_OK
+    listener: ChangeListener | None = None
+    failures = 0  # tries in a row that found the server away
     try:
-        # Listening before the first read: a change made while it is read is not missed.
-        listener = watch.listen()
+        while True:
+            try:
+                if listener is None:
+                    # Listening before the read: a change made while it is read is not missed. After a
+                    # reconnect the whole view is read: the changes made meanwhile were never notified.
+                    listener = watch.listen()
+                    _show(watch.reread(args.zone), args.json)
+                    if failures:
+                        print("reconnected to the team database", file=sys.stderr, flush=True)
+                    failures = 0
+                if listener.wait(_WAIT_S):
+                    _show(watch.reread(args.zone), args.json)
+            except ListenerLost as error:
+                failures += 1
+                _lost(listener, error, failures)
+                listener = None
     except NotificationsUnavailable as error:
         raise CliError(f"{error} (--once prints the view of any database)") from None
-    try:
-        _show(watch.snapshot(args.zone), args.json)
-        while True:
-            if listener.wait(_WAIT_S):
-                _show(watch.snapshot(args.zone), args.json)
     except KeyboardInterrupt:
         return EXIT_OK
-    except ListenerLost as error:
-        raise CliError(f"{error}; nothing more will be shown: run team watch again") from None
     finally:
+        if listener is not None:
+            listener.close()
+
+
+def _lost(listener: ChangeListener | None, error: ListenerLost, failures: int) -> None:
+    """Say the watch is reconnecting, drop the dead listener, wait before the next try."""
+    from desktop.services.team_watch import reconnect_delay
+
+    if listener is not None:
         listener.close()
+    delay = reconnect_delay(failures)
+    print(f"{error}; reconnecting in {delay:g} s…", file=sys.stderr, flush=True)
+    time.sleep(delay)
 
 
 def _show(snapshot: TeamSnapshot, as_json: bool) -> None:

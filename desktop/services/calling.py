@@ -280,7 +280,9 @@ class CallingService:
             started_at=now,
         )
 
-    def _refuse_if_held_by_another(self, uow: UnitOfWork, lead_id: int, now: datetime) -> None:
+    def _refuse_if_held_by_another(
+        self, uow: UnitOfWork, lead_id: int, now: datetime, refused: str = "not dialled"
+    ) -> None:
         """HeldByAnotherAgent when another agent holds a live claim on the lead: two agents would
         ring one person (the CLI call, the window and the power dialler all come through here)."""
         claim = uow.leads.claim_of(lead_id, now)
@@ -291,8 +293,34 @@ class CallingService:
         if agent is not None and agent.strip() == holder:
             return
         raise HeldByAnotherAgent(
-            f"lead #{lead_id} is being worked by {holder} until {claim[1]:%Y-%m-%d %H:%M}Z: not dialled"
+            f"lead #{lead_id} is being worked by {holder} until {claim[1]:%Y-%m-%d %H:%M}Z: {refused}"
         )
+
+    def _refuse_outcome_if_held_by_another(
+        self, uow: UnitOfWork, lead_id: int, attempt_id: int | None, now: datetime
+    ) -> None:
+        """HeldByAnotherAgent when another agent holds a live claim on the lead, checked in the
+        transaction that writes the outcome, after locking the lead's row: a claim taken by another
+        agent between any earlier look (the window's, the CLI's) and this write cannot slip through.
+
+        The outcome of a call this agent placed (`attempt_id` dialled under their name) is exempt: the
+        gate let them dial while the lead was theirs, and that call's outcome is never lost."""
+        # PostgreSQL: the row lock makes a concurrent claim wait for this transaction. SQLite: the
+        # write lock, taken before the read, keeps every other writer out until the commit (nothing
+        # after this point may open a second connection that writes: it would wait on this one).
+        if uow.session.get_bind().dialect.name == "postgresql":
+            # NO KEY UPDATE: a dial recording a call on this lead (a foreign key's KEY SHARE) still
+            # passes, so this never deadlocks with start_call's decision lock.
+            uow.session.execute(select(Lead.id).where(Lead.id == lead_id).with_for_update(key_share=True))
+        else:
+            hold_write_lock(uow.session, "leads", 0)
+        if attempt_id is not None:
+            placed_by = uow.session.scalar(
+                select(Agent.name).join(Attempt, Attempt.agent_id == Agent.id).where(Attempt.id == attempt_id)
+            )
+            if placed_by is not None and placed_by == recording_name(self._agent_name()):
+                return
+        self._refuse_if_held_by_another(uow, lead_id, now, "nothing was recorded")
 
     def _record_decision(
         self,
@@ -419,11 +447,15 @@ class CallingService:
                 logged, decision, _extension = self._record_decision(
                     uow, lead_id, phone_id, number, "US", now, self._dialer_provider().name
                 )
+                # Another agent's lead: the decision is rolled back with everything else.
+                self._refuse_outcome_if_held_by_another(uow, lead_id, None, now)
                 if not decision.allowed:
                     uow.commit()
                     _log_decision(lead_id, decision, logged.id)
                     raise GateRefused(decision, logged.id)
                 attempt_id = logged.id
+            else:
+                self._refuse_outcome_if_held_by_another(uow, lead_id, attempt_id, now)
             attempt = uow.attempts.get(attempt_id)
             lead = uow.leads.get(lead_id)
             if attempt is None or lead is None or attempt.lead_id != lead_id:
@@ -447,6 +479,11 @@ class CallingService:
                 lead.contact_count += 1
             lead.last_attempt_at = now
             lead.last_outcome = rule.code
+            if lead.claimed_by is not None and lead.claimed_by == attempt.agent_id:
+                # Recorded: the caller's claim ends with the same commit, so an agent retrying after a
+                # lost reply is offered the next lead, never this one a second time.
+                lead.claimed_by = None
+                lead.claimed_until = None
             if closes_callback(rule.code, rule.counts_as_contact, rule.terminal):
                 uow.callbacks.close_open_for_lead(lead.id, now)
             added = self._apply_rule(

@@ -135,16 +135,3 @@ class ClaimService:
                 return None
             name = uow.session.scalar(select(Agent.name).where(Agent.id == claim[0]))
             return (str(name), claim[1])
-
-    def check_free_for(self, lead_id: int, agent: str | None) -> None:
-        """ClaimError when another agent holds a live claim on the lead (an outcome recorded on it
-        would be a second agent on one lead)."""
-        holder = self.holder(lead_id)
-        if holder is None:
-            return
-        name, until = holder
-        if agent is not None and name == checked_agent_name(agent):
-            return
-        raise ClaimError(
-            f"lead #{lead_id} is being worked by {name} until {until:%Y-%m-%d %H:%M}Z: nothing was recorded"
-        )

@@ -28,7 +28,13 @@ from desktop.services.hours import NO_ZONE_KEY, HoursKeys
 from desktop.services.import_dnc import DoNotCallFlags
 from desktop.services.parse_ahead import CachedParser, ParseAhead, phone_cells, start_parse_ahead
 from desktop.services.tables import Place, TableError, TableSource, open_table
-from desktop.storage.bulk import bulk_insert, reserve_ids, secondary_indexes_deferred
+from desktop.storage.bulk import (
+    ANALYZE_AFTER_ROWS,
+    bulk_insert,
+    refresh_statistics,
+    reserve_ids,
+    secondary_indexes_deferred,
+)
 from desktop.storage.models import Consent, ImportBatch, Lead, Phone
 from desktop.storage.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -216,6 +222,10 @@ class ImportService:
                 self._hours.backfill(uow, run.touched)
                 uow.leads.clear_gate_blocks()
             uow.commit()
+        if report.imported >= ANALYZE_AFTER_ROWS:
+            with self._uow_factory() as uow:
+                refresh_statistics(uow.session.connection(), (Lead, Phone))
+                uow.commit()
         self._hours.forget()
         # Counts and the batch id only: names and numbers never go to the log.
         logging.getLogger(__name__).info(

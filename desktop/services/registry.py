@@ -189,7 +189,7 @@ class RegistryService:
                 keys = parser.feed(block)
                 if keys:
                     keys.sort()  # registry files come sorted (then this is nearly free): appends stay appends
-                    inserted = repository.insert_keys(keys)
+                    inserted = repository.insert_keys(keys, fresh_slot=True)
                     total += inserted
                     for code, start, end in area_groups(keys, base):
                         counts[code] = counts.get(code, 0) + end - start

@@ -12,6 +12,9 @@ A `TeamSnapshot` is read in one unit of work:
 "This hour" and "today" are the watcher's own (the zone given, by default this computer's), and the
 snapshot says which zone that is. The snapshot is recomputed whenever the database notifies a change
 (storage/notify.py, revision 0016a): `TeamWatch.listen()` hands out the listener; nothing polls.
+When the server goes away (a restart), the views (`team watch`, View → Team) say they are
+reconnecting, try again after `reconnect_delay()`, and once listening again read the whole snapshot:
+the notifications sent meanwhile reached nobody.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Integer, and_, case, func, select
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from desktop.domain.outcomes import OutcomeRules
 from desktop.services.clock import Clock
@@ -31,7 +35,7 @@ from desktop.services.leads import LeadService
 from desktop.services.reports_figures import local_zone_name, reason_codes
 from desktop.services.reports_queries import standing_calls
 from desktop.storage.models import Agent, Attempt, Lead
-from desktop.storage.notify import ChangeListener, ListenerLost, NotificationsUnavailable
+from desktop.storage.notify import ChangeListener, ListenerLost, NotificationsUnavailable, first_line
 from desktop.storage.repositories import BUCKET_CALLBACK, BUCKET_DUE, BUCKET_NEW, BUCKET_WARM
 from desktop.storage.uow import UnitOfWorkFactory
 
@@ -43,6 +47,16 @@ __all__ = [
     "TeamSnapshot",
     "TeamWatch",
 ]
+
+# Waits (seconds) before the tries to listen again once the server went away, the last one repeated:
+# a restart is usually over within a second or two; a longer outage is not hammered.
+RECONNECT_DELAYS_S = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0)
+
+
+def reconnect_delay(failures: int) -> float:
+    """How long to wait before the next try to reconnect, after `failures` (1, 2, …) in a row."""
+    return RECONNECT_DELAYS_S[min(max(failures, 1), len(RECONNECT_DELAYS_S)) - 1]
+
 
 # A dial still without an outcome after this long was left behind (a window that died mid-call):
 # its agent is no longer shown on that call.
@@ -119,6 +133,18 @@ class TeamWatch:
             engine = uow.session.get_bind()
         return ChangeListener(engine.engine)
 
+    def reread(self, zone: str | None = None) -> TeamSnapshot:
+        """The snapshot read for a live view: ListenerLost when the server cannot be reached (it went
+        away, or is still starting), so the view reconnects instead of stopping."""
+        try:
+            return self.snapshot(zone)
+        except DBAPIError as error:
+            if not (error.connection_invalidated or isinstance(error, OperationalError)):
+                raise
+            raise ListenerLost(
+                f"lost the connection to the team database: {first_line(error.orig or error)}"
+            ) from error
+
     def snapshot(self, zone: str | None = None) -> TeamSnapshot:
         """The team now, its hour and day counted in `zone` (default: this computer's zone)."""
         zone = zone or local_zone_name()
@@ -159,7 +185,7 @@ class TeamWatch:
             claims = session.execute(
                 select(Agent.name, Lead.id, Lead.claimed_until)
                 .join(Agent, Agent.id == Lead.claimed_by)
-                .where(Lead.claimed_until > now)
+                .where(Lead.claimed_by.is_not(None), Lead.claimed_until > now)  # ix_leads_claims
                 .order_by(Lead.claimed_until)
             ).all()
             for name, lead_id, until in claims:

@@ -118,3 +118,19 @@ def secondary_indexes_deferred(connection: Connection, models: Sequence[type[Bas
     yield
     for index in indexes:
         index.create(connection)
+
+
+# Rows an import must add before the planner's statistics are refreshed at once: below this the
+# server's own autovacuum catches up soon enough, and the plans stay good meanwhile.
+ANALYZE_AFTER_ROWS = 1_000
+
+
+def refresh_statistics(connection: Connection, models: Sequence[type[Base]]) -> None:
+    """PostgreSQL: ANALYZE the tables a bulk load filled. Until autovacuum gets to them (a minute or
+    more), the planner takes a table that grew from nothing to a million rows for an empty one: the
+    queue's "next lead" then sorts the whole list (seconds) instead of reading one index entry. A
+    role that does not own the tables is skipped with a warning by the server, not refused."""
+    if connection.dialect.name != "postgresql" or not models:
+        return
+    names = ", ".join(f'"{cast(Table, model.__table__).name}"' for model in models)
+    connection.exec_driver_sql(f"ANALYZE {names}")

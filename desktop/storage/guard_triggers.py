@@ -163,4 +163,38 @@ GUARD_TRIGGERS: dict[str, dict[str, tuple[str, str]]] = {
             "CREATE TRIGGER script_approvals_kept BEFORE DELETE ON script_approvals BEGIN SELECT RAISE(ABORT, 'an approval is never deleted'); END",
         ),
     },
+    "0017b": {
+        "events_append_only": (
+            "events",
+            "CREATE TRIGGER events_append_only BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'the history is append-only: an event is never changed'); END",
+        ),
+        "events_kept": (
+            "events",
+            "CREATE TRIGGER events_kept BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'the history is append-only: an event is never deleted'); END",
+        ),
+        "attempts_append_only": (
+            "attempts",
+            "CREATE TRIGGER attempts_append_only BEFORE UPDATE OF lead_id, phone_id, number, agent_id, backend, allowed, reasons, started_at, ended_at, duration_s, outcome, note, origin_db, origin_id, corrects_id, script_version_id, caller_id ON attempts WHEN OLD.outcome IS NOT NULL BEGIN SELECT RAISE(ABORT, 'a completed call is never changed: record a correction that refers to it'); END",
+        ),
+        "attempts_kept": (
+            "attempts",
+            "CREATE TRIGGER attempts_kept BEFORE DELETE ON attempts WHEN OLD.outcome IS NOT NULL BEGIN SELECT RAISE(ABORT, 'a completed call is never deleted'); END",
+        ),
+        "script_versions_unchanged": (
+            "script_versions",
+            "CREATE TRIGGER script_versions_unchanged BEFORE UPDATE ON script_versions BEGIN SELECT RAISE(ABORT, 'a saved script version is never changed: save a new version'); END",
+        ),
+        "script_versions_kept": (
+            "script_versions",
+            "CREATE TRIGGER script_versions_kept BEFORE DELETE ON script_versions BEGIN SELECT RAISE(ABORT, 'a saved script version is never deleted'); END",
+        ),
+        "script_approvals_unchanged": (
+            "script_approvals",
+            "CREATE TRIGGER script_approvals_unchanged BEFORE UPDATE ON script_approvals BEGIN SELECT RAISE(ABORT, 'an approval is never changed: record a new one'); END",
+        ),
+        "script_approvals_kept": (
+            "script_approvals",
+            "CREATE TRIGGER script_approvals_kept BEFORE DELETE ON script_approvals BEGIN SELECT RAISE(ABORT, 'an approval is never deleted'); END",
+        ),
+    },
 }

@@ -134,6 +134,15 @@ class Lead(Base):
         Index("ix_leads_queue", "status", "next_due_at", "id"),
         Index("ix_leads_due_reason", "due_reason", "next_due_at"),
         Index("ix_leads_warmth", "warmth", "next_due_at"),
+        # Team mode: an agent's held leads and the live view's claims are index lookups among the few
+        # leads held, not a scan of the list (migration 0017b).
+        Index(
+            "ix_leads_claims",
+            "claimed_by",
+            "claimed_until",
+            sqlite_where=text("claimed_by IS NOT NULL"),
+            postgresql_where=text("claimed_by IS NOT NULL"),
+        ),
     )
 
 

@@ -13,6 +13,7 @@ import select
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 
 CHANNEL = "dialdesk_team"  # migrations/versions/0016a_team_notify.py sends on it
 
@@ -25,6 +26,11 @@ class ListenerLost(ConnectionError):
     """The listening connection broke (the server stopped or restarted); the message is for the user."""
 
 
+def first_line(error: BaseException) -> str:
+    """The first line of a driver's error message (its class name when it says nothing)."""
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
+
+
 class ChangeListener:
     """A connection LISTENing for changes to calls and leads; close it when done."""
 
@@ -33,8 +39,21 @@ class ChangeListener:
             raise NotificationsUnavailable(
                 "the live team view needs a PostgreSQL team database (--db postgresql+psycopg://…)"
             )
-        self._connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-        self._connection.exec_driver_sql(f"LISTEN {CHANNEL}")
+        try:
+            connection = engine.connect()
+        except DBAPIError as error:  # the server is down or restarting: a watcher tries again later
+            raise ListenerLost(
+                f"cannot reach the team database: {first_line(error.orig or error)}"
+            ) from error
+        self._connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+        try:
+            self._connection.exec_driver_sql(f"LISTEN {CHANNEL}")
+        except DBAPIError as error:
+            self._connection.invalidate()
+            self._connection.close()
+            raise ListenerLost(
+                f"cannot reach the team database: {first_line(error.orig or error)}"
+            ) from error
         driver: Any = self._connection.connection.driver_connection
         self._driver = driver
         self._lost = False
@@ -61,8 +80,7 @@ class ChangeListener:
             return [str(note.payload) for note in self._driver.notifies(timeout=0.0)]
         except (psycopg.Error, OSError) as error:
             self._lost = True
-            first = (str(error).strip().splitlines() or [type(error).__name__])[0]
-            raise ListenerLost(f"lost the connection to the team database: {first}") from error
+            raise ListenerLost(f"lost the connection to the team database: {first_line(error)}") from error
 
     def close(self) -> None:
         if self._lost and not self._connection.closed:

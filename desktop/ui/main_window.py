@@ -631,10 +631,10 @@ class MainWindow(QMainWindow):
         if card is None:
             return False
         self.lead_panel.save_notes()
-        refusal = None if self.session.live else self.agent_desk.hold(card.id)
-        if refusal is not None:  # another agent took it meanwhile: never two agents' outcomes on one lead
-            self.dial_bar.show_banner(self.tr("Not recorded: {error}").format(error=refusal))
-            return False
+        if not self.session.live:
+            # Renew the agent's claim; whether another agent took the lead meanwhile is the calling
+            # service's to decide (it refuses in the transaction that would write the outcome).
+            self.agent_desk.hold(card.id)
         try:
             result = self.session.record(card.id, code, self.dial_bar.selected_phone_id(), **details)
         except GateRefused as refused:

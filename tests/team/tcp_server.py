@@ -48,7 +48,7 @@ class TcpServer(PostgresServer):
         url = f"postgresql+psycopg://{user}@127.0.0.1:{self.port}/{database}"
         return url + (f"?{query}" if query else "")
 
-    def _start(self) -> None:
+    def start(self) -> None:
         options = f"-k {self.folder} -c listen_addresses=127.0.0.1 -p {self.port} -c fsync=off"
         if self.tls:
             options += " -c ssl=on -c ssl_cert_file=server.crt -c ssl_key_file=server.key"
@@ -120,7 +120,7 @@ def running_tcp_server(tls: bool) -> Iterator[TcpServer]:
         (server.data / "pg_hba.conf").write_text(TLS_HBA if tls else PLAIN_HBA, encoding="utf-8")
         if tls:
             _self_signed_certificate(server.data, owner)
-        server._start()
+        server.start()
         yield server
     finally:
         server.stop()

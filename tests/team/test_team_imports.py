@@ -64,3 +64,28 @@ def test_two_agents_importing_at_once_both_land_and_ids_stay_free(
             uow.commit()
     finally:
         workspace.close()
+
+
+def test_a_big_import_leaves_the_planner_statistics_of_what_it_filled(
+    db_url: str, tmp_path: Path, clock: ManualClock
+) -> None:
+    """Until the tables are analysed, PostgreSQL plans "next lead" as if the list were empty (a sort
+    of the whole list per lead, seconds at a million leads): a big import analyses them itself."""
+
+    def analysed() -> dict[str, int]:
+        with workspace.engine.connect() as connection:
+            rows = connection.exec_driver_sql(
+                "SELECT relname, analyze_count FROM pg_stat_user_tables WHERE relname IN ('leads', 'phones')"
+            )
+            return {str(name): int(count) for name, count in rows}
+
+    workspace = open_workspace(db_url, clock=clock)
+    try:
+        before = analysed()
+        workspace.imports.run(write_list(tmp_path / "small.csv", 0, 50))  # the server's autovacuum's
+        assert analysed() == before
+        workspace.imports.run(write_list(tmp_path / "big.csv", 50, 1_500))
+        after = analysed()
+        assert all(after[table] == before.get(table, 0) + 1 for table in ("leads", "phones")), after
+    finally:
+        workspace.close()

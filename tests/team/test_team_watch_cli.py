@@ -106,22 +106,47 @@ def test_a_view_is_printed_again_when_another_agent_claims_and_records(
 
 
 @pytest.mark.postgresql
-def test_a_watcher_whose_server_restarts_says_so_in_one_line(
-    team_url: str, postgres_server: PostgresServer
+def test_a_watcher_whose_server_goes_away_reconnects_and_prints_the_whole_view_again(
+    team_url: str, postgres_server: PostgresServer, clock: ManualClock
 ) -> None:
-    command = [sys.executable, "-m", "desktop", "--db", team_url, "team", "watch", "--json"]
-    env = {**os.environ, "DIALDESK_DB": ""}
+    command, env = at_moment(
+        NOW,
+        [sys.executable, "-m", "desktop", "--db", team_url, "team", "watch", "--json", "--zone", "UTC"],
+        {**os.environ, "DIALDESK_DB": ""},
+    )
     watcher = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        assert watcher.stdout is not None
-        first = watcher.stdout.readline()  # the first view: it is listening
-        assert json.loads(first)["queue_depth"] >= 0
-        postgres_server.restart()
-        _out, err = watcher.communicate(timeout=LINE_TIMEOUT_S)
-    finally:
-        if watcher.poll() is None:
+    views: queue.Queue[str] = queue.Queue()
+    said: queue.Queue[str] = queue.Queue()
+    for stream, lines in ((watcher.stdout, views), (watcher.stderr, said)):
+        assert stream is not None
+        threading.Thread(target=lambda s=stream, q=lines: [q.put(line) for line in s], daemon=True).start()
+
+    def next_line(lines: queue.Queue[str], what: str) -> str:
+        try:
+            return lines.get(timeout=LINE_TIMEOUT_S)
+        except queue.Empty:
             watcher.kill()
-            watcher.wait(timeout=30)
-    assert watcher.returncode == 2, err
-    assert "lost the connection to the team database" in err
-    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+            pytest.fail(f"no {what}; stderr: {list(said.queue)}")
+
+    agent = open_workspace(team_url, clock=clock)
+    try:
+        assert json.loads(next_line(views, "first view"))["held_leads"] == 0
+        postgres_server.stop()
+        # Away for a while: it says so on each try, waiting longer each time (a restart is seen the same).
+        first, second = next_line(said, "reconnecting line"), next_line(said, "second reconnecting line")
+        assert "lost the connection to the team database" in first and "reconnecting in 0.5 s" in first
+        assert "cannot reach the team database" in second and "reconnecting in 1 s" in second
+        assert views.empty()
+        postgres_server.start()
+        # Listening again, it prints the whole view at once (what changed meanwhile was never notified).
+        assert json.loads(next_line(views, "view after reconnecting"))["held_leads"] == 0
+        while "reconnected to the team database" not in (line := next_line(said, "reconnected line")):
+            assert "reconnecting in" in line
+        claim = agent.claims.claim_next("Ann")
+        assert claim is not None
+        assert json.loads(next_line(views, "view of the claim"))["held_leads"] == 1
+        assert watcher.poll() is None and "Traceback" not in "".join(said.queue)
+    finally:
+        agent.close()
+        watcher.terminate()
+        watcher.wait(timeout=30)

@@ -216,3 +216,35 @@ def test_an_outcome_on_a_lead_another_agent_took_meanwhile_is_not_recorded(
     assert "being worked by Bob" in window.dial_bar.banner_text
     with colleague.uow() as uow:
         assert uow.attempts.for_lead(card.id) == []
+
+
+@pytest.mark.postgresql
+def test_view_team_reconnects_after_a_server_restart_and_shows_what_changed_meanwhile(
+    open_window, colleague: Workspace, postgres_server: PostgresServer, qtbot
+) -> None:  # type: ignore[no-untyped-def]
+    from desktop.ui.reports.team_view import TeamViewDialog
+
+    window = open_window(None)
+    window.team_action.trigger()
+    view = window.team_view
+    assert isinstance(view, TeamViewDialog) and "0 being worked" in view.queue_label.text()
+    # Nothing runs in the view until the event loop turns: the claim below is committed while the
+    # view's listening connection is dead, so its notification reaches nobody.
+    postgres_server.restart()
+    claim = colleague.claims.claim_next("Bob")
+    assert claim is not None
+    seen: list[str] = []
+
+    def reconnecting_shown() -> bool:
+        seen.append(view.heading.text())
+        return view.reconnecting
+
+    qtbot.waitUntil(reconnecting_shown, timeout=NOTIFIED_MS)
+    assert "reconnecting…" in seen[-1]
+    # Listening again, the whole view is read: Bob's claim made while nobody listened is shown.
+    qtbot.waitUntil(lambda: not view.reconnecting, timeout=NOTIFIED_MS)
+    assert "1 being worked" in view.queue_label.text() and "The team at" in view.heading.text()
+    # And it listens: the next change is drawn when it is notified.
+    colleague.claims.release(claim.lead_id, "Bob")
+    qtbot.waitUntil(lambda: "0 being worked" in view.queue_label.text(), timeout=NOTIFIED_MS)
+    view.close()

@@ -3,14 +3,16 @@
 The dialog LISTENs through `TeamWatch.listen()` and watches that connection's socket with a
 QSocketNotifier: when a notification arrives (another agent claimed, dialled, recorded; revision
 0016a), the snapshot is read again and redrawn. No timer polls the database; an idle team costs
-nothing. Times shown say whose they are (the zone of this computer, named in the heading).
+nothing. Times shown say whose they are (the zone of this computer, named in the heading). When the
+server goes away (a restart) the heading says it is reconnecting; a single-shot timer tries to listen
+again after a growing wait, and the view is read whole once it listens again.
 """
 
 from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QSocketNotifier, Slot
+from PySide6.QtCore import QSocketNotifier, QTimer, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -23,7 +25,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services.team_watch import ChangeListener, ListenerLost, TeamSnapshot, TeamWatch
+from desktop.services.team_watch import (
+    ChangeListener,
+    ListenerLost,
+    TeamSnapshot,
+    TeamWatch,
+    reconnect_delay,
+)
 
 COLUMNS = ("Agent", "Now", "Dials this hour", "Connects this hour", "Dials today", "Connects today")
 
@@ -50,28 +58,60 @@ class TeamViewDialog(QDialog):
         for widget in (self.heading, self.queue_label, self.table, self.blocked_label):
             layout.addWidget(widget)
         self.resize(760, 360)
-        # Listening before the first read: a change committed while it is read is not missed.
-        self._listener: ChangeListener | None = watch.listen()
-        self._notifier = QSocketNotifier(self._listener.fileno(), QSocketNotifier.Type.Read, self)
-        self._notifier.activated.connect(self.on_notifier_activated)
-        self.refresh()
+        self._listener: ChangeListener | None = None
+        self._notifier: QSocketNotifier | None = None
+        self.reconnecting = False
+        self._failures = 0  # tries in a row that found the server away
+        self._retry = QTimer(self)  # only while the server is away: listening again, not polling
+        self._retry.setSingleShot(True)
+        self._retry.timeout.connect(self.on_retry_timeout)
+        self._listen_and_refresh()
+
+    def _listen_and_refresh(self) -> None:
+        """Listen, then read the whole snapshot (listening first: a change committed while it is read
+        is not missed; after a reconnect, the changes made meanwhile were never notified)."""
+        try:
+            listener = self._watch.listen()
+            self._listener = listener
+            self._notifier = QSocketNotifier(listener.fileno(), QSocketNotifier.Type.Read, self)
+            self._notifier.activated.connect(self.on_notifier_activated)
+            self.refresh()
+        except ListenerLost as error:
+            self._connection_lost(error)
+            return
+        self.reconnecting = False
+        self._failures = 0
+
+    def _connection_lost(self, error: ListenerLost) -> None:
+        """The server went away: say so, and try to listen again after a growing wait."""
+        self._stop_listening()
+        self._failures += 1
+        self.reconnecting = True
+        delay = reconnect_delay(self._failures)
+        self.heading.setText(
+            self.tr("{error}: reconnecting… (next try in {seconds} s)").format(
+                error=error, seconds=f"{delay:g}"
+            )
+        )
+        self._retry.start(int(delay * 1000))
+
+    @Slot()
+    def on_retry_timeout(self) -> None:
+        self._listen_and_refresh()
 
     @Slot()
     def on_notifier_activated(self) -> None:
         if self._listener is None:
             return
         try:
-            changed = self._listener.pending()
-        except ListenerLost as error:  # the server went away: say so, stop listening
-            self._stop_listening()
-            self.heading.setText(self.tr("{error}: close and reopen this view.").format(error=error))
-            return
-        if changed:
-            self.refresh()
+            if self._listener.pending():
+                self.refresh()
+        except ListenerLost as error:
+            self._connection_lost(error)
 
     def refresh(self) -> None:
-        """Read the team's snapshot now and show it."""
-        snapshot = self._watch.snapshot(self._zone)
+        """Read the team's snapshot now and show it (ListenerLost when the server is away)."""
+        snapshot = self._watch.reread(self._zone)
         self.snapshot = snapshot
         zone = snapshot.zone
         at = snapshot.at.astimezone(ZoneInfo(zone))
@@ -112,15 +152,20 @@ class TeamViewDialog(QDialog):
         )
 
     def _stop_listening(self) -> None:
-        self._notifier.setEnabled(False)
+        if self._notifier is not None:
+            self._notifier.setEnabled(False)
+            self._notifier.deleteLater()
+            self._notifier = None
         if self._listener is not None:
             self._listener.close()
             self._listener = None
 
     def done(self, result: int) -> None:
+        self._retry.stop()
         self._stop_listening()
         super().done(result)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._retry.stop()
         self._stop_listening()
         super().closeEvent(event)

@@ -1,0 +1,160 @@
+"""No outcome on a lead another agent holds: the calling service refuses it in the transaction that
+would write it, whoever asks (the window, `record`, a script using the service).
+
+Runs on SQLite and again on PostgreSQL (tests/conftest.py POSTGRES_MODULES)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text, update
+
+from desktop.services.calling import HeldByAnotherAgent
+from desktop.services.claims import DEFAULT_HOLD
+from desktop.services.clock import ManualClock
+from desktop.services.workspace import Workspace, open_workspace
+from desktop.storage.models import Attempt, ChainEvent, DncEntry, Lead
+from tests.postgres_support import PostgresServer
+from tests.team.team_support import business_list
+
+
+@pytest.fixture
+def team_list(workspace: Workspace, tmp_path: Path) -> Workspace:
+    workspace.imports.run(business_list(tmp_path / "team.csv", 10))
+    return workspace
+
+
+def _written(workspace: Workspace, lead_id: int) -> tuple[int, int, int, tuple[object, ...]]:
+    """What an outcome writes: calls, do-not-call entries, history events, and the lead's place."""
+    with workspace.uow() as uow:
+        session = uow.session
+        lead = session.execute(
+            select(Lead.status, Lead.attempt_count, Lead.last_outcome, Lead.next_due_at).where(
+                Lead.id == lead_id
+            )
+        ).one()
+        return (
+            int(session.scalar(select(func.count(Attempt.id))) or 0),
+            int(session.scalar(select(func.count(DncEntry.id))) or 0),
+            # The firm's script, saved as a version the first time any call asks for it, is no record
+            # of this call.
+            int(
+                session.scalar(
+                    select(func.count(ChainEvent.id)).where(ChainEvent.kind != "script_version_saved")
+                )
+                or 0
+            ),
+            tuple(lead),
+        )
+
+
+@pytest.mark.parametrize("outcome", ["no_answer", "do_not_call"])
+def test_no_outcome_is_recorded_on_a_lead_another_agent_holds(
+    team_list: Workspace, clock: ManualClock, outcome: str
+) -> None:
+    ann = team_list.claims.claim_next("Ann", hold=timedelta(minutes=30))
+    assert ann is not None
+    before = _written(team_list, ann.lead_id)
+    for acting in ("Bob", " Bob ", None):  # another agent, or nobody named: both are a second agent
+        team_list.act_as(acting)
+        with pytest.raises(HeldByAnotherAgent, match="being worked by Ann.*nothing was recorded"):
+            team_list.calling.record_outcome(ann.lead_id, outcome)
+    assert _written(team_list, ann.lead_id) == before
+    assert team_list.claims.holder(ann.lead_id) == ("Ann", ann.until)
+
+    team_list.act_as("Ann")  # the holder records; her outcome stands
+    assert team_list.calling.record_outcome(ann.lead_id, "no_answer").outcome == "no_answer"
+
+
+def test_an_outcome_on_another_agents_call_is_refused_but_ones_own_call_keeps_its_outcome(
+    team_list: Workspace, clock: ManualClock
+) -> None:
+    ann = team_list.claims.claim_next("Ann", hold=timedelta(minutes=30))
+    assert ann is not None
+    team_list.act_as("Ann")
+    call = team_list.calling.start_call(ann.lead_id, dial=False)
+    team_list.act_as("Bob")  # Bob names Ann's live call: still a second agent on her lead
+    with pytest.raises(HeldByAnotherAgent, match="being worked by Ann"):
+        team_list.calling.record_outcome(ann.lead_id, "not_interested", attempt_id=call.attempt_id)
+    with team_list.uow() as uow:
+        assert uow.session.scalar(select(Attempt.outcome).where(Attempt.id == call.attempt_id)) is None
+
+    # Ann's call ran past her claim and Bob took the lead: the call Ann placed keeps its outcome
+    # (it was dialled while the lead was hers), but Bob's claim stays his.
+    clock.advance(minutes=31)
+    assert team_list.claims.take(ann.lead_id, "Bob") is not None
+    team_list.act_as("Ann")
+    recorded = team_list.calling.record_outcome(ann.lead_id, "not_interested", attempt_id=call.attempt_id)
+    assert recorded.attempt_id == call.attempt_id
+    holder = team_list.claims.holder(ann.lead_id)
+    assert holder is not None and holder[0] == "Bob"
+    with pytest.raises(HeldByAnotherAgent, match="being worked by Bob"):
+        team_list.calling.record_outcome(ann.lead_id, "no_answer")  # a new manual call is Bob's to log
+
+
+def test_an_outcome_after_the_claim_ran_out_is_anyones(team_list: Workspace, clock: ManualClock) -> None:
+    ann = team_list.claims.claim_next("Ann", hold=timedelta(minutes=10))
+    assert ann is not None
+    clock.advance(minutes=11)
+    team_list.act_as("Bob")
+    assert team_list.calling.record_outcome(ann.lead_id, "no_answer").outcome == "no_answer"
+
+
+@pytest.fixture
+def server_list(postgres_server: PostgresServer, clock: ManualClock, tmp_path: Path) -> Iterator[Workspace]:
+    """A team list on its own PostgreSQL database (row locks are what this is about)."""
+    with postgres_server.database() as url:
+        workspace = open_workspace(url, clock=clock)
+        try:
+            workspace.imports.run(business_list(tmp_path / "team.csv", 10))
+            yield workspace
+        finally:
+            workspace.close()
+
+
+@pytest.mark.postgresql
+def test_a_claim_taken_while_an_outcome_waits_to_be_written_refuses_it(
+    server_list: Workspace, clock: ManualClock
+) -> None:
+    """The check is made where the write happens: Bob's outcome waits on the lead's row, which Ann's
+    claim (its transaction still open) has locked; once Ann's claim is committed, Bob's outcome is
+    refused, never written over her claim."""
+    lead_id = server_list.leads.next_lead_id()
+    assert lead_id is not None
+    ann_id = server_list.claims.agent_id("Ann")
+    server_list.act_as("Bob")
+    before = _written(server_list, lead_id)
+    refused: list[BaseException] = []
+
+    def bob_records() -> None:
+        try:
+            server_list.calling.record_outcome(lead_id, "no_answer")
+        except BaseException as error:  # handed to the test thread
+            refused.append(error)
+
+    with server_list.engine.connect() as ann, server_list.engine.connect() as watcher:
+        with ann.begin():
+            ann.execute(
+                update(Lead)
+                .where(Lead.id == lead_id)
+                .values(claimed_by=ann_id, claimed_until=clock() + DEFAULT_HOLD)
+            )
+            bob = threading.Thread(target=bob_records)
+            bob.start()
+            # A row lock is waited for on the holding transaction's id (a lock of no database).
+            waiting = text("SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = 'transactionid'")
+            for _ in range(600):  # Bob's transaction is waiting on the row Ann's claim holds
+                if watcher.execute(waiting).scalar() or not bob.is_alive():
+                    break
+                watcher.rollback()
+                time.sleep(0.05)
+            else:
+                pytest.fail("Bob's outcome never waited for the lead's row")
+        bob.join(timeout=60)
+    assert len(refused) == 1 and isinstance(refused[0], HeldByAnotherAgent), refused
+    assert _written(server_list, lead_id) == before
