@@ -69,3 +69,39 @@ def test_the_dialog_offers_working_days_in_the_leads_calling_hours(qtbot, window
     assert all(is_open(moment) for moment in moments[1:])
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: window.outcome_dialog is None)
+
+
+def test_the_dialog_saves_in_one_hour_as_an_hour_of_real_time_across_the_change_of_clocks(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """01:32 EDT on 1 November 2026: "In 1 hour" is 01:35 EST (06:35 UTC). The time field shows the wall
+    time 01:35, which names two moments that night; the dialog saves the one picked, not the first."""
+    from desktop.ui.calling.outcome_dialog import OutcomeTimeDialog
+
+    now = datetime(2026, 11, 1, 5, 32, tzinfo=UTC)
+    dialog = OutcomeTimeDialog(CALLBACK, "Maria Lopez", now, "America/New_York", clock=lambda: now)
+    qtbot.addWidget(dialog)
+    assert dialog.quick_buttons[0].isChecked()  # In 1 hour
+    assert dialog.chosen_at() == datetime(2026, 11, 1, 6, 35, tzinfo=UTC)
+    qtbot.mouseClick(dialog.quick_buttons[1], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.quick_buttons[0], Qt.MouseButton.LeftButton)
+    assert dialog.chosen_at() == datetime(2026, 11, 1, 6, 35, tzinfo=UTC)
+    assert dialog.quick_buttons[0].isChecked()
+    assert "06:35" in dialog.yours_label.text() or "01:35" in dialog.yours_label.text()
+    # Another wall time typed in the repeated hour is its first occurrence (still daylight time).
+    edit = dialog.when_edit
+    edit.setDateTime(edit.dateTime().addSecs(5 * 60))  # 01:40
+    assert dialog.chosen_at() == datetime(2026, 11, 1, 5, 40, tzinfo=UTC)
+    assert not any(button.isChecked() for button in dialog.quick_buttons)
+
+
+def test_every_quick_pick_says_whose_time_it_shows(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from desktop.ui.calling.outcome_dialog import OutcomeTimeDialog
+
+    now = datetime(2026, 12, 1, 17, 0, tzinfo=UTC)
+    for kind in (CALLBACK, MEETING):
+        dialog = OutcomeTimeDialog(kind, "Maria Lopez", now, "America/Los_Angeles", clock=lambda: now)
+        qtbot.addWidget(dialog)
+        for button in dialog.quick_buttons:
+            moment = datetime.fromisoformat(button.property("moment"))
+            text = button.text()
+            assert f"their {moment.astimezone(ZoneInfo('America/Los_Angeles')):%a %d %b, %H:%M}" in text, text
+            assert f"your {moment.astimezone():%H:%M}" in text, text

@@ -116,6 +116,7 @@ class OutcomeTimeDialog(QDialog):
         super().__init__(parent)
         self.kind = kind
         self._now = now
+        self._set_exactly: datetime | None = None  # the moment a quick pick put in the time field
         # Read again on Save: a dialog left open past the chosen time must not book a moment gone.
         self._clock = clock or (lambda: now)
         self._zone: tzinfo = ZoneInfo(time_zone) if time_zone else now.astimezone().tzinfo or UTC
@@ -146,7 +147,7 @@ class OutcomeTimeDialog(QDialog):
         self._group.setExclusive(True)
         offered = quick_picks(kind, now, self._zone, is_open)
         for name, moment in offered:
-            button = QPushButton(f"{self.tr(name)}  ·  {moment.strftime('%a %d %b, %H:%M')}")
+            button = QPushButton(f"{self.tr(name)}  ·  {self.both_times(moment)}")
             button.setCheckable(True)
             # Enter must accept the dialog, not press whichever quick pick has focus.
             button.setAutoDefault(False)
@@ -211,18 +212,35 @@ class OutcomeTimeDialog(QDialog):
             theirs=theirs, zone=self._zone_name.replace("_", " "), yours=yours
         )
 
+    def both_times(self, moment: datetime) -> str:
+        """A moment as both clocks say it: "their Wed 02 Dec, 09:00 · your 15:00"."""
+        if self._zone_name == self.tr("your time zone"):
+            return self.tr("{when} your time").format(when=moment.astimezone().strftime("%a %d %b, %H:%M"))
+        theirs = moment.astimezone(self._zone)
+        yours = moment.astimezone()
+        your_format = "%H:%M" if yours.date() == theirs.date() else "%a %H:%M"
+        return self.tr("their {theirs} · your {yours}").format(
+            theirs=theirs.strftime("%a %d %b, %H:%M"), yours=yours.strftime(your_format)
+        )
+
     def _set_moment(self, moment: datetime) -> None:
         local = moment.astimezone(self._zone)
+        # Kept whole: in the hour a change of clocks repeats, the wall time alone names two moments.
+        self._set_exactly = local
         self.when_edit.setDateTime(
             QDateTime(QDate(local.year, local.month, local.day), QTime(local.hour, local.minute))
         )
 
     def chosen_at(self) -> datetime:
-        """The chosen moment, aware, in UTC."""
+        """The chosen moment, aware, in UTC. A quick pick is that very moment; a wall time typed in the
+        hour a change of clocks repeats is its first occurrence."""
         value = self.when_edit.dateTime()
         day = value.date()
         clock = value.time()
         local = datetime(day.year(), day.month(), day.day(), clock.hour(), clock.minute(), tzinfo=self._zone)
+        picked = self._set_exactly
+        if picked is not None and picked.replace(fold=0, second=0, microsecond=0) == local:
+            return picked.astimezone(UTC)
         return local.astimezone(UTC)
 
     def where(self) -> str:
