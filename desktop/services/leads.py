@@ -485,20 +485,25 @@ class LeadService:
     def export_records(self) -> Iterator[dict[str, Any]]:
         """Every lead with its phones, status and attempt count, as plain dicts (for JSON/CSV)."""
         with self._uow_factory() as uow:
-            answers: dict[int, list[dict[str, Any]]] = {}
+            stored: dict[int, list[ScriptAnswer]] = {}
             for answer in uow.session.scalars(select(ScriptAnswer).order_by(ScriptAnswer.answered_at)):
-                answers.setdefault(answer.lead_id, []).append(
+                stored.setdefault(answer.lead_id, []).append(answer)
+            for lead in uow.leads.iter_all():
+                # A label is the script's template ("{first_name} is on the line"): exported filled in,
+                # as the card shows it.
+                values = lead_field_values(lead) if lead.id in stored else {}
+                answers = [
                     {
                         "script": answer.script_name,
                         "question": answer.question_id,
                         "value": answer.value,
-                        "label": answer.label,
+                        "label": answer_text(answer.kind, answer.label, answer.value, values),
                         "answered_at": answer.answered_at.isoformat(),
                     }
-                )
-            for lead in uow.leads.iter_all():
+                    for answer in stored.get(lead.id, [])
+                ]
                 yield {
-                    "answers": answers.get(lead.id, []),
+                    "answers": answers,
                     "id": lead.id,
                     "first_name": lead.first_name,
                     "last_name": lead.last_name,

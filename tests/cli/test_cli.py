@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import os
 import subprocess
 import sys
@@ -154,3 +155,22 @@ def test_importing_the_same_file_twice_adds_nothing(imported: dict, db_path: Pat
     again = json.loads(run(db_path, "leads", "import", str(sample_csv), "--json", check=True).stdout)
     assert again["imported"] == 0
     assert run(db_path, "leads", "export", "--format", "json", check=True).stdout == before
+
+
+def test_exported_answers_are_filled_in_for_the_lead(imported: dict, db_path: Path) -> None:
+    """A choice's label is the script's template ("{first_name} is on the line"): the export says it
+    as the card does, with the lead's name, never the raw placeholder."""
+    from desktop.services.workspace import open_workspace
+
+    workspace = open_workspace(str(db_path))
+    try:
+        lead = next(row for row in workspace.leads.export_records() if row["last_name"] == "Natarajan")
+        session = workspace.scripts.start_session(lead["id"])
+        assert session.question is not None and session.question.id == "reached"
+        workspace.scripts.answer(session, lead["id"], "decision_maker")
+    finally:
+        workspace.close()
+    leads = json.loads(run(db_path, "leads", "export", "--format", "json", check=True).stdout)
+    answers = next(row for row in leads if row["last_name"] == "Natarajan")["answers"]
+    assert [answer["label"] for answer in answers] == [f"{lead['first_name']} is on the line"]
+    assert not re.search(r"\{[a-z_]+\}", json.dumps(leads)), "a placeholder left unfilled"
