@@ -10,8 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, QRect
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtGui import QTextDocument
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 # Available areas of common screens (the 1366×768 one with a 27-pixel top panel).
 SCREENS = {
@@ -146,3 +147,42 @@ def test_the_window_opens_sized_to_the_real_screen(tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stdout.split()[-2:] == ["1366", "768"]
     assert Path(os.environ["XDG_CONFIG_HOME"], "dialdesk", "window.ini").exists()
+
+
+def shows_all_its_text(label: QLabel) -> bool:
+    """A label's whole text is in sight: a wrapped one has the height its lines need at its width, an
+    unwrapped one the width of its text (an eliding label says so itself and carries a tooltip)."""
+    if label.wordWrap():
+        return label.height() >= label.heightForWidth(label.width())
+    document = QTextDocument()
+    document.setDefaultFont(label.font())
+    document.setHtml(label.text()) if label.textFormat() == Qt.TextFormat.RichText else document.setPlainText(
+        label.text()
+    )
+    return label.fontMetrics().horizontalAdvance(document.toPlainText()) <= label.contentsRect().width()
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+def test_every_line_of_the_lead_card_is_whole_on_any_screen(make_window, ui_workspace, ui_clock, screen):  # type: ignore[no-untyped-def]
+    """The card's lines (company and list, their time and zone, the gate, "Next try: their … · your …")
+    are never cut, in width or in height, from 1280×720 up."""
+    from datetime import timedelta
+
+    ui_workspace.imports.import_sample()
+    window = make_window()
+    maria = window.current_card.id
+    window.record_outcome("callback", callback_at=ui_clock() + timedelta(hours=2))
+    assert window.show_lead(maria)
+    place(window, SCREENS[screen])
+    QApplication.processEvents()
+    panel = window.lead_panel
+    assert panel.due_label.isVisible() and "your" in panel.due_label.text()
+    named = [panel.company_label, panel.time_label, panel.gate_label, panel.due_label, panel.attempt_label]
+    assert all(label.isVisible() for label in named)
+    # Every other line of the card too (numbers, consent, notes' state…); the name elides by design.
+    labels = [label for label in panel.findChildren(QLabel) if label.isVisible() and label.text()]
+    assert set(named) <= set(labels)
+    for label in labels:
+        if label is not panel.name_label:
+            assert shows_all_its_text(label), (screen, label.objectName(), label.text(), label.size())
+            assert fully_in_sight(label, window), (screen, label.text())

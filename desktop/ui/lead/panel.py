@@ -157,7 +157,11 @@ class LeadPanel(QWidget):
         who.addWidget(self.gate_label)
         self.due_label = QLabel()
         self.due_label.setObjectName("Muted")
+        self.due_label.setWordWrap(True)
         who.addWidget(self.due_label)
+        # A narrow card wraps these lines: each keeps the height its lines need (never cut in half).
+        for label in (self.company_label, self.time_label, self.gate_label, self.due_label):
+            label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         who.addStretch(1)
         header.addLayout(who, 1)
 
