@@ -18,10 +18,8 @@ from datetime import date, datetime
 
 from desktop.domain.event_chain import GENESIS, ChainChecker, ChainProblem, event_hash, event_time
 from desktop.services.clock import Clock
-from desktop.services.history_carried import carried_problem
-from desktop.services.history_ledgers import ledgers_problem
-from desktop.services.history_parallel import RecordsCheck, database_file
-from desktop.services.history_records import records_problem, scripts_problem
+from desktop.services.history_parallel import RecordsCheck, calls_and_ledgers_problem, database_file
+from desktop.services.history_records import scripts_problem
 from desktop.storage.chain_connection import ChainConnection, chain_connection
 from desktop.storage.events import chain_id_of
 from desktop.storage.guard_reference import GUARDS, expected_guards
@@ -175,9 +173,10 @@ def verify_full(
 ) -> Verification:
     """Every event of every chain (or of the chains `only`), then the checkpoints and the anchor.
 
-    `records`: also check this database's calls against their events (history_records.py; not for
-    a colleague's file at merge: the merge's own rules keep their differing calls as conflicts, said in
-    the report). `records_check`: that comparison already running beside the walk (history_parallel.py).
+    `records`: also check this database's calls, do-not-call entries and consents against their events
+    (history_parallel.calls_and_ledgers_problem; not for a colleague's file at merge: the merge's own
+    rules keep their differing calls as conflicts, said in the report). `records_check`: that comparison
+    already running beside the walk (history_parallel.py).
     """
     checker = ChainChecker()
     for chain in _chains(connection) if only is None else only:
@@ -211,10 +210,8 @@ def verify_full(
             (
                 records_check.result(connection)
                 if records_check
-                else records_problem(connection, own_chain(connection))
+                else calls_and_ledgers_problem(connection, own_chain(connection))
             )
-            or carried_problem(connection)
-            or ledgers_problem(connection, own_chain(connection))
             or scripts_problem(connection)
             or _guard_problem(connection)
         )

@@ -4,8 +4,10 @@ Comparing a million events with their calls in Python cost seconds (a dict, a JS
 comparison per event). SQLite does the common case instead: per call, its events are grouped (one
 parse of each payload, in C) and a call with exactly one gate_decision event, at most one outcome
 and one call_end event, no note event and no undo, whose number, decision, start, outcome,
-duration and note are equal to what those events recorded, agrees. Every other call is a *suspect*
-and history_records.py checks it with the full rules, reading the events of the suspects only.
+duration and note are equal to what those events recorded (history_records.py's rules), and whose
+lead, backend, phone, script version, caller ID, gate record, agent and end are equal too
+(history_ledgers.py's rules), agrees. Every other call is a *suspect*: history_records.py and
+history_ledgers.py check it with their full rules, reading the events of the suspects only.
 
 The fast test only ever says "agrees" when the full rules would: each condition below is written
 so that anything unusual (a JSON type other than the one Dialdesk writes, a note the folding would
@@ -18,7 +20,17 @@ import sqlite3
 
 # Each kind's fields, read by one json_extract (one parse of the payload); the call id first.
 FIELDS = {
-    "gate_decision": ("call", "number", "allowed"),
+    "gate_decision": (
+        "call",
+        "number",
+        "allowed",
+        "lead",
+        "backend",
+        "phone",
+        "script_version",
+        "caller_id",
+        "decision",
+    ),
     "outcome": ("call", "outcome", "duration_s", "note"),
     "outcome_undone": ("correction", "corrects_call"),
     "call_note": ("call", "note"),
@@ -57,9 +69,10 @@ def _shapes(outcomes: tuple[int, ...], ends: tuple[int, ...]) -> str:
 # ones. A call has a gate_decision event exactly when `gate` is not null (its value is a JSON array).
 _SUMMARY = f"""
 WITH per_event AS MATERIALIZED (
-    SELECT kind, occurred_at, v, json_extract(v, '$[0]') AS call FROM (
+    SELECT kind, occurred_at, actor, v, json_extract(v, '$[0]') AS call FROM (
         -- LIMIT -1: kept a subquery, so each payload is parsed once (v), not once per use of v
-        SELECT kind, occurred_at, {_VALUES} AS v FROM events WHERE chain = :chain AND kind IN ({_KINDS})
+        SELECT kind, occurred_at, actor, {_VALUES} AS v
+        FROM events WHERE chain = :chain AND kind IN ({_KINDS})
         LIMIT -1
     )
 )
@@ -67,8 +80,14 @@ WITH per_event AS MATERIALIZED (
 SELECT call, count(*) AS n, total(CASE kind {_WEIGHTS} END) AS shape,
     max(CASE kind WHEN 'gate_decision' THEN v END) AS gate,
     max(CASE kind WHEN 'gate_decision' THEN occurred_at END) AS gate_at,
+    max(CASE kind WHEN 'gate_decision' THEN actor END) AS gate_actor,
     max(CASE kind WHEN 'outcome' THEN v END) AS outcome,
-    max(CASE kind WHEN 'call_end' THEN v END) AS ended
+    max(CASE kind WHEN 'call_end' THEN v END) AS ended,
+    -- the call's end as history_ledgers.py reads it: its call_end event, else its outcome event
+    coalesce(
+        max(CASE kind WHEN 'call_end' THEN occurred_at END),
+        max(CASE kind WHEN 'outcome' THEN occurred_at END)
+    ) AS ended_at
 FROM per_event WHERE typeof(call) = 'integer' GROUP BY call
 """
 
@@ -87,14 +106,54 @@ def _same_duration(value: str, array: str) -> str:
     )
 
 
+# The one text an event's time has (event_chain.event_time): a stored time equal to it, or to it
+# without its zone with a space for the T, reads back as it (any other text goes to the full rules).
+_EVENT_TIME = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9][0-9][0-9][0-9]+00:00"
+
+
+def _same_time(column: str, at: str) -> str:
+    """SQL: the time stored in `column` is the event time `at` (history_records._stored_time)."""
+    return (
+        f"(typeof({column}) = 'text' AND {at} GLOB '{_EVENT_TIME}'"
+        f" AND ({column} = {at} COLLATE BINARY"
+        f" OR replace({column}, ' ', 'T') || '+00:00' = {at} COLLATE BINARY))"
+    )
+
+
+def _same_or_null(index: int, column: str, json_type: str, sql_type: str) -> str:
+    """SQL: the gate_decision's field `index` is null and the column too, or both hold the same value."""
+    field = f"s.gate, '$[{index}]'"
+    return (
+        f"((json_type({field}) = 'null' AND {column} IS NULL) OR (json_type({field}) = '{json_type}'"
+        f" AND typeof({column}) = '{sql_type}' AND json_extract({field}) = {column} COLLATE BINARY))"
+    )
+
+
+# The columns history_ledgers.py compares (the gate_decision's fields 3 to 8 by FIELDS, its actor, the
+# end). A field absent from an older event reads as null here: it agrees only with a column left null.
+_COLUMNS_AGREE = f"""
+    AND typeof(a.lead_id) = 'integer' AND json_type(s.gate, '$[3]') = 'integer'
+    AND json_extract(s.gate, '$[3]') = a.lead_id
+    AND typeof(a.backend) = 'text' AND json_type(s.gate, '$[4]') = 'text'
+    AND json_extract(s.gate, '$[4]') = a.backend COLLATE BINARY
+    AND {_same_or_null(5, "a.phone_id", "integer", "integer")}
+    AND {_same_or_null(6, "a.script_version_id", "integer", "integer")}
+    AND {_same_or_null(7, "a.caller_id", "text", "text")}
+    -- the gate's record: strict JSON (json_valid: no JSON5), an object, the same text once minified
+    AND json_type(s.gate, '$[8]') = 'object' AND typeof(a.reasons) = 'text' AND json_valid(a.reasons)
+    AND json_type(a.reasons) = 'object' AND json(a.reasons) = json_extract(s.gate, '$[8]') COLLATE BINARY
+    AND typeof(ag.name) = 'text' AND typeof(s.gate_actor) = 'text' AND ag.name = s.gate_actor COLLATE BINARY
+    AND CASE WHEN s.ended_at IS NULL THEN a.ended_at IS NULL AND a.duration_s IS NULL AND a.outcome IS NULL
+        ELSE {_same_time("a.ended_at", "s.ended_at")} END
+"""
+
 _NOTE = "json_extract(s.outcome, '$[3]')"
 _AGREES = f"""
     a.corrects_id IS NULL AND s.n <= 3 AND s.shape IN ({_shapes((0, 1), (0, 1))})
     AND json_type(s.gate, '$[1]') = 'text' AND json_extract(s.gate, '$[1]') = a.number
     AND typeof(a.allowed) = 'integer' AND a.allowed IN (0, 1)
     AND json_type(s.gate, '$[2]') = CASE a.allowed WHEN 1 THEN 'true' ELSE 'false' END
-    AND typeof(a.started_at) = 'text'
-    AND (a.started_at = s.gate_at OR replace(a.started_at, ' ', 'T') || '+00:00' = s.gate_at)
+    AND {_same_time("a.started_at", "s.gate_at")}
     AND CASE WHEN s.shape IN ({_shapes((0,), (0, 1))}) THEN
         a.outcome IS NULL AND ifnull(a.note, '') = ''
         AND (s.shape IN ({_shapes((0,), (0,))}) OR json_type(s.ended, '$[1]') = 'null'
@@ -109,6 +168,7 @@ _AGREES = f"""
             OR (json_type(s.outcome, '$[3]') = 'text' AND {_UNSTRIPPED.format(t=_NOTE)}
                 AND typeof(a.note) = 'text' AND a.note = {_NOTE}))
     END
+    {_COLUMNS_AGREE}
 """
 
 
@@ -119,7 +179,8 @@ def suspects(connection: sqlite3.Connection, chain: str) -> tuple[list[int], int
     connection.execute("DROP TABLE IF EXISTS temp.verify_calls")
     # Keyed by the call id (the rowid): the join with the calls looks each one up.
     connection.execute(
-        "CREATE TEMP TABLE verify_calls (call INTEGER PRIMARY KEY, n, shape, gate, gate_at, outcome, ended)"
+        "CREATE TEMP TABLE verify_calls"
+        " (call INTEGER PRIMARY KEY, n, shape, gate, gate_at, gate_actor, outcome, ended, ended_at)"
     )
     try:
         connection.execute(f"INSERT INTO temp.verify_calls {_SUMMARY}", {"chain": chain})
@@ -127,6 +188,7 @@ def suspects(connection: sqlite3.Connection, chain: str) -> tuple[list[int], int
             int(row[0])
             for row in connection.execute(
                 "SELECT a.id FROM attempts a LEFT JOIN temp.verify_calls s ON s.call = a.id"
+                " LEFT JOIN agents ag ON ag.id = a.agent_id"
                 f" WHERE a.origin_db IS NULL AND NOT ifnull(({_AGREES}), 0) ORDER BY a.rowid"
             )
         ]
