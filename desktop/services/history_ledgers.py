@@ -146,8 +146,10 @@ def _events(connection: sqlite3.Connection, kinds: tuple[str, ...]) -> list[tupl
 # The do-not-call events, and the outcome events that may have added numbers: SQLite leaves out, without
 # parsing it, an outcome whose payload names `"dnc_added"` once, as an empty list, and has no `\u` escape
 # (which could spell the name another way): read as JSON it adds no number, whatever else it holds.
+# `+kind`: read in (chain, seq) order along its index, not looked up event by event through the kind index
+# (outcomes are a good part of all events), and not sorted after.
 _DNC_EVENTS = (
-    "SELECT kind, occurred_at, payload FROM events WHERE kind IN ('dnc_add', 'dnc_remove', 'outcome')"
+    "SELECT kind, occurred_at, payload FROM events WHERE +kind IN ('dnc_add', 'dnc_remove', 'outcome')"
     " AND NOT (kind = 'outcome' AND typeof(payload) = 'text' AND instr(payload, '\\u') = 0"
     " AND instr(payload, '\"dnc_added\":[]') > 0"
     " AND length(payload) - length(replace(payload, '\"dnc_added\"', '')) = length('\"dnc_added\"'))"

@@ -68,10 +68,13 @@ def _shapes(outcomes: tuple[int, ...], ends: tuple[int, ...]) -> str:
 # The events of a chain, per call: how many (and of which kinds: `shape`), and the values of the single
 # ones. A call has a gate_decision event exactly when `gate` is not null (its value is a JSON array).
 _SUMMARY = f"""
-WITH per_event AS MATERIALIZED (
-    SELECT kind, occurred_at, actor, v, json_extract(v, '$[0]') AS call FROM (
-        -- LIMIT -1: kept a subquery, so each payload is parsed once (v), not once per use of v
-        SELECT kind, occurred_at, actor, {_VALUES} AS v
+WITH per_event AS (
+    SELECT kind, occurred_at, actor, v, call FROM (
+        -- LIMIT -1: kept a subquery, so each payload is parsed once (v), not once per use of v; the call
+        -- is v's first field, read from the payload just parsed (SQLite keeps it) rather than from v
+        SELECT kind, occurred_at, actor, {_VALUES} AS v,
+            json_extract(payload, CASE kind WHEN 'outcome_undone' THEN '$.correction' ELSE '$.call' END)
+            AS call
         FROM events WHERE chain = :chain AND kind IN ({_KINDS})
         LIMIT -1
     )
@@ -108,7 +111,8 @@ def _same_duration(value: str, array: str) -> str:
 
 # The one text an event's time has (event_chain.event_time): a stored time equal to it, or to it
 # without its zone with a space for the T, reads back as it (any other text goes to the full rules).
-_EVENT_TIME = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9][0-9][0-9][0-9]+00:00"
+_D = "[0-9]"
+_EVENT_TIME = f"{_D * 4}-{_D * 2}-{_D * 2}T{_D * 2}:{_D * 2}:{_D * 2}.{_D * 6}+00:00"
 
 
 def _same_time(column: str, at: str) -> str:
@@ -120,55 +124,43 @@ def _same_time(column: str, at: str) -> str:
     )
 
 
-def _same_or_null(index: int, column: str, json_type: str, sql_type: str) -> str:
-    """SQL: the gate_decision's field `index` is null and the column too, or both hold the same value."""
-    field = f"s.gate, '$[{index}]'"
-    return (
-        f"((json_type({field}) = 'null' AND {column} IS NULL) OR (json_type({field}) = '{json_type}'"
-        f" AND typeof({column}) = '{sql_type}' AND json_extract({field}) = {column} COLLATE BINARY))"
-    )
+# What the call's gate_decision event holds (FIELDS' order) if the call agrees with it, rendered by SQLite
+# from the call's columns: one comparison of texts instead of one JSON reading per field. Equal texts are
+# equal JSON values (the event's were read by the same JSON functions); null when a column's type is not
+# one Dialdesk writes, so that call is left to the full rules. The gate's record must be strict JSON
+# (json_valid: no JSON5, read the same by Python) and an object, compared once minified.
+_GATE_EXPECTED = """CASE WHEN typeof(a.number) = 'text'
+    AND typeof(a.allowed) = 'integer' AND a.allowed IN (0, 1)
+    AND typeof(a.lead_id) IN ('integer', 'null') AND typeof(a.backend) = 'text'
+    AND typeof(a.phone_id) IN ('integer', 'null') AND typeof(a.script_version_id) IN ('integer', 'null')
+    AND typeof(a.caller_id) IN ('text', 'null') AND typeof(a.reasons) = 'text' AND json_valid(a.reasons)
+    THEN CASE WHEN json_type(a.reasons) = 'object' THEN json_array(
+        a.id, a.number, json(CASE a.allowed WHEN 1 THEN 'true' ELSE 'false' END), a.lead_id, a.backend,
+        a.phone_id, a.script_version_id, a.caller_id, json(a.reasons)
+    ) END END"""
 
+# The same for the outcome event (call, outcome, duration_s, note): a duration whose text reads back as
+# itself, a note the folding of notes leaves as it is (empty, or with no space or control at its ends).
+_OUTCOME_EXPECTED = f"""CASE WHEN typeof(a.outcome) = 'text' AND typeof(a.note) = 'text'
+    AND (a.note = '' OR {_UNSTRIPPED.format(t="a.note")})
+    AND (a.duration_s IS NULL
+        OR (typeof(a.duration_s) = 'real' AND CAST(CAST(a.duration_s AS TEXT) AS REAL) = a.duration_s))
+    THEN json_array(a.id, a.outcome, CAST(a.duration_s AS TEXT), a.note) END"""
 
-# The columns history_ledgers.py compares (the gate_decision's fields 3 to 8 by FIELDS, its actor, the
-# end). A field absent from an older event reads as null here: it agrees only with a column left null.
-_COLUMNS_AGREE = f"""
-    AND typeof(a.lead_id) = 'integer' AND json_type(s.gate, '$[3]') = 'integer'
-    AND json_extract(s.gate, '$[3]') = a.lead_id
-    AND typeof(a.backend) = 'text' AND json_type(s.gate, '$[4]') = 'text'
-    AND json_extract(s.gate, '$[4]') = a.backend COLLATE BINARY
-    AND {_same_or_null(5, "a.phone_id", "integer", "integer")}
-    AND {_same_or_null(6, "a.script_version_id", "integer", "integer")}
-    AND {_same_or_null(7, "a.caller_id", "text", "text")}
-    -- the gate's record: strict JSON (json_valid: no JSON5), an object, the same text once minified
-    AND json_type(s.gate, '$[8]') = 'object' AND typeof(a.reasons) = 'text' AND json_valid(a.reasons)
-    AND json_type(a.reasons) = 'object' AND json(a.reasons) = json_extract(s.gate, '$[8]') COLLATE BINARY
+_AGREES = f"""
+    a.corrects_id IS NULL AND s.n <= 3 AND s.shape IN ({_shapes((0, 1), (0, 1))})
+    AND s.gate = ({_GATE_EXPECTED}) COLLATE BINARY
+    AND {_same_time("a.started_at", "s.gate_at")}
     AND typeof(ag.name) = 'text' AND typeof(s.gate_actor) = 'text' AND ag.name = s.gate_actor COLLATE BINARY
     AND CASE WHEN s.ended_at IS NULL THEN a.ended_at IS NULL AND a.duration_s IS NULL AND a.outcome IS NULL
         ELSE {_same_time("a.ended_at", "s.ended_at")} END
-"""
-
-_NOTE = "json_extract(s.outcome, '$[3]')"
-_AGREES = f"""
-    a.corrects_id IS NULL AND s.n <= 3 AND s.shape IN ({_shapes((0, 1), (0, 1))})
-    AND json_type(s.gate, '$[1]') = 'text' AND json_extract(s.gate, '$[1]') = a.number
-    AND typeof(a.allowed) = 'integer' AND a.allowed IN (0, 1)
-    AND json_type(s.gate, '$[2]') = CASE a.allowed WHEN 1 THEN 'true' ELSE 'false' END
-    AND {_same_time("a.started_at", "s.gate_at")}
     AND CASE WHEN s.shape IN ({_shapes((0,), (0, 1))}) THEN
         a.outcome IS NULL AND ifnull(a.note, '') = ''
         AND (s.shape IN ({_shapes((0,), (0,))}) OR json_type(s.ended, '$[1]') = 'null'
             OR {_same_duration("1", "s.ended")})
     ELSE
-        json_type(s.outcome, '$[1]') = 'text' AND typeof(a.outcome) = 'text'
-        AND a.outcome = json_extract(s.outcome, '$[1]')
-        AND ((json_type(s.outcome, '$[2]') = 'null' AND a.duration_s IS NULL)
-            OR {_same_duration("2", "s.outcome")})
-        AND ((json_type(s.outcome, '$[3]') = 'null' AND ifnull(a.note, '') = '')
-            OR (json_type(s.outcome, '$[3]') = 'text' AND {_NOTE} = '' AND ifnull(a.note, '') = '')
-            OR (json_type(s.outcome, '$[3]') = 'text' AND {_UNSTRIPPED.format(t=_NOTE)}
-                AND typeof(a.note) = 'text' AND a.note = {_NOTE}))
+        s.outcome = ({_OUTCOME_EXPECTED}) COLLATE BINARY
     END
-    {_COLUMNS_AGREE}
 """
 
 
