@@ -15,6 +15,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from desktop.services import history_parallel
 from desktop.services.history_chain import own_chain
@@ -143,3 +145,64 @@ def test_calls_of_every_state_are_judged_by_the_fast_path_as_by_the_full_rules(
     fast, full = _verdicts(db_path, monkeypatch)
     assert full is not None and f"call #{calls[state]}:" in full
     assert fast == full
+
+
+# Outcome payloads: which does the do-not-call reading leave out unread (history_ledgers._DNC_EVENTS)?
+# Only one that, read as JSON by Python, adds no number; the rest are read as before.
+DNC_PAYLOADS = [
+    '{"call":1,"dnc_added":[],"note":""}',
+    '{"call":1,"dnc_added":["+12125550134"],"note":""}',
+    '{"dnc_added":[],"dnc_added":["+12125550134"]}',
+    '{"dnc_added":[],"dnc\\u005fadded":["+12125550134"]}',
+    '{"x":{"dnc_added":[]},"dnc_added":["+12125550134"]}',
+    '{"note":"\\"dnc_added\\":[]","dnc_added":["+12125550134"]}',
+    '{"note":"x\\"dnc_added","dnc_added":["+12125550134"]}',
+    '{"dnc_added" : ["+12125550134"], "note": "\\"dnc_added\\":[]"}',
+    '{"x\\"dnc_added":[],"dnc_added":["+12125550134"]}',
+    '{"dnc_added":[],"x":"dnc_added"}',
+    "not json at all",
+]
+
+
+def _left_out(tmp_path: Path, payloads: list[str]) -> list[str]:
+    from desktop.services.history_ledgers import _DNC_EVENTS
+
+    connection = sqlite3.connect(tmp_path / "events.db")
+    connection.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, chain, seq, kind, occurred_at, payload)")
+    connection.execute("CREATE UNIQUE INDEX events_chain ON events (chain, seq)")
+    connection.executemany(
+        "INSERT INTO events (chain, seq, kind, occurred_at, payload) VALUES ('c', ?, 'outcome', '', ?)",
+        list(enumerate(payloads, start=1)),
+    )
+    read = {str(row[2]) for row in connection.execute(_DNC_EVENTS)}
+    connection.close()
+    return [payload for payload in payloads if payload not in read]
+
+
+def _numbers_added(payload: str) -> list[object]:
+    from desktop.services.history_ledgers import _payload
+
+    numbers = _payload(payload).get("dnc_added") or []
+    return numbers if isinstance(numbers, list) else []
+
+
+def test_an_outcome_left_out_of_the_do_not_call_reading_adds_no_number(tmp_path: Path) -> None:
+    left_out = _left_out(tmp_path, DNC_PAYLOADS)
+    assert DNC_PAYLOADS[0] in left_out  # the common case is left out: the point of the filter
+    assert [payload for payload in left_out if _numbers_added(payload)] == []
+
+
+@given(
+    st.lists(
+        st.text(alphabet='"dnc_ade:[]{},\\u005f x+1', min_size=0, max_size=40).map(
+            lambda text: '{"dnc_added":[]' + text
+        ),
+        min_size=1,
+        max_size=20,
+    )
+)
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_no_payload_left_out_adds_a_number(tmp_path: Path, payloads: list[str]) -> None:
+    for old in tmp_path.glob("events.db*"):
+        old.unlink()
+    assert [payload for payload in _left_out(tmp_path, payloads) if _numbers_added(payload)] == []
