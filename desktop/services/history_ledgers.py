@@ -233,11 +233,6 @@ def consents_problem(connection: sqlite3.Connection) -> str | None:
     return None
 
 
-def ledgers_problem(connection: sqlite3.Connection, chain: str, suspect_calls: list[int]) -> str | None:
-    """The first record of calls (of `suspect_calls`), do-not-call numbers or consents that differs
-    from the history."""
-    return (
-        calls_columns_problem(connection, chain, suspect_calls)
-        or dnc_problem(connection)
-        or consents_problem(connection)
-    )
+def lists_problem(connection: sqlite3.Connection) -> str | None:
+    """The first internal do-not-call number or consent that differs from the history."""
+    return dnc_problem(connection) or consents_problem(connection)

@@ -1,12 +1,12 @@
-"""The calls and ledgers checked against their events on a second connection while the chain is walked.
+"""The calls checked against their events on a second connection while the chain is walked.
 
 Both halves of `audit verify` on a million events cost seconds: walking the chain (Python hashing rows)
-and comparing the calls, do-not-call entries and consents with their events (`ledgers_problem` below:
-mostly SQLite statements, which run without holding Python's lock). On a second connection of its own
-the comparison runs beside the walk, on the other core. It reads one snapshot of its own (one read
-transaction), as it would after the walk on the first connection: a record and its events are written
-in one transaction, so any snapshot has both or neither. Used only for the live database file
-(HistoryService.verify), opened read-only.
+and comparing the calls with their events (`calls_problem` below: mostly SQLite statements, which run
+without holding Python's lock). On a second connection of its own the comparison runs beside the walk,
+on the other core, while the first reads the do-not-call list and consents after the walk. It reads one
+snapshot of its own (one read transaction), as it would after the walk on the first connection: a call
+and its events are written in one transaction, so any snapshot has both or neither. Used only for the
+live database file (HistoryService.verify), opened read-only.
 """
 
 from __future__ import annotations
@@ -17,19 +17,19 @@ from pathlib import Path
 from urllib.parse import quote
 
 from desktop.services.history_carried import carried_problem
-from desktop.services.history_ledgers import ledgers_problem
+from desktop.services.history_ledgers import calls_columns_problem
 from desktop.services.history_records import records_problem
 from desktop.services.history_records_sql import suspects
 
 
-def calls_and_ledgers_problem(connection: sqlite3.Connection, chain: str) -> str | None:
-    """The first call, merged call, do-not-call entry or consent of this database that its history does
-    not account for: SQLite clears the calls that surely agree once, the full rules check the rest."""
+def calls_problem(connection: sqlite3.Connection, chain: str) -> str | None:
+    """The first call or merged call of this database that its history does not account for: SQLite
+    clears the calls that surely agree once, the full rules (records, then other columns) check the rest."""
     found = suspects(connection, chain)
     return (
         records_problem(connection, chain, found)
         or carried_problem(connection)
-        or ledgers_problem(connection, chain, found[0])
+        or calls_columns_problem(connection, chain, found[0])
     )
 
 
@@ -42,7 +42,7 @@ def database_file(connection: sqlite3.Connection) -> Path | None:
 
 
 class RecordsCheck:
-    """`calls_and_ledgers_problem` for `chain` on a read-only connection of `path`, in a thread started
+    """`calls_problem` for `chain` on a read-only connection of `path`, in a thread started
     now."""
 
     def __init__(self, path: Path, chain: str) -> None:
@@ -73,7 +73,7 @@ class RecordsCheck:
             try:
                 # One read transaction: every statement of the comparison reads the same snapshot.
                 connection.execute("BEGIN")
-                self._problem = calls_and_ledgers_problem(connection, chain)
+                self._problem = calls_problem(connection, chain)
             finally:
                 connection.close()
         except BaseException as error:  # handed to the caller's thread by result()
@@ -88,7 +88,7 @@ class RecordsCheck:
         """
         self._thread.join()
         if self._unopened:
-            return calls_and_ledgers_problem(first, self._chain)
+            return calls_problem(first, self._chain)
         if self._error is not None:
             raise self._error
         return self._problem

@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 
 from desktop.services import history_parallel
 from desktop.services.history_chain import own_chain
-from desktop.services.history_parallel import calls_and_ledgers_problem
+from desktop.services.history_ledgers import lists_problem
+from desktop.services.history_parallel import calls_problem
 from tests.cli.test_audit_verify import UNFREEZE, calls, plain_call  # noqa: F401
 from tests.services.test_calling import calling, dialer, lead_id, registry  # noqa: F401
 
@@ -46,10 +47,10 @@ def _verdicts(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str | Non
     """(fast path, full rules on every call) for this database's calls and ledgers."""
     connection = sqlite3.connect(db_path)
     chain = own_chain(connection)
-    fast = calls_and_ledgers_problem(connection, chain)
+    fast = calls_problem(connection, chain) or lists_problem(connection)
     with monkeypatch.context() as patched:
         patched.setattr(history_parallel, "suspects", _every_call)
-        full = calls_and_ledgers_problem(connection, chain)
+        full = calls_problem(connection, chain) or lists_problem(connection)
     connection.close()
     return fast, full
 
