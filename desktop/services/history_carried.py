@@ -68,6 +68,8 @@ def carried_problem(connection: sqlite3.Connection) -> str | None:
     by_origin: dict[str, list[tuple[Any, ...]]] = {}
     for row in connection.execute(_CARRIED):
         by_origin.setdefault(str(row[8]), []).append(row)
+    if not by_origin:
+        return None  # no merged call: nothing below to read (a full pass over the events)
     exempt = merged_without_history(connection)
     history_began, first_recorded = _history_start(connection)
     # Its own chain empty while other chains are not: not a database without history (a file claiming

@@ -18,10 +18,9 @@ from datetime import date, datetime
 
 from desktop.domain.event_chain import GENESIS, ChainChecker, ChainProblem, event_hash, event_time
 from desktop.services.clock import Clock
-from desktop.services.history_carried import carried_problem
-from desktop.services.history_ledgers import ledgers_problem
-from desktop.services.history_parallel import RecordsCheck, database_file
-from desktop.services.history_records import records_problem, scripts_problem
+from desktop.services.history_ledgers import lists_problem
+from desktop.services.history_parallel import RecordsCheck, calls_problem, database_file
+from desktop.services.history_records import scripts_problem
 from desktop.storage.chain_connection import ChainConnection, chain_connection
 from desktop.storage.events import chain_id_of
 from desktop.storage.guard_reference import GUARDS, expected_guards
@@ -175,9 +174,10 @@ def verify_full(
 ) -> Verification:
     """Every event of every chain (or of the chains `only`), then the checkpoints and the anchor.
 
-    `records`: also check this database's calls against their events (history_records.py; not for
-    a colleague's file at merge: the merge's own rules keep their differing calls as conflicts, said in
-    the report). `records_check`: that comparison already running beside the walk (history_parallel.py).
+    `records`: also check this database's calls, do-not-call entries and consents against their events
+    (history_parallel.calls_problem, history_ledgers.lists_problem; not for a colleague's file at merge:
+    the merge's own rules keep their differing calls as conflicts, said in the report). `records_check`:
+    the calls' comparison already running beside the walk (history_parallel.py).
     """
     checker = ChainChecker()
     for chain in _chains(connection) if only is None else only:
@@ -207,14 +207,16 @@ def verify_full(
         # The comparison of calls, script versions and guards reads SQLite's JSON functions and schema.
         unchecked = "on PostgreSQL the calls and script versions are not yet compared with the events"
     elif problem is None and only is None and records and isinstance(connection, sqlite3.Connection):
+        # Read here while the second connection compares the calls (the two halves take about as long);
+        # named after any call's problem, as the calls are compared first.
+        lists = lists_problem(connection)
         problem = (
             (
                 records_check.result(connection)
                 if records_check
-                else records_problem(connection, own_chain(connection))
+                else calls_problem(connection, own_chain(connection))
             )
-            or carried_problem(connection)
-            or ledgers_problem(connection, own_chain(connection))
+            or lists
             or scripts_problem(connection)
             or _guard_problem(connection)
         )

@@ -32,15 +32,19 @@ from typing import Any
 from desktop.domain.event_chain import event_time
 from desktop.storage.repositories import decision_record
 
+# The events of the calls listed (a JSON array): SQLite picks them (a payload it cannot read names no
+# call for Python either: _payload reads it as {}), Python reads each as before.
 _CALL_EVENTS = (
     "SELECT kind, occurred_at, actor, payload FROM events WHERE chain = ?"
-    " AND kind IN ('gate_decision', 'call_end', 'outcome') ORDER BY seq"
+    " AND kind IN ('gate_decision', 'call_end', 'outcome') AND json_valid(payload)"
+    " AND json_extract(payload, '$.call') IN (SELECT value FROM json_each(?)) ORDER BY seq"
 )
 _CALLS = (
     "SELECT a.id, a.lead_id, a.phone_id, a.backend, a.reasons, ag.name, a.allowed, a.ended_at,"
     " a.duration_s, a.outcome, a.script_version_id, a.caller_id"
     " FROM attempts a LEFT JOIN agents ag ON ag.id = a.agent_id"
-    " WHERE a.origin_db IS NULL AND a.corrects_id IS NULL ORDER BY a.id"
+    " WHERE a.origin_db IS NULL AND a.corrects_id IS NULL AND a.id IN (SELECT value FROM json_each(?))"
+    " ORDER BY a.id"
 )
 
 
@@ -56,10 +60,13 @@ def _time(value: Any) -> str | None:
     return None if value is None else event_time(datetime.fromisoformat(str(value)))
 
 
-def _calls_recorded(connection: sqlite3.Connection, chain: str) -> dict[int, dict[str, Any]]:
-    """Per call id: its first gate_decision (payload, actor) and its end time as its events say."""
+def _calls_recorded(
+    connection: sqlite3.Connection, chain: str, calls: list[int]
+) -> dict[int, dict[str, Any]]:
+    """Per call id of `calls`: its first gate_decision (payload, actor) and its end time as its events say."""
     recorded: dict[int, dict[str, Any]] = {}
-    for kind, occurred_at, actor, text in connection.execute(_CALL_EVENTS, (chain,)):
+    rows = connection.execute(_CALL_EVENTS, (chain, json.dumps(calls)))
+    for kind, occurred_at, actor, text in rows:
         payload = _payload(text)
         call = payload.get("call")
         if not isinstance(call, int):
@@ -107,10 +114,15 @@ def _call_column_problem(row: tuple[Any, ...], record: dict[str, Any]) -> str | 
     return None
 
 
-def calls_columns_problem(connection: sqlite3.Connection, chain: str) -> str | None:
-    """The first call whose other columns differ from what its events recorded."""
-    recorded = _calls_recorded(connection, chain)
-    for row in connection.execute(_CALLS):
+def calls_columns_problem(connection: sqlite3.Connection, chain: str, calls: list[int]) -> str | None:
+    """The first of `calls` whose other columns differ from what its events recorded.
+
+    `calls`: the suspects of history_records_sql.py (every other call agrees by its fast test).
+    """
+    if not calls:
+        return None
+    recorded = _calls_recorded(connection, chain, calls)
+    for row in connection.execute(_CALLS, (json.dumps(calls),)):
         record = recorded.get(int(row[0]))
         if record is None or "gate" not in record:
             continue  # history_records.py names a call without its gate_decision event
@@ -131,10 +143,30 @@ def _events(connection: sqlite3.Connection, kinds: tuple[str, ...]) -> list[tupl
     ]
 
 
+# The do-not-call events, and the outcome events that may have added numbers: SQLite leaves out, without
+# parsing it, an outcome whose payload names `"dnc_added"` once, as an empty list, and has no `\u` escape
+# (which could spell the name another way): read as JSON it adds no number, whatever else it holds.
+# `+kind`: read in (chain, seq) order along its index, not looked up event by event through the kind index
+# (outcomes are a good part of all events), and not sorted after.
+_DNC_EVENTS = (
+    "SELECT kind, occurred_at, payload FROM events WHERE +kind IN ('dnc_add', 'dnc_remove', 'outcome')"
+    " AND NOT (kind = 'outcome' AND typeof(payload) = 'text' AND instr(payload, '\\u') = 0"
+    " AND instr(payload, '\"dnc_added\":[]') > 0"
+    " AND length(payload) - length(replace(payload, '\"dnc_added\"', '')) = length('\"dnc_added\"'))"
+    " ORDER BY chain, seq"
+)
+
+
+def _history_began(connection: sqlite3.Connection) -> Any:
+    """The time of the first event (None: no event). A pass over every event: read only when needed."""
+    return connection.execute("SELECT min(occurred_at) FROM events").fetchone()[0]
+
+
 def dnc_problem(connection: sqlite3.Connection) -> str | None:
     """An internal do-not-call number deleted or inserted outside Dialdesk."""
     listed: dict[str, bool] = {}
-    for kind, _at, payload in _events(connection, ("dnc_add", "dnc_remove", "outcome")):
+    rows = [(str(kind), str(at), _payload(text)) for kind, at, text in connection.execute(_DNC_EVENTS)]
+    for kind, _at, payload in rows:
         if kind == "outcome":
             numbers = payload.get("dnc_added") or []
         else:
@@ -150,9 +182,10 @@ def dnc_problem(connection: sqlite3.Connection) -> str | None:
     for number, on_list in sorted(listed.items()):
         if on_list and number not in present:
             return f"do-not-call number {number}: its dnc_add event has no removal but it is gone (deleted)"
-    began = connection.execute("SELECT min(occurred_at) FROM events").fetchone()[0]
-    for number, added in sorted(present.items()):
-        if number not in listed and began is not None and _time(added) is not None:
+    unlisted = sorted((number, added) for number, added in present.items() if number not in listed)
+    began = _history_began(connection) if unlisted else None
+    for number, added in unlisted:
+        if began is not None and _time(added) is not None:
             if str(_time(added)) >= str(began):
                 return f"do-not-call number {number}: no dnc_add event recorded it (inserted)"
     return None
@@ -175,11 +208,11 @@ def consents_problem(connection: sqlite3.Connection) -> str | None:
             unbounded = True  # an import recorded before imports counted their consents
     if unbounded:
         return None
-    began = connection.execute("SELECT min(occurred_at) FROM events").fetchone()[0]
     rows = connection.execute(
         "SELECT c.id, c.lead_id, c.kind, c.given_on, l.created_at FROM consents c"
         " LEFT JOIN leads l ON l.id = c.lead_id ORDER BY c.id"
     ).fetchall()
+    began = _history_began(connection) if rows else None
     for row_id, lead, kind, given_on, lead_created in rows:
         key = (lead, kind, str(given_on)[:10])
         if expected[key] > 0:
@@ -200,6 +233,6 @@ def consents_problem(connection: sqlite3.Connection) -> str | None:
     return None
 
 
-def ledgers_problem(connection: sqlite3.Connection, chain: str) -> str | None:
-    """The first record of calls, do-not-call numbers or consents that differs from the history."""
-    return calls_columns_problem(connection, chain) or dnc_problem(connection) or consents_problem(connection)
+def lists_problem(connection: sqlite3.Connection) -> str | None:
+    """The first internal do-not-call number or consent that differs from the history."""
+    return dnc_problem(connection) or consents_problem(connection)

@@ -1,11 +1,12 @@
 """The calls checked against their events on a second connection while the chain is walked.
 
 Both halves of `audit verify` on a million events cost seconds: walking the chain (Python hashing rows)
-and comparing the calls with their events (history_records.py, mostly one SQLite statement, which runs
+and comparing the calls with their events (`calls_problem` below: mostly SQLite statements, which run
 without holding Python's lock). On a second connection of its own the comparison runs beside the walk,
-on the other core. It reads one snapshot of its own (one read transaction), as it would after the walk
-on the first connection: a call and its events are written in one transaction, so any snapshot has
-both or neither. Used only for the live database file (HistoryService.verify), opened read-only.
+on the other core, while the first reads the do-not-call list and consents after the walk. It reads one
+snapshot of its own (one read transaction), as it would after the walk on the first connection: a call
+and its events are written in one transaction, so any snapshot has both or neither. Used only for the
+live database file (HistoryService.verify), opened read-only.
 """
 
 from __future__ import annotations
@@ -15,7 +16,21 @@ import threading
 from pathlib import Path
 from urllib.parse import quote
 
+from desktop.services.history_carried import carried_problem
+from desktop.services.history_ledgers import calls_columns_problem
 from desktop.services.history_records import records_problem
+from desktop.services.history_records_sql import suspects
+
+
+def calls_problem(connection: sqlite3.Connection, chain: str) -> str | None:
+    """The first call or merged call of this database that its history does not account for: SQLite
+    clears the calls that surely agree once, the full rules (records, then other columns) check the rest."""
+    found = suspects(connection, chain)
+    return (
+        records_problem(connection, chain, found)
+        or carried_problem(connection)
+        or calls_columns_problem(connection, chain, found[0])
+    )
 
 
 def database_file(connection: sqlite3.Connection) -> Path | None:
@@ -27,7 +42,8 @@ def database_file(connection: sqlite3.Connection) -> Path | None:
 
 
 class RecordsCheck:
-    """`records_problem` for `chain` on a read-only connection of `path`, in a thread started now."""
+    """`calls_problem` for `chain` on a read-only connection of `path`, in a thread started
+    now."""
 
     def __init__(self, path: Path, chain: str) -> None:
         self._problem: str | None = None
@@ -57,7 +73,7 @@ class RecordsCheck:
             try:
                 # One read transaction: every statement of the comparison reads the same snapshot.
                 connection.execute("BEGIN")
-                self._problem = records_problem(connection, chain)
+                self._problem = calls_problem(connection, chain)
             finally:
                 connection.close()
         except BaseException as error:  # handed to the caller's thread by result()
@@ -66,13 +82,13 @@ class RecordsCheck:
             self._opened.set()
 
     def result(self, first: sqlite3.Connection) -> str | None:
-        """The first call that disagrees with its events (None: they agree); waits for the thread.
+        """The first record that disagrees with its events (None: they agree); waits for the thread.
 
         When the file could not be opened a second time, the comparison runs now on `first`.
         """
         self._thread.join()
         if self._unopened:
-            return records_problem(first, self._chain)
+            return calls_problem(first, self._chain)
         if self._error is not None:
             raise self._error
         return self._problem

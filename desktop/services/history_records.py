@@ -154,12 +154,15 @@ def _call_problem(row: tuple[Any, ...], record: _Recorded | None) -> str | None:
     return None
 
 
-def records_problem(connection: sqlite3.Connection, chain: str) -> str | None:
+def records_problem(
+    connection: sqlite3.Connection, chain: str, found: tuple[list[int], int | None] | None = None
+) -> str | None:
     """The first call of this database that disagrees with its events, or an event naming a lost call.
 
     SQLite clears the calls that surely agree (history_records_sql.py); the rules below check the rest.
+    `found`: what history_records_sql.suspects already returned for this chain.
     """
-    suspect_calls, first_recorded = suspects(connection, chain)
+    suspect_calls, first_recorded = found if found is not None else suspects(connection, chain)
     if not suspect_calls:
         return None
     by_call, purged_before = _recorded(connection, chain, suspect_calls)
