@@ -8,6 +8,7 @@ the lead past "now") and every outcome recorded once. Prints p50/p95 of
 "next lead" and "record".
 
     .venv/bin/python benchmarks/team_load.py [--agents 20] [--leads-per-agent 500] [--url URL]
+        [--list-size 1000000]
 
 Without --url a throwaway server is started (tests/postgres_support.py; needs `postgresql`).
 The clock is fixed at a weekday morning in New York, so the leads are within calling hours.
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
 import random
 import sys
 import tempfile
@@ -75,20 +77,45 @@ def _ms(values: list[float]) -> str:
     return f"p50 {percentile(values, 0.5) * 1000:.1f} ms, p95 {percentile(values, 0.95) * 1000:.1f} ms"
 
 
-def run(url: str, agents: int, per_agent: int) -> int:
+def _outcome_counts(url: str) -> tuple[int, int]:
+    """(leads with more than one call, calls with an outcome) in the database now."""
     from sqlalchemy import text
 
     from desktop.services.clock import ManualClock
     from desktop.services.workspace import open_workspace
 
+    check = open_workspace(url, clock=ManualClock(MOMENT))
+    try:
+        with check.engine.connect() as connection:
+            twice = connection.execute(
+                text(
+                    "SELECT count(*) FROM"
+                    " (SELECT lead_id FROM attempts GROUP BY lead_id HAVING count(*) > 1) x"
+                )
+            ).scalar()
+            outcomes = connection.execute(
+                text("SELECT count(*) FROM attempts WHERE outcome IS NOT NULL")
+            ).scalar()
+    finally:
+        check.close()
+    return int(twice or 0), int(outcomes or 0)
+
+
+def run(url: str, agents: int, per_agent: int, list_size: int | None = None) -> int:
+    from desktop.services.clock import ManualClock
+    from desktop.services.workspace import open_workspace
+
+    size = agents * per_agent if list_size is None else list_size
     with tempfile.TemporaryDirectory() as folder:
         admin = open_workspace(url, clock=ManualClock(MOMENT))
         try:
             started = time.perf_counter()
-            admin.imports.run(write_list(Path(folder) / "team.csv", agents * per_agent))
-            print(f"imported {agents * per_agent:,} leads in {time.perf_counter() - started:.1f} s")
+            if size:
+                admin.imports.run(write_list(Path(folder) / "team.csv", size))
+            print(f"imported {size:,} leads in {time.perf_counter() - started:.1f} s")
         finally:
             admin.close()
+    twice_before, outcomes_before = _outcome_counts(url)  # a database given by --url may hold calls
     results: multiprocessing.Queue = multiprocessing.Queue()  # type: ignore[type-arg]
     processes = [
         multiprocessing.Process(target=agent, args=(url, f"agent{n}", per_agent, n, results))
@@ -104,24 +131,13 @@ def run(url: str, agents: int, per_agent: int) -> int:
     taking = [value for _n, values, _r, _c in collected for value in values]
     recording = [value for _n, _t, values, _c in collected for value in values]
     called = [lead for _n, _t, _r, leads in collected for lead in leads]
-    check = open_workspace(url, clock=ManualClock(MOMENT))
-    try:
-        with check.engine.connect() as connection:
-            twice = connection.execute(
-                text(
-                    "SELECT count(*) FROM"
-                    " (SELECT lead_id FROM attempts GROUP BY lead_id HAVING count(*) > 1) x"
-                )
-            ).scalar()
-            outcomes = connection.execute(
-                text("SELECT count(*) FROM attempts WHERE outcome IS NOT NULL")
-            ).scalar()
-    finally:
-        check.close()
+    twice, outcomes = _outcome_counts(url)
+    twice, outcomes = twice - twice_before, outcomes - outcomes_before
     print(f"{agents} agents, {len(called):,} leads called in {elapsed:.1f} s")
     print(f"next lead: {_ms(taking)}")
     print(f"record:    {_ms(recording)}")
     print(f"leads called twice: {twice}; outcomes recorded: {outcomes} of {len(called)}")
+    print(f"load average at the end: {' '.join(f'{value:.2f}' for value in os.getloadavg())}")
     problems = twice or outcomes != len(called) or len(set(called)) != len(called)
     return 1 if problems else 0
 
@@ -131,16 +147,21 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--agents", type=int, default=4)
     parser.add_argument("--leads-per-agent", type=int, default=50)
     parser.add_argument("--url", help="a migrated PostgreSQL database to fill (default: a throwaway server)")
+    parser.add_argument(
+        "--list-size",
+        type=int,
+        help="leads to import first (default: agents x leads per agent; 0: use the leads already there)",
+    )
     args = parser.parse_args(argv)
     if args.url:
-        return run(args.url, args.agents, args.leads_per_agent)
+        return run(args.url, args.agents, args.leads_per_agent, args.list_size)
     from tests.postgres_support import find_program, running_server
 
     if find_program("initdb") is None:
         print("skipped: needs PostgreSQL (sudo apt-get install postgresql)")
         return 0
     with running_server() as server, server.database() as url:
-        return run(url, args.agents, args.leads_per_agent)
+        return run(url, args.agents, args.leads_per_agent, args.list_size)
 
 
 if __name__ == "__main__":
