@@ -8,7 +8,7 @@ the lead past "now") and every outcome recorded once. Prints p50/p95 of
 "next lead" and "record".
 
     .venv/bin/python benchmarks/team_load.py [--agents 20] [--leads-per-agent 500] [--url URL]
-        [--list-size 1000000]
+        [--list-size 1000000] [--pause-ms 2000]
 
 Without --url a throwaway server is started (tests/postgres_support.py; needs `postgresql`).
 The clock is fixed at a weekday morning in New York, so the leads are within calling hours.
@@ -44,7 +44,14 @@ def write_list(path: Path, count: int) -> Path:
     return path
 
 
-def agent(url: str, name: str, leads: int, seed: int, results: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+def agent(
+    url: str,
+    name: str,
+    leads: int,
+    seed: int,
+    results: multiprocessing.Queue,  # type: ignore[type-arg]
+    pause_s: float = 0.0,
+) -> None:
     from desktop.services.clock import ManualClock
     from desktop.services.workspace import open_workspace
 
@@ -66,6 +73,8 @@ def agent(url: str, name: str, leads: int, seed: int, results: multiprocessing.Q
             taking.append(taken - start)
             recording.append(time.perf_counter() - taken)
             called.append(claim.lead_id)
+            if pause_s:
+                time.sleep(rng.uniform(0.5, 1.5) * pause_s)  # the call itself, then the next lead
     finally:
         workspace.close()
     results.put((name, taking, recording, called))
@@ -101,7 +110,7 @@ def _outcome_counts(url: str) -> tuple[int, int]:
     return int(twice or 0), int(outcomes or 0)
 
 
-def run(url: str, agents: int, per_agent: int, list_size: int | None = None) -> int:
+def run(url: str, agents: int, per_agent: int, list_size: int | None = None, pause_s: float = 0.0) -> int:
     from desktop.services.clock import ManualClock
     from desktop.services.workspace import open_workspace
 
@@ -118,7 +127,7 @@ def run(url: str, agents: int, per_agent: int, list_size: int | None = None) -> 
     twice_before, outcomes_before = _outcome_counts(url)  # a database given by --url may hold calls
     results: multiprocessing.Queue = multiprocessing.Queue()  # type: ignore[type-arg]
     processes = [
-        multiprocessing.Process(target=agent, args=(url, f"agent{n}", per_agent, n, results))
+        multiprocessing.Process(target=agent, args=(url, f"agent{n}", per_agent, n, results, pause_s))
         for n in range(agents)
     ]
     started = time.perf_counter()
@@ -152,16 +161,23 @@ def main(argv: list[str]) -> int:
         type=int,
         help="leads to import first (default: agents x leads per agent; 0: use the leads already there)",
     )
+    parser.add_argument(
+        "--pause-ms",
+        type=float,
+        default=0.0,
+        help="each agent's time on a call between leads (mean; default 0: every agent takes leads flat out)",
+    )
     args = parser.parse_args(argv)
+    pause_s = args.pause_ms / 1000
     if args.url:
-        return run(args.url, args.agents, args.leads_per_agent, args.list_size)
+        return run(args.url, args.agents, args.leads_per_agent, args.list_size, pause_s)
     from tests.postgres_support import find_program, running_server
 
     if find_program("initdb") is None:
         print("skipped: needs PostgreSQL (sudo apt-get install postgresql)")
         return 0
     with running_server() as server, server.database() as url:
-        return run(url, args.agents, args.leads_per_agent, args.list_size)
+        return run(url, args.agents, args.leads_per_agent, args.list_size, pause_s)
 
 
 if __name__ == "__main__":
