@@ -8,6 +8,7 @@ the lead past "now") and every outcome recorded once. Prints p50/p95 of
 "next lead" and "record".
 
     .venv/bin/python benchmarks/team_load.py [--agents 20] [--leads-per-agent 500] [--url URL]
+        [--list-size 1000000] [--pause-ms 2000]
 
 Without --url a throwaway server is started (tests/postgres_support.py; needs `postgresql`).
 The clock is fixed at a weekday morning in New York, so the leads are within calling hours.
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
 import random
 import sys
 import tempfile
@@ -42,7 +44,14 @@ def write_list(path: Path, count: int) -> Path:
     return path
 
 
-def agent(url: str, name: str, leads: int, seed: int, results: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+def agent(
+    url: str,
+    name: str,
+    leads: int,
+    seed: int,
+    results: multiprocessing.Queue,  # type: ignore[type-arg]
+    pause_s: float = 0.0,
+) -> None:
     from desktop.services.clock import ManualClock
     from desktop.services.workspace import open_workspace
 
@@ -64,6 +73,8 @@ def agent(url: str, name: str, leads: int, seed: int, results: multiprocessing.Q
             taking.append(taken - start)
             recording.append(time.perf_counter() - taken)
             called.append(claim.lead_id)
+            if pause_s:
+                time.sleep(rng.uniform(0.5, 1.5) * pause_s)  # the call itself, then the next lead
     finally:
         workspace.close()
     results.put((name, taking, recording, called))
@@ -75,35 +86,13 @@ def _ms(values: list[float]) -> str:
     return f"p50 {percentile(values, 0.5) * 1000:.1f} ms, p95 {percentile(values, 0.95) * 1000:.1f} ms"
 
 
-def run(url: str, agents: int, per_agent: int) -> int:
+def _outcome_counts(url: str) -> tuple[int, int]:
+    """(leads with more than one call, calls with an outcome) in the database now."""
     from sqlalchemy import text
 
     from desktop.services.clock import ManualClock
     from desktop.services.workspace import open_workspace
 
-    with tempfile.TemporaryDirectory() as folder:
-        admin = open_workspace(url, clock=ManualClock(MOMENT))
-        try:
-            started = time.perf_counter()
-            admin.imports.run(write_list(Path(folder) / "team.csv", agents * per_agent))
-            print(f"imported {agents * per_agent:,} leads in {time.perf_counter() - started:.1f} s")
-        finally:
-            admin.close()
-    results: multiprocessing.Queue = multiprocessing.Queue()  # type: ignore[type-arg]
-    processes = [
-        multiprocessing.Process(target=agent, args=(url, f"agent{n}", per_agent, n, results))
-        for n in range(agents)
-    ]
-    started = time.perf_counter()
-    for process in processes:
-        process.start()
-    collected = [results.get() for _ in processes]
-    for process in processes:
-        process.join()
-    elapsed = time.perf_counter() - started
-    taking = [value for _n, values, _r, _c in collected for value in values]
-    recording = [value for _n, _t, values, _c in collected for value in values]
-    called = [lead for _n, _t, _r, leads in collected for lead in leads]
     check = open_workspace(url, clock=ManualClock(MOMENT))
     try:
         with check.engine.connect() as connection:
@@ -118,10 +107,46 @@ def run(url: str, agents: int, per_agent: int) -> int:
             ).scalar()
     finally:
         check.close()
+    return int(twice or 0), int(outcomes or 0)
+
+
+def run(url: str, agents: int, per_agent: int, list_size: int | None = None, pause_s: float = 0.0) -> int:
+    from desktop.services.clock import ManualClock
+    from desktop.services.workspace import open_workspace
+
+    size = agents * per_agent if list_size is None else list_size
+    with tempfile.TemporaryDirectory() as folder:
+        admin = open_workspace(url, clock=ManualClock(MOMENT))
+        try:
+            started = time.perf_counter()
+            if size:
+                admin.imports.run(write_list(Path(folder) / "team.csv", size))
+            print(f"imported {size:,} leads in {time.perf_counter() - started:.1f} s")
+        finally:
+            admin.close()
+    twice_before, outcomes_before = _outcome_counts(url)  # a database given by --url may hold calls
+    results: multiprocessing.Queue = multiprocessing.Queue()  # type: ignore[type-arg]
+    processes = [
+        multiprocessing.Process(target=agent, args=(url, f"agent{n}", per_agent, n, results, pause_s))
+        for n in range(agents)
+    ]
+    started = time.perf_counter()
+    for process in processes:
+        process.start()
+    collected = [results.get() for _ in processes]
+    for process in processes:
+        process.join()
+    elapsed = time.perf_counter() - started
+    taking = [value for _n, values, _r, _c in collected for value in values]
+    recording = [value for _n, _t, values, _c in collected for value in values]
+    called = [lead for _n, _t, _r, leads in collected for lead in leads]
+    twice, outcomes = _outcome_counts(url)
+    twice, outcomes = twice - twice_before, outcomes - outcomes_before
     print(f"{agents} agents, {len(called):,} leads called in {elapsed:.1f} s")
     print(f"next lead: {_ms(taking)}")
     print(f"record:    {_ms(recording)}")
     print(f"leads called twice: {twice}; outcomes recorded: {outcomes} of {len(called)}")
+    print(f"load average at the end: {' '.join(f'{value:.2f}' for value in os.getloadavg())}")
     problems = twice or outcomes != len(called) or len(set(called)) != len(called)
     return 1 if problems else 0
 
@@ -131,16 +156,28 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--agents", type=int, default=4)
     parser.add_argument("--leads-per-agent", type=int, default=50)
     parser.add_argument("--url", help="a migrated PostgreSQL database to fill (default: a throwaway server)")
+    parser.add_argument(
+        "--list-size",
+        type=int,
+        help="leads to import first (default: agents x leads per agent; 0: use the leads already there)",
+    )
+    parser.add_argument(
+        "--pause-ms",
+        type=float,
+        default=0.0,
+        help="each agent's time on a call between leads (mean; default 0: every agent takes leads flat out)",
+    )
     args = parser.parse_args(argv)
+    pause_s = args.pause_ms / 1000
     if args.url:
-        return run(args.url, args.agents, args.leads_per_agent)
+        return run(args.url, args.agents, args.leads_per_agent, args.list_size, pause_s)
     from tests.postgres_support import find_program, running_server
 
     if find_program("initdb") is None:
         print("skipped: needs PostgreSQL (sudo apt-get install postgresql)")
         return 0
     with running_server() as server, server.database() as url:
-        return run(url, args.agents, args.leads_per_agent)
+        return run(url, args.agents, args.leads_per_agent, args.list_size, pause_s)
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ from desktop.services.gate_reads import UowGateRecords
 from desktop.services.outcome_undo import LeadState, capture_lead_state, corrected_call_ids
 from desktop.services.registry_lookup import RegistryLookup
 from desktop.storage.change_marker import change_marker
-from desktop.storage.locks import hold_write_lock
+from desktop.storage.locks import hold_dial_locks, hold_write_lock
 from desktop.storage.models import Agent, Attempt, Callback, DncEntry, Lead, Meeting, Phone
 from desktop.storage.repositories import decision_record
 from desktop.storage.uow import UnitOfWork, UnitOfWorkFactory
@@ -42,7 +42,9 @@ log = logging.getLogger(__name__)
 
 __all__ = ["CallingError", "CallingService", "CallStarted", "GateRefused", "OutcomeRecorded"]
 
-# The advisory lock (PostgreSQL) serialising every dial's decide-then-record: see `_record_decision`.
+# The advisory lock (PostgreSQL) of every dial's decide-then-record: held shared by a lead's dial
+# (which also locks its lead and numbers), exclusively by a dial of a typed-in number; see
+# `_record_decision` and storage/locks.py.
 DIAL_DECISION_LOCK = 0x44444447
 
 
@@ -322,6 +324,15 @@ class CallingService:
                 return
         self._refuse_if_held_by_another(uow, lead_id, now, "nothing was recorded")
 
+    @staticmethod
+    def _lead_numbers(uow: UnitOfWork, lead_id: int | None, number: str | None) -> list[str] | None:
+        """The numbers a dial's decision counts calls to: the lead's; None when it may dial another
+        (a number typed in), so the decision locks every dial (storage/locks.py)."""
+        if lead_id is None or number is not None or uow.session.get_bind().dialect.name != "postgresql":
+            return None  # (SQLite: nothing is read before its write lock, a read would pin a snapshot)
+        query = select(Phone.e164).where(Phone.lead_id == lead_id, Phone.e164.is_not(None))
+        return [str(e164) for e164 in uow.session.scalars(query)]
+
     def _record_decision(
         self,
         uow: UnitOfWork,
@@ -343,9 +354,9 @@ class CallingService:
         script_version_id = policy.script_version(lead_id)
         # The decision counts the number's calls of the last 24 hours and the record below adds one:
         # two agents (threads, processes, team members) deciding at once would both see 2 calls and
-        # both place a third and a fourth. The write lock, taken before anything is read, makes
-        # decide-and-record one step; it is released when the caller commits.
-        hold_write_lock(uow.session, "attempts", DIAL_DECISION_LOCK)
+        # both place a third and a fourth. The locks, taken before anything is read, make
+        # decide-and-record one step; they are released when the caller commits.
+        hold_dial_locks(uow.session, DIAL_DECISION_LOCK, lead_id, self._lead_numbers(uow, lead_id, number))
         result, phone = self._gate_result(
             uow,
             lead_id,

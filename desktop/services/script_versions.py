@@ -80,6 +80,16 @@ def has_versions(uow: UnitOfWork, name: str) -> bool:
 SCRIPT_VERSION_LOCK = 0x44445356
 
 
+def _latest_if_same(uow: UnitOfWork, name: str, text: str, digest: str) -> ScriptVersion | None:
+    """The script's latest version when its text is `text`; None when a new version is due."""
+    latest = uow.session.scalars(
+        select(ScriptVersion).where(ScriptVersion.script_name == name).order_by(ScriptVersion.version.desc())
+    ).first()
+    if latest is not None and latest.content_sha256 == digest and latest.content == text:
+        return latest
+    return None
+
+
 def save_version(
     uow: UnitOfWork, name: str, text: str, saved_by: str, at: datetime
 ) -> tuple[ScriptVersion, bool]:
@@ -88,18 +98,20 @@ def save_version(
     Runs in the caller's unit of work (an import stores the script and its version together).
     """
     digest = content_hash(text)
+    if uow.session.get_bind().dialect.name == "postgresql":
+        # Every call asks; nearly always the version is there: read without the lock, so agents' calls
+        # do not take turns on it (SQLite: nothing is read before its write lock, see below).
+        found = _latest_if_same(uow, name, text, digest)
+        if found is not None:
+            return found, False
     # Agents starting their first call at once must not both number a shipped script's version 1.
     hold_write_lock(uow.session, "script_versions", SCRIPT_VERSION_LOCK)
-    existing = uow.session.scalars(
-        select(ScriptVersion)
-        .where(ScriptVersion.script_name == name, ScriptVersion.content_sha256 == digest)
-        .order_by(ScriptVersion.version.desc())
-    ).first()
+    found = _latest_if_same(uow, name, text, digest)
+    if found is not None:
+        return found, False
     latest = uow.session.scalar(
         select(func.max(ScriptVersion.version)).where(ScriptVersion.script_name == name)
     )
-    if existing is not None and existing.content == text and existing.version == latest:
-        return existing, False
     row = ScriptVersion(
         script_name=name,
         version=int(latest or 0) + 1,

@@ -20,8 +20,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, event
+from sqlalchemy.orm import Session, SessionTransaction
 
 from desktop.domain.event_chain import GENESIS, canonical_json, clean_field, event_hash, event_time
 from desktop.storage.chain_connection import ChainConnection
@@ -113,17 +113,46 @@ def append_event(
 EVENT_CHAIN_LOCK = 0x44444348
 
 
+# Events waiting in a server session for its commit (session.info key).
+_PENDING = "dialdesk_pending_events"
+
+
 def _append_portable(
     session: Session, kind: str, body: str, at: datetime | None, actor: str
 ) -> tuple[int, str]:
-    """The same append through SQLAlchemy, for a server database (PostgreSQL): slower, same chain."""
+    """The append on a server database (PostgreSQL), through SQLAlchemy: the event waits in the session
+    and is chained when the transaction commits (`_chain_pending`). Agents append at once on a server
+    and the chain takes one at a time: its lock is then held for the few inserts before the commit,
+    not through the rest of the caller's transaction (a dial's gate, an outcome's cadence), which
+    made every agent's record wait for every other's. Its (seq, hash) are given then: (0, "") here."""
+    pending = session.info.get(_PENDING)
+    if pending is None:
+        pending = session.info[_PENDING] = []
+        if not event.contains(session, "before_commit", _chain_pending):
+            event.listen(session, "before_commit", _chain_pending)
+            event.listen(session, "after_transaction_end", _forget_pending)
+    occurred_at = event_time(at if at is not None else utcnow())
+    pending.append((clean_field(kind), occurred_at, clean_field(actor), body))
+    return 0, ""
+
+
+def _forget_pending(session: Session, transaction: SessionTransaction) -> None:
+    """A transaction that ended without its commit (rolled back, closed) leaves no event behind."""
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)
+
+
+def _chain_pending(session: Session) -> None:
+    """Chain the session's waiting events, in the order they were appended, just before the commit."""
     from sqlalchemy import select, text
 
     from desktop.storage.models import ChainEvent
 
-    if session.get_bind().dialect.name == "postgresql":
-        # Agents append at once on a server: one at a time per database, or two would take one seq.
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENT_CHAIN_LOCK})
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    # One append at a time per database, or two would take one seq; released by the commit.
+    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENT_CHAIN_LOCK})
     stored = session.get(Setting, "database_id")
     chain = clean_field(json.loads(stored.value) if stored is not None else "") or "local"
     head = session.execute(
@@ -131,21 +160,21 @@ def _append_portable(
         .where(ChainEvent.chain == chain)
         .order_by(ChainEvent.seq.desc())
     ).first()
-    seq, prev = (int(head[0]) + 1, str(head[1])) if head is not None else (1, GENESIS)
-    occurred_at = event_time(at if at is not None else utcnow())
-    kind, actor = clean_field(kind), clean_field(actor)
-    digest = event_hash(prev, chain, seq, kind, occurred_at, actor, body)
-    session.add(
-        ChainEvent(
-            chain=chain,
-            seq=seq,
-            kind=kind,
-            occurred_at=occurred_at,
-            actor=actor,
-            payload=body,
-            prev_hash=prev,
-            hash=digest,
+    seq, prev = (int(head[0]), str(head[1])) if head is not None else (0, GENESIS)
+    for kind, occurred_at, actor, body in pending:
+        seq += 1
+        digest = event_hash(prev, chain, seq, kind, occurred_at, actor, body)
+        session.add(
+            ChainEvent(
+                chain=chain,
+                seq=seq,
+                kind=kind,
+                occurred_at=occurred_at,
+                actor=actor,
+                payload=body,
+                prev_hash=prev,
+                hash=digest,
+            )
         )
-    )
+        prev = digest
     session.flush()
-    return seq, digest

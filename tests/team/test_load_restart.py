@@ -17,6 +17,7 @@ from sqlalchemy import select
 from desktop.services.clock import ManualClock
 from desktop.services.workspace import open_workspace
 from desktop.storage.models import Agent, Attempt, Lead
+from tests.cli.test_cli import run
 from tests.conftest import REPO
 from tests.postgres_support import PostgresServer
 from tests.team.team_support import business_list
@@ -27,6 +28,7 @@ AGENTS = 3
 LEADS_EACH = 40
 RESTART_AFTER = 15  # outcomes acknowledged in all before the server is restarted
 RUN_TIMEOUT_S = 600.0
+NOW = "2026-12-01 14:00:00"  # README_MOMENT, the agents' clock
 
 
 @pytest.fixture
@@ -119,3 +121,7 @@ def test_agents_carry_on_through_a_server_restart_and_no_acknowledged_outcome_is
     # left without its outcome, never the same lead recorded again by the agent's retry.
     assert len(acknowledged) <= len(calls) <= len(acknowledged) + AGENTS
     assert still_held == []  # each outcome's commit ended its claim
+    # The agents appended to one history at once (each transaction chains its events as it commits):
+    # the chain is whole, one event after the other.
+    verified = run(db_url, "audit", "verify", faketime=NOW)  # type: ignore[arg-type]
+    assert verified.returncode == 0 and verified.stdout.startswith("intact: "), verified.stderr
