@@ -230,11 +230,14 @@ class MainWindow(QMainWindow):
 
         status = MessageStatusBar()
         self.setStatusBar(status)
-        # A long database path loses its middle (the full one is the tooltip): messages need the room.
-        database = self.tr("Database: {path}").format(path=self.workspace.describe())
-        self.database_label = ElidedLabel(database, mode=Qt.TextElideMode.ElideMiddle)
+        # The database's file name only (the full path is the tooltip), and a long server address loses
+        # its middle: messages need the room at 1280 pixels.
+        database = self.tr("Database: {path}")
+        self.database_label = ElidedLabel(
+            database.format(path=self.workspace.describe_briefly()), mode=Qt.TextElideMode.ElideMiddle
+        )
         self.database_label.setMaximumWidth(DATABASE_LABEL_MAX_WIDTH)
-        self.database_label.set_plain_tooltip(database)
+        self.database_label.set_plain_tooltip(database.format(path=self.workspace.describe()))
         self.backend_label = QLabel()
         self.counts_label = QLabel()
         self.registry_label = RegistryStatusLabel()
@@ -647,14 +650,15 @@ class MainWindow(QMainWindow):
                 self.reload_card()
             self.dial_bar.show_banner(self.tr("Not recorded: {error}").format(error=error))
             return False
-        message = self.tr("Saved “{outcome}” for {name}.").format(
+        # Short, the way to undo before the details: the message fits the status bar at 1280 pixels.
+        message = self.tr("Saved “{outcome}” for {name} · Ctrl+Z undoes").format(
             outcome=outcome_label(self.rules.get(code)), name=card.display_name
         )
         if result.added_to_dnc:
-            message += " " + self.tr("{numbers} added to the do-not-call list.").format(
+            message += " · " + self.tr("{numbers} added to the do-not-call list").format(
                 numbers=", ".join(display_number(number, number) for number in result.added_to_dnc)
             )
-        self.statusBar().showMessage(message + " " + self.tr("Ctrl+Z undoes it."), 8000)
+        self.statusBar().showMessage(message, 8000)
         self.undo_outcome.remember(result)
         self.follow_up.outcome_recorded(card.id, result.meeting_id)
         if result.next_lead_id is not None:
