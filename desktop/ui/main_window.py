@@ -51,6 +51,7 @@ from desktop.ui.compliance.registry_status import RegistryStatusLabel
 from desktop.ui.data.actions import DataActions
 from desktop.ui.data.exam_export import ExamExport
 from desktop.ui.data.history_banner import check_history
+from desktop.ui.data.import_summary import import_status_message
 from desktop.ui.file_actions import FileActions
 from desktop.ui.help_dialogs import ShortcutsDialog, about_text
 from desktop.ui.lead.panel import LeadPanel
@@ -780,16 +781,7 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def on_import_finished(self, report: ImportReport) -> None:
-        message = self.tr("Imported {n} leads into “{list}”; {merged} merged, {rejected} values rejected.")
-        self.statusBar().showMessage(
-            message.format(
-                n=report.imported,
-                list=report.list_name,
-                merged=report.merged_duplicates,
-                rejected=len(report.rejected),
-            ),
-            10000,
-        )
+        self.statusBar().showMessage(import_status_message(report), 10000)
         self.queue_model.refresh()
         self.compliance.scrub_in_background(report.list_name)
         if self.current_card is None:

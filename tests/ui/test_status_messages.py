@@ -24,7 +24,7 @@ def test_a_long_import_message_is_elided_with_the_full_text_at_hand(make_window,
     QApplication.processEvents()
     status = window.statusBar()
     message = status.currentMessage()
-    assert message.startswith("Imported 1 leads into “Regional accounts") and message.endswith("rejected.")
+    assert message.startswith("Imported 1 lead into “Regional accounts") and message.endswith("second pass”")
     area = status.message_label
     assert fully_in_sight(area, window)
     assert area.is_elided() and area.shown_text().endswith("…")
