@@ -13,6 +13,7 @@ from desktop.domain.phones import known_region
 from desktop.terminal import shown_text
 
 if TYPE_CHECKING:
+    from desktop.services.imports import ImportReport
     from desktop.services.workspace import Workspace
 
 EXPORT_COLUMNS = (
@@ -57,6 +58,23 @@ def register(commands: Subparsers) -> None:
     erasing.set_defaults(handler=erase_lead)
 
 
+def import_summary_line(report: ImportReport) -> str:
+    """What an import did in one line: the leads added and why the queue holds fewer (no number to
+    dial), rows that changed leads already here, and "nothing new" when a file was imported again."""
+    if report.nothing_new:
+        return (
+            f"Nothing new in list '{report.list_name}': {report.unchanged:,} rows matched leads "
+            "already here, 0 changed."
+        )
+    line = f"Imported {report.imported:,} leads into list '{report.list_name}'"
+    if report.without_number:
+        line += f" · {report.without_number:,} have no number to dial (not in the queue)"
+    counts = [f"{report.merged_duplicates:,} merged"]
+    if report.unchanged:
+        counts.append(f"{report.unchanged:,} unchanged")
+    return f"{line} ({', '.join(counts)})."
+
+
 def import_leads(workspace: Workspace, args: argparse.Namespace) -> int:
     if args.region is not None and not known_region(args.region):
         raise CliError(
@@ -66,11 +84,7 @@ def import_leads(workspace: Workspace, args: argparse.Namespace) -> int:
     if args.json:
         print_json(report.to_json())
         return EXIT_OK
-    print(
-        f"Imported {report.imported:,} leads into list '{report.list_name}' "
-        f"({report.merged_duplicates:,} repeated rows merged, {report.without_number:,} without a "
-        f"dialable number)."
-    )
+    print(import_summary_line(report))
     for item in report.rejected:
         print(f"  {item.place}, {item.column or 'row'}: {item.value!r}: {item.reason}")
     if report.do_not_call_leads:

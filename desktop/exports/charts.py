@@ -35,6 +35,7 @@ MAX_ATTEMPT_BUCKET = 30  # the distribution's last bar is "30+"
 DIALS_COLOR = QColor("#4A6FA5")
 CONNECTS_COLOR = QColor("#2E9E6B")
 MEETINGS_COLOR = QColor("#E0A030")
+DIALS_PEN_WIDTH = 5  # wider than the connects line drawn over it: both show where they are equal
 MARK_COLORS = (QColor("#C0392B"), QColor("#7D3C98"))
 OUTCOME_COLORS = (
     "#9AA5B1",
@@ -90,11 +91,32 @@ def _percent_axis(top: float) -> QValueAxis:
     return axis
 
 
+def count_ticks(top: float) -> tuple[int, int]:
+    """(step, upper end) of a count axis from 0: whole-number ticks (1, 2 or 5 times a power of ten)
+    at most six apart, the end a tick above `top`. Qt's nice numbers put ticks at 0.2, 0.4, … for a
+    count of 1, labelled "0, 0, 1, 1" once printed as whole numbers."""
+    highest = max(1, int(-(-top // 1)))
+    step, power = 1, 1
+    while highest / step > 5:
+        for factor in (2, 5, 10):
+            step = factor * power
+            if highest / step <= 5:
+                break
+        else:
+            power *= 10
+            continue
+        break
+    return step, step * (highest // step + 1)
+
+
 def _count_axis(top: float) -> QValueAxis:
     axis = QValueAxis()
-    axis.setRange(0, max(1.0, top * 1.1))
+    step, upper = count_ticks(top)
+    axis.setRange(0, upper)
+    axis.setTickType(QValueAxis.TickType.TicksFixed)
+    axis.setTickCount(upper // step + 1)
+    axis.setMinorTickCount(0)
     axis.setLabelFormat("%d")
-    axis.applyNiceNumbers()
     return axis
 
 
@@ -132,16 +154,22 @@ def per_day_chart(data: Mapping[str, Any], tr: Translate = _same) -> QChart:
     chart = _base_chart(tr("Dials and connects per day"))
     days = [(date.fromisoformat(day), values) for day, values in sorted(data.get("by_day", {}).items())]
     dials, connects = QLineSeries(), QLineSeries()
-    dials.setName(tr("Dials"))
-    connects.setName(tr("Connects"))
     top = 0
     for index, (_day, values) in enumerate(days):
         dials.append(float(index), float(values["dials"]))
         connects.append(float(index), float(values["connects"]))
         top = max(top, int(values["dials"]))
-    for series, color in ((dials, DIALS_COLOR), (connects, CONNECTS_COLOR)):
-        series.setPen(QPen(color, 2))
+    # The legend gives the totals, and where every dial connected the two lines coincide: the dials
+    # line is wide and the connects line drawn over it thin and dashed, so both stay in sight.
+    dials.setName(tr("Dials ({count})").format(count=f"{sum(int(v['dials']) for _d, v in days):,}"))
+    connects.setName(tr("Connects ({count})").format(count=f"{sum(int(v['connects']) for _d, v in days):,}"))
+    for series, pen in (
+        (dials, QPen(DIALS_COLOR, DIALS_PEN_WIDTH)),
+        (connects, QPen(CONNECTS_COLOR, 2, Qt.PenStyle.DashLine)),
+    ):
+        series.setPen(pen)
         series.setPointsVisible(len(days) <= 45)
+        series.setMarkerSize(pen.widthF() * 2.5)
         chart.addSeries(series)
     x_axis = QCategoryAxis()
     x_axis.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)

@@ -85,6 +85,13 @@ class _Printed:
     rows: list[list[tuple[str, bool]]]  # (text, right-aligned)
     cut: bool  # more rows than printed
 
+    def right_aligned(self, column: int) -> bool:
+        """Whether a column is one of numbers: every cell of it right-aligned (numbers and dashes for
+        none) and at least one a number. Its header and all its cells then stand at the right, so a
+        value is read under its own header, never under the next column's."""
+        cells = [row[column] for row in self.rows]
+        return bool(cells) and all(right for _text, right in cells) and any(t != "–" for t, _r in cells)
+
 
 def _printed(table: PrintedTableLike, limit: int | None) -> _Printed:
     headers = list(table.headers)
@@ -129,16 +136,19 @@ def _column_widths(table: _Printed, size_pt: float) -> list[float]:
 def _table_html(table: _Printed, size_pt: float = BODY_PT, new_page: bool = False) -> str:
     font = f"font-size: {size_pt:g}pt"
     widths = _column_widths(table, size_pt)
+    # A column's header and cells share one alignment (STYLE's left for text, right for numbers).
+    right = [table.right_aligned(column) for column in range(len(table.headers))]
     head = "".join(
-        f"<th width='{width:.0f}' style='{font}'>{html.escape(header)}</th>"
-        for header, width in zip(table.headers, widths, strict=True)
+        f"<th width='{width:.0f}' style='{font}; text-align: {'right' if at_right else 'left'}'>"
+        f"{html.escape(header)}</th>"
+        for header, width, at_right in zip(table.headers, widths, right, strict=True)
     )
     body = []
     for row in table.rows:
         cells = "".join(
-            f"<td{' align=right' if right else ''} style='white-space: nowrap; {font}'>"
+            f"<td{' align=right' if right[column] else ''} style='white-space: nowrap; {font}'>"
             f"{html.escape(text)}</td>"
-            for text, right in row
+            for column, (text, _numeric) in enumerate(row)
         )
         body.append(f"<tr>{cells}</tr>")
     if table.cut:

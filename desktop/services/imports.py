@@ -95,11 +95,16 @@ class ImportReport:
     """What an import did, for the window and for `--json`."""
 
     imported: int = 0
+    # Rows folded into a lead that they changed (a number, an empty field filled, a note, consent), or
+    # a repeated row of the file folded into the lead its first row makes.
     merged_duplicates: int = 0
+    # Rows that matched a lead already in the database and brought nothing new to it (a file imported
+    # again): not "merged", since nothing changed.
+    unchanged: int = 0
     rejected: list[Rejection] = field(default_factory=list)
     list_name: str = ""
     rows: int = 0
-    without_number: int = 0
+    without_number: int = 0  # leads this import added with no dialable number: the queue leaves them out
     # Recognised columns that were not imported (a second "State" column), with the reason.
     dropped_columns: list[str] = field(default_factory=list)
     # Headers of the columns not imported at all (not recognised, or mapped to nothing).
@@ -119,8 +124,14 @@ class ImportReport:
             "rejected": [asdict(item) for item in self.rejected],
             "list": self.list_name,
             "rows": self.rows,
+            "unchanged": self.unchanged,
             "without_number": self.without_number,
         }
+
+    @property
+    def nothing_new(self) -> bool:
+        """Every usable row matched a lead already there and changed nothing."""
+        return self.imported == 0 and self.merged_duplicates == 0 and self.unchanged > 0
 
 
 @dataclass
@@ -326,7 +337,7 @@ class _ImportRun:
                 self.ahead.close()
         if self.report.rows == 0:
             raise ImportFailed(f"{self.source.path.name}: the file has a header but no data rows")
-        if self.report.imported + self.report.merged_duplicates == 0:
+        if self.report.imported + self.report.merged_duplicates + self.report.unchanged == 0:
             first = self.report.rejected[0] if self.report.rejected else None
             detail = f" ({first.place}: {first.reason})" if first else ""
             raise ImportFailed(f"{self.source.path.name}: no usable rows among {self.report.rows:,}{detail}")
@@ -489,11 +500,9 @@ class _ImportRun:
         if not any(values[key] for key in ("first_name", "last_name", "company")) and not phones:
             self._reject(line, "", "", "no name, company or phone: row skipped")
             return
-        if not numbers:
-            if not phones:
-                column = headers[self.phone_columns[0]] if self.phone_columns else "Phone"
-                self._reject(line, column, "", "no phone number")
-            self.report.without_number += 1
+        if not numbers and not phones:
+            column = headers[self.phone_columns[0]] if self.phone_columns else "Phone"
+            self._reject(line, column, "", "no phone number")
         consents = self._consents(line, cells) if self.has_consent_columns else []
         do_not_call = self._do_not_call(line, cells) if self.do_not_call.columns else False
         identity = lead_rules.LeadIdentity.of(first, last, values["company"])
@@ -503,11 +512,14 @@ class _ImportRun:
             if values["external_id"] and not match.values.get("external_id"):
                 match.values["external_id"] = values["external_id"]
                 self.external_index[values["external_id"]] = match
-            self._merge(uow, match, values, phones, numbers, line)
-            self._add_consents(uow, match, consents)
+            changed = self._merge(uow, match, values, phones, numbers, line)
+            changed |= self._add_consents(uow, match, consents)
             if do_not_call:
                 self.do_not_call.add(match)
-            self.report.merged_duplicates += 1
+            if changed:
+                self.report.merged_duplicates += 1
+            else:
+                self.report.unchanged += 1
             return
         lead = _PendingLead(
             values=values,
@@ -555,12 +567,15 @@ class _ImportRun:
             )
         return found
 
-    def _add_consents(self, uow: UnitOfWork, target: _PendingLead, consents: list[dict[str, Any]]) -> None:
+    def _add_consents(self, uow: UnitOfWork, target: _PendingLead, consents: list[dict[str, Any]]) -> bool:
+        """Add the row's consents to its lead; whether any went to a lead already in the database."""
         if target.lead_id is None:
             target.consents.extend(consents)
-        elif consents:
+            return False
+        if consents:
             uow.session.execute(insert(Consent), [{**c, "lead_id": target.lead_id} for c in consents])
             self.consents_added += len(consents)
+        return bool(consents)
 
     def _joined_notes(self, notes: str, addition: str, line: int) -> str:
         """`notes` with `addition` on a new line, unless that would pass MERGED_NOTES_LIMIT (reported)."""
@@ -653,8 +668,10 @@ class _ImportRun:
         phones: list[dict[str, Any]],
         numbers: set[str],
         line: int,
-    ) -> None:
-        """Fold a repeated row into its lead: new numbers are added, empty fields filled, notes added."""
+    ) -> bool:
+        """Fold a repeated row into its lead: new numbers are added, empty fields filled, notes added.
+        Whether it changed anything: a lead of this file (a repeated row) always, a lead already in
+        the database only when it gained something."""
         new_phones = [
             phone
             for phone in phones
@@ -683,28 +700,37 @@ class _ImportRun:
                 if key != "notes" and value and not target.values.get(key):
                     target.values[key] = value
             target.phones.extend(new_phones)
-            return
+            return True
         lead = uow.session.get(Lead, target.lead_id)
         if new_phones:
             self.touched.add(target.lead_id)
         if lead is None:
-            return
-        if values.get("warmth") == lead_rules.WARM:
+            return bool(new_phones)
+        changed = bool(new_phones)
+        if values.get("warmth") == lead_rules.WARM and lead.warmth != lead_rules.WARM:
             lead.warmth = lead_rules.WARM
+            changed = True
         for key in ("first_name", "last_name", "company", "title", "email", "state", "source", "external_id"):
             if values[key] and not getattr(lead, key):
                 setattr(lead, key, values[key])
+                changed = True
         if values["postal_code"] and not lead.postal_code:
             for key in POSTAL_FIELDS:
                 setattr(lead, key, values[key])
+            changed = True
         # Bounded by MERGED_NOTES_LIMIT, so this search costs at most that much per row.
         if values["notes"] and values["notes"] not in lead.notes:
-            lead.notes = self._joined_notes(lead.notes, values["notes"], line)
+            notes = self._joined_notes(lead.notes, values["notes"], line)
+            changed |= notes != lead.notes
+            lead.notes = notes
         start = len(lead.phones)
         for offset, phone in enumerate(new_phones):
             uow.session.add(Phone(lead_id=lead.id, position=start + offset, **phone))
         if new_phones and any(p["valid"] for p in new_phones) and lead.status == lead_rules.STATUS_NO_NUMBER:
             lead.status = lead_rules.STATUS_NEW
+            if lead.import_batch_id == self.batch_id:  # added by this import, numberless until now
+                self.report.without_number -= 1
+        return changed
 
     def _flush(self, uow: UnitOfWork) -> None:
         """Insert pending leads and their phones in two executemany batches."""
@@ -740,6 +766,8 @@ class _ImportRun:
             row.update(same_for_all)
             row["id"] = lead_id
             row["status"] = lead_rules.STATUS_NEW if lead.numbers else lead_rules.STATUS_NO_NUMBER
+            # Leads this import adds that the queue cannot offer (counted once a lead, not per row).
+            self.report.without_number += not lead.numbers
             row["identity_key"] = lead.identity.key()
             first_valid = None
             for position, phone in enumerate(lead.phones):

@@ -336,6 +336,12 @@ class Workspace:
         path = sqlite_path(self.url)
         return str(path) if path is not None else self.engine.url.render_as_string(hide_password=True)
 
+    def describe_briefly(self) -> str:
+        """The database in a few words: a SQLite file's name (its folder is in `describe`), or the
+        server's address."""
+        path = sqlite_path(self.url)
+        return path.name if path is not None else self.describe()
+
     def act_as(self, agent: str | None) -> None:
         """Record calls, callbacks and answers as `agent` (a team member) instead of the settings'
         agent name; None: the settings' name again."""

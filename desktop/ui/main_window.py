@@ -51,6 +51,7 @@ from desktop.ui.compliance.registry_status import RegistryStatusLabel
 from desktop.ui.data.actions import DataActions
 from desktop.ui.data.exam_export import ExamExport
 from desktop.ui.data.history_banner import check_history
+from desktop.ui.data.import_summary import import_status_message
 from desktop.ui.file_actions import FileActions
 from desktop.ui.help_dialogs import ShortcutsDialog, about_text
 from desktop.ui.lead.panel import LeadPanel
@@ -230,11 +231,14 @@ class MainWindow(QMainWindow):
 
         status = MessageStatusBar()
         self.setStatusBar(status)
-        # A long database path loses its middle (the full one is the tooltip): messages need the room.
-        database = self.tr("Database: {path}").format(path=self.workspace.describe())
-        self.database_label = ElidedLabel(database, mode=Qt.TextElideMode.ElideMiddle)
+        # The database's file name only (the full path is the tooltip), and a long server address loses
+        # its middle: messages need the room at 1280 pixels.
+        database = self.tr("Database: {path}")
+        self.database_label = ElidedLabel(
+            database.format(path=self.workspace.describe_briefly()), mode=Qt.TextElideMode.ElideMiddle
+        )
         self.database_label.setMaximumWidth(DATABASE_LABEL_MAX_WIDTH)
-        self.database_label.set_plain_tooltip(database)
+        self.database_label.set_plain_tooltip(database.format(path=self.workspace.describe()))
         self.backend_label = QLabel()
         self.counts_label = QLabel()
         self.registry_label = RegistryStatusLabel()
@@ -647,14 +651,15 @@ class MainWindow(QMainWindow):
                 self.reload_card()
             self.dial_bar.show_banner(self.tr("Not recorded: {error}").format(error=error))
             return False
-        message = self.tr("Saved “{outcome}” for {name}.").format(
+        # Short, the way to undo before the details: the message fits the status bar at 1280 pixels.
+        message = self.tr("Saved “{outcome}” for {name} · Ctrl+Z undoes").format(
             outcome=outcome_label(self.rules.get(code)), name=card.display_name
         )
         if result.added_to_dnc:
-            message += " " + self.tr("{numbers} added to the do-not-call list.").format(
+            message += " · " + self.tr("{numbers} added to the do-not-call list").format(
                 numbers=", ".join(display_number(number, number) for number in result.added_to_dnc)
             )
-        self.statusBar().showMessage(message + " " + self.tr("Ctrl+Z undoes it."), 8000)
+        self.statusBar().showMessage(message, 8000)
         self.undo_outcome.remember(result)
         self.follow_up.outcome_recorded(card.id, result.meeting_id)
         if result.next_lead_id is not None:
@@ -776,16 +781,7 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def on_import_finished(self, report: ImportReport) -> None:
-        message = self.tr("Imported {n} leads into “{list}”; {merged} merged, {rejected} values rejected.")
-        self.statusBar().showMessage(
-            message.format(
-                n=report.imported,
-                list=report.list_name,
-                merged=report.merged_duplicates,
-                rejected=len(report.rejected),
-            ),
-            10000,
-        )
+        self.statusBar().showMessage(import_status_message(report), 10000)
         self.queue_model.refresh()
         self.compliance.scrub_in_background(report.list_name)
         if self.current_card is None:

@@ -205,3 +205,34 @@ def test_a_merge_the_service_refuses_is_shown_in_the_dialog(qtbot, reports, seed
     qtbot.mouseClick(box.button(QMessageBox.StandardButton.Yes), Qt.MouseButton.LeftButton)
     assert dialog.isVisible() and "already counted as 'Bob'" in dialog.error_label.text()
     assert len(agents_merges(seeded)) == 1
+
+
+def time_headers(window) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+    """Per tab, the headers of its columns of dates or times."""
+    found = {}
+    for key, model in window.table_models.items():
+        columns = {
+            column
+            for column in range(model.columnCount())
+            for row in range(model.rowCount())
+            if isinstance(model.value(row, column), date)  # datetimes are dates too
+        }
+        found[key] = [model.headerData(column, Qt.Orientation.Horizontal) for column in sorted(columns)]
+    return found
+
+
+def test_every_date_column_says_whose_time_it_is(qtbot, reports, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    show(qtbot, reports)
+    headers = time_headers(reports)
+    assert headers["by-day"] == ["date (UTC)"]
+    assert all(header.endswith("(UTC)") for shown in headers.values() for header in shown)
+    # The broker's own zone is "your time".
+    monkeypatch.setenv("TZ", "America/Chicago")
+    reports.zone_combo.setCurrentText("America/Chicago")
+    reports.report = None
+    show(qtbot, reports)
+    headers = time_headers(reports)
+    assert headers["by-day"] == ["date (your time)"]
+    assert all(header.endswith("(your time)") for shown in headers.values() for header in shown)
+    # Other columns keep their names.
+    assert reports.table_models["by-day"].headerData(1, Qt.Orientation.Horizontal) == "dials"

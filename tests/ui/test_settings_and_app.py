@@ -55,7 +55,8 @@ def test_settings_errors_are_shown_and_good_settings_are_used(qtbot, window):  #
 
 
 def test_status_bar_shows_database_backend_and_counts(window):  # type: ignore[no-untyped-def]
-    assert window.workspace.describe() in window.database_label.text()
+    assert window.workspace.describe_briefly() in window.database_label.text()
+    assert window.workspace.describe() in window.database_label.toolTip()
     assert window.backend_label.text() == "Backend: Manual"
     assert window.counts_label.text().startswith("20 leads")
 

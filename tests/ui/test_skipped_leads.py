@@ -62,3 +62,38 @@ def test_nothing_to_list_when_every_lead_may_be_called(qtbot, make_window, ui_wo
     assert shown_rows(dialog) == []
     assert not dialog.skipped_view.isVisible() and not dialog.export_button.isEnabled()
     dialog.close()
+
+
+def test_at_1366_by_768_ten_leads_show_and_every_reason_can_be_read_whole(qtbot, window):  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QRect
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.ui.compliance.skipped_leads import COL_REASON
+
+    dialog = open_check(qtbot, window)
+    screen = QRect(0, 0, 1366, 768)
+    dialog.fit_to_screen(screen)
+    QApplication.processEvents()
+    assert screen.contains(dialog.geometry()) and dialog.width() >= 0.75 * screen.width()
+    view = dialog.skipped_view
+    model = view.model()
+    assert model.rowCount() >= 10
+    viewport = view.viewport().height()
+    shown = [
+        row
+        for row in range(model.rowCount())
+        if 0 <= view.rowViewportPosition(row) <= viewport - view.rowHeight(row)
+    ]
+    assert len(shown) >= 10, (viewport, view.rowHeight(0))
+    # Every reason is the tooltip of its cell and, for the selected lead, a wrapped line shown whole.
+    longest = max(range(model.rowCount()), key=lambda row: len(model.index(row, COL_REASON).data()))
+    for row in (0, longest):
+        why = model.index(row, COL_REASON).data()
+        assert model.index(row, COL_REASON).data(Qt.ItemDataRole.ToolTipRole) == why
+        view.setCurrentIndex(model.index(row, 0))
+        QApplication.processEvents()
+        label = dialog.reason_label
+        assert label.isVisible() and label.wordWrap() and why in label.text()
+        assert label.height() >= label.heightForWidth(label.width())
+        assert view.viewport().height() >= 10 * view.rowHeight(0)
+    dialog.close()

@@ -3,6 +3,8 @@ text is the message area's tooltip; the database path gives up its middle, not t
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QRect
 from PySide6.QtWidgets import QApplication
 
@@ -22,7 +24,7 @@ def test_a_long_import_message_is_elided_with_the_full_text_at_hand(make_window,
     QApplication.processEvents()
     status = window.statusBar()
     message = status.currentMessage()
-    assert message.startswith("Imported 1 leads into “Regional accounts") and message.endswith("rejected.")
+    assert message.startswith("Imported 1 lead into “Regional accounts") and message.endswith("second pass”")
     area = status.message_label
     assert fully_in_sight(area, window)
     assert area.is_elided() and area.shown_text().endswith("…")
@@ -42,3 +44,34 @@ def test_a_short_message_is_shown_whole_and_clears_after_its_timeout(qtbot, wind
     assert status.message_label.toolTip() == ""
     qtbot.waitUntil(lambda: status.currentMessage() == "", timeout=2000)
     assert status.message_label.shown_text() == ""
+
+
+def fits_whole(window) -> str:  # type: ignore[no-untyped-def]
+    """The status message, asserted to be painted whole (no "…") at the window's size."""
+    QApplication.processEvents()
+    area = window.statusBar().message_label
+    assert fully_in_sight(area, window)
+    assert not area.is_elided(), (area.text(), area.shown_text())
+    return area.text()
+
+
+def test_a_saved_outcome_and_its_undo_key_fit_at_1280(make_window, ui_workspace):
+    ui_workspace.imports.import_sample()
+    window = make_window()
+    place(window, SMALL_SCREEN)
+    assert window.current_card.display_name == "Maria Lopez"
+    assert window.record_outcome("gatekeeper")
+    assert fits_whole(window) == "Saved “Gatekeeper” for Maria Lopez · Ctrl+Z undoes"
+
+
+def test_the_daily_backups_name_fits_at_1280(qtbot, make_window, ui_workspace):
+    ui_workspace.imports.import_sample()
+    window = make_window()
+    place(window, SMALL_SCREEN)
+    with qtbot.waitSignal(window.data_actions.dailyBackupFinished, timeout=20000) as finished:
+        window.data_actions.start_daily_backup()
+    backup = finished.args[0]
+    assert fits_whole(window) == f"Daily backup saved: {backup.path.name}"
+    # The database is named by its file; its folder is in the tooltip.
+    assert window.database_label.text() == f"Database: {ui_workspace.describe_briefly()}"
+    assert ui_workspace.describe_briefly() == Path(ui_workspace.describe()).name

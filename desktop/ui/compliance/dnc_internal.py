@@ -111,7 +111,7 @@ class InternalListTab(QWidget):
         search_row.addWidget(self.internal_count_label)
         layout.addLayout(search_row)
 
-        self.internal_table = _table([self.tr("Number"), self.tr("Reason"), self.tr("Added")])
+        self.internal_table = _table([self.tr("Number"), self.tr("Reason"), self.tr("Added (your time)")])
         header = self.internal_table.horizontalHeader()
         header.setSectionResizeMode(INT_NUMBER, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(INT_REASON, QHeaderView.ResizeMode.Stretch)

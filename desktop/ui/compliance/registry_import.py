@@ -113,7 +113,7 @@ class RegistriesTab(QWidget):
                 self.tr("Oldest copy"),
                 self.tr("Age"),
                 self.tr("Numbers"),
-                self.tr("Imported"),
+                self.tr("Imported (your time)"),
                 self.tr("Area codes"),
             ]
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Qt, Slot
+from PySide6.QtCore import QCoreApplication, QModelIndex, QPoint, QRect, Qt, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -30,13 +30,17 @@ from PySide6.QtWidgets import (
 from desktop.services.imports import ImportCancelled
 from desktop.services.scrub import ScrubReport, ScrubRow, ScrubService
 from desktop.ui.common import style
+from desktop.ui.common.fit.window_fit import available_geometry
 from desktop.ui.common.progress_page import ProgressPage
 from desktop.ui.common.workers import Cancelled, Progress, Task, run_task
-from desktop.ui.compliance.skipped_leads import SkippedLeadsModel, export_skipped
+from desktop.ui.compliance.skipped_leads import COL_LEAD, COL_REASON, SkippedLeadsModel, export_skipped
 
 PAGE_RUNNING = 0
 PAGE_RESULT = 1
 PAGE_FAILED = 2
+# The share of the screen the dialog takes: the reasons are long sentences and a list skips many leads.
+SCREEN_WIDTH_SHARE = 0.8
+SCREEN_HEIGHT_SHARE = 0.9
 
 
 class ScrubCancelled(ImportCancelled):
@@ -133,10 +137,20 @@ class ScrubDialog(QDialog):
         self.close_button.clicked.connect(self.reject)
         row.addWidget(self.close_button)
         layout.addLayout(row)
+        self.fit_to_screen()
         if report is not None:
             self.show_report(report)
         else:
             self.start()
+
+    def fit_to_screen(self, area: QRect | None = None) -> None:
+        """Take a share of `area` (default: the screen's available area), never less than the minimum
+        size nor more than the area, centred in it."""
+        area = area if area is not None else available_geometry(self.parentWidget() or self)
+        width = min(area.width(), max(self.minimumWidth(), int(area.width() * SCREEN_WIDTH_SHARE)))
+        height = min(area.height(), max(self.minimumHeight(), int(area.height() * SCREEN_HEIGHT_SHARE)))
+        self.resize(width, height)
+        self.move(area.center() - QPoint(width // 2, height // 2))
 
     def _what(self) -> str:
         if self.list_name:
@@ -182,11 +196,22 @@ class ScrubDialog(QDialog):
         self.skipped_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.skipped_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.skipped_view.setWordWrap(False)
+        # One line a lead, so many show at once; a reason too long for its cell is its tooltip and,
+        # for the selected lead, the wrapped line under the table.
+        rows = self.skipped_view.verticalHeader()
+        rows.setDefaultSectionSize(self.fontMetrics().height() + 8)
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         skipped_header = self.skipped_view.horizontalHeader()
         skipped_header.setStretchLastSection(True)
-        for column, width in ((0, 170), (1, 140), (2, 130)):
+        for column, width in ((0, 170), (1, 140), (2, 200)):  # "registry_missing calling_hours"
             self.skipped_view.setColumnWidth(column, width)
         layout.addWidget(self.skipped_view, 2)
+        self.reason_label = QLabel()
+        self.reason_label.setWordWrap(True)
+        self.reason_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.reason_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.reason_label)
+        self.skipped_view.selectionModel().currentRowChanged.connect(self.on_skipped_row_changed)
         note = QLabel(
             self.tr(
                 "Nothing is dialled or recorded by a check. Leads outside calling hours come back when "
@@ -276,8 +301,22 @@ class ScrubDialog(QDialog):
         self.skipped_model.set_rows(report.skipped_rows)
         self.skipped_title.setVisible(bool(report.skipped_rows))
         self.skipped_view.setVisible(bool(report.skipped_rows))
+        self.reason_label.setVisible(bool(report.skipped_rows))
+        self.reason_label.clear()
+        if report.skipped_rows:
+            self.skipped_view.setCurrentIndex(self.skipped_model.index(0, COL_REASON))
         self.export_button.setEnabled(bool(report.skipped_rows))
         self.pages.setCurrentIndex(PAGE_RESULT)
+
+    @Slot(QModelIndex, QModelIndex)
+    def on_skipped_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        """The selected lead's reasons in full, wrapped under the table."""
+        if not current.isValid():
+            self.reason_label.clear()
+            return
+        name = self.skipped_model.index(current.row(), COL_LEAD).data()
+        why = self.skipped_model.index(current.row(), COL_REASON).data()
+        self.reason_label.setText(self.tr("{name}: {why}").format(name=name, why=why))
 
     def ask_export_path(self) -> str:
         """The CSV file to write (a file dialog; tests set a path instead)."""

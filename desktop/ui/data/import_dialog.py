@@ -34,6 +34,7 @@ from desktop.ui.common import style
 from desktop.ui.common.progress_page import ProgressPage
 from desktop.ui.common.text import plural
 from desktop.ui.common.workers import Cancelled, Progress, Task, run_task
+from desktop.ui.data.import_summary import import_details, import_headline
 
 FILE_FILTER = "Call lists (*.csv *.txt *.tsv *.xlsx);;All files (*)"
 PAGE_PREVIEW = 0
@@ -359,24 +360,9 @@ class ImportDialog(QDialog):
 
     def _show_report(self, report: ImportReport) -> None:
         context = "ImportDialog"
-        summary = plural(context, report.imported, "Imported {n} lead", "Imported {n} leads")
-        self.summary_label.setText(
-            self.tr("{summary} into “{list}”").format(summary=summary, list=report.list_name)
-        )
+        self.summary_label.setText(import_headline(report))
         lines = [plural(context, report.rows, "{n} row read", "{n} rows read")]
-        if report.merged_duplicates:
-            lines.append(
-                plural(context, report.merged_duplicates, "{n} duplicate merged", "{n} duplicates merged")
-            )
-        if report.without_number:
-            lines.append(
-                plural(
-                    context,
-                    report.without_number,
-                    "{n} lead has no dialable number",
-                    "{n} leads have no dialable number",
-                )
-            )
+        lines += import_details(report, rejected=False)
         lines.append(plural(context, len(report.rejected), "{n} value rejected", "{n} values rejected"))
         if report.do_not_call_leads:
             lines.append(

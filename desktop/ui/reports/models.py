@@ -7,6 +7,7 @@ the model shows each cell as the PDF prints it and sorts by the value itself (`S
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
@@ -25,13 +26,20 @@ class ReportTableModel(QAbstractTableModel):
         self._headers: list[str] = []
         self._rows: list[Sequence[Any]] = []
         self._formats: list[str | None] = []
+        self._zone_label = ""
 
-    def set_table(self, table: Any) -> None:
+    def set_table(self, table: Any, zone_label: str = "") -> None:
+        """Show `table`; `zone_label` ("your time", "America/New_York") follows the header of every
+        column of dates or times, which are in the report's zone."""
         self.beginResetModel()
         self._headers = list(table.headers)
         self._rows = [tuple(row) for row in table.rows]
         self._formats = [table.formats.get(header) for header in self._headers]
+        self._zone_label = zone_label
         self.endResetModel()
+
+    def _is_time_column(self, column: int) -> bool:
+        return any(isinstance(row[column], date) for row in self._rows)  # datetimes are dates too
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else len(self._rows)
@@ -65,5 +73,8 @@ class ReportTableModel(QAbstractTableModel):
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._headers):
-            return header_text(self._headers[section])
+            text = header_text(self._headers[section])
+            if self._zone_label and self._is_time_column(section):
+                return f"{text} ({self._zone_label})"
+            return text
         return None

@@ -405,10 +405,12 @@ class ReportsWindow(QMainWindow):
         for key, label in self.figure_values.items():
             label.setText(self._figure_text(key, values.get(key)))
         tables = {table.key: table for table in summary_tables(report)}
-        for key, model in self.table_models.items():
-            model.set_table(tables[key])
-        self._show_charts(data)
         flt = report.filter
+        # Days are the report zone's: the header says whose (the broker's own zone is "your time").
+        zone_label = self.tr("your time") if flt.zone == local_zone_name() else flt.zone
+        for key, model in self.table_models.items():
+            model.set_table(tables[key], zone_label)
+        self._show_charts(data)
         self.status_label.setText(
             self.tr("{first} to {last} ({zone}): {dials} dials").format(
                 first=flt.first_day.isoformat(),
