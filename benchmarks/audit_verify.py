@@ -9,8 +9,9 @@ the verification's two halves alone (they run side by side in it, one per core).
 Usage: `python benchmarks/audit_verify.py [--events N] [--db PATH]`.
 
 Figures (1,000,000 events, 2026-12-06, docs/performance.md): 6.12 s wall, 9.01 s CPU at load 8.5–7.0
-(the code before: 34.07 s wall, 24.72 s CPU, same load; 15.25 s wall, 18.18 s CPU idle); halves 4.0 s
-and 4.9 s there, 3.8–4.2 s and 3.6–4.0 s of CPU at load 2–3: ~4–4.5 s wall on an idle 2-core machine.
+(the code before: 34.07 s wall, 24.72 s CPU, same load; 15.25 s wall, 18.18 s CPU idle); 5.65 s wall,
+6.53 s CPU at load 2.3 (`nice -n -15`), halves 2.94 s and 3.49 s: ~3.5–4 s wall on an idle 2-core machine
+(inferred from the halves: the machine was never idle).
 """
 
 from __future__ import annotations

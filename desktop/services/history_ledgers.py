@@ -33,11 +33,12 @@ from desktop.domain.event_chain import event_time
 from desktop.storage.repositories import decision_record
 
 # The events of the calls listed (a JSON array): SQLite picks them (a payload it cannot read names no
-# call for Python either: _payload reads it as {}), Python reads each as before.
+# call for Python either: _payload reads it as {}; CASE, so it is never parsed), Python reads each.
 _CALL_EVENTS = (
     "SELECT kind, occurred_at, actor, payload FROM events WHERE chain = ?"
-    " AND kind IN ('gate_decision', 'call_end', 'outcome') AND json_valid(payload)"
-    " AND json_extract(payload, '$.call') IN (SELECT value FROM json_each(?)) ORDER BY seq"
+    " AND kind IN ('gate_decision', 'call_end', 'outcome')"
+    " AND CASE WHEN json_valid(payload) THEN json_extract(payload, '$.call') END"
+    " IN (SELECT value FROM json_each(?)) ORDER BY seq"
 )
 _CALLS = (
     "SELECT a.id, a.lead_id, a.phone_id, a.backend, a.reasons, ag.name, a.allowed, a.ended_at,"

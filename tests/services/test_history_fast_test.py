@@ -19,9 +19,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from desktop.services import history_parallel
-from desktop.services.history_chain import own_chain
+from desktop.services.clock import ManualClock
+from desktop.services.history_chain import HistoryService, own_chain
 from desktop.services.history_ledgers import lists_problem
 from desktop.services.history_parallel import calls_problem
+from desktop.storage.engine import file_url, make_engine
+from desktop.storage.uow import UnitOfWorkFactory
 from tests.cli.test_audit_verify import UNFREEZE, calls, plain_call  # noqa: F401
 from tests.services.test_calling import calling, dialer, lead_id, registry  # noqa: F401
 
@@ -207,3 +210,26 @@ def test_no_payload_left_out_adds_a_number(tmp_path: Path, payloads: list[str]) 
     for old in tmp_path.glob("events.db*"):
         old.unlink()
     assert [payload for payload in _left_out(tmp_path, payloads) if _numbers_added(payload)] == []
+
+
+def _full_verification(db_path: Path, clock: ManualClock) -> str:
+    """What `audit verify` says: the calls compared on the second connection, the lists on the first."""
+    engine = make_engine(file_url(db_path))
+    try:
+        return HistoryService(UnitOfWorkFactory(engine), clock, writable=False).verify(full=True).text()
+    finally:
+        engine.dispose()
+
+
+def test_a_changed_call_is_named_before_a_deleted_do_not_call_number(
+    calls: dict[str, int],  # noqa: F811
+    db_path: Path,
+    clock: ManualClock,
+) -> None:
+    """The lists are read while the calls are compared, but named after them, as before."""
+    connection = sqlite3.connect(db_path)
+    connection.executescript("DELETE FROM dnc_entries WHERE source = 'internal';")  # no trigger guards it
+    connection.close()
+    assert "broken: do-not-call number" in _full_verification(db_path, clock)
+    _change(db_path, f"UPDATE attempts SET note = 'x' WHERE id = {calls['completed']};")
+    assert f"broken: call #{calls['completed']}:" in _full_verification(db_path, clock)
