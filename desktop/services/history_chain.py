@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
@@ -209,20 +210,41 @@ def verify_full(
     elif problem is None and only is None and records and isinstance(connection, sqlite3.Connection):
         # Read here while the second connection compares the calls (the two halves take about as long);
         # named after any call's problem, as the calls are compared first.
-        lists = lists_problem(connection)
-        problem = (
-            (
-                records_check.result(connection)
-                if records_check
-                else calls_problem(connection, own_chain(connection))
+
+        def compared() -> str | None:
+            lists = lists_problem(connection)
+            return (
+                (
+                    records_check.result(connection)
+                    if records_check
+                    else calls_problem(connection, own_chain(connection))
+                )
+                or lists
+                or scripts_problem(connection)
+                or _guard_problem(connection)
             )
-            or lists
-            or scripts_problem(connection)
-            or _guard_problem(connection)
-        )
+
+        problem = _unreadable_as_problem(compared)
     if problem is None and anchor:
         problem = _anchor_problem(connection, anchor)
     return replace(_result(connection, checker, problem), unchecked=unchecked)
+
+
+# What reading a value Dialdesk never writes raises (a time that is no time, a blob for text, …).
+_UNREADABLE = (TypeError, ValueError, OverflowError, KeyError, UnicodeDecodeError)
+
+
+def _unreadable_as_problem(compare: Callable[[], str | None]) -> str | None:
+    """The comparison's answer; a record it cannot even read was written outside Dialdesk, and is
+    named so (verify answers "broken", exit 1), never a crash."""
+    try:
+        return compare()
+    except _UNREADABLE as error:
+        log.warning("history check: a record could not be read (%s)", type(error).__name__)
+        return (
+            f"a record holds a value Dialdesk never writes ({type(error).__name__}): it was altered "
+            "outside Dialdesk"
+        )
 
 
 def _guard_problem(connection: sqlite3.Connection) -> str | None:

@@ -26,10 +26,9 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter
-from datetime import datetime
 from typing import Any
 
-from desktop.domain.event_chain import event_time
+from desktop.services.history_records import _stored_time
 from desktop.storage.repositories import decision_record
 
 # The events of the calls listed (a JSON array): SQLite picks them (a payload it cannot read names no
@@ -58,7 +57,7 @@ def _payload(text: Any) -> dict[str, Any]:
 
 
 def _time(value: Any) -> str | None:
-    return None if value is None else event_time(datetime.fromisoformat(str(value)))
+    return None if value is None else _stored_time(str(value))
 
 
 def _calls_recorded(

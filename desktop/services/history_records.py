@@ -100,11 +100,24 @@ def _same_duration(stored: Any, recorded: Any) -> bool:
     """Durations agree (the payload keeps them as text: `"180.0"`)."""
     if stored is None or recorded is None:
         return stored is None and recorded is None
-    return float(stored) == float(recorded)
+    try:
+        return float(stored) == float(recorded)
+    except (TypeError, ValueError):
+        return False  # a duration no Dialdesk wrote
 
 
 def _stored_time(value: str) -> str:
-    return event_time(datetime.fromisoformat(value))
+    """A stored time as events write it. A value no Dialdesk wrote (text that is no time, a number, a
+    blob) reads as a marker no event time equals, so the record is named as altered, never a crash."""
+    try:
+        return event_time(datetime.fromisoformat(value))
+    except (TypeError, ValueError, OverflowError):
+        return UNREADABLE_TIME + value[:40]
+
+
+# Sorts after every real event time ("2026-…"): a record whose time is unreadable counts as recent,
+# so it is compared with its events (and found altered), never passed over as older than the history.
+UNREADABLE_TIME = "~unreadable time: "
 
 
 def _call_problem(row: tuple[Any, ...], record: _Recorded | None) -> str | None:

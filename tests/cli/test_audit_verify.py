@@ -288,6 +288,18 @@ CALL_TAMPERING = {
         UNFREEZE + "UPDATE attempts SET number = '+12125550111' WHERE id = {id};",
     ),
     "call deleted": ("unfinished", "DELETE FROM attempts WHERE id = {id};"),
+    # Values Dialdesk never writes: named as altered, never a crash (exit 70).
+    "start that is no time": ("unfinished", "UPDATE attempts SET started_at = 'garbage' WHERE id = {id};"),
+    "start as a julian day": ("unfinished", "UPDATE attempts SET started_at = 2461000.5 WHERE id = {id};"),
+    "end as a blob": ("completed", UNFREEZE + "UPDATE attempts SET ended_at = X'00ff' WHERE id = {id};"),
+    "duration that is no number": (
+        "completed",
+        UNFREEZE + "UPDATE attempts SET duration_s = 'long' WHERE id = {id};",
+    ),
+    "blocked call's start that is no time": (
+        "blocked",
+        UNFREEZE + "UPDATE attempts SET started_at = '2026-13-45 99:99' WHERE id = {id};",
+    ),
 }
 
 
