@@ -22,6 +22,12 @@ from desktop.domain.compliance import Decision, hours_reasons
 from desktop.domain.outcomes import OutcomeRules
 from desktop.services import history_events as history
 from desktop.services.agents import recording_name
+from desktop.services.call_claims import (
+    HeldByAnotherAgent,
+    dial_lock_numbers,
+    refuse_if_held_by_another,
+    refuse_outcome_if_held_by_another,
+)
 from desktop.services.callbacks import past_time_problem
 from desktop.services.clock import Clock
 from desktop.services.gate import CallerIdFacts, DialGate, GateResult
@@ -31,8 +37,8 @@ from desktop.services.gate_reads import UowGateRecords
 from desktop.services.outcome_undo import LeadState, capture_lead_state, corrected_call_ids
 from desktop.services.registry_lookup import RegistryLookup
 from desktop.storage.change_marker import change_marker
-from desktop.storage.locks import hold_dial_locks, hold_write_lock
-from desktop.storage.models import Agent, Attempt, Callback, DncEntry, Lead, Meeting, Phone
+from desktop.storage.locks import hold_dial_locks
+from desktop.storage.models import Attempt, Callback, DncEntry, Lead, Meeting, Phone
 from desktop.storage.repositories import decision_record
 from desktop.storage.uow import UnitOfWork, UnitOfWorkFactory
 from desktop.telephony.dialers import Dialer, DialError
@@ -40,7 +46,14 @@ from desktop.telephony.dialers import Dialer, DialError
 # Lead and call ids only: names and numbers never go to the log.
 log = logging.getLogger(__name__)
 
-__all__ = ["CallingError", "CallingService", "CallStarted", "GateRefused", "OutcomeRecorded"]
+__all__ = [
+    "CallingError",
+    "CallingService",
+    "CallStarted",
+    "GateRefused",
+    "HeldByAnotherAgent",
+    "OutcomeRecorded",
+]
 
 # The advisory lock (PostgreSQL) of every dial's decide-then-record: held shared by a lead's dial
 # (which also locks its lead and numbers), exclusively by a dial of a typed-in number; see
@@ -94,10 +107,6 @@ DialerProvider = Callable[[], Dialer]
 
 class ScriptRefused(CallingError):
     """Firm mode: the lead's script version is not approved; nothing was recorded or dialled."""
-
-
-class HeldByAnotherAgent(CallingError):
-    """Team mode: the lead is claimed by another agent; nothing was dialled or recorded."""
 
 
 @dataclass(frozen=True)
@@ -287,51 +296,15 @@ class CallingService:
     ) -> None:
         """HeldByAnotherAgent when another agent holds a live claim on the lead: two agents would
         ring one person (the CLI call, the window and the power dialler all come through here)."""
-        claim = uow.leads.claim_of(lead_id, now)
-        if claim is None:
-            return
-        holder = str(uow.session.scalar(select(Agent.name).where(Agent.id == claim[0])))
-        agent = self.acting_agent()
-        if agent is not None and agent.strip() == holder:
-            return
-        raise HeldByAnotherAgent(
-            f"lead #{lead_id} is being worked by {holder} until {claim[1]:%Y-%m-%d %H:%M}Z: {refused}"
-        )
+        refuse_if_held_by_another(uow, lead_id, now, self.acting_agent(), refused)
 
     def _refuse_outcome_if_held_by_another(
         self, uow: UnitOfWork, lead_id: int, attempt_id: int | None, now: datetime
     ) -> None:
-        """HeldByAnotherAgent when another agent holds a live claim on the lead, checked in the
-        transaction that writes the outcome, after locking the lead's row: a claim taken by another
-        agent between any earlier look (the window's, the CLI's) and this write cannot slip through.
-
-        The outcome of a call this agent placed (`attempt_id` dialled under their name) is exempt: the
-        gate let them dial while the lead was theirs, and that call's outcome is never lost."""
-        # PostgreSQL: the row lock makes a concurrent claim wait for this transaction. SQLite: the
-        # write lock, taken before the read, keeps every other writer out until the commit (nothing
-        # after this point may open a second connection that writes: it would wait on this one).
-        if uow.session.get_bind().dialect.name == "postgresql":
-            # NO KEY UPDATE: a dial recording a call on this lead (a foreign key's KEY SHARE) still
-            # passes, so this never deadlocks with start_call's decision lock.
-            uow.session.execute(select(Lead.id).where(Lead.id == lead_id).with_for_update(key_share=True))
-        else:
-            hold_write_lock(uow.session, "leads", 0)
-        if attempt_id is not None:
-            placed_by = uow.session.scalar(
-                select(Agent.name).join(Attempt, Attempt.agent_id == Agent.id).where(Attempt.id == attempt_id)
-            )
-            if placed_by is not None and placed_by == recording_name(self._agent_name()):
-                return
-        self._refuse_if_held_by_another(uow, lead_id, now, "nothing was recorded")
-
-    @staticmethod
-    def _lead_numbers(uow: UnitOfWork, lead_id: int | None, number: str | None) -> list[str] | None:
-        """The numbers a dial's decision counts calls to: the lead's; None when it may dial another
-        (a number typed in), so the decision locks every dial (storage/locks.py)."""
-        if lead_id is None or number is not None or uow.session.get_bind().dialect.name != "postgresql":
-            return None  # (SQLite: nothing is read before its write lock, a read would pin a snapshot)
-        query = select(Phone.e164).where(Phone.lead_id == lead_id, Phone.e164.is_not(None))
-        return [str(e164) for e164 in uow.session.scalars(query)]
+        """The same, in the transaction that writes an outcome (services/call_claims.py)."""
+        refuse_outcome_if_held_by_another(
+            uow, lead_id, attempt_id, now, self.acting_agent(), recording_name(self._agent_name())
+        )
 
     def _record_decision(
         self,
@@ -356,7 +329,7 @@ class CallingService:
         # two agents (threads, processes, team members) deciding at once would both see 2 calls and
         # both place a third and a fourth. The locks, taken before anything is read, make
         # decide-and-record one step; they are released when the caller commits.
-        hold_dial_locks(uow.session, DIAL_DECISION_LOCK, lead_id, self._lead_numbers(uow, lead_id, number))
+        hold_dial_locks(uow.session, DIAL_DECISION_LOCK, lead_id, dial_lock_numbers(uow, lead_id, number))
         result, phone = self._gate_result(
             uow,
             lead_id,

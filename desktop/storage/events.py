@@ -159,6 +159,7 @@ def _chain_pending(session: Session) -> None:
         select(ChainEvent.seq, ChainEvent.hash)
         .where(ChainEvent.chain == chain)
         .order_by(ChainEvent.seq.desc())
+        .limit(1)  # the head: one entry of the index (chain, seq), not every event of the chain sorted
     ).first()
     seq, prev = (int(head[0]), str(head[1])) if head is not None else (0, GENESIS)
     for kind, occurred_at, actor, body in pending:
