@@ -169,7 +169,7 @@ def per_day_chart(data: Mapping[str, Any], tr: Translate = _same) -> QChart:
     ):
         series.setPen(pen)
         series.setPointsVisible(len(days) <= 45)
-        series.setMarkerSize(pen.widthF() * 2.5)
+        series.setMarkerSize(max(7.0, pen.widthF() * 2))
         chart.addSeries(series)
     x_axis = QCategoryAxis()
     x_axis.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
