@@ -118,9 +118,18 @@ def _chains(connection: ChainConnection) -> list[str]:
     chains: list[str] = []
     row = connection.execute("SELECT min(chain) FROM events").fetchone()
     while row is not None and row[0] is not None:
-        chains.append(str(row[0]))
-        row = connection.execute("SELECT min(chain) FROM events WHERE chain > ?", (chains[-1],)).fetchone()
+        value = row[0]
+        if not isinstance(value, str):
+            # A blob or a number where Dialdesk writes text: no chain of Dialdesk's (SQLite sorts them
+            # apart from text, so stepping by its text form would never move on).
+            raise UnreadableChain(value)
+        chains.append(value)
+        row = connection.execute("SELECT min(chain) FROM events WHERE chain > ?", (value,)).fetchone()
     return chains
+
+
+class UnreadableChain(Exception):
+    """An event's chain is not text: written outside Dialdesk."""
 
 
 def own_chain(connection: ChainConnection) -> str:
@@ -181,7 +190,13 @@ def verify_full(
     the calls' comparison already running beside the walk (history_parallel.py).
     """
     checker = ChainChecker()
-    for chain in _chains(connection) if only is None else only:
+    try:
+        chains = _chains(connection) if only is None else only
+    except UnreadableChain:
+        return _result(
+            connection, checker, "an event's chain is not text: the history was altered outside Dialdesk"
+        )
+    for chain in chains:
         after = 0
         if FORK in chain:
             start = _fork_start(connection, chain)

@@ -434,3 +434,15 @@ def test_a_start_written_another_way_for_the_same_moment_still_agrees(plain_call
         f" WHERE id = {plain_call};"
     )
     assert records_problem(connection, own_chain(connection)) is None  # the triggers dropped aside
+
+
+@pytest.mark.parametrize("value", ["X'00ff'", "X''"])
+def test_an_event_chain_that_is_not_text_is_named_not_looped_on(
+    history: dict[str, int], db_path: Path, value: str
+) -> None:
+    """SQLite sorts a blob or a number apart from text: stepping through the chains by their text form
+    never moved on (verify grew its memory until killed). Named at once instead."""
+    sqlite_shell(db_path, DROP_TRIGGERS + f"UPDATE events SET chain = {value} WHERE seq = 3;")
+    result = dialdesk(db_path, "audit", "verify")
+    assert result.returncode == 1, result.stderr
+    assert "an event's chain is not text" in result.stderr
