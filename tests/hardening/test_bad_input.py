@@ -80,7 +80,7 @@ def import_outcome(workspace: Workspace, path: Path) -> ImportReport | ImportFai
         assert message and "\n" not in message and "Traceback" not in message
         assert workspace.leads.count() == leads_before  # nothing written
         return error
-    assert report.imported + report.merged_duplicates + report.unchanged >= 1  # each row counted somewhere
+    assert report.imported + report.merged_duplicates + report.unchanged >= 1  # a row matched: unchanged
     for rejection in report.rejected:
         assert rejection.line >= 2 and rejection.reason  # line 1 is the header
     return report

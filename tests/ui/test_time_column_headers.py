@@ -23,3 +23,9 @@ def test_the_follow_up_lists_name_both_zones(qtbot, window):  # type: ignore[no-
     callbacks = window.follow_up.open_callbacks_dialog()
     assert {"Due, their time", "Due, your time"} <= set(headers(callbacks.table))
     callbacks.close()
+
+
+def test_the_lead_historys_times_are_the_brokers(window):  # type: ignore[no-untyped-def]
+    history = window.lead_panel.history
+    header = history.headerItem()
+    assert header.text(0) == "When (your time)"
