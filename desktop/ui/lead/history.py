@@ -69,7 +69,9 @@ class HistoryTree(QTreeWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setColumnCount(5)
-        self.setHeaderLabels([_tr("When (your time)"), _tr("Number"), _tr("Result"), _tr("Length"), _tr("Details")])
+        self.setHeaderLabels(
+            [_tr("When (your time)"), _tr("Number"), _tr("Result"), _tr("Length"), _tr("Details")]
+        )
         self.setRootIsDecorated(True)
         self.setUniformRowHeights(True)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
