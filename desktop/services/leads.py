@@ -25,7 +25,8 @@ from desktop.services.phone_labels import set_business_landline
 from desktop.services.scripts import lead_field_values
 from desktop.storage.events import local_agent
 from desktop.storage.models import Lead, Phone, ScriptAnswer
-from desktop.storage.repositories import BUCKET_BLOCKED, BUCKET_LATER, BUCKET_NAMES, reasons_from_json
+from desktop.storage.queue_statements import BUCKET_BLOCKED, BUCKET_LATER, BUCKET_NAMES
+from desktop.storage.repositories import reasons_from_json
 from desktop.storage.uow import UnitOfWork, UnitOfWorkFactory
 
 

@@ -36,7 +36,7 @@ from desktop.services.reports_figures import local_zone_name, reason_codes
 from desktop.services.reports_queries import standing_calls
 from desktop.storage.models import Agent, Attempt, Lead
 from desktop.storage.notify import ChangeListener, ListenerLost, NotificationsUnavailable, first_line
-from desktop.storage.repositories import BUCKET_CALLBACK, BUCKET_DUE, BUCKET_NEW, BUCKET_WARM
+from desktop.storage.queue_statements import BUCKET_CALLBACK, BUCKET_DUE, BUCKET_NEW, BUCKET_WARM
 from desktop.storage.uow import UnitOfWorkFactory
 
 __all__ = [

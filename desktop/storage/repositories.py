@@ -7,10 +7,10 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, delete, func, not_, or_, select, true, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import ColumnElement, Select, delete, func, inspect, or_, select, update
+from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.util import identity_key
 
-from desktop.domain.leads import QUEUE_STATUSES
 from desktop.storage.events import actor_name, append_event
 from desktop.storage.models import (
     Agent,
@@ -22,52 +22,21 @@ from desktop.storage.models import (
     Phone,
     Setting,
 )
-
-# Queue buckets, in the order the window offers them.
-BUCKET_CALLBACK = 0
-BUCKET_WARM = 1
-BUCKET_DUE = 2
-BUCKET_NEW = 3
-BUCKET_LATER = 4
-BUCKET_BLOCKED = 5
-BUCKET_NAMES = {
-    BUCKET_CALLBACK: "callback",
-    BUCKET_WARM: "warm",
-    BUCKET_DUE: "due",
-    BUCKET_NEW: "new",
-    BUCKET_LATER: "later",
-    BUCKET_BLOCKED: "blocked",
-}
-
-
-def hours_open(open_keys: Sequence[str] | None) -> ColumnElement[bool]:
-    """Leads whose calling hours are open: their key is among `open_keys` (None: do not filter)."""
-    if open_keys is None:
-        return true()
-    return or_(Lead.hours_key.is_(None), Lead.hours_key.in_(list(open_keys)))
-
-
-def queue_bucket(now: datetime, open_keys: Sequence[str] | None = None) -> ColumnElement[int]:
-    """The bucket of a lead at `now`, as a SQL expression over the lead row alone."""
-    return case(
-        (Lead.gate_block.is_not(None), BUCKET_BLOCKED),
-        (Lead.next_due_at > now, BUCKET_LATER),
-        (not_(hours_open(open_keys)), BUCKET_LATER),
-        (Lead.due_reason == "callback", BUCKET_CALLBACK),
-        (Lead.warmth == "warm", BUCKET_WARM),
-        (Lead.attempt_count > 0, BUCKET_DUE),
-        else_=BUCKET_NEW,
-    )
-
-
-def not_held_by_others(now: datetime, viewer: str | None) -> ColumnElement[bool]:
-    """Leads no agent but `viewer` (an agent name; None: nobody) holds a live claim on: another
-    agent's lead is theirs until they record it or their claim expires (services/claims.py)."""
-    free = or_(Lead.claimed_by.is_(None), Lead.claimed_until.is_(None), Lead.claimed_until <= now)
-    if viewer is None:
-        return free
-    return or_(free, Lead.claimed_by.in_(select(Agent.id).where(Agent.name == viewer)))
-
+from desktop.storage.queue_statements import (
+    AGENT,
+    EXCLUDED,
+    KEPT_SINCE,
+    LEAD_ID,
+    LEAD_IDS,
+    LEAD_WITH_PHONES,
+    NOW,
+    OPEN_KEYS,
+    WITH_PHONES,
+    next_lead_statements,
+    queue_params,
+    queue_rows_statement,
+    queue_select,
+)
 
 # The range of an SQLite INTEGER: an id outside it names no row.
 SQLITE_MIN_INT = -(2**63)
@@ -83,7 +52,11 @@ class LeadRepository:
     def get(self, lead_id: int) -> Lead | None:
         if not SQLITE_MIN_INT <= lead_id <= SQLITE_MAX_INT:
             return None  # no row can have it (and SQLite would raise OverflowError on it)
-        return self.session.get(Lead, lead_id, options=[selectinload(Lead.phones)])
+        held = self.session.identity_map.get(identity_key(Lead, lead_id))
+        if held is not None and not inspect(held).expired_attributes and held not in self.session.deleted:
+            return held  # as `Session.get`: the row this unit of work already has, as it has it
+        # One statement built once, phones joined: a second query for them cost more than the lead.
+        return self.session.scalars(LEAD_WITH_PHONES, {LEAD_ID: lead_id}).unique().first()
 
     def count(self) -> int:
         return int(self.session.scalar(select(func.count(Lead.id))) or 0)
@@ -93,10 +66,10 @@ class LeadRepository:
         return {str(status): int(count) for status, count in rows}
 
     def _queue_select(
-        self, now: datetime, text: str = "", open_keys: Sequence[str] | None = None, viewer: str | None = None
+        self, text: str = "", open_keys: Sequence[str] | None = None, viewer: str | None = None
     ) -> Select[Lead, int]:
-        bucket = queue_bucket(now, open_keys).label("bucket")
-        query = select(Lead, bucket).where(Lead.status.in_(QUEUE_STATUSES), not_held_by_others(now, viewer))
+        """The queue's leads and buckets, matching `text` if given; bound by `queue_params`."""
+        query = queue_select(open_keys is not None, viewer is not None)
         if text.strip():
             pattern = f"%{text.strip()}%"
             matches: list[ColumnElement[bool]] = [
@@ -122,15 +95,15 @@ class LeadRepository:
     ) -> list[tuple[Lead, int]]:
         """Queue rows in the order the window offers them: bucket, then due time, then import order.
         `viewer`: the agent looking; leads other agents hold live claims on are left out."""
-        bucket = queue_bucket(now, open_keys)
+        query = self._queue_select(text, open_keys, viewer)
         query = (
-            self._queue_select(now, text, open_keys, viewer)
-            .order_by(bucket, Lead.next_due_at.asc().nulls_first(), Lead.id)
+            query.order_by(query.selected_columns.bucket, Lead.next_due_at.asc().nulls_first(), Lead.id)
             .offset(offset)
             .limit(limit)
-            .options(selectinload(Lead.phones))
+            .options(WITH_PHONES)
         )
-        return [(row[0], int(row[1])) for row in self.session.execute(query)]
+        rows = self.session.execute(query, queue_params(now, open_keys, viewer))
+        return [(row[0], int(row[1])) for row in rows]
 
     def queue_rows(
         self,
@@ -142,18 +115,24 @@ class LeadRepository:
     ) -> list[tuple[Lead, int]]:
         """The queue rows of `lead_ids` (those still in the queue), with their buckets: a primary-key
         look-up each, for updating a list already shown after a few leads changed."""
-        query = (
-            self._queue_select(now, text, open_keys, viewer)
-            .where(Lead.id.in_(list(lead_ids)))
-            .options(selectinload(Lead.phones))
-        )
-        return [(row[0], int(row[1])) for row in self.session.execute(query)]
+        params = {**queue_params(now, open_keys, viewer), LEAD_IDS: list(lead_ids)}
+        if text.strip():
+            query = (
+                self._queue_select(text, open_keys, viewer)
+                .where(Lead.id.in_(list(lead_ids)))
+                .options(joinedload(Lead.phones))
+            )
+        else:  # the outcome key's path: a statement built once
+            query = queue_rows_statement(open_keys is not None, viewer is not None)
+        return [(row[0], int(row[1])) for row in self.session.execute(query, params).unique()]
 
     def queue_counts(
         self, now: datetime, text: str = "", open_keys: Sequence[str] | None = None, viewer: str | None = None
     ) -> dict[int, int]:
-        sub = self._queue_select(now, text, open_keys, viewer).subquery()
-        rows = self.session.execute(select(sub.c.bucket, func.count()).group_by(sub.c.bucket))
+        sub = self._queue_select(text, open_keys, viewer).subquery()
+        rows = self.session.execute(
+            select(sub.c.bucket, func.count()).group_by(sub.c.bucket), queue_params(now, open_keys, viewer)
+        )
         return {int(bucket): int(count) for bucket, count in rows}
 
     def next_in_queue(
@@ -172,45 +151,18 @@ class LeadRepository:
         `kept_callbacks_since`: a lead with another agent's open callback due after this moment is
         theirs to call back; one due before it (its agent away past the grace) is anyone's.
         """
-        excluded = list(exclude)
-        free = or_(Lead.claimed_until.is_(None), Lead.claimed_until <= now)
-        if claimable_by is not None:
-            free = or_(free, Lead.claimed_by == claimable_by)
-        base = select(Lead).where(Lead.gate_block.is_(None), hours_open(open_keys), free)
-        if claimable_by is not None and kept_callbacks_since is not None:
-            promised = (
-                select(Callback.id)
-                .where(
-                    Callback.lead_id == Lead.id,
-                    Callback.done_at.is_(None),
-                    Callback.agent_id.is_not(None),
-                    Callback.agent_id != claimable_by,
-                    Callback.due_at > kept_callbacks_since,
-                )
-                .exists()
-            )
-            base = base.where(~promised)
-        if excluded:
-            base = base.where(Lead.id.not_in(excluded))
-        active = base.where(Lead.status.in_(QUEUE_STATUSES))
-        candidates = [
-            active.where(Lead.due_reason == "callback", Lead.next_due_at <= now).order_by(Lead.next_due_at),
-            active.where(
-                Lead.warmth == "warm", or_(Lead.next_due_at.is_(None), Lead.next_due_at <= now)
-            ).order_by(Lead.next_due_at.asc().nulls_first(), Lead.id),
-            base.where(Lead.status == "active", Lead.next_due_at <= now).order_by(Lead.next_due_at, Lead.id),
-            base.where(
-                # New leads are never scheduled (an outcome makes them active): this matches the
-                # index (status, next_due_at, id) exactly, so the first one is a lookup, not a sort.
-                Lead.status == "new",
-                Lead.next_due_at.is_(None),
-            ).order_by(Lead.id),
-        ]
         locking = claimable_by is not None and self.session.get_bind().dialect.name == "postgresql"
-        for query in candidates:
-            if locking:
-                query = query.with_for_update(skip_locked=True, of=Lead)
-            lead = self.session.scalars(query.limit(1)).first()
+        keeping = claimable_by is not None and kept_callbacks_since is not None
+        statements = next_lead_statements(open_keys is not None, claimable_by is not None, keeping, locking)
+        params: dict[str, Any] = {NOW: now, EXCLUDED: list(exclude)}
+        if open_keys is not None:
+            params[OPEN_KEYS] = list(open_keys)
+        if claimable_by is not None:
+            params[AGENT] = claimable_by
+        if keeping:
+            params[KEPT_SINCE] = kept_callbacks_since
+        for query in statements:
+            lead = self.session.scalars(query, params).first()
             if lead is not None:
                 return lead
         return None
@@ -296,12 +248,7 @@ class LeadRepository:
         ]
 
     def iter_all(self, batch: int = 1000) -> Iterable[Lead]:
-        query = (
-            select(Lead)
-            .order_by(Lead.id)
-            .options(selectinload(Lead.phones))
-            .execution_options(yield_per=batch)
-        )
+        query = select(Lead).order_by(Lead.id).options(WITH_PHONES).execution_options(yield_per=batch)
         yield from self.session.scalars(query)
 
     def set_gate_block(self, lead_id: int, reason: str | None) -> None:
