@@ -88,6 +88,7 @@ def db_path(tmp_path: Path) -> Path:
 POSTGRES_MODULES = frozenset(
     {
         "tests/storage/test_engine_and_migrations.py",
+        "tests/storage/test_queue_statements.py",
         "tests/services/test_callbacks.py",
         "tests/services/test_calling.py",
         "tests/services/test_compliance_services.py",
