@@ -570,7 +570,7 @@ class CallingService:
             lead.status = lead_rules.STATUS_DO_NOT_CALL if adds_to_dnc else lead_rules.STATUS_CLOSED
             lead.next_due_at = None
             lead.due_reason = code
-        elif pending := uow.callbacks.open_for_lead(lead.id):
+        elif pending := self._open_callbacks(uow, lead.id):
             # A promise still stands (no answer, busy, voicemail…): the lead waits for it, never exhausted.
             lead.status = lead_rules.STATUS_ACTIVE
             retry = self._cadence_due(uow, lead, now, target, retry_after or timedelta(hours=4))
@@ -586,6 +586,14 @@ class CallingService:
             lead.due_reason = "retry"
         return tuple(added)
 
+    @staticmethod
+    def _open_callbacks(uow: UnitOfWork, lead_id: int) -> list[Callback]:
+        """The lead's open callbacks, read without flushing the outcome being recorded (one flush at the
+        end instead of one per read): callbacks this transaction added or closed are flushed or
+        updated in place already (`CallbackRepository.add` flushes; closing is one UPDATE)."""
+        with uow.session.no_autoflush:
+            return uow.callbacks.open_for_lead(lead_id)
+
     def _cadence_due(
         self, uow: UnitOfWork, lead: Lead, now: datetime, target: int, retry_after: timedelta
     ) -> datetime:
@@ -596,12 +604,16 @@ class CallingService:
         if not zones:
             return earliest
         rules = self.gate.rules
-        # Undone calls and the corrections that undo them are no tries.
-        undone = corrected_call_ids(uow, lead.id)
+        # Undone calls and the corrections that undo them are no tries. Read without flushing the
+        # outcome being recorded first: the rows are chosen by lead alone, and the call being recorded
+        # comes back as this transaction holds it (its new outcome included).
+        with uow.session.no_autoflush:
+            undone = corrected_call_ids(uow, lead.id)
+            calls = uow.attempts.for_lead(lead.id)
         counted = {rule.code for rule in self.outcome_rules if rule.counts_as_attempt}
         times = [
             attempt.started_at
-            for attempt in uow.attempts.for_lead(lead.id)
+            for attempt in calls
             if attempt.allowed and attempt.outcome in counted and attempt.id not in undone
         ]
         due = next_attempt_at(
