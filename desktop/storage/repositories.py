@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, delete, func, inspect, or_, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, delete, func, inspect, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.util import identity_key
 
@@ -316,6 +316,11 @@ def reasons_from_json(text: str) -> list[dict[str, str]]:
     return [dict(item) for item in decision_record(text).get("reasons", []) if isinstance(item, dict)]
 
 
+# Built once: the gate and the lead card ask this for every number they show or dial.
+_DNC_ANY = select(DncEntry).where(DncEntry.number == bindparam("number")).limit(1)
+_DNC_FROM = _DNC_ANY.where(DncEntry.source == bindparam("source"))
+
+
 class DncRepository:
     """Do-not-call entries, looked up by E.164 number."""
 
@@ -323,10 +328,8 @@ class DncRepository:
         self.session = session
 
     def find(self, number: str, source: str | None = None) -> DncEntry | None:
-        query = select(DncEntry).where(DncEntry.number == number)
-        if source is not None:
-            query = query.where(DncEntry.source == source)
-        return self.session.scalars(query.limit(1)).first()
+        query = _DNC_ANY if source is None else _DNC_FROM
+        return self.session.scalars(query, {"number": number, "source": source}).first()
 
     def add(self, entry: DncEntry) -> DncEntry:
         self.session.add(entry)
