@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 
 from desktop.services.clock import Clock
 from desktop.storage.models import Consent
@@ -22,6 +22,12 @@ CONSENT_LABELS = {
     "inquiry": "Inquiry (established business relationship, 3 months)",
     "purchase": "Purchase (established business relationship, 18 months)",
 }
+
+
+# Built once: the lead card reads this for every lead shown.
+_CONSENTS_OF_LEAD = (
+    select(Consent).where(Consent.lead_id == bindparam("lead_id")).order_by(Consent.given_on.desc())
+)
 
 
 class ConsentError(Exception):
@@ -48,9 +54,7 @@ class ConsentService:
 
     def for_lead(self, lead_id: int) -> list[ConsentRecord]:
         with self._uow_factory() as uow:
-            rows = uow.session.scalars(
-                select(Consent).where(Consent.lead_id == lead_id).order_by(Consent.given_on.desc())
-            )
+            rows = uow.session.scalars(_CONSENTS_OF_LEAD, {"lead_id": lead_id})
             return [ConsentRecord(r.id, r.lead_id, r.kind, r.given_on, r.evidence) for r in rows]
 
     def add(self, lead_id: int, kind: str, given_on: date, evidence: str) -> ConsentRecord:

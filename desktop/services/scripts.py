@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 
 from desktop.domain import leads as lead_rules
 from desktop.domain.outcomes import OutcomeRules
@@ -67,6 +67,17 @@ IMPORTED = "imported"
 ASSIGNMENT_SCOPES = ("lead", "list", "warmth", "default")
 # Answers typed this long after a call started still belong to it (notes taken after hanging up).
 CALL_ANSWER_WINDOW = timedelta(hours=2)
+
+
+# Built once: showing a lead reads its answers, the stored scripts and the assignments every time.
+_ANSWERS = (
+    select(ScriptAnswer, Agent.name)
+    .outerjoin(Agent, Agent.id == ScriptAnswer.agent_id)
+    .order_by(ScriptAnswer.lead_id, ScriptAnswer.answered_at, ScriptAnswer.id)
+)
+_ANSWERS_OF_LEADS = _ANSWERS.where(ScriptAnswer.lead_id.in_(bindparam("lead_ids", expanding=True)))
+_STORED_SCRIPT_TEXTS = select(StoredScript.name, StoredScript.source_text)
+_ALL_ASSIGNMENTS = select(ScriptAssignment)
 
 
 class ScriptError(Exception):
@@ -373,7 +384,7 @@ class ScriptService:
         by_list: dict[str, str] = {}
         by_warmth: dict[str, str] = {}
         default: str | None = None
-        for row in uow.session.scalars(select(ScriptAssignment)):
+        for row in uow.session.scalars(_ALL_ASSIGNMENTS):
             if row.scope == "lead" and row.target.isdigit():
                 by_lead[int(row.target)] = row.script_name
             elif row.scope == "list":
@@ -408,10 +419,7 @@ class ScriptService:
 
     def _script_for(self, uow: UnitOfWork, row: Lead) -> CallScript:
         shipped = self._shipped()
-        imported = {
-            name: text
-            for name, text in uow.session.execute(select(StoredScript.name, StoredScript.source_text))
-        }
+        imported = {name: text for name, text in uow.session.execute(_STORED_SCRIPT_TEXTS)}
         name = choose_script_name(
             row.id, row.list_name, row.warmth, row.kind, self._assignments(uow), {*shipped, *imported}
         )
@@ -529,15 +537,10 @@ class ScriptService:
 
     def answers_by_lead(self, lead_ids: Sequence[int] | None = None) -> dict[int, list[SavedAnswer]]:
         """Answers grouped by lead, oldest first: what exports attach to each lead."""
-        query = (
-            select(ScriptAnswer, Agent.name)
-            .outerjoin(Agent, Agent.id == ScriptAnswer.agent_id)
-            .order_by(ScriptAnswer.lead_id, ScriptAnswer.answered_at, ScriptAnswer.id)
-        )
-        if lead_ids is not None:
-            query = query.where(ScriptAnswer.lead_id.in_(list(lead_ids)))
+        query = _ANSWERS if lead_ids is None else _ANSWERS_OF_LEADS
+        params = {} if lead_ids is None else {"lead_ids": list(lead_ids)}
         with self._uow_factory() as uow:
-            rows = [(row, agent_name or "") for row, agent_name in uow.session.execute(query)]
+            rows = [(row, agent_name or "") for row, agent_name in uow.session.execute(query, params)]
             # Labels and questions are templates ("{first_name} is on the line"): shown filled in.
             agent, firm = self._agent_name(), self._firm_name()
             answered = select(Lead).where(Lead.id.in_({row.lead_id for row, _agent in rows}))

@@ -272,6 +272,14 @@ def _digits(text: str) -> str:
     return "".join(ch for ch in text if ch.isdigit())
 
 
+# Built once: every outcome and every lead card reads the lead's calls.
+_CALLS_OF_LEAD = (
+    select(Attempt)
+    .where(Attempt.lead_id == bindparam("lead_id"))
+    .order_by(Attempt.started_at.desc(), Attempt.id.desc())
+)
+
+
 class AttemptRepository:
     """The call-detail record."""
 
@@ -287,12 +295,8 @@ class AttemptRepository:
         return self.session.get(Attempt, attempt_id)
 
     def for_lead(self, lead_id: int) -> list[Attempt]:
-        query = (
-            select(Attempt)
-            .where(Attempt.lead_id == lead_id)
-            .order_by(Attempt.started_at.desc(), Attempt.id.desc())
-        )
-        return list(self.session.scalars(query))
+        """The lead's calls, newest first."""
+        return list(self.session.scalars(_CALLS_OF_LEAD, {"lead_id": lead_id}))
 
     def count(self) -> int:
         return int(self.session.scalar(select(func.count(Attempt.id))) or 0)
