@@ -337,24 +337,28 @@ class LeadService:
         with self._uow_factory() as uow:
             open_keys = self.open_keys(uow, now)
             for _ in range(_MAX_GATE_SKIPS):
-                lead = uow.leads.next_in_queue(
-                    now, skipped, open_keys, claimable_by=agent_id, kept_callbacks_since=kept_callbacks_since
-                )
-                if lead is None:
+                if claim_for is None:  # nobody claims: the id alone, in one statement
+                    lead, lead_id = None, uow.leads.next_id_in_queue(now, skipped, open_keys)
+                else:  # the row as read, for the claim to check it is unchanged
+                    lead = uow.leads.next_in_queue(
+                        now, skipped, open_keys, agent_id, kept_callbacks_since=kept_callbacks_since
+                    )
+                    lead_id = lead.id if lead is not None else None
+                if lead_id is None:
                     return None
-                decision = self.gate_check(lead.id) if self.gate_check is not None else None
+                decision = self.gate_check(lead_id) if self.gate_check is not None else None
                 if decision is None or decision.allowed:
                     if claim_for is None:
-                        return lead.id
-                    if uow.leads.claim(lead.id, claim_for[0], now, claim_for[1], as_read=lead):
+                        return lead_id
+                    if uow.leads.claim(lead_id, claim_for[0], now, claim_for[1], as_read=lead):
                         uow.commit()
-                        return lead.id
-                    skipped.append(lead.id)  # another agent's, or called, since it was read
+                        return lead_id
+                    skipped.append(lead_id)  # another agent's, or called, since it was read
                     continue
-                skipped.append(lead.id)
+                skipped.append(lead_id)
                 if not decision.only_time_blocks and self.remember_refusals:
                     first = decision.reasons[0]
-                    uow.leads.set_gate_block(lead.id, f"{first.code}: {first.detail}")
+                    uow.leads.set_gate_block(lead_id, f"{first.code}: {first.detail}")
                     uow.commit()
         return None
 

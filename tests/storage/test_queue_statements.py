@@ -142,6 +142,11 @@ def test_next_lead_and_queue_rows_follow_the_rules_at_each_moment(
                         break
                     offered.append(lead.id)
                 assert offered == _expected_order(leads, now, agent), (step, agent)
+            # The window's own choice (nobody claiming): the id alone, in one statement, the same order.
+            ids: list[int] = []
+            while (found := uow.leads.next_id_in_queue(now, ids, [OPEN])) is not None:
+                ids.append(found)
+            assert ids == _expected_order(leads, now, None), step
             rows = dict(
                 (lead.id, bucket)
                 for lead, bucket in uow.leads.queue_rows(now, [lead.id for lead in leads], open_keys=[OPEN])
