@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -214,6 +215,37 @@ def normalize_e164(text: str, default_region: str = "US") -> str:
     return parsed.e164
 
 
+_GEOCODER_LOADED = threading.Event()
+_GEOCODER_LOADING = threading.Lock()
+
+
+def load_geocoder_in_background(when_loaded: Callable[[], None]) -> bool:
+    """Load the place-name data on a background thread, then call `when_loaded` (on that thread);
+    False (and no call) when it is loaded already.
+
+    The data takes a third of a second or more to load; the window shows its first lead without place
+    names (`location_if_loaded`) and fills them in once this is done."""
+    if _GEOCODER_LOADED.is_set():
+        return False
+
+    def load() -> None:
+        with _GEOCODER_LOADING:
+            from phonenumbers import geocoder  # noqa: F401  (the import is the loading)
+
+            _GEOCODER_LOADED.set()
+        when_loaded()
+
+    threading.Thread(target=load, name="place-names", daemon=True).start()
+    return True
+
+
+def location_if_loaded(e164: str) -> str | None:
+    """`describe_location`, or None while the place-name data is still loading (never waits for it)."""
+    if not _GEOCODER_LOADED.is_set():
+        return None
+    return describe_location(e164)
+
+
 @lru_cache(maxsize=4096)
 def describe_location(e164: str) -> str:
     """A human description of where a number is ("New York, NY"), empty when unknown.
@@ -223,6 +255,7 @@ def describe_location(e164: str) -> str:
     # Imported here: the geocoding data takes a third of a second to load, and most commands never need it.
     from phonenumbers import geocoder
 
+    _GEOCODER_LOADED.set()
     try:
         return str(geocoder.description_for_number(phonenumbers.parse(e164, None), "en"))
     except phonenumbers.NumberParseException:

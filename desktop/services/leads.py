@@ -14,7 +14,7 @@ from sqlalchemy import select
 from desktop.domain.compliance import Decision
 from desktop.domain.leads import attempt_label, display_name, persistence_nudge
 from desktop.domain.outcomes import OutcomeRules
-from desktop.domain.phones import describe_location, label_says_landline
+from desktop.domain.phones import describe_location, label_says_landline, location_if_loaded
 from desktop.domain.scripts import answer_text
 from desktop.services import history_events
 from desktop.services.clock import Clock
@@ -198,6 +198,9 @@ class LeadService:
         # Asks the gate about a page of leads at once (ScrubService.decide_leads), wired by the workspace.
         # Refusals time will not lift are stored on the lead; not on a read-only database (reading only).
         self.remember_refusals = True
+        # The window's cards leave place names blank until their data has loaded in the background
+        # (it takes a third of a second); commands wait for it.
+        self.place_names_in_background = False
         # The agent looking at the queue (team mode): leads other agents hold are not listed to them.
         self.viewer: Callable[[], str | None] = lambda: None
         self.page_gate: Callable[[UnitOfWork, list[Lead], datetime], dict[int, GateResult | None]] | None = (
@@ -362,6 +365,11 @@ class LeadService:
                     uow.commit()
         return None
 
+    def _place_name(self, e164: str) -> str:
+        if self.place_names_in_background:
+            return location_if_loaded(e164) or ""
+        return describe_location(e164)
+
     def card(self, lead_id: int) -> LeadCard:
         now = self._clock()
         target = self._attempt_target()
@@ -382,7 +390,7 @@ class LeadService:
                     problem=phone.problem,
                     time_zones=phone.zone_list,
                     on_internal_dnc=bool(phone.e164 and uow.dnc.find(phone.e164, "internal")),
-                    location=describe_location(phone.e164) if phone.e164 else "",
+                    location=self._place_name(phone.e164) if phone.e164 else "",
                     business_landline=label_says_landline(phone.label),
                 )
                 for phone in lead.phones

@@ -7,9 +7,10 @@ Every action goes through the workspace's services; the window keeps only what i
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from datetime import datetime
 
-from PySide6.QtCore import QSize, Qt, QTimer, QUrl, Slot
+from PySide6.QtCore import QSize, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 import desktop
+from desktop.domain.phones import load_geocoder_in_background
 from desktop.services.calling import CallingError, GateRefused, OutcomeRecorded
 from desktop.services.imports import ImportReport
 from desktop.services.leads import LeadCard, LeadNotFound, QueueCounts, display_number
@@ -100,6 +102,10 @@ def panel(widget: QWidget) -> QFrame:
     return frame
 
 
+# Place names load this long after the window starts (see `MainWindow._load_place_names`).
+PLACE_NAMES_AFTER_MS = 1000
+
+
 class MainWindow(QMainWindow):
     """The calling workstation: works one lead at a time through the dial gate."""
 
@@ -161,6 +167,7 @@ class MainWindow(QMainWindow):
         self._tick.timeout.connect(self.on_tick_timeout)
         self._tick.start()
         self.refresh_settings()
+        self._load_place_names()
         self.start()
         self.follow_up.check()
         # Keys belong to the calling loop from the first moment, not to the filter box; the filter
@@ -171,6 +178,22 @@ class MainWindow(QMainWindow):
         # Sized to this screen (never larger), or where the broker left it when that still fits.
         self.placement = WindowPlacement(self, "main", PREFERRED_SIZE, {"splitter": self.splitter})
         self.placement.restore()
+
+    placeNamesLoaded = Signal()
+
+    def _load_place_names(self) -> None:
+        """Place names ("New York, NY") load in the background once the window is up: the first lead
+        shows at once and its numbers gain their places a moment later. Their data took a third of
+        the start-up, and loading it on a thread at once still slowed the start (Python runs one
+        thread at a time), so it starts a second after the window does."""
+        self.leads.place_names_in_background = True
+        self.placeNamesLoaded.connect(self.lead_panel.refresh_phones, Qt.ConnectionType.QueuedConnection)
+
+        def loaded() -> None:  # on the loading thread: the signal carries it to the window's
+            with suppress(RuntimeError):  # the window was closed meanwhile
+                self.placeNamesLoaded.emit()
+
+        QTimer.singleShot(PLACE_NAMES_AFTER_MS, self, lambda: load_geocoder_in_background(loaded))
 
     # -- construction ----------------------------------------------------------------------------
 

@@ -325,6 +325,10 @@ class LeadPanel(QWidget):
     @Slot(int)
     def on_landline_flags_changed(self, _phone_id: int) -> None:
         """A number was (un)marked a business landline: its label on the card shows it."""
+        self.refresh_phones()
+
+    def refresh_phones(self) -> None:
+        """Read the card's numbers again and show them (marks and place names), nothing else."""
         if self.card is not None:
             self.card = self._leads.card(self.card.id)
             self._show_phones(self.card)
