@@ -121,6 +121,7 @@ class OutcomeTimeDialog(QDialog):
         self._clock = clock or (lambda: now)
         self._zone: tzinfo = ZoneInfo(time_zone) if time_zone else now.astimezone().tzinfo or UTC
         self._zone_name = time_zone or self.tr("your time zone")
+        self._zone_known = bool(time_zone)  # else the times are the broker's own
         self.setWindowTitle(self.tr("Call back") if kind == CALLBACK else self.tr("Meeting"))
         self.setMinimumWidth(460)
 
@@ -202,7 +203,7 @@ class OutcomeTimeDialog(QDialog):
             self.when_edit.setFocus()
 
     def now_text(self) -> str:
-        if self._zone_name == self.tr("your time zone"):
+        if not self._zone_known:
             return self.tr("Their time zone is unknown: the times below are your time.")
         theirs = self._now.astimezone(self._zone).strftime("%a %H:%M")
         yours = self._now.astimezone().strftime("%a %H:%M")
@@ -214,7 +215,7 @@ class OutcomeTimeDialog(QDialog):
 
     def both_times(self, moment: datetime) -> str:
         """A moment as both clocks say it: "their Wed 02 Dec, 09:00 · your 15:00"."""
-        if self._zone_name == self.tr("your time zone"):
+        if not self._zone_known:
             return self.tr("{when} your time").format(when=moment.astimezone().strftime("%a %d %b, %H:%M"))
         theirs = moment.astimezone(self._zone)
         yours = moment.astimezone()
