@@ -174,8 +174,8 @@ def dnc_problem(connection: sqlite3.Connection) -> str | None:
             numbers = payload.get("numbers") or ([payload["number"]] if "number" in payload else [])
         for number in numbers if isinstance(numbers, list) else []:
             listed[str(number)] = kind != "dnc_remove"
-    rows = connection.execute("SELECT number, added_at, id FROM dnc_entries WHERE source = 'internal'")
-    present = {str(number): (str(added), row_id) for number, added, row_id in rows}
+    entries = connection.execute("SELECT number, added_at, id FROM dnc_entries WHERE source = 'internal'")
+    present = {str(number): (str(added), row_id) for number, added, row_id in entries}
     for number, on_list in sorted(listed.items()):
         if on_list and number not in present:
             return f"do-not-call number {number}: its dnc_add event has no removal but it is gone (deleted)"

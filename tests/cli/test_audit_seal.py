@@ -101,6 +101,12 @@ def test_an_upgraded_database_is_sealed_once_and_verifies_intact(sealed_db: Path
     assert kinds == [SEALED]  # written once
 
 
+_CALL_INSERT = (
+    "INSERT INTO attempts (id, lead_id, phone_id, number, agent_id, backend, allowed, reasons, started_at,"
+    " ended_at, duration_s, outcome, note)"
+)
+_CONSENT_INSERT = "INSERT INTO consents (id, lead_id, kind, given_on, evidence) VALUES"
+
 ATTACKS = {
     "call altered": (
         "UPDATE attempts SET outcome = 'meeting', note = 'forged' WHERE id = 1;",
@@ -113,9 +119,9 @@ ATTACKS = {
         "a call made before the history was deleted (call id 1)",
     ),
     "call inserted": (
-        "INSERT INTO attempts (id, lead_id, phone_id, number, agent_id, backend, allowed, reasons, started_at,"
-        " ended_at, duration_s, outcome, note) SELECT 2, lead_id, phone_id, number, agent_id, backend, 1,"
-        " reasons, '2026-01-05 15:30:00.000000', NULL, 600.0, 'meeting', 'forged' FROM attempts WHERE id = 1;",
+        _CALL_INSERT + " SELECT 2, lead_id, phone_id, number, agent_id, backend, 1,"
+        " reasons, '2026-01-05 15:30:00.000000', NULL, 600.0, 'meeting', 'forged'"
+        " FROM attempts WHERE id = 1;",
         CALL_GUARDS,
         "a call made before the history was inserted (call id 2)",
     ),
@@ -146,7 +152,7 @@ ATTACKS = {
         "a consent made before the history was deleted (consent id 2)",
     ),
     "consent inserted": (
-        "INSERT INTO consents (id, lead_id, kind, given_on, evidence) VALUES (1, 1, 'written', '2025-11-01', 'x');",
+        _CONSENT_INSERT + " (1, 1, 'written', '2025-11-01', 'x');",
         (),
         "a consent made before the history was inserted (consent id 1)",
     ),
@@ -164,8 +170,7 @@ def test_a_changed_sealed_record_is_named(sealed_db: Path, name: str) -> None:
 
 ABOVE = {
     "call": (
-        "INSERT INTO attempts (id, lead_id, phone_id, number, agent_id, backend, allowed, reasons, started_at,"
-        " ended_at, duration_s, outcome, note) SELECT 40, lead_id, phone_id, number, agent_id, backend, 1,"
+        _CALL_INSERT + " SELECT 40, lead_id, phone_id, number, agent_id, backend, 1,"
         " reasons, '2026-01-05 15:30:00.000000', NULL, 60.0, 'meeting', '' FROM attempts WHERE id = 1;",
         "call #40",
     ),
@@ -175,7 +180,7 @@ ABOVE = {
         "do-not-call number +13125550142",
     ),
     "consent": (
-        "INSERT INTO consents (id, lead_id, kind, given_on, evidence) VALUES (40, 1, 'written', '2025-11-01', '');",
+        _CONSENT_INSERT + " (40, 1, 'written', '2025-11-01', '');",
         "consent #40",
     ),
 }
