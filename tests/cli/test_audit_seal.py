@@ -50,13 +50,13 @@ CALL_GUARDS = ("attempts_append_only", "attempts_kept")
 
 
 def _upgraded(tmp_path: Path, fixture: str = "schema-0010.db") -> Path:
-    """The fixture with a gap at id 2 of each table (as a database that lost or skipped ids before its
-    history), upgraded and opened once writable: sealed."""
+    """The fixture with a gap in each table (call 3, do-not-call entry 2, consent 1), as a database that
+    lost or skipped ids before its history, upgraded and opened once writable: sealed."""
     db = tmp_path / "old.db"
     shutil.copy(FIXTURES / fixture, db)
     attack(
         db,
-        "DELETE FROM attempts WHERE id = 2; DELETE FROM dnc_entries WHERE id = 2;"
+        "DELETE FROM attempts WHERE id = 3; DELETE FROM dnc_entries WHERE id = 2;"
         " DELETE FROM consents WHERE id = 1;",
         ("attempts_kept",),
     )
@@ -119,11 +119,11 @@ ATTACKS = {
         "a call made before the history was deleted (call id 1)",
     ),
     "call inserted": (
-        _CALL_INSERT + " SELECT 2, lead_id, phone_id, number, agent_id, backend, 1,"
+        _CALL_INSERT + " SELECT 3, lead_id, phone_id, number, agent_id, backend, 1,"
         " reasons, '2026-01-05 15:30:00.000000', NULL, 600.0, 'meeting', 'forged'"
         " FROM attempts WHERE id = 1;",
         CALL_GUARDS,
-        "a call made before the history was inserted (call id 2)",
+        "a call made before the history was inserted (call id 3)",
     ),
     "dnc altered": (
         "UPDATE dnc_entries SET number = '+12125550111' WHERE id = 1;",
@@ -295,3 +295,43 @@ def test_a_hostile_seal_payload_is_named_not_a_crash(sealed_db: Path, name: str)
     assert code == 1, out
     assert "Traceback" not in out
     assert "event seq 1 (history_sealed): its payload is not a seal Dialdesk writes" in out
+
+
+def _receiving(tmp_path: Path) -> Path:
+    db = tmp_path / "ours.db"
+    assert dialdesk(db, "settings", "set", "agent_name", "Ann").returncode in (0, 2)
+    return db
+
+
+def test_a_sealed_colleague_file_is_merged_its_older_calls_proven_by_the_seal(
+    sealed_db: Path, tmp_path: Path
+) -> None:
+    """An upgraded colleague's file with no call since (only the seal in its history): merged, its calls
+    reported as made before any recorded history (`without_history`), and this database verifies."""
+    ours = _receiving(tmp_path)
+    merged = dialdesk(ours, "merge", str(sealed_db), "--json")
+    assert merged.returncode == 0, merged.stderr
+    (their_id,) = sqlite3.connect(sealed_db).execute("SELECT value FROM settings WHERE key = 'database_id'")
+    assert str(their_id[0]).strip('"') in json.loads(merged.stdout)["without_history"]
+    assert sqlite3.connect(ours).execute("SELECT count(*) FROM attempts").fetchone()[0] == 10
+    code, out = verify(ours)
+    assert code == 0, out
+
+
+@pytest.mark.parametrize("name", ["call altered", "call inserted", "dnc deleted"])
+def test_a_sealed_colleague_file_with_a_changed_older_record_is_refused(
+    sealed_db: Path, tmp_path: Path, name: str
+) -> None:
+    sql, lift, expected = ATTACKS[name]
+    attack(sealed_db, sql, lift)
+    ours = _receiving(tmp_path)
+    merged = dialdesk(ours, "merge", str(sealed_db))
+    assert merged.returncode != 0
+    assert "is not what its seal holds, so nothing is merged" in merged.stderr and expected in merged.stderr
+    assert sqlite3.connect(ours).execute("SELECT count(*) FROM attempts").fetchone()[0] == 0
+
+
+def test_a_call_forged_above_a_colleagues_sealed_range_is_refused(sealed_db: Path, tmp_path: Path) -> None:
+    attack(sealed_db, ABOVE["call"][0])
+    merged = dialdesk(_receiving(tmp_path), "merge", str(sealed_db))
+    assert merged.returncode != 0 and "call #40" in merged.stderr, merged.stderr
