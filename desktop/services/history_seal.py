@@ -69,10 +69,12 @@ def has_seal(connection: ChainConnection) -> bool:
 def _first_recorded_call(connection: ChainConnection) -> int | None:
     """The call id the first gate_decision event of this database's chain names (None: none): calls are
     numbered in the order they are made, so every call below it is older than the history."""
-    # The earliest gate_decision by the kind index (kind, occurred_at): one step, no pass over them all.
+    # Along the chain in seq order (`+kind`: not by the kind index, then sorted) to its first
+    # gate_decision: a few steps, not a pass over every call's event. Not by time: a clock set back
+    # makes a later call look earlier.
     row = connection.execute(
         "SELECT CASE WHEN json_valid(payload) THEN json_extract(payload, '$.call') END FROM events"
-        " WHERE kind = 'gate_decision' AND +chain = ? ORDER BY occurred_at, seq LIMIT 1",
+        " WHERE chain = ? AND +kind = 'gate_decision' ORDER BY seq LIMIT 1",
         (chain_id_of(connection),),
     ).fetchone()
     value = row[0] if row is not None else None
