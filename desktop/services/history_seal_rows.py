@@ -4,8 +4,11 @@ Each covered row is rendered by SQLite as one JSON array of its id and the colum
 TABLES), in C: a real is written as `real:` and its 17 significant digits (one text per float on every
 SQLite version), a blob as `blob:` and its hex (JSON has no blob), so a value's type is part of the
 text. Rows are grouped in blocks of BLOCK ids (`id // BLOCK`); a block's state is its row count, the
-sum of its ids and the SHA-256 of its rows' texts, each followed by a newline, in id order. The count
-and the id sum name the row of a block that lost or gained exactly one.
+sum of its ids, the SHA-256 of its rows' texts, each followed by a newline, in id order, and two sums
+modulo the prime PRIME of each row's own hash h (its SHA-256 read as a number, mod PRIME): Σh and
+Σid·h. The count and the id sum name the row of a block that lost or gained exactly one; when one row
+was altered, Σh changes by h'−h and Σid·h by id·(h'−h), so their quotient names its id (two numbers
+per block, where a hash per row would be millions).
 
 A seal payload read back from the history is checked field by field before use: whatever it holds
 (garbage JSON, a blob, counts or ids out of range), verify answers with one line, never a crash or a
@@ -26,6 +29,7 @@ BLOCK = 1000
 EMPTY_DIGEST = hashlib.sha256(b"").hexdigest()
 _MAX_ID = 2**63 - 1
 _MAX_BLOCK = _MAX_ID // BLOCK
+PRIME = 2**127 - 1  # a Mersenne prime: every nonzero difference has an inverse
 
 
 @dataclass(frozen=True)
@@ -96,9 +100,11 @@ class BlockState:
     count: int = 0
     id_sum: int = 0
     digest: str = EMPTY_DIGEST
+    hash_sum: int = 0  # Σh mod PRIME
+    weighted_sum: int = 0  # Σid·h mod PRIME
 
     def as_list(self) -> list[Any]:
-        return [self.count, self.id_sum, self.digest]
+        return [self.count, self.id_sum, self.digest, self.hash_sum, self.weighted_sum]
 
 
 @dataclass
@@ -141,21 +147,26 @@ def block_states(
         ranges = [(max_id, block * BLOCK, block * BLOCK + BLOCK - 1) for block in only]
     sql += " ORDER BY id"
     states: dict[int, BlockState] = {}
+    sha256 = hashlib.sha256
     for params in ranges:
-        current, count, id_sum, digest = None, 0, 0, hashlib.sha256()
+        current, count, id_sum, digest, sum_h, sum_idh = None, 0, 0, sha256(), 0, 0
         for row_id, text in connection.execute(sql, params):
             if row_id in leave_out:
                 continue
             block = int(row_id) // BLOCK
             if block != current:
                 if current is not None:
-                    states[current] = BlockState(count, id_sum, digest.hexdigest())
-                current, count, id_sum, digest = block, 0, 0, hashlib.sha256()
+                    states[current] = BlockState(count, id_sum, digest.hexdigest(), sum_h, sum_idh)
+                current, count, id_sum, digest, sum_h, sum_idh = block, 0, 0, sha256(), 0, 0
+            line = str(text).encode()
+            row_hash = int.from_bytes(sha256(line).digest()) % PRIME
             count += 1
             id_sum += int(row_id)
-            digest.update(str(text).encode() + b"\n")
+            sum_h = (sum_h + row_hash) % PRIME
+            sum_idh = (sum_idh + int(row_id) * row_hash) % PRIME
+            digest.update(line + b"\n")
         if current is not None:
-            states[current] = BlockState(count, id_sum, digest.hexdigest())
+            states[current] = BlockState(count, id_sum, digest.hexdigest(), sum_h, sum_idh)
     return states
 
 
@@ -163,7 +174,9 @@ def overall_digest(blocks: dict[int, BlockState]) -> str:
     """One SHA-256 over every block in order: the covered rows in id order, in one digest."""
     digest = hashlib.sha256()
     for block, state in sorted(blocks.items()):
-        digest.update(f"{block}:{state.count}:{state.id_sum}:{state.digest}\n".encode())
+        digest.update(
+            f"{block}:{state.count}:{state.id_sum}:{state.digest}:{state.hash_sum}:{state.weighted_sum}\n".encode()
+        )
     return digest.hexdigest()
 
 
@@ -185,14 +198,16 @@ def _blocks(value: Any, max_id: int) -> dict[int, BlockState]:
         if not isinstance(key, str) or not key.lstrip("-").isdigit() or len(key) > 20:
             raise _Unreadable
         block = _int(int(key), -_MAX_BLOCK, max(0, max_id) // BLOCK)
-        if not isinstance(state, list) or len(state) != 3:
+        if not isinstance(state, list) or len(state) != 5:
             raise _Unreadable
         count = _int(state[0], 0, BLOCK)
         id_sum = _int(state[1], -_MAX_ID * BLOCK, _MAX_ID * BLOCK)
         digest = state[2]
         if not isinstance(digest, str) or len(digest) != 64 or digest.strip("0123456789abcdef"):
             raise _Unreadable
-        blocks[block] = BlockState(count, id_sum, digest)
+        blocks[block] = BlockState(
+            count, id_sum, digest, _int(state[3], 0, PRIME - 1), _int(state[4], 0, PRIME - 1)
+        )
     return blocks
 
 
@@ -297,6 +312,11 @@ def describe_block_problem(
             return f"{start} was inserted ({spec.id_word} {added})"
     where = f"{spec.id_word}s {max(low, 0)} to {high}"
     if now.count == then.count and now.id_sum == then.id_sum:
+        changed = (now.hash_sum - then.hash_sum) % PRIME
+        if changed:
+            row_id = (now.weighted_sum - then.weighted_sum) * pow(changed, -1, PRIME) % PRIME
+            if low <= row_id <= high and _present(connection, name, row_id):
+                return f"{start} was altered ({spec.id_word} {row_id})"
         return f"{start} was altered (one of {where}: the seal's digest of them differs)"
     what = "deleted" if now.count < then.count else "inserted" if now.count > then.count else "replaced"
     return f"{start} was {what} ({where}: {then.count} sealed, {now.count} there now)"

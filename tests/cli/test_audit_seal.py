@@ -111,7 +111,7 @@ ATTACKS = {
     "call altered": (
         "UPDATE attempts SET outcome = 'meeting', note = 'forged' WHERE id = 1;",
         CALL_GUARDS,
-        "a call made before the history was altered",
+        "a call made before the history was altered (call id 1)",
     ),
     "call deleted": (
         "DELETE FROM attempts WHERE id = 1;",
@@ -128,7 +128,7 @@ ATTACKS = {
     "dnc altered": (
         "UPDATE dnc_entries SET number = '+12125550111' WHERE id = 1;",
         (),
-        "an internal do-not-call entry made before the history was altered",
+        "an internal do-not-call entry made before the history was altered (do-not-call entry id 1)",
     ),
     "dnc deleted": (
         "DELETE FROM dnc_entries WHERE id = 1;",
@@ -144,7 +144,7 @@ ATTACKS = {
     "consent altered": (
         "UPDATE consents SET given_on = '2024-01-01' WHERE id = 2;",
         (),
-        "a consent made before the history was altered",
+        "a consent made before the history was altered (consent id 2)",
     ),
     "consent deleted": (
         "DELETE FROM consents WHERE id = 2;",
@@ -282,8 +282,12 @@ HOSTILE = {
     "huge count": lambda db: _seal_with(db, {"count": 10**40}),
     "huge max id": lambda db: _seal_with(db, {"max_id": 2**80}),
     "negative max id": lambda db: _seal_with(db, {"max_id": -5}),
-    "negative block": lambda db: _seal_with(db, {"blocks": {"-99999999999999999999": [1, -1, "0" * 64]}}),
-    "block count too big": lambda db: _seal_with(db, {"blocks": {"0": [10**12, 5, "0" * 64]}}),
+    "negative block": lambda db: _seal_with(
+        db, {"blocks": {"-99999999999999999999": [1, -1, "0" * 64, 0, 0]}}
+    ),
+    "block count too big": lambda db: _seal_with(db, {"blocks": {"0": [10**12, 5, "0" * 64, 0, 0]}}),
+    "sum out of range": lambda db: _seal_with(db, {"blocks": {"0": [1, 5, "0" * 64, 2**200, -1]}}),
+    "old block shape": lambda db: _seal_with(db, {"blocks": {"0": [1, 5, "0" * 64]}}),
     "not an object": lambda db: "[1, 2, 3]",
 }
 
