@@ -339,3 +339,54 @@ def test_a_call_forged_above_a_colleagues_sealed_range_is_refused(sealed_db: Pat
     attack(sealed_db, ABOVE["call"][0])
     merged = dialdesk(_receiving(tmp_path), "merge", str(sealed_db))
     assert merged.returncode != 0 and "call #40" in merged.stderr, merged.stderr
+
+
+def test_in_many_blocks_the_changed_call_is_named(tmp_path: Path) -> None:
+    """5,000 older calls over six blocks: an alteration, a deletion and an insertion each name the call."""
+    db = tmp_path / "big.db"
+    shutil.copy(FIXTURES / "schema-0010.db", db)
+    with sqlite3.connect(db) as connection:
+        connection.execute(
+            "WITH RECURSIVE n(i) AS (SELECT 12 UNION ALL SELECT i + 1 FROM n WHERE i < 5011)"
+            " INSERT INTO attempts"
+            " (id, number, backend, allowed, reasons, started_at, duration_s, outcome, note)"
+            " SELECT i, '+1212555' || printf('%04d', i % 10000), 'manual', 1, '[]',"
+            " '2025-06-01 10:00:00.000000', 30.5, 'no_answer', '' FROM n WHERE i <> 2600"
+        )
+    connection.close()
+    open_workspace(database_url(str(db)), clock=ManualClock(datetime(2026, 12, 1, 14, 0, tzinfo=UTC))).close()
+    template = tmp_path / "template.db"
+    shutil.copy(db, template)
+    cases = {
+        "UPDATE attempts SET duration_s = 31.5 WHERE id = 4321;": "was altered (call id 4321)",
+        "DELETE FROM attempts WHERE id = 2500;": "was deleted (call id 2500)",
+        "INSERT INTO attempts (id, number, backend, allowed, reasons, started_at, note)"
+        " VALUES (2600, '+12125550000', 'manual', 0, '[]', '2025-06-01 10:00:00.000000', '');": (
+            "was inserted (call id 2600)"
+        ),
+    }
+    for sql, expected in cases.items():
+        shutil.copy(template, db)
+        attack(db, sql, CALL_GUARDS)
+        code, out = verify(db)
+        assert code == 1 and f"a call made before the history {expected}" in out, out
+
+
+def test_a_forged_reseal_is_named(sealed_db: Path) -> None:
+    """A `history_resealed` event appended by hand (chained correctly) whose payload Dialdesk never writes."""
+    connection = sqlite3.connect(sealed_db)
+    chain, head = connection.execute("SELECT chain, hash FROM events WHERE seq = 1").fetchone()
+    payload = json.dumps({"table": "calls", "blocks": {"0": [1, 1, "z" * 64, 0, 0]}})
+    at = "2026-12-01T15:00:00.000000+00:00"
+    digest = event_hash(head, chain, 2, "history_resealed", at, "", payload)
+    connection.execute(
+        "INSERT INTO events (chain, seq, kind, occurred_at, actor, payload, prev_hash, hash)"
+        " VALUES (?, 2, 'history_resealed', ?, '', ?, ?, ?)",
+        (chain, at, payload, head, digest),
+    )
+    connection.commit()
+    connection.close()
+    code, out = verify(sealed_db)
+    assert (
+        code == 1 and "event seq 2 (history_resealed): its payload is not a reseal Dialdesk writes" in out
+    ), out
