@@ -211,8 +211,8 @@ def seal_problem(connection: sqlite3.Connection) -> str | None:
         for block in sorted(set(present) | set(sealed.blocks)):
             now = present.get(block, BlockState())
             then = sealed.blocks.get(block, BlockState())
-            if now != then and name == "calls":
-                now = settled_state(connection, name, block, sealed.max_id, chain)
+            if now != then:
+                now = settled_state(connection, name, block, sealed.max_id, chain, seal.seq)
             if now != then:
                 return describe_block_problem(connection, name, block, then, now)
     return None

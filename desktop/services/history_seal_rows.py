@@ -281,11 +281,77 @@ def _recorded_calls(connection: ChainConnection, chain: str, low: int, high: int
     return frozenset(int(row[0]) for row in rows)
 
 
-def settled_state(connection: ChainConnection, name: str, block: int, max_id: int, chain: str) -> BlockState:
-    """A calls block as the seal covers it: without calls an event records (a call made since, given
-    an id the seal's range holds, is compared with its events, not with the seal)."""
+def _payloads_since(connection: ChainConnection, chain: str, after: int, kinds: tuple[str, ...]) -> list[Any]:
+    marks = ", ".join("?" for _ in kinds)
+    rows = connection.execute(
+        f"SELECT kind, payload FROM events WHERE kind IN ({marks}) AND +chain = ? AND seq > ? ORDER BY +seq",
+        (*kinds, chain, after),
+    )
+    found: list[Any] = []
+    for kind, payload in rows:
+        try:
+            data = json.loads(payload) if isinstance(payload, str) else None
+        except (ValueError, RecursionError):
+            data = None
+        if isinstance(data, dict):
+            found.append((str(kind), data))
+    return found
+
+
+def _dnc_added_since(
+    connection: ChainConnection, chain: str, after: int, low: int, high: int
+) -> frozenset[int]:
+    """Internal entries with ids in [low, high] whose number an event since the seal put on the list
+    (and none took off): made since, given an id a removal freed (SQLite reuses the highest)."""
+    listed: dict[str, bool] = {}
+    for kind, data in _payloads_since(connection, chain, after, ("dnc_add", "dnc_remove", "outcome")):
+        numbers = data.get("dnc_added") if kind == "outcome" else data.get("numbers") or [data.get("number")]
+        for number in numbers if isinstance(numbers, list) else []:
+            if isinstance(number, str):
+                listed[number] = kind != "dnc_remove"
+    added = json.dumps(sorted(number for number, on in listed.items() if on))
+    rows = connection.execute(
+        "SELECT id FROM dnc_entries WHERE source = 'internal' AND id BETWEEN ? AND ?"
+        " AND number IN (SELECT value FROM json_each(?))",
+        (low, high, added),
+    )
+    return frozenset(int(row[0]) for row in rows)
+
+
+def _consents_added_since(
+    connection: ChainConnection, chain: str, after: int, low: int, high: int
+) -> frozenset[int]:
+    """Consents with ids in [low, high] that consent_add events since the seal account for (as many
+    per lead, kind and day as those events less the removals; the newest ids first)."""
+    owed: dict[tuple[Any, ...], int] = {}
+    for kind, data in _payloads_since(connection, chain, after, ("consent_add", "consent_remove")):
+        key = (data.get("lead_id"), data.get("kind"), str(data.get("given_on"))[:10])
+        owed[key] = owed.get(key, 0) + (1 if kind == "consent_add" else -1)
+    left_out: set[int] = set()
+    for row_id, lead, kind, given_on in connection.execute(
+        "SELECT id, lead_id, kind, given_on FROM consents WHERE id BETWEEN ? AND ? ORDER BY id DESC",
+        (low, high),
+    ):
+        key = (lead, kind, str(given_on)[:10])
+        if owed.get(key, 0) > 0:
+            owed[key] -= 1
+            left_out.add(int(row_id))
+    return frozenset(left_out)
+
+
+def settled_state(
+    connection: ChainConnection, name: str, block: int, max_id: int, chain: str, seal_seq: int
+) -> BlockState:
+    """A block as the seal covers it: without the records an event made since records (a call, entry or
+    consent made after the seal and given an id its range holds, once a removal freed the highest:
+    compared with its events, not with the seal)."""
     low, high = block * BLOCK, block * BLOCK + BLOCK - 1
-    recorded = _recorded_calls(connection, chain, low, high) if name == "calls" else frozenset()
+    if name == "calls":
+        recorded = _recorded_calls(connection, chain, low, high)
+    elif name == "dnc":
+        recorded = _dnc_added_since(connection, chain, seal_seq, low, high)
+    else:
+        recorded = _consents_added_since(connection, chain, seal_seq, low, high)
     return block_states(connection, name, max_id, [block], recorded).get(block, BlockState())
 
 

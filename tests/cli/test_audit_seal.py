@@ -390,3 +390,25 @@ def test_a_forged_reseal_is_named(sealed_db: Path) -> None:
     assert (
         code == 1 and "event seq 2 (history_resealed): its payload is not a reseal Dialdesk writes" in out
     ), out
+
+
+def test_records_made_since_in_ids_a_removal_freed_keep_it_intact(sealed_db: Path) -> None:
+    """SQLite gives a new row the highest id plus one: once Dialdesk removed the highest sealed do-not-call
+    entry and consent, the next ones made take ids the seal covers. Their events account for them."""
+    workspace = open_workspace(
+        database_url(str(sealed_db)), clock=ManualClock(datetime(2026, 12, 2, 14, 0, tzinfo=UTC))
+    )
+    workspace.dnc.remove("+13055550188")  # id 3, the highest sealed
+    workspace.dnc.add("+13125550142", "asked")
+    workspace.consent.remove(2)
+    workspace.consent.add(1, "written", date(2026, 12, 1), "signed")
+    workspace.close()
+    connection = sqlite3.connect(sealed_db)
+    assert connection.execute("SELECT id FROM dnc_entries WHERE number = '+13125550142'").fetchone()[0] <= 3
+    assert connection.execute("SELECT max(id) FROM consents").fetchone()[0] <= 2
+    connection.close()
+    code, out = verify(sealed_db)
+    assert code == 0, out
+    attack(sealed_db, "UPDATE dnc_entries SET reason = 'forged' WHERE id = 1;")
+    code, out = verify(sealed_db)
+    assert code == 1 and "altered (do-not-call entry id 1)" in out, out
