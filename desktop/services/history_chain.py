@@ -229,13 +229,14 @@ def verify_full(
 
         def compared() -> str | None:
             lists = lists_problem(connection)
+            sealed = seal_problem(connection)  # the older records' seal, also beside the calls' comparison
             return (
                 (
                     records_check.result(connection)
                     if records_check
                     else calls_problem(connection, own_chain(connection))
                 )
-                or seal_problem(connection)
+                or sealed
                 or lists
                 or scripts_problem(connection)
                 or _guard_problem(connection)
