@@ -13,6 +13,7 @@ from datetime import date
 from sqlalchemy import bindparam, delete, select
 
 from desktop.services.clock import Clock
+from desktop.services.history_seal import reseal
 from desktop.storage.models import Consent
 from desktop.storage.uow import UnitOfWorkFactory
 
@@ -92,5 +93,6 @@ class ConsentService:
                 at=self._clock(),
             )
             uow.session.execute(delete(Consent).where(Consent.id == consent_id))
+            reseal(uow.session, "consents", [consent_id], self._clock())  # a consent older than the history
             uow.leads.clear_gate_blocks(record.lead_id)
             uow.commit()

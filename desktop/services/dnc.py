@@ -11,6 +11,7 @@ from datetime import datetime
 from desktop.domain.phones import normalize_e164
 from desktop.services.agents import recording_name
 from desktop.services.clock import Clock
+from desktop.services.history_seal import reseal
 from desktop.services.settings import Settings
 from desktop.storage.models import DncEntry
 from desktop.storage.uow import UnitOfWorkFactory
@@ -65,9 +66,11 @@ class DncService:
         now = self._clock()
         with self._uow_factory() as uow:
             agent = uow.agents.get_or_create(recording_name(self._settings().agent_name))
-            if uow.dnc.remove(e164, INTERNAL) == 0:
+            entry = uow.dnc.find(e164, INTERNAL)
+            if entry is None or uow.dnc.remove(e164, INTERNAL) == 0:
                 raise DncError(f"{e164} is not on the internal do-not-call list")
             uow.audit.record("dnc_remove", json.dumps({"number": e164}), agent.id, now)
+            reseal(uow.session, "dnc", [entry.id], now)  # an entry made before the history: its seal follows
             uow.leads.clear_gate_blocks()
             uow.commit()
         return e164

@@ -22,6 +22,7 @@ from desktop.services.clock import Clock
 from desktop.services.history_ledgers import lists_problem
 from desktop.services.history_parallel import RecordsCheck, calls_problem, database_file
 from desktop.services.history_records import scripts_problem
+from desktop.services.history_seal import coverage_note, seal_problem
 from desktop.storage.chain_connection import ChainConnection, chain_connection
 from desktop.storage.events import chain_id_of
 from desktop.storage.guard_reference import GUARDS, expected_guards
@@ -228,18 +229,22 @@ def verify_full(
 
         def compared() -> str | None:
             lists = lists_problem(connection)
+            sealed = seal_problem(connection)  # the older records' seal, also beside the calls' comparison
             return (
                 (
                     records_check.result(connection)
                     if records_check
                     else calls_problem(connection, own_chain(connection))
                 )
+                or sealed
                 or lists
                 or scripts_problem(connection)
                 or _guard_problem(connection)
             )
 
         problem = _unreadable_as_problem(compared)
+        if problem is None:
+            unchecked = coverage_note(connection)
     if problem is None and anchor:
         problem = _anchor_problem(connection, anchor)
     return replace(_result(connection, checker, problem), unchecked=unchecked)

@@ -29,6 +29,7 @@ from collections import Counter
 from typing import Any
 
 from desktop.services.history_records import _stored_time
+from desktop.services.history_seal import sealed_max
 from desktop.storage.repositories import decision_record
 
 # The events of the calls listed (a JSON array): SQLite picks them (a payload it cannot read names no
@@ -173,19 +174,20 @@ def dnc_problem(connection: sqlite3.Connection) -> str | None:
             numbers = payload.get("numbers") or ([payload["number"]] if "number" in payload else [])
         for number in numbers if isinstance(numbers, list) else []:
             listed[str(number)] = kind != "dnc_remove"
-    present = {
-        str(number): str(added)
-        for number, added in connection.execute(
-            "SELECT number, added_at FROM dnc_entries WHERE source = 'internal'"
-        )
-    }
+    entries = connection.execute("SELECT number, added_at, id FROM dnc_entries WHERE source = 'internal'")
+    present = {str(number): (str(added), row_id) for number, added, row_id in entries}
     for number, on_list in sorted(listed.items()):
         if on_list and number not in present:
             return f"do-not-call number {number}: its dnc_add event has no removal but it is gone (deleted)"
     unlisted = sorted((number, added) for number, added in present.items() if number not in listed)
-    began = _history_began(connection) if unlisted else None
-    for number, added in unlisted:
-        if began is not None and _time(added) is not None:
+    # Sealed (history_seal.py): the seal checks the entries it covers; no other passes as older.
+    sealed = sealed_max(connection, "dnc") if unlisted else None
+    began = _history_began(connection) if unlisted and sealed is None else None
+    for number, (added, row_id) in unlisted:
+        if sealed is not None:
+            if not (isinstance(row_id, int) and 1 <= row_id <= sealed):
+                return f"do-not-call number {number}: no dnc_add event recorded it (inserted)"
+        elif began is not None and _time(added) is not None:
             if str(_time(added)) >= str(began):
                 return f"do-not-call number {number}: no dnc_add event recorded it (inserted)"
     return None
@@ -212,13 +214,18 @@ def consents_problem(connection: sqlite3.Connection) -> str | None:
         "SELECT c.id, c.lead_id, c.kind, c.given_on, l.created_at FROM consents c"
         " LEFT JOIN leads l ON l.id = c.lead_id ORDER BY c.id"
     ).fetchall()
+    sealed = sealed_max(connection, "consents") if rows else None
     began = _history_began(connection) if rows else None
     for row_id, lead, kind, given_on, lead_created in rows:
         key = (lead, kind, str(given_on)[:10])
         if expected[key] > 0:
             expected[key] -= 1
+        elif sealed is not None and 1 <= int(row_id) <= sealed:
+            continue  # covered by the seal (history_seal.py), which verify checks
         elif bulk > 0:
             bulk -= 1
+        elif sealed is not None:
+            return f"consent #{row_id} (lead #{lead}, {kind}): no consent_add event recorded it (inserted)"
         elif began is None or (lead_created is not None and str(_time(lead_created)) < str(began)):
             continue  # a lead older than the history (upgraded to 0013): its consents had no events
         else:

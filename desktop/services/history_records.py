@@ -19,6 +19,7 @@ from typing import Any
 
 from desktop.domain.event_chain import event_time
 from desktop.services.history_records_sql import FIELDS, suspects
+from desktop.services.history_seal import sealed_max
 
 _GATE, _OUTCOME, _UNDONE, _NOTE, _END, _PURGE = (
     "gate_decision",
@@ -183,6 +184,9 @@ def records_problem(
         "SELECT occurred_at FROM events WHERE chain = ? ORDER BY seq LIMIT 1", (chain,)
     ).fetchone()
     history_began = str(first_event[0]) if first_event is not None else None
+    # Sealed (history_seal.py): the calls the seal covers are checked against it, and no other call
+    # passes as older than the history, whatever its date.
+    sealed = sealed_max(connection, "calls")
     seen: set[int] = set()
     for row in connection.execute(
         _CALLS + " AND id IN (SELECT value FROM json_each(?)) ORDER BY rowid", (json.dumps(suspect_calls),)
@@ -190,7 +194,11 @@ def records_problem(
         call = int(row[0])
         seen.add(call)
         record = by_call.get(call)
-        if record is None and _before_history(row, first_recorded, history_began):
+        if record is None and (
+            (1 <= call <= sealed)
+            if sealed is not None
+            else _before_history(row, first_recorded, history_began)
+        ):
             continue  # made before this database had a history (upgraded to 0013)
         problem = _call_problem(row, record)
         if problem:

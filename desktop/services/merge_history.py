@@ -31,6 +31,7 @@ from desktop.domain.event_chain import clean_field
 from desktop.services.history_carried import carried_problem
 from desktop.services.history_chain import FORK, Verification, save_checkpoints, verify_full
 from desktop.services.history_records import records_problem
+from desktop.services.history_seal import current_seal, seal_problem
 from desktop.storage.events import chain_id_of
 from desktop.storage.server_rows import RowSource
 
@@ -59,11 +60,21 @@ def prove_their_calls(ours: RowSource, theirs: sqlite3.Connection, name: str, th
     Returns the databases whose calls come in unproven because the file has no history at all."""
     verify_theirs(theirs, name)
     refuse_our_chain_grown_elsewhere(ours, theirs, name)
+    unproven = sorted({their_id, *(str(row[0]) for row in theirs.execute(_ORIGINS))})
     if theirs.execute("SELECT 1 FROM events LIMIT 1").fetchone() is None:
-        origins = theirs.execute("SELECT DISTINCT origin_db FROM attempts WHERE origin_db IS NOT NULL")
-        return sorted({their_id, *(str(row[0]) for row in origins)})
+        return unproven
+    # Sealed (history_seal.py): the calls made before their history are checked against their seal, and
+    # no other call passes as older; a file whose history recorded no call since is merged as one
+    # without history (its sealed calls proven now, by the seal, but not provable later on this side).
+    seal = current_seal(theirs)
+    sealed_problem = seal if isinstance(seal, str) else seal_problem(theirs) if seal is not None else None
+    if sealed_problem is not None:
+        raise HistoryMergeError(
+            f"{name}: a record made before its history is not what its seal holds, so nothing is merged"
+            f" ({sealed_problem})"
+        )
     problem = (
-        _undated_call(theirs, chain_id_of(theirs))
+        (_undated_call(theirs, chain_id_of(theirs)) if seal is None else None)
         or records_problem(theirs, chain_id_of(theirs))
         or _agent_changed(theirs, chain_id_of(theirs))
         or carried_problem(theirs)
@@ -72,7 +83,22 @@ def prove_their_calls(ours: RowSource, theirs: sqlite3.Connection, name: str, th
         raise HistoryMergeError(
             f"{name}: a call in it is not what its history recorded, so nothing is merged ({problem})"
         )
+    if seal is not None and not _records_a_call(theirs, chain_id_of(theirs)):
+        return unproven
     return []
+
+
+_ORIGINS = "SELECT DISTINCT origin_db FROM attempts WHERE origin_db IS NOT NULL"
+
+
+def _records_a_call(theirs: sqlite3.Connection, chain: str) -> bool:
+    return (
+        theirs.execute(
+            "SELECT 1 FROM events WHERE chain = ? AND kind IN ('gate_decision', 'outcome_undone') LIMIT 1",
+            (chain,),
+        ).fetchone()
+        is not None
+    )
 
 
 def _undated_call(theirs: sqlite3.Connection, chain: str) -> str | None:

@@ -18,6 +18,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from desktop.services import history_events
+from desktop.services.history_seal import reseal
 from desktop.storage.models import Attempt, Callback, Lead, Meeting
 from desktop.storage.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -159,8 +160,10 @@ class OutcomeUndo:
     def _remove_dnc(
         uow: UnitOfWork, lead_id: int, original: Attempt, numbers: tuple[str, ...], now: datetime
     ) -> tuple[str, ...]:
+        entries = [entry for number in numbers if (entry := uow.dnc.find(number, "internal")) is not None]
         removed = tuple(number for number in numbers if uow.dnc.remove(number, "internal"))
         if removed:
+            reseal(uow.session, "dnc", [entry.id for entry in entries], now)
             uow.audit.record(
                 "dnc_remove",
                 json.dumps(

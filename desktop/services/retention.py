@@ -25,6 +25,7 @@ from desktop.domain import leads as lead_rules
 from desktop.domain.plain_text import hidden_character
 from desktop.services import history_events
 from desktop.services.clock import Clock
+from desktop.services.history_seal import reseal
 from desktop.storage.events import local_agent, raw_connection
 from desktop.storage.models import Attempt, AuditEvent
 from desktop.storage.uow import UnitOfWorkFactory
@@ -131,7 +132,11 @@ class RetentionService:
             kept = select(Attempt.corrects_id).where(
                 Attempt.started_at >= cutoff, Attempt.corrects_id.is_not(None)
             )
+            going = select(Attempt.id).where(Attempt.id.in_(old), Attempt.id.not_in(kept))
+            gone = list(uow.session.scalars(going))
             deleted = uow.session.execute(delete(Attempt).where(Attempt.id.in_(old), Attempt.id.not_in(kept)))
+            # Calls made before the history, past retention: the seal follows the purge.
+            reseal(uow.session, "calls", gone, self._clock())
             calls = int(getattr(deleted, "rowcount", 0))
             deleted = uow.session.execute(delete(AuditEvent).where(AuditEvent.at < cutoff))
             audits = int(getattr(deleted, "rowcount", 0))

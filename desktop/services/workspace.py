@@ -144,6 +144,16 @@ class Workspace:
                 stale = self.hours.forget_stale_keys(uow)
                 if self.hours.backfill(uow) or stale:
                     uow.commit()
+            self._seal_older_records()
+
+    def _seal_older_records(self) -> None:
+        """The records made before the history began (a database upgraded from before 0013) sealed in
+        one `history_sealed` event, the first time it is opened writable (history_seal.py)."""
+        from desktop.services.history_seal import seal_if_needed
+
+        with self.uow() as uow:
+            if seal_if_needed(uow.session, self.clock()):
+                uow.commit()
 
     # The other use cases are made on first use: a command imports and builds only what it needs
     # (`dialdesk check` starts without the import, scripts, registry-file or SIP-settings code).
