@@ -70,11 +70,21 @@ class ClaimService:
         self._uow_factory = uow_factory
         self._clock = clock
         self._leads = leads
+        # name -> id of agents already read: an agent row is never deleted or renamed (merging agents
+        # points one at another, the row stays), so each take and release need not read it again.
+        self._agent_ids: dict[str, int] = {}
 
     def agent_id(self, name: str) -> int:
         """The agent's id, the agent created when new (two processes of a new agent may race: the
         loser reads the winner's row)."""
         name = checked_agent_name(name)
+        known = self._agent_ids.get(name)
+        if known is not None:
+            return known
+        self._agent_ids[name] = found = self._read_or_create_agent(name)
+        return found
+
+    def _read_or_create_agent(self, name: str) -> int:
         for _ in range(2):
             with self._uow_factory() as uow:
                 found = uow.session.scalar(select(Agent.id).where(Agent.name == name))
