@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from desktop.services.clock import Clock
 from desktop.storage.models import Agent
-from desktop.storage.uow import UnitOfWorkFactory
+from desktop.storage.uow import UnitOfWork, UnitOfWorkFactory
 
 if TYPE_CHECKING:
     from desktop.services.leads import LeadService
@@ -109,7 +109,7 @@ class ClaimService:
         now = self._clock()
         until = now + hold
         with self._uow_factory() as uow:
-            held = [lead_id for lead_id in uow.leads.held_by(agent_id, now) if lead_id not in exclude]
+            held = self._held(uow, agent_id, now, exclude)
             if held:
                 # Asked again before recording: the same lead, its claim renewed.
                 uow.leads.claim(held[0], agent_id, now, until)
@@ -119,6 +119,23 @@ class ClaimService:
             exclude, claim_for=(agent_id, until), kept_callbacks_since=now - CALLBACK_GRACE
         )
         return None if lead_id is None else Claim(lead_id, checked_agent_name(agent), until)
+
+    def next_for(self, agent: str, exclude: tuple[int, ...] = ()) -> int | None:
+        """The lead `claim_next` would give this agent now, not claimed: what a scripted agent is
+        told comes next (another agent may take it first; `claim_next` then gives the next one)."""
+        agent_id = self.agent_id(agent)
+        now = self._clock()
+        with self._uow_factory() as uow:
+            held = self._held(uow, agent_id, now, exclude)
+        if held:
+            return held[0]
+        return self._leads.next_lead_id(
+            exclude, for_agent=agent_id, kept_callbacks_since=now - CALLBACK_GRACE
+        )
+
+    @staticmethod
+    def _held(uow: UnitOfWork, agent_id: int, now: datetime, exclude: tuple[int, ...]) -> list[int]:
+        return [lead_id for lead_id in uow.leads.held_by(agent_id, now) if lead_id not in exclude]
 
     def take(self, lead_id: int, agent: str, hold: timedelta = DEFAULT_HOLD) -> Claim | None:
         """Claim this lead for the agent (or renew their claim); None when another agent holds it."""

@@ -344,8 +344,13 @@ class Workspace:
 
     def act_as(self, agent: str | None) -> None:
         """Record calls, callbacks and answers as `agent` (a team member) instead of the settings'
-        agent name; None: the settings' name again."""
+        agent name; None: the settings' name again. The next lead an outcome names is then the one
+        this agent would claim (never a lead another agent holds or is owed a callback on)."""
         self._acting_agent = agent
+        if agent is None:
+            self.calling.next_lead = lambda exclude: self.leads.next_lead_id(exclude)
+        else:
+            self.calling.next_lead = lambda exclude: self.claims.next_for(agent, exclude)
 
     def claim_leads_as_agent(self) -> bool:
         """The window works as the acting agent (team mode): the lead it moves to after an outcome
