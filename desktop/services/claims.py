@@ -19,7 +19,6 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from desktop.services.clock import Clock
 from desktop.storage.models import Agent
@@ -75,8 +74,8 @@ class ClaimService:
         self._agent_ids: dict[str, int] = {}
 
     def agent_id(self, name: str) -> int:
-        """The agent's id, the agent created when new (two processes of a new agent may race: the
-        loser reads the winner's row)."""
+        """The agent's id, the agent created when new (two processes of a new agent may race: both
+        get the one row)."""
         name = checked_agent_name(name)
         known = self._agent_ids.get(name)
         if known is not None:
@@ -85,18 +84,10 @@ class ClaimService:
         return found
 
     def _read_or_create_agent(self, name: str) -> int:
-        for _ in range(2):
-            with self._uow_factory() as uow:
-                found = uow.session.scalar(select(Agent.id).where(Agent.name == name))
-                if found is not None:
-                    return int(found)
-                agent = uow.agents.get_or_create(name)
-                try:
-                    uow.commit()
-                except IntegrityError:
-                    continue
-                return int(agent.id)
-        raise ClaimError(f"the agent {name} could not be created")
+        with self._uow_factory() as uow:
+            agent_id = int(uow.agents.get_or_create(name).id)  # a race for a new name: see there
+            uow.commit()
+        return agent_id
 
     def claim_next(
         self, agent: str, hold: timedelta = DEFAULT_HOLD, exclude: tuple[int, ...] = ()
