@@ -70,7 +70,8 @@ class ClaimService:
         self._clock = clock
         self._leads = leads
         # name -> id of agents already read: an agent row is never deleted or renamed (merging agents
-        # points one at another, the row stays), so each take and release need not read it again.
+        # points one at another, the row stays), so each take and release need not read it again;
+        # forgotten when the database is replaced under the workspace (`forget_agents`).
         self._agent_ids: dict[str, int] = {}
 
     def agent_id(self, name: str) -> int:
@@ -82,6 +83,10 @@ class ClaimService:
             return known
         self._agent_ids[name] = found = self._read_or_create_agent(name)
         return found
+
+    def forget_agents(self) -> None:
+        """The database was replaced (a restored backup): its agents' ids are read again."""
+        self._agent_ids.clear()
 
     def _read_or_create_agent(self, name: str) -> int:
         with self._uow_factory() as uow:

@@ -301,6 +301,8 @@ class Workspace:
             self.registry.close()  # reconnects on the next look-up
         self.engine.dispose()
         self._set_outcome_rules(self.outcome_rules_service.load())  # the restored database's own
+        if "claims" in self.__dict__:
+            self.claims.forget_agents()  # ids of the database that was replaced
         with self.uow() as uow:
             stale = self.hours.forget_stale_keys(uow)
             if self.hours.backfill(uow) or stale:
