@@ -47,12 +47,12 @@ def server_pid(url: str) -> int | None:
     try:
         with engine.connect() as connection:
             backend = int(connection.execute(text("SELECT pg_backend_pid()")).scalar_one())
+            try:  # while the backend lives: its parent is the postmaster
+                stat = (_PROC / str(backend) / "stat").read_text()
+            except OSError:
+                return None  # another machine's process
     finally:
         engine.dispose()
-    try:
-        stat = (_PROC / str(backend) / "stat").read_text()
-    except OSError:
-        return None  # another machine's process (or gone already)
     return int(stat[stat.rfind(")") + 2 :].split()[1])
 
 

@@ -25,11 +25,13 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import random
+import resource
 import sys
 import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -57,6 +59,8 @@ def agent(
     seed: int,
     results: multiprocessing.Queue,  # type: ignore[type-arg]
     talk_s: tuple[float, float] | None = None,
+    ready: Any = None,
+    go: Any = None,
 ) -> None:
     """Take, (talk,) record and release `leads` leads; put (name, next lead s, record s, lead ids).
 
@@ -68,6 +72,11 @@ def agent(
     rng = random.Random(seed)
     workspace = open_workspace(url, clock=ManualClock(MOMENT))
     workspace.act_as(name)
+    if ready is not None and go is not None:
+        # Every agent's window is open before the first call: starting 20 Python processes (imports,
+        # the schema check) is not what a lead's latency measures.
+        ready.release()
+        go.wait()
     taking: list[float] = []
     recording: list[float] = []
     called: list[int] = []
@@ -144,13 +153,20 @@ def run_agents(url: str, agents: int, per_agent: int, talk_s: tuple[float, float
     prefix = "paced" if talk_s is not None else "agent"
     twice_before, outcomes_before = _outcome_counts(url)  # a database given by --url may hold calls
     results: multiprocessing.Queue = multiprocessing.Queue()  # type: ignore[type-arg]
+    ready, go = multiprocessing.Semaphore(0), multiprocessing.Event()
     processes = [
-        multiprocessing.Process(target=agent, args=(url, f"{prefix}{n}", per_agent, n, results, talk_s))
+        multiprocessing.Process(
+            target=agent, args=(url, f"{prefix}{n}", per_agent, n, results, talk_s, ready, go)
+        )
         for n in range(agents)
     ]
+    for process in processes:
+        process.start()
+    for _ in processes:
+        ready.acquire()
+    started_cpu = _children_cpu_s()  # (what the agents spent opening their workspaces is left out)
     with CpuSampler(server_pid(url)) as sampler:
-        for process in processes:
-            process.start()
+        go.set()
         collected = [results.get() for _ in processes]
         for process in processes:
             process.join()
@@ -165,9 +181,18 @@ def run_agents(url: str, agents: int, per_agent: int, talk_s: tuple[float, float
     print(f"   next lead: {_ms(taking)}")
     print(f"   record:    {_ms(recording)}")
     print(f"   leads called twice: {twice}; outcomes recorded: {outcomes} of {len(called)}")
+    agents_cpu = _children_cpu_s() - started_cpu
+    per_lead_ms = agents_cpu / max(1, len(called)) * 1000
+    print(f"   agent processes' CPU {agents_cpu:.1f} s ({per_lead_ms:.0f} ms a lead)")
     if seen is not None:
         print(f"   {seen.line()}")
     return not (twice or outcomes != len(called) or len(set(called)) != len(called))
+
+
+def _children_cpu_s() -> float:
+    """User + system CPU of this process's ended children (the agents, once joined)."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
 
 
 def run(
