@@ -4,11 +4,17 @@ Each agent (its own process and connection) loops: take the next lead (`ClaimSer
 FOR UPDATE SKIP LOCKED), record a random outcome as itself (do-not-call included), release.
 The leads have distinct numbers: calls to a number another agent put on the list are not
 exercised here. At the end the database is checked: no lead called twice (every outcome pushes
-the lead past "now") and every outcome recorded once. Prints p50/p95 of
-"next lead" and "record".
+the lead past "now") and every outcome recorded once. Prints p50/p95 of "next lead" (the call to
+`claim_next` until it returns) and "record" (`record_outcome` and `release`), measured in the
+agent's process, with the server's CPU and the load average seen.
+
+Two modes, each printed under its label. Flat out (`--mode flat`), every agent takes its next lead
+the moment it has recorded: on a small machine N agent processes then measure CPU starvation more
+than the server. Paced (`--mode paced`) models a team: a lead is taken, the call lasts a random
+`--talk` time (default 0.5-2 s; a person takes over 20 s a lead), its outcome is recorded, repeat.
 
     .venv/bin/python benchmarks/team_load.py [--agents 20] [--leads-per-agent 500] [--url URL]
-        [--list-size 1000000] [--pause-ms 2000]
+        [--list-size 1000000] [--mode flat|paced|both] [--talk 0.5-2]
 
 Without --url a throwaway server is started (tests/postgres_support.py; needs `postgresql`).
 The clock is fixed at a weekday morning in New York, so the leads are within calling hours.
@@ -18,17 +24,19 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
-import os
 import random
+import resource
 import sys
 import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.common import percentile  # noqa: E402
+from benchmarks.server_cpu import CpuSampler, server_pid  # noqa: E402
 
 MOMENT = datetime(2026, 12, 1, 14, 0, tzinfo=UTC)  # 09:00 in New York
 OUTCOMES = ("no_answer", "busy", "voicemail", "not_interested", "do_not_call", "wrong_number")
@@ -50,14 +58,25 @@ def agent(
     leads: int,
     seed: int,
     results: multiprocessing.Queue,  # type: ignore[type-arg]
-    pause_s: float = 0.0,
+    talk_s: tuple[float, float] | None = None,
+    ready: Any = None,
+    go: Any = None,
 ) -> None:
+    """Take, (talk,) record and release `leads` leads; put (name, next lead s, record s, lead ids).
+
+    `talk_s` (shortest, longest): paced, as a person works: the lead is on screen and the call goes
+    on for a random time in that range before its outcome is recorded. None: flat out."""
     from desktop.services.clock import ManualClock
     from desktop.services.workspace import open_workspace
 
     rng = random.Random(seed)
     workspace = open_workspace(url, clock=ManualClock(MOMENT))
     workspace.act_as(name)
+    if ready is not None and go is not None:
+        # Every agent's window is open before the first call: starting 20 Python processes (imports,
+        # the schema check) is not what a lead's latency measures.
+        ready.release()
+        go.wait()
     taking: list[float] = []
     recording: list[float] = []
     called: list[int] = []
@@ -65,16 +84,16 @@ def agent(
         for _ in range(leads):
             start = time.perf_counter()
             claim = workspace.claims.claim_next(name)
-            taken = time.perf_counter()
             if claim is None:
                 break
+            taking.append(time.perf_counter() - start)
+            if talk_s is not None:
+                time.sleep(rng.uniform(*talk_s))
+            start = time.perf_counter()
             workspace.calling.record_outcome(claim.lead_id, rng.choice(OUTCOMES))
             workspace.claims.release(claim.lead_id, name)
-            taking.append(taken - start)
-            recording.append(time.perf_counter() - taken)
+            recording.append(time.perf_counter() - start)
             called.append(claim.lead_id)
-            if pause_s:
-                time.sleep(rng.uniform(0.5, 1.5) * pause_s)  # the call itself, then the next lead
     finally:
         workspace.close()
     results.put((name, taking, recording, called))
@@ -110,45 +129,95 @@ def _outcome_counts(url: str) -> tuple[int, int]:
     return int(twice or 0), int(outcomes or 0)
 
 
-def run(url: str, agents: int, per_agent: int, list_size: int | None = None, pause_s: float = 0.0) -> int:
+def import_leads(url: str, size: int) -> None:
     from desktop.services.clock import ManualClock
     from desktop.services.workspace import open_workspace
 
-    size = agents * per_agent if list_size is None else list_size
     with tempfile.TemporaryDirectory() as folder:
         admin = open_workspace(url, clock=ManualClock(MOMENT))
         try:
             started = time.perf_counter()
-            if size:
-                admin.imports.run(write_list(Path(folder) / "team.csv", size))
+            admin.imports.run(write_list(Path(folder) / "team.csv", size))
             print(f"imported {size:,} leads in {time.perf_counter() - started:.1f} s")
         finally:
             admin.close()
+
+
+def run_agents(url: str, agents: int, per_agent: int, talk_s: tuple[float, float] | None) -> bool:
+    """One mode's run, printed under its label; True when no lead was called twice or lost."""
+    label = (
+        f"PACED: {agents} agents, each call {talk_s[0]:g}-{talk_s[1]:g} s between taking and recording"
+        if talk_s is not None
+        else f"FLAT OUT: {agents} agents taking leads back to back (CPU-bound on a small machine)"
+    )
+    prefix = "paced" if talk_s is not None else "agent"
     twice_before, outcomes_before = _outcome_counts(url)  # a database given by --url may hold calls
     results: multiprocessing.Queue = multiprocessing.Queue()  # type: ignore[type-arg]
+    ready, go = multiprocessing.Semaphore(0), multiprocessing.Event()
     processes = [
-        multiprocessing.Process(target=agent, args=(url, f"agent{n}", per_agent, n, results, pause_s))
+        multiprocessing.Process(
+            target=agent, args=(url, f"{prefix}{n}", per_agent, n, results, talk_s, ready, go)
+        )
         for n in range(agents)
     ]
-    started = time.perf_counter()
     for process in processes:
         process.start()
-    collected = [results.get() for _ in processes]
-    for process in processes:
-        process.join()
-    elapsed = time.perf_counter() - started
+    for _ in processes:
+        ready.acquire()
+    started_cpu = _children_cpu_s()  # (what the agents spent opening their workspaces is left out)
+    with CpuSampler(server_pid(url)) as sampler:
+        go.set()
+        collected = [results.get() for _ in processes]
+        for process in processes:
+            process.join()
+        seen = sampler.seen()
     taking = [value for _n, values, _r, _c in collected for value in values]
     recording = [value for _n, _t, values, _c in collected for value in values]
     called = [lead for _n, _t, _r, leads in collected for lead in leads]
     twice, outcomes = _outcome_counts(url)
     twice, outcomes = twice - twice_before, outcomes - outcomes_before
-    print(f"{agents} agents, {len(called):,} leads called in {elapsed:.1f} s")
-    print(f"next lead: {_ms(taking)}")
-    print(f"record:    {_ms(recording)}")
-    print(f"leads called twice: {twice}; outcomes recorded: {outcomes} of {len(called)}")
-    print(f"load average at the end: {' '.join(f'{value:.2f}' for value in os.getloadavg())}")
-    problems = twice or outcomes != len(called) or len(set(called)) != len(called)
-    return 1 if problems else 0
+    print(f"== {label}")
+    print(f"   {len(called):,} leads called")
+    print(f"   next lead: {_ms(taking)}")
+    print(f"   record:    {_ms(recording)}")
+    print(f"   leads called twice: {twice}; outcomes recorded: {outcomes} of {len(called)}")
+    agents_cpu = _children_cpu_s() - started_cpu
+    per_lead_ms = agents_cpu / max(1, len(called)) * 1000
+    print(f"   agent processes' CPU {agents_cpu:.1f} s ({per_lead_ms:.0f} ms a lead)")
+    if seen is not None:
+        print(f"   {seen.line()}")
+    return not (twice or outcomes != len(called) or len(set(called)) != len(called))
+
+
+def _children_cpu_s() -> float:
+    """User + system CPU of this process's ended children (the agents, once joined)."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def run(
+    url: str,
+    agents: int,
+    per_agent: int,
+    list_size: int | None = None,
+    modes: tuple[tuple[float, float] | None, ...] = (None,),
+) -> int:
+    size = agents * per_agent * len(modes) if list_size is None else list_size
+    if size:
+        import_leads(url, size)
+    good = [run_agents(url, agents, per_agent, talk_s) for talk_s in modes]
+    return 0 if all(good) else 1
+
+
+def _talk_range(text: str) -> tuple[float, float]:
+    shortest, _, longest = text.partition("-")
+    try:
+        low, high = float(shortest), float(longest or shortest)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: give seconds as MIN-MAX, e.g. 0.5-2") from None
+    if not 0 <= low <= high:
+        raise argparse.ArgumentTypeError(f"{text!r}: give 0 <= MIN <= MAX seconds")
+    return low, high
 
 
 def main(argv: list[str]) -> int:
@@ -162,22 +231,32 @@ def main(argv: list[str]) -> int:
         help="leads to import first (default: agents x leads per agent; 0: use the leads already there)",
     )
     parser.add_argument(
-        "--pause-ms",
-        type=float,
-        default=0.0,
-        help="each agent's time on a call between leads (mean; default 0: every agent takes leads flat out)",
+        "--mode",
+        choices=("flat", "paced", "both"),
+        default="flat",
+        help="flat: every agent takes leads back to back; paced: a call's time between taking a lead "
+        "and recording it (--talk); both: flat, then paced, each printed under its label",
+    )
+    parser.add_argument(
+        "--talk",
+        type=_talk_range,
+        default=(0.5, 2.0),
+        metavar="MIN-MAX",
+        help="paced mode: seconds between taking a lead and recording it, random in this range "
+        "(default 0.5-2; a person takes over 20 s a lead)",
     )
     args = parser.parse_args(argv)
-    pause_s = args.pause_ms / 1000
+    paced = args.talk
+    modes = {"flat": (None,), "paced": (paced,), "both": (None, paced)}[args.mode]
     if args.url:
-        return run(args.url, args.agents, args.leads_per_agent, args.list_size, pause_s)
+        return run(args.url, args.agents, args.leads_per_agent, args.list_size, modes)
     from tests.postgres_support import find_program, running_server
 
     if find_program("initdb") is None:
         print("skipped: needs PostgreSQL (sudo apt-get install postgresql)")
         return 0
     with running_server() as server, server.database() as url:
-        return run(url, args.agents, args.leads_per_agent, args.list_size, pause_s)
+        return run(url, args.agents, args.leads_per_agent, args.list_size, modes)
 
 
 if __name__ == "__main__":

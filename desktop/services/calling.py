@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
 
 from sqlalchemy import select
 
@@ -94,12 +95,29 @@ class OutcomeRecorded:
     status: str
     next_due_at: datetime | None
     added_to_dnc: tuple[str, ...]
-    next_lead_id: int | None
     meeting_id: int | None = None
     # The lead as it was just before the outcome: what an undo gives back.
     before: LeadState | None = None
-    # The moment the gate checked the next lead while choosing it (None when it was not checked then).
-    next_lead_checked_at: datetime | None = None
+    # Chooses the queue's next lead: (lead id, the moment the gate checked it while choosing). Run when
+    # first asked, once: a scripted agent that takes its next lead by a claim never asks, and choosing
+    # one it would not call (a queue query and a gate check, a third of recording) was wasted.
+    choose_next: Callable[[], tuple[int | None, datetime | None]] = field(
+        default=lambda: (None, None), repr=False, compare=False
+    )
+
+    @cached_property
+    def _next_lead(self) -> tuple[int | None, datetime | None]:
+        return self.choose_next()
+
+    @property
+    def next_lead_id(self) -> int | None:
+        """The queue's next lead after this one (None: nothing callable), chosen when first asked."""
+        return self._next_lead[0]
+
+    @property
+    def next_lead_checked_at(self) -> datetime | None:
+        """The moment the gate checked the next lead while choosing it (None when not checked then)."""
+        return self._next_lead[1]
 
 
 DialerProvider = Callable[[], Dialer]
@@ -499,9 +517,13 @@ class CallingService:
         log.info(
             "lead %s: outcome %s recorded (call %d, attempt %s)", lead_id, rule.code, attempt_id, attempts
         )
-        self._preview_memo.forget()  # the moment below is only ever one of this choice's checks
-        next_lead = self.next_lead_id(exclude=(lead_id,))
-        checked_at = self._preview_memo.moment_for(next_lead) if next_lead is not None else None
+        self._preview_memo.forget()  # its facts were read before this write
+
+        def choose_next() -> tuple[int | None, datetime | None]:
+            self._preview_memo.forget()  # the moment below is only ever one of this choice's checks
+            next_lead = self.next_lead_id(exclude=(lead_id,))
+            return next_lead, self._preview_memo.moment_for(next_lead) if next_lead is not None else None
+
         return OutcomeRecorded(
             attempt_id=attempt_id,
             lead_id=lead_id,
@@ -510,10 +532,9 @@ class CallingService:
             status=result_status,
             next_due_at=result_due,
             added_to_dnc=added,
-            next_lead_id=next_lead,
             meeting_id=meeting_id,
             before=before,
-            next_lead_checked_at=checked_at,
+            choose_next=choose_next,
         )
 
     def _apply_rule(

@@ -19,11 +19,10 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from desktop.services.clock import Clock
 from desktop.storage.models import Agent
-from desktop.storage.uow import UnitOfWorkFactory
+from desktop.storage.uow import UnitOfWork, UnitOfWorkFactory
 
 if TYPE_CHECKING:
     from desktop.services.leads import LeadService
@@ -70,23 +69,30 @@ class ClaimService:
         self._uow_factory = uow_factory
         self._clock = clock
         self._leads = leads
+        # name -> id of agents already read: an agent row is never deleted or renamed (merging agents
+        # points one at another, the row stays), so each take and release need not read it again;
+        # forgotten when the database is replaced under the workspace (`forget_agents`).
+        self._agent_ids: dict[str, int] = {}
 
     def agent_id(self, name: str) -> int:
-        """The agent's id, the agent created when new (two processes of a new agent may race: the
-        loser reads the winner's row)."""
+        """The agent's id, the agent created when new (two processes of a new agent may race: both
+        get the one row)."""
         name = checked_agent_name(name)
-        for _ in range(2):
-            with self._uow_factory() as uow:
-                found = uow.session.scalar(select(Agent.id).where(Agent.name == name))
-                if found is not None:
-                    return int(found)
-                agent = uow.agents.get_or_create(name)
-                try:
-                    uow.commit()
-                except IntegrityError:
-                    continue
-                return int(agent.id)
-        raise ClaimError(f"the agent {name} could not be created")
+        known = self._agent_ids.get(name)
+        if known is not None:
+            return known
+        self._agent_ids[name] = found = self._read_or_create_agent(name)
+        return found
+
+    def forget_agents(self) -> None:
+        """The database was replaced (a restored backup): its agents' ids are read again."""
+        self._agent_ids.clear()
+
+    def _read_or_create_agent(self, name: str) -> int:
+        with self._uow_factory() as uow:
+            agent_id = int(uow.agents.get_or_create(name).id)  # a race for a new name: see there
+            uow.commit()
+        return agent_id
 
     def claim_next(
         self, agent: str, hold: timedelta = DEFAULT_HOLD, exclude: tuple[int, ...] = ()
@@ -99,7 +105,7 @@ class ClaimService:
         now = self._clock()
         until = now + hold
         with self._uow_factory() as uow:
-            held = [lead_id for lead_id in uow.leads.held_by(agent_id, now) if lead_id not in exclude]
+            held = self._held(uow, agent_id, now, exclude)
             if held:
                 # Asked again before recording: the same lead, its claim renewed.
                 uow.leads.claim(held[0], agent_id, now, until)
@@ -109,6 +115,23 @@ class ClaimService:
             exclude, claim_for=(agent_id, until), kept_callbacks_since=now - CALLBACK_GRACE
         )
         return None if lead_id is None else Claim(lead_id, checked_agent_name(agent), until)
+
+    def next_for(self, agent: str, exclude: tuple[int, ...] = ()) -> int | None:
+        """The lead `claim_next` would give this agent now, not claimed: what a scripted agent is
+        told comes next (another agent may take it first; `claim_next` then gives the next one)."""
+        agent_id = self.agent_id(agent)
+        now = self._clock()
+        with self._uow_factory() as uow:
+            held = self._held(uow, agent_id, now, exclude)
+        if held:
+            return held[0]
+        return self._leads.next_lead_id(
+            exclude, for_agent=agent_id, kept_callbacks_since=now - CALLBACK_GRACE
+        )
+
+    @staticmethod
+    def _held(uow: UnitOfWork, agent_id: int, now: datetime, exclude: tuple[int, ...]) -> list[int]:
+        return [lead_id for lead_id in uow.leads.held_by(agent_id, now) if lead_id not in exclude]
 
     def take(self, lead_id: int, agent: str, hold: timedelta = DEFAULT_HOLD) -> Claim | None:
         """Claim this lead for the agent (or renew their claim); None when another agent holds it."""

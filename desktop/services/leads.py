@@ -325,6 +325,7 @@ class LeadService:
         exclude: tuple[int, ...] = (),
         claim_for: tuple[int, datetime] | None = None,
         kept_callbacks_since: datetime | None = None,
+        for_agent: int | None = None,
     ) -> int | None:
         """The lead the queue offers now: first in order whose calling hours are open and that the gate
         allows. A lead the gate refuses for a reason time will not lift is marked, so it is not
@@ -332,17 +333,18 @@ class LeadService:
 
         `claim_for` (agent id, until): the lead found is claimed for that agent in the same
         transaction (services/claims.py), or the next one if another agent took it meanwhile;
-        `kept_callbacks_since`: see `LeadRepository.next_in_queue`.
+        `kept_callbacks_since`: see `LeadRepository.next_in_queue`; `for_agent` (an agent id, without
+        `claim_for`): the lead that agent would claim (theirs or free), not claimed.
         """
         now = self._clock()
         skipped = list(exclude)
-        agent_id = claim_for[0] if claim_for is not None else None
+        agent_id = claim_for[0] if claim_for is not None else for_agent
         with self._uow_factory() as uow:
             open_keys = self.open_keys(uow, now)
             for _ in range(_MAX_GATE_SKIPS):
-                if claim_for is None:  # nobody claims: the id alone, in one statement
+                if agent_id is None:  # no agent: the id alone, in one statement
                     lead, lead_id = None, uow.leads.next_id_in_queue(now, skipped, open_keys)
-                else:  # the row as read, for the claim to check it is unchanged
+                else:  # an agent's (held leads, kept callbacks), and the row as read for a claim to check
                     lead = uow.leads.next_in_queue(
                         now, skipped, open_keys, agent_id, kept_callbacks_since=kept_callbacks_since
                     )

@@ -61,6 +61,7 @@ class RegistryLookup:
         self._connection: Any = None
         self._cursor: Any = None
         self._end_read = engine.dialect.name != "sqlite"
+        self._autocommit = False  # the server connection reads without BEGIN/ROLLBACK (psycopg)
         marker = placeholder(engine.dialect.paramstyle)
         if marker is None:
             raise ValueError(f"unsupported DBAPI paramstyle {engine.dialect.paramstyle}")
@@ -86,7 +87,20 @@ class RegistryLookup:
                 # SQLite reads the registry's pages straight from the mapped file, without a system
                 # call per page: a look-up among millions of numbers costs a sixth less. Reads only.
                 self._cursor.execute(f"PRAGMA mmap_size={_MAPPED_BYTES}").fetchall()
+            else:
+                # psycopg: each read is its own statement-long transaction on the server, as each
+                # BEGIN ... ROLLBACK was, in one round trip instead of three (a gate decision reads
+                # here up to three times).
+                self._autocommit = self._autocommit_reads(True)
         return self._cursor
+
+    def _autocommit_reads(self, on: bool) -> bool:
+        """Switch the server connection's autocommit where the driver has it; True when switched."""
+        driver = getattr(self._connection, "driver_connection", None)
+        if driver is None or type(driver).__module__.split(".")[0] != "psycopg":
+            return False
+        driver.autocommit = on
+        return True
 
     def _query(self, sql: str, parameters: tuple[Any, ...]) -> list[Any]:
         with self._lock:
@@ -106,7 +120,7 @@ class RegistryLookup:
             self._cursor.execute(sql, parameters)
             rows: list[Any] = self._cursor.fetchall()
         finally:
-            if self._end_read and not self._connection_lost():
+            if self._end_read and not self._autocommit and not self._connection_lost():
                 # Outside SQLite's autocommit reads, end the read so the next one sees new data.
                 self._connection.rollback()
         return rows
@@ -194,6 +208,8 @@ class RegistryLookup:
             if self._connection is not None:
                 if not self._end_read:  # the connection goes back to the pool as it came
                     self._cursor.execute("PRAGMA mmap_size=0").fetchall()
+                elif self._autocommit:
+                    self._autocommit = not self._autocommit_reads(False)
                 self._cursor.close()
                 self._connection.close()
                 self._connection = None

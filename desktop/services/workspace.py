@@ -311,6 +311,8 @@ class Workspace:
             self.registry.close()  # reconnects on the next look-up
         self.engine.dispose()
         self._set_outcome_rules(self.outcome_rules_service.load())  # the restored database's own
+        if "claims" in self.__dict__:
+            self.claims.forget_agents()  # ids of the database that was replaced
         with self.uow() as uow:
             stale = self.hours.forget_stale_keys(uow)
             if self.hours.backfill(uow) or stale:
@@ -354,8 +356,13 @@ class Workspace:
 
     def act_as(self, agent: str | None) -> None:
         """Record calls, callbacks and answers as `agent` (a team member) instead of the settings'
-        agent name; None: the settings' name again."""
+        agent name; None: the settings' name again. The next lead an outcome names is then the one
+        this agent would claim (never a lead another agent holds or is owed a callback on)."""
         self._acting_agent = agent
+        if agent is None:
+            self.calling.next_lead = lambda exclude: self.leads.next_lead_id(exclude)
+        else:
+            self.calling.next_lead = lambda exclude: self.claims.next_for(agent, exclude)
 
     def claim_leads_as_agent(self) -> bool:
         """The window works as the acting agent (team mode): the lead it moves to after an outcome

@@ -8,6 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, bindparam, delete, func, inspect, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.util import identity_key
 
@@ -395,12 +397,16 @@ class AgentRepository:
         self.session = session
 
     def get_or_create(self, name: str) -> Agent:
+        """The agent of this name, made when new. Two processes making the first call of a new agent at
+        the same moment both find no row: the insert skips a name already there (on PostgreSQL it
+        waits for the other transaction, then sees its committed row), so neither fails."""
         agent = self.session.scalars(select(Agent).where(Agent.name == name)).first()
-        if agent is None:
-            agent = Agent(name=name)
-            self.session.add(agent)
-            self.session.flush()
-        return agent
+        if agent is not None:
+            return agent
+        dialect = self.session.get_bind().dialect.name
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        self.session.execute(insert(Agent).values(name=name).on_conflict_do_nothing(index_elements=["name"]))
+        return self.session.scalars(select(Agent).where(Agent.name == name)).one()
 
 
 class CallbackRepository:

@@ -9,7 +9,10 @@ cannot be reached, refuses TLS, refuses the password — into one line that says
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DisconnectionError
 
 # sslmode values under which libpq never talks to a server in clear text.
 TLS_MODES = ("require", "verify-ca", "verify-full")
@@ -50,6 +53,23 @@ def connect_args(url: str | URL) -> dict[str, object]:
     if "connect_timeout" in make_url(url).query:
         return {}
     return {"connect_timeout": CONNECT_TIMEOUT}
+
+
+def ping_on_checkout(dbapi_connection: Any, _record: object, _proxy: object) -> None:
+    """Before a pooled psycopg connection is used: an empty query, one round trip outside any
+    transaction. A connection the server dropped (restarted, failed over) fails it; the pool then
+    discards that connection and checks out a new one (DisconnectionError), so an agent's next action
+    reconnects instead of failing."""
+    import psycopg
+    from psycopg import pq
+
+    try:
+        result = dbapi_connection.pgconn.exec_(b"")
+        alive = result.status == pq.ExecStatus.EMPTY_QUERY
+    except psycopg.Error:
+        alive = False
+    if not alive or dbapi_connection.pgconn.status != pq.ConnStatus.OK:
+        raise DisconnectionError("the server closed the connection")
 
 
 def _libpq_text(error: BaseException) -> str:

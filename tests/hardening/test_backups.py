@@ -260,3 +260,20 @@ def test_db_restore_as_the_user_runs_it(cli_env, filled, tmp_path: Path) -> None
     assert len(kept) == 1 and mode(kept[0]) == 0o600 and mode(kept[0].parent) == 0o700
     assert query(kept[0], "SELECT attempt_count FROM leads WHERE id = 4") == [(1,)]
     assert integrity(db) == "ok"
+
+
+def test_after_a_restore_an_agent_claims_under_the_restored_databases_own_agent(  # type: ignore[no-untyped-def]
+    filled, tmp_path: Path
+) -> None:
+    """Agents' ids are remembered by the claims; a restore replaces the agents table, so an agent made
+    after the backup is made again (the id remembered belongs to no one, or to another agent)."""
+    workspace, clock = filled
+    service = service_for(workspace, clock, tmp_path)
+    backup = tmp_path / "monday.db"
+    service.backup_to(backup)
+    assert workspace.claims.take(4, "Newbie") is not None  # Newbie's row, after the backup
+    workspace.claims.release(4, "Newbie")
+    service.restore(backup)
+    workspace.reload()
+    assert workspace.claims.take(5, "Newbie") is not None
+    assert workspace.claims.holder(5) is not None and workspace.claims.holder(5)[0] == "Newbie"  # type: ignore[index]

@@ -12,13 +12,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, insert, select, text, update
 
 from desktop.services.calling import HeldByAnotherAgent
 from desktop.services.claims import DEFAULT_HOLD
 from desktop.services.clock import ManualClock
 from desktop.services.workspace import Workspace, open_workspace
-from desktop.storage.models import Attempt, ChainEvent, DncEntry, Lead
+from desktop.storage.models import Agent, Attempt, ChainEvent, DncEntry, Lead
 from tests.postgres_support import PostgresServer
 from tests.team.team_support import business_list
 
@@ -158,3 +158,44 @@ def test_a_claim_taken_while_an_outcome_waits_to_be_written_refuses_it(
         bob.join(timeout=60)
     assert len(refused) == 1 and isinstance(refused[0], HeldByAnotherAgent), refused
     assert _written(server_list, lead_id) == before
+
+
+@pytest.mark.postgresql
+def test_two_first_calls_of_a_new_agent_at_once_both_record(server_list: Workspace) -> None:
+    """The first call of a brand-new agent name, made by two processes at the same moment: one's
+    transaction adds the agent; the other's, finding no row yet, waits for it and uses that row
+    instead of failing on the duplicate name (storage/repositories.py AgentRepository)."""
+    lead_id = server_list.leads.next_lead_id()
+    assert lead_id is not None
+    server_list.act_as("Zed")
+    failed: list[BaseException] = []
+    recorded: list[int] = []
+
+    def zed_records() -> None:
+        try:
+            recorded.append(server_list.calling.record_outcome(lead_id, "no_answer").attempt_id)
+        except BaseException as error:  # handed to the test thread
+            failed.append(error)
+
+    with server_list.engine.connect() as other, server_list.engine.connect() as watcher:
+        with other.begin():
+            other.execute(insert(Agent).values(name="Zed"))  # the other process's first call, not committed
+            zed = threading.Thread(target=zed_records)
+            zed.start()
+            waiting = text("SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = 'transactionid'")
+            for _ in range(600):  # the record waits on the other transaction's new row
+                if watcher.execute(waiting).scalar() or not zed.is_alive():
+                    break
+                watcher.rollback()
+                time.sleep(0.05)
+            else:
+                pytest.fail("the record never waited for the other transaction's agent")
+        zed.join(timeout=60)
+    assert not failed, failed
+    with server_list.uow() as uow:
+        agents = list(uow.session.scalars(select(Agent.id).where(Agent.name == "Zed")))
+        assert len(agents) == 1
+        attempt = uow.session.get(Attempt, recorded[0])
+        assert attempt is not None and attempt.agent_id == agents[0] and attempt.outcome == "no_answer"
+    # The claims' own look-up of the name gives the same row.
+    assert server_list.claims.agent_id("Zed") == agents[0]

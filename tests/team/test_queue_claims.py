@@ -52,3 +52,57 @@ def test_each_agent_sees_the_queue_without_the_leads_others_hold(
     finally:
         ann.close()
         bob.close()
+
+
+def test_the_next_lead_an_agent_is_told_after_recording_is_the_one_they_would_claim(
+    workspace: Workspace, db_url: str, clock: ManualClock, tmp_path: Path
+) -> None:
+    """`record --agent NAME --json` and the service's result name the lead that agent would claim:
+    their own held lead first; never a lead another agent holds or was promised a callback on."""
+    workspace.imports.run(business_list(tmp_path / "team.csv", 6))
+    ann, bob = (open_workspace(db_url, clock=clock) for _ in range(2))
+    ann.act_as("Ann")
+    bob.act_as("Bob")
+    try:
+        # Bob promises a callback on the queue's first lead, due in 10 minutes: his for 30 minutes.
+        promised = bob.claims.claim_next("Bob")
+        assert promised is not None
+        bob.calling.record_outcome(promised.lead_id, "callback", callback_at=clock() + timedelta(minutes=10))
+        bob.claims.release(promised.lead_id, "Bob")
+        bobs = bob.claims.claim_next("Bob", hold=timedelta(hours=1))  # and holds another lead
+        assert bobs is not None
+        clock.advance(minutes=15)  # the callback is due, Bob is not yet late for it
+        first = ann.claims.claim_next("Ann")
+        assert first is not None and first.lead_id not in (promised.lead_id, bobs.lead_id)
+        # Ann also takes a lead further down the list: after recording the first, it is hers next.
+        kept = max(listed(ann) - {first.lead_id, promised.lead_id, bobs.lead_id})
+        assert ann.claims.take(kept, "Ann") is not None
+        told = ann.calling.record_outcome(first.lead_id, "no_answer").next_lead_id
+        assert told == kept == ann.claims.claim_next("Ann").lead_id  # type: ignore[union-attr]
+
+        ann.claims.release(kept, "Ann")  # nothing held: the queue's next lead for Ann, not Bob's
+        told_now = ann.claims.next_for("Ann")
+        assert told_now not in (None, promised.lead_id, bobs.lead_id)
+        assert told_now == ann.claims.claim_next("Ann").lead_id  # type: ignore[union-attr]
+        # Without an agent, the queue's own next lead: Bob's promised callback comes first there.
+        assert workspace.leads.next_lead_id() == promised.lead_id
+
+        # dialdesk --agent Ann record --json (her held lead `kept` again, the one she records another).
+        assert ann.claims.take(kept, "Ann") is not None
+        second = ann.claims.claim_next("Ann", exclude=(kept,))
+        assert second is not None
+    finally:
+        ann.close()
+        bob.close()
+    shown = run(
+        db_url,  # type: ignore[arg-type]
+        "--agent",
+        "Ann",
+        "record",
+        str(second.lead_id),
+        "no_answer",
+        "--json",
+        faketime="2026-12-01 14:15:00",
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert json.loads(shown.stdout)["next_lead_id"] == kept
