@@ -63,6 +63,25 @@ def merged_without_history(connection: sqlite3.Connection) -> dict[str, str]:
     return found
 
 
+def unproven_merged_note(connection: sqlite3.Connection) -> str:
+    """What verify says beside "intact" about calls merged from files that had no history: they are
+    not compared with anything (nothing recorded them), so verify never vouches for them silently."""
+    exempt = merged_without_history(connection)
+    if not exempt:
+        return ""
+    count = 0
+    for origin, since in exempt.items():
+        rows = connection.execute("SELECT started_at FROM attempts WHERE origin_db = ?", (origin,))
+        count += sum(1 for (started_at,) in rows if _stored_time(str(started_at)) < since)
+    if not count:
+        return ""
+    return (
+        f"NOT COVERED: {count:,} {'call' if count == 1 else 'calls'} merged from "
+        f"{'a database' if len(exempt) == 1 else f'{len(exempt):,} databases'} that had no history "
+        f"({', '.join(sorted(exempt))}): nothing recorded them, so they are not compared"
+    )
+
+
 def carried_problem(connection: sqlite3.Connection) -> str | None:
     """The first merged call (origin_db set) that no chain of its origin proves; None when all are."""
     by_origin: dict[str, list[tuple[Any, ...]]] = {}

@@ -19,6 +19,7 @@ from datetime import date, datetime
 
 from desktop.domain.event_chain import GENESIS, ChainChecker, ChainProblem, event_hash, event_time
 from desktop.services.clock import Clock
+from desktop.services.history_carried import unproven_merged_note
 from desktop.services.history_ledgers import lists_problem
 from desktop.services.history_parallel import RecordsCheck, calls_problem, database_file
 from desktop.services.history_records import scripts_problem
@@ -244,7 +245,8 @@ def verify_full(
 
         problem = _unreadable_as_problem(compared)
         if problem is None:
-            unchecked = coverage_note(connection)
+            notes = (coverage_note(connection), unproven_merged_note(connection))
+            unchecked = "; ".join(note for note in notes if note)
     if problem is None and anchor:
         problem = _anchor_problem(connection, anchor)
     return replace(_result(connection, checker, problem), unchecked=unchecked)
