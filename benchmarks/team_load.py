@@ -5,7 +5,8 @@ FOR UPDATE SKIP LOCKED), record a random outcome as itself (do-not-call included
 The leads have distinct numbers: calls to a number another agent put on the list are not
 exercised here. At the end the database is checked: no lead called twice (every outcome pushes
 the lead past "now") and every outcome recorded once. Prints p50/p95 of "next lead" (the call to
-`claim_next` until it returns) and "record" (`record_outcome` and `release`), measured in the
+`claim_next` until it returns) and "record" (`record_outcome`, then `release` when the outcome's
+commit did not end the claim, as `record --agent` does), measured in the
 agent's process, with the server's CPU and the load average seen.
 
 Two modes, each printed under its label. Flat out (`--mode flat`), every agent takes its next lead
@@ -90,8 +91,9 @@ def agent(
             if talk_s is not None:
                 time.sleep(rng.uniform(*talk_s))
             start = time.perf_counter()
-            workspace.calling.record_outcome(claim.lead_id, rng.choice(OUTCOMES))
-            workspace.claims.release(claim.lead_id, name)
+            recorded = workspace.calling.record_outcome(claim.lead_id, rng.choice(OUTCOMES))
+            if not recorded.claim_ended:  # as `record --agent` does
+                workspace.claims.release(claim.lead_id, name)
             recording.append(time.perf_counter() - start)
             called.append(claim.lead_id)
     finally:

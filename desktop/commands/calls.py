@@ -183,8 +183,10 @@ def record_outcome(workspace: Workspace, args: argparse.Namespace) -> int:
             )
         say_blocked(decision.number, decision.reasons)
         return EXIT_BLOCKED
-    if agent is not None:
-        workspace.claims.release(args.lead_id, agent)  # recorded: the lead goes back to the queue
+    if agent is not None and not result.claim_ended:
+        # Recorded: the lead goes back to the queue (when the outcome's commit did not end the claim
+        # already: one held under another name than the call's).
+        workspace.claims.release(args.lead_id, agent)
     ics = None
     if args.ics is not None and result.meeting_id is not None:
         settings = workspace.current_settings()

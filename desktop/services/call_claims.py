@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from desktop.services.gate_answer import CallingError
 from desktop.storage.locks import hold_write_lock
@@ -22,19 +22,44 @@ class HeldByAnotherAgent(CallingError):
     """Team mode: the lead is claimed by another agent; nothing was dialled or recorded."""
 
 
+# The lead's claim with its holder's name, in one statement (each check runs in a dial's or an
+# outcome's transaction); every lead row comes back, claimed or not, so the locking form below locks
+# the row whatever its claim.
+_CLAIM_WITH_HOLDER = (
+    select(
+        Lead.claimed_by,
+        Lead.claimed_until,
+        (Lead.claimed_until > bindparam("now", type_=Lead.__table__.c.claimed_until.type)).label("live"),
+        Agent.name,
+    )
+    .outerjoin(Agent, Agent.id == Lead.claimed_by)
+    .where(Lead.id == bindparam("lead_id"))
+)
+# PostgreSQL, in the transaction that writes an outcome. NO KEY UPDATE: a dial recording a call on this
+# lead (a foreign key's KEY SHARE) still passes, so this never deadlocks with start_call's decision locks.
+_CLAIM_WITH_HOLDER_LOCKED = _CLAIM_WITH_HOLDER.with_for_update(key_share=True, of=Lead)
+
+
 def refuse_if_held_by_another(
-    uow: UnitOfWork, lead_id: int, now: datetime, acting: str | None, refused: str = "not dialled"
+    uow: UnitOfWork,
+    lead_id: int,
+    now: datetime,
+    acting: str | None,
+    refused: str = "not dialled",
+    lock_lead: bool = False,
 ) -> None:
     """HeldByAnotherAgent when an agent other than `acting` (None: nobody in particular, so any
-    holder is another) holds a live claim on the lead."""
-    claim = uow.leads.claim_of(lead_id, now)
-    if claim is None:
+    holder is another) holds a live claim on the lead. `lock_lead`: the lead's row is locked by the
+    same read (PostgreSQL)."""
+    query = _CLAIM_WITH_HOLDER_LOCKED if lock_lead else _CLAIM_WITH_HOLDER
+    row = uow.session.execute(query, {"lead_id": lead_id, "now": now}).first()
+    if row is None or row.claimed_by is None or row.claimed_until is None or not row.live:
         return
-    holder = str(uow.session.scalar(select(Agent.name).where(Agent.id == claim[0])))
+    holder = str(row.name)
     if acting is not None and acting.strip() == holder:
         return
     raise HeldByAnotherAgent(
-        f"lead #{lead_id} is being worked by {holder} until {claim[1]:%Y-%m-%d %H:%M}Z: {refused}"
+        f"lead #{lead_id} is being worked by {holder} until {row.claimed_until:%Y-%m-%d %H:%M}Z: {refused}"
     )
 
 
@@ -49,19 +74,18 @@ def refuse_outcome_if_held_by_another(
     # PostgreSQL: the row lock makes a concurrent claim wait for this transaction. SQLite: the write
     # lock, taken before the read, keeps every other writer out until the commit (nothing after this
     # point may open a second connection that writes: it would wait on this one).
-    if uow.session.get_bind().dialect.name == "postgresql":
-        # NO KEY UPDATE: a dial recording a call on this lead (a foreign key's KEY SHARE) still
-        # passes, so this never deadlocks with start_call's decision locks.
-        uow.session.execute(select(Lead.id).where(Lead.id == lead_id).with_for_update(key_share=True))
-    else:
+    on_server = uow.session.get_bind().dialect.name == "postgresql"
+    if not on_server:
         hold_write_lock(uow.session, "leads", 0)
     if attempt_id is not None:
+        if on_server:  # the lock first, whatever the exemption below says
+            uow.session.execute(select(Lead.id).where(Lead.id == lead_id).with_for_update(key_share=True))
         placed_by = uow.session.scalar(
             select(Agent.name).join(Attempt, Attempt.agent_id == Agent.id).where(Attempt.id == attempt_id)
         )
         if placed_by is not None and placed_by == recorder:
             return
-    refuse_if_held_by_another(uow, lead_id, now, acting, "nothing was recorded")
+    refuse_if_held_by_another(uow, lead_id, now, acting, "nothing was recorded", lock_lead=on_server)
 
 
 def dial_lock_numbers(uow: UnitOfWork, lead_id: int | None, number: str | None) -> list[str] | None:

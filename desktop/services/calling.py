@@ -35,7 +35,7 @@ from desktop.services.gate import CallerIdFacts, DialGate, GateResult
 from desktop.services.gate_answer import CallingError, gate_answer
 from desktop.services.gate_preview import GatePreviewMemo, PreviewKey
 from desktop.services.gate_reads import UowGateRecords
-from desktop.services.outcome_undo import LeadState, capture_lead_state, corrected_call_ids
+from desktop.services.outcome_undo import LeadState, capture_lead_state
 from desktop.services.registry_lookup import RegistryLookup
 from desktop.storage.change_marker import change_marker
 from desktop.storage.locks import hold_dial_locks
@@ -96,6 +96,8 @@ class OutcomeRecorded:
     next_due_at: datetime | None
     added_to_dnc: tuple[str, ...]
     meeting_id: int | None = None
+    # The caller's claim on the lead ended with this commit (team mode): nothing is left to release.
+    claim_ended: bool = False
     # The lead as it was just before the outcome: what an undo gives back.
     before: LeadState | None = None
     # Chooses the queue's next lead: (lead id, the moment the gate checked it while choosing). Run when
@@ -459,7 +461,9 @@ class CallingService:
             else:
                 self._refuse_outcome_if_held_by_another(uow, lead_id, attempt_id, now)
             attempt = uow.attempts.get(attempt_id)
-            lead = uow.leads.get(lead_id)
+            # Read after the lead's row is locked (above), never a copy from before the lock: another
+            # agent's outcome committed in between must not be overwritten by stale counters.
+            lead = uow.leads.get_current(lead_id)
             if attempt is None or lead is None or attempt.lead_id != lead_id:
                 raise CallingError(f"call #{attempt_id} is not a call to lead #{lead_id}")
             if not attempt.allowed:
@@ -481,7 +485,8 @@ class CallingService:
                 lead.contact_count += 1
             lead.last_attempt_at = now
             lead.last_outcome = rule.code
-            if lead.claimed_by is not None and lead.claimed_by == attempt.agent_id:
+            claim_ended = lead.claimed_by is not None and lead.claimed_by == attempt.agent_id
+            if claim_ended:
                 # Recorded: the caller's claim ends with the same commit, so an agent retrying after a
                 # lost reply is offered the next lead, never this one a second time.
                 lead.claimed_by = None
@@ -533,6 +538,7 @@ class CallingService:
             next_due_at=result_due,
             added_to_dnc=added,
             meeting_id=meeting_id,
+            claim_ended=claim_ended,
             before=before,
             choose_next=choose_next,
         )
@@ -629,8 +635,9 @@ class CallingService:
         # outcome being recorded first: the rows are chosen by lead alone, and the call being recorded
         # comes back as this transaction holds it (its new outcome included).
         with uow.session.no_autoflush:
-            undone = corrected_call_ids(uow, lead.id)
             calls = uow.attempts.for_lead(lead.id)
+        # A correction is a call of the same lead: the calls just read name every call undone.
+        undone = {attempt.corrects_id for attempt in calls if attempt.corrects_id is not None}
         counted = {rule.code for rule in self.outcome_rules if rule.counts_as_attempt}
         times = [
             attempt.started_at

@@ -47,6 +47,17 @@ class RegistryView(Protocol):
         ...
 
 
+def registry_state(
+    registry: RegistryView,
+) -> tuple[Mapping[str, Mapping[str, Any]], Mapping[str, Mapping[int, AreaCopy]]]:
+    """(snapshots, coverage) of the registries for one decision: read together where the view can
+    (`RegistryLookup.snapshots_and_coverage`: one reading of the snapshot table), else one by one."""
+    both = getattr(registry, "snapshots_and_coverage", None)
+    if both is not None:
+        return both()  # type: ignore[no-any-return]
+    return registry.snapshots(), registry.coverage()
+
+
 class GateReads(Protocol):
     """The database's answers one gate decision needs, besides the registries."""
 
@@ -306,15 +317,16 @@ class DialGate:
         self.registry = registry
 
     def live_context(self, reads: GateReads, at: datetime) -> GateContext:
+        snapshots, coverage = registry_state(self.registry)
         return GateContext(
             internal_reason=reads.internal_dnc_reason,
             consent=lambda lead_id: consent_facts(reads, lead_id),
             calls_last_24h=lambda number, lead_id: calls_since(
                 reads, number, at - timedelta(hours=24), lead_id
             ),
-            snapshots=self.registry.snapshots(),
+            snapshots=snapshots,
             emergencies=read_emergencies(reads.setting),
-            coverage=self.registry.coverage(),
+            coverage=coverage,
             copy_expired=offline_copy_expired(reads.setting, at),
         )
 

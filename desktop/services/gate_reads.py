@@ -6,14 +6,17 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Select, bindparam, func, or_, select
 
+from desktop.services.emergencies import EMERGENCIES_KEY
 from desktop.services.gate import LeadLike
-from desktop.storage.models import Attempt, Consent, Lead, Phone
+from desktop.services.offline_hold import CHECKOUT_SETTING
+from desktop.storage.models import Attempt, Consent, Lead, Phone, Setting
 from desktop.storage.uow import UnitOfWork
 
 # Built once (a dial and every queue choice ask these): building a statement cost SQLAlchemy several
@@ -37,6 +40,10 @@ def _allowed_calls_since(to_lead: bool) -> Select[int]:
 
 _CALLS_TO_NUMBER_SINCE = _allowed_calls_since(False)
 _CALLS_TO_LEAD_SINCE = _allowed_calls_since(True)
+# The settings every decision reads (declared emergencies, an offline copy's hold): one statement for
+# both, not one each (on a team server each is a round trip).
+GATE_SETTING_KEYS = frozenset({EMERGENCIES_KEY, CHECKOUT_SETTING})
+_GATE_SETTINGS = select(Setting.key, Setting.value).where(Setting.key.in_(sorted(GATE_SETTING_KEYS)))
 
 
 class UowGateRecords:
@@ -44,6 +51,7 @@ class UowGateRecords:
 
     def __init__(self, uow: UnitOfWork) -> None:
         self._uow = uow
+        self._gate_settings: dict[str, str] | None = None  # stored JSON texts, read once
 
     def internal_dnc_reason(self, number: str) -> str | None:
         entry = self._uow.dnc.find(number, "internal")
@@ -59,7 +67,12 @@ class UowGateRecords:
         return int(self._uow.session.scalar(query, params) or 0)
 
     def setting(self, key: str) -> Any:
-        return self._uow.settings.get(key)
+        if key not in GATE_SETTING_KEYS:
+            return self._uow.settings.get(key)
+        if self._gate_settings is None:
+            self._gate_settings = {str(k): str(v) for k, v in self._uow.session.execute(_GATE_SETTINGS)}
+        text = self._gate_settings.get(key)
+        return None if text is None else json.loads(text)  # (bad JSON: ValueError, as settings.get)
 
     def lead(self, lead_id: int) -> Lead | None:
         return self._uow.leads.get(lead_id)

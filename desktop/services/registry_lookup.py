@@ -46,6 +46,15 @@ def _load_coverage(engine: Engine) -> dict[str, dict[int, AreaCopy]]:
     return coverage
 
 
+def _in_force(snapshots: Iterable[SnapshotInfo], at: datetime | None) -> dict[str, SnapshotInfo]:
+    """Per source, the latest of `snapshots` (in id order) imported by `at` (all when None)."""
+    found: dict[str, SnapshotInfo] = {}
+    for snapshot in snapshots:
+        if at is None or snapshot.imported_at <= at:
+            found[snapshot.source] = snapshot
+    return found
+
+
 class RegistryLookup:
     """Which registries list a number: the dial gate's hot path, safe from any thread.
 
@@ -188,11 +197,7 @@ class RegistryLookup:
 
     def snapshots_in_force(self, at: datetime | None = None) -> dict[str, SnapshotInfo]:
         """Per source, the snapshot in force at `at` (the latest imported by then; all when None)."""
-        found: dict[str, SnapshotInfo] = {}
-        for snapshot in self._all_snapshots():
-            if at is None or snapshot.imported_at <= at:
-                found[snapshot.source] = snapshot
-        return found
+        return _in_force(self._all_snapshots(), at)
 
     def snapshots(self) -> Mapping[str, Mapping[str, Any]]:
         """The gate's evidence: per source, {"id", "as_of" (YYYY-MM-DD), "kind", "imported_at", "total"}."""
@@ -202,6 +207,16 @@ class RegistryLookup:
         """Per source, the area codes its copy covers (each with its as-of date); empty when none."""
         self._all_snapshots()
         return self._coverage
+
+    def snapshots_and_coverage(
+        self,
+    ) -> tuple[Mapping[str, Mapping[str, Any]], Mapping[str, Mapping[int, AreaCopy]]]:
+        """`snapshots()` and `coverage()` of one reading of the snapshot table: what a decision asks
+        (one round trip to a team server instead of two, and never a snapshot from before an import
+        with the coverage from after it)."""
+        found = _in_force(self._all_snapshots(), None)
+        coverage = self._coverage  # set by the same _all_snapshots() call
+        return {source: info.to_json() for source, info in found.items()}, coverage
 
     def close(self) -> None:
         with self._lock:

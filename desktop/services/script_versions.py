@@ -138,6 +138,23 @@ def _missing_disclosures(text: str, name: str) -> tuple[str, ...]:
     return missing_disclosures(checked.script)
 
 
+def refusal_of(info: VersionInfo, firm_mode: bool) -> str | None:
+    """Why this version in force cannot be used on a call (firm mode without an approval), else None."""
+    if firm_mode and not info.approved:
+        return (
+            f"firm mode: version {info.version} of script {info.script_name!r} is not approved by a "
+            f"principal (`dialdesk scripts approve {info.script_name} --version {info.version} --by NAME`)"
+        )
+    return None
+
+
+def id_for_call(info: VersionInfo, refusal: str | None) -> int:
+    """The id of the version a call will use; ScriptNotApproved when `refusal` says why it cannot."""
+    if refusal is not None:
+        raise ScriptNotApproved(f"call refused: {refusal}")
+    return info.id
+
+
 class ScriptVersionService:
     """Versions and approvals of the scripts a `texts` callable returns (name -> current file text)."""
 
@@ -159,10 +176,15 @@ class ScriptVersionService:
         if name not in texts:
             raise ScriptVersionError(f"there is no script {name!r}; see `dialdesk scripts list`")
         with self._uow_factory() as uow:
-            row, made = save_version(uow, name, texts[name], self._saved_by() or "agent", self._clock())
-            if made:
-                uow.commit()
-            return self._infos(uow, [row])[0]
+            return self.current_in(uow, name, texts[name])
+
+    def current_in(self, uow: UnitOfWork, name: str, text: str) -> VersionInfo:
+        """`current` in the caller's unit of work, for the script's text in force `text` (committed
+        when that text's version is made now)."""
+        row, made = save_version(uow, name, text, self._saved_by() or "agent", self._clock())
+        if made:
+            uow.commit()
+        return self._infos(uow, [row])[0]
 
     def sync(self) -> None:
         """Every script's text in force has its version (shipped scripts the first time they are seen)."""
@@ -245,19 +267,11 @@ class ScriptVersionService:
     def usable(self, name: str, firm_mode: bool) -> tuple[VersionInfo, str | None]:
         """The version in force and, in firm mode without an approval, why it cannot be used on a call."""
         info = self.current(name)
-        if firm_mode and not info.approved:
-            return info, (
-                f"firm mode: version {info.version} of script {name!r} is not approved by a principal "
-                f"(`dialdesk scripts approve {name} --version {info.version} --by NAME`)"
-            )
-        return info, None
+        return info, refusal_of(info, firm_mode)
 
     def version_for_call(self, name: str, firm_mode: bool) -> int:
         """The id of the version a call will use; ScriptNotApproved in firm mode without an approval."""
-        info, refusal = self.usable(name, firm_mode)
-        if refusal is not None:
-            raise ScriptNotApproved(f"call refused: {refusal}")
-        return info.id
+        return id_for_call(*self.usable(name, firm_mode))
 
     def _row(self, uow: UnitOfWork, name: str, version: int) -> ScriptVersion:
         row = uow.session.scalars(

@@ -211,9 +211,11 @@ class ScriptService:
         self._firm_name = firm_name
         self._shipped_dir = shipped_dir
         self._parsed: dict[str, CallScript] = {}
-        # The shipped scripts as last read, with the (path, mtime, size) of each file they came from.
+        # The shipped scripts as last read, with the (path, mtime, size) of each file they came from,
+        # and their file texts by name (`_shipped_texts`, read with them).
         self._shipped_read: tuple[tuple[tuple[str, int, int], ...], dict[str, tuple[Path, CallScript]]] | None
         self._shipped_read = None
+        self._shipped_texts: dict[str, str] = {}
 
     # -- the catalogue ---------------------------------------------------------------------------
 
@@ -235,10 +237,14 @@ class ScriptService:
         signature = tuple((str(path), stat.st_mtime_ns, stat.st_size) for path, stat in stats)
         if self._shipped_read is None or self._shipped_read[0] != signature:
             found: dict[str, tuple[Path, CallScript]] = {}
+            texts: dict[str, str] = {}
             for path in files:
-                script = self._parse(path.read_text(encoding="utf-8"), str(path))
+                text = path.read_text(encoding="utf-8")
+                script = self._parse(text, str(path))
                 found[script.name] = (path, script)
+                texts[script.name] = text
             self._shipped_read = (signature, found)
+            self._shipped_texts = texts
         return dict(self._shipped_read[1])
 
     def _imported(self) -> dict[str, StoredScript]:
@@ -271,7 +277,8 @@ class ScriptService:
 
     def texts(self) -> dict[str, str]:
         """The text in force of every script by name (imported ones in place of shipped ones)."""
-        found = {name: path.read_text(encoding="utf-8") for name, (path, _script) in self._shipped().items()}
+        self._shipped()
+        found = dict(self._shipped_texts)
         found.update({name: row.source_text for name, row in self._imported().items()})
         return found
 
@@ -399,16 +406,30 @@ class ScriptService:
         available = self.names()
         lead_id = lead if isinstance(lead, int) else lead.id
         with self._uow_factory() as uow:
-            # Only the three columns the choice reads: every call asks, and a whole lead with its
-            # phones was most of the time it took.
-            facts = uow.session.execute(
-                select(Lead.list_name, Lead.warmth, Lead.kind).where(Lead.id == lead_id)
-            ).first()
-            if facts is None:
-                raise ScriptError(f"there is no lead #{lead_id}")
-            name = choose_script_name(
-                lead_id, facts[0], facts[1], facts[2], self._assignments(uow), available
-            )
+            return self._choose_for_lead(uow, lead_id, available)
+
+    def script_in_force(self, uow: UnitOfWork, lead_id: int) -> tuple[str, str]:
+        """(name, file text) of the script a call to this lead uses, read in the caller's unit of work:
+        the choice `script_name_for_lead` makes and the text `texts()` gives it, with the stored scripts
+        read once (every call asks; a team agent's call reads them on the server)."""
+        stored: dict[str, str] = {name: text for name, text in uow.session.execute(_STORED_SCRIPT_TEXTS)}
+        self._shipped()  # the shipped files as they are now (read again only when one changed)
+        shipped = self._shipped_texts
+        name = self._choose_for_lead(uow, lead_id, set(shipped) | set(stored))
+        text = stored.get(name, shipped.get(name))
+        if text is None:  # a name chosen from the two sets above has a text in one of them
+            raise ScriptError(f"there is no script {name!r}; see `dialdesk scripts list`")
+        return name, text
+
+    def _choose_for_lead(self, uow: UnitOfWork, lead_id: int, available: set[str]) -> str:
+        # Only the three columns the choice reads: every call asks, and a whole lead with its phones
+        # was most of the time it took.
+        facts = uow.session.execute(
+            select(Lead.list_name, Lead.warmth, Lead.kind).where(Lead.id == lead_id)
+        ).first()
+        if facts is None:
+            raise ScriptError(f"there is no lead #{lead_id}")
+        name = choose_script_name(lead_id, facts[0], facts[1], facts[2], self._assignments(uow), available)
         if name is None:
             raise ScriptError("no call script is available: import one with `dialdesk scripts import FILE`")
         return name

@@ -35,7 +35,7 @@ from desktop.domain.compliance import (
 from desktop.domain.leads import QUEUE_STATUSES, STATUS_NO_NUMBER, display_name
 from desktop.services.clock import Clock
 from desktop.services.emergencies import load_emergencies
-from desktop.services.gate import DialGate, GateContext, GateResult, RegistryView
+from desktop.services.gate import DialGate, GateContext, GateResult, RegistryView, registry_state
 from desktop.services.gate_reads import UowGateRecords
 from desktop.services.offline_hold import offline_copy_expired
 from desktop.services.recent_calls import RecentCalls
@@ -187,14 +187,15 @@ class ScrubService:
         listed = registry_sources_of(self._gate.registry, numbers)
         no_consent = ConsentFacts()
         nothing: frozenset[str] = frozenset()
+        snapshots, coverage = registry_state(self._gate.registry)
         return GateContext(
             internal_reason=internal.get,
             consent=lambda lead_id: consents.get(lead_id or -1, no_consent),
             calls_last_24h=recent.count,
-            snapshots=self._gate.registry.snapshots(),
+            snapshots=snapshots,
             emergencies=load_emergencies(uow),
             memo={},
-            coverage=self._gate.registry.coverage(),
+            coverage=coverage,
             registry_sources=lambda number: listed.get(number, nothing),
             copy_expired=offline_copy_expired(uow.settings.get, at),
         )

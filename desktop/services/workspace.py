@@ -278,17 +278,21 @@ class Workspace:
         )
 
     def _script_version_for(self, lead_id: int | None, firm_mode: bool) -> int | None:
-        from desktop.services.script_versions import ScriptNotApproved
+        from desktop.services.script_versions import ScriptNotApproved, id_for_call, refusal_of
         from desktop.services.scripts import ScriptError
 
         if lead_id is None:
             return None
+        # One unit of work for the choice, the text and its version: every call asks, and on a team
+        # server each unit of work is a connection checked out and a transaction begun and ended.
+        with self.uow() as uow:
+            try:
+                name, text = self.scripts.script_in_force(uow, lead_id)
+            except ScriptError:
+                return None  # no script at all (or no such lead: the gate says so)
+            info = self.script_versions.current_in(uow, name, text)
         try:
-            name = self.scripts.script_name_for_lead(lead_id)
-        except ScriptError:
-            return None  # no script at all (or no such lead: the gate says so)
-        try:
-            return self.script_versions.version_for_call(name, firm_mode)
+            return id_for_call(info, refusal_of(info, firm_mode))
         except ScriptNotApproved as error:
             raise ScriptRefused(str(error)) from None
 

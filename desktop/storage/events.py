@@ -18,7 +18,7 @@ import sqlite3
 import weakref
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, SessionTransaction
@@ -144,17 +144,19 @@ def _forget_pending(session: Session, transaction: SessionTransaction) -> None:
 
 def _chain_pending(session: Session) -> None:
     """Chain the session's waiting events, in the order they were appended, just before the commit."""
-    from sqlalchemy import select, text
+    from sqlalchemy import Table, insert, select, text
 
     from desktop.storage.models import ChainEvent
 
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
-    # One append at a time per database, or two would take one seq; released by the commit.
-    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENT_CHAIN_LOCK})
+    # The chain's name is read before the lock: it is the database's own id, never changed by another
+    # agent, and every agent's commit waits its turn for what is done under that lock.
     stored = session.get(Setting, "database_id")
     chain = clean_field(json.loads(stored.value) if stored is not None else "") or "local"
+    # One append at a time per database, or two would take one seq; released by the commit.
+    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENT_CHAIN_LOCK})
     head = session.execute(
         select(ChainEvent.seq, ChainEvent.hash)
         .where(ChainEvent.chain == chain)
@@ -162,20 +164,23 @@ def _chain_pending(session: Session) -> None:
         .limit(1)  # the head: one entry of the index (chain, seq), not every event of the chain sorted
     ).first()
     seq, prev = (int(head[0]), str(head[1])) if head is not None else (0, GENESIS)
+    rows: list[dict[str, Any]] = []
     for kind, occurred_at, actor, body in pending:
         seq += 1
         digest = event_hash(prev, chain, seq, kind, occurred_at, actor, body)
-        session.add(
-            ChainEvent(
-                chain=chain,
-                seq=seq,
-                kind=kind,
-                occurred_at=occurred_at,
-                actor=actor,
-                payload=body,
-                prev_hash=prev,
-                hash=digest,
-            )
+        rows.append(
+            {
+                "chain": chain,
+                "seq": seq,
+                "kind": kind,
+                "occurred_at": occurred_at,
+                "actor": actor,
+                "payload": body,
+                "prev_hash": prev,
+                "hash": digest,
+            }
         )
         prev = digest
-    session.flush()
+    # Plain rows in one statement, not ORM objects flushed: done under the chain's lock, which every
+    # agent's commit waits for, and nothing reads these rows back in this transaction.
+    session.execute(insert(cast(Table, ChainEvent.__table__)), rows)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, Select, bindparam, case, func, not_, or_, select, true
 from sqlalchemy.orm import joinedload, selectinload
@@ -50,6 +50,8 @@ BUCKET_KEYS = "bucket_keys"
 WITH_PHONES = selectinload(Lead.phones)
 # One lead by id with its phones in one statement (`LeadRepository.get`).
 LEAD_WITH_PHONES = select(Lead).where(Lead.id == bindparam(LEAD_ID)).options(joinedload(Lead.phones))
+# The same, refreshing a copy the session already holds (`LeadRepository.get_current`).
+LEAD_WITH_PHONES_CURRENT = LEAD_WITH_PHONES.execution_options(populate_existing=True)
 
 
 def _now() -> ColumnElement[object]:
@@ -63,11 +65,34 @@ def hours_open_bound(keys_given: bool, name: str = OPEN_KEYS) -> ColumnElement[b
     return or_(Lead.hours_key.is_(None), Lead.hours_key.in_(bindparam(name, expanding=True)))
 
 
+class OfferedLead(Protocol):
+    """A lead as the queue offers it: its id and what a claim checks is unchanged since
+    (`LeadRepository.claim`'s `as_read`)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def next_due_at(self) -> datetime | None: ...
+    @property
+    def last_attempt_at(self) -> datetime | None: ...
+    @property
+    def attempt_count(self) -> int: ...
+
+
+# The columns of an offered lead: an agent takes a lead with these, not the whole row (a lead has some
+# forty columns, and a driver describes every column of every result, found or not).
+OFFERED_COLUMNS = (Lead.id, Lead.status, Lead.next_due_at, Lead.last_attempt_at, Lead.attempt_count)
+OfferedSelect = Select[int, str, datetime | None, datetime | None, int]
+
+
 @cache
 def next_lead_statements(
     keys_given: bool, claiming: bool, keeping_callbacks: bool, locking: bool
-) -> tuple[Select[Lead], ...]:
-    """The four bucket look-ups of `LeadRepository.next_in_queue`, in the order they are tried.
+) -> tuple[OfferedSelect, ...]:
+    """The four bucket look-ups of `LeadRepository.next_in_queue`, in the order they are tried; each
+    gives the `OFFERED_COLUMNS` of one lead.
 
     Bound values: `now`, `open_keys` (when `keys_given`), `excluded` (a list, maybe empty), `agent`
     (when `claiming`), `kept_since` (when `keeping_callbacks`)."""
@@ -75,7 +100,7 @@ def next_lead_statements(
     free = or_(Lead.claimed_until.is_(None), Lead.claimed_until <= now)
     if claiming:
         free = or_(free, Lead.claimed_by == bindparam(AGENT))
-    base = select(Lead).where(
+    base = select(*OFFERED_COLUMNS).where(
         Lead.gate_block.is_(None),
         hours_open_bound(keys_given),
         free,

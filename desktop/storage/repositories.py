@@ -31,9 +31,11 @@ from desktop.storage.queue_statements import (
     LEAD_ID,
     LEAD_IDS,
     LEAD_WITH_PHONES,
+    LEAD_WITH_PHONES_CURRENT,
     NOW,
     OPEN_KEYS,
     WITH_PHONES,
+    OfferedLead,
     next_lead_id_statement,
     next_lead_statements,
     queue_params,
@@ -60,6 +62,14 @@ class LeadRepository:
             return held  # as `Session.get`: the row this unit of work already has, as it has it
         # One statement built once, phones joined: a second query for them cost more than the lead.
         return self.session.scalars(LEAD_WITH_PHONES, {LEAD_ID: lead_id}).unique().first()
+
+    def get_current(self, lead_id: int) -> Lead | None:
+        """The lead as the database holds it now, read again even when this unit of work has a copy
+        (that copy is refreshed): after its row is locked, before counters are added to, another
+        agent's commit since the first read must not be overwritten."""
+        if not SQLITE_MIN_INT <= lead_id <= SQLITE_MAX_INT:
+            return None
+        return self.session.scalars(LEAD_WITH_PHONES_CURRENT, {LEAD_ID: lead_id}).unique().first()
 
     def count(self) -> int:
         return int(self.session.scalar(select(func.count(Lead.id))) or 0)
@@ -145,8 +155,9 @@ class LeadRepository:
         open_keys: Sequence[str] | None = None,
         claimable_by: int | None = None,
         kept_callbacks_since: datetime | None = None,
-    ) -> Lead | None:
-        """The first lead the queue offers now; index-friendly lookups, one per bucket.
+    ) -> OfferedLead | None:
+        """The first lead the queue offers now (its id and the columns a claim checks); index-friendly
+        lookups, one per bucket.
 
         A lead another agent holds a live claim on is never offered. With `claimable_by` (an agent
         id) the row found is also locked on PostgreSQL, skipping rows other agents are locking this
@@ -165,7 +176,7 @@ class LeadRepository:
         if keeping:
             params[KEPT_SINCE] = kept_callbacks_since
         for query in statements:
-            lead = self.session.scalars(query, params).first()
+            lead: OfferedLead | None = self.session.execute(query, params).first()
             if lead is not None:
                 return lead
         return None
@@ -181,7 +192,7 @@ class LeadRepository:
         return None if found is None else int(found)
 
     def claim(
-        self, lead_id: int, agent_id: int, now: datetime, until: datetime, as_read: Lead | None = None
+        self, lead_id: int, agent_id: int, now: datetime, until: datetime, as_read: OfferedLead | None = None
     ) -> bool:
         """Give the lead to the agent until `until`, unless another agent holds a live claim on it:
         one conditional UPDATE, atomic on SQLite and PostgreSQL alike. True when the agent has it.

@@ -12,11 +12,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import Connection, func, insert, select, text, update
 
 from desktop.services.calling import HeldByAnotherAgent
 from desktop.services.claims import DEFAULT_HOLD
 from desktop.services.clock import ManualClock
+from desktop.services.gate_reads import UowGateRecords
 from desktop.services.workspace import Workspace, open_workspace
 from desktop.storage.models import Agent, Attempt, ChainEvent, DncEntry, Lead
 from tests.postgres_support import PostgresServer
@@ -117,6 +118,52 @@ def server_list(postgres_server: PostgresServer, clock: ManualClock, tmp_path: P
             workspace.close()
 
 
+def _wait_until_waiting(watcher: Connection, worker: threading.Thread, never: str) -> None:
+    """Until the worker's transaction waits on another's (a row lock is waited for on the holding
+    transaction's id, a lock of no database), or the worker has ended; fails with `never` after 30 s."""
+    waiting = text("SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = 'transactionid'")
+    for _ in range(600):
+        if watcher.execute(waiting).scalar() or not worker.is_alive():
+            return
+        watcher.rollback()
+        time.sleep(0.05)
+    pytest.fail(never)
+
+
+@pytest.mark.postgresql
+def test_an_outcome_committed_by_another_agent_before_the_lock_is_counted_not_overwritten(
+    server_list: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The gate reads the lead before the outcome locks its row; another agent's outcome committed in
+    between (here: 5 more calls counted) must be in the counters this outcome adds to, whatever copy of
+    the lead the unit of work still holds from the gate's read (kept alive here, as any reference
+    to it would keep it)."""
+    lead_id = server_list.leads.next_lead_id()
+    assert lead_id is not None
+    server_list.act_as("Bob")
+    with server_list.uow() as uow:
+        lead = uow.leads.get(lead_id)
+        assert lead is not None
+        counted_before = lead.attempt_count
+    kept: list[object] = []
+    read_lead = UowGateRecords.lead
+
+    def gate_reads_then_another_agent_commits(self: UowGateRecords, wanted: int) -> Lead | None:
+        found = read_lead(self, wanted)
+        kept.append(found)  # the unit of work's copy stays alive until the outcome's commit
+        with server_list.engine.begin() as other:  # another agent's outcome, committed meanwhile
+            other.execute(update(Lead).where(Lead.id == wanted).values(attempt_count=Lead.attempt_count + 5))
+        return found
+
+    monkeypatch.setattr(UowGateRecords, "lead", gate_reads_then_another_agent_commits)
+    server_list.calling.record_outcome(lead_id, "no_answer")
+    monkeypatch.undo()
+    assert kept, "the gate did not read the lead"
+    with server_list.uow() as uow:
+        counted = uow.session.scalar(select(Lead.attempt_count).where(Lead.id == lead_id))
+    assert counted == counted_before + 5 + 1
+
+
 @pytest.mark.postgresql
 def test_a_claim_taken_while_an_outcome_waits_to_be_written_refuses_it(
     server_list: Workspace, clock: ManualClock
@@ -146,15 +193,7 @@ def test_a_claim_taken_while_an_outcome_waits_to_be_written_refuses_it(
             )
             bob = threading.Thread(target=bob_records)
             bob.start()
-            # A row lock is waited for on the holding transaction's id (a lock of no database).
-            waiting = text("SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = 'transactionid'")
-            for _ in range(600):  # Bob's transaction is waiting on the row Ann's claim holds
-                if watcher.execute(waiting).scalar() or not bob.is_alive():
-                    break
-                watcher.rollback()
-                time.sleep(0.05)
-            else:
-                pytest.fail("Bob's outcome never waited for the lead's row")
+            _wait_until_waiting(watcher, bob, "Bob's outcome never waited for the lead's row")
         bob.join(timeout=60)
     assert len(refused) == 1 and isinstance(refused[0], HeldByAnotherAgent), refused
     assert _written(server_list, lead_id) == before
@@ -182,14 +221,7 @@ def test_two_first_calls_of_a_new_agent_at_once_both_record(server_list: Workspa
             other.execute(insert(Agent).values(name="Zed"))  # the other process's first call, not committed
             zed = threading.Thread(target=zed_records)
             zed.start()
-            waiting = text("SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = 'transactionid'")
-            for _ in range(600):  # the record waits on the other transaction's new row
-                if watcher.execute(waiting).scalar() or not zed.is_alive():
-                    break
-                watcher.rollback()
-                time.sleep(0.05)
-            else:
-                pytest.fail("the record never waited for the other transaction's agent")
+            _wait_until_waiting(watcher, zed, "the record never waited for the other transaction's agent")
         zed.join(timeout=60)
     assert not failed, failed
     with server_list.uow() as uow:
