@@ -74,6 +74,11 @@ def actor_name(session: Session, agent_id: int | None) -> str:
     return name
 
 
+def forget_agent_names(engine: Engine) -> None:
+    """The database under `engine` was replaced (a restored backup): its ids may name other agents."""
+    _AGENT_NAMES.pop(engine, None)
+
+
 def local_agent(session: Session) -> str:
     """This database's agent name (setting `agent_name`), the actor of events no call names."""
     row = session.get(Setting, "agent_name")

@@ -12,12 +12,14 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
 from desktop.cli import main
 from desktop.services.backup import BackupError, BackupService, backups_to_keep
 from desktop.services.clock import ManualClock
 from desktop.services.workspace import Workspace, open_workspace
 from desktop.storage.migrate import current_revision, head_revision
+from desktop.storage.models import Agent, Attempt, ChainEvent
 from tests.hardening.conftest import REPO, SAMPLE, integrity, query, run_cli
 
 START = datetime(2026, 12, 1, 18, 0, tzinfo=UTC)
@@ -277,3 +279,27 @@ def test_after_a_restore_an_agent_claims_under_the_restored_databases_own_agent(
     workspace.reload()
     assert workspace.claims.take(5, "Newbie") is not None
     assert workspace.claims.holder(5) is not None and workspace.claims.holder(5)[0] == "Newbie"  # type: ignore[index]
+
+
+def test_after_a_restore_the_history_names_the_restored_databases_agent(  # type: ignore[no-untyped-def]
+    filled, tmp_path: Path
+) -> None:
+    """Events name the agent of a call; names are remembered by id. A restore replaces the agents
+    table, so an id remembered from before it may now be another agent's: the history must name the
+    agent the restored database has under that id, never the one remembered."""
+    workspace, clock = filled
+    service = service_for(workspace, clock, tmp_path)
+    backup = tmp_path / "monday.db"
+    service.backup_to(backup)
+    workspace.act_as("Newbie")  # a new agent, made after the backup: a new id
+    workspace.calling.record_outcome(4, "busy")
+    service.restore(backup)
+    workspace.reload()
+    workspace.act_as("Other")  # made in the restored database: may take the id Newbie had
+    recorded = workspace.calling.record_outcome(4, "busy")
+    with workspace.uow() as uow:
+        agent_id = uow.session.scalar(select(Attempt.agent_id).where(Attempt.id == recorded.attempt_id))
+        named = uow.session.scalar(select(Agent.name).where(Agent.id == agent_id))
+        actors = set(uow.session.scalars(select(ChainEvent.actor)))
+    assert named == "Other"
+    assert "Newbie" not in actors and "Other" in actors
