@@ -101,6 +101,7 @@ POSTGRES_MODULES = frozenset(
         "tests/services/test_reports.py",
         "tests/services/test_reports_exports.py",
         "tests/services/test_scripts_service.py",
+        "tests/services/test_script_versions.py",
         "tests/cli/test_report_cli.py",
         "tests/cli/test_audit_backends.py",
         "tests/team/test_claims.py",

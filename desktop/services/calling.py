@@ -137,7 +137,8 @@ class CallPolicy:
 
     firm_mode: bool = False
     caller_id: str = ""
-    script_version: Callable[[int | None], int | None] = lambda _lead_id: None
+    # (lead id, the call's unit of work: a team server's call reads the version in its own transaction)
+    script_version: Callable[[int | None, UnitOfWork], int | None] = lambda _lead_id, _uow: None
 
 
 def _no_policy() -> CallPolicy:
@@ -344,7 +345,7 @@ class CallingService:
         unapproved script refuses the call (ScriptRefused) before anything is recorded.
         """
         policy = self._policy()
-        script_version_id = policy.script_version(lead_id)
+        script_version_id = policy.script_version(lead_id, uow)
         # The decision counts the number's calls of the last 24 hours and the record below adds one:
         # two agents (threads, processes, team members) deciding at once would both see 2 calls and
         # both place a third and a fourth. The locks, taken before anything is read, make

@@ -178,6 +178,12 @@ class ScriptVersionService:
         with self._uow_factory() as uow:
             return self.current_in(uow, name, texts[name])
 
+    def saved_version(self, uow: UnitOfWork, name: str, text: str) -> VersionInfo | None:
+        """The script's latest version when its text is `text`, read only; None when a new version is
+        due (`current_in` makes it)."""
+        found = _latest_if_same(uow, name, text, content_hash(text))
+        return None if found is None else self._infos(uow, [found])[0]
+
     def current_in(self, uow: UnitOfWork, name: str, text: str) -> VersionInfo:
         """`current` in the caller's unit of work, for the script's text in force `text` (committed
         when that text's version is made now)."""

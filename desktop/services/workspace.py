@@ -30,7 +30,7 @@ from desktop.storage.engine import (
 )
 from desktop.storage.events import forget_agent_names
 from desktop.storage.migrate import LATEST_REVISION, stored_revision, upgrade
-from desktop.storage.uow import UnitOfWorkFactory
+from desktop.storage.uow import UnitOfWork, UnitOfWorkFactory
 from desktop.telephony.dialers import Dialer, HandoffDialer, ManualDialer, UrlOpener
 
 if TYPE_CHECKING:
@@ -275,23 +275,33 @@ class Workspace:
         return CallPolicy(
             firm_mode=settings.firm_mode,
             caller_id=caller_id_e164(settings.caller_id, settings.default_region),
-            script_version=lambda lead_id: self._script_version_for(lead_id, settings.firm_mode),
+            script_version=lambda lead_id, uow: self._script_version_for(lead_id, settings.firm_mode, uow),
         )
 
-    def _script_version_for(self, lead_id: int | None, firm_mode: bool) -> int | None:
+    def _script_version_for(self, lead_id: int | None, firm_mode: bool, call: UnitOfWork) -> int | None:
+        """The id of the version of the lead's script a call uses (None: no script); ScriptRefused in
+        firm mode without an approval. `call`: the call's unit of work, not committed here."""
         from desktop.services.script_versions import ScriptNotApproved, id_for_call, refusal_of
         from desktop.services.scripts import ScriptError
 
         if lead_id is None:
             return None
-        # One unit of work for the choice, the text and its version: every call asks, and on a team
-        # server each unit of work is a connection checked out and a transaction begun and ended.
-        with self.uow() as uow:
+        info = None
+        if call.session.get_bind().dialect.name == "postgresql":
+            # A team server: read in the call's own transaction, a checkout and a transaction fewer
+            # (never on SQLite, where a call reads nothing before its write lock).
             try:
-                name, text = self.scripts.script_in_force(uow, lead_id)
+                name, text = self.scripts.script_in_force(call, lead_id)
             except ScriptError:
                 return None  # no script at all (or no such lead: the gate says so)
-            info = self.script_versions.current_in(uow, name, text)
+            info = self.script_versions.saved_version(call, name, text)
+        if info is None:  # SQLite, or a text whose version is made now: in a unit of work of its own
+            with self.uow() as uow:
+                try:
+                    name, text = self.scripts.script_in_force(uow, lead_id)
+                except ScriptError:
+                    return None
+                info = self.script_versions.current_in(uow, name, text)
         try:
             return id_for_call(info, refusal_of(info, firm_mode))
         except ScriptNotApproved as error:

@@ -1,5 +1,8 @@
 """Script versions and approvals on a real SQLite file: numbering, immutability, migration of old
-scripts, firm mode refusing unapproved scripts, and the version every call records."""
+scripts, firm mode refusing unapproved scripts, and the version every call records.
+
+Runs again on PostgreSQL (tests/conftest.py POSTGRES_MODULES), where a call reads its script's version
+in its own transaction; the tests that write to the file with sqlite3 run on SQLite only."""
 
 from __future__ import annotations
 
@@ -72,6 +75,7 @@ def test_each_saved_text_is_a_numbered_version_and_the_same_text_makes_none(
     assert workspace.script_versions.current(SCRIPT).version == 4
 
 
+@pytest.mark.sqlite_only  # the file's own triggers, written to with sqlite3
 def test_versions_and_approvals_cannot_be_changed_or_deleted_in_the_file(
     workspace: Workspace, db_path: Path
 ) -> None:
@@ -252,6 +256,7 @@ def test_without_firm_mode_every_call_still_records_its_script_version(calling_w
     assert bare.script_version_id is None
 
 
+@pytest.mark.sqlite_only  # the file's own triggers, written to with sqlite3
 def test_a_completed_calls_script_version_and_caller_id_cannot_be_rewritten(
     calling_workspace: Workspace, db_path: Path
 ) -> None:
