@@ -104,15 +104,20 @@ class ClaimService:
         agent_id = self.agent_id(agent)
         now = self._clock()
         until = now + hold
-        with self._uow_factory() as uow:
+
+        def renew_held(uow: UnitOfWork) -> int | None:
             held = self._held(uow, agent_id, now, exclude)
-            if held:
-                # Asked again before recording: the same lead, its claim renewed.
-                uow.leads.claim(held[0], agent_id, now, until)
-                uow.commit()
-                return Claim(held[0], checked_agent_name(agent), until)
+            if not held:
+                return None
+            # Asked again before recording: the same lead, its claim renewed.
+            uow.leads.claim(held[0], agent_id, now, until)
+            return held[0]
+
         lead_id = self._leads.next_lead_id(
-            exclude, claim_for=(agent_id, until), kept_callbacks_since=now - CALLBACK_GRACE
+            exclude,
+            claim_for=(agent_id, until),
+            kept_callbacks_since=now - CALLBACK_GRACE,
+            held_first=renew_held,
         )
         return None if lead_id is None else Claim(lead_id, checked_agent_name(agent), until)
 

@@ -326,6 +326,7 @@ class LeadService:
         claim_for: tuple[int, datetime] | None = None,
         kept_callbacks_since: datetime | None = None,
         for_agent: int | None = None,
+        held_first: Callable[[UnitOfWork], int | None] | None = None,
     ) -> int | None:
         """The lead the queue offers now: first in order whose calling hours are open and that the gate
         allows. A lead the gate refuses for a reason time will not lift is marked, so it is not
@@ -334,12 +335,17 @@ class LeadService:
         `claim_for` (agent id, until): the lead found is claimed for that agent in the same
         transaction (services/claims.py), or the next one if another agent took it meanwhile;
         `kept_callbacks_since`: see `LeadRepository.next_in_queue`; `for_agent` (an agent id, without
-        `claim_for`): the lead that agent would claim (theirs or free), not claimed.
+        `claim_for`): the lead that agent would claim (theirs or free), not claimed; `held_first`: asked
+        first in the same unit of work (one transaction, not two), its lead (None: none) is the
+        answer, committed (services/claims.py: the agent's held lead, its claim renewed).
         """
         now = self._clock()
         skipped = list(exclude)
         agent_id = claim_for[0] if claim_for is not None else for_agent
         with self._uow_factory() as uow:
+            if held_first is not None and (held := held_first(uow)) is not None:
+                uow.commit()
+                return held
             open_keys = self.open_keys(uow, now)
             for _ in range(_MAX_GATE_SKIPS):
                 if agent_id is None:  # no agent: the id alone, in one statement
