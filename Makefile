@@ -66,7 +66,8 @@ CLOCK_SHIFTS := +400d -400d
 CLOCK_SHIFT_TESTS := tests/domain tests/storage tests/cli tests/test_private_folders.py \
 	tests/services/test_registry.py tests/services/test_compliance_services.py \
 	tests/services/test_queue_gate.py tests/services/test_calling.py tests/services/test_callbacks.py \
-	tests/services/test_meetings.py tests/services/test_merge.py tests/services/test_outcome_rules.py \
+	tests/services/test_meetings.py tests/services/test_merge.py tests/services/test_merge_legacy_calls.py \
+	tests/services/test_outcome_rules.py \
 	tests/services/test_reports.py tests/services/test_reports_exports.py \
 	tests/services/test_report_summaries.py tests/services/test_reports_seed.py \
 	tests/ui/test_compliance_gui.py tests/ui/test_follow_up.py tests/ui/test_calling_flow.py \

@@ -16,14 +16,24 @@ database with a history and no call of its own older than it has no older merged
 
 The other exception is a file whose history never existed (no events at all: made before the history,
 schema before 0013): its calls have nothing to be proven by. The merge says so in its report and its
-`merge` event lists those origins (`without_history`); their calls that started before that merge
-are not compared here. Any call of those origins started later must be proven as usual.
+`merge` event lists those origins (`without_history`) and, per origin and agent, exactly the ids there
+of the calls it added unproven (`without_history_calls`, as ranges). Only those calls are not compared
+here: a call's identity (origin, id there, agent) is what a merge keys on and keeps in every chained
+copy, whereas times are the colleague's clock (one running ahead of ours would make their legacy calls
+look "later than the merge"), and a call added with plain SQL can claim any time. A call of those
+origins outside the recorded ids (a gap, a later id, another agent) must be proven as usual, and a
+second row claiming a merged call's identity is named (a merge adds a call once). `merge` events
+written before that field existed keep the older rule: their origins' calls that started before the
+merge are not compared.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+from bisect import bisect_right
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from desktop.domain.event_chain import clean_field
@@ -38,6 +48,9 @@ _CARRIED = (
     " FROM attempts a LEFT JOIN agents g ON g.id = a.agent_id WHERE a.origin_db IS NOT NULL ORDER BY a.id"
 )
 WITHOUT_HISTORY = "without_history"
+WITHOUT_HISTORY_CALLS = "without_history_calls"
+NO_AGENT_NAME = ""  # the key for calls with no agent in `without_history_calls`
+Spans = list[list[int]]  # sorted, disjoint [first, last] ranges of ids
 
 
 def origin_labels(connection: sqlite3.Connection, origin: str) -> list[str]:
@@ -50,35 +63,126 @@ def origin_labels(connection: sqlite3.Connection, origin: str) -> list[str]:
     return [str(row[0]) for row in rows]
 
 
-def merged_without_history(connection: sqlite3.Connection) -> dict[str, str]:
-    """Origins merged from files that had no history: the time of the (latest) merge naming each."""
-    found: dict[str, str] = {}
+def as_spans(ids: Iterable[int]) -> Spans:
+    """Ids as sorted, disjoint [first, last] ranges: exact, and compact for the runs a merge adds."""
+    spans: Spans = []
+    for value in sorted(set(ids)):
+        if spans and spans[-1][1] + 1 == value:
+            spans[-1][1] = value
+        else:
+            spans.append([value, value])
+    return spans
+
+
+def unproven_calls_record(calls: Iterable[tuple[str, str | None, int]]) -> dict[str, dict[str, Spans]]:
+    """What a merge records of the calls it added without events, from (origin, agent name, id there)."""
+    grouped: dict[str, dict[str, list[int]]] = {}
+    for origin, agent, origin_id in calls:
+        grouped.setdefault(origin, {}).setdefault(agent or NO_AGENT_NAME, []).append(origin_id)
+    return {
+        origin: {agent: as_spans(ids) for agent, ids in sorted(agents.items())}
+        for origin, agents in sorted(grouped.items())
+    }
+
+
+@dataclass
+class MergedWithoutHistory:
+    """What this database's `merge` events say about calls merged from files that had no history."""
+
+    origins: set[str] = field(default_factory=set)
+    # (origin, agent name) -> the recorded ids there (merge events with `without_history_calls`)
+    recorded: dict[tuple[str, str], Spans] = field(default_factory=dict)
+    # origin -> the latest time of a merge event naming it without that field (written before it existed)
+    since: dict[str, str] = field(default_factory=dict)
+
+    def recorded_id(self, origin: str, agent: str | None, origin_id: int) -> bool:
+        spans = self.recorded.get((origin, agent or NO_AGENT_NAME), [])  # disjoint, sorted (_disjoint)
+        at = bisect_right(spans, origin_id, key=lambda span: span[0]) - 1
+        return at >= 0 and spans[at][1] >= origin_id
+
+
+def merged_without_history(connection: sqlite3.Connection) -> MergedWithoutHistory:
+    """The origins merged from files that had no history, and which of their calls each merge added."""
+    found = MergedWithoutHistory()
     for occurred_at, payload in connection.execute(
         "SELECT occurred_at, payload FROM events WHERE kind = 'merge'"
         f" AND json_valid(payload) AND json_type(payload, '$.{WITHOUT_HISTORY}') = 'array'"
     ):
-        for origin in json.loads(payload)[WITHOUT_HISTORY]:
-            if isinstance(origin, str):
-                found[origin] = max(found.get(origin, ""), str(occurred_at))
+        merge = json.loads(payload)
+        calls = merge.get(WITHOUT_HISTORY_CALLS)
+        for origin in merge[WITHOUT_HISTORY]:
+            if not isinstance(origin, str):
+                continue
+            found.origins.add(origin)
+            if not isinstance(calls, dict):  # written before the merge recorded its calls: by time
+                found.since[origin] = max(found.since.get(origin, ""), str(occurred_at))
+                continue
+            agents = calls.get(origin)
+            for agent, spans in (agents if isinstance(agents, dict) else {}).items():
+                found.recorded.setdefault((origin, str(agent)), []).extend(_spans(spans))
+    found.recorded = {key: _disjoint(spans) for key, spans in found.recorded.items()}
     return found
+
+
+def _disjoint(spans: Spans) -> Spans:
+    """Ranges (of several merges, which may overlap) as sorted, disjoint ones covering the same ids."""
+    joined: Spans = []
+    for first, last in sorted(spans):
+        if joined and first <= joined[-1][1] + 1:
+            joined[-1][1] = max(joined[-1][1], last)
+        else:
+            joined.append([first, last])
+    return joined
+
+
+def _spans(value: Any) -> Spans:
+    """The well-formed [first, last] id ranges of a payload value (anything else covers nothing)."""
+    if not isinstance(value, list):
+        return []
+    return [
+        [span[0], span[1]]
+        for span in value
+        if isinstance(span, list)
+        and len(span) == 2
+        and all(type(bound) is int for bound in span)
+        and span[0] <= span[1]
+    ]
+
+
+def exempt_calls(connection: sqlite3.Connection, merged: MergedWithoutHistory | None = None) -> set[int]:
+    """Our ids of the merged calls not compared with events: those a merge recorded adding from a file
+    without history (by origin, agent and id there), or, for merge events from before that record
+    existed, the calls of their origins that started before the merge."""
+    merged = merged or merged_without_history(connection)
+    if not merged.origins:
+        return set()
+    exempt: set[int] = set()
+    for call, origin, origin_id, started, agent in connection.execute(
+        "SELECT a.id, a.origin_db, a.origin_id, a.started_at, g.name FROM attempts a"
+        " LEFT JOIN agents g ON g.id = a.agent_id WHERE a.origin_db IS NOT NULL"
+    ):
+        origin = str(origin)
+        if origin not in merged.origins:
+            continue
+        if merged.recorded_id(origin, agent, int(origin_id)) or (
+            origin in merged.since and _stored_time(str(started)) < merged.since[origin]
+        ):
+            exempt.add(int(call))
+    return exempt
 
 
 def unproven_merged_note(connection: sqlite3.Connection) -> str:
     """What verify says beside "intact" about calls merged from files that had no history: they are
     not compared with anything (nothing recorded them), so verify never vouches for them silently."""
-    exempt = merged_without_history(connection)
-    if not exempt:
-        return ""
-    count = 0
-    for origin, since in exempt.items():
-        rows = connection.execute("SELECT started_at FROM attempts WHERE origin_db = ?", (origin,))
-        count += sum(1 for (started_at,) in rows if _stored_time(str(started_at)) < since)
+    merged = merged_without_history(connection)
+    count = len(exempt_calls(connection, merged))
     if not count:
         return ""
+    origins = merged.origins
     return (
         f"NOT COVERED: {count:,} {'call' if count == 1 else 'calls'} merged from "
-        f"{'a database' if len(exempt) == 1 else f'{len(exempt):,} databases'} that had no history "
-        f"({', '.join(sorted(exempt))}): nothing recorded them, so they are not compared"
+        f"{'a database' if len(origins) == 1 else f'{len(origins):,} databases'} that had no history "
+        f"({', '.join(sorted(origins))}): nothing recorded them, so they are not compared"
     )
 
 
@@ -89,15 +193,16 @@ def carried_problem(connection: sqlite3.Connection) -> str | None:
         by_origin.setdefault(str(row[8]), []).append(row)
     if not by_origin:
         return None  # no merged call: nothing below to read (a full pass over the events)
-    exempt = merged_without_history(connection)
+    twice = _merged_twice(by_origin)
+    if twice is not None:
+        return twice
+    exempt = exempt_calls(connection)
     history_began, first_recorded = _history_start(connection)
     # Its own chain empty while other chains are not: not a database without history (a file claiming
     # another database id, or a copy whose id was changed), so nothing passes as older.
     no_events = connection.execute("SELECT 1 FROM events LIMIT 1").fetchone() is None
     for origin, rows in by_origin.items():
-        since = exempt.get(origin)
-        if since is not None:
-            rows = [row for row in rows if _stored_time(str(row[3])) >= since]
+        rows = [row for row in rows if int(row[0]) not in exempt]
         if history_began is not None:
             rows = [
                 row
@@ -118,6 +223,24 @@ def carried_problem(connection: sqlite3.Connection) -> str | None:
                     f"merged call #{row[0]} (call {row[9]} of database {origin}, agent {row[10] or 'none'}):"
                     f" {problem}"
                 )
+    return None
+
+
+def _merged_twice(by_origin: dict[str, list[tuple[Any, ...]]]) -> str | None:
+    """A second row claiming a merged call (same origin, id there and agent): a merge adds a call once,
+    so one of them was added outside Dialdesk. It would otherwise pass as the call it copies (the same
+    events prove both, or the merge that added the first recorded that call as merged unproven)."""
+    for origin, rows in by_origin.items():
+        first: dict[tuple[int, str], int] = {}
+        for row in rows:
+            key = (int(row[9]), str(row[10] or NO_AGENT_NAME))
+            if key in first:
+                return (
+                    f"merged call #{row[0]} (call {row[9]} of database {origin}, agent {row[10] or 'none'}):"
+                    f" the same call as merged call #{first[key]}, and a merge adds a call once"
+                    " (the call record was added)"
+                )
+            first[key] = int(row[0])
     return None
 
 

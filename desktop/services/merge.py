@@ -37,6 +37,7 @@ from desktop.domain import leads as lead_rules
 from desktop.domain.outcomes import OutcomeRules
 from desktop.services.agents import recording_name
 from desktop.services.clock import Clock
+from desktop.services.history_carried import unproven_calls_record
 from desktop.services.hours import HoursKeys
 from desktop.services.merge_records import (
     MERGE_CONFLICT,
@@ -104,6 +105,9 @@ class MergeReport:
     conflict_calls: list[int] = field(default_factory=list)  # our ids of the calls in conflict
     # Databases whose calls came in unproven: the file had no history at all (made before it existed)
     without_history: list[str] = field(default_factory=list)
+    # Exactly which calls came in unproven: origin -> agent name -> [first, last] ranges of their ids
+    # there (history_carried.py exempts these calls, and no other, from its comparison with events)
+    without_history_calls: dict[str, dict[str, list[list[int]]]] = field(default_factory=dict)
 
     @property
     def changed(self) -> bool:
@@ -581,6 +585,9 @@ class MergeService:
         }
         kept = kept_conflicts(session)
         pending: list[dict[str, Any]] = []
+        unproven = set(run.report.without_history)
+        names = {int(agent_id): str(name) for agent_id, name in session.execute(select(Agent.id, Agent.name))}
+        unproven_added: list[tuple[str, str | None, int]] = []  # (origin, agent name, id there)
         query = select(Attempt).order_by(Attempt.id).execution_options(yield_per=BATCH)
         for attempt in run.source.scalars(query):
             agent = run.agent(attempt.agent_id)
@@ -618,11 +625,14 @@ class MergeService:
                 values["corrects_id"] = _our_call(run, theirs_by_row.get(attempt.corrects_id))
             pending.append(values)
             known[(origin_db, origin_id, agent)] = (0, True)
+            if origin_db in unproven:
+                unproven_added.append((origin_db, names.get(agent) if agent is not None else None, origin_id))
             if lead_id is not None:
                 run.touched.add(lead_id)
             if len(pending) >= BATCH:
                 run.report.attempts_added += _insert(session, Attempt, pending)
         run.report.attempts_added += _insert(session, Attempt, pending)
+        run.report.without_history_calls = unproven_calls_record(unproven_added)
 
     def _reconcile(
         self,

@@ -314,9 +314,9 @@ def test_a_sealed_colleague_file_is_merged_its_older_calls_proven_by_the_seal(
     """An upgraded colleague's file with no call since (only the seal in its history): merged, its calls
     reported as made before any recorded history (`without_history`), and this database verifies."""
     ours = _receiving(tmp_path)
-    # At a fixed moment after their calls (2026-01-08): calls of a file without a history are exempt
-    # when they started before the merge, so the merge must not run on a clock set back before them.
-    merged = run(ours, "merge", str(sealed_db), "--json", faketime="2026-12-01 14:00:00")
+    # On a clock set back before their calls (2026-01-08, as the -400 d pass does): the calls of a file
+    # without a history are exempt by the ids the merge recorded, not by when they started.
+    merged = run(ours, "merge", str(sealed_db), "--json", faketime="2025-06-01 14:00:00")
     assert merged.returncode == 0, merged.stderr
     (their_id,) = sqlite3.connect(sealed_db).execute("SELECT value FROM settings WHERE key = 'database_id'")
     assert str(their_id[0]).strip('"') in json.loads(merged.stdout)["without_history"]
