@@ -20,6 +20,8 @@ from typing import Any
 from desktop.domain.event_chain import event_time
 from desktop.services.history_records_sql import FIELDS, suspects
 from desktop.services.history_seal import sealed_max
+from desktop.services.offline_scripts import copied_versions
+from desktop.storage.events import chain_id_of
 
 _GATE, _OUTCOME, _UNDONE, _NOTE, _END, _PURGE = (
     "gate_decision",
@@ -232,7 +234,11 @@ MIGRATED_BY = "(imported before versions were kept)"
 
 def scripts_problem(connection: sqlite3.Connection) -> str | None:
     """The first script version or approval the history did not record (inserted with plain SQL:
-    in firm mode an approval lets a script on calls, so one added outside Dialdesk is a forgery)."""
+    in firm mode an approval lets a script on calls, so one added outside Dialdesk is a forgery).
+
+    Recorded: by its own `script_version_saved` / `script_version_approved` event, or, in a `team
+    checkout` copy, by the `script_versions_copied` event of this file's own chain (offline_scripts.py),
+    each approval counted once."""
     tables = {
         str(row[0]) for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
     }
@@ -240,8 +246,11 @@ def scripts_problem(connection: sqlite3.Connection) -> str | None:
         return None
     saved: set[tuple[Any, ...]] = set()
     approved: dict[tuple[Any, ...], int] = {}
-    for kind, payload in connection.execute(
-        "SELECT kind, payload FROM events WHERE kind IN ('script_version_saved', 'script_version_approved')"
+    copies: list[Any] = []
+    own = chain_id_of(connection)
+    for kind, chain, payload in connection.execute(
+        "SELECT kind, chain, payload FROM events"
+        " WHERE kind IN ('script_version_saved', 'script_version_approved', 'script_versions_copied')"
     ):
         try:
             data = json.loads(payload)
@@ -249,11 +258,20 @@ def scripts_problem(connection: sqlite3.Connection) -> str | None:
             continue  # the chain check names an unreadable payload
         if not isinstance(data, dict):
             continue
-        if kind == "script_version_saved":
+        if kind == "script_versions_copied":
+            # What a `team checkout` copied into this file vouches only here (offline_scripts.py):
+            # the same event merged in from another database's chain vouches for nothing of ours.
+            if chain == own:
+                copies.append(data)
+        elif kind == "script_version_saved":
             saved.add((data.get("script"), data.get("version"), data.get("sha256")))
         else:
             key = (data.get("script"), data.get("version"), data.get("approved_by"))
             approved[key] = approved.get(key, 0) + 1
+    copied, copied_approvals = copied_versions(copies)
+    saved |= copied
+    for key, count in copied_approvals.items():
+        approved[key] = approved.get(key, 0) + count
     for row_id, name, version, digest, saved_by in connection.execute(
         "SELECT id, script_name, version, content_sha256, saved_by FROM script_versions ORDER BY id"
     ):

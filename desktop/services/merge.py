@@ -2,7 +2,9 @@
 
 `MergeService.merge(path)` reads another agent's Dialdesk database and adds what this one lacks:
 leads (with their phones), calls, callbacks, meetings, consents, script answers and do-not-call
-entries. Everything has a stable identity, so merging the same file twice adds nothing:
+entries. A call keeps its script version when this database has the same version (same script, number
+and text); otherwise it comes without one and the report says which (desktop/services/offline_scripts.py).
+Everything has a stable identity, so merging the same file twice adds nothing:
 
 - a lead is the same lead when they share a number (E.164) and the same person or company
   (`domain.leads.LeadIdentity`, the rule imports use);
@@ -45,6 +47,7 @@ from desktop.services.merge_records import (
     record_of,
     record_value,
 )
+from desktop.services.offline_scripts import VersionMap
 from desktop.storage import rollups, untrusted
 from desktop.storage.engine import sqlite_path
 from desktop.storage.migrate import upgrade
@@ -104,6 +107,9 @@ class MergeReport:
     conflict_calls: list[int] = field(default_factory=list)  # our ids of the calls in conflict
     # Databases whose calls came in unproven: the file had no history at all (made before it existed)
     without_history: list[str] = field(default_factory=list)
+    # Script versions of their calls this database lacks or holds with another text -> calls merged
+    # without a version (offline_scripts.py: never attached to a version of other text)
+    script_versions_unmatched: dict[str, int] = field(default_factory=dict)
 
     @property
     def changed(self) -> bool:
@@ -134,6 +140,15 @@ class MergeReport:
                 " The file has no history (made before Dialdesk kept one): its calls could not be"
                 " checked against their events and are merged as they are."
                 if self.without_history
+                else ""
+            )
+            + (
+                " Merged without their script version (this database has no version of the same text): "
+                + "; ".join(
+                    f"{count:,} calls with {why}" for why, count in self.script_versions_unmatched.items()
+                )
+                + "."
+                if self.script_versions_unmatched
                 else ""
             )
         )
@@ -580,6 +595,7 @@ class MergeService:
             row_id: key for key, (row_id, _merged) in self._call_keys(run.source, run.source_id).items()
         }
         kept = kept_conflicts(session)
+        versions = VersionMap(run.source, session)
         pending: list[dict[str, Any]] = []
         query = select(Attempt).order_by(Attempt.id).execution_options(yield_per=BATCH)
         for attempt in run.source.scalars(query):
@@ -592,7 +608,6 @@ class MergeService:
                 if row_id and merged and origin_db != run.target_id:
                     self._reconcile(run, row_id, attempt, origin_db, kept, lead_id)
                 continue
-            # Their script version ids name rows of their database: not carried over (NULL here).
             values = _columns(
                 attempt,
                 {
@@ -610,6 +625,8 @@ class MergeService:
             values.update(
                 lead_id=lead_id, phone_id=phone_id, agent_id=agent, origin_db=origin_db, origin_id=origin_id
             )
+            # Their version id names a row of their file: ours only when it is the same text.
+            values["script_version_id"] = versions.ours(attempt.script_version_id)
             values["outcome"] = values["outcome"] or None  # an empty code is no outcome (migration 0007)
             if attempt.corrects_id is not None:
                 run.report.attempts_added += _insert(
@@ -623,6 +640,7 @@ class MergeService:
             if len(pending) >= BATCH:
                 run.report.attempts_added += _insert(session, Attempt, pending)
         run.report.attempts_added += _insert(session, Attempt, pending)
+        run.report.script_versions_unmatched = dict(sorted(versions.unmatched.items()))
 
     def _reconcile(
         self,
