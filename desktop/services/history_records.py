@@ -20,7 +20,7 @@ from typing import Any
 from desktop.domain.event_chain import event_time
 from desktop.services.history_records_sql import FIELDS, suspects
 from desktop.services.history_seal import sealed_max
-from desktop.services.offline_scripts import copied_versions
+from desktop.services.offline_scripts import RECORD_KINDS, script_records
 from desktop.storage.events import chain_id_of
 
 _GATE, _OUTCOME, _UNDONE, _NOTE, _END, _PURGE = (
@@ -244,34 +244,15 @@ def scripts_problem(connection: sqlite3.Connection) -> str | None:
     }
     if not {"script_versions", "script_approvals"} <= tables:
         return None
-    saved: set[tuple[Any, ...]] = set()
-    approved: dict[tuple[Any, ...], int] = {}
-    copies: list[Any] = []
-    own = chain_id_of(connection)
-    for kind, chain, payload in connection.execute(
-        "SELECT kind, chain, payload FROM events"
-        " WHERE kind IN ('script_version_saved', 'script_version_approved', 'script_versions_copied')"
-    ):
-        try:
-            data = json.loads(payload)
-        except ValueError:
-            continue  # the chain check names an unreadable payload
-        if not isinstance(data, dict):
-            continue
-        if kind == "script_versions_copied":
-            # What a `team checkout` copied into this file vouches only here (offline_scripts.py):
-            # the same event merged in from another database's chain vouches for nothing of ours.
-            if chain == own:
-                copies.append(data)
-        elif kind == "script_version_saved":
-            saved.add((data.get("script"), data.get("version"), data.get("sha256")))
-        else:
-            key = (data.get("script"), data.get("version"), data.get("approved_by"))
-            approved[key] = approved.get(key, 0) + 1
-    copied, copied_approvals = copied_versions(copies)
-    saved |= copied
-    for key, count in copied_approvals.items():
-        approved[key] = approved.get(key, 0) + count
+    records = script_records(
+        connection.execute(
+            "SELECT kind, chain, payload FROM events WHERE kind IN ("
+            + ", ".join(f"'{kind}'" for kind in RECORD_KINDS)
+            + ")"
+        ),
+        chain_id_of(connection),
+    )
+    saved, approved = records.saved, dict(records.approved)
     for row_id, name, version, digest, saved_by in connection.execute(
         "SELECT id, script_name, version, content_sha256, saved_by FROM script_versions ORDER BY id"
     ):

@@ -23,15 +23,24 @@ or whose text differs here is never attached to another text: the call is merged
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, insert, select
 from sqlalchemy.orm import Session
 
+from desktop.domain.event_chain import clean_field
 from desktop.services.clock import Clock
-from desktop.services.history_hook import SCRIPT_VERSIONS_COPIED, record_history
-from desktop.storage.models import ScriptApproval, ScriptVersion
+from desktop.services.history_hook import (
+    SCRIPT_VERSION_APPROVED,
+    SCRIPT_VERSION_SAVED,
+    SCRIPT_VERSIONS_COPIED,
+    record_history,
+)
+from desktop.storage.events import chain_id
+from desktop.storage.models import ChainEvent, ScriptApproval, ScriptVersion, Setting
 from desktop.storage.uow import UnitOfWorkFactory
 
 VersionKey = tuple[str, int, str]  # script name, version number, SHA-256 of the text
@@ -75,25 +84,81 @@ def copy_script_versions(
     return ids
 
 
-def copied_versions(payloads: Iterable[Any]) -> tuple[set[VersionKey], dict[tuple[str, int, str], int]]:
-    """What `script_versions_copied` payloads vouch for: the versions (name, number, SHA-256) and, per
-    (name, number, approver), how many approvals. A payload not written by Dialdesk vouches for nothing."""
-    saved: set[VersionKey] = set()
-    approved: dict[tuple[str, int, str], int] = {}
-    for payload in payloads:
-        entries = payload.get("versions") if isinstance(payload, dict) else None
-        for entry in entries if isinstance(entries, list) else []:
-            if not isinstance(entry, dict):
-                continue
-            name, number, digest = entry.get("script"), entry.get("version"), entry.get("sha256")
-            if not (isinstance(name, str) and isinstance(number, int) and isinstance(digest, str)):
-                continue
-            saved.add((name, number, digest))
-            approvers = entry.get("approved_by")
-            for approver in approvers if isinstance(approvers, list) else []:
-                key = (name, number, str(approver))
-                approved[key] = approved.get(key, 0) + 1
-    return saved, approved
+# The events that record script versions and approvals (history_hook.py).
+RECORD_KINDS = (SCRIPT_VERSION_SAVED, SCRIPT_VERSION_APPROVED, SCRIPT_VERSIONS_COPIED)
+
+
+@dataclass
+class ScriptRecords:
+    """What the history vouches for: versions (name, number, SHA-256) and, per (name, number,
+    approver), how many approvals."""
+
+    saved: set[tuple[Any, ...]] = field(default_factory=set)
+    approved: dict[tuple[Any, ...], int] = field(default_factory=dict)
+
+    def add_approval(self, name: Any, number: Any, approver: Any, count: int = 1) -> None:
+        key = (name, number, approver)
+        self.approved[key] = self.approved.get(key, 0) + count
+
+
+def script_records(events: Iterable[tuple[str, str, str]], own_chain: str) -> ScriptRecords:
+    """The script rows vouched for by `events` (kind, chain, payload text) of RECORD_KINDS. A
+    `script_versions_copied` event vouches only in the database whose own chain holds it (one merged in
+    from another database vouches for nothing here); a payload Dialdesk did not write vouches for nothing
+    (the chain check names an unreadable one)."""
+    records = ScriptRecords()
+    for kind, chain, payload in events:
+        try:
+            data = json.loads(payload)
+        except (TypeError, ValueError):
+            continue
+        if not isinstance(data, dict):
+            continue
+        if kind == SCRIPT_VERSION_SAVED:
+            records.saved.add((data.get("script"), data.get("version"), data.get("sha256")))
+        elif kind == SCRIPT_VERSION_APPROVED:
+            records.add_approval(data.get("script"), data.get("version"), data.get("approved_by"))
+        elif kind == SCRIPT_VERSIONS_COPIED and chain == own_chain:
+            entries = data.get("versions")
+            for entry in entries if isinstance(entries, list) else []:
+                if not isinstance(entry, dict):
+                    continue
+                name, number, digest = entry.get("script"), entry.get("version"), entry.get("sha256")
+                records.saved.add((name, number, digest))
+                approvers = entry.get("approved_by")
+                for approver in approvers if isinstance(approvers, list) else []:
+                    records.add_approval(name, number, approver)
+    return records
+
+
+def recorded_approvers(session: Session, name: str, number: int, approvers: Iterable[str]) -> list[str]:
+    """Which of `approvers` (the version's approval rows) the history vouches for: firm mode's gate lets
+    a version on calls only on an approval Dialdesk recorded, never one written into the file with
+    plain SQL (`audit verify` names that one)."""
+    events = session.execute(
+        select(ChainEvent.kind, ChainEvent.chain, ChainEvent.payload).where(ChainEvent.kind.in_(RECORD_KINDS))
+    )
+    records = script_records(((str(k), str(c), str(p)) for k, c, p in events), _own_chain(session))
+    left = dict(records.approved)
+    vouched = []
+    for approver in approvers:
+        key = (name, number, approver)
+        if left.get(key, 0) > 0:
+            left[key] -= 1
+            vouched.append(approver)
+    return vouched
+
+
+def _own_chain(session: Session) -> str:
+    """This database's chain id, as the history writes it (storage/events.py)."""
+    if session.get_bind().dialect.name == "sqlite":
+        return chain_id(session)
+    stored = session.scalar(select(Setting.value).where(Setting.key == "database_id"))
+    try:
+        text = json.loads(stored) if stored is not None else ""
+    except ValueError:
+        text = ""
+    return clean_field(str(text)) or "local"
 
 
 class VersionMap:

@@ -250,7 +250,20 @@ class ScriptVersionService:
                 f"firm mode: version {info.version} of script {name!r} is not approved by a principal "
                 f"(`dialdesk scripts approve {name} --version {info.version} --by NAME`)"
             )
+        if firm_mode and not self._approval_recorded(info):
+            return info, (
+                f"firm mode: the approval of version {info.version} of script {name!r} is not in the history:"
+                " it was added outside Dialdesk (`dialdesk audit verify` names it)"
+            )
         return info, None
+
+    def _approval_recorded(self, info: VersionInfo) -> bool:
+        """Whether one of the version's approvals is vouched for by the history (offline_scripts.py)."""
+        from desktop.services.offline_scripts import recorded_approvers
+
+        with self._uow_factory() as uow:
+            approvers = [approval.approved_by for approval in info.approvals]
+            return bool(recorded_approvers(uow.session, info.script_name, info.version, approvers))
 
     def version_for_call(self, name: str, firm_mode: bool) -> int:
         """The id of the version a call will use; ScriptNotApproved in firm mode without an approval."""

@@ -1,7 +1,8 @@
 """Offline and back in firm mode, on a real PostgreSQL server: `team checkout` copies the script
 versions and approvals, so the local gate allows an approved version and refuses an unapproved one as
 the server does; `audit verify` on the copy accepts the copied rows and names an approval forged with
-plain sqlite3; `merge` maps each call's version back by script, number and text, never to another text."""
+plain sqlite3 (firm mode's gate does not take it either); `merge` maps each call's version back by
+script, number and text, never to another text."""
 
 from __future__ import annotations
 
@@ -162,6 +163,14 @@ def test_an_unapproved_version_is_refused_offline_and_a_forged_approval_is_named
         verified = run(path, "audit", "verify")
         assert verified.returncode == 1
         assert f"({SCRIPT} version {version}) has no script_version_approved event" in verified.stderr
+    # Firm mode's gate does not take the forged approval either: version 2 stays refused.
+    offline = open_workspace(str(local), clock=clock)
+    try:
+        with pytest.raises(ScriptRefused, match="approval of version 2 .* is not in the history"):
+            offline.calling.record_outcome(taken[0], "no_answer")
+        assert calls_of(offline) == []
+    finally:
+        offline.close()
 
 
 def test_merge_attaches_no_version_of_another_text_and_says_so(
