@@ -13,6 +13,10 @@ text) and, per version, who approved it, once per approval. `audit verify`
 (history_records.scripts_problem) accepts exactly those rows and only from an event of the file's own
 chain (an event imported by a merge vouches for nothing here): an approval inserted later with plain
 sqlite3 is counted against the recorded ones and named as added outside Dialdesk, as on any desk.
+Firm mode's gate reads the same rule (`recorded_approvers`, used by ScriptVersionService.usable): a
+version goes on calls only on an approval the history recorded, so a forged row is refused at once,
+not only named afterwards. (The chain itself has no secret: what guards it is `audit verify`, its
+checkpoints and the merge back, which verifies the file's chain before taking anything.)
 
 Back (`dialdesk merge`, desktop/services/merge.py): a call's `script_version_id` names a row of the
 file it comes from. It is attached to this database's version with the same script name and number
