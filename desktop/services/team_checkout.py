@@ -84,6 +84,7 @@ class CheckoutReport:
     calls: int = 0
     dnc_entries: int = 0
     registry_numbers: int = 0
+    script_versions: int = 0  # every version of the server's scripts, with its approvals
     registry_problem: str = ""  # why no registry was copied ("" when they were)
     hold_until: str = ""  # the end of the claims (ISO UTC): the local copy refuses every dial after it
     # Leads not claimed that share a number with a claimed one: copied so the gate asks every owner
@@ -97,7 +98,7 @@ class CheckoutReport:
         lines = [
             f"Checked out {len(self.leads)} leads for {self.agent} into {self.path} "
             f"({self.calls} past calls, {self.dnc_entries} do-not-call entries, "
-            f"{self.registry_numbers} registry numbers).",
+            f"{self.registry_numbers} registry numbers, {self.script_versions} script versions).",
             f"Work offline with: dialdesk --db {self.path}; back online: dialdesk merge {self.path} --db URL",
         ]
         if self.registry_problem:
@@ -149,6 +150,7 @@ def _write_copy(workspace: Workspace, out: Path, report: CheckoutReport) -> None
             versions = copy_script_versions(
                 source, UnitOfWorkFactory(target), workspace.clock, _setting(source, "database_id")
             )
+        report.script_versions = len(versions)
         with workspace.engine.connect() as source, target.begin() as local:
             _copy_team_data(source, local, workspace, report, versions)
         with workspace.engine.connect() as source, target.connect() as local:

@@ -51,7 +51,9 @@ def checkout(team_url: str, local: Path, take: int = 2) -> list[int]:
         faketime=NOW,
     )
     assert taken.returncode == 0, taken.stderr
-    return list(json.loads(taken.stdout)["leads"])
+    report = json.loads(taken.stdout)
+    assert report["script_versions"] >= 1
+    return list(report["leads"])
 
 
 def versions_of(workspace: Workspace) -> dict[int, tuple[str, int, str]]:
