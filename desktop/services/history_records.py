@@ -263,11 +263,11 @@ def scripts_problem(connection: sqlite3.Connection) -> str | None:
                 f"script version #{row_id} ({name} version {version}) has no script_version_saved event:"
                 " it was added outside Dialdesk"
             )
-    for row_id, name, version, by in connection.execute(
-        "SELECT a.id, v.script_name, v.version, a.approved_by FROM script_approvals a"
+    for row_id, name, version, digest, by in connection.execute(
+        "SELECT a.id, v.script_name, v.version, v.content_sha256, a.approved_by FROM script_approvals a"
         " JOIN script_versions v ON v.id = a.version_id ORDER BY a.id"
     ):
-        key = (name, version, by)
+        key = (name, version, digest, by)
         if approved.get(key, 0) <= 0:
             return (
                 f"script approval #{row_id} ({name} version {version}) has no script_version_approved"

@@ -94,15 +94,16 @@ RECORD_KINDS = (SCRIPT_VERSION_SAVED, SCRIPT_VERSION_APPROVED, SCRIPT_VERSIONS_C
 
 @dataclass
 class ScriptRecords:
-    """What the history vouches for: versions (name, number, SHA-256) and, per (name, number,
-    approver), how many approvals."""
+    """What the history vouches for: versions (name, number, SHA-256) and, per (name, number, SHA-256,
+    approver), how many approvals (the text too: a version of the same number and another text, in
+    another database whose history was merged in, vouches for nothing here)."""
 
     saved: set[tuple[Any, ...]] = field(default_factory=set)
     approved: dict[tuple[Any, ...], int] = field(default_factory=dict)
 
-    def add_approval(self, name: Any, number: Any, approver: Any, count: int = 1) -> None:
-        key = (name, number, approver)
-        self.approved[key] = self.approved.get(key, 0) + count
+    def add_approval(self, name: Any, number: Any, digest: Any, approver: Any) -> None:
+        key = (name, number, digest, approver)
+        self.approved[key] = self.approved.get(key, 0) + 1
 
 
 def script_records(events: Iterable[tuple[str, str, str]], own_chain: str) -> ScriptRecords:
@@ -121,7 +122,9 @@ def script_records(events: Iterable[tuple[str, str, str]], own_chain: str) -> Sc
         if kind == SCRIPT_VERSION_SAVED:
             records.saved.add((data.get("script"), data.get("version"), data.get("sha256")))
         elif kind == SCRIPT_VERSION_APPROVED:
-            records.add_approval(data.get("script"), data.get("version"), data.get("approved_by"))
+            records.add_approval(
+                data.get("script"), data.get("version"), data.get("sha256"), data.get("approved_by")
+            )
         elif kind == SCRIPT_VERSIONS_COPIED and chain == own_chain:
             entries = data.get("versions")
             for entry in entries if isinstance(entries, list) else []:
@@ -131,11 +134,13 @@ def script_records(events: Iterable[tuple[str, str, str]], own_chain: str) -> Sc
                 records.saved.add((name, number, digest))
                 approvers = entry.get("approved_by")
                 for approver in approvers if isinstance(approvers, list) else []:
-                    records.add_approval(name, number, approver)
+                    records.add_approval(name, number, digest, approver)
     return records
 
 
-def recorded_approvers(session: Session, name: str, number: int, approvers: Iterable[str]) -> list[str]:
+def recorded_approvers(
+    session: Session, name: str, number: int, digest: str, approvers: Iterable[str]
+) -> list[str]:
     """Which of `approvers` (the version's approval rows) the history vouches for: firm mode's gate lets
     a version on calls only on an approval Dialdesk recorded, never one written into the file with
     plain SQL (`audit verify` names that one)."""
@@ -146,7 +151,7 @@ def recorded_approvers(session: Session, name: str, number: int, approvers: Iter
     left = dict(records.approved)
     vouched = []
     for approver in approvers:
-        key = (name, number, approver)
+        key = (name, number, digest, approver)
         if left.get(key, 0) > 0:
             left[key] -= 1
             vouched.append(approver)

@@ -263,7 +263,11 @@ class ScriptVersionService:
 
         with self._uow_factory() as uow:
             approvers = [approval.approved_by for approval in info.approvals]
-            return bool(recorded_approvers(uow.session, info.script_name, info.version, approvers))
+            return bool(
+                recorded_approvers(
+                    uow.session, info.script_name, info.version, info.content_sha256, approvers
+                )
+            )
 
     def version_for_call(self, name: str, firm_mode: bool) -> int:
         """The id of the version a call will use; ScriptNotApproved in firm mode without an approval."""
