@@ -15,6 +15,8 @@ from desktop.storage.uow import UnitOfWork
 
 SCRIPT_VERSION_SAVED = "script_version_saved"
 SCRIPT_VERSION_APPROVED = "script_version_approved"
+# A `team checkout` copied the server's versions and approvals (desktop/services/offline_scripts.py).
+SCRIPT_VERSIONS_COPIED = "script_versions_copied"
 CALLER_ID_CHANGED = "caller_id_changed"
 FIRM_MODE_CHANGED = "firm_mode_changed"
 

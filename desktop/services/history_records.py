@@ -20,6 +20,8 @@ from typing import Any
 from desktop.domain.event_chain import event_time
 from desktop.services.history_records_sql import FIELDS, suspects
 from desktop.services.history_seal import sealed_max
+from desktop.services.offline_scripts import RECORD_KINDS, script_records
+from desktop.storage.events import chain_id_of
 
 _GATE, _OUTCOME, _UNDONE, _NOTE, _END, _PURGE = (
     "gate_decision",
@@ -232,28 +234,25 @@ MIGRATED_BY = "(imported before versions were kept)"
 
 def scripts_problem(connection: sqlite3.Connection) -> str | None:
     """The first script version or approval the history did not record (inserted with plain SQL:
-    in firm mode an approval lets a script on calls, so one added outside Dialdesk is a forgery)."""
+    in firm mode an approval lets a script on calls, so one added outside Dialdesk is a forgery).
+
+    Recorded: by its own `script_version_saved` / `script_version_approved` event, or, in a `team
+    checkout` copy, by the `script_versions_copied` event of this file's own chain (offline_scripts.py),
+    each approval counted once."""
     tables = {
         str(row[0]) for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
     }
     if not {"script_versions", "script_approvals"} <= tables:
         return None
-    saved: set[tuple[Any, ...]] = set()
-    approved: dict[tuple[Any, ...], int] = {}
-    for kind, payload in connection.execute(
-        "SELECT kind, payload FROM events WHERE kind IN ('script_version_saved', 'script_version_approved')"
-    ):
-        try:
-            data = json.loads(payload)
-        except ValueError:
-            continue  # the chain check names an unreadable payload
-        if not isinstance(data, dict):
-            continue
-        if kind == "script_version_saved":
-            saved.add((data.get("script"), data.get("version"), data.get("sha256")))
-        else:
-            key = (data.get("script"), data.get("version"), data.get("approved_by"))
-            approved[key] = approved.get(key, 0) + 1
+    records = script_records(
+        connection.execute(
+            "SELECT kind, chain, payload FROM events WHERE kind IN ("
+            + ", ".join(f"'{kind}'" for kind in RECORD_KINDS)
+            + ")"
+        ),
+        chain_id_of(connection),
+    )
+    saved, approved = records.saved, dict(records.approved)
     for row_id, name, version, digest, saved_by in connection.execute(
         "SELECT id, script_name, version, content_sha256, saved_by FROM script_versions ORDER BY id"
     ):
@@ -264,11 +263,11 @@ def scripts_problem(connection: sqlite3.Connection) -> str | None:
                 f"script version #{row_id} ({name} version {version}) has no script_version_saved event:"
                 " it was added outside Dialdesk"
             )
-    for row_id, name, version, by in connection.execute(
-        "SELECT a.id, v.script_name, v.version, a.approved_by FROM script_approvals a"
+    for row_id, name, version, digest, by in connection.execute(
+        "SELECT a.id, v.script_name, v.version, v.content_sha256, a.approved_by FROM script_approvals a"
         " JOIN script_versions v ON v.id = a.version_id ORDER BY a.id"
     ):
-        key = (name, version, by)
+        key = (name, version, digest, by)
         if approved.get(key, 0) <= 0:
             return (
                 f"script approval #{row_id} ({name} version {version}) has no script_version_approved"

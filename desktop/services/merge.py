@@ -2,7 +2,9 @@
 
 `MergeService.merge(path)` reads another agent's Dialdesk database and adds what this one lacks:
 leads (with their phones), calls, callbacks, meetings, consents, script answers and do-not-call
-entries. Everything has a stable identity, so merging the same file twice adds nothing:
+entries. A call keeps its script version when this database has the same version (same script, number
+and text); otherwise it comes without one and the report says which (desktop/services/offline_scripts.py).
+Everything has a stable identity, so merging the same file twice adds nothing:
 
 - a lead is the same lead when they share a number (E.164) and the same person or company
   (`domain.leads.LeadIdentity`, the rule imports use);
@@ -46,6 +48,7 @@ from desktop.services.merge_records import (
     record_of,
     record_value,
 )
+from desktop.services.offline_scripts import VersionMap
 from desktop.storage import rollups, untrusted
 from desktop.storage.engine import sqlite_path
 from desktop.storage.migrate import upgrade
@@ -108,6 +111,9 @@ class MergeReport:
     # Exactly which calls came in unproven: origin -> agent name -> [first, last] ranges of their ids
     # there (history_carried.py exempts these calls, and no other, from its comparison with events)
     without_history_calls: dict[str, dict[str, list[list[int]]]] = field(default_factory=dict)
+    # Script versions of their calls this database lacks or holds with another text -> calls merged
+    # without a version (offline_scripts.py: never attached to a version of other text)
+    script_versions_unmatched: dict[str, int] = field(default_factory=dict)
 
     @property
     def changed(self) -> bool:
@@ -138,6 +144,15 @@ class MergeReport:
                 " The file has no history (made before Dialdesk kept one): its calls could not be"
                 " checked against their events and are merged as they are."
                 if self.without_history
+                else ""
+            )
+            + (
+                " Merged without their script version (this database has no version of the same text): "
+                + "; ".join(
+                    f"{count:,} calls with {why}" for why, count in self.script_versions_unmatched.items()
+                )
+                + "."
+                if self.script_versions_unmatched
                 else ""
             )
         )
@@ -584,6 +599,7 @@ class MergeService:
             row_id: key for key, (row_id, _merged) in self._call_keys(run.source, run.source_id).items()
         }
         kept = kept_conflicts(session)
+        versions = VersionMap(run.source, session)
         pending: list[dict[str, Any]] = []
         unproven = set(run.report.without_history)
         names = {int(agent_id): str(name) for agent_id, name in session.execute(select(Agent.id, Agent.name))}
@@ -599,7 +615,6 @@ class MergeService:
                 if row_id and merged and origin_db != run.target_id:
                     self._reconcile(run, row_id, attempt, origin_db, kept, lead_id)
                 continue
-            # Their script version ids name rows of their database: not carried over (NULL here).
             values = _columns(
                 attempt,
                 {
@@ -617,6 +632,8 @@ class MergeService:
             values.update(
                 lead_id=lead_id, phone_id=phone_id, agent_id=agent, origin_db=origin_db, origin_id=origin_id
             )
+            # Their version id names a row of their file: ours only when it is the same text.
+            values["script_version_id"] = versions.ours(attempt.script_version_id)
             values["outcome"] = values["outcome"] or None  # an empty code is no outcome (migration 0007)
             if attempt.corrects_id is not None:
                 run.report.attempts_added += _insert(
@@ -633,6 +650,7 @@ class MergeService:
                 run.report.attempts_added += _insert(session, Attempt, pending)
         run.report.attempts_added += _insert(session, Attempt, pending)
         run.report.without_history_calls = unproven_calls_record(unproven_added)
+        run.report.script_versions_unmatched = dict(sorted(versions.unmatched.items()))
 
     def _reconcile(
         self,

@@ -18,6 +18,7 @@ from datetime import datetime
 from hashlib import sha256
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from desktop.domain.script_checks import missing_disclosures
 from desktop.domain.script_format import check_script
@@ -138,12 +139,24 @@ def _missing_disclosures(text: str, name: str) -> tuple[str, ...]:
     return missing_disclosures(checked.script)
 
 
-def refusal_of(info: VersionInfo, firm_mode: bool) -> str | None:
-    """Why this version in force cannot be used on a call (firm mode without an approval), else None."""
-    if firm_mode and not info.approved:
+def refusal_of(info: VersionInfo, firm_mode: bool, session: Session) -> str | None:
+    """Why this version in force cannot be used on a call, read in `session`; None when it can. Firm mode
+    takes a version only with an approval, and only one the history recorded (offline_scripts.py: an
+    approval row added outside Dialdesk is refused here at once, and named by `audit verify`)."""
+    if not firm_mode:
+        return None
+    if not info.approved:
         return (
             f"firm mode: version {info.version} of script {info.script_name!r} is not approved by a "
             f"principal (`dialdesk scripts approve {info.script_name} --version {info.version} --by NAME`)"
+        )
+    from desktop.services.offline_scripts import recorded_approvers
+
+    approvers = [approval.approved_by for approval in info.approvals]
+    if not recorded_approvers(session, info.script_name, info.version, info.content_sha256, approvers):
+        return (
+            f"firm mode: the approval of version {info.version} of script {info.script_name!r} is not in "
+            "the history: it was added outside Dialdesk (`dialdesk audit verify` names it)"
         )
     return None
 
@@ -273,7 +286,8 @@ class ScriptVersionService:
     def usable(self, name: str, firm_mode: bool) -> tuple[VersionInfo, str | None]:
         """The version in force and, in firm mode without an approval, why it cannot be used on a call."""
         info = self.current(name)
-        return info, refusal_of(info, firm_mode)
+        with self._uow_factory() as uow:
+            return info, refusal_of(info, firm_mode, uow.session)
 
     def version_for_call(self, name: str, firm_mode: bool) -> int:
         """The id of the version a call will use; ScriptNotApproved in firm mode without an approval."""

@@ -7,7 +7,10 @@ needs to judge those leads the way the server would:
 - the leads, their phones, consents, callbacks and meetings, and every call made to them or to
   their numbers (the per-number call caps of the state rules count those); the calls keep their
   identity on the server (`origin_db`, `origin_id`), so `dialdesk merge` back recognises them;
-- the whole do-not-call list, the settings (calling hours, outcome rules), the scripts;
+- the whole do-not-call list, the settings (calling hours, outcome rules, firm mode), the scripts,
+  every script version and its approvals (desktop/services/offline_scripts.py: firm mode's gate
+  offline allows exactly the versions the server's allows, and `audit verify` there still names an
+  approval added with plain sqlite3); the calls keep the script version they used;
 - the registries: every snapshot, the per-area-code copies of the national lists for the area codes
   of the copied numbers (a number added offline elsewhere has no copy here: the gate refuses it as
   registry_missing), and the state lists whole (a state list is judged whole, not per area code).
@@ -33,6 +36,7 @@ from sqlalchemy import Connection, Table, delete, insert, or_, select
 from desktop.domain.dnc_files import national_number
 from desktop.paths import user_data_dir
 from desktop.services.offline_hold import CHECKOUT_SETTING, HOLD_UNTIL_KEY, STAND_IN_AGENT, hold_until_text
+from desktop.services.offline_scripts import copy_script_versions
 from desktop.storage.engine import file_url, make_engine
 from desktop.storage.models import (
     Agent,
@@ -54,6 +58,7 @@ from desktop.storage.models import (
 )
 from desktop.storage.registry_store import SLOT_SPAN
 from desktop.storage.server import is_server, where
+from desktop.storage.uow import UnitOfWorkFactory
 
 if TYPE_CHECKING:
     from desktop.services.workspace import Workspace
@@ -79,6 +84,7 @@ class CheckoutReport:
     calls: int = 0
     dnc_entries: int = 0
     registry_numbers: int = 0
+    script_versions: int = 0  # every version of the server's scripts, with its approvals
     registry_problem: str = ""  # why no registry was copied ("" when they were)
     hold_until: str = ""  # the end of the claims (ISO UTC): the local copy refuses every dial after it
     # Leads not claimed that share a number with a claimed one: copied so the gate asks every owner
@@ -92,7 +98,7 @@ class CheckoutReport:
         lines = [
             f"Checked out {len(self.leads)} leads for {self.agent} into {self.path} "
             f"({self.calls} past calls, {self.dnc_entries} do-not-call entries, "
-            f"{self.registry_numbers} registry numbers).",
+            f"{self.registry_numbers} registry numbers, {self.script_versions} script versions).",
             f"Work offline with: dialdesk --db {self.path}; back online: dialdesk merge {self.path} --db URL",
         ]
         if self.registry_problem:
@@ -140,8 +146,13 @@ def _write_copy(workspace: Workspace, out: Path, report: CheckoutReport) -> None
         raise CheckoutError(f"cannot write the local copy {out}: {error}") from error
     target = make_engine(file_url(out))
     try:
+        with workspace.engine.connect() as source:
+            versions = copy_script_versions(
+                source, UnitOfWorkFactory(target), workspace.clock, _setting(source, "database_id")
+            )
+        report.script_versions = len(versions)
         with workspace.engine.connect() as source, target.begin() as local:
-            _copy_team_data(source, local, workspace, report)
+            _copy_team_data(source, local, workspace, report, versions)
         with workspace.engine.connect() as source, target.connect() as local:
             _copy_registries(source, local, report)
     except BaseException:
@@ -219,7 +230,11 @@ def _table(model: type[Base]) -> Table:
 
 
 def _copy_team_data(
-    source: Connection, local: Connection, workspace: Workspace, report: CheckoutReport
+    source: Connection,
+    local: Connection,
+    workspace: Workspace,
+    report: CheckoutReport,
+    versions: dict[int, int],
 ) -> None:
     agents = _agents(source, local)
     server_id = _setting(source, "database_id")
@@ -242,7 +257,7 @@ def _copy_team_data(
     _insert(local, _table(Phone), phones)
     numbers = sorted({str(phone["e164"]) for phone in phones if phone["e164"]})
     phone_ids = {int(phone["id"]) for phone in phones}
-    report.calls = _copy_calls(source, local, lead_ids, numbers, phone_ids, agents, server_id)
+    report.calls = _copy_calls(source, local, lead_ids, numbers, phone_ids, agents, server_id, versions)
     for model in (Callback, Meeting, Consent):
         table = _table(model)
         rows = _rows(source, table, table.c.lead_id.in_(lead_ids))
@@ -322,8 +337,10 @@ def _copy_calls(
     phone_ids: set[int],
     agents: dict[int, int],
     server_id: str,
+    versions: dict[int, int],
 ) -> int:
-    """The calls of the leads and to their numbers, as merged calls (their server identity kept)."""
+    """The calls of the leads and to their numbers, as merged calls (their server identity kept), each
+    with its script version (`versions`: server id -> local id, every version was copied)."""
     table = _table(Attempt)
     condition = or_(table.c.lead_id.in_(lead_ids), table.c.number.in_(numbers))
     kept = set(lead_ids)
@@ -339,7 +356,9 @@ def _copy_calls(
             origin_db=values["origin_db"] or server_id,
             origin_id=values["origin_id"] or server_call,
             corrects_id=ours.get(values["corrects_id"]) if values["corrects_id"] is not None else None,
-            script_version_id=None,  # a row of the server's script versions: not carried
+            script_version_id=versions.get(values["script_version_id"])
+            if values["script_version_id"] is not None
+            else None,
         )
         ours[server_call] = int(
             local.execute(insert(table).values(values).returning(table.c.id)).scalar_one()

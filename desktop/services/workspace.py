@@ -286,7 +286,7 @@ class Workspace:
 
         if lead_id is None:
             return None
-        info = None
+        info, refusal = None, None
         if call.session.get_bind().dialect.name == "postgresql":
             # A team server: read in the call's own transaction, a checkout and a transaction fewer
             # (never on SQLite, where a call reads nothing before its write lock).
@@ -295,6 +295,8 @@ class Workspace:
             except ScriptError:
                 return None  # no script at all (or no such lead: the gate says so)
             info = self.script_versions.saved_version(call, name, text)
+            if info is not None:
+                refusal = refusal_of(info, firm_mode, call.session)
         if info is None:  # SQLite, or a text whose version is made now: in a unit of work of its own
             with self.uow() as uow:
                 try:
@@ -302,8 +304,9 @@ class Workspace:
                 except ScriptError:
                     return None
                 info = self.script_versions.current_in(uow, name, text)
+                refusal = refusal_of(info, firm_mode, uow.session)
         try:
-            return id_for_call(info, refusal_of(info, firm_mode))
+            return id_for_call(info, refusal)
         except ScriptNotApproved as error:
             raise ScriptRefused(str(error)) from None
 

@@ -224,6 +224,33 @@ def test_firm_mode_refuses_a_call_with_an_unapproved_script_and_nothing_is_diall
     assert call.script_version_id == workspace.script_versions.current(name).id
 
 
+def test_firm_mode_does_not_take_an_approval_written_outside_dialdesk(calling_workspace: Workspace) -> None:
+    """An approval inserted with plain SQL (sqlite3 on a desk, a server login on a team's database) has
+    no event: the gate refuses the version as unapproved, and a recorded approval of the same version by
+    the same principal lets it on calls again."""
+    workspace = calling_workspace
+    lead = lopez(workspace)
+    name = workspace.scripts.script_name_for_lead(lead)
+    version = workspace.script_versions.current(name)
+    firm_mode(workspace, True)
+    with workspace.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO script_approvals (version_id, approved_by, approved_at, note)"
+                " VALUES (:version, 'Jane Principal', '2026-12-01 13:00:00.000000', '')"
+            ),
+            {"version": version.id},
+        )
+    with pytest.raises(
+        ScriptRefused, match=rf"approval of version 1 of script '{name}' is not in the history"
+    ):
+        workspace.calling.start_call(lead)
+    assert call_rows(workspace) == []
+    workspace.script_versions.approve(name, 1, "Jane Principal")
+    workspace.calling.start_call(lead)
+    assert [call.script_version_id for call in call_rows(workspace)] == [version.id]
+
+
 def test_an_approval_does_not_carry_over_to_an_edited_script(
     calling_workspace: Workspace, tmp_path: Path
 ) -> None:
