@@ -131,11 +131,29 @@ def next_lead_statements(
             # index (status, next_due_at, id) exactly, so the first one is a lookup, not a sort.
             Lead.status == "new",
             Lead.next_due_at.is_(None),
-        ).order_by(Lead.id),
+            # In id order (next_due_at is NULL in every row here). Named in the index's own order:
+            # PostgreSQL does not take `IS NULL` as fixing the column, and for `ORDER BY id` alone it
+            # walked the primary key past every lead already called (a list worked from the top:
+            # 7,500 rows skipped, 3-5 ms, after 7,500 calls, growing with every call).
+        ).order_by(Lead.next_due_at, Lead.id),
     ]
     if locking:
         candidates = [query.with_for_update(skip_locked=True, of=Lead) for query in candidates]
     return tuple(query.limit(1) for query in candidates)
+
+
+@cache
+def next_offered_statement(keys_given: bool, keeping_callbacks: bool) -> OfferedSelect:
+    """The lead `next_lead_statements` would offer an agent claiming on PostgreSQL, in one statement:
+    the first non-null of the four row-locking bucket look-ups (each its own indexed `LIMIT 1 FOR
+    UPDATE OF leads SKIP LOCKED`, run only until one finds a lead: COALESCE stops there), then that
+    lead's `OFFERED_COLUMNS`. One round trip to the server instead of up to four. Bound as those are."""
+    bucket_ids = [
+        # Each look-up reads its own `leads`, never the outer query's row (no correlation).
+        query.with_only_columns(Lead.id).correlate(None).scalar_subquery()
+        for query in next_lead_statements(keys_given, True, keeping_callbacks, True)
+    ]
+    return select(*OFFERED_COLUMNS).where(Lead.id == select(func.coalesce(*bucket_ids)).scalar_subquery())
 
 
 @cache

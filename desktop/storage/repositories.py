@@ -38,6 +38,7 @@ from desktop.storage.queue_statements import (
     OfferedLead,
     next_lead_id_statement,
     next_lead_statements,
+    next_offered_statement,
     queue_params,
     queue_rows_statement,
     queue_select,
@@ -175,6 +176,10 @@ class LeadRepository:
             params[AGENT] = claimable_by
         if keeping:
             params[KEPT_SINCE] = kept_callbacks_since
+        if locking:  # a team server: the four look-ups in one round trip
+            offered = next_offered_statement(open_keys is not None, keeping)
+            found: OfferedLead | None = self.session.execute(offered, params).first()
+            return found
         for query in statements:
             lead: OfferedLead | None = self.session.execute(query, params).first()
             if lead is not None:
