@@ -28,7 +28,7 @@ from desktop.storage.engine import (
     read_only,
     sqlite_path,
 )
-from desktop.storage.events import forget_agent_names
+from desktop.storage.events import forget_database
 from desktop.storage.migrate import LATEST_REVISION, stored_revision, upgrade
 from desktop.storage.uow import UnitOfWork, UnitOfWorkFactory
 from desktop.telephony.dialers import Dialer, HandoffDialer, ManualDialer, UrlOpener
@@ -331,7 +331,7 @@ class Workspace:
         self._set_outcome_rules(self.outcome_rules_service.load())  # the restored database's own
         if "claims" in self.__dict__:
             self.claims.forget_agents()  # ids of the database that was replaced
-        forget_agent_names(self.engine)  # the names events give those ids
+        forget_database(self.engine)  # its chain's name, and the names events give agent ids
         with self.uow() as uow:
             stale = self.hours.forget_stale_keys(uow)
             if self.hours.backfill(uow) or stale:

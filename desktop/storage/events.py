@@ -74,8 +74,10 @@ def actor_name(session: Session, agent_id: int | None) -> str:
     return name
 
 
-def forget_agent_names(engine: Engine) -> None:
-    """The database under `engine` was replaced (a restored backup): its ids may name other agents."""
+def forget_database(engine: Engine) -> None:
+    """The database under `engine` was replaced (a restored backup): its chain may have another name
+    (a backup of another database) and its agent ids other agents."""
+    _CHAIN_IDS.pop(engine, None)
     _AGENT_NAMES.pop(engine, None)
 
 
@@ -156,10 +158,16 @@ def _chain_pending(session: Session) -> None:
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
-    # The chain's name is read before the lock: it is the database's own id, never changed by another
-    # agent, and every agent's commit waits its turn for what is done under that lock.
-    stored = session.get(Setting, "database_id")
-    chain = clean_field(json.loads(stored.value) if stored is not None else "") or "local"
+    # The chain's name is the database's own id: read once per engine, as on SQLite (`chain_id`), and
+    # again after a restore (`forget_database`); never under the lock every agent's commit waits for.
+    engine = session.get_bind()
+    assert isinstance(engine, Engine)
+    chain = _CHAIN_IDS.get(engine)
+    if chain is None:
+        stored = session.get(Setting, "database_id")
+        chain = _CHAIN_IDS[engine] = (
+            clean_field(json.loads(stored.value) if stored is not None else "") or "local"
+        )
     # One append at a time per database, or two would take one seq; released by the commit.
     session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENT_CHAIN_LOCK})
     head = session.execute(

@@ -303,3 +303,23 @@ def test_after_a_restore_the_history_names_the_restored_databases_agent(  # type
         actors = set(uow.session.scalars(select(ChainEvent.actor)))
     assert named == "Other"
     assert "Newbie" not in actors and "Other" in actors
+
+
+def test_after_restoring_another_database_the_next_outcome_joins_its_history(  # type: ignore[no-untyped-def]
+    filled, tmp_path: Path
+) -> None:
+    """A backup of another database (its own id, so its own chain) restored under the open window:
+    the next outcome's events go to the restored database's chain, and its history verifies intact
+    (they went to the replaced database's chain, and verify said a call record had been added)."""
+    workspace, clock = filled
+    other = open_workspace(str(tmp_path / "other.db"), clock=clock)
+    try:
+        other.imports.run(SAMPLE, list_name="Sample", region="US")
+        other.calling.record_outcome(1, "no_answer")
+    finally:
+        other.close()
+    service_for(workspace, clock, tmp_path).restore(tmp_path / "other.db")
+    workspace.reload()
+    workspace.calling.record_outcome(4, "busy")
+    result = workspace.history.verify()
+    assert result.intact, result.problem
