@@ -23,8 +23,9 @@ class HeldByAnotherAgent(CallingError):
 
 
 # The lead's claim with its holder's name, in one statement (each check runs in a dial's or an
-# outcome's transaction); every lead row comes back, claimed or not, so the locking form below locks
-# the row whatever its claim.
+# outcome's transaction). Never with a row lock in the same statement: a claim committed while the
+# lock was awaited would come back re-read, but its agent's row not (READ COMMITTED re-checks only the
+# locked row), so the holder would have no name.
 _CLAIM_WITH_HOLDER = (
     select(
         Lead.claimed_by,
@@ -35,26 +36,18 @@ _CLAIM_WITH_HOLDER = (
     .outerjoin(Agent, Agent.id == Lead.claimed_by)
     .where(Lead.id == bindparam("lead_id"))
 )
-# PostgreSQL, in the transaction that writes an outcome. NO KEY UPDATE: a dial recording a call on this
-# lead (a foreign key's KEY SHARE) still passes, so this never deadlocks with start_call's decision locks.
-_CLAIM_WITH_HOLDER_LOCKED = _CLAIM_WITH_HOLDER.with_for_update(key_share=True, of=Lead)
 
 
 def refuse_if_held_by_another(
-    uow: UnitOfWork,
-    lead_id: int,
-    now: datetime,
-    acting: str | None,
-    refused: str = "not dialled",
-    lock_lead: bool = False,
+    uow: UnitOfWork, lead_id: int, now: datetime, acting: str | None, refused: str = "not dialled"
 ) -> None:
     """HeldByAnotherAgent when an agent other than `acting` (None: nobody in particular, so any
-    holder is another) holds a live claim on the lead. `lock_lead`: the lead's row is locked by the
-    same read (PostgreSQL)."""
-    query = _CLAIM_WITH_HOLDER_LOCKED if lock_lead else _CLAIM_WITH_HOLDER
-    row = uow.session.execute(query, {"lead_id": lead_id, "now": now}).first()
+    holder is another) holds a live claim on the lead."""
+    row = uow.session.execute(_CLAIM_WITH_HOLDER, {"lead_id": lead_id, "now": now}).first()
     if row is None or row.claimed_by is None or row.claimed_until is None or not row.live:
         return
+    if row.name is None:  # a live claim whose agent cannot be read: never taken for the caller's own
+        raise HeldByAnotherAgent(f"lead #{lead_id} is being worked by another agent: {refused}")
     holder = str(row.name)
     if acting is not None and acting.strip() == holder:
         return
@@ -74,18 +67,20 @@ def refuse_outcome_if_held_by_another(
     # PostgreSQL: the row lock makes a concurrent claim wait for this transaction. SQLite: the write
     # lock, taken before the read, keeps every other writer out until the commit (nothing after this
     # point may open a second connection that writes: it would wait on this one).
-    on_server = uow.session.get_bind().dialect.name == "postgresql"
-    if not on_server:
+    if uow.session.get_bind().dialect.name == "postgresql":
+        # NO KEY UPDATE: a dial recording a call on this lead (a foreign key's KEY SHARE) still
+        # passes, so this never deadlocks with start_call's decision locks.
+        uow.session.execute(select(Lead.id).where(Lead.id == lead_id).with_for_update(key_share=True))
+    else:
         hold_write_lock(uow.session, "leads", 0)
     if attempt_id is not None:
-        if on_server:  # the lock first, whatever the exemption below says
-            uow.session.execute(select(Lead.id).where(Lead.id == lead_id).with_for_update(key_share=True))
         placed_by = uow.session.scalar(
             select(Agent.name).join(Attempt, Attempt.agent_id == Agent.id).where(Attempt.id == attempt_id)
         )
         if placed_by is not None and placed_by == recorder:
             return
-    refuse_if_held_by_another(uow, lead_id, now, acting, "nothing was recorded", lock_lead=on_server)
+    # Read after the lock (a statement of its own, so it sees a claim committed while it waited).
+    refuse_if_held_by_another(uow, lead_id, now, acting, "nothing was recorded")
 
 
 def dial_lock_numbers(uow: UnitOfWork, lead_id: int | None, number: str | None) -> list[str] | None:

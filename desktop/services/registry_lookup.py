@@ -83,9 +83,13 @@ class RegistryLookup:
         self._slots_sql = "SELECT name, slot FROM registry_sources"
         self._keys_sql = "SELECT number_key FROM registry_numbers WHERE number_key IN ({markers})"
         self._version_sql = "SELECT max(id), count(id) FROM registry_snapshots"
-        self._snapshots_version: tuple[Any, ...] | None = None
-        self._snapshots: list[SnapshotInfo] = []
-        self._coverage: dict[str, dict[int, AreaCopy]] = {}
+        # (version, snapshots, coverage), replaced whole: a reader never pairs one reading's snapshots
+        # with another's coverage (the gate may ask from several threads).
+        self._state: tuple[tuple[Any, ...] | None, list[SnapshotInfo], dict[str, dict[int, AreaCopy]]] = (
+            None,
+            [],
+            {},
+        )
 
     def _open(self) -> Any:
         """The cursor of this lookup's own connection, opened on first use (call with the lock held)."""
@@ -181,19 +185,24 @@ class RegistryLookup:
                     found.setdefault(by_national[int(key) - base], set()).add(str(source))
         return {e164: frozenset(sources) for e164, sources in found.items()}
 
-    def _all_snapshots(self) -> list[SnapshotInfo]:
+    def _current(self) -> tuple[list[SnapshotInfo], dict[str, dict[int, AreaCopy]]]:
+        """The snapshots and the coverage as the snapshot table holds them now (read again only when
+        it changed)."""
         version = tuple(self._query(self._version_sql, ())[0])
-        if version != self._snapshots_version:
+        state = self._state
+        if version != state[0]:
             # Snapshots are only ever added, so max(id) and count(id) name the table's content.
             with self._engine.connect() as connection:
                 rows = connection.execute(select(RegistrySnapshot).order_by(RegistrySnapshot.id)).all()
-            self._snapshots = [
+            snapshots = [
                 SnapshotInfo(row.id, row.source, row.kind, row.as_of, row.imported_at, row.total)
                 for row in rows
             ]
-            self._coverage = _load_coverage(self._engine)
-            self._snapshots_version = version
-        return self._snapshots
+            state = self._state = (version, snapshots, _load_coverage(self._engine))
+        return state[1], state[2]
+
+    def _all_snapshots(self) -> list[SnapshotInfo]:
+        return self._current()[0]
 
     def snapshots_in_force(self, at: datetime | None = None) -> dict[str, SnapshotInfo]:
         """Per source, the snapshot in force at `at` (the latest imported by then; all when None)."""
@@ -205,8 +214,7 @@ class RegistryLookup:
 
     def coverage(self) -> Mapping[str, Mapping[int, AreaCopy]]:
         """Per source, the area codes its copy covers (each with its as-of date); empty when none."""
-        self._all_snapshots()
-        return self._coverage
+        return self._current()[1]
 
     def snapshots_and_coverage(
         self,
@@ -214,8 +222,8 @@ class RegistryLookup:
         """`snapshots()` and `coverage()` of one reading of the snapshot table: what a decision asks
         (one round trip to a team server instead of two, and never a snapshot from before an import
         with the coverage from after it)."""
-        found = _in_force(self._all_snapshots(), None)
-        coverage = self._coverage  # set by the same _all_snapshots() call
+        snapshots, coverage = self._current()
+        found = _in_force(snapshots, None)
         return {source: info.to_json() for source, info in found.items()}, coverage
 
     def close(self) -> None:

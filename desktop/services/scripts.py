@@ -211,11 +211,12 @@ class ScriptService:
         self._firm_name = firm_name
         self._shipped_dir = shipped_dir
         self._parsed: dict[str, CallScript] = {}
-        # The shipped scripts as last read, with the (path, mtime, size) of each file they came from,
-        # and their file texts by name (`_shipped_texts`, read with them).
-        self._shipped_read: tuple[tuple[tuple[str, int, int], ...], dict[str, tuple[Path, CallScript]]] | None
+        # The shipped scripts as last read: the (path, mtime, size) of each file they came from, the
+        # scripts by name, and their file texts by name.
+        self._shipped_read: (
+            tuple[tuple[tuple[str, int, int], ...], dict[str, tuple[Path, CallScript]], dict[str, str]] | None
+        )
         self._shipped_read = None
-        self._shipped_texts: dict[str, str] = {}
 
     # -- the catalogue ---------------------------------------------------------------------------
 
@@ -243,9 +244,15 @@ class ScriptService:
                 script = self._parse(text, str(path))
                 found[script.name] = (path, script)
                 texts[script.name] = text
-            self._shipped_read = (signature, found)
-            self._shipped_texts = texts
+            # Replaced whole: a reader never pairs one reading's scripts with another's texts.
+            self._shipped_read = (signature, found, texts)
         return dict(self._shipped_read[1])
+
+    def _shipped_texts(self) -> dict[str, str]:
+        """The file text of every shipped script by name, read with `_shipped` (not at every call)."""
+        self._shipped()
+        assert self._shipped_read is not None
+        return self._shipped_read[2]
 
     def _imported(self) -> dict[str, StoredScript]:
         with self._uow_factory() as uow:
@@ -277,8 +284,7 @@ class ScriptService:
 
     def texts(self) -> dict[str, str]:
         """The text in force of every script by name (imported ones in place of shipped ones)."""
-        self._shipped()
-        found = dict(self._shipped_texts)
+        found = dict(self._shipped_texts())
         found.update({name: row.source_text for name, row in self._imported().items()})
         return found
 
@@ -413,8 +419,7 @@ class ScriptService:
         the choice `script_name_for_lead` makes and the text `texts()` gives it, with the stored scripts
         read once (every call asks; a team agent's call reads them on the server)."""
         stored: dict[str, str] = {name: text for name, text in uow.session.execute(_STORED_SCRIPT_TEXTS)}
-        self._shipped()  # the shipped files as they are now (read again only when one changed)
-        shipped = self._shipped_texts
+        shipped = self._shipped_texts()  # the files as they are now (read again only when one changed)
         name = self._choose_for_lead(uow, lead_id, set(shipped) | set(stored))
         text = stored.get(name, shipped.get(name))
         if text is None:  # a name chosen from the two sets above has a text in one of them

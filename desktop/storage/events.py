@@ -158,16 +158,11 @@ def _chain_pending(session: Session) -> None:
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
-    # The chain's name is the database's own id: read once per engine, as on SQLite (`chain_id`), and
-    # again after a restore (`forget_database`); never under the lock every agent's commit waits for.
-    engine = session.get_bind()
-    assert isinstance(engine, Engine)
-    chain = _CHAIN_IDS.get(engine)
-    if chain is None:
-        stored = session.get(Setting, "database_id")
-        chain = _CHAIN_IDS[engine] = (
-            clean_field(json.loads(stored.value) if stored is not None else "") or "local"
-        )
+    # The chain's name is read at every commit (a server's database can be replaced under running
+    # agents, by pg_restore), before the lock every agent's commit waits for: it is the database's own
+    # id, never changed by an agent.
+    stored = session.get(Setting, "database_id")
+    chain = clean_field(json.loads(stored.value) if stored is not None else "") or "local"
     # One append at a time per database, or two would take one seq; released by the commit.
     session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENT_CHAIN_LOCK})
     head = session.execute(

@@ -153,7 +153,10 @@ def next_offered_statement(keys_given: bool, keeping_callbacks: bool) -> Offered
         query.with_only_columns(Lead.id).correlate(None).scalar_subquery()
         for query in next_lead_statements(keys_given, True, keeping_callbacks, True)
     ]
-    return select(*OFFERED_COLUMNS).where(Lead.id == select(func.coalesce(*bucket_ids)).scalar_subquery())
+    chosen = select(func.coalesce(*bucket_ids)).scalar_subquery()
+    # Locking again (the row is this transaction's already: no wait) makes the columns those of the row
+    # as locked, not as the statement first saw it (another agent's commit in between).
+    return select(*OFFERED_COLUMNS).where(Lead.id == chosen).with_for_update(of=Lead)
 
 
 @cache

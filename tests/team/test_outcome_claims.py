@@ -196,6 +196,8 @@ def test_a_claim_taken_while_an_outcome_waits_to_be_written_refuses_it(
             _wait_until_waiting(watcher, bob, "Bob's outcome never waited for the lead's row")
         bob.join(timeout=60)
     assert len(refused) == 1 and isinstance(refused[0], HeldByAnotherAgent), refused
+    # The claim is read after the lock was granted: its holder by name, never a claim without one.
+    assert "worked by Ann" in str(refused[0]), refused
     assert _written(server_list, lead_id) == before
 
 
