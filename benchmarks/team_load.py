@@ -2,9 +2,11 @@
 
 Each agent (its own process and connection) loops: take the next lead (`ClaimService.claim_next`,
 FOR UPDATE SKIP LOCKED), record a random outcome as itself (do-not-call included), release.
-The leads have distinct numbers: calls to a number another agent put on the list are not
-exercised here. At the end the database is checked: no lead called twice (every outcome pushes
-the lead past "now") and every outcome recorded once. Prints p50/p95 of "next lead" (the call to
+Every tenth pair of leads shares one number (a switchboard), side by side in the list, so two agents
+take them at once: a do-not-call one records must stop the other's dial (the gate refuses it at the
+record, or the queue no longer offers it). At the end the database is checked: no lead called twice
+(every outcome pushes the lead past "now"), every outcome recorded once, and no call allowed to a
+number after the call that put it on the list. Prints p50/p95 of "next lead" (the call to
 `claim_next` until it returns) and "record" (`record_outcome`, then `release` when the outcome's
 commit did not end the claim, as `record --agent` does), measured in the
 agent's process, with the server's CPU and the load average seen.
@@ -45,9 +47,11 @@ AREAS = ("212", "646", "718", "917", "347", "929")
 
 
 def write_list(path: Path, count: int) -> Path:
+    """`count` New York businesses; lead n and n + 1 share one number whenever n % 10 == 0."""
     lines = ["First Name,Last Name,Company,Phone,Type,State"]
     for n in range(count):
-        area, rest = AREAS[n // 9000 % len(AREAS)], 1000 + n % 9000
+        number = n - 1 if n % 10 == 1 else n  # the pair (10k, 10k + 1): one switchboard
+        area, rest = AREAS[number // 9000 % len(AREAS)], 1000 + number % 9000
         lines.append(f"A{n},B{n},Co {n},+1{area}555{rest:04d},business,NY")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -67,6 +71,7 @@ def agent(
 
     `talk_s` (shortest, longest): paced, as a person works: the lead is on screen and the call goes
     on for a random time in that range before its outcome is recorded. None: flat out."""
+    from desktop.services.calling import GateRefused
     from desktop.services.clock import ManualClock
     from desktop.services.workspace import open_workspace
 
@@ -81,6 +86,7 @@ def agent(
     taking: list[float] = []
     recording: list[float] = []
     called: list[int] = []
+    refused: list[int] = []
     try:
         for _ in range(leads):
             start = time.perf_counter()
@@ -91,14 +97,20 @@ def agent(
             if talk_s is not None:
                 time.sleep(rng.uniform(*talk_s))
             start = time.perf_counter()
-            recorded = workspace.calling.record_outcome(claim.lead_id, rng.choice(OUTCOMES))
+            try:
+                recorded = workspace.calling.record_outcome(claim.lead_id, rng.choice(OUTCOMES))
+            except GateRefused:
+                # Its number went on the list (another agent's do-not-call) since it was taken.
+                workspace.claims.release(claim.lead_id, name)
+                refused.append(claim.lead_id)
+                continue
             if not recorded.claim_ended:  # as `record --agent` does
                 workspace.claims.release(claim.lead_id, name)
             recording.append(time.perf_counter() - start)
             called.append(claim.lead_id)
     finally:
         workspace.close()
-    results.put((name, taking, recording, called))
+    results.put((name, taking, recording, called, refused))
 
 
 def _ms(values: list[float]) -> str:
@@ -107,8 +119,18 @@ def _ms(values: list[float]) -> str:
     return f"p50 {percentile(values, 0.5) * 1000:.1f} ms, p95 {percentile(values, 0.95) * 1000:.1f} ms"
 
 
-def _outcome_counts(url: str) -> tuple[int, int]:
-    """(leads with more than one call, calls with an outcome) in the database now."""
+# Calls allowed to a number after the call whose do-not-call outcome put it on the firm's list (the
+# dial locks order decisions on one number, so call ids follow them).
+_CALLS_AFTER_DO_NOT_CALL = (
+    "SELECT count(*) FROM attempts a JOIN"
+    " (SELECT number, min(id) AS put_on FROM attempts WHERE outcome = 'do_not_call' GROUP BY number) d"
+    " ON a.number = d.number AND a.id > d.put_on WHERE a.allowed"
+)
+
+
+def _outcome_counts(url: str) -> tuple[int, int, int]:
+    """(leads with more than one call allowed, calls with an outcome, calls allowed to a number after
+    it was put on the list) in the database now."""
     from sqlalchemy import text
 
     from desktop.services.clock import ManualClock
@@ -120,15 +142,16 @@ def _outcome_counts(url: str) -> tuple[int, int]:
             twice = connection.execute(
                 text(
                     "SELECT count(*) FROM"
-                    " (SELECT lead_id FROM attempts GROUP BY lead_id HAVING count(*) > 1) x"
+                    " (SELECT lead_id FROM attempts WHERE allowed GROUP BY lead_id HAVING count(*) > 1) x"
                 )
             ).scalar()
             outcomes = connection.execute(
                 text("SELECT count(*) FROM attempts WHERE outcome IS NOT NULL")
             ).scalar()
+            after_list = connection.execute(text(_CALLS_AFTER_DO_NOT_CALL)).scalar()
     finally:
         check.close()
-    return int(twice or 0), int(outcomes or 0)
+    return int(twice or 0), int(outcomes or 0), int(after_list or 0)
 
 
 def import_leads(url: str, size: int) -> None:
@@ -153,7 +176,7 @@ def run_agents(url: str, agents: int, per_agent: int, talk_s: tuple[float, float
         else f"FLAT OUT: {agents} agents taking leads back to back (CPU-bound on a small machine)"
     )
     prefix = "paced" if talk_s is not None else "agent"
-    twice_before, outcomes_before = _outcome_counts(url)  # a database given by --url may hold calls
+    twice_before, outcomes_before, after_before = _outcome_counts(url)  # --url may hold calls already
     results: multiprocessing.Queue = multiprocessing.Queue()  # type: ignore[type-arg]
     ready, go = multiprocessing.Semaphore(0), multiprocessing.Event()
     processes = [
@@ -173,17 +196,19 @@ def run_agents(url: str, agents: int, per_agent: int, talk_s: tuple[float, float
         for process in processes:
             process.join()
         seen = sampler.seen()
-    taking = [value for _n, values, _r, _c in collected for value in values]
-    recording = [value for _n, _t, values, _c in collected for value in values]
-    called = [lead for _n, _t, _r, leads in collected for lead in leads]
+    taking = [value for _n, values, _r, _c, _f in collected for value in values]
+    recording = [value for _n, _t, values, _c, _f in collected for value in values]
+    called = [lead for _n, _t, _r, leads, _f in collected for lead in leads]
+    refused = [lead for _n, _t, _r, _c, leads in collected for lead in leads]
     # Each agent's first lead runs its process's first statements (SQLAlchemy compiles each statement
     # once per process, psycopg learns the types): a window pays this once a day, so it is shown apart.
-    first_taking = [values[0] for _n, values, _r, _c in collected if values]
-    first_recording = [values[0] for _n, _t, values, _c in collected if values]
-    later_taking = [value for _n, values, _r, _c in collected for value in values[1:]]
-    later_recording = [value for _n, _t, values, _c in collected for value in values[1:]]
-    twice, outcomes = _outcome_counts(url)
+    first_taking = [values[0] for _n, values, _r, _c, _f in collected if values]
+    first_recording = [values[0] for _n, _t, values, _c, _f in collected if values]
+    later_taking = [value for _n, values, _r, _c, _f in collected for value in values[1:]]
+    later_recording = [value for _n, _t, values, _c, _f in collected for value in values[1:]]
+    twice, outcomes, after_list = _outcome_counts(url)
     twice, outcomes = twice - twice_before, outcomes - outcomes_before
+    after_list -= after_before
     print(f"== {label}")
     print(f"   {len(called):,} leads called")
     print(f"   next lead: {_ms(taking)}")
@@ -194,12 +219,16 @@ def run_agents(url: str, agents: int, per_agent: int, talk_s: tuple[float, float
     )
     print(f"   after each agent's first lead: next lead {_ms(later_taking)}; record {_ms(later_recording)}")
     print(f"   leads called twice: {twice}; outcomes recorded: {outcomes} of {len(called)}")
+    print(
+        f"   refused at the record (the number went on the list after the lead was taken): {len(refused)};"
+        f" calls allowed to a number after it went on the list: {after_list}"
+    )
     agents_cpu = _children_cpu_s() - started_cpu
     per_lead_ms = agents_cpu / max(1, len(called)) * 1000
     print(f"   agent processes' CPU {agents_cpu:.1f} s ({per_lead_ms:.0f} ms a lead)")
     if seen is not None:
         print(f"   {seen.line()}")
-    return not (twice or outcomes != len(called) or len(set(called)) != len(called))
+    return not (twice or after_list or outcomes != len(called) or len(set(called)) != len(called))
 
 
 def _children_cpu_s() -> float:
